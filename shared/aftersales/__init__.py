@@ -1,0 +1,1 @@
+"""After-sales platform domain package (shipped as the Lambda layer)."""

@@ -1,0 +1,1 @@
+"""Cross-cutting primitives: money, clock, ids, errors, settings, i18n."""

@@ -1,0 +1,46 @@
+"""Domain errors. HTTP mapping lives in one place: aftersales.http.errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base class. `code` is stable and machine-readable; `message_id` is a catalog msgid."""
+
+    code = "domain_error"
+
+    def __init__(self, message_id: str, /, **details: Any) -> None:
+        super().__init__(message_id)
+        self.message_id = message_id
+        self.details = details
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+class ConcurrentModification(Conflict):
+    code = "concurrent_modification"
+
+
+class InvalidRequest(DomainError):
+    """Semantically invalid input that passed schema validation (422)."""
+
+    code = "invalid_request"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
