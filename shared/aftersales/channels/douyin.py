@@ -1,0 +1,237 @@
+"""Douyin shop (抖店) after-sales push messages -> intake commands.
+
+Body: a JSON array of `{tag, msg_id, data}`. In live pushes `tag` may be a string and `data` is
+itself a JSON-encoded string; the SDK samples in tests/fixtures carry `msgId` and an object `data`.
+Both shapes are accepted. Idempotency key: msg_id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Container, Mapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from aftersales.core.errors import InvalidRequest
+from aftersales.core.money import Money
+from aftersales.logistics.verification import VerificationError
+
+SIGN_HEADER = "event-sign"
+DOUYIN_CURRENCY = "CNY"  # amounts are integer fen
+
+
+class DouyinPayloadError(InvalidRequest):
+    code = "douyin_payload_invalid"
+
+
+def push_signature(app_key: str, body: bytes, app_secret: str) -> str:
+    return hashlib.md5(app_key.encode() + body + app_secret.encode()).hexdigest()  # noqa: S324 (provider scheme)
+
+
+def verify_push(headers: Mapping[str, str], body: bytes, app_key: str, app_secret: str) -> None:
+    received = next((v for k, v in headers.items() if k.lower() == SIGN_HEADER), None)
+    if not received:
+        raise VerificationError("webhook.signature_missing", provider="douyin")
+    expected = push_signature(app_key, body, app_secret)
+    if not hmac.compare_digest(expected.encode(), received.strip().lower().encode()):
+        raise VerificationError("webhook.signature_invalid", provider="douyin")
+
+
+# --- messages ------------------------------------------------------------------------------------
+
+class DouyinMessage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    tag: str
+    msg_id: str
+    data: dict[str, Any]
+
+
+def _decode_data(value: object) -> dict[str, Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise DouyinPayloadError("douyin.data_not_json") from exc
+    if not isinstance(value, dict):
+        raise DouyinPayloadError("douyin.data_not_object")
+    return value
+
+
+def _message(item: object) -> DouyinMessage:
+    if not isinstance(item, dict):
+        raise DouyinPayloadError("douyin.message_not_object")
+    msg_id = item.get("msg_id", item.get("msgId"))
+    if item.get("tag") is None or not msg_id:
+        raise DouyinPayloadError("douyin.message_without_tag_or_id")
+    return DouyinMessage(tag=str(item["tag"]), msg_id=str(msg_id), data=_decode_data(item.get("data")))
+
+
+def parse_push(body: bytes) -> list[DouyinMessage]:
+    """Decode a verified push body. A single object (as in the SDK samples) is accepted too."""
+    try:
+        decoded = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DouyinPayloadError("douyin.body_not_json") from exc
+    items = decoded if isinstance(decoded, list) else [decoded]
+    return [_message(item) for item in items]
+
+
+# --- intake commands -----------------------------------------------------------------------------
+
+class AfterSaleKind(StrEnum):
+    RETURN_AND_REFUND = "return_and_refund"
+    REFUND_ONLY_SHIPPED = "refund_only_shipped"
+    REFUND_ONLY_UNSHIPPED = "refund_only_unshipped"
+    EXCHANGE = "exchange"
+    OTHER = "other"
+
+
+_KINDS = {0: AfterSaleKind.RETURN_AND_REFUND, 1: AfterSaleKind.REFUND_ONLY_SHIPPED,
+          2: AfterSaleKind.REFUND_ONLY_UNSHIPPED, 3: AfterSaleKind.EXCHANGE}
+
+
+class Stage(StrEnum):
+    """Platform-side after-sale stages; the tickets context maps them onto its transition table."""
+
+    APPROVED = "approved"
+    RETURN_APPROVED = "return_approved"
+    RETURN_IN_TRANSIT = "return_in_transit"
+    REJECTED = "rejected"
+    RETURN_REJECTED = "return_rejected"
+    REFUNDED = "refunded"
+    CLOSED = "closed"
+    EXCHANGE_CONFIRMED = "exchange_confirmed"
+    IN_ARBITRATION = "in_arbitration"
+    ARBITRATION_DECIDED = "arbitration_decided"
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    idempotency_key: str  # the push msg_id
+    tag: str
+    shop_id: str | None
+    aftersale_id: str | None
+    order_id: str | None  # p_id: the parent order
+    sub_order_id: str | None  # s_id: the order line
+    occurred_at: datetime | None
+
+
+class CreateTicket(_Command):
+    command: Literal["create_ticket"] = "create_ticket"
+    kind: AfterSaleKind
+    raw_aftersale_type: int | None
+    refund_amount: Money | None
+    refund_shipping_amount: Money | None
+    reason_code: int | None
+
+
+class TransitionTicket(_Command):
+    command: Literal["transition_ticket"] = "transition_ticket"
+    to_stage: Stage
+    refund_amount: Money | None = None
+
+
+class CommentTicket(_Command):
+    command: Literal["comment_ticket"] = "comment_ticket"
+    topic: str
+    details: dict[str, Any]
+
+
+class UnknownMessage(_Command):
+    command: Literal["unknown"] = "unknown"
+    raw: dict[str, Any]
+
+
+IntakeCommand = CreateTicket | TransitionTicket | CommentTicket | UnknownMessage
+
+TRANSITIONS: dict[str, Stage] = {
+    "201": Stage.APPROVED,
+    "202": Stage.RETURN_APPROVED,
+    "203": Stage.RETURN_IN_TRANSIT,
+    "204": Stage.REJECTED,
+    "205": Stage.RETURN_REJECTED,
+    "206": Stage.REFUNDED,
+    "207": Stage.CLOSED,
+    "211": Stage.EXCHANGE_CONFIRMED,
+    "212": Stage.IN_ARBITRATION,
+    "216": Stage.ARBITRATION_DECIDED,
+}
+COMMENTS: dict[str, str] = {
+    "208": "buyer_modified_request",
+    "209": "deadline_changed",
+    "217": "platform_service_intervened",
+    "218": "arbitration_evidence_uploaded",
+}
+CREATE_TAG = "200"
+# Which field carries the event time, per message type (first present wins).
+_TIME_FIELDS = ("apply_time", "agree_time", "return_time", "refuse_time", "success_time",
+                "close_time", "modify_time", "update_time", "create_time")
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _str(value: object) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _fen(value: object) -> Money | None:
+    amount = _int(value)
+    return Money(amount=amount, currency=DOUYIN_CURRENCY) if amount is not None and amount >= 0 else None
+
+
+def _occurred_at(data: Mapping[str, Any]) -> datetime | None:
+    for name in _TIME_FIELDS:
+        seconds = _int(data.get(name))
+        if seconds:
+            return datetime.fromtimestamp(seconds, UTC)
+    return None
+
+
+def _common(message: DouyinMessage) -> dict[str, Any]:
+    d = message.data
+    return {"idempotency_key": message.msg_id, "tag": message.tag, "shop_id": _str(d.get("shop_id")),
+            "aftersale_id": _str(d.get("aftersale_id")), "order_id": _str(d.get("p_id")),
+            "sub_order_id": _str(d.get("s_id")), "occurred_at": _occurred_at(d)}
+
+
+def to_command(message: DouyinMessage) -> IntakeCommand:
+    d, common = message.data, _common(message)
+    if message.tag == CREATE_TAG:
+        raw_type = _int(d.get("aftersale_type"))
+        return CreateTicket(**common, kind=_KINDS.get(raw_type, AfterSaleKind.OTHER),
+                            raw_aftersale_type=raw_type, refund_amount=_fen(d.get("refund_amount")),
+                            refund_shipping_amount=_fen(d.get("refund_post_amount")),
+                            reason_code=_int(d.get("reason_code")))
+    if message.tag in TRANSITIONS:
+        return TransitionTicket(**common, to_stage=TRANSITIONS[message.tag],
+                                refund_amount=_fen(d.get("refund_amount")))
+    if message.tag in COMMENTS:
+        return CommentTicket(**common, topic=COMMENTS[message.tag], details=dict(d))
+    return UnknownMessage(**common, raw=dict(d))
+
+
+def to_commands(messages: list[DouyinMessage], already_seen: Container[str] = frozenset()
+                ) -> list[IntakeCommand]:
+    """Skips msg_ids seen before (the store's dedupe table) and repeats inside the batch."""
+    commands: list[IntakeCommand] = []
+    batch_seen: set[str] = set()
+    for message in messages:
+        if message.msg_id in already_seen or message.msg_id in batch_seen:
+            continue
+        batch_seen.add(message.msg_id)
+        commands.append(to_command(message))
+    return commands

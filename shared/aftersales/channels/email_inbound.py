@@ -1,0 +1,167 @@
+"""Inbound e-mail (raw MIME) -> a parsed message with thread key and extracted references."""
+
+from __future__ import annotations
+
+import html
+import re
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import getaddresses
+from html.parser import HTMLParser
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_MSG_ID = re.compile(r"<[^<>\s]+>")
+
+
+class Attachment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+class InboundEmail(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    message_id: str | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    from_address: str | None  # lower-cased addr-spec only, no display name
+    subject: str
+    text: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+class _TextExtractor(HTMLParser):
+    """HTML -> plain text: drops script/style, breaks lines at block elements."""
+
+    _SKIP = {"script", "style", "head"}
+    _BREAK = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "blockquote"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skipping += 1
+        elif tag in self._BREAK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP and self._skipping:
+            self._skipping -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    extractor = _TextExtractor()
+    extractor.feed(markup)
+    text = html.unescape("".join(extractor.parts))
+    lines = (re.sub(r"[ \t\xa0]+", " ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _ids(value: str | None) -> tuple[str, ...]:
+    return tuple(_MSG_ID.findall(value or ""))
+
+
+def _first_id(value: str | None) -> str | None:
+    found = _ids(value)
+    return found[0] if found else (value.strip() or None if value else None)
+
+
+def _from_address(msg: EmailMessage) -> str | None:
+    pairs = getaddresses([str(msg.get("From", ""))])
+    address = pairs[0][1] if pairs else ""
+    return address.strip().lower() or None
+
+
+def _body_text(msg: EmailMessage) -> str:
+    part = msg.get_body(preferencelist=("plain",))
+    if part is not None:
+        return part.get_content().strip()
+    part = msg.get_body(preferencelist=("html",))
+    return html_to_text(part.get_content()) if part is not None else ""
+
+
+def _attachments(msg: EmailMessage) -> tuple[Attachment, ...]:
+    found = []
+    for part in msg.iter_attachments():
+        payload = part.get_payload(decode=True) or b""
+        found.append(Attachment(filename=part.get_filename() or "attachment",
+                                content_type=part.get_content_type(), content=payload))
+    return tuple(found)
+
+
+def parse_email(raw: bytes) -> InboundEmail:
+    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    assert isinstance(msg, EmailMessage)
+    return InboundEmail(
+        message_id=_first_id(msg.get("Message-ID")),
+        in_reply_to=_first_id(msg.get("In-Reply-To")),
+        references=_ids(msg.get("References")),
+        from_address=_from_address(msg),
+        subject=str(msg.get("Subject", "")).strip(),
+        text=_body_text(msg),
+        attachments=_attachments(msg),
+    )
+
+
+def thread_candidates(email: InboundEmail) -> tuple[str, ...]:
+    """Message ids to look up, best first: In-Reply-To, then References newest to oldest."""
+    ordered: list[str] = []
+    for candidate in (email.in_reply_to, *reversed(email.references)):
+        if candidate and candidate not in ordered:
+            ordered.append(candidate)
+    return tuple(ordered)
+
+
+def thread_key(email: InboundEmail) -> str | None:
+    """The conversation root: the first References entry (RFC 5322 puts the root first), else
+    In-Reply-To, else this message starts a new thread (its own Message-ID)."""
+    if email.references:
+        return email.references[0]
+    return email.in_reply_to or email.message_id
+
+
+class ReferencePatterns(BaseModel):
+    """Per-tenant regexes; each needs one capture group holding the number."""
+
+    order: tuple[str, ...] = Field(default=(r"(?i)\border\s*(?:no\.?|number|#)?\s*[:#]?\s*([A-Z0-9-]{6,32})\b",
+                                            r"订单号?\s*[:：]?\s*([A-Z0-9-]{6,32})"))
+    ticket: tuple[str, ...] = Field(default=(r"\[(TKT_[0-9A-HJKMNP-TV-Z]{26})\]", r"\b(TKT_[0-9A-HJKMNP-TV-Z]{26})\b"))
+
+
+class ExtractedReferences(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    order_numbers: tuple[str, ...] = ()
+    ticket_numbers: tuple[str, ...] = ()
+
+
+def _find_all(patterns: tuple[str, ...], *texts: str) -> tuple[str, ...]:
+    found: list[str] = []
+    for pattern in patterns:
+        compiled = re.compile(pattern)
+        for text in texts:
+            for match in compiled.finditer(text):
+                value = match.group(1)
+                if value not in found:
+                    found.append(value)
+    return tuple(found)
+
+
+def extract_references(email: InboundEmail, patterns: ReferencePatterns | None = None
+                       ) -> ExtractedReferences:
+    """Subject first (customers and our own replies put the number there), then the body."""
+    patterns = patterns or ReferencePatterns()
+    return ExtractedReferences(order_numbers=_find_all(patterns.order, email.subject, email.text),
+                               ticket_numbers=_find_all(patterns.ticket, email.subject, email.text))

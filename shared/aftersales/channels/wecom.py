@@ -1,0 +1,151 @@
+"""WeCom (企业微信) callback crypto, per the official WXBizMsgCrypt scheme.
+
+- msg_signature = SHA1 hex of the sorted, concatenated [token, timestamp, nonce, encrypt];
+- AES-256-CBC, key = base64decode(EncodingAESKey + "="), iv = key[:16], PKCS#7 to 32-byte blocks;
+- plaintext = 16 random bytes | 4-byte big-endian length | message | receive id (corp id).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import struct
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from pydantic import BaseModel, ConfigDict
+
+from aftersales.channels.safe_xml import child_text, parse_xml
+from aftersales.logistics.verification import VerificationError
+
+_BLOCK = 32
+
+
+class WeComCryptoError(VerificationError):
+    """Carries the official error code (-40001 signature, -40005 receive id, -40007 decrypt...)."""
+
+    code = "wecom_crypto_error"
+
+
+def _pkcs7_pad(data: bytes) -> bytes:
+    pad = _BLOCK - len(data) % _BLOCK
+    return data + bytes([pad]) * pad
+
+
+def _pkcs7_unpad(data: bytes) -> bytes:
+    if not data:
+        raise WeComCryptoError("wecom.illegal_buffer", errcode=-40008)
+    pad = data[-1]
+    if not 1 <= pad <= _BLOCK or data[-pad:] != bytes([pad]) * pad:
+        raise WeComCryptoError("wecom.decrypt_failed", errcode=-40007)
+    return data[:-pad]
+
+
+def signature(token: str, timestamp: str, nonce: str, encrypt: str) -> str:
+    return hashlib.sha1("".join(sorted([token, timestamp, nonce, encrypt])).encode()).hexdigest()
+
+
+class WeComMessage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    msg_type: str
+    msg_id: str | None
+    sender: str | None  # FromUserName: the member / external contact user id
+    receiver: str | None  # ToUserName: our corp id
+    agent_id: str | None
+    created_at: datetime | None
+    content: str | None  # text messages only
+    event: str | None  # event pushes (change_external_contact, ...)
+
+
+class WeComCrypto:
+    def __init__(self, token: str, encoding_aes_key: str, receive_id: str,
+                 random_bytes: Callable[[int], bytes] = os.urandom) -> None:
+        try:
+            key = base64.b64decode(encoding_aes_key + "=", validate=True)
+        except binascii.Error as exc:
+            raise WeComCryptoError("wecom.illegal_aes_key", errcode=-40004) from exc
+        if len(key) != 32:
+            raise WeComCryptoError("wecom.illegal_aes_key", errcode=-40004)
+        self._token, self._key, self._iv = token, key, key[:16]
+        self._receive_id = receive_id
+        self._random = random_bytes
+
+    # --- inbound --------------------------------------------------------------------------------
+
+    def verify_url(self, msg_signature: str, timestamp: str, nonce: str, echostr: str) -> str:
+        """GET URL verification: returns the plaintext echo to send back as the response body."""
+        return self._verify_and_decrypt(msg_signature, timestamp, nonce, echostr)
+
+    def decrypt_message(self, msg_signature: str, timestamp: str, nonce: str, body: bytes) -> str:
+        """POST callback: `<xml><ToUserName/><Encrypt/><AgentID/></xml>` -> decrypted message XML."""
+        encrypt = child_text(parse_xml(body), "Encrypt")
+        if not encrypt:
+            raise WeComCryptoError("wecom.parse_xml_failed", errcode=-40002)
+        return self._verify_and_decrypt(msg_signature, timestamp, nonce, encrypt)
+
+    def _verify_and_decrypt(self, msg_signature: str, timestamp: str, nonce: str,
+                            encrypt: str) -> str:
+        expected = signature(self._token, timestamp, nonce, encrypt)
+        if not hmac.compare_digest(expected.encode(), (msg_signature or "").lower().encode()):
+            raise WeComCryptoError("wecom.signature_invalid", errcode=-40001)
+        return self._decrypt(encrypt)
+
+    def _decrypt(self, encrypt: str) -> str:
+        try:
+            cipher_text = base64.b64decode(encrypt, validate=True)
+        except binascii.Error as exc:
+            raise WeComCryptoError("wecom.base64_decode_failed", errcode=-40010) from exc
+        if not cipher_text or len(cipher_text) % 16:
+            raise WeComCryptoError("wecom.decrypt_failed", errcode=-40007)
+        decryptor = Cipher(algorithms.AES(self._key), modes.CBC(self._iv)).decryptor()
+        plain = _pkcs7_unpad(decryptor.update(cipher_text) + decryptor.finalize())
+        return self._unpack(plain)
+
+    def _unpack(self, plain: bytes) -> str:
+        if len(plain) < 20:
+            raise WeComCryptoError("wecom.illegal_buffer", errcode=-40008)
+        (length,) = struct.unpack(">I", plain[16:20])
+        if 20 + length > len(plain):
+            raise WeComCryptoError("wecom.illegal_buffer", errcode=-40008)
+        message, receive_id = plain[20:20 + length], plain[20 + length:]
+        if not hmac.compare_digest(receive_id, self._receive_id.encode()):
+            raise WeComCryptoError("wecom.receive_id_mismatch", errcode=-40005)
+        return message.decode("utf-8")
+
+    # --- outbound (passive replies) -------------------------------------------------------------
+
+    def encrypt(self, message: str) -> str:
+        raw = message.encode("utf-8")
+        plain = self._random(16) + struct.pack(">I", len(raw)) + raw + self._receive_id.encode()
+        encryptor = Cipher(algorithms.AES(self._key), modes.CBC(self._iv)).encryptor()
+        sealed = encryptor.update(_pkcs7_pad(plain)) + encryptor.finalize()
+        return base64.b64encode(sealed).decode()
+
+    def encrypt_reply(self, message: str, timestamp: str, nonce: str) -> str:
+        """The encrypted reply envelope WeCom expects as the POST response body."""
+        encrypt = self.encrypt(message)
+        sig = signature(self._token, timestamp, nonce, encrypt)
+        return ("<xml><Encrypt><![CDATA[{}]]></Encrypt><MsgSignature><![CDATA[{}]]></MsgSignature>"
+                "<TimeStamp>{}</TimeStamp><Nonce><![CDATA[{}]]></Nonce></xml>"
+                ).format(encrypt, sig, int(timestamp), nonce)
+
+
+def parse_message(xml_text: str) -> WeComMessage:
+    """Decrypted message XML -> WeComMessage (text: sender, content, msg id)."""
+    root = parse_xml(xml_text)
+    created = child_text(root, "CreateTime")
+    return WeComMessage(
+        msg_type=(child_text(root, "MsgType") or "unknown").strip(),
+        msg_id=child_text(root, "MsgId"),
+        sender=child_text(root, "FromUserName"),
+        receiver=child_text(root, "ToUserName"),
+        agent_id=child_text(root, "AgentID"),
+        created_at=datetime.fromtimestamp(int(created), UTC) if created and created.isdigit() else None,
+        content=child_text(root, "Content"),
+        event=child_text(root, "Event"),
+    )
