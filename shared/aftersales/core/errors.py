@@ -44,3 +44,9 @@ class Forbidden(DomainError):
 
 class Unauthorized(DomainError):
     code = "unauthorized"
+
+
+class PreconditionFailed(DomainError):
+    """If-Match did not match the current version (412)."""
+
+    code = "precondition_failed"

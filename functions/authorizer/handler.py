@@ -1,0 +1,51 @@
+"""Lambda REQUEST authorizer: tenant API key (X-Api-Key) or Bearer token -> tenant + roles.
+
+Unknown or malformed credentials raise "Unauthorized" (API Gateway answers 401); known
+credentials that are no longer allowed (disabled staff) get an explicit Deny (403).
+"""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from aftersales.core.errors import Forbidden, Unauthorized
+from aftersales.wiring import services
+
+logger = Logger()
+
+
+def _header(event: dict, name: str) -> str | None:
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _policy(principal_id: str, effect: str, method_arn: str, context: dict | None = None) -> dict:
+    # Allow the whole API stage: the result may be cached per identity, across routes.
+    arn_parts = method_arn.split("/")
+    resource = "/".join(arn_parts[:2]) + "/*/*"
+    policy = {"principalId": principal_id,
+              "policyDocument": {"Version": "2012-10-17",
+                                 "Statement": [{"Action": "execute-api:Invoke", "Effect": effect,
+                                                "Resource": resource}]}}
+    if context:
+        policy["context"] = context
+    return policy
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    api_key = _header(event, "x-api-key")
+    authorization = _header(event, "authorization") or ""
+    scheme, _, token = authorization.partition(" ")
+    bearer = token.strip() if scheme.lower() == "bearer" else None
+    try:
+        principal = services().tenants.authenticate(api_key=api_key, bearer=bearer)
+    except Unauthorized as exc:
+        logger.info("authentication failed", extra={"reason": exc.message_id})
+        raise Exception("Unauthorized") from None  # API Gateway's contract for 401
+    except Forbidden as exc:
+        logger.info("access denied", extra={"reason": exc.message_id})
+        return _policy("denied", "Deny", event["methodArn"])
+    logger.append_keys(tenant_id=principal.tenant_id, principal_kind=principal.kind)
+    return _policy(principal.subject_id, "Allow", event["methodArn"], principal.to_context())

@@ -1,0 +1,1 @@
+"""Authentication: tenant API keys, customer and staff tokens, the authorizer's decision."""

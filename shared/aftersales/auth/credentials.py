@@ -1,0 +1,129 @@
+"""Credential formats and checks (pure: no I/O; the authorizer supplies the stored records).
+
+- Tenant API key:  "ak_<key id>_<secret>"; only SHA-256(secret) is stored. Secrets carry 256
+  bits of entropy, so a fast hash is safe (no password-style stretching needed).
+- Tokens: JWT HS256 signed with a per-tenant signing key (header `kid`), claims
+  iss/aud/sub/tid/typ/exp/iat (+ cid for customers, roles for staff). Storefronts get customer
+  tokens from POST /auth/customer-tokens, or mint them with the same key themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+
+from aftersales.core.errors import Unauthorized
+from aftersales.tickets.model import Role, STAFF_ROLES
+
+ISSUER = "aftersales"
+AUDIENCE = "aftersales-api"
+MAX_CUSTOMER_TTL = timedelta(hours=1)
+MAX_STAFF_TTL = timedelta(hours=12)
+LEEWAY_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Principal:
+    """What the authorizer proved; handed to handlers through the request context."""
+
+    tenant_id: str
+    kind: str  # storefront | customer | staff
+    subject_id: str
+    roles: frozenset[Role]
+    customer_id: str | None = None
+
+    def to_context(self) -> dict[str, str]:
+        return {"tenant_id": self.tenant_id, "principal_kind": self.kind, "subject_id": self.subject_id,
+                "roles": ",".join(sorted(r.value for r in self.roles)),
+                "customer_id": self.customer_id or ""}
+
+    @classmethod
+    def from_context(cls, context: dict[str, object]) -> Principal:
+        roles = frozenset(Role(r) for r in str(context.get("roles", "")).split(",") if r)
+        return cls(tenant_id=str(context["tenant_id"]), kind=str(context["principal_kind"]),
+                   subject_id=str(context["subject_id"]), roles=roles,
+                   customer_id=str(context.get("customer_id") or "") or None)
+
+
+# ---------------------------------------------------------------------- API keys
+def new_api_key(key_id: str) -> tuple[str, str]:
+    """Returns (the key to hand out once, the hash to store)."""
+    secret = secrets.token_urlsafe(32)
+    return f"ak_{key_id}_{secret}", hash_secret(secret)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def split_api_key(api_key: str) -> tuple[str, str]:
+    prefix, _, rest = api_key.partition("_")
+    key_id, _, secret = rest.partition("_")
+    if prefix != "ak" or not key_id or not secret:
+        raise Unauthorized("error.malformed_credentials")
+    return key_id, secret
+
+
+def api_key_matches(secret: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(hash_secret(secret), stored_hash)
+
+
+# ---------------------------------------------------------------------- tokens
+def new_signing_secret() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def mint_token(*, tenant_id: str, kid: str, secret: str, subject: str, kind: str, now: datetime,
+               ttl: timedelta, roles: frozenset[Role] = frozenset(), customer_id: str | None = None) -> str:
+    limit = MAX_CUSTOMER_TTL if kind == "customer" else MAX_STAFF_TTL
+    ttl = min(ttl, limit)
+    claims: dict[str, object] = {"iss": ISSUER, "aud": AUDIENCE, "sub": subject, "tid": tenant_id,
+                                 "typ": kind, "iat": int(now.timestamp()),
+                                 "exp": int((now + ttl).timestamp())}
+    if kind == "customer":
+        claims["cid"] = customer_id or subject
+    else:
+        claims["roles"] = sorted(r.value for r in roles)
+    return jwt.encode(claims, secret, algorithm="HS256", headers={"kid": kid})
+
+
+def unverified_routing(token: str) -> tuple[str, str]:
+    """(tenant id, key id) to look up the verification key; nothing here is trusted yet."""
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("error.malformed_credentials") from exc
+    tenant_id, kid = claims.get("tid"), header.get("kid")
+    if not isinstance(tenant_id, str) or not isinstance(kid, str):
+        raise Unauthorized("error.malformed_credentials")
+    return tenant_id, kid
+
+
+def verify_token(token: str, *, secret: str, tenant_id: str, now: datetime) -> Principal:
+    try:
+        claims = jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
+                            leeway=LEEWAY_SECONDS, options={"require": ["exp", "iat", "sub", "tid", "typ"],
+                                                            "verify_iat": False, "verify_exp": False})
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("error.invalid_token") from exc
+    # Expiry against the injectable clock (jwt's own check uses the wall clock).
+    if claims["exp"] + LEEWAY_SECONDS < now.timestamp():
+        raise Unauthorized("error.token_expired")
+    if claims["tid"] != tenant_id:
+        raise Unauthorized("error.invalid_token")
+    kind = claims["typ"]
+    if kind == "customer":
+        return Principal(tenant_id, "customer", claims["sub"], frozenset({Role.CUSTOMER}),
+                         customer_id=str(claims.get("cid") or claims["sub"]))
+    if kind == "staff":
+        roles = frozenset(Role(r) for r in claims.get("roles", []) if r in {s.value for s in STAFF_ROLES})
+        if not roles:
+            raise Unauthorized("error.invalid_token")
+        return Principal(tenant_id, "staff", claims["sub"], roles)
+    raise Unauthorized("error.invalid_token")

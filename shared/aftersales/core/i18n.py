@@ -1,0 +1,73 @@
+"""Accept-Language negotiation and gettext catalogs (compiled from locales/*/messages.po).
+
+Message ids are stable keys ("status.approved", "error.not_found"), so clients can rely on
+codes while people read translated text.
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+SUPPORTED = ("en", "zh-Hans")
+DEFAULT = "en"
+_LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+# Tags that mean a supported locale. Traditional-script readers get Simplified (closest
+# available) until a zh-Hant catalog exists.
+_ALIASES = {"en": "en", "zh": "zh-Hans", "zh-hans": "zh-Hans", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans",
+            "zh-hant": "zh-Hans", "zh-tw": "zh-Hans", "zh-hk": "zh-Hans", "zh-mo": "zh-Hans"}
+
+
+def negotiate(accept_language: str | None, default: str = DEFAULT) -> str:
+    """Pick the best supported locale for an Accept-Language header (RFC 9110 q-values)."""
+    if not accept_language:
+        return default
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            ranked.append((-quality, position, tag.strip().lower()))
+    for _, _, tag in sorted(ranked):
+        if tag == "*":
+            return default
+        for candidate in _prefixes(tag):
+            if candidate in _ALIASES:
+                return _ALIASES[candidate]
+    return default
+
+
+def _prefixes(tag: str) -> list[str]:
+    parts = tag.split("-")
+    return ["-".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
+@lru_cache(maxsize=len(SUPPORTED))
+def _catalog(locale: str) -> gettext.NullTranslations:
+    folder = locale.replace("-", "_")
+    try:
+        with open(_LOCALES_DIR / folder / "LC_MESSAGES" / "messages.mo", "rb") as fh:
+            return gettext.GNUTranslations(fh)
+    except FileNotFoundError:
+        return gettext.NullTranslations()
+
+
+def translate(message_id: str, locale: str = DEFAULT, **params: Any) -> str:
+    text = _catalog(locale).gettext(message_id)
+    if text == message_id and locale != DEFAULT:
+        text = _catalog(DEFAULT).gettext(message_id)
+    try:
+        return text.format(**params) if params else text
+    except (KeyError, IndexError, ValueError):
+        return text
+
+
+def label(kind: str, value: str, locale: str = DEFAULT) -> str:
+    return translate(f"{kind}.{value}", locale)

@@ -1,0 +1,1 @@
+"""Domain events: ticket audit entries become EventBridge events."""

@@ -1,0 +1,1 @@
+"""HTTP adapter: the Powertools REST resolver, request/response schemas, error mapping."""

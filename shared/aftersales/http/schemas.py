@@ -1,0 +1,128 @@
+"""Request and response bodies of the public API (also the OpenAPI components)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aftersales.core.money import Money
+from aftersales.orders.domain import Identifier
+from aftersales.tickets.domain import LineRequest
+from aftersales.tickets.model import Acceptance, Channel, Reception, Role, Status, TicketType
+
+ROLE_NAMES = Literal["agent", "supervisor", "finance", "arbitrator", "admin"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CreateTicketRequest(Strict):
+    type: TicketType
+    order_id: Identifier
+    channel: Channel
+    reason_code: str = Field(min_length=1, max_length=64, examples=["damaged", "no_reason_7day"])
+    description: str | None = Field(default=None, max_length=4000)
+    lines: list[LineRequest] = Field(default_factory=list, max_length=500)
+    customer_id: Identifier | None = Field(default=None, description="Required for staff and storefront calls "
+                                           "only when it must be checked against the order")
+    parent_ticket_id: str | None = Field(default=None, max_length=64)
+
+
+class TransitionRequest(Strict):
+    to: Status
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class AssignRequest(Strict):
+    assignee_id: Identifier
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class BatchRequest(Strict):
+    action: Literal["assign", "transition", "close"]
+    ticket_ids: list[str] = Field(min_length=1, max_length=100)
+    to: Status | None = None
+    assignee_id: Identifier | None = None
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class CustomerTokenRequest(Strict):
+    customer_id: Identifier
+    ttl_seconds: int = Field(default=900, ge=60, le=3600)
+
+
+class StaffTokenRequest(Strict):
+    user_id: Identifier
+    ttl_seconds: int = Field(default=8 * 3600, ge=60, le=12 * 3600)
+
+
+class StaffRequest(Strict):
+    display_name: str = Field(min_length=1, max_length=128)
+    roles: list[ROLE_NAMES] = Field(min_length=1)
+    status: Literal["active", "disabled"] = "active"
+
+
+class TokenResponse(BaseModel):
+    token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+
+
+class LineView(BaseModel):
+    line_id: str
+    sku: str
+    quantity_requested: int
+    quantity_received: int
+    quantity_accepted: int
+    quantity_damaged: int
+    quantity_written_off: int
+    unit_price: Money
+    reason_code: str | None
+    reception: Reception
+    acceptance: Acceptance
+
+
+class TicketView(BaseModel):
+    id: str
+    type: TicketType
+    type_label: str
+    status: Status
+    status_label: str
+    version: int
+    order_id: str
+    customer_id: str
+    channel: Channel
+    reason_code: str
+    description: str | None
+    requested_amount: Money
+    lines: list[LineView]
+    assignee_id: str | None
+    parent_id: str | None
+    child_ids: list[str]
+    created_at: str
+    updated_at: str
+    next: list[dict] = Field(description="Transitions allowed from here, and whether the caller may take them")
+
+
+class TicketPage(BaseModel):
+    items: list[TicketView]
+    next_cursor: str | None
+
+
+class BatchItem(BaseModel):
+    ticket_id: str
+    ok: bool
+    status: Status | None = None
+    version: int | None = None
+    error: dict | None = None
+
+
+class BatchResponse(BaseModel):
+    results: list[BatchItem]
+    succeeded: int
+    failed: int
+
+
+__all__ = ["Role"]

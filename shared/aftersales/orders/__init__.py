@@ -1,0 +1,1 @@
+"""Orders context: order snapshots pushed by storefronts."""

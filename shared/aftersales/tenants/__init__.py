@@ -1,0 +1,1 @@
+"""Tenants (merchants): profile, signing keys, API keys and staff users."""

@@ -1,0 +1,1 @@
+"""Tickets context: after-sales tickets, their lines, transitions and audit chain."""

@@ -1,0 +1,232 @@
+"""Ticket entities and the pure rules that change them.
+
+Every change returns the new ticket plus exactly one sealed audit entry; the repository writes
+both atomically with an optimistic-lock condition on the version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aftersales.core.clock import iso
+from aftersales.core.errors import Forbidden, IllegalTransition, InvalidRequest
+from aftersales.core.money import Money
+from aftersales.orders.domain import Order
+from aftersales.tickets import transitions
+from aftersales.tickets.audit import GENESIS_HASH, AuditEntry, seal
+from aftersales.tickets.model import (
+    LINE_TYPES, TERMINAL_STATUSES, Acceptance, Channel, Reception, Role, STAFF_ROLES, Status,
+    TicketType,
+)
+
+
+class Actor(BaseModel):
+    """Who is acting, resolved from the authorizer context."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    roles: frozenset[Role]
+    customer_id: str | None = None
+    request_id: str | None = None
+
+    @property
+    def primary_role(self) -> Role:
+        order = [Role.ADMIN, Role.SUPERVISOR, Role.FINANCE, Role.ARBITRATOR, Role.AGENT,
+                 Role.STOREFRONT, Role.SYSTEM, Role.CUSTOMER]
+        return next(r for r in order if r in self.roles)
+
+    @property
+    def is_customer(self) -> bool:
+        return self.roles == {Role.CUSTOMER}
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.roles & STAFF_ROLES)
+
+
+class TicketLine(BaseModel):
+    """A sub-record per order line: what was asked and what happened to the goods."""
+
+    line_id: str
+    sku: str
+    quantity_requested: int = Field(ge=1)
+    quantity_received: int = 0
+    quantity_accepted: int = 0
+    quantity_damaged: int = 0
+    quantity_written_off: int = 0
+    unit_price: Money
+    reason_code: str | None = None
+    reception: Reception = Reception.AWAITING
+    acceptance: Acceptance = Acceptance.PENDING
+
+    @property
+    def requested_amount(self) -> Money:
+        return self.unit_price.times(self.quantity_requested)
+
+
+class Ticket(BaseModel):
+    id: str
+    tenant_id: str
+    type: TicketType
+    status: Status
+    version: int = Field(ge=1)
+    order_id: str
+    customer_id: str
+    channel: Channel
+    reason_code: str
+    description: str | None = None
+    lines: list[TicketLine] = Field(default_factory=list)
+    requested_amount: Money
+    assignee_id: str | None = None
+    parent_id: str | None = None
+    child_ids: list[str] = Field(default_factory=list)
+    locale: str = "en"
+    created_at: str
+    updated_at: str
+    head_hash: str
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+
+class LineRequest(BaseModel):
+    line_id: str
+    quantity: int = Field(ge=1)
+    reason_code: str | None = None
+
+
+class OpenTicket(BaseModel):
+    """A validated request to open a ticket (the service fills ids and time)."""
+
+    type: TicketType
+    order_id: str
+    customer_id: str | None = None
+    channel: Channel
+    reason_code: str
+    description: str | None = None
+    lines: list[LineRequest] = Field(default_factory=list)
+    parent_id: str | None = None
+    locale: str = "en"
+
+
+class Change(BaseModel):
+    ticket: Ticket
+    entry: AuditEntry
+
+
+def _entry(ticket: Ticket | None, *, seq: int, at: datetime, event: str, actor: Actor,
+           from_status: Status | None, to_status: Status, reason: str | None,
+           data: dict[str, Any] | None = None) -> AuditEntry:
+    return seal(AuditEntry(
+        seq=seq, at=iso(at), event=event, actor_id=actor.id, actor_role=actor.primary_role.value,
+        from_status=from_status.value if from_status else None, to_status=to_status.value,
+        reason=reason, request_id=actor.request_id, data=data or {},
+        prev_hash=ticket.head_hash if ticket else GENESIS_HASH,
+    ))
+
+
+def validate_lines(order: Order, request: OpenTicket, reserved: dict[str, int]) -> list[TicketLine]:
+    """Lines must exist on the order and never ask for more than was bought minus what open
+    tickets already hold (`reserved`)."""
+    if request.type in LINE_TYPES and not request.lines:
+        raise InvalidRequest("error.lines_required", field="lines", type=request.type.value)
+    seen: set[str] = set()
+    lines: list[TicketLine] = []
+    for index, wanted in enumerate(request.lines):
+        field = f"lines[{index}]"
+        if wanted.line_id in seen:
+            raise InvalidRequest("error.duplicate_line", field=f"{field}.line_id", line_id=wanted.line_id)
+        seen.add(wanted.line_id)
+        bought = order.line(wanted.line_id)
+        if bought is None:
+            raise InvalidRequest("error.unknown_order_line", field=f"{field}.line_id",
+                                 line_id=wanted.line_id)
+        available = bought.quantity - reserved.get(wanted.line_id, 0)
+        if wanted.quantity > available:
+            raise InvalidRequest("error.quantity_exceeds_purchase", field=f"{field}.quantity",
+                                 line_id=wanted.line_id, requested=wanted.quantity, available=available)
+        lines.append(TicketLine(line_id=bought.line_id, sku=bought.sku, quantity_requested=wanted.quantity,
+                                unit_price=bought.unit_price_paid, reason_code=wanted.reason_code))
+    return lines
+
+
+def open_ticket(*, ticket_id: str, tenant_id: str, request: OpenTicket, order: Order,
+                reserved: dict[str, int], actor: Actor, at: datetime) -> Change:
+    if actor.is_customer and order.customer.id != actor.customer_id:
+        # Existence of other customers' orders must not leak.
+        raise Forbidden("error.order_not_yours")
+    lines = validate_lines(order, request, reserved)
+    requested = Money.zero(order.currency)
+    for line in lines:
+        requested = requested + line.requested_amount
+    if request.type == TicketType.SHIPPING_FEE_REFUND:
+        requested = order.shipping_fee
+    now = iso(at)
+    draft = Ticket(
+        id=ticket_id, tenant_id=tenant_id, type=request.type, status=transitions.INITIAL_STATUS,
+        version=1, order_id=order.order_id, customer_id=order.customer.id, channel=request.channel,
+        reason_code=request.reason_code, description=request.description, lines=lines,
+        requested_amount=requested, parent_id=request.parent_id, locale=request.locale,
+        created_at=now, updated_at=now, head_hash=GENESIS_HASH,
+    )
+    entry = _entry(None, seq=1, at=at, event=transitions.CREATED_EVENT, actor=actor, from_status=None,
+                   to_status=draft.status, reason=request.reason_code,
+                   data={"type": draft.type.value, "order_id": draft.order_id,
+                         "requested_amount": requested.model_dump(),
+                         "lines": [{"line_id": ln.line_id, "quantity": ln.quantity_requested} for ln in lines]})
+    return Change(ticket=draft.model_copy(update={"head_hash": entry.hash}), entry=entry)
+
+
+def allowed_targets(ticket: Ticket, actor: Actor) -> list[dict[str, Any]]:
+    """What may happen next, and who may do it (the 409 payload and the UI's buttons)."""
+    return [{"to": t.target.value, "event": t.event, "roles": sorted(r.value for r in t.roles),
+             "permitted": bool(actor.roles & t.roles)}
+            for t in transitions.transitions_from(ticket.type, ticket.status)]
+
+
+def transition(ticket: Ticket, target: Status, *, actor: Actor, at: datetime,
+               reason: str | None = None, data: dict[str, Any] | None = None) -> Change:
+    rule = transitions.find(ticket.type, ticket.status, target)
+    if rule is None:
+        raise IllegalTransition("error.illegal_transition", status=ticket.status.value, to=target.value,
+                                allowed=allowed_targets(ticket, actor))
+    if not actor.roles & rule.roles:
+        raise Forbidden("error.role_not_permitted", to=target.value,
+                        required=sorted(r.value for r in rule.roles))
+    entry = _entry(ticket, seq=ticket.version + 1, at=at, event=rule.event, actor=actor,
+                   from_status=ticket.status, to_status=target, reason=reason, data=data)
+    return Change(ticket=ticket.model_copy(update={
+        "status": target, "version": entry.seq, "updated_at": entry.at, "head_hash": entry.hash}),
+        entry=entry)
+
+
+def assign(ticket: Ticket, assignee_id: str, *, actor: Actor, at: datetime,
+           reason: str | None = None) -> Change:
+    if not actor.roles & {Role.SUPERVISOR, Role.ADMIN, Role.AGENT, Role.SYSTEM}:
+        raise Forbidden("error.role_not_permitted", action="assign")
+    if Role.AGENT in actor.roles and not actor.roles & {Role.SUPERVISOR, Role.ADMIN} \
+            and assignee_id != actor.id:
+        # Agents may take a ticket; only supervisors hand tickets to others.
+        raise Forbidden("error.role_not_permitted", action="assign_other")
+    if ticket.is_terminal:
+        raise IllegalTransition("error.ticket_closed", status=ticket.status.value, allowed=[])
+    entry = _entry(ticket, seq=ticket.version + 1, at=at, event="ticket.assigned", actor=actor,
+                   from_status=ticket.status, to_status=ticket.status, reason=reason,
+                   data={"from_assignee": ticket.assignee_id, "to_assignee": assignee_id})
+    return Change(ticket=ticket.model_copy(update={
+        "assignee_id": assignee_id, "version": entry.seq, "updated_at": entry.at,
+        "head_hash": entry.hash}), entry=entry)
+
+
+def can_view(ticket: Ticket, actor: Actor) -> bool:
+    return not actor.is_customer or ticket.customer_id == actor.customer_id
+
+def releases_reservation(source: Status, target: Status) -> bool:
+    """Leaving for good without goods changing hands frees the ordered quantity again."""
+    return target == Status.CANCELLED or (source == Status.REJECTED and target == Status.CLOSED)

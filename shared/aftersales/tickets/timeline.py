@@ -1,0 +1,16 @@
+"""Which domain events a customer sees on their progress timeline (the rest is staff-only)."""
+
+from __future__ import annotations
+
+from aftersales.tickets import transitions
+
+STAFF_ONLY_EVENTS = frozenset({"ticket.assigned", "ticket.inspection_started"})
+
+
+def customer_visible(event: str) -> bool:
+    return event not in STAFF_ONLY_EVENTS
+
+
+def known_event(event: str) -> bool:
+    return event == transitions.CREATED_EVENT or event == "ticket.assigned" or any(
+        t.event == event for table in transitions.TABLES.values() for t in table)
