@@ -4,6 +4,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from aftersales.core.i18n import negotiate, translate
 from aftersales.core.settings import get_settings
 from aftersales.http.app import app
 from aftersales.http.errors import error_response
@@ -11,10 +12,15 @@ from aftersales.http.errors import error_response
 logger = Logger()
 
 
+def _accept_language(event: dict) -> str | None:
+    return next((v for k, v in (event.get("headers") or {}).items() if k.lower() == "accept-language"), None)
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     body = event.get("body") or ""
     if len(body.encode("utf-8")) > get_settings().max_body_bytes:
         # Rejected before parsing: nothing is read, nothing is written.
-        return error_response(413, "payload_too_large", "Request body too large").build(event)
+        message = translate("error.payload_too_large", negotiate(_accept_language(event)))
+        return error_response(413, "payload_too_large", message).build(event)
     return app.resolve(event, context)
