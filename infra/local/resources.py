@@ -1,0 +1,137 @@
+"""Creates the template's tables, queues, buses, rules, state machines and schedules in moto.
+
+Returns the attributes only known after creation (queue URLs, stream ARNs) so the model can be
+re-resolved with them. Rule targets that moto cannot deliver to (Lambda, Step Functions) are
+redirected to internal SQS queues that a pump drains into the real target.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from .cfn import physical_name
+from .template import RuleEvent, StackModel, Target
+
+log = logging.getLogger("infra.local.resources")
+
+_GSI_KEYS = ("IndexName", "KeySchema", "Projection", "ProvisionedThroughput")
+
+
+@dataclass
+class InternalRoute:
+    """An internal queue that feeds rule events to a function or state machine."""
+
+    queue_url: str
+    target: Target
+    input: str | None
+    description: str
+
+
+def create_all(model: StackModel, clients: Any) -> tuple[dict[str, dict[str, Any]], list[InternalRoute]]:
+    actual: dict[str, dict[str, Any]] = {}
+    for t in model.tables.values():
+        actual[t.logical_id] = _create_table(clients.dynamodb, t)
+    actual.update(_create_queues(model, clients.sqs))
+    for bus in model.buses.values():
+        if bus.name != "default":
+            clients.events.create_event_bus(Name=bus.name)
+    routes: list[InternalRoute] = []
+    for rule in model.rules.values():
+        routes += _create_rule(model, clients, rule)
+    for sm in model.state_machines.values():
+        clients.stepfunctions.create_state_machine(
+            name=sm.name, definition=json.dumps(sm.definition), roleArn=sm.role_arn, type=sm.type
+        )
+    owners: list[tuple[Target, RuleEvent]] = [
+        (Target("function", fn.logical_id), ev) for fn in model.functions.values() for ev in fn.rule_events
+    ] + [(Target("statemachine", sm.logical_id), ev) for sm in model.state_machines.values() for ev in sm.rule_events]
+    for target, ev in owners:
+        clients.events.put_rule(Name=ev.rule_name, EventBusName=ev.bus_name, EventPattern=json.dumps(ev.pattern))
+        url, arn = _internal_queue(model, clients.sqs, ev.rule_name)
+        clients.events.put_targets(Rule=ev.rule_name, EventBusName=ev.bus_name, Targets=[{"Id": "local", "Arn": arn}])
+        routes.append(InternalRoute(url, target, ev.input, f"{ev.rule_name} -> {target.ref}"))
+    for s in model.schedules:
+        if s.source == "Schedule":
+            rule_name = s.rule_arn.rsplit("/", 1)[-1]
+            clients.events.put_rule(Name=rule_name, ScheduleExpression=s.expression,
+                                    State="ENABLED" if s.enabled else "DISABLED")
+    return actual, routes
+
+
+def _create_table(ddb: Any, t: Any) -> dict[str, Any]:
+    p = t.properties
+    billing = p.get("BillingMode", "PROVISIONED")
+    kwargs: dict[str, Any] = {
+        "TableName": t.name,
+        "KeySchema": p["KeySchema"],
+        "AttributeDefinitions": p["AttributeDefinitions"],
+        "BillingMode": billing,
+    }
+    if billing == "PROVISIONED":
+        kwargs["ProvisionedThroughput"] = p.get(
+            "ProvisionedThroughput", {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
+        )
+    for key in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        if p.get(key):
+            kwargs[key] = [{k: v for k, v in ix.items() if k in _GSI_KEYS} for ix in p[key]]
+            if billing == "PAY_PER_REQUEST":
+                for ix in kwargs[key]:
+                    ix.pop("ProvisionedThroughput", None)
+    if t.stream_view_type:
+        kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": t.stream_view_type}
+    desc = ddb.create_table(**kwargs)["TableDescription"]
+    if t.ttl_attribute:
+        ddb.update_time_to_live(
+            TableName=t.name, TimeToLiveSpecification={"Enabled": True, "AttributeName": t.ttl_attribute}
+        )
+    out = {"Arn": desc["TableArn"]}
+    if desc.get("LatestStreamArn"):
+        out["StreamArn"] = desc["LatestStreamArn"]
+    return out
+
+
+def _create_queues(model: StackModel, sqs: Any) -> dict[str, dict[str, Any]]:
+    """Queues without a RedrivePolicy first: moto checks that the DLQ exists."""
+    actual = {}
+    ordered = sorted(model.queues.values(), key=lambda q: "RedrivePolicy" in q.attributes)
+    for q in ordered:
+        url = sqs.create_queue(QueueName=q.name, Attributes=q.attributes)["QueueUrl"]
+        actual[q.logical_id] = {"Ref": url, "QueueUrl": url}
+    return actual
+
+
+def _internal_queue(model: StackModel, sqs: Any, name: str) -> tuple[str, str]:
+    qname = physical_name("local-rule", name)
+    url = sqs.create_queue(QueueName=qname, Attributes={"VisibilityTimeout": "5"})["QueueUrl"]
+    return url, f"arn:aws:sqs:{model.region}:{model.account_id}:{qname}"
+
+
+def _create_rule(model: StackModel, clients: Any, rule: Any) -> list[InternalRoute]:
+    kwargs: dict[str, Any] = {"Name": rule.name, "State": "ENABLED" if rule.enabled else "DISABLED"}
+    if rule.bus_name != "default":
+        kwargs["EventBusName"] = rule.bus_name
+    if rule.event_pattern is not None:
+        kwargs["EventPattern"] = json.dumps(rule.event_pattern)
+    if rule.schedule_expression:
+        kwargs["ScheduleExpression"] = rule.schedule_expression
+    clients.events.put_rule(**kwargs)
+    if rule.schedule_expression:
+        return []  # the schedule pump delivers scheduled rules to their targets
+    targets, routes = [], []
+    for t in rule.targets:
+        target = model.target_for_arn(t["Arn"])
+        if target.kind in ("function", "statemachine"):
+            url, arn = _internal_queue(model, clients.sqs, f"{rule.name}-{t['Id']}")
+            routes.append(InternalRoute(url, target, t.get("Input"), f"{rule.name} -> {target.ref}"))
+            t = {"Id": t["Id"], "Arn": arn}
+        targets.append({k: v for k, v in t.items() if k in ("Id", "Arn", "Input", "InputPath", "InputTransformer",
+                                                            "SqsParameters")})
+    if targets:
+        put = {"Rule": rule.name, "Targets": targets}
+        if rule.bus_name != "default":
+            put["EventBusName"] = rule.bus_name
+        clients.events.put_targets(**put)
+    return routes

@@ -1,0 +1,97 @@
+"""The embedded AWS endpoint: moto's server in a thread, behind a tiny Lambda Invoke front.
+
+moto cannot run Lambda code without Docker, so `POST /2015-03-31/functions/<name>/invocations`
+is answered here with the real in-process handler (Step Functions lambda:invoke tasks and any
+boto3 `lambda.invoke` then run real code). Everything else goes to moto unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from typing import Any, Callable
+from urllib.parse import unquote
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+log = logging.getLogger("infra.local.server")
+
+_INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations/?$")
+
+# (function name or ARN, payload bytes) -> (status, headers, body), or None if unknown function
+InvokeHandler = Callable[[str, bytes, str], "tuple[int, dict[str, str], bytes] | None"]
+
+
+class LambdaFront:
+    """WSGI middleware answering Lambda Invoke before moto."""
+
+    def __init__(self, moto_app: Any, invoke: InvokeHandler) -> None:
+        self.moto_app = moto_app
+        self.invoke = invoke
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        match = _INVOKE_PATH.match(environ.get("PATH_INFO", ""))
+        if match and environ.get("REQUEST_METHOD") == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            payload = environ["wsgi.input"].read(length) if length else b""
+            invocation_type = environ.get("HTTP_X_AMZ_INVOCATION_TYPE", "RequestResponse")
+            answer = self.invoke(unquote(match.group(1)), payload, invocation_type)
+            if answer is not None:
+                status, headers, body = answer
+                start_response(f"{status} OK", [*headers.items(), ("Content-Length", str(len(body)))])
+                return [body]
+        return self.moto_app(environ, start_response)
+
+
+class EmbeddedAws:
+    """moto's server on a free 127.0.0.1 port, in a daemon thread."""
+
+    def __init__(self, invoke: InvokeHandler, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._invoke = invoke
+        self.host = host
+        self.port = port
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        from moto.moto_server.werkzeug_app import (  # heavy import: only when started
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+
+        app = LambdaFront(DomainDispatcherApplication(create_backend_app), self._invoke)
+        self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
+        self.port = self._server.server_port
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto-server", daemon=True)
+        self._thread.start()
+        log.info("embedded AWS endpoint on %s", self.endpoint)
+
+    def configure(self, config: dict[str, Any]) -> None:
+        """POST /moto-api/config (e.g. enable the Step Functions ASL interpreter)."""
+        self._post("/moto-api/config", config)
+
+    def reset(self) -> None:
+        self._post("/moto-api/reset", None)
+
+    def _post(self, path: str, body: Any) -> None:
+        import urllib.request
+
+        data = json.dumps(body).encode() if body is not None else b""
+        req = urllib.request.Request(self.endpoint + path, data=data, method="POST")
+        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - local endpoint
+            resp.read()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None

@@ -1,0 +1,258 @@
+"""LocalStack: the whole template on one machine (embedded moto + API front + event pumps).
+
+Limitations: handlers share one process, so the union of every function's Environment is set
+in os.environ (conflicting values are logged; the last one wins); Lambda timeouts are not
+enforced; concurrency is one batch at a time per event source.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from .apigw import ApiGateway
+from .pumps import AppClock, Pump, RoutePump, SchedulePump, SqsPump, StreamPump
+from .resources import InternalRoute, create_all
+from .runtime import FunctionError, Runtime
+from .server import EmbeddedAws
+from .template import Schedule, StackModel, Target, load_model
+
+log = logging.getLogger("infra.local.stack")
+
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+}
+
+
+class LocalStack:
+    """Start with `with LocalStack("template.yaml") as stack:` or start()/stop()."""
+
+    def __init__(self, template_path: str | Path = "template.yaml", stack_name: str = "aftersales-local",
+                 api_port: int = 3000, speed: float = 1.0, project_root: str | Path | None = None,
+                 parameters: dict[str, Any] | None = None, reset: bool = True) -> None:
+        self.template_path = Path(template_path).resolve()
+        self.stack_name = stack_name
+        self.api_port = api_port
+        self.speed = float(speed)
+        self.project_root = Path(project_root).resolve() if project_root else self.template_path.parent
+        self.parameters = parameters or {}
+        self.reset = reset
+        self.model: StackModel | None = None
+        self.runtime: Runtime | None = None
+        self.aws: EmbeddedAws | None = None
+        self.api: ApiGateway | None = None
+        self.clients: Any = None
+        self.pumps: list[Pump] = []
+        self.clock: AppClock | None = None
+        self._saved_env: dict[str, str | None] = {}
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    @property
+    def endpoint(self) -> str:
+        assert self.aws is not None, "start() first"
+        return self.aws.endpoint
+
+    @property
+    def api_url(self) -> str:
+        assert self.api is not None, "the template has no Api, or start() was not called"
+        return self.api.base_url
+
+    def start(self) -> LocalStack:
+        self.aws = EmbeddedAws(self._lambda_invoke)
+        self.aws.start()
+        origin = time.time()
+        self._set_env({
+            **FAKE_CREDENTIALS,
+            "MOTO_PORT": str(self.aws.port),
+            "AWS_ENDPOINT_URL": self.aws.endpoint,
+            **({"AFTERSALES_CLOCK": f"accelerated:{origin}:{self.speed:g}"} if self.speed != 1 else {}),
+        })
+        self.clock = AppClock(origin, self.speed)
+        if self.reset:
+            self.aws.reset()
+        self.aws.configure({"stepfunctions": {"execute_state_machine": True}})
+        self.clients = _clients(self.aws.endpoint)
+        kwargs = dict(stack_name=self.stack_name, parameters=self.parameters, endpoint=self.aws.endpoint)
+        predicted = load_model(self.template_path, **kwargs)
+        actual, routes = create_all(predicted, self.clients)
+        self.model = load_model(self.template_path, actual=actual, **kwargs)
+        self.runtime = Runtime(self.model)
+        self.runtime.add_layer_paths()
+        self._set_env(self._function_environment())
+        self._start_pumps(routes)
+        apis = list(self.model.apis.values())
+        if apis:
+            if len(apis) > 1:
+                log.warning("template has %d APIs; serving %s only", len(apis), apis[0].logical_id)
+            self.api = ApiGateway(self.model, apis[0], self.runtime, port=self.api_port)
+            self.api.start()
+        log.info("local stack %s up: aws=%s api=%s", self.stack_name, self.endpoint,
+                 self.api.base_url if self.api else None)
+        return self
+
+    def stop(self) -> None:
+        for pump in self.pumps:
+            pump._stop.set()
+        for pump in self.pumps:
+            pump.stop()
+        self.pumps = []
+        if self.api is not None:
+            self.api.stop()
+            self.api = None
+        if self.aws is not None:
+            self.aws.stop()
+            self.aws = None
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env = {}
+
+    def _set_env(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def _function_environment(self) -> dict[str, str]:
+        assert self.model is not None
+        env: dict[str, str] = {}
+        for fn in self.model.functions.values():
+            for key, value in fn.environment.items():
+                if key in env and env[key] != value:
+                    log.warning("env %s differs between functions (%r vs %r); %s wins", key, env[key], value,
+                                fn.logical_id)
+                env[key] = value
+        return env
+
+    # ---------------------------------------------------------------- pumps
+
+    def _start_pumps(self, routes: list[InternalRoute]) -> None:
+        m, c = self.model, self.clients
+        assert m is not None and self.clock is not None
+        for fn in m.functions.values():
+            for ev in fn.sqs_events:
+                if not ev.enabled:
+                    continue
+                url = c.sqs.get_queue_url(QueueName=ev.queue_arn.split(":")[5])["QueueUrl"]
+                self.pumps.append(SqsPump(f"{fn.logical_id}.{ev.name}", c.sqs, url, ev,
+                                          self._batch_invoker(fn.logical_id), m.region, self.speed))
+            for sev in fn.stream_events:
+                if sev.enabled:
+                    self.pumps.append(StreamPump(f"{fn.logical_id}.{sev.name}", c.dynamodbstreams, c.sqs, sev,
+                                                 sev.stream_arn, self._batch_invoker(fn.logical_id), fn.arn,
+                                                 m.region))
+        for route in routes:
+            self.pumps.append(RoutePump(route.description, c.sqs, route.queue_url,
+                                        self._route_deliverer(route), m.region))
+        if m.schedules:
+            self.pumps.append(SchedulePump(m.schedules, self.clock, self._fire_schedule))
+        for pump in self.pumps:
+            pump.start()
+
+    def _batch_invoker(self, logical_id: str) -> Any:
+        return lambda records: self.invoke(logical_id, {"Records": records})
+
+    def _route_deliverer(self, route: InternalRoute) -> Any:
+        def deliver(event: dict[str, Any], message_id: str) -> None:
+            payload = json.loads(route.input) if route.input else event
+            self.deliver(route.target, payload, name=message_id)
+        return deliver
+
+    def _fire_schedule(self, schedule: Schedule, event: Any) -> None:
+        self.deliver(schedule.target, event, name=f"{schedule.name.replace('.', '-')}-{uuid.uuid4().hex[:12]}")
+
+    def deliver(self, target: Target, event: Any, name: str) -> None:
+        """Send an event to a function (invoke), state machine (named execution) or queue."""
+        assert self.model is not None
+        if target.kind == "function":
+            self.invoke(target.ref, event)
+        elif target.kind == "statemachine":
+            self.clients.stepfunctions.start_execution(
+                stateMachineArn=self.model.state_machines[target.ref].arn, name=name[:80], input=json.dumps(event))
+        elif target.kind == "sqs":
+            url = self.clients.sqs.get_queue_url(QueueName=target.ref.split(":")[5])["QueueUrl"]
+            self.clients.sqs.send_message(QueueUrl=url, MessageBody=json.dumps(event))
+        else:
+            log.warning("no local delivery for target %s", target.ref)
+
+    def drain(self, timeout: float = 10) -> None:
+        """Block until every queue/stream pump is idle twice in a row with no new work in between."""
+        deadline = time.monotonic() + timeout
+        stable = 0
+        last = None
+        while time.monotonic() < deadline:
+            busy = [p.name for p in self.pumps if not isinstance(p, SchedulePump) and not p.idle]
+            generations = sum(p.generation for p in self.pumps if not isinstance(p, SchedulePump))
+            if not busy and generations == last:
+                stable += 1
+                if stable >= 3:
+                    return
+            else:
+                stable = 0
+            last = generations
+            time.sleep(0.1)
+        busy = [p.name for p in self.pumps if not p.idle]
+        raise TimeoutError(f"local stack not idle after {timeout}s; busy: {busy}")
+
+    # ---------------------------------------------------------------- lambda
+
+    def invoke(self, logical_id: str, event: Any) -> Any:
+        """Invoke a function of the template in-process (raises FunctionError if it fails)."""
+        assert self.runtime is not None, "start() first"
+        return self.runtime.invoke(logical_id, event)
+
+    def _lambda_invoke(self, name: str, payload: bytes, invocation_type: str) -> Any:
+        """Lambda Invoke API served in-process (called from the embedded endpoint's front)."""
+        if self.model is None or self.runtime is None:
+            return None
+        fn = self.model.function_by_name_or_arn(name)
+        if fn is None:
+            return None
+        event = json.loads(payload) if payload else {}
+        if invocation_type == "DryRun":
+            return 204, {}, b""
+        if invocation_type == "Event":
+            threading.Thread(target=self._invoke_quietly, args=(fn.logical_id, event), daemon=True).start()
+            return 202, {}, b""
+        headers = {"Content-Type": "application/json", "X-Amz-Executed-Version": "$LATEST"}
+        try:
+            result = self.runtime.invoke(fn.logical_id, event)
+        except FunctionError as err:
+            headers["X-Amz-Function-Error"] = "Unhandled"
+            return 200, headers, json.dumps(err.payload).encode()
+        return 200, headers, json.dumps(result).encode()
+
+    def _invoke_quietly(self, logical_id: str, event: Any) -> None:
+        try:
+            self.invoke(logical_id, event)
+        except FunctionError:
+            pass  # already logged by the runtime
+
+
+def _clients(endpoint: str) -> Any:
+    import boto3
+
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                     region_name="us-east-1")
+    names = ("dynamodb", "dynamodbstreams", "sqs", "events", "stepfunctions", "scheduler", "lambda")
+    return SimpleNamespace(**{n: session.client(n, endpoint_url=endpoint) for n in names})
