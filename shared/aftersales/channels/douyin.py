@@ -30,7 +30,7 @@ class DouyinPayloadError(InvalidRequest):
 
 
 def push_signature(app_key: str, body: bytes, app_secret: str) -> str:
-    return hashlib.md5(app_key.encode() + body + app_secret.encode()).hexdigest()  # noqa: S324 (provider scheme)
+    return hashlib.md5(app_key.encode() + body + app_secret.encode()).hexdigest()
 
 
 def verify_push(headers: Mapping[str, str], body: bytes, app_key: str, app_secret: str) -> None:

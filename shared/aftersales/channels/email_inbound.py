@@ -38,8 +38,8 @@ class InboundEmail(BaseModel):
 class _TextExtractor(HTMLParser):
     """HTML -> plain text: drops script/style, breaks lines at block elements."""
 
-    _SKIP = {"script", "style", "head"}
-    _BREAK = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "blockquote"}
+    _SKIP = frozenset({"script", "style", "head"})
+    _BREAK = frozenset({"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "blockquote"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

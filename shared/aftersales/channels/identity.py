@@ -43,14 +43,13 @@ def normalize_phone(raw: str, default_country_code: str = "86") -> str:
 
     E.164-ish: keep digits; '00' international prefix -> '+'; a national number (no prefix)
     gets the tenant's default country code; a single trunk '0' is dropped."""
-    text = raw.strip()
+    text = raw.strip().lstrip("( ")
     digits = re.sub(r"\D", "", text)
     if text.startswith("+"):
         return "+" + digits
     if digits.startswith("00"):
         return "+" + digits[2:]
-    if digits.startswith("0"):
-        digits = digits[1:]
+    digits = digits.removeprefix("0")
     return "+" + default_country_code + digits
 
 
@@ -83,7 +82,9 @@ class IdentityGraph:
         return isinstance(identity, Identity) and identity.key in self._parent
 
     def _find(self, key: str) -> str:
-        self._parent.setdefault(key, key)
+        """Root of `key`; an identity never linked is its own root (and is not stored)."""
+        if key not in self._parent:
+            return key
         root = key
         while self._parent[root] != root:
             root = self._parent[root]
@@ -92,12 +93,14 @@ class IdentityGraph:
         return root
 
     def add(self, identity: Identity) -> None:
-        self._find(identity.key)
+        self._parent.setdefault(identity.key, identity.key)
 
     def link(self, *identities: Identity) -> str:
         """Declare that all given identities are the same customer; returns the customer id."""
         if not identities:
             raise ValueError("link needs at least one identity")
+        for identity in identities:
+            self.add(identity)
         roots = {self._find(i.key) for i in identities}
         winner = min(roots)  # smallest key wins so the result does not depend on arrival order
         for root in roots:

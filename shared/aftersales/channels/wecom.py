@@ -130,9 +130,9 @@ class WeComCrypto:
         """The encrypted reply envelope WeCom expects as the POST response body."""
         encrypt = self.encrypt(message)
         sig = signature(self._token, timestamp, nonce, encrypt)
-        return ("<xml><Encrypt><![CDATA[{}]]></Encrypt><MsgSignature><![CDATA[{}]]></MsgSignature>"
-                "<TimeStamp>{}</TimeStamp><Nonce><![CDATA[{}]]></Nonce></xml>"
-                ).format(encrypt, sig, int(timestamp), nonce)
+        return (f"<xml><Encrypt><![CDATA[{encrypt}]]></Encrypt><MsgSignature><![CDATA[{sig}]]></MsgSignature>"
+                f"<TimeStamp>{int(timestamp)}</TimeStamp><Nonce><![CDATA[{nonce}]]></Nonce></xml>"
+                )
 
 
 def parse_message(xml_text: str) -> WeComMessage:

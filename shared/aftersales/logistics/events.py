@@ -110,7 +110,7 @@ def parse_time(value: object) -> tuple[datetime, bool] | None:
     if not isinstance(value, str) or not value.strip():
         return None
     try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.strip())  # 3.11 accepts a trailing "Z"
     except ValueError:
         return None
     if parsed.tzinfo is None:

@@ -130,7 +130,7 @@ class StandardWebhooks:
     PREFIX = "whsec_"
 
     def __init__(self, secret: str, tolerance: timedelta = timedelta(minutes=5)) -> None:
-        raw = secret[len(self.PREFIX):] if secret.startswith(self.PREFIX) else secret
+        raw = secret.removeprefix(self.PREFIX)
         try:
             self._key = base64.b64decode(raw, validate=True)
         except ValueError as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from aftersales.core.money import Money
 from aftersales.logistics.events import Provider, SubStatus, TrackingEvent, TrackingStatus
 from aftersales.logistics.exception_policy import (

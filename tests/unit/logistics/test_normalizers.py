@@ -8,7 +8,6 @@ not provider samples, and are not stored as fixtures."""
 from __future__ import annotations
 
 import pytest
-
 from aftersales.logistics.events import Provider, SubStatus, TrackingPayloadError, TrackingStatus
 from aftersales.logistics.normalizers import normalize
 

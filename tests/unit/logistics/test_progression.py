@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from aftersales.logistics.events import Provider, SubStatus, TrackingEvent, TrackingStatus
 from aftersales.logistics.progression import RANK, ParcelState, merge
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 T = TrackingStatus
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
@@ -82,7 +81,7 @@ events_strategy = st.lists(
     max_size=30)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(events_strategy)
 def test_progress_never_moves_backwards(events):
     """GIVEN any sequence of events (any order, duplicates, exceptions) WHEN merged one by one
@@ -96,7 +95,7 @@ def test_progress_never_moves_backwards(events):
         state = after
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(events_strategy, st.randoms(use_true_random=False))
 def test_final_progress_is_independent_of_arrival_order(events, rnd):
     """GIVEN a set of events with distinct ids WHEN delivered in any order THEN the parcel ends at

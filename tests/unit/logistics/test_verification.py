@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from aftersales.core.errors import Unauthorized
 from aftersales.logistics.verification import (
     StandardWebhooks,
