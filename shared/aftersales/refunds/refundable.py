@@ -1,0 +1,128 @@
+"""What a ticket may refund: accepted lines, return shipping, restocking fee, and where it goes.
+
+Amounts are integer minor units in the order's currency:
+* a line refunds `unit price paid x accepted quantity`; the price paid already has the order's
+  discounts spread into it, so no discount is re-applied here;
+* return shipping the customer paid is refunded when the merchant bears it: for quality, wrong
+  item, missing item and damaged, or for any reason when a campaign grants a merchant-paid
+  shipping coupon;
+* a restocking fee (basis points of the lines total, one rounding on the total, rounded DOWN to
+  the minor unit, i.e. in the customer's favour) is charged only when the customer bears the
+  return, i.e. never on the merchant's fault.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from aftersales.core.errors import InvalidRequest
+from aftersales.core.money import Money
+
+
+class ReturnReason(StrEnum):
+    QUALITY = "quality"
+    WRONG_ITEM = "wrong_item"
+    MISSING_ITEM = "missing_item"
+    DAMAGED = "damaged"
+    NO_REASON_7DAY = "no_reason_7day"
+    DISLIKE = "dislike"
+    CHANGED_MIND = "changed_mind"
+
+
+class ShippingPayer(StrEnum):
+    MERCHANT = "merchant"
+    CUSTOMER = "customer"
+
+
+class RefundDestination(StrEnum):
+    ORIGINAL_PAYMENT = "original_payment"
+    STORE_CREDIT = "store_credit"
+    COUPON = "coupon"
+
+
+MERCHANT_FAULT = frozenset({ReturnReason.QUALITY, ReturnReason.WRONG_ITEM, ReturnReason.MISSING_ITEM,
+                            ReturnReason.DAMAGED})
+BASIS_POINTS = 10_000
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RefundLine(_Frozen):
+    line_id: str
+    unit_price_paid: Money
+    accepted_quantity: int = Field(ge=0)
+
+    @property
+    def amount(self) -> Money:
+        return self.unit_price_paid.times(self.accepted_quantity)
+
+
+class TenantRefundSettings(_Frozen):
+    restocking_fee_bp: int = Field(default=0, ge=0, le=BASIS_POINTS)
+    alternative_destinations: frozenset[RefundDestination] = frozenset()  # besides the original payment
+
+
+class QuotedLine(_Frozen):
+    line_id: str
+    quantity: int
+    amount: Money
+
+
+class RefundQuote(_Frozen):
+    lines: tuple[QuotedLine, ...]
+    lines_total: Money
+    shipping_payer: ShippingPayer
+    return_shipping: Money
+    restocking_fee: Money
+    total: Money
+
+
+def return_shipping_payer(reason: ReturnReason, merchant_paid_shipping_coupon: bool = False) -> ShippingPayer:
+    if reason in MERCHANT_FAULT or merchant_paid_shipping_coupon:
+        return ShippingPayer.MERCHANT
+    return ShippingPayer.CUSTOMER
+
+
+def restocking_fee(lines_total: Money, fee_bp: int) -> Money:
+    """Rounded down to the minor unit (in the customer's favour)."""
+    return Money(amount=lines_total.amount * fee_bp // BASIS_POINTS, currency=lines_total.currency)
+
+
+def quote_refund(lines: list[RefundLine], reason: ReturnReason, settings: TenantRefundSettings,
+                 return_shipping_paid: Money | None = None, merchant_paid_shipping_coupon: bool = False
+                 ) -> RefundQuote:
+    currency = _single_currency(lines, return_shipping_paid)
+    accepted = [line for line in lines if line.accepted_quantity > 0]
+    lines_total = sum((line.amount for line in accepted), Money.zero(currency))
+    payer = return_shipping_payer(reason, merchant_paid_shipping_coupon)
+    merchant_pays = payer is ShippingPayer.MERCHANT
+    shipping = return_shipping_paid if merchant_pays and return_shipping_paid else Money.zero(currency)
+    fee = Money.zero(currency) if merchant_pays else restocking_fee(lines_total, settings.restocking_fee_bp)
+    return RefundQuote(
+        lines=tuple(QuotedLine(line_id=line.line_id, quantity=line.accepted_quantity, amount=line.amount)
+                    for line in accepted),
+        lines_total=lines_total, shipping_payer=payer, return_shipping=shipping, restocking_fee=fee,
+        total=lines_total + shipping - fee)
+
+
+def choose_destination(settings: TenantRefundSettings, requested: RefundDestination | None = None
+                       ) -> RefundDestination:
+    """The original payment route unless the tenant offers the requested alternative."""
+    if requested is None or requested is RefundDestination.ORIGINAL_PAYMENT:
+        return RefundDestination.ORIGINAL_PAYMENT
+    if requested not in settings.alternative_destinations:
+        raise InvalidRequest("refunds.destination_not_offered", destination=requested.value)
+    return requested
+
+
+def _single_currency(lines: list[RefundLine], shipping: Money | None) -> str:
+    currencies = {line.unit_price_paid.currency for line in lines}
+    if shipping is not None:
+        currencies.add(shipping.currency)
+    if len(currencies) != 1:
+        raise InvalidRequest("refunds.one_currency_per_refund", currencies=sorted(currencies))
+    return currencies.pop()
