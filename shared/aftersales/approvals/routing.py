@@ -63,8 +63,9 @@ def route(policy: ApprovalPolicy, facts: TicketFacts) -> RoutingDecision:
                                      detail={"risk_score": facts.risk.score, "upgraded_to": chosen.value}))
     requires_finance = chosen is Route.DUAL_REVIEW and _above_finance_threshold(policy, facts)
     if requires_finance:
+        amount = facts.amount
         reasons.append(RoutingReason(code="finance_approval_required",
-                                     detail={"amount": facts.amount.amount, "currency": facts.amount.currency}))
+                                     detail={"amount": amount.amount, "currency": amount.currency}))
     return RoutingDecision(route=chosen, rule_id=rule.id if rule else None, reasons=tuple(reasons),
                            requires_finance=requires_finance, policy_version=policy.version)
 

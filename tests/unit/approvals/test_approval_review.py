@@ -36,7 +36,8 @@ def test_requester_cannot_approve_own_ticket():
 
 
 def test_dual_review_needs_two_different_approvers():
-    """GIVEN a dual review WHEN one approves THEN pending; the same person again is Forbidden; another approves."""
+    """GIVEN a dual review WHEN one approves THEN pending; the same person again is Forbidden; another
+    approves."""
     first = review(Route.DUAL_REVIEW).decide("a1", Role.AGENT, "approve", "", AT)
     assert first.status == "pending"
     with pytest.raises(Forbidden, match="approver_already_decided"):

@@ -110,7 +110,8 @@ def test_suspected_abuse_does_not_soften_a_stricter_route(make_facts):
 
 
 def test_dual_review_above_finance_threshold_requires_finance(make_facts):
-    """GIVEN the default policy WHEN 2000.01 / 10000.00 / 10000.01 CNY arrive THEN finance only on the last."""
+    """GIVEN the default policy WHEN 2000.01 / 10000.00 / 10000.01 CNY arrive THEN finance only on the
+    last."""
     assert route(DEFAULT, make_facts(amount=200_001)).route is Route.DUAL_REVIEW
     assert route(DEFAULT, make_facts(amount=200_001)).requires_finance is False
     assert route(DEFAULT, make_facts(amount=1_000_000)).requires_finance is False
@@ -139,7 +140,8 @@ def test_default_policy_examples(make_facts):
 
 def test_explain_lists_each_rules_failed_conditions(make_facts):
     """GIVEN the default policy WHEN a mid-size risky ticket is explained THEN each rule shows what failed."""
-    trace = {e.rule_id: e.failed_conditions for e in explain(DEFAULT, make_facts(amount=60_000, risk_score=50))}
+    facts = make_facts(amount=60_000, risk_score=50)
+    trace = {e.rule_id: e.failed_conditions for e in explain(DEFAULT, facts)}
     assert trace["block-high-risk"] == ("risk_score",)
     assert trace["auto-small-cny"] == ("amount", "risk_score")
     assert trace["supervisor-keep-item-cny"] == ("ticket_types",)
@@ -166,7 +168,8 @@ def test_default_policy_auto_approves_only_small_low_risk_amounts(amount, curren
 
 @given(amount=amounts, currency=currencies, score=st.integers(0, 100))
 def test_route_agrees_with_the_explained_first_match(amount, currency, score):
-    """GIVEN any ticket WHEN routed and explained THEN the rule chosen is the first the trace marks matched."""
+    """GIVEN any ticket WHEN routed and explained THEN the rule chosen is the first the trace marks
+    matched."""
     facts = build_facts(amount, currency, risk_score=score)
     first = next((e.rule_id for e in explain(DEFAULT, facts) if e.matched), None)
     assert route(DEFAULT, facts).rule_id == first

@@ -9,7 +9,13 @@ from pydantic import ValidationError
 
 from aftersales.core.errors import Conflict, InvalidRequest
 from aftersales.core.money import Money
-from aftersales.refunds.grants import RefundGrant, RefundStatus, idempotency_key, map_provider_status, next_attempt
+from aftersales.refunds.grants import (
+    RefundGrant,
+    RefundStatus,
+    idempotency_key,
+    map_provider_status,
+    next_attempt,
+)
 from aftersales.refunds.refundable import (
     RefundDestination,
     RefundLine,
@@ -22,7 +28,8 @@ AT = datetime(2026, 11, 26, tzinfo=UTC)
 
 
 def grant(qty: int = 1) -> RefundGrant:
-    line = RefundLine(line_id="l1", unit_price_paid=Money(amount=5_000, currency="CNY"), accepted_quantity=qty)
+    line = RefundLine(line_id="l1", unit_price_paid=Money(amount=5_000, currency="CNY"),
+                      accepted_quantity=qty)
     quote = quote_refund([line], ReturnReason.QUALITY, TenantRefundSettings(),
                          return_shipping_paid=Money(amount=600, currency="CNY"))
     return RefundGrant.from_quote(quote, grant_id="grt_1", tenant_id="t1", ticket_id="tkt_1",
@@ -62,7 +69,8 @@ def test_idempotency_key_is_deterministic_per_attempt():
 
 @pytest.mark.parametrize("raw, status", [
     ("pending", RefundStatus.PENDING), ("requires_action", RefundStatus.REQUIRES_ACTION),
-    ("succeeded", RefundStatus.SUCCEEDED), ("failed", RefundStatus.FAILED), ("canceled", RefundStatus.CANCELED),
+    ("succeeded", RefundStatus.SUCCEEDED), ("failed", RefundStatus.FAILED),
+    ("canceled", RefundStatus.CANCELED),
     ("SUCCEEDED", RefundStatus.SUCCEEDED), ("reversed", RefundStatus.UNKNOWN), ("", RefundStatus.UNKNOWN),
     ("unknown", RefundStatus.UNKNOWN)])
 def test_provider_status_mapping_is_an_open_set(raw, status):
@@ -78,7 +86,8 @@ def test_unknown_status_keeps_the_raw_value():
 
 
 def test_retry_only_after_failure_with_a_new_key():
-    """GIVEN a pending attempt WHEN a retry is asked THEN Conflict; after it fails, attempt 2 with a new key."""
+    """GIVEN a pending attempt WHEN a retry is asked THEN Conflict; after it fails, attempt 2 with a new
+    key."""
     made = grant()
     first = next_attempt(made, [])
     assert (first.attempt_number, first.idempotency_key) == (1, idempotency_key("tkt_1", "grt_1", 1))
@@ -97,7 +106,8 @@ def test_no_retry_after_success():
 
 
 def test_stale_webhook_does_not_move_backwards_but_late_failure_does():
-    """GIVEN a succeeded attempt WHEN 'pending' arrives late THEN unchanged; WHEN 'failed' arrives THEN failed."""
+    """GIVEN a succeeded attempt WHEN 'pending' arrives late THEN unchanged; WHEN 'failed' arrives THEN
+    failed."""
     succeeded = next_attempt(grant(), []).with_provider_status("succeeded", "re_1")
     assert succeeded.with_provider_status("pending") == succeeded
     assert succeeded.with_provider_status("failed").status is RefundStatus.FAILED
@@ -108,7 +118,8 @@ raw_statuses = st.sampled_from(["pending", "requires_action", "succeeded", "fail
 
 @given(updates=st.lists(raw_statuses, max_size=12))
 def test_terminal_failure_is_final_under_any_webhook_order(updates):
-    """GIVEN any webhook sequence WHEN applied THEN once failed or canceled, the attempt never changes again."""
+    """GIVEN any webhook sequence WHEN applied THEN once failed or canceled, the attempt never changes
+    again."""
     attempt = next_attempt(grant(), [])
     for raw in updates:
         before = attempt

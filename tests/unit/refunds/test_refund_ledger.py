@@ -20,7 +20,8 @@ def test_reserve_up_to_the_captured_amount():
 
 
 def test_over_refund_is_refused_with_what_is_left():
-    """GIVEN 100.00 captured and 60.00 refunded WHEN 40.01 is reserved THEN InvalidRequest naming 40.00 left."""
+    """GIVEN 100.00 captured and 60.00 refunded WHEN 40.01 is reserved THEN InvalidRequest naming 40.00
+    left."""
     with pytest.raises(InvalidRequest, match="exceeds_captured") as raised:
         reserve(cny(10_000), cny(6_000), cny(4_001))
     assert raised.value.details["refundable"] == 4_000
@@ -48,7 +49,8 @@ def test_money_rejects_negative_and_fractional_minor_units(amount):
 
 
 def test_release_gives_back_an_abandoned_reservation():
-    """GIVEN 30.00 reserved WHEN released THEN refundable is back to the full capture; over-release refused."""
+    """GIVEN 30.00 reserved WHEN released THEN refundable is back to the full capture; over-release
+    refused."""
     ledger = PaymentLedger.open("t1", "pay_1", cny(10_000)).reserve(cny(3_000))
     assert ledger.refundable == cny(7_000)
     assert ledger.release(cny(3_000)).refundable == cny(10_000)
@@ -62,8 +64,8 @@ ops = st.lists(st.tuples(st.sampled_from(["reserve", "release"]), st.integers(0,
 
 @given(captured=st.integers(0, 20_000), operations=ops)
 def test_no_sequence_of_grants_refunds_more_than_captured(captured, operations):
-    """GIVEN any sequence of grants and releases WHEN applied (refusals skipped) THEN 0 <= refunded <= captured
-    and refunded equals the sum of accepted reservations minus releases."""
+    """GIVEN any sequence of grants and releases WHEN applied (refusals skipped)
+    THEN 0 <= refunded <= captured and refunded equals the sum of accepted reservations minus releases."""
     ledger = PaymentLedger.open("t1", "pay_1", cny(captured))
     expected = 0
     for op, minor, currency in operations:

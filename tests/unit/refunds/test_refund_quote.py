@@ -59,7 +59,8 @@ def test_customer_reasons_keep_shipping_with_customer_and_pay_the_fee(reason):
 
 
 def test_campaign_shipping_coupon_moves_shipping_to_the_merchant():
-    """GIVEN a change-of-mind return under a merchant-paid shipping campaign WHEN quoted THEN shipping refunded."""
+    """GIVEN a change-of-mind return under a merchant-paid shipping campaign WHEN quoted THEN shipping
+    refunded."""
     assert return_shipping_payer(ReturnReason.CHANGED_MIND, merchant_paid_shipping_coupon=True) is (
         ShippingPayer.MERCHANT)
     quote = quote_refund([line("l1", 10_000, 1)], ReturnReason.DISLIKE, NO_FEE, return_shipping_paid=cny(800),
@@ -70,7 +71,8 @@ def test_campaign_shipping_coupon_moves_shipping_to_the_merchant():
 def test_restocking_fee_rounds_down_once_on_the_total():
     """GIVEN 3 units of 0.33 and a 15% fee WHEN charged THEN floor(99 * 0.15) = 14 minor units."""
     assert restocking_fee(cny(99), 1_500) == cny(14)
-    quote = quote_refund([line("l1", 33, 3)], ReturnReason.DISLIKE, TenantRefundSettings(restocking_fee_bp=1_500))
+    fifteen_percent = TenantRefundSettings(restocking_fee_bp=1_500)
+    quote = quote_refund([line("l1", 33, 3)], ReturnReason.DISLIKE, fifteen_percent)
     assert (quote.restocking_fee, quote.total) == (cny(14), cny(85))
 
 
@@ -82,13 +84,15 @@ def test_mixed_currencies_are_refused():
 
 
 def test_destination_defaults_to_the_original_payment():
-    """GIVEN a tenant offering store credit WHEN no destination or store credit or coupon is asked THEN as allowed."""
+    """GIVEN a tenant offering store credit WHEN no destination or store credit or coupon is asked THEN as
+    allowed."""
     settings = TenantRefundSettings(alternative_destinations=frozenset({RefundDestination.STORE_CREDIT}))
     assert choose_destination(settings) is RefundDestination.ORIGINAL_PAYMENT
     assert choose_destination(settings, RefundDestination.STORE_CREDIT) is RefundDestination.STORE_CREDIT
     with pytest.raises(InvalidRequest, match="destination_not_offered"):
         choose_destination(settings, RefundDestination.COUPON)
-    assert choose_destination(NO_FEE, RefundDestination.ORIGINAL_PAYMENT) is RefundDestination.ORIGINAL_PAYMENT
+    original = RefundDestination.ORIGINAL_PAYMENT
+    assert choose_destination(NO_FEE, original) is original
 
 
 lines_strategy = st.lists(st.tuples(st.integers(0, 10**7), st.integers(0, 20)), min_size=1, max_size=8)
@@ -97,7 +101,8 @@ lines_strategy = st.lists(st.tuples(st.integers(0, 10**7), st.integers(0, 20)), 
 @given(raw=lines_strategy, fee_bp=st.integers(0, 10_000), shipping=st.integers(0, 10**5),
        reason=st.sampled_from(list(ReturnReason)), coupon=st.booleans())
 def test_quote_total_is_exact_and_never_negative(raw, fee_bp, shipping, reason, coupon):
-    """GIVEN any lines, fee and reason WHEN quoted THEN total = lines + shipping - fee in exact integers, >= 0."""
+    """GIVEN any lines, fee and reason WHEN quoted THEN total = lines + shipping - fee in exact integers,
+    >= 0."""
     lines = [line(f"l{n}", unit, qty) for n, (unit, qty) in enumerate(raw)]
     quote = quote_refund(lines, reason, TenantRefundSettings(restocking_fee_bp=fee_bp),
                          return_shipping_paid=cny(shipping), merchant_paid_shipping_coupon=coupon)

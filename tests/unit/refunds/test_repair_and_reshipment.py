@@ -23,7 +23,8 @@ def test_repair_happy_paths(path):
 
 
 def test_illegal_repair_step_lists_the_allowed_ones():
-    """GIVEN a dispatched repair WHEN marked repaired directly THEN IllegalTransition naming the allowed step."""
+    """GIVEN a dispatched repair WHEN marked repaired directly THEN IllegalTransition naming the allowed
+    step."""
     with pytest.raises(IllegalTransition) as raised:
         transition(S.DISPATCHED, S.REPAIRED)
     assert raised.value.details["allowed"] == ["provider_received"]
@@ -50,7 +51,8 @@ NETWORK = WarehouseNetwork(
 
 
 def test_overseas_warehouse_serves_its_countries_in_tenant_order():
-    """GIVEN LA (US, CA) before Frankfurt (DE, FR, US) WHEN reshipping to us/DE/CN THEN LA, Frankfurt, default."""
+    """GIVEN LA (US, CA) before Frankfurt (DE, FR, US) WHEN reshipping to us/DE/CN THEN LA, Frankfurt,
+    default."""
     assert choose_warehouse(NETWORK, "us").warehouse_id == "wh-la"
     assert choose_warehouse(NETWORK, "DE").reason == "overseas_for_country"
     source = choose_warehouse(NETWORK, "CN")
@@ -59,7 +61,8 @@ def test_overseas_warehouse_serves_its_countries_in_tenant_order():
 
 def test_tenant_without_overseas_warehouses_uses_default():
     """GIVEN only a default warehouse WHEN reshipping anywhere THEN the default."""
-    assert choose_warehouse(WarehouseNetwork(default=Warehouse(warehouse_id="wh-1")), "JP").warehouse_id == "wh-1"
+    home_only = WarehouseNetwork(default=Warehouse(warehouse_id="wh-1"))
+    assert choose_warehouse(home_only, "JP").warehouse_id == "wh-1"
 
 
 def test_country_code_must_be_two_letters():

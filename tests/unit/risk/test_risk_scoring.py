@@ -49,12 +49,14 @@ def dim(dimension: Dimension, *windows: WindowCounts) -> DimensionSignals:
 
 def test_quiet_established_customer_scores_zero():
     """GIVEN an old account with little activity WHEN scored THEN 0, no reasons, no abuse."""
-    assessment = score(snapshot(dim(Dimension.ACCOUNT, window(7), window(30), window(90))), DEFAULT_RISK_CONFIG)
+    quiet = dim(Dimension.ACCOUNT, window(7), window(30), window(90))
+    assessment = score(snapshot(quiet), DEFAULT_RISK_CONFIG)
     assert (assessment.score, assessment.reasons, assessment.suspected_abuse) == (0, (), False)
 
 
 def test_device_shared_by_many_accounts_is_explained():
-    """GIVEN one device used by 4 accounts in 30 days WHEN scored THEN the heavier cluster rule alone counts."""
+    """GIVEN one device used by 4 accounts in 30 days WHEN scored THEN the heavier cluster rule alone
+    counts."""
     assessment = score(snapshot(dim(Dimension.DEVICE, window(30, accounts=4))), DEFAULT_RISK_CONFIG)
     (reason,) = assessment.reasons
     assert (reason.code, reason.weight) == ("device_distinct_accounts", 40)
@@ -64,7 +66,8 @@ def test_device_shared_by_many_accounts_is_explained():
 
 
 def test_same_burst_in_several_windows_counts_once():
-    """GIVEN an account over the 7-, 30- and 90-day ticket thresholds WHEN scored THEN only the heaviest counts."""
+    """GIVEN an account over the 7-, 30- and 90-day ticket thresholds WHEN scored THEN only the heaviest
+    counts."""
     burst = dim(Dimension.ACCOUNT, window(7, tickets=12), window(30, tickets=12), window(90, tickets=12))
     reasons = score(snapshot(burst), DEFAULT_RISK_CONFIG).reasons
     assert [(r.code, r.weight, r.detail["days"]) for r in reasons] == [("account_tickets", 25, 90)]
@@ -85,8 +88,10 @@ def test_scalper_pattern_is_suspected_abuse_and_clamped():
 
 
 def test_refunded_amount_rule_applies_in_its_own_currency_only():
-    """GIVEN 6000.00 CNY refunded in 30 days WHEN scored THEN account_refunded fires; a USD snapshot does not."""
-    reasons = score(snapshot(dim(Dimension.ACCOUNT, window(30, refunded=600_000))), DEFAULT_RISK_CONFIG).reasons
+    """GIVEN 6000.00 CNY refunded in 30 days WHEN scored THEN account_refunded fires; a USD snapshot does
+    not."""
+    big_refunds = dim(Dimension.ACCOUNT, window(30, refunded=600_000))
+    reasons = score(snapshot(big_refunds), DEFAULT_RISK_CONFIG).reasons
     assert [(r.code, r.detail["currency"]) for r in reasons] == [("account_refunded", "CNY")]
     usd = SignalSnapshot(
         tenant_id="t1", account_id="a", as_of=NOW, currency="USD",
@@ -99,7 +104,8 @@ def test_refunded_amount_rule_applies_in_its_own_currency_only():
 
 
 def test_valued_customer_offsets_a_little_risk():
-    """GIVEN a recent, frequent, big-spending customer with a normal return rate WHEN scored THEN a negative reason."""
+    """GIVEN a recent, frequent, big-spending customer with a normal return rate WHEN scored THEN a
+    negative reason."""
     loyal = profile(orders=20, value=800_000, after_sales=4, last_order=10)
     assessment = score(snapshot(dim(Dimension.IP, window(7, tickets=5)), prof=loyal), DEFAULT_RISK_CONFIG)
     assert {r.code: r.weight for r in assessment.reasons} == {"ip_tickets": 10, "valued_customer": -15}
