@@ -20,10 +20,12 @@ class Skills(BaseModel):
     product_categories: frozenset[str] = frozenset()
 
     def union(self, other: Skills) -> Skills:
-        return Skills(ticket_types=self.ticket_types | other.ticket_types,
-                      languages=self.languages | other.languages,
-                      channels=self.channels | other.channels,
-                      product_categories=self.product_categories | other.product_categories)
+        return Skills(
+            ticket_types=self.ticket_types | other.ticket_types,
+            languages=self.languages | other.languages,
+            channels=self.channels | other.channels,
+            product_categories=self.product_categories | other.product_categories,
+        )
 
 
 class TicketNeeds(BaseModel):
@@ -37,9 +39,12 @@ class TicketNeeds(BaseModel):
     escalated: bool = False
 
     def met_by(self, skills: Skills) -> bool:
-        return (self.ticket_type in skills.ticket_types and self.language in skills.languages
-                and self.channel in skills.channels
-                and (self.product_category is None or self.product_category in skills.product_categories))
+        return (
+            self.ticket_type in skills.ticket_types
+            and self.language in skills.languages
+            and self.channel in skills.channels
+            and (self.product_category is None or self.product_category in skills.product_categories)
+        )
 
 
 class Agent(BaseModel):
@@ -64,5 +69,9 @@ class Team(BaseModel):
 def with_team_skills(agents: Iterable[Agent], teams: Iterable[Team]) -> list[Agent]:
     """Agents whose skills include their team's skill group."""
     team_skills = {t.team_id: t.skills for t in teams}
-    return [a.model_copy(update={"skills": a.skills.union(team_skills[a.team_id])})
-            if a.team_id in team_skills else a for a in agents]
+    return [
+        a.model_copy(update={"skills": a.skills.union(team_skills[a.team_id])})
+        if a.team_id in team_skills
+        else a
+        for a in agents
+    ]

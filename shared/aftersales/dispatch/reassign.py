@@ -58,8 +58,16 @@ def _check_actor(actor: Actor, reason: str) -> str:
     return reason.strip()
 
 
-def reassign(tickets: Sequence[OpenTicket], to_agent: Agent, actor: Actor, reason: str,
-             loads: Mapping[str, int], now: datetime, *, allow_over_capacity: bool = False) -> list[Reassignment]:
+def reassign(
+    tickets: Sequence[OpenTicket],
+    to_agent: Agent,
+    actor: Actor,
+    reason: str,
+    loads: Mapping[str, int],
+    now: datetime,
+    *,
+    allow_over_capacity: bool = False,
+) -> list[Reassignment]:
     """Move tickets to one agent. Tickets already with that agent are left alone.
 
     The target must not be offline and must have every ticket's skills; it must have room for the
@@ -74,16 +82,32 @@ def reassign(tickets: Sequence[OpenTicket], to_agent: Agent, actor: Actor, reaso
     moving = [t for t in tickets if t.agent_id != to_agent.agent_id]
     room = to_agent.max_open - loads.get(to_agent.agent_id, 0)
     if len(moving) > room and not allow_over_capacity:
-        raise Conflict("dispatch.target_over_capacity", agent_id=to_agent.agent_id, room=room,
-                       requested=len(moving))
-    return [Reassignment(ticket_id=t.ticket_id, from_agent_id=t.agent_id, to_agent_id=to_agent.agent_id,
-                         to_team_id=to_agent.team_id, reason=reason, actor_id=actor.actor_id, at=now)
-            for t in moving]
+        raise Conflict(
+            "dispatch.target_over_capacity", agent_id=to_agent.agent_id, room=room, requested=len(moving)
+        )
+    return [
+        Reassignment(
+            ticket_id=t.ticket_id,
+            from_agent_id=t.agent_id,
+            to_agent_id=to_agent.agent_id,
+            to_team_id=to_agent.team_id,
+            reason=reason,
+            actor_id=actor.actor_id,
+            at=now,
+        )
+        for t in moving
+    ]
 
 
-def redistribute(tickets: Sequence[OpenTicket], agents: Sequence[Agent], loads: Mapping[str, int],
-                 actor: Actor, reason: str, now: datetime,
-                 calendars: Mapping[str, BusinessCalendar] | None = None) -> Redistribution:
+def redistribute(
+    tickets: Sequence[OpenTicket],
+    agents: Sequence[Agent],
+    loads: Mapping[str, int],
+    actor: Actor,
+    reason: str,
+    now: datetime,
+    calendars: Mapping[str, BusinessCalendar] | None = None,
+) -> Redistribution:
     """Spread tickets (e.g. of an agent going off shift) over the other agents by the usual
     assignment rules, counting each move against the receiver's load."""
     reason = _check_actor(actor, reason)
@@ -96,7 +120,15 @@ def redistribute(tickets: Sequence[OpenTicket], agents: Sequence[Agent], loads: 
             unassigned[ticket.ticket_id] = assignment
             continue
         running_loads[assignment.agent_id] = running_loads.get(assignment.agent_id, 0) + 1
-        moved.append(Reassignment(ticket_id=ticket.ticket_id, from_agent_id=ticket.agent_id,
-                                  to_agent_id=assignment.agent_id, to_team_id=assignment.team_id,
-                                  reason=reason, actor_id=actor.actor_id, at=now))
+        moved.append(
+            Reassignment(
+                ticket_id=ticket.ticket_id,
+                from_agent_id=ticket.agent_id,
+                to_agent_id=assignment.agent_id,
+                to_team_id=assignment.team_id,
+                reason=reason,
+                actor_id=actor.actor_id,
+                at=now,
+            )
+        )
     return Redistribution(moved=tuple(moved), unassigned=unassigned)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -94,10 +95,12 @@ class BusinessCalendar(BaseModel):
         ordered_hours = {}
         for weekday, intervals in value.items():
             ordered = tuple(sorted(intervals, key=lambda i: i.start_minute))
-            for earlier, later in zip(ordered, ordered[1:]):
+            for earlier, later in pairwise(ordered):
                 if later.start_minute < earlier.end_minute:
-                    raise ValueError(f"{weekday}: intervals {earlier.start}-{earlier.end} and "
-                                     f"{later.start}-{later.end} overlap")
+                    raise ValueError(
+                        f"{weekday}: intervals {earlier.start}-{earlier.end} and "
+                        f"{later.start}-{later.end} overlap"
+                    )
             ordered_hours[weekday] = ordered
         return ordered_hours
 
@@ -126,8 +129,9 @@ class BusinessCalendar(BaseModel):
 
     def standard_day(self) -> timedelta:
         """The longest weekly working day; one "business day" of a target."""
-        longest = max(sum(i.end_minute - i.start_minute for i in hours)
-                      for hours in self.weekly_hours.values())
+        longest = max(
+            sum(i.end_minute - i.start_minute for i in hours) for hours in self.weekly_hours.values()
+        )
         return timedelta(minutes=longest)
 
 

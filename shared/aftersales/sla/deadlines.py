@@ -169,16 +169,29 @@ def _used(meter: _Meter, cycle: _Cycle) -> timedelta:
     return sum((meter.between(start, end) for start, end in cycle.running if end is not None), timedelta(0))
 
 
-def _stages(target: Target, budget: timedelta, reached: Callable[[timedelta], datetime | None]) -> Iterator[Stage]:
+def _stages(
+    target: Target, budget: timedelta, reached: Callable[[timedelta], datetime | None]
+) -> Iterator[Stage]:
     for fraction in target.reminders:
-        yield Stage(name=f"reminder:{fraction}", kind="reminder", fraction=fraction, at=reached(budget * fraction))
+        yield Stage(
+            name=f"reminder:{fraction}", kind="reminder", fraction=fraction, at=reached(budget * fraction)
+        )
     yield Stage(name=BREACH_STAGE, kind="breach", at=reached(budget))
     for escalation in target.escalations:
-        yield Stage(name=f"escalation:{escalation.level}", kind="escalate", level=escalation.level,
-                    to_role=escalation.to_role, at=reached(budget + escalation.after_breach))
+        yield Stage(
+            name=f"escalation:{escalation.level}",
+            kind="escalate",
+            level=escalation.level,
+            to_role=escalation.to_role,
+            at=reached(budget + escalation.after_breach),
+        )
     if target.default_action is not None:
-        yield Stage(name=DEFAULT_ACTION_STAGE, kind="default_action", default_action=target.default_action,
-                    at=reached(budget + target.default_action.after_breach))
+        yield Stage(
+            name=DEFAULT_ACTION_STAGE,
+            kind="default_action",
+            default_action=target.default_action,
+            at=reached(budget + target.default_action.after_breach),
+        )
 
 
 def _meter_and_budget(target: Target, calendars: Mapping[str, BusinessCalendar]) -> tuple[_Meter, timedelta]:
@@ -194,16 +207,29 @@ def _meter_and_budget(target: Target, calendars: Mapping[str, BusinessCalendar])
     return meter, target.duration or business_day * (target.business_days or 0)
 
 
-def _deadline(facts: TicketFacts, metric: str, target: Target, meter: _Meter, budget: timedelta,
-              number: int, cycle: _Cycle, recorded_breach: datetime | None) -> Deadline:
+def _deadline(
+    facts: TicketFacts,
+    metric: str,
+    target: Target,
+    meter: _Meter,
+    budget: timedelta,
+    number: int,
+    cycle: _Cycle,
+    recorded_breach: datetime | None,
+) -> Deadline:
     def reached(threshold: timedelta) -> datetime | None:
         return _instant_when_used(meter, cycle, threshold)
 
     due_at = reached(budget)
     completed_late = cycle.completed_at is not None and due_at is not None and due_at < cycle.completed_at
     return Deadline(
-        tenant_id=facts.tenant_id, ticket_id=facts.ticket_id, metric=metric, cycle=number,
-        started_at=cycle.started_at, budget=budget, due_at=due_at,
+        tenant_id=facts.tenant_id,
+        ticket_id=facts.ticket_id,
+        metric=metric,
+        cycle=number,
+        started_at=cycle.started_at,
+        budget=budget,
+        due_at=due_at,
         reminder_at=tuple(t for f in target.reminders if (t := reached(budget * f)) is not None),
         paused=cycle.completed_at is None and not cycle.is_running,
         remaining=None if cycle.is_running else budget - _used(meter, cycle),
@@ -213,9 +239,13 @@ def _deadline(facts: TicketFacts, metric: str, target: Target, meter: _Meter, bu
     )
 
 
-def compute_deadlines(policy: SlaPolicy, calendars: Mapping[str, BusinessCalendar], ticket_facts: TicketFacts,
-                      history: Sequence[StatusChange],
-                      recorded_breaches: Mapping[str, datetime] | None = None) -> list[Deadline]:
+def compute_deadlines(
+    policy: SlaPolicy,
+    calendars: Mapping[str, BusinessCalendar],
+    ticket_facts: TicketFacts,
+    history: Sequence[StatusChange],
+    recorded_breaches: Mapping[str, datetime] | None = None,
+) -> list[Deadline]:
     """Every deadline cycle of the ticket under `policy`, oldest first per metric.
 
     `recorded_breaches` maps Deadline.key to the breach time already stored; it is kept as is.
@@ -228,6 +258,16 @@ def compute_deadlines(policy: SlaPolicy, calendars: Mapping[str, BusinessCalenda
             continue
         meter, budget = _meter_and_budget(target, calendars)
         for number, cycle in enumerate(_cycles(clock, history)):
-            deadlines.append(_deadline(ticket_facts, metric, target, meter, budget, number, cycle,
-                                       recorded.get(f"{metric}#{number}")))
+            deadlines.append(
+                _deadline(
+                    ticket_facts,
+                    metric,
+                    target,
+                    meter,
+                    budget,
+                    number,
+                    cycle,
+                    recorded.get(f"{metric}#{number}"),
+                )
+            )
     return deadlines

@@ -83,7 +83,9 @@ def daily_timeouts(outcomes: Iterable[SlaOutcome], timezone: str) -> list[DailyT
     return [DailyTimeouts(day=day, metric=metric, breaches=n) for (day, metric), n in sorted(counts.items())]
 
 
-def responsible_ranking(outcomes: Iterable[SlaOutcome], by: Literal["agent", "team"]) -> list[ResponsibleFigures]:
+def responsible_ranking(
+    outcomes: Iterable[SlaOutcome], by: Literal["agent", "team"]
+) -> list[ResponsibleFigures]:
     """Agents or teams, most breaches first, then the longest mean handling time, then by id."""
     breaches: dict[str, int] = defaultdict(int)
     completed: dict[str, int] = defaultdict(int)
@@ -96,12 +98,20 @@ def responsible_ranking(outcomes: Iterable[SlaOutcome], by: Literal["agent", "te
         if outcome.handling_time is not None:
             completed[responsible] += 1
             handling[responsible] += outcome.handling_time
-    figures = [ResponsibleFigures(responsible_id=r, breaches=breaches[r], completed=completed[r],
-                                  total_handling_time=handling[r]) for r in breaches]
-    return sorted(figures, key=lambda f: (-f.breaches, -(f.mean_handling_time or timedelta(0)), f.responsible_id))
+    figures = [
+        ResponsibleFigures(
+            responsible_id=r, breaches=breaches[r], completed=completed[r], total_handling_time=handling[r]
+        )
+        for r in breaches
+    ]
+    return sorted(
+        figures, key=lambda f: (-f.breaches, -(f.mean_handling_time or timedelta(0)), f.responsible_id)
+    )
 
 
-def compliance(outcomes: Iterable[SlaOutcome], first_day: date, last_day: date, timezone: str) -> list[ComplianceFigures]:
+def compliance(
+    outcomes: Iterable[SlaOutcome], first_day: date, last_day: date, timezone: str
+) -> list[ComplianceFigures]:
     """Met vs breached per type × tier × channel × metric, for outcomes decided within the local
     days [first_day, last_day]. Open deadlines not yet breached are not counted."""
     zone = ZoneInfo(timezone)
@@ -114,5 +124,9 @@ def compliance(outcomes: Iterable[SlaOutcome], first_day: date, last_day: date, 
         group = (outcome.ticket_type, outcome.customer_tier, outcome.channel, outcome.metric)
         met[group] += outcome.breached_at is None
         breached[group] += outcome.breached_at is not None
-    return [ComplianceFigures(ticket_type=g[0], customer_tier=g[1], channel=g[2], metric=g[3],
-                              met=met[g], breached=breached[g]) for g in sorted(met)]
+    return [
+        ComplianceFigures(
+            ticket_type=g[0], customer_tier=g[1], channel=g[2], metric=g[3], met=met[g], breached=breached[g]
+        )
+        for g in sorted(met)
+    ]

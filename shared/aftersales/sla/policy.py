@@ -9,10 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
 from datetime import timedelta
-from itertools import combinations
+from itertools import combinations, pairwise
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from aftersales.core.errors import InvalidRequest
 from aftersales.core.money import Money
@@ -96,7 +105,7 @@ class Target(BaseModel):
     def _consecutive_levels(cls, value: tuple[EscalationLevel, ...]) -> tuple[EscalationLevel, ...]:
         if [e.level for e in value] != list(range(1, len(value) + 1)):
             raise ValueError("escalation levels must be 1, 2, ... in order")
-        if any(later.after_breach < earlier.after_breach for earlier, later in zip(value, value[1:])):
+        if any(later.after_breach < earlier.after_breach for earlier, later in pairwise(value)):
             raise ValueError("a higher escalation level cannot come before a lower one")
         return value
 
@@ -143,8 +152,10 @@ class RuleMatch(BaseModel):
 
     def can_overlap(self, other: RuleMatch) -> bool:
         """Whether some ticket could match both."""
-        return all(None in (getattr(self, c), getattr(other, c)) or getattr(self, c) == getattr(other, c)
-                   for c in CRITERIA)
+        return all(
+            None in (getattr(self, c), getattr(other, c)) or getattr(self, c) == getattr(other, c)
+            for c in CRITERIA
+        )
 
 
 class SlaRule(BaseModel):
@@ -172,19 +183,24 @@ class MetricClock(BaseModel):
 _PAUSE_STATUSES = frozenset({"waiting_customer", "in_transit_return"})
 
 DEFAULT_METRIC_CLOCKS: dict[str, MetricClock] = {
-    "first_response": MetricClock(starts_on={"created"}, stops_on={"agent_replied"},
-                                  pauses_in=_PAUSE_STATUSES),
-    "next_response": MetricClock(starts_on={"customer_replied"}, stops_on={"agent_replied"},
-                                 pauses_in=_PAUSE_STATUSES, repeats=True),
-    "resolution": MetricClock(starts_on={"created"}, stops_on={"resolved", "closed"},
-                              pauses_in=_PAUSE_STATUSES),
+    "first_response": MetricClock(
+        starts_on={"created"}, stops_on={"agent_replied"}, pauses_in=_PAUSE_STATUSES
+    ),
+    "next_response": MetricClock(
+        starts_on={"customer_replied"}, stops_on={"agent_replied"}, pauses_in=_PAUSE_STATUSES, repeats=True
+    ),
+    "resolution": MetricClock(
+        starts_on={"created"}, stops_on={"resolved", "closed"}, pauses_in=_PAUSE_STATUSES
+    ),
     "inspection_after_receipt": MetricClock(starts_on={"return_received"}, stops_on={"inspected"}),
-    "refund_issued_after_return_received": MetricClock(starts_on={"return_received"},
-                                                       stops_on={"refund_issued"}),
+    "refund_issued_after_return_received": MetricClock(
+        starts_on={"return_received"}, stops_on={"refund_issued"}
+    ),
     "repair_returned_by_provider": MetricClock(starts_on={"sent_to_repair"}, stops_on={"repair_returned"}),
     # The customer's own wait runs exactly while we wait for the customer, so it never pauses.
-    "customer_reply_wait": MetricClock(starts_on={"waiting_customer"},
-                                       stops_on={"customer_replied", "resolved", "closed"}, repeats=True),
+    "customer_reply_wait": MetricClock(
+        starts_on={"waiting_customer"}, stops_on={"customer_replied", "resolved", "closed"}, repeats=True
+    ),
 }
 
 
@@ -223,8 +239,9 @@ def validate_policy(data: Mapping[str, Any], known_calendar_ids: Collection[str]
     try:
         policy = SlaPolicy.model_validate(data)
     except ValidationError as exc:
-        raise PolicyRejected([PolicyIssue(path=".".join(str(p) for p in e["loc"]), message=e["msg"])
-                              for e in exc.errors()]) from exc
+        raise PolicyRejected(
+            [PolicyIssue(path=".".join(str(p) for p in e["loc"]), message=e["msg"]) for e in exc.errors()]
+        ) from exc
     issues = policy_issues(policy, known_calendar_ids)
     if issues:
         raise PolicyRejected(issues)
@@ -243,21 +260,30 @@ def _target_issues(policy: SlaPolicy, known_calendar_ids: Collection[str]) -> It
             if metric not in policy.metric_clocks:
                 yield PolicyIssue(path=path, message=f"unknown metric {metric!r}")
             if target.calendar_id is not None and target.calendar_id not in known_calendar_ids:
-                yield PolicyIssue(path=f"{path}.calendar_id",
-                                  message=f"unknown calendar {target.calendar_id!r}")
+                yield PolicyIssue(
+                    path=f"{path}.calendar_id", message=f"unknown calendar {target.calendar_id!r}"
+                )
 
 
 def _ambiguity_issues(policy: SlaPolicy) -> Iterator[PolicyIssue]:
     seen_ids: dict[str, int] = {}
     for index, rule in enumerate(policy.rules):
         if rule.rule_id in seen_ids:
-            yield PolicyIssue(path=f"rules.{index}.rule_id",
-                              message=f"rule_id {rule.rule_id!r} already used by rules.{seen_ids[rule.rule_id]}")
+            yield PolicyIssue(
+                path=f"rules.{index}.rule_id",
+                message=f"rule_id {rule.rule_id!r} already used by rules.{seen_ids[rule.rule_id]}",
+            )
         seen_ids.setdefault(rule.rule_id, index)
     for (i, a), (j, b) in combinations(enumerate(policy.rules), 2):
         shared = sorted(a.targets.keys() & b.targets.keys())
-        if (shared and a.match.specificity == b.match.specificity and a.match.can_overlap(b.match)
-                and (a.precedence is None or b.precedence is None or a.precedence == b.precedence)):
-            yield PolicyIssue(path=f"rules.{j}.precedence",
-                              message=f"overlaps rules.{i} ({a.rule_id}) at equal specificity for "
-                                      f"{', '.join(shared)}; give the two rules distinct precedences")
+        if (
+            shared
+            and a.match.specificity == b.match.specificity
+            and a.match.can_overlap(b.match)
+            and (a.precedence is None or b.precedence is None or a.precedence == b.precedence)
+        ):
+            yield PolicyIssue(
+                path=f"rules.{j}.precedence",
+                message=f"overlaps rules.{i} ({a.rule_id}) at equal specificity for "
+                f"{', '.join(shared)}; give the two rules distinct precedences",
+            )

@@ -44,15 +44,25 @@ def _pending(state: DeadlineState) -> list[Stage]:
     if not state.deadline.is_open:
         return []
     breached = state.is_breached
-    return [s for s in state.deadline.stages
-            if s.at is not None and s.name not in state.fired
-            and not (breached and s.kind in ("reminder", "breach"))]
+    return [
+        s
+        for s in state.deadline.stages
+        if s.at is not None
+        and s.name not in state.fired
+        and not (breached and s.kind in ("reminder", "breach"))
+    ]
 
 
 def _action(deadline: Deadline, stage: Stage) -> Action:
     key = "#".join((deadline.tenant_id, deadline.ticket_id, deadline.metric, str(deadline.cycle), stage.name))
-    return Action(idempotency_key=key, tenant_id=deadline.tenant_id, ticket_id=deadline.ticket_id,
-                  metric=deadline.metric, cycle=deadline.cycle, stage=stage)
+    return Action(
+        idempotency_key=key,
+        tenant_id=deadline.tenant_id,
+        ticket_id=deadline.ticket_id,
+        metric=deadline.metric,
+        cycle=deadline.cycle,
+        stage=stage,
+    )
 
 
 def due_actions(state: DeadlineState, now: datetime) -> list[Action]:
@@ -85,5 +95,7 @@ def recorded_breaches(states: Iterable[DeadlineState]) -> dict[str, datetime]:
 
 def carry_over(previous: Mapping[str, DeadlineState], deadlines: Iterable[Deadline]) -> list[DeadlineState]:
     """States for recomputed deadlines, keeping the stages that already fired."""
-    return [DeadlineState(deadline=d, fired=previous[d.key].fired if d.key in previous else frozenset())
-            for d in deadlines]
+    return [
+        DeadlineState(deadline=d, fired=previous[d.key].fired if d.key in previous else frozenset())
+        for d in deadlines
+    ]

@@ -1,7 +1,6 @@
 from datetime import UTC, datetime
 
 import pytest
-
 from aftersales.sla.calendar import BusinessCalendar
 from aftersales.sla.policy import TicketFacts
 
@@ -10,18 +9,25 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def calendars() -> dict[str, BusinessCalendar]:
-    """cn: Shanghai 09-12, 13-18 on weekdays (8h a day)."""
-    cn = BusinessCalendar.model_validate({
-        "calendar_id": "cn", "tenant_id": "t1", "timezone": "Asia/Shanghai",
-        "weekly_hours": {d: [{"start": "09:00", "end": "12:00"}, {"start": "13:00", "end": "18:00"}]
-                         for d in ("mon", "tue", "wed", "thu", "fri")},
-    })
+    """Immutable, so shared by the session. cn: Shanghai 09-12, 13-18 on weekdays (8h a day)."""
+    cn = BusinessCalendar.model_validate(
+        {
+            "calendar_id": "cn",
+            "tenant_id": "t1",
+            "timezone": "Asia/Shanghai",
+            "weekly_hours": {
+                d: [{"start": "09:00", "end": "12:00"}, {"start": "13:00", "end": "18:00"}]
+                for d in ("mon", "tue", "wed", "thu", "fri")
+            },
+        }
+    )
     return {"cn": cn}
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def facts() -> TicketFacts:
-    return TicketFacts(tenant_id="t1", ticket_id="tkt_1", ticket_type="return", customer_tier="vip",
-                       channel="web")
+    return TicketFacts(
+        tenant_id="t1", ticket_id="tkt_1", ticket_type="return", customer_tier="vip", channel="web"
+    )

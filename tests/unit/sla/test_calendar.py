@@ -3,29 +3,35 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from aftersales.sla.calendar import BusinessCalendar, add_business_time, business_time_between, is_working_at
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
-
-from aftersales.sla.calendar import BusinessCalendar, add_business_time, business_time_between, is_working_at
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 
 
 def shanghai(**overrides) -> BusinessCalendar:
     fields = {
-        "calendar_id": "cn", "tenant_id": "t1", "timezone": "Asia/Shanghai",
-        "weekly_hours": {d: [{"start": "09:00", "end": "12:00"}, {"start": "13:00", "end": "18:00"}]
-                         for d in WEEKDAYS},
+        "calendar_id": "cn",
+        "tenant_id": "t1",
+        "timezone": "Asia/Shanghai",
+        "weekly_hours": {
+            d: [{"start": "09:00", "end": "12:00"}, {"start": "13:00", "end": "18:00"}] for d in WEEKDAYS
+        },
     }
     return BusinessCalendar.model_validate(fields | overrides)
 
 
 def berlin() -> BusinessCalendar:
-    return BusinessCalendar.model_validate({
-        "calendar_id": "de", "tenant_id": "t1", "timezone": "Europe/Berlin",
-        "weekly_hours": {d: [{"start": "00:00", "end": "24:00"}] for d in (*WEEKDAYS, "sat", "sun")},
-    })
+    return BusinessCalendar.model_validate(
+        {
+            "calendar_id": "de",
+            "tenant_id": "t1",
+            "timezone": "Europe/Berlin",
+            "weekly_hours": {d: [{"start": "00:00", "end": "24:00"}] for d in (*WEEKDAYS, "sat", "sun")},
+        }
+    )
 
 
 def utc(*args: int) -> datetime:
@@ -76,10 +82,14 @@ def test_fall_back_day_is_one_hour_longer():
 
 def test_working_hours_follow_local_time_across_dst():
     """GIVEN New York 09-17 WHEN adding 8h on the Monday after spring forward THEN 17:00 EDT (21:00Z)."""
-    calendar = BusinessCalendar.model_validate({
-        "calendar_id": "us", "tenant_id": "t1", "timezone": "America/New_York",
-        "weekly_hours": {d: [{"start": "09:00", "end": "17:00"}] for d in WEEKDAYS},
-    })
+    calendar = BusinessCalendar.model_validate(
+        {
+            "calendar_id": "us",
+            "tenant_id": "t1",
+            "timezone": "America/New_York",
+            "weekly_hours": {d: [{"start": "09:00", "end": "17:00"}] for d in WEEKDAYS},
+        }
+    )
     friday_5pm_est = utc(2026, 3, 6, 22)
     assert add_business_time(calendar, friday_5pm_est, timedelta(hours=8)) == utc(2026, 3, 9, 21)
 
@@ -87,7 +97,11 @@ def test_working_hours_follow_local_time_across_dst():
 def test_measuring_backwards_is_negative():
     """GIVEN two instants WHEN measured in reverse THEN the same time, negated."""
     a, b = utc(2026, 11, 23, 1), utc(2026, 11, 24, 1)
-    assert business_time_between(shanghai(), b, a) == -business_time_between(shanghai(), a, b) == -timedelta(hours=8)
+    assert (
+        business_time_between(shanghai(), b, a)
+        == -business_time_between(shanghai(), a, b)
+        == -timedelta(hours=8)
+    )
 
 
 def test_is_working_at():
@@ -97,14 +111,17 @@ def test_is_working_at():
     assert not is_working_at(shanghai(), utc(2026, 11, 28, 2))
 
 
-@pytest.mark.parametrize("overrides", [
-    {"timezone": "Mars/Olympus"},
-    {"weekly_hours": {"mon": [{"start": "09:00", "end": "12:00"}, {"start": "11:00", "end": "13:00"}]}},
-    {"weekly_hours": {"mon": [{"start": "12:00", "end": "09:00"}]}},
-    {"weekly_hours": {"mon": []}},
-    {"holidays": [date(2026, 10, 11)], "extra_working_days": {date(2026, 10, 11): "fri"}},
-    {"extra_working_days": {date(2026, 10, 11): "sat"}},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"timezone": "Mars/Olympus"},
+        {"weekly_hours": {"mon": [{"start": "09:00", "end": "12:00"}, {"start": "11:00", "end": "13:00"}]}},
+        {"weekly_hours": {"mon": [{"start": "12:00", "end": "09:00"}]}},
+        {"weekly_hours": {"mon": []}},
+        {"holidays": [date(2026, 10, 11)], "extra_working_days": {date(2026, 10, 11): "fri"}},
+        {"extra_working_days": {date(2026, 10, 11): "sat"}},
+    ],
+)
 def test_invalid_calendars_are_rejected(overrides):
     """GIVEN a bad zone, overlapping/inverted/no hours or a contradictory day WHEN validated THEN rejected."""
     with pytest.raises(ValidationError):
@@ -117,9 +134,12 @@ def test_naive_datetimes_are_refused():
         add_business_time(shanghai(), datetime(2026, 11, 23, 9), timedelta(hours=1))
 
 
-CALENDARS = st.sampled_from([shanghai(), berlin(), shanghai(timezone="America/New_York"),
-                             shanghai(timezone="Australia/Lord_Howe")])
-INSTANTS = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC))
+CALENDARS = st.sampled_from(
+    [shanghai(), berlin(), shanghai(timezone="America/New_York"), shanghai(timezone="Australia/Lord_Howe")]
+)
+INSTANTS = st.datetimes(
+    min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 31), timezones=st.just(UTC)
+)
 DURATIONS = st.integers(min_value=0, max_value=60 * 24 * 30).map(lambda m: timedelta(minutes=m))
 
 

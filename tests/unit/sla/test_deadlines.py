@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-
 from aftersales.core.errors import NotFound
 from aftersales.sla.deadlines import StatusChange, compute_deadlines
 from aftersales.sla.policy import SlaPolicy
@@ -27,17 +26,25 @@ def only(deadlines, metric):
     return deadline
 
 
-RESOLUTION_8H = {"duration": "PT8H", "calendar_id": "cn", "reminders": [0.5],
-                 "escalations": [{"level": 1, "to_role": "supervisor"},
-                                 {"level": 2, "to_role": "regional_lead", "after_breach": "PT2H"}],
-                 "default_action": {"kind": "close", "after_breach": "PT4H"}}
+RESOLUTION_8H = {
+    "duration": "PT8H",
+    "calendar_id": "cn",
+    "reminders": [0.5],
+    "escalations": [
+        {"level": 1, "to_role": "supervisor"},
+        {"level": 2, "to_role": "regional_lead", "after_breach": "PT2H"},
+    ],
+    "default_action": {"kind": "close", "after_breach": "PT4H"},
+}
 
 
 def test_running_clock_gives_due_reminders_and_stages(calendars, facts):
     """GIVEN an 8 business-hour resolution created Monday 09:00 WHEN computed THEN due Monday 18:00,
     reminder at 4h (14:00), level 2 and default action on Tuesday."""
     history = [change(MONDAY_9AM, "new", "created")]
-    deadline = only(compute_deadlines(make_policy(resolution=RESOLUTION_8H), calendars, facts, history), "resolution")
+    deadline = only(
+        compute_deadlines(make_policy(resolution=RESOLUTION_8H), calendars, facts, history), "resolution"
+    )
     assert deadline.due_at == utc(2026, 11, 23, 10)
     assert deadline.reminder_at == (utc(2026, 11, 23, 6),)
     stages = {s.name: s.at for s in deadline.stages}
@@ -50,17 +57,23 @@ def test_running_clock_gives_due_reminders_and_stages(calendars, facts):
 def test_waiting_for_the_customer_pauses_and_shifts_everything(calendars, facts):
     """GIVEN 2h used, then 1 day waiting_customer, then the customer replies
     WHEN computed THEN due moves by exactly the paused business time."""
-    history = [change(MONDAY_9AM, "new", "created"),
-               change(utc(2026, 11, 23, 3), "waiting_customer", "agent_replied"),
-               change(utc(2026, 11, 24, 3), "open", "customer_replied")]
-    deadline = only(compute_deadlines(make_policy(resolution=RESOLUTION_8H), calendars, facts, history), "resolution")
+    history = [
+        change(MONDAY_9AM, "new", "created"),
+        change(utc(2026, 11, 23, 3), "waiting_customer", "agent_replied"),
+        change(utc(2026, 11, 24, 3), "open", "customer_replied"),
+    ]
+    deadline = only(
+        compute_deadlines(make_policy(resolution=RESOLUTION_8H), calendars, facts, history), "resolution"
+    )
     assert deadline.due_at == utc(2026, 11, 24, 10)  # Tue 11:00 + 6h = Tue 18:00 local
 
 
 def test_paused_deadline_has_no_due_time_but_knows_what_is_left(calendars, facts):
     """GIVEN a return in transit after 3h WHEN computed THEN paused, no due time, 5h left."""
     history = [change(MONDAY_9AM, "new", "created"), change(utc(2026, 11, 23, 5), "in_transit_return")]
-    deadline = only(compute_deadlines(make_policy(resolution=RESOLUTION_8H), calendars, facts, history), "resolution")
+    deadline = only(
+        compute_deadlines(make_policy(resolution=RESOLUTION_8H), calendars, facts, history), "resolution"
+    )
     assert deadline.paused and deadline.due_at is None and deadline.remaining == timedelta(hours=5)
     assert deadline.reminder_at == ()  # the 4h reminder was not reached before the pause
     assert all(s.at is None for s in deadline.stages)
@@ -68,7 +81,10 @@ def test_paused_deadline_has_no_due_time_but_knows_what_is_left(calendars, facts
 
 def test_met_deadline_is_completed_and_not_breached(calendars, facts):
     """GIVEN a reply after 30 minutes WHEN first_response (1h) is computed THEN completed, 30m left."""
-    history = [change(MONDAY_9AM, "new", "created"), change(utc(2026, 11, 23, 1, 30), "open", "agent_replied")]
+    history = [
+        change(MONDAY_9AM, "new", "created"),
+        change(utc(2026, 11, 23, 1, 30), "open", "agent_replied"),
+    ]
     policy = make_policy(first_response={"duration": "PT1H", "calendar_id": "cn"})
     deadline = only(compute_deadlines(policy, calendars, facts, history), "first_response")
     assert deadline.completed_at == utc(2026, 11, 23, 1, 30)
@@ -96,11 +112,13 @@ def test_recorded_breach_survives_a_relaxed_policy(calendars, facts):
 
 def test_next_response_runs_a_cycle_per_customer_message(calendars, facts):
     """GIVEN two customer messages each answered WHEN computed THEN two cycles keyed #0 and #1."""
-    history = [change(MONDAY_9AM, "new", "created"),
-               change(utc(2026, 11, 23, 2), "open", "customer_replied"),
-               change(utc(2026, 11, 23, 2, 30), "open", "customer_replied"),  # clock already running
-               change(utc(2026, 11, 23, 3), "open", "agent_replied"),
-               change(utc(2026, 11, 23, 6), "open", "customer_replied")]
+    history = [
+        change(MONDAY_9AM, "new", "created"),
+        change(utc(2026, 11, 23, 2), "open", "customer_replied"),
+        change(utc(2026, 11, 23, 2, 30), "open", "customer_replied"),  # clock already running
+        change(utc(2026, 11, 23, 3), "open", "agent_replied"),
+        change(utc(2026, 11, 23, 6), "open", "customer_replied"),
+    ]
     policy = make_policy(next_response={"duration": "PT2H", "calendar_id": "cn"})
     cycles = compute_deadlines(policy, calendars, facts, history)
     assert [d.key for d in cycles] == ["next_response#0", "next_response#1"]
@@ -111,8 +129,13 @@ def test_next_response_runs_a_cycle_per_customer_message(calendars, facts):
 def test_customer_reply_wait_runs_while_waiting_on_calendar_time(calendars, facts):
     """GIVEN a 3-day calendar-time customer wait that closes the ticket WHEN waiting starts
     THEN due 3 days later and the close falls 1 day after that."""
-    policy = make_policy(customer_reply_wait={"duration": "P3D", "clock": "calendar",
-                                              "default_action": {"kind": "close", "after_breach": "P1D"}})
+    policy = make_policy(
+        customer_reply_wait={
+            "duration": "P3D",
+            "clock": "calendar",
+            "default_action": {"kind": "close", "after_breach": "P1D"},
+        }
+    )
     history = [change(MONDAY_9AM, "new", "created"), change(utc(2026, 11, 23, 4), "waiting_customer")]
     deadline = only(compute_deadlines(policy, calendars, facts, history), "customer_reply_wait")
     assert deadline.due_at == utc(2026, 11, 26, 4) and not deadline.paused
