@@ -33,7 +33,7 @@ class InternalRoute:
 def create_all(model: StackModel, clients: Any) -> tuple[dict[str, dict[str, Any]], list[InternalRoute]]:
     actual: dict[str, dict[str, Any]] = {}
     for t in model.tables.values():
-        actual[t.logical_id] = _create_table(clients.dynamodb, t)
+        actual[t.logical_id] = create_table(clients.dynamodb, t)
     actual.update(_create_queues(model, clients.sqs))
     for bus in model.buses.values():
         if bus.name != "default":
@@ -61,7 +61,8 @@ def create_all(model: StackModel, clients: Any) -> tuple[dict[str, dict[str, Any
     return actual, routes
 
 
-def _create_table(ddb: Any, t: Any) -> dict[str, Any]:
+def create_table(ddb: Any, t: Any) -> dict[str, Any]:
+    """Create one template table (keys, GSIs/LSIs, stream, TTL); usable under mock_aws too."""
     p = t.properties
     billing = p.get("BillingMode", "PROVISIONED")
     kwargs: dict[str, Any] = {
@@ -91,6 +92,9 @@ def _create_table(ddb: Any, t: Any) -> dict[str, Any]:
     if desc.get("LatestStreamArn"):
         out["StreamArn"] = desc["LatestStreamArn"]
     return out
+
+
+_create_table = create_table  # kept for tests/conftest.py, which imported the private name
 
 
 def _create_queues(model: StackModel, sqs: Any) -> dict[str, dict[str, Any]]:
