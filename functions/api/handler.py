@@ -1,5 +1,7 @@
 """Entry point of the REST API function: size guard, then the Powertools resolver."""
 
+import json
+
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -7,7 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from aftersales.core.i18n import negotiate, translate
 from aftersales.core.settings import get_settings
 from aftersales.http.app import app
-from aftersales.http.errors import error_response
+from aftersales.http.errors import error_body
 
 logger = Logger()
 
@@ -22,5 +24,6 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     if len(body.encode("utf-8")) > get_settings().max_body_bytes:
         # Rejected before parsing: nothing is read, nothing is written.
         message = translate("error.payload_too_large", negotiate(_accept_language(event)))
-        return error_response(413, "payload_too_large", message).build(event)
+        return {"statusCode": 413, "headers": {"Content-Type": "application/json"},
+                "body": json.dumps(error_body("payload_too_large", message), ensure_ascii=False)}
     return app.resolve(event, context)

@@ -66,7 +66,7 @@ def tenant() -> str:
 
 
 def locale() -> str:
-    return negotiate(app.current_event.get_header_value("accept-language", case_sensitive=False))
+    return negotiate(app.current_event.headers.get("accept-language"))
 
 
 def require(*roles: Role) -> None:
@@ -82,7 +82,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 def idempotent_post(status: int, compute) -> Response:
     """Run a POST at most once per Idempotency-Key (when the client sends one)."""
-    key = app.current_event.get_header_value("idempotency-key", case_sensitive=False)
+    key = app.current_event.headers.get("idempotency-key")
 
     def render() -> dict[str, Any]:
         body = compute()
@@ -200,7 +200,7 @@ def get_ticket(ticket_id: Annotated[str, Path()]) -> Response[TicketView]:
 
 
 def _if_match() -> int | None:
-    raw = app.current_event.get_header_value("if-match", case_sensitive=False)
+    raw = app.current_event.headers.get("if-match")
     if not raw:
         return None
     try:

@@ -22,10 +22,13 @@ STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int]] = [
 ]
 
 
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, **extra}}
+
+
 def error_response(status: int, code: str, message: str, **extra: Any) -> Response:
-    body = {"error": {"code": code, "message": message, **extra}}
     return Response(status_code=status, content_type="application/json",
-                    body=json.dumps(body, ensure_ascii=False, default=str))
+                    body=json.dumps(error_body(code, message, **extra), ensure_ascii=False, default=str))
 
 
 def domain_error(exc: errors.DomainError, locale: str) -> Response:

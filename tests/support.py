@@ -1,0 +1,95 @@
+"""Test helpers: in-process Lambda invocation with API Gateway's shapes, payload builders."""
+
+from __future__ import annotations
+
+import importlib.util
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class FakeContext:
+    def __init__(self, name: str) -> None:
+        self.function_name = name
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = 512
+        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:123456789012:function:{name}"
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{name}"
+        self.log_stream_name = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 15_000
+
+
+def load_handler(function_dir: str):
+    """Import functions/<dir>/handler.py under a unique name, as Lambda would from its CodeUri."""
+    path = ROOT / "functions" / function_dir / "handler.py"
+    spec = importlib.util.spec_from_file_location(f"fn_{function_dir}_handler", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class ApiClient:
+    """Drives the authorizer and the API function in-process with API Gateway's REST v1 shapes."""
+
+    def __init__(self) -> None:
+        self.authorizer = load_handler("authorizer")
+        self.api = load_handler("api")
+        self.calls = 0
+
+    def request(self, method: str, path: str, body=None, headers: dict | None = None, query: dict | None = None,
+                raw_body: str | None = None):
+        import json as _json
+
+        headers = {"Content-Type": "application/json", **(headers or {})}
+        request_id = str(uuid.uuid4())
+        auth_event = {"type": "REQUEST", "methodArn": f"arn:aws:execute-api:us-east-1:123456789012:api/v1/{method}{path}",
+                      "resource": "/{proxy+}", "path": path, "httpMethod": method, "headers": headers,
+                      "queryStringParameters": query, "pathParameters": {"proxy": path[1:]},
+                      "requestContext": {"requestId": request_id, "stage": "v1"}}
+        try:
+            policy = self.authorizer.lambda_handler(auth_event, FakeContext("authorizer"))
+        except Exception as exc:  # API Gateway turns the authorizer's "Unauthorized" into 401
+            assert str(exc) == "Unauthorized"
+            return Reply(401, {"message": "Unauthorized"}, {})
+        if policy["policyDocument"]["Statement"][0]["Effect"] != "Allow":
+            return Reply(403, {"message": "User is not authorized to access this resource with an explicit deny"}, {})
+        event = {"resource": "/{proxy+}", "path": path, "httpMethod": method, "headers": headers,
+                 "multiValueHeaders": {k: [v] for k, v in headers.items()},
+                 "queryStringParameters": query,
+                 "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+                 "pathParameters": {"proxy": path[1:]}, "stageVariables": None,
+                 "requestContext": {"requestId": request_id, "stage": "v1", "resourcePath": "/{proxy+}",
+                                    "httpMethod": method, "path": f"/v1{path}",
+                                    "identity": {"sourceIp": "203.0.113.7", "userAgent": "pytest"},
+                                    "authorizer": {**policy.get("context", {}), "principalId": policy["principalId"]}},
+                 "body": raw_body if raw_body is not None else (_json.dumps(body) if body is not None else None),
+                 "isBase64Encoded": False}
+        self.calls += 1
+        result = self.api.lambda_handler(event, FakeContext("api"))
+        payload = _json.loads(result["body"]) if result.get("body") else None
+        return Reply(result["statusCode"], payload, {k.lower(): v for k, v in (result.get("headers") or {}).items()})
+
+
+class Reply:
+    def __init__(self, status: int, body, headers: dict) -> None:
+        self.status, self.body, self.headers = status, body, headers
+
+    def __repr__(self) -> str:
+        return f"Reply({self.status}, {self.body})"
+
+
+
+def order_payload(order_id: str = "O-1", customer: str = "cust-1", version: int = 1, quantity: int = 2,
+                  currency: str = "CNY") -> dict:
+    return {"order_id": order_id, "version": version, "channel": "app", "currency": currency,
+            "customer": {"id": customer, "tier": "vip"},
+            "payment": {"provider": "sandbox", "reference": f"ch_{order_id}",
+                        "captured": {"amount": 9500 * quantity + 1000, "currency": currency}},
+            "shipping": {"country": "CN", "fee": {"amount": 1000, "currency": currency}},
+            "lines": [{"line_id": "L1", "sku": "MUG", "name": "Mug", "quantity": quantity,
+                       "unit_price_paid": {"amount": 9500, "currency": currency}}],
+            "placed_at": "2026-11-18T10:00:00+08:00"}
