@@ -1,13 +1,14 @@
 """In-process Lambda runtime: imports each function's real handler lazily and calls it.
 
 Every function folder has its own `handler.py`, so each is imported as a private package
-(`_lambda_<LogicalId>`) whose `__path__` is the function's CodeUri: modules never collide and
+(`_lambda_<LogicalId>_<hash of CodeUri>`) whose `__path__` is the function's CodeUri: modules never collide and
 relative imports inside a function work. Limitations (documented in README): all handlers share
 one process and one `os.environ`; the Lambda Timeout is reported by the context but not enforced.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import logging
 import sys
@@ -76,7 +77,8 @@ class Runtime:
     def _load(self, fn: Function) -> Callable[..., Any]:
         module_path, _, func_name = fn.handler.rpartition(".")
         module_path = module_path.replace("/", ".")
-        pkg = f"_lambda_{fn.logical_id}"
+        digest = hashlib.sha1(fn.code_uri.encode()).hexdigest()[:8]
+        pkg = f"_lambda_{fn.logical_id}_{digest}"  # unique per code folder, across stacks too
         if pkg not in sys.modules:
             package = types.ModuleType(pkg, f"code of {fn.logical_id}")
             package.__path__ = [fn.code_uri]

@@ -56,6 +56,7 @@ class LocalStack:
         self.pumps: list[Pump] = []
         self.clock: AppClock | None = None
         self._saved_env: dict[str, str | None] = {}
+        self._saved_moto_sfn: dict[str, Any] = {}
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -89,6 +90,9 @@ class LocalStack:
         self.clock = AppClock(origin, self.speed)
         if self.reset:
             self.aws.reset()
+        from moto.core.config import default_user_config
+
+        self._saved_moto_sfn = dict(default_user_config.get("stepfunctions", {}))
         self.aws.configure({"stepfunctions": {"execute_state_machine": True}})
         self.clients = _clients(self.aws.endpoint)
         kwargs = dict(stack_name=self.stack_name, parameters=self.parameters, endpoint=self.aws.endpoint)
@@ -119,6 +123,7 @@ class LocalStack:
             self.api.stop()
             self.api = None
         if self.aws is not None:
+            self.aws.configure({"stepfunctions": self._saved_moto_sfn})  # moto's config is process-wide
             self.aws.stop()
             self.aws = None
         for key, value in self._saved_env.items():

@@ -150,6 +150,21 @@ def test_state_machine_runs_lambda_task_and_dynamodb_integration(stack, ddb):
     assert saved and saved[0]["doubled"]["N"] == "42"
 
 
+def test_schedule_v2_starts_named_state_machine_executions(stack):
+    # GIVEN a ScheduleV2 event rate(2 minutes) on the state machine, speed 60: every 2 s
+    sfn = boto3.client("stepfunctions")
+    arn = stack.model.state_machines["DoubleAndSave"].arn
+
+    def scheduled_successes():
+        runs = sfn.list_executions(stateMachineArn=arn)["executions"]
+        return [e for e in runs if e["name"].startswith("DoubleAndSave-Tick-") and e["status"] == "SUCCEEDED"]
+
+    (first, *_) = eventually(scheduled_successes, timeout=15)
+    assert json.loads(sfn.describe_execution(executionArn=first["executionArn"])["output"]) == {"doubled": 2}
+    names = [s["Name"] for s in boto3.client("scheduler").list_schedules()["Schedules"]]
+    assert "fx-DoubleAndSaveTick" in names
+
+
 def test_lambda_invoke_api_runs_the_real_handler(stack):
     client = boto3.client("lambda")
     ok = client.invoke(FunctionName="fx-DoubleFunction", Payload=json.dumps({"n": 5}))
