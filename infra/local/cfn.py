@@ -43,7 +43,7 @@ _CfnLoader.add_multi_constructor("!", _tag_constructor)
 
 def load_yaml(text: str) -> dict[str, Any]:
     """Parse template text (YAML or JSON) with CloudFormation short tags."""
-    return yaml.load(text, Loader=_CfnLoader) or {}  # noqa: S506 - SafeLoader subclass
+    return yaml.load(text, Loader=_CfnLoader) or {}
 
 
 def physical_name(stack_name: str, logical_id: str, max_len: int = 80) -> str:

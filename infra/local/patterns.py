@@ -31,7 +31,7 @@ def matches(pattern: dict[str, Any], event: Any) -> bool:
             if not _field_matches(expected, actual):
                 return False
         else:
-            raise ValueError(f"pattern value for {key!r} must be an object or a list, got {expected!r}")
+            raise TypeError(f"pattern value for {key!r} must be an object or a list, got {expected!r}")
     return True
 
 

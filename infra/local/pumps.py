@@ -13,8 +13,9 @@ import math
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Callable
+from typing import Any
 
 from .patterns import matches_any, sqs_filter_view
 from .runtime import FunctionError
@@ -51,7 +52,7 @@ class Pump:
         while not self._stop.is_set():
             try:
                 worked = self.run_once()
-            except Exception:  # noqa: BLE001 - a pump must survive anything and keep polling
+            except Exception:
                 log.exception("pump %s failed; retrying", self.name)
                 worked = False
                 self._stop.wait(0.5)
@@ -149,7 +150,7 @@ class SqsPump(Pump):
         """Failed messages reappear after VisibilityTimeout, shortened by the stack's speed."""
         if self.speed == 1 or not records:
             return
-        timeout = int(math.ceil(self.visibility_timeout / self.speed))
+        timeout = math.ceil(self.visibility_timeout / self.speed)
         for r in records:
             self.sqs.change_message_visibility(QueueUrl=self.url, ReceiptHandle=r["receiptHandle"],
                                                VisibilityTimeout=timeout)

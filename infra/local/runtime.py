@@ -17,8 +17,8 @@ import time
 import traceback
 import types
 import uuid
-from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .template import Function, StackModel
 
@@ -95,7 +95,7 @@ class Runtime:
         context = LambdaContext(fn, request_id)
         try:
             return handler(event, context)
-        except Exception as exc:  # noqa: BLE001 - a Lambda reports any error the same way
+        except Exception as exc:
             log.warning("%s raised %s: %s", logical_id, type(exc).__name__, exc)
             raise FunctionError(
                 {

@@ -11,7 +11,8 @@ import json
 import logging
 import re
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote
 
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -85,7 +86,7 @@ class EmbeddedAws:
 
         data = json.dumps(body).encode() if body is not None else b""
         req = urllib.request.Request(self.endpoint + path, data=data, method="POST")
-        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - local endpoint
+        with urllib.request.urlopen(req, timeout=10) as resp:
             resp.read()
 
     def stop(self) -> None:

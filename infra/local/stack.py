@@ -15,7 +15,7 @@ import time
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Self
 
 from .apigw import ApiGateway
 from .pumps import AppClock, Pump, RoutePump, SchedulePump, SqsPump, StreamPump
@@ -60,11 +60,11 @@ class LocalStack:
 
     # ---------------------------------------------------------------- lifecycle
 
-    def __enter__(self) -> LocalStack:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     @property
@@ -95,7 +95,7 @@ class LocalStack:
         self._saved_moto_sfn = dict(default_user_config.get("stepfunctions", {}))
         self.aws.configure({"stepfunctions": {"execute_state_machine": True}})
         self.clients = _clients(self.aws.endpoint)
-        kwargs = dict(stack_name=self.stack_name, parameters=self.parameters, endpoint=self.aws.endpoint)
+        kwargs = {"stack_name": self.stack_name, "parameters": self.parameters, "endpoint": self.aws.endpoint}
         predicted = load_model(self.template_path, **kwargs)
         actual, routes = create_all(predicted, self.clients)
         self.model = load_model(self.template_path, actual=actual, **kwargs)
