@@ -25,7 +25,7 @@ def aws(monkeypatch):
     from moto import mock_aws
 
     from aftersales import wiring
-    from infra.local.resources import _create_table
+    from infra.local.resources import create_table
     from infra.local.template import load_model
 
     for key, value in FAKE_AWS.items():
@@ -38,7 +38,7 @@ def aws(monkeypatch):
         model = load_model(ROOT / "template.yaml", stack_name="test")
         ddb = boto3.client("dynamodb")
         for table in model.tables.values():
-            _create_table(ddb, table)
+            create_table(ddb, table)
         for key, value in model.functions["ApiFunction"].environment.items():
             monkeypatch.setenv(key, str(value))
         wiring.reset()

@@ -15,7 +15,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import jwt
 
 from aftersales.core.errors import Unauthorized
 from aftersales.tickets.model import Role, STAFF_ROLES
@@ -78,6 +77,13 @@ def new_signing_secret() -> str:
     return secrets.token_urlsafe(48)
 
 
+def _jwt():
+    # Imported on first use: PyJWT pulls in cryptography (~45 ms) that most cold starts never need.
+    import jwt
+
+    return jwt
+
+
 def mint_token(*, tenant_id: str, kid: str, secret: str, subject: str, kind: str, now: datetime,
                ttl: timedelta, roles: frozenset[Role] = frozenset(), customer_id: str | None = None) -> str:
     limit = MAX_CUSTOMER_TTL if kind == "customer" else MAX_STAFF_TTL
@@ -89,11 +95,12 @@ def mint_token(*, tenant_id: str, kid: str, secret: str, subject: str, kind: str
         claims["cid"] = customer_id or subject
     else:
         claims["roles"] = sorted(r.value for r in roles)
-    return jwt.encode(claims, secret, algorithm="HS256", headers={"kid": kid})
+    return _jwt().encode(claims, secret, algorithm="HS256", headers={"kid": kid})
 
 
 def unverified_routing(token: str) -> tuple[str, str]:
     """(tenant id, key id) to look up the verification key; nothing here is trusted yet."""
+    jwt = _jwt()
     try:
         header = jwt.get_unverified_header(token)
         claims = jwt.decode(token, options={"verify_signature": False})
@@ -106,6 +113,7 @@ def unverified_routing(token: str) -> tuple[str, str]:
 
 
 def verify_token(token: str, *, secret: str, tenant_id: str, now: datetime) -> Principal:
+    jwt = _jwt()
     try:
         claims = jwt.decode(token, secret, algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER,
                             leeway=LEEWAY_SECONDS, options={"require": ["exp", "iat", "sub", "tid", "typ"],

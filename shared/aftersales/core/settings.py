@@ -1,14 +1,19 @@
-"""Runtime settings from the environment (template.yaml Globals), read on first use."""
+"""Runtime settings from the environment (template.yaml Globals), read and validated on first use.
+
+A plain pydantic model over os.environ rather than pydantic-settings: same validation, but
+pydantic-settings added ~85 ms to every cold start (see docs/decisions.md).
+"""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     tickets_table: str = "aftersales-tickets"
     orders_table: str = "aftersales-orders"
@@ -24,7 +29,12 @@ class Settings(BaseSettings):
     def region(self) -> str:
         return self.aws_region or self.aws_default_region
 
+    @classmethod
+    def from_env(cls) -> Settings:
+        names = cls.model_fields.keys()
+        return cls.model_validate({k.lower(): v for k, v in os.environ.items() if k.lower() in names})
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return Settings.from_env()

@@ -324,3 +324,10 @@ def put_staff(user_id: Annotated[str, Path(max_length=128)], body: StaffRequest)
     user = services().tenants.put_staff(tenant(), user_id, body.display_name,
                                         frozenset(Role(r) for r in body.roles), body.status)
     return {"user_id": user.user_id, "roles": sorted(r.value for r in user.roles), "status": user.status}
+
+
+# ---------------------------------------------------------------------- other contexts' routers
+# Each bounded context contributes a Powertools Router (one resolver, one OpenAPI document).
+# Issue 3 (approvals, refunds):   app.include_router(...)
+# Issue 4 (SLA, dispatch):        app.include_router(...)
+# Issue 5 (channels, logistics):  app.include_router(...)
