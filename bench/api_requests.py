@@ -10,9 +10,8 @@ from bench.support import RequestCounter, local_aws
 
 
 def run() -> list[Section]:
-    from tests.support import ApiClient, order_payload
-
     from aftersales.wiring import services
+    from tests.support import ApiClient, order_payload
 
     section = Section("AWS requests per API operation (besides the authorizer)",
                       ["operation", "DynamoDB", "idempotency table", "other AWS", "calls"])

@@ -17,10 +17,10 @@ class Section:
         cells = [self.columns] + [[_fmt(c) for c in row] for row in self.rows]
         widths = [max(len(str(r[i])) for r in cells) for i in range(len(self.columns))]
         lines = [f"\n## {self.title}", ""]
-        lines.append("| " + " | ".join(str(c).ljust(w) for c, w in zip(self.columns, widths)) + " |")
+        lines.append("| " + " | ".join(str(c).ljust(w) for c, w in zip(self.columns, widths, strict=True)) + " |")
         lines.append("| " + " | ".join("-" * w for w in widths) + " |")
         for row in cells[1:]:
-            lines.append("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |")
+            lines.append("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
         lines += [f"\n{n}" for n in self.notes]
         return "\n".join(lines)
 

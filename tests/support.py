@@ -46,7 +46,8 @@ class ApiClient:
 
         headers = {"Content-Type": "application/json", **(headers or {})}
         request_id = str(uuid.uuid4())
-        auth_event = {"type": "REQUEST", "methodArn": f"arn:aws:execute-api:us-east-1:123456789012:api/v1/{method}{path}",
+        method_arn = f"arn:aws:execute-api:us-east-1:123456789012:api/v1/{method}{path}"
+        auth_event = {"type": "REQUEST", "methodArn": method_arn,
                       "resource": "/{proxy+}", "path": path, "httpMethod": method, "headers": headers,
                       "queryStringParameters": query, "pathParameters": {"proxy": path[1:]},
                       "requestContext": {"requestId": request_id, "stage": "v1"}}

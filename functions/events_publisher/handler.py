@@ -39,7 +39,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
             logger.exception("put_events failed", extra={"records": len(chunk)})
             failures.extend(r["dynamodb"]["SequenceNumber"] for r in chunk)
             continue
-        for record, outcome in zip(chunk, result["Entries"]):
+        for record, outcome in zip(chunk, result["Entries"], strict=False):
             if "ErrorCode" in outcome:
                 logger.warning("event rejected", extra={"error_code": outcome["ErrorCode"]})
                 failures.append(record["dynamodb"]["SequenceNumber"])

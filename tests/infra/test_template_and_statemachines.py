@@ -18,8 +18,9 @@ ASL_FILES = sorted((ROOT / "infra" / "statemachines").glob("*.asl.json"))
 
 
 def test_cfn_lint_reports_no_errors():
-    result = subprocess.run([str(Path(shutil.which("cfn-lint") or ROOT / ".venv/bin/cfn-lint")), "--format", "parseable",
-                             str(ROOT / "template.yaml")], capture_output=True, text=True)
+    cfn_lint = Path(shutil.which("cfn-lint") or ROOT / ".venv/bin/cfn-lint")
+    result = subprocess.run([str(cfn_lint), "--format", "parseable", str(ROOT / "template.yaml")],
+                            capture_output=True, text=True)
     errors = [line for line in result.stdout.splitlines() if ":E" in line]
     assert not errors, "\n".join(errors)
 

@@ -15,9 +15,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-
 from aftersales.core.errors import Unauthorized
-from aftersales.tickets.model import Role, STAFF_ROLES
+from aftersales.tickets.model import STAFF_ROLES, Role
 
 ISSUER = "aftersales"
 AUDIENCE = "aftersales-api"

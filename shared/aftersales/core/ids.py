@@ -9,4 +9,4 @@ from ulid import ULID
 
 def new_id(prefix: str, at: datetime | None = None) -> str:
     ulid = ULID.from_datetime(at) if at is not None else ULID()
-    return f"{prefix}_{str(ulid)}"
+    return f"{prefix}_{ulid!s}"

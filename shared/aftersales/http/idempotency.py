@@ -14,7 +14,9 @@ from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function,
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
 )
 
 from aftersales.core.settings import get_settings

@@ -7,9 +7,9 @@ the docs) is derived from TABLES; nothing hard-codes a status change elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable, Mapping
 
 from aftersales.tickets.model import TERMINAL_STATUSES, Role, Status, TicketType
 

@@ -183,4 +183,5 @@ def test_audit_entries_on_the_stream_become_domain_events(aws):
     assert projector.lambda_handler(sqs_event, FakeContext("projector")) == {"batchItemFailures": []}
     assert projector.lambda_handler(sqs_event, FakeContext("projector")) == {"batchItemFailures": []}  # redelivery
     timeline = svc.tickets.timeline("t1", ticket.id, SUPERVISOR)
-    assert [e.event for e in timeline] == ["ticket.created", "ticket.submitted_for_approval"]  # assignment is staff-only
+    # the assignment is staff-only
+    assert [e.event for e in timeline] == ["ticket.created", "ticket.submitted_for_approval"]

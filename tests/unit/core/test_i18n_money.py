@@ -1,5 +1,6 @@
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from aftersales.core.i18n import negotiate, translate
@@ -23,6 +24,7 @@ def test_catalogs_translate_and_fill_parameters():
 
 def test_compiled_catalogs_match_their_source():
     from pathlib import Path
+
     from tools.messages import MESSAGES
     root = Path(__file__).resolve().parents[3] / "shared" / "aftersales" / "locales"
     for locale, column in (("en", 1), ("zh_Hans", 2)):

@@ -13,7 +13,7 @@ from .factories import AGENT, CUSTOMER, FINANCE, STOREFRONT, SUPERVISOR, T0, act
 
 def _open(type_=TicketType.RETURN_REFUND, lines=(("L1", 2),), reserved=None, who=CUSTOMER, **kw):
     request = OpenTicket(type=type_, order_id="O-1", channel="app", reason_code="damaged",
-                         lines=[LineRequest(line_id=l, quantity=q) for l, q in lines], **kw)
+                         lines=[LineRequest(line_id=line_id, quantity=q) for line_id, q in lines], **kw)
     return domain.open_ticket(ticket_id="tkt_1", tenant_id="t1", request=request, order=order(),
                               reserved=reserved or {}, actor=who, at=T0)
 

@@ -12,7 +12,12 @@ Key design (every key starts with the tenant):
 from __future__ import annotations
 
 from pynamodb.attributes import (
-    DiscriminatorAttribute, JSONAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute,
+    DiscriminatorAttribute,
+    JSONAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
