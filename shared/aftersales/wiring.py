@@ -5,8 +5,10 @@ Tests and the local stack may replace pieces with `override(...)`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from aftersales.core.clock import Clock, clock_from_env
 from aftersales.core.settings import Settings, get_settings
@@ -20,6 +22,7 @@ class Services:
     clock: Clock
     tickets: TicketService
     tenants: TenantService
+    money: Any = None  # issue 3: MoneyServices (approvals, risk, refunds), built on first use
 
 
 _override: Services | None = None
@@ -43,9 +46,100 @@ def _default_services() -> Services:
     settings = get_settings()
     bind(settings.tickets_table, settings.orders_table, settings.tenants_table)
     clock = clock_from_env()
-    return Services(settings=settings, clock=clock,
-                    tickets=TicketService(DynamoTicketStore(), clock),
-                    tenants=TenantService(DynamoTenantDirectory(), clock))
+    store = DynamoTicketStore()
+    tickets = TicketService(store, clock)
+    return Services(settings=settings, clock=clock, tickets=tickets,
+                    tenants=TenantService(DynamoTenantDirectory(), clock),
+                    money=_LazyMoney(lambda: build_money(tickets, store, clock)))
+
+
+class _LazyMoney:
+    """Builds the money-path services on first attribute access (keeps other cold starts lean)."""
+
+    def __init__(self, factory) -> None:
+        self._factory = factory
+        self._built = None
+
+    def __getattr__(self, name: str):
+        if self._built is None:
+            self._built = self._factory()
+        return getattr(self._built, name)
+
+
+@dataclass
+class MoneySettings:
+    """Environment of the approvals/refunds functions (template.yaml, issue-3 section)."""
+
+    money_table: str
+    event_bus: str
+    approval_state_machine_arn: str
+    refund_state_machine_arn: str
+    payment_provider: str  # "sandbox" | "stripe"
+    sandbox_behaviour: str
+    stripe_secret_key: str
+    stripe_webhook_secret: str
+
+    @classmethod
+    def from_env(cls) -> MoneySettings:
+        env = os.environ.get
+        return cls(money_table=env("MONEY_TABLE", "aftersales-money"),
+                   event_bus=env("EVENT_BUS_NAME", "aftersales-domain"),
+                   approval_state_machine_arn=env("APPROVAL_STATE_MACHINE_ARN", ""),
+                   refund_state_machine_arn=env("REFUND_STATE_MACHINE_ARN", ""),
+                   payment_provider=env("PAYMENT_PROVIDER", "sandbox"),
+                   sandbox_behaviour=env("SANDBOX_PROVIDER", ""),
+                   stripe_secret_key=env("STRIPE_SECRET_KEY", ""),
+                   stripe_webhook_secret=env("STRIPE_WEBHOOK_SECRET", ""))
+
+
+@dataclass
+class MoneyServices:
+    settings: MoneySettings
+    approvals: Any
+    risk: Any
+    refunds: Any
+    workflows: Any
+    events: Any
+    config: Any
+    webhooks: Any
+    providers: dict
+
+
+def build_money(tickets: TicketService, store, clock: Clock) -> MoneyServices:
+    from aftersales.adapters.aws_workflows import OutboundEvents, StepFunctionsGateway
+    from aftersales.adapters.dynamo import money as m
+    from aftersales.approvals.service import ApprovalService
+    from aftersales.refunds.service import RefundService
+    from aftersales.risk.service import RiskService
+
+    cfg = MoneySettings.from_env()
+    m.bind(cfg.money_table)
+    workflows = StepFunctionsGateway()
+    risk = RiskService(m.DynamoCounterStore(), clock)
+    ledger = m.DynamoPaymentLedgerStore()
+    providers: dict = {}
+
+    def provider_for(tenant_id: str):
+        if tenant_id not in providers:
+            if cfg.payment_provider == "stripe" and cfg.stripe_secret_key:
+                from aftersales.adapters.stripe_payments import StripePaymentProvider
+
+                providers[tenant_id] = StripePaymentProvider(cfg.stripe_secret_key)
+            else:
+                from aftersales.adapters.sandbox_payments import SandboxBehaviour, SandboxPaymentProvider
+
+                providers[tenant_id] = SandboxPaymentProvider(
+                    tenant_id, clock, SandboxBehaviour.parse(cfg.sandbox_behaviour))
+        return providers[tenant_id]
+
+    return MoneyServices(
+        settings=cfg,
+        approvals=ApprovalService(tickets, store, risk, m.DynamoPolicyRepository(), m.DynamoReviewRepository(),
+                                  workflows, clock),
+        risk=risk,
+        refunds=RefundService(tickets, store, ledger, m.DynamoRefundStore(ledger), provider_for, clock),
+        workflows=workflows, events=OutboundEvents(cfg.event_bus), config=m.DynamoTenantMoneyConfig(),
+        webhooks=m.DynamoWebhookLedger(), providers=providers)
 
 
 def reset() -> None:

@@ -328,6 +328,9 @@ def put_staff(user_id: Annotated[str, Path(max_length=128)], body: StaffRequest)
 
 # ---------------------------------------------------------------------- other contexts' routers
 # Each bounded context contributes a Powertools Router (one resolver, one OpenAPI document).
-# Issue 3 (approvals, refunds):   app.include_router(...)
+# Issue 3 (approvals, refunds):
+from aftersales.http.routes.approvals import router as approvals_router  # noqa: E402
+
+app.include_router(approvals_router)
 # Issue 4 (SLA, dispatch):        app.include_router(...)
 # Issue 5 (channels, logistics):  app.include_router(...)

@@ -113,6 +113,10 @@ class OrderItem(Model):
     doc = JSONAttribute()
     reserved = MapAttribute(default=dict)  # line id -> quantity held by open tickets
     ticket_ids = UnicodeSetAttribute(null=True)
+    # gsi1: <tenant>#PAY#<payment reference> / <order id> (disputes find their order; issue 3)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_payment = Gsi1()
 
 
 class TenantTableItem(Model):

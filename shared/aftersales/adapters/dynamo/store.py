@@ -89,7 +89,9 @@ class DynamoTicketStore:
         item = OrderItem(pk=order_pk(tenant_id, order.order_id), sk="ORDER")
         actions = [OrderItem.tenant_id.set(tenant_id), OrderItem.order_id.set(order.order_id),
                    OrderItem.version.set(order.version), OrderItem.doc.set(order.model_dump(mode="json")),
-                   OrderItem.rev.set(OrderItem.rev + 1) if stored else OrderItem.rev.set(1)]
+                   OrderItem.rev.set(OrderItem.rev + 1) if stored else OrderItem.rev.set(1),
+                   OrderItem.gsi1pk.set(f"{tenant_id}#PAY#{order.payment.reference}"),
+                   OrderItem.gsi1sk.set(order.order_id)]
         condition = (OrderItem.pk.does_not_exist() if stored is None
                      else OrderItem.rev == stored.rev)
         if stored is None:

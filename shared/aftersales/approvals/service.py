@@ -1,0 +1,239 @@
+"""Approval use cases: route a ticket, open/escalate reviews, take decisions, apply them to the
+ticket, and edit/dry-run/simulate/publish the tenant's policy.
+
+The Step Functions approval flow calls `route`, `open_review`, `escalate` and `apply_outcome`;
+approvers call `decide` through the API, which resumes the flow (SendTaskSuccess) once the
+review is over. Ticket changes only go through TicketService with the deciding approver (or
+Role.SYSTEM for automatic routes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+from aftersales.core.clock import Clock
+from aftersales.core.errors import Conflict, Forbidden, InvalidRequest, NotFound
+from aftersales.core.money import Money
+from aftersales.risk.counters import window_total
+from aftersales.risk.service import RiskService
+from aftersales.risk.signals import Dimension
+from aftersales.tickets.domain import Actor, Ticket
+from aftersales.tickets.model import Role as TicketRole
+from aftersales.tickets.model import Status
+from aftersales.tickets.service import TicketService
+
+from .defaults import default_policy
+from .facts import HistoryWindow, ProductFacts, RiskView, TicketFacts
+from .policy import ApprovalPolicy, Route
+from .review import ReviewState
+from .review import Role as ReviewRole
+from .routing import RoutingDecision, explain, route
+from .simulation import SimulationReport, simulate
+
+SYSTEM = Actor(id="approval-workflow", roles=frozenset({TicketRole.SYSTEM}))
+FACT_TYPES = {"return_refund": "return"}
+MAX_SIMULATION_TICKETS = 1000
+
+
+class TaskResumer(Protocol):
+    def succeed(self, task_token: str, output: dict[str, Any]) -> None:
+        """Conflict when the token is no longer valid (timed out / escalated / finished)."""
+
+
+class PolicyStore(Protocol):
+    def published(self, tenant_id: str) -> ApprovalPolicy | None: ...
+    def draft(self, tenant_id: str) -> tuple[ApprovalPolicy, int] | None: ...
+    def put_draft(self, policy: ApprovalPolicy, expected_revision: int | None) -> int: ...
+    def save(self, policy: ApprovalPolicy) -> None: ...
+
+
+class ReviewStore(Protocol):
+    def get_with_token(self, tenant_id: str, ticket_id: str) -> tuple[ReviewState, str | None, int] | None: ...
+    def save(self, state: ReviewState, expected_decisions: int, expected_generation: int | None = None) -> None: ...
+    def open(self, state: ReviewState, task_token: str | None, generation: int) -> None: ...
+
+
+class ApprovalService:
+    def __init__(self, tickets: TicketService, ticket_store: Any, risk: RiskService, policies: PolicyStore,
+                 reviews: ReviewStore, resumer: TaskResumer, clock: Clock) -> None:
+        self._tickets = tickets
+        self._ticket_store = ticket_store
+        self._risk = risk
+        self._policies = policies
+        self._reviews = reviews
+        self._resumer = resumer
+        self._clock = clock
+
+    # ------------------------------------------------------------------ facts and routing
+    def policy(self, tenant_id: str) -> ApprovalPolicy:
+        return self._policies.published(tenant_id) or default_policy(tenant_id)
+
+    def facts(self, tenant_id: str, ticket: Ticket, windows: Iterable[int]) -> TicketFacts:
+        stored = self._ticket_store.get_order(tenant_id, ticket.order_id)
+        if stored is None:
+            raise NotFound("error.order_not_found", order_id=ticket.order_id)
+        order = stored.order
+        now = self._clock.now()
+        assessment = self._risk.assess(tenant_id, ticket.customer_id, order, now)
+        state = self._risk.counters(tenant_id, Dimension.ACCOUNT, ticket.customer_id)
+        currency = ticket.requested_amount.currency
+        history = []
+        for days in sorted(set(windows)):
+            totals = window_total(state, now, min(days, state.retention_days))
+            history.append(HistoryWindow(days=days, count=totals.tickets,
+                                         amount=totals.refunded.get(currency, Money.zero(currency))))
+        lines = tuple(ProductFacts(product_type=(o.product_type or "unknown"), category=(o.category or "unknown"))
+                      for o in (order.line(ln.line_id) for ln in ticket.lines) if o is not None)
+        return TicketFacts(
+            ticket_id=ticket.id, requester_id=self._requester(tenant_id, ticket),
+            ticket_type=FACT_TYPES.get(ticket.type.value, ticket.type.value), channel=ticket.channel.value,
+            customer_tier=order.customer.tier, amount=ticket.requested_amount, lines=lines,
+            history=tuple(history),
+            risk=RiskView(score=assessment.score, flags=assessment.flags,
+                          suspected_abuse=assessment.suspected_abuse))
+
+    def _requester(self, tenant_id: str, ticket: Ticket) -> str:
+        entries = self._ticket_store.audit_entries(tenant_id, ticket.id)
+        return entries[0].actor_id if entries else ticket.customer_id
+
+    def route(self, tenant_id: str, ticket_id: str) -> RoutingDecision:
+        ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
+        policy = self.policy(tenant_id)
+        return route(policy, self.facts(tenant_id, ticket, policy.history_windows()))
+
+    # ------------------------------------------------------------------ reviews
+    def open_review(self, tenant_id: str, ticket_id: str, routing: RoutingDecision, task_token: str) -> ReviewState:
+        ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
+        state = ReviewState.open(tenant_id, ticket_id, self._requester(tenant_id, ticket), routing)
+        found = self._reviews.get_with_token(tenant_id, ticket_id)
+        generation = (found[2] + 1) if found else 1
+        self._reviews.open(state, task_token, generation)
+        return state
+
+    def escalate(self, tenant_id: str, ticket_id: str, task_token: str) -> ReviewState:
+        """The review timed out: a supervisor decides now (earlier approvals are kept in the audit of
+        the old review only; the supervisor review starts clean)."""
+        found = self._reviews.get_with_token(tenant_id, ticket_id)
+        if found is None:
+            raise NotFound("approvals.review_not_found", ticket_id=ticket_id)
+        old, _token, generation = found
+        routing = RoutingDecision(route=Route.SUPERVISOR, rule_id=old.rule_id, reasons=(),
+                                  requires_finance=False, policy_version=0)
+        state = ReviewState.open(tenant_id, ticket_id, old.requester_id, routing)
+        self._reviews.open(state, task_token, generation + 1)
+        return state
+
+    def review(self, tenant_id: str, ticket_id: str) -> ReviewState:
+        found = self._reviews.get_with_token(tenant_id, ticket_id)
+        if found is None:
+            raise NotFound("approvals.review_not_found", ticket_id=ticket_id)
+        return found[0]
+
+    def decide(self, tenant_id: str, ticket_id: str, approver: Actor, verdict: str, comment: str) -> ReviewState:
+        found = self._reviews.get_with_token(tenant_id, ticket_id)
+        if found is None:
+            raise NotFound("approvals.review_not_found", ticket_id=ticket_id)
+        state, token, generation = found
+        role = _review_role(approver, state, verdict)
+        decided = state.decide(approver.id, role, verdict, comment, self._clock.now())  # type: ignore[arg-type]
+        self._reviews.save(decided, len(state.decisions), generation)  # loser of a race: 409
+        if decided.status != "pending":
+            if token is None:
+                raise Conflict("approvals.review_not_resumable", ticket_id=ticket_id)
+            self._resumer.succeed(token, {"status": decided.status, "review": decided.model_dump(mode="json")})
+        return decided
+
+    def apply_outcome(self, tenant_id: str, ticket_id: str, outcome: dict[str, Any]) -> Ticket:
+        """pending_approval -> approved | rejected, by the last decider (or SYSTEM for auto/block)."""
+        ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
+        target = Status.APPROVED if outcome["status"] == "approved" else Status.REJECTED
+        if ticket.status != Status.PENDING_APPROVAL:
+            return ticket  # a retried task, or staff decided directly through the transitions API
+        review = outcome.get("review")
+        decisions = (review or {}).get("decisions") or []
+        actor, reason = SYSTEM, outcome.get("reason")
+        if decisions:
+            last = decisions[-1]
+            actor = Actor(id=last["approver_id"], roles=frozenset({TicketRole(last["role"])}))
+            reason = last["comment"] or reason
+        data = {"route": outcome.get("route") or (review or {}).get("route"),
+                "rule_id": outcome.get("rule_id") or (review or {}).get("rule_id"),
+                "policy_version": outcome.get("policy_version"),
+                "decisions": [{k: d[k] for k in ("approver_id", "role", "verdict", "comment", "decided_at", "rule_id")}
+                              for d in decisions]}
+        return self._tickets.transition(tenant_id, ticket_id, target, actor, reason=reason, data=data)
+
+    # ------------------------------------------------------------------ policies
+    def draft(self, tenant_id: str) -> tuple[ApprovalPolicy, int]:
+        found = self._policies.draft(tenant_id)
+        if found is not None:
+            return found
+        published = self.policy(tenant_id)
+        return published.model_copy(update={"status": "draft", "version": published.version + 1}), 0
+
+    def put_draft(self, tenant_id: str, document: dict[str, Any], expected_revision: int | None
+                  ) -> tuple[ApprovalPolicy, int]:
+        current = self.policy(tenant_id)
+        policy = ApprovalPolicy.model_validate({**document, "tenant_id": tenant_id, "status": "draft",
+                                                "version": current.version + 1})
+        stored = self._policies.draft(tenant_id)
+        expected = expected_revision if expected_revision is not None else (stored[1] if stored else None)
+        return policy, self._policies.put_draft(policy, expected or None)
+
+    def publish(self, tenant_id: str) -> ApprovalPolicy:
+        found = self._policies.draft(tenant_id)
+        if found is None:
+            raise NotFound("approvals.no_draft", tenant_id=tenant_id)
+        published = found[0].publish()
+        self._policies.save(published)
+        return published
+
+    def dry_run(self, tenant_id: str, ticket_id: str, policy: ApprovalPolicy | None = None) -> dict[str, Any]:
+        policy = policy or self.draft(tenant_id)[0]
+        ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
+        facts = self.facts(tenant_id, ticket, policy.history_windows())
+        decision = route(policy, facts)
+        return {"ticket_id": ticket_id, "policy_version": policy.version, "policy_status": policy.status,
+                "decision": decision.model_dump(mode="json"),
+                "rules": [{"rule_id": e.rule_id, "matched": e.matched, "failed_conditions": list(e.failed_conditions)}
+                          for e in explain(policy, facts)],
+                "facts": facts.model_dump(mode="json", exclude={"requester_id"})}
+
+    def simulate(self, tenant_id: str, last: int, policy: ApprovalPolicy | None = None) -> SimulationReport:
+        if not 1 <= last <= MAX_SIMULATION_TICKETS:
+            raise InvalidRequest("approvals.simulation_size", field="last", max=MAX_SIMULATION_TICKETS)
+        policy = policy or self.draft(tenant_id)[0]
+        windows = policy.history_windows()
+        return simulate(policy, (self.facts(tenant_id, t, windows) for t in self.recent(tenant_id, last)))
+
+    def recent(self, tenant_id: str, last: int) -> list[Ticket]:
+        """The tenant's newest tickets through the gsi1 query (pages of up to 100; no scan)."""
+        tickets: list[Ticket] = []
+        cursor = None
+        while len(tickets) < last:
+            page = self._ticket_store.list_tickets(tenant_id, customer_id=None, status=None,
+                                                   limit=min(100, last - len(tickets)), cursor=cursor)
+            tickets.extend(page.items)
+            cursor = page.cursor
+            if not cursor:
+                break
+        return tickets[:last]
+
+
+def _review_role(approver: Actor, state: ReviewState, verdict: str) -> ReviewRole:
+    mine = [ReviewRole(r.value) for r in sorted(approver.roles) if r.value in ReviewRole._value2member_map_]
+    if not mine:
+        raise Forbidden("approvals.role_not_allowed", role=approver.primary_role.value,
+                        allowed=sorted(r.value for r in state.eligible_roles(verdict)))  # type: ignore[arg-type]
+    eligible = state.eligible_roles(verdict)  # type: ignore[arg-type]
+    return next((r for r in mine if r in eligible), mine[0])
+
+
+def auto_outcome(decision: RoutingDecision) -> dict[str, Any]:
+    status = "approved" if decision.route is Route.AUTO_APPROVE else "rejected"
+    return {"status": status, "route": decision.route.value, "rule_id": decision.rule_id,
+            "policy_version": decision.policy_version,
+            "reason": "auto_approved" if status == "approved" else "blocked_by_policy"}
+
+

@@ -1,0 +1,143 @@
+"""Reacts to ticket domain events on the money path (one consumer, idempotent per event):
+
+* entered pending_approval  -> start the approval execution  `<ticket>-a<seq>`
+* ticket.approved           -> the next node by type: refund types -> refund_pending;
+                               return/exchange -> awaiting_return; repair -> dispatch to a provider
+* entered refund_pending    -> start the refund saga         `<ticket>-r<seq>` (grant id from seq)
+* entered reshipping        -> reshipment order (warehouse by destination country) as an outbound event
+* every event               -> an order update event (source aftersales.orders) for the storefront
+
+Executions are named from (ticket, seq), so a redelivered event starts nothing twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aftersales.core.errors import IllegalTransition
+from aftersales.refunds.repair import RepairStatus
+from aftersales.refunds.reshipment import Warehouse, WarehouseNetwork, choose_warehouse
+from aftersales.refunds.service import grant_id_for
+from aftersales.tickets.domain import Actor
+from aftersales.tickets.model import Role, Status, TicketType
+
+SYSTEM = Actor(id="fulfilment-workflow", roles=frozenset({Role.SYSTEM}))
+ORDERS_SOURCE = "aftersales.orders"
+FULFILMENT_SOURCE = "aftersales.fulfilment"
+AFTER_APPROVAL = {
+    TicketType.REFUND_ONLY: Status.REFUND_PENDING,
+    TicketType.SHIPPING_FEE_REFUND: Status.REFUND_PENDING,
+    TicketType.RETURN_REFUND: Status.AWAITING_RETURN,
+    TicketType.EXCHANGE: Status.AWAITING_RETURN,
+    TicketType.REPAIR: Status.REPAIR_DISPATCHED,
+}
+REPAIR_STATUS = {Status.REPAIR_DISPATCHED: RepairStatus.DISPATCHED,
+                 Status.REPAIR_IN_PROGRESS: RepairStatus.PROVIDER_RECEIVED,
+                 Status.REPAIRED: RepairStatus.REPAIRED, Status.UNREPAIRABLE: RepairStatus.UNREPAIRABLE,
+                 Status.RETURNED_TO_CUSTOMER: RepairStatus.RETURNED_TO_CUSTOMER}
+
+
+class MoneyPathReactor:
+    def __init__(self, tickets: Any, ticket_store: Any, money: Any, review_timeout_seconds: int = 86_400,
+                 escalation_timeout_seconds: int = 172_800, poll_seconds: int = 30, max_polls: int = 40) -> None:
+        self._tickets = tickets
+        self._store = ticket_store
+        self._money = money
+        self.timeouts = {"review_timeout_seconds": review_timeout_seconds,
+                         "escalation_timeout_seconds": escalation_timeout_seconds}
+        self.poll = {"poll_seconds": poll_seconds, "max_polls": max_polls}
+
+    def handle(self, detail: dict[str, Any]) -> list[str]:
+        done: list[str] = []
+        tenant_id, ticket_id, seq = detail["tenant_id"], detail["ticket_id"], int(detail["seq"])
+        to_status = detail.get("to_status")
+        base = {"tenant_id": tenant_id, "ticket_id": ticket_id}
+        changed = to_status != detail.get("from_status")
+        if changed and to_status == Status.PENDING_APPROVAL.value:
+            started = self._money.workflows.start(self._money.settings.approval_state_machine_arn,
+                                                  f"{ticket_id}-a{seq}", {**base, **self.timeouts})
+            done.append("approval_started" if started else "approval_already_started")
+        if detail.get("event") == "ticket.approved":
+            done.append(self._after_approval(tenant_id, ticket_id, TicketType(detail["ticket_type"])))
+        if changed and to_status == Status.REFUND_PENDING.value:
+            started = self._money.workflows.start(
+                self._money.settings.refund_state_machine_arn, f"{ticket_id}-r{seq}",
+                {**base, "grant_id": grant_id_for(ticket_id, seq), "polls": 0, **self.poll})
+            done.append("refund_started" if started else "refund_already_started")
+        if changed and to_status == Status.RESHIPPING.value:
+            done.append(self._reshipment(tenant_id, ticket_id, detail))
+        order_id = self._tickets.get(tenant_id, ticket_id, SYSTEM).order_id
+        self._money.events.publish(ORDERS_SOURCE, "order.after_sales_updated", self._order_update(detail, order_id))
+        done.append("order_update")
+        return done
+
+    # ------------------------------------------------------------------ nodes
+    def _after_approval(self, tenant_id: str, ticket_id: str, ticket_type: TicketType) -> str:
+        target = AFTER_APPROVAL.get(ticket_type)
+        if target is None:
+            return "no_next_node"
+        ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
+        if ticket.status != Status.APPROVED:
+            return "already_advanced"
+        data: dict[str, Any] = {}
+        if target == Status.REPAIR_DISPATCHED:
+            provider = self.repair_provider(tenant_id, ticket)
+            if provider is None:
+                return "no_repair_provider"  # stays approved; the workbench shows it for manual dispatch
+            data = {"repair_provider_id": provider["provider_id"], "repair_status": RepairStatus.DISPATCHED.value}
+        try:
+            self._tickets.transition(tenant_id, ticket_id, target, SYSTEM, reason="auto_advance", data=data)
+        except IllegalTransition:
+            return "already_advanced"
+        if data:
+            self._money.events.publish(FULFILMENT_SOURCE, "repair.dispatched", {
+                "tenant_id": tenant_id, "ticket_id": ticket_id, "order_id": ticket.order_id,
+                "provider_id": data["repair_provider_id"], "dedup_key": f"{ticket_id}#repair"})
+        return f"advanced_to_{target.value}"
+
+    def repair_provider(self, tenant_id: str, ticket: Any) -> dict[str, Any] | None:
+        """The first registered provider serving the order's country and one of its lines' brands
+        (a provider with no brands serves all; `brand` is the order line's category)."""
+        stored = self._store.get_order(tenant_id, ticket.order_id)
+        if stored is None:
+            return None
+        country = stored.order.shipping.country
+        brands = {(stored.order.line(ln.line_id).category or "") for ln in ticket.lines
+                  if stored.order.line(ln.line_id) is not None}
+        for provider in self._money.config.repair_providers(tenant_id):
+            regions = set(provider.get("regions") or [])
+            served = set(provider.get("brands") or [])
+            if (not regions or country in regions) and (not served or served & brands):
+                return provider
+        return None
+
+    def _reshipment(self, tenant_id: str, ticket_id: str, detail: dict[str, Any]) -> str:
+        ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
+        stored = self._store.get_order(tenant_id, ticket.order_id)
+        network_doc = self._money.config.get(tenant_id, "WAREHOUSES") or {"default": {"warehouse_id": "default"}}
+        network = WarehouseNetwork(default=Warehouse.model_validate(network_doc["default"]),
+                                   overseas=tuple(Warehouse.model_validate(w) for w in network_doc.get("overseas", [])))
+        source = choose_warehouse(network, stored.order.shipping.country)
+        self._money.events.publish(FULFILMENT_SOURCE, "reshipment.requested", {
+            "tenant_id": tenant_id, "ticket_id": ticket_id, "order_id": ticket.order_id,
+            "warehouse_id": source.warehouse_id, "warehouse_reason": source.reason,
+            "destination_country": stored.order.shipping.country,
+            "lines": [{"line_id": ln.line_id, "sku": ln.sku, "quantity": ln.quantity_requested} for ln in ticket.lines],
+            "dedup_key": f"{ticket_id}#{detail['seq']}"})
+        return f"reshipment_from_{source.warehouse_id}"
+
+    @staticmethod
+    def _order_update(detail: dict[str, Any], order_id: str) -> dict[str, Any]:
+        """No personal data: ids, statuses and the node only."""
+        data = detail.get("data") or {}
+        update = {"tenant_id": detail["tenant_id"], "ticket_id": detail["ticket_id"], "order_id": order_id,
+                  "ticket_type": detail.get("ticket_type"), "node": detail.get("event"),
+                  "from_status": detail.get("from_status"), "status": detail.get("to_status"),
+                  "at": detail.get("at"), "dedup_key": detail.get("dedup_key")}
+        if "amount" in data:
+            update["refunded"] = data["amount"]
+        to_status = detail.get("to_status")
+        repair = next((r for s, r in REPAIR_STATUS.items() if s.value == to_status), None)
+        if repair is not None:
+            update["repair_status"] = repair.value
+        return update

@@ -1,0 +1,169 @@
+"""Approvals, risk and refunds routes: decide (single and batch), the draft policy (read, edit,
+dry run, simulate, publish), a ticket's risk score with reasons, and its refund status."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from aftersales.approvals.policy import ApprovalPolicy
+from aftersales.core.errors import DomainError, Forbidden, InvalidRequest
+from aftersales.http import errors as http_errors
+from aftersales.http.app import actor, app, idempotent_post, json_response, locale, require, tenant
+from aftersales.tickets.model import STAFF_ROLES, Role
+from aftersales.wiring import services
+
+router = Router()
+POLICY_EDITORS = (Role.SUPERVISOR, Role.ADMIN)
+STAFF = tuple(STAFF_ROLES)
+
+
+class DecisionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    verdict: Literal["approve", "reject"]
+    comment: str = Field(default="", max_length=2000)
+
+
+class BatchDecisionRequest(DecisionRequest):
+    ticket_ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(min_length=1, max_length=100)
+
+
+class DryRunRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ticket_id: str = Field(min_length=1, max_length=128)
+
+
+class SimulationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    last: int = Field(default=200, ge=1, le=1000, description="Replay the tenant's newest N tickets")
+
+
+def _approvals():
+    return services().money.approvals
+
+
+def _review_view(state) -> dict[str, Any]:
+    return {"ticket_id": state.ticket_id, "route": state.route.value, "rule_id": state.rule_id,
+            "status": state.status, "requires_finance": state.requires_finance,
+            "required_approvals": state.required_approvals,
+            "eligible_roles": {v: sorted(r.value for r in state.eligible_roles(v)) for v in ("approve", "reject")}
+            if state.status == "pending" else {},
+            "decisions": [d.model_dump(mode="json") for d in state.decisions]}
+
+
+# ---------------------------------------------------------------------- decisions
+@router.get("/tickets/<ticket_id>/approval", tags=["approvals"], summary="The ticket's review: route, rule, decisions")
+def get_review(ticket_id: Annotated[str, Path(max_length=128)]) -> dict:
+    require(*STAFF)
+    return _review_view(_approvals().review(tenant(), ticket_id))
+
+
+@router.post("/tickets/<ticket_id>/approval/decisions", tags=["approvals"],
+             summary="Approve or reject (with comment); the last needed decision resumes the approval flow")
+def decide(ticket_id: Annotated[str, Path(max_length=128)], body: DecisionRequest) -> Response[dict]:
+    require(*STAFF)
+    who = actor()
+    return idempotent_post(200, lambda: _review_view(
+        _approvals().decide(tenant(), ticket_id, who, body.verdict, body.comment)))
+
+
+@router.post("/approvals/decisions", tags=["approvals"], summary="Approve or reject many tickets, per-item results")
+def decide_batch(body: BatchDecisionRequest) -> Response[dict]:
+    require(*STAFF)
+    who, loc, tid = actor(), locale(), tenant()
+
+    def compute() -> dict[str, Any]:
+        results = []
+        for ticket_id in dict.fromkeys(body.ticket_ids):
+            try:
+                state = _approvals().decide(tid, ticket_id, who, body.verdict, body.comment)
+                results.append({"ticket_id": ticket_id, "ok": True, "status": state.status})
+            except DomainError as exc:
+                error = json.loads(http_errors.domain_error(exc, loc).body)["error"]
+                results.append({"ticket_id": ticket_id, "ok": False, "error": error})
+        ok = sum(1 for r in results if r["ok"])
+        return {"results": results, "succeeded": ok, "failed": len(results) - ok}
+
+    return idempotent_post(200, compute)
+
+
+# ---------------------------------------------------------------------- policy
+def _policy_view(policy: ApprovalPolicy, revision: int | None = None) -> dict[str, Any]:
+    return {"policy": policy.model_dump(mode="json"), "revision": revision}
+
+
+@router.get("/approval-policy", tags=["approval policy"], summary="The published policy (or the default)")
+def get_published() -> dict:
+    require(*STAFF)
+    return _policy_view(_approvals().policy(tenant()))
+
+
+@router.get("/approval-policy/draft", tags=["approval policy"], summary="The draft policy (ETag = revision)")
+def get_draft() -> Response[dict]:
+    require(*POLICY_EDITORS)
+    policy, revision = _approvals().draft(tenant())
+    return json_response(200, _policy_view(policy, revision), {"ETag": f'"{revision}"'})
+
+
+@router.put("/approval-policy/draft", tags=["approval policy"],
+            summary="Replace the draft (rules, default route, finance thresholds); If-Match = revision")
+def put_draft(body: dict[str, Any]) -> Response[dict]:
+    require(*POLICY_EDITORS)
+    raw = app.current_event.headers.get("if-match")
+    expected = None
+    if raw:
+        try:
+            expected = int(raw.strip().strip('W/').strip('"'))
+        except ValueError:
+            raise InvalidRequest("error.bad_if_match", field="header.If-Match") from None
+    try:
+        policy, revision = _approvals().put_draft(tenant(), body, expected)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        path = ".".join(str(p) for p in first["loc"]) or "body"
+        raise InvalidRequest("approvals.policy_invalid", field=path, problem=first["msg"]) from None
+    return json_response(200, _policy_view(policy, revision), {"ETag": f'"{revision}"'})
+
+
+@router.post("/approval-policy/publish", tags=["approval policy"], summary="Publish the draft as a new version")
+def publish() -> Response[dict]:
+    require(*POLICY_EDITORS)
+    return idempotent_post(200, lambda: _policy_view(_approvals().publish(tenant())))
+
+
+@router.post("/approval-policy/draft/dry-run", tags=["approval policy"],
+             summary="Evaluate one ticket against the draft: path, rule and every rule's failed conditions")
+def dry_run(body: DryRunRequest) -> dict:
+    require(*POLICY_EDITORS)
+    return _approvals().dry_run(tenant(), body.ticket_id)
+
+
+@router.post("/approval-policy/draft/simulations", tags=["approval policy"],
+             summary="Replay the newest N tickets against the draft (counts per route, money auto-approved)")
+def simulate(body: SimulationRequest) -> dict:
+    require(*POLICY_EDITORS)
+    return _approvals().simulate(tenant(), body.last).model_dump(mode="json")
+
+
+# ---------------------------------------------------------------------- risk and refunds
+@router.get("/tickets/<ticket_id>/risk", tags=["risk"], summary="The ticket's risk score and its reasons (staff)")
+def ticket_risk(ticket_id: Annotated[str, Path(max_length=128)]) -> dict:
+    require(*STAFF)
+    svc = services()
+    who = actor()
+    if who.is_customer:
+        raise Forbidden("error.role_not_permitted")
+    ticket = svc.tickets.get(tenant(), ticket_id, who)
+    stored = svc.tickets._store.get_order(tenant(), ticket.order_id)
+    assessment = svc.money.risk.assess(tenant(), ticket.customer_id, stored.order)
+    return {"ticket_id": ticket_id, **assessment.model_dump(mode="json")}
+
+
+@router.get("/tickets/<ticket_id>/refund", tags=["refunds"], summary="Refund grants, provider attempts and status")
+def refund_status(ticket_id: Annotated[str, Path(max_length=128)]) -> dict:
+    return services().money.refunds.status(tenant(), ticket_id, actor())

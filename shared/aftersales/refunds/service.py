@@ -1,0 +1,201 @@
+"""Refund use cases behind the refund saga (Step Functions) and the Stripe webhook.
+
+grant (quote + ledger reservation, one transaction, once per grant id) -> attempt (provider call
+with the grant/attempt idempotency key; a crash before the DB write is healed by calling again with
+the same key) -> poll until settled -> complete (ticket refunded) | fail (reason on the refund
+record, reservation released once, order update event).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from aftersales.core.clock import Clock, iso
+from aftersales.core.errors import Conflict, InvalidRequest, NotFound
+from aftersales.core.money import Money
+from aftersales.tickets.domain import Actor, Ticket
+from aftersales.tickets.model import Acceptance, Role, Status, TicketType
+from aftersales.tickets.service import TicketService
+
+from .grants import RETRYABLE, RefundAttempt, RefundGrant, RefundStatus, idempotency_key
+from .provider_errors import ProviderRefundStatus
+from .refundable import (
+    RefundDestination, RefundLine, ReturnReason, TenantRefundSettings, quote_refund,
+)
+
+SYSTEM = Actor(id="refund-workflow", roles=frozenset({Role.SYSTEM}))
+OPEN = frozenset({RefundStatus.PENDING, RefundStatus.REQUIRES_ACTION, RefundStatus.UNKNOWN})
+
+
+class RefundProvider(Protocol):
+    def refund(self, payment_ref: str, amount: Money, idempotency_key: str) -> ProviderRefundStatus: ...
+    def retrieve(self, payment_ref: str, provider_refund_id: str) -> ProviderRefundStatus: ...
+
+
+def grant_id_for(ticket_id: str, seq: int) -> str:
+    """One grant per entry into refund_pending (the audit seq), so a replayed start reuses it."""
+    return f"grt_{ticket_id}_{seq}"
+
+
+class RefundService:
+    def __init__(self, tickets: TicketService, ticket_store: Any, ledger: Any, store: Any,
+                 provider_for: Callable[[str], RefundProvider], clock: Clock) -> None:
+        self._tickets = tickets
+        self._ticket_store = ticket_store
+        self._ledger = ledger
+        self._store = store
+        self._provider_for = provider_for
+        self._clock = clock
+
+    # ------------------------------------------------------------------ saga steps
+    def grant(self, tenant_id: str, ticket_id: str, grant_id: str) -> RefundGrant:
+        existing = self._store.get_grant(tenant_id, ticket_id, grant_id)
+        if existing is not None:
+            return existing
+        ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
+        if ticket.status != Status.REFUND_PENDING:
+            raise Conflict("refunds.ticket_not_refund_pending", status=ticket.status.value)
+        stored = self._ticket_store.get_order(tenant_id, ticket.order_id)
+        if stored is None:
+            raise NotFound("error.order_not_found", order_id=ticket.order_id)
+        order = stored.order
+        quote = _quote(ticket, order)
+        grant = RefundGrant.from_quote(quote, grant_id=grant_id, tenant_id=tenant_id, ticket_id=ticket_id,
+                                       payment_ref=order.payment.reference,
+                                       destination=RefundDestination.ORIGINAL_PAYMENT,
+                                       granted_at=self._clock.now())
+        self._ledger.open(tenant_id, order.payment.reference, order.payment.captured)
+        self._store.create_grant(grant, order.payment.captured)
+        return self._store.get_grant(tenant_id, ticket_id, grant_id)
+
+    def attempt(self, tenant_id: str, ticket_id: str, grant_id: str) -> RefundAttempt:
+        """Call the provider for the current attempt; safe to call again after any failure."""
+        grant = self._require_grant(tenant_id, ticket_id, grant_id)
+        attempts = self._store.attempts(tenant_id, ticket_id, grant_id)
+        latest = max(attempts, key=lambda a: a.attempt_number, default=None)
+        if latest is None:
+            latest = RefundAttempt(grant_id=grant_id, attempt_number=1,
+                                   idempotency_key=idempotency_key(ticket_id, grant_id, 1))
+            if not self._store.add_attempt(tenant_id, ticket_id, latest):
+                latest = max(self._store.attempts(tenant_id, ticket_id, grant_id), key=lambda a: a.attempt_number)
+        if latest.provider_refund_id is not None:
+            return latest  # the provider already answered for this attempt: poll, don't re-create
+        provider = self._provider_for(tenant_id)
+        answer = provider.refund(grant.payment_ref, grant.amount, latest.idempotency_key)
+        return self._record(tenant_id, ticket_id, latest, answer)
+
+    def poll(self, tenant_id: str, ticket_id: str, grant_id: str) -> RefundAttempt:
+        grant = self._require_grant(tenant_id, ticket_id, grant_id)
+        latest = self._latest(tenant_id, ticket_id, grant_id)
+        if latest.status not in OPEN or latest.provider_refund_id is None:
+            return latest
+        answer = self._provider_for(tenant_id).retrieve(grant.payment_ref, latest.provider_refund_id)
+        return self._record(tenant_id, ticket_id, latest, answer)
+
+    def complete(self, tenant_id: str, ticket_id: str, grant_id: str) -> Ticket:
+        grant = self._require_grant(tenant_id, ticket_id, grant_id)
+        latest = self._latest(tenant_id, ticket_id, grant_id)
+        if latest.status is not RefundStatus.SUCCEEDED:
+            raise Conflict("refunds.not_succeeded", status=latest.status.value)
+        ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
+        if ticket.status != Status.REFUND_PENDING:
+            return ticket  # retried step
+        return self._tickets.transition(
+            tenant_id, ticket_id, Status.REFUNDED, SYSTEM, reason="refund_succeeded",
+            data={"grant_id": grant_id, "amount": grant.amount.model_dump(),
+                  "provider_refund_id": latest.provider_refund_id, "attempt": latest.attempt_number})
+
+    def fail(self, tenant_id: str, ticket_id: str, grant_id: str, error: dict[str, Any] | None = None
+             ) -> dict[str, Any]:
+        """The saga gave up: surface the reason and release the reservation exactly once."""
+        grant = self._require_grant(tenant_id, ticket_id, grant_id)
+        attempts = self._store.attempts(tenant_id, ticket_id, grant_id)
+        latest = max(attempts, key=lambda a: a.attempt_number, default=None)
+        if latest is not None and latest.status in (RefundStatus.SUCCEEDED, *OPEN) and latest.provider_refund_id:
+            # the money may still move: keep the reservation, flag for manual follow-up
+            reason = "provider_outcome_unknown" if latest.status is not RefundStatus.SUCCEEDED else "succeeded"
+            return {"released": False, "reason": reason}
+        reason = (self._store.failure_reason(tenant_id, ticket_id, grant_id, latest.attempt_number)
+                  if latest else None) or ((error or {}).get("error") or {}).get("Error") or "failed"
+        released = self._store.abandon_grant(grant, reason, iso(self._clock.now()))
+        return {"released": released, "reason": reason}
+
+    # ------------------------------------------------------------------ webhook side
+    def apply_provider_update(self, tenant_id: str, provider_refund_id: str, raw_status: str,
+                              failure_reason: str | None = None) -> RefundAttempt | None:
+        ref = self._store.by_provider_refund(tenant_id, provider_refund_id)
+        if ref is None:
+            return None  # not ours (or not recorded yet: the saga's poll will catch up)
+        attempts = self._store.attempts(tenant_id, ref["ticket_id"], ref["grant_id"])
+        attempt = next((a for a in attempts if a.attempt_number == ref["attempt_number"]), None)
+        if attempt is None:
+            return None
+        return self._record(tenant_id, ref["ticket_id"], attempt, ProviderRefundStatus(
+            provider_refund_id=provider_refund_id, raw_status=raw_status, failure_reason=failure_reason))
+
+    # ------------------------------------------------------------------ reads
+    def status(self, tenant_id: str, ticket_id: str, actor: Actor) -> dict[str, Any]:
+        self._tickets.get(tenant_id, ticket_id, actor)
+        grants = []
+        for grant in self._store.grants(tenant_id, ticket_id):
+            attempts = self._store.attempts(tenant_id, ticket_id, grant.grant_id)
+            latest = max(attempts, key=lambda a: a.attempt_number, default=None)
+            grants.append({
+                "grant_id": grant.grant_id, "amount": grant.amount.model_dump(), "payment_ref": grant.payment_ref,
+                "destination": grant.destination.value, "granted_at": iso(grant.granted_at),
+                "status": latest.status.value if latest else "granted",
+                "failure_reason": (self._store.failure_reason(tenant_id, ticket_id, grant.grant_id,
+                                                              latest.attempt_number) if latest else None),
+                "attempts": [{"attempt_number": a.attempt_number, "status": a.status.value,
+                              "raw_status": a.raw_status, "provider_refund_id": a.provider_refund_id}
+                             for a in sorted(attempts, key=lambda a: a.attempt_number)]})
+        return {"ticket_id": ticket_id, "grants": grants}
+
+    # ------------------------------------------------------------------ helpers
+    def _record(self, tenant_id: str, ticket_id: str, attempt: RefundAttempt, answer: ProviderRefundStatus
+                ) -> RefundAttempt:
+        updated = attempt.with_provider_status(answer.raw_status, answer.provider_refund_id)
+        if updated.provider_refund_id is None:
+            updated = updated.model_copy(update={"provider_refund_id": answer.provider_refund_id})
+        reason = answer.failure_reason if updated.status in RETRYABLE else None
+        if updated != attempt or reason:
+            self._store.save_attempt(tenant_id, ticket_id, updated, reason)
+        return updated
+
+    def _require_grant(self, tenant_id: str, ticket_id: str, grant_id: str) -> RefundGrant:
+        grant = self._store.get_grant(tenant_id, ticket_id, grant_id)
+        if grant is None:
+            raise NotFound("refunds.grant_not_found", grant_id=grant_id)
+        return grant
+
+    def _latest(self, tenant_id: str, ticket_id: str, grant_id: str) -> RefundAttempt:
+        attempts = self._store.attempts(tenant_id, ticket_id, grant_id)
+        if not attempts:
+            raise NotFound("refunds.attempt_not_found", grant_id=grant_id)
+        return max(attempts, key=lambda a: a.attempt_number)
+
+
+def _quote(ticket: Ticket, order: Any):
+    """Accepted quantities where inspection recorded them, else what was requested (refund-only and
+    not-yet-inspected lines); rejected lines refund nothing. Shipping-fee refunds refund the fee."""
+    settings = TenantRefundSettings()
+    try:
+        reason = ReturnReason(ticket.reason_code)
+    except ValueError:
+        reason = ReturnReason.CHANGED_MIND
+    if ticket.type == TicketType.SHIPPING_FEE_REFUND:
+        return quote_refund([RefundLine(line_id="shipping", unit_price_paid=order.shipping.fee,
+                                        accepted_quantity=1)], reason, settings)
+    lines = []
+    for line in ticket.lines:
+        if line.acceptance == Acceptance.REJECTED:
+            quantity = 0
+        elif line.acceptance == Acceptance.ACCEPTED:
+            quantity = line.quantity_accepted
+        else:
+            quantity = line.quantity_requested
+        lines.append(RefundLine(line_id=line.line_id, unit_price_paid=line.unit_price, accepted_quantity=quantity))
+    if not lines:
+        raise InvalidRequest("refunds.nothing_to_refund", ticket_id=ticket.id)
+    return quote_refund(lines, reason, settings)

@@ -1,0 +1,96 @@
+"""Risk use cases: keep counters current from domain events, and assess a ticket (explainably).
+
+Counters are keyed per dimension: `account#<customer id>` today. IP, device and address keys
+need those signals on the ticket (not captured at intake yet); the consumer indexes whatever keys
+an event carries in `data.risk_keys` ({"ip": ..., "device": ..., "address": <hash>}).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aftersales.core.clock import Clock, parse_iso
+from aftersales.core.errors import ConcurrentModification
+from aftersales.core.money import Money
+from aftersales.orders.domain import Order
+
+from .counters import CounterEvent, CounterState, apply
+from .defaults import DEFAULT_RISK_CONFIG
+from .ports import CounterStore
+from .scoring import RiskAssessment, RiskConfig, score
+from .signals import CustomerProfile, Dimension, SignalSnapshot, dimension_signals
+
+KEEP_ITEM_TYPES = frozenset({"refund_only", "shipping_fee_refund"})
+
+
+def counter_key(dimension: Dimension, value: str) -> str:
+    return f"{dimension.value}#{value}"
+
+
+class RiskService:
+    def __init__(self, store: CounterStore, clock: Clock, config: RiskConfig = DEFAULT_RISK_CONFIG) -> None:
+        self._store = store
+        self._clock = clock
+        self.config = config
+
+    # ------------------------------------------------------------------ stream side
+    def record(self, detail: dict[str, Any]) -> int:
+        """Apply one ticket domain event (EventBridge detail); returns how many counters changed."""
+        event = _counter_event(detail)
+        if event is None:
+            return 0
+        keys = {Dimension.ACCOUNT: detail["customer_id"], **{
+            Dimension(k): v for k, v in (detail.get("data") or {}).get("risk_keys", {}).items()
+            if k in Dimension._value2member_map_ and v}}
+        changed = 0
+        for dimension, value in keys.items():
+            changed += self._apply(detail["tenant_id"], counter_key(dimension, value), event)
+        return changed
+
+    def _apply(self, tenant_id: str, key: str, event: CounterEvent) -> int:
+        for _ in range(5):
+            state, version = self._store.load(tenant_id, key)
+            updated = apply(state, event)
+            if updated == state:
+                return 0  # redelivered or too old
+            try:
+                self._store.save(tenant_id, updated, version)
+                return 1
+            except ConcurrentModification:
+                continue
+        raise ConcurrentModification("error.concurrent_modification")
+
+    # ------------------------------------------------------------------ read side
+    def counters(self, tenant_id: str, dimension: Dimension, value: str) -> CounterState:
+        return self._store.load(tenant_id, counter_key(dimension, value))[0]
+
+    def assess(self, tenant_id: str, customer_id: str, order: Order, now: datetime | None = None
+               ) -> RiskAssessment:
+        now = now or self._clock.now()
+        currency = order.currency
+        windows = self.config.windows()
+        state = self.counters(tenant_id, Dimension.ACCOUNT, customer_id)
+        dims = [dimension_signals(Dimension.ACCOUNT, state, now, windows.get(Dimension.ACCOUNT, {30}), currency)]
+        created = order.customer.account_created_at
+        age = max(0, (now - created).days) if created else 365
+        after_sales = dimension_signals(Dimension.ACCOUNT, state, now, [90], currency).windows[0].tickets
+        profile = CustomerProfile(
+            account_age_days=age, days_since_last_order=max(0, (now - order.placed_at).days),
+            orders_365d=1, order_value_365d=order.payment.captured, after_sales_365d=after_sales)
+        snapshot = SignalSnapshot(tenant_id=tenant_id, account_id=customer_id, as_of=now, currency=currency,
+                                  profile=profile, dimensions=tuple(dims))
+        return score(snapshot, self.config)
+
+
+def _counter_event(detail: dict[str, Any]) -> CounterEvent | None:
+    event, data = detail.get("event"), detail.get("data") or {}
+    at = parse_iso(detail["at"])
+    event_id = detail.get("dedup_key") or f"{detail['ticket_id']}#{detail['seq']}"
+    if event == "ticket.created":
+        return CounterEvent(event_id=event_id, occurred_at=at, account_id=detail["customer_id"],
+                            kind="ticket_opened", keeps_item=detail.get("ticket_type") in KEEP_ITEM_TYPES)
+    if event == "ticket.refunded" and data.get("amount"):
+        return CounterEvent(event_id=event_id, occurred_at=at, account_id=detail["customer_id"],
+                            kind="refund_succeeded", amount=Money.model_validate(data["amount"]))
+    return None
