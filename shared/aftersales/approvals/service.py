@@ -155,7 +155,9 @@ class ApprovalService:
         actor, reason = SYSTEM, outcome.get("reason")
         if decisions:
             last = decisions[-1]
-            actor = Actor(id=last["approver_id"], roles=frozenset({TicketRole(last["role"])}))
+            # The workflow applies the review's outcome on the approver's behalf: the audit shows the
+            # approver and their role (primary role), SYSTEM only authorises the step (e.g. finance).
+            actor = Actor(id=last["approver_id"], roles=frozenset({TicketRole(last["role"]), TicketRole.SYSTEM}))
             reason = last["comment"] or reason
         data = {"route": outcome.get("route") or (review or {}).get("route"),
                 "rule_id": outcome.get("rule_id") or (review or {}).get("rule_id"),

@@ -334,12 +334,11 @@ class DynamoRefundStore:
 
     def save_attempt(self, tenant_id: str, ticket_id: str, attempt: RefundAttempt,
                      failure_reason: str | None = None) -> None:
-        doc = attempt.model_dump(mode="json")
-        if failure_reason:
-            doc["failure_reason"] = failure_reason
         item = MoneyItem(self._pk(tenant_id, ticket_id), f"ATTEMPT#{attempt.grant_id}#{attempt.attempt_number:03d}")
-        item.update(actions=[MoneyItem.doc.set(doc), MoneyItem.version.add(1)],
-                    condition=MoneyItem.pk.exists())
+        actions = [MoneyItem.doc.set(attempt.model_dump(mode="json")), MoneyItem.version.add(1)]
+        if failure_reason:
+            actions.append(MoneyItem.note.set({"failure_reason": failure_reason}))
+        item.update(actions=actions, condition=MoneyItem.pk.exists())
         if attempt.provider_refund_id:
             MoneyItem(f"{tenant_id}#PREFUND#{attempt.provider_refund_id}", "REF",
                       doc={"ticket_id": ticket_id, "grant_id": attempt.grant_id,
@@ -347,7 +346,7 @@ class DynamoRefundStore:
 
     def failure_reason(self, tenant_id: str, ticket_id: str, grant_id: str, number: int) -> str | None:
         item = _get(self._pk(tenant_id, ticket_id), f"ATTEMPT#{grant_id}#{number:03d}")
-        return (item.doc or {}).get("failure_reason") if item else None
+        return (item.note or {}).get("failure_reason") if item else None
 
     def by_provider_refund(self, tenant_id: str, provider_refund_id: str) -> dict[str, Any] | None:
         item = _get(f"{tenant_id}#PREFUND#{provider_refund_id}", "REF")
