@@ -23,6 +23,11 @@ class Services:
     tickets: TicketService
     tenants: TenantService
     money: Any = None  # issue 3: MoneyServices (approvals, risk, refunds), built on first use
+    sla: Any = None  # issue 4: SlaServices (engine, dispatch), built on first use
+
+    def __post_init__(self) -> None:
+        if self.sla is None:
+            self.sla = _LazySla(lambda: build_sla(self.tickets, self.clock))
 
 
 _override: Services | None = None
@@ -140,6 +145,42 @@ def build_money(tickets: TicketService, store, clock: Clock) -> MoneyServices:
         refunds=RefundService(tickets, store, ledger, m.DynamoRefundStore(ledger), provider_for, clock),
         workflows=workflows, events=OutboundEvents(cfg.event_bus), config=m.DynamoTenantMoneyConfig(),
         webhooks=m.DynamoWebhookLedger(), providers=providers)
+
+
+@dataclass
+class SlaServices:
+    engine: Any  # aftersales.sla.service.SlaService
+    dispatch: Any  # aftersales.dispatch.service.DispatchService
+    store: Any
+    dispatch_store: Any
+
+
+class _LazySla:
+    """Builds the SLA/dispatch services on first attribute access (no tables bound at import)."""
+
+    def __init__(self, factory) -> None:
+        self._factory = factory
+        self._built = None
+
+    def __getattr__(self, name: str):
+        if self._built is None:
+            self._built = self._factory()
+        return getattr(self._built, name)
+
+
+def build_sla(tickets: TicketService, clock: Clock, notifier: Any = None) -> SlaServices:
+    """Issue 4: SLA engine and dispatch on the SLA/dispatch tables (SLA_TABLE, DISPATCH_TABLE)."""
+    from aftersales.adapters.dynamo import sla as tables
+    from aftersales.adapters.eventbridge import EventBridgeNotifier
+    from aftersales.dispatch.service import DispatchService
+    from aftersales.sla.service import SlaService
+
+    settings = get_settings()
+    tables.bind(settings.sla_table, settings.dispatch_table)
+    store, dispatch_store = tables.DynamoSlaStore(), tables.DynamoDispatchStore()
+    dispatch = DispatchService(dispatch_store, tickets, clock)
+    engine = SlaService(store, tickets, dispatch, notifier or EventBridgeNotifier(settings.event_bus_name), clock)
+    return SlaServices(engine=engine, dispatch=dispatch, store=store, dispatch_store=dispatch_store)
 
 
 def reset() -> None:

@@ -20,6 +20,8 @@ class Settings(BaseModel):
     tenants_table: str = "aftersales-tenants"
     idempotency_table: str = "aftersales-idempotency"
     event_bus_name: str = "aftersales-domain"
+    sla_table: str = "aftersales-sla"
+    dispatch_table: str = "aftersales-dispatch"
     max_body_bytes: int = 262_144
     aws_region: str | None = None
     aws_default_region: str = "us-east-1"

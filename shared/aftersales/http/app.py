@@ -332,5 +332,8 @@ def put_staff(user_id: Annotated[str, Path(max_length=128)], body: StaffRequest)
 from aftersales.http.routes.approvals import router as approvals_router  # noqa: E402
 
 app.include_router(approvals_router)
-# Issue 4 (SLA, dispatch):        app.include_router(...)
+# Issue 4 (SLA, dispatch):
+from aftersales.http.routes.sla import router as sla_router  # noqa: E402
+
+app.include_router(sla_router)
 # Issue 5 (channels, logistics):  app.include_router(...)

@@ -125,6 +125,14 @@ class TicketService:
                                                     reason=reason),
                             expected_version)
 
+    def note(self, tenant_id: str, ticket_id: str, event: str, actor: Actor, *,
+             reason: str | None = None, data: dict[str, Any] | None = None) -> Ticket:
+        """Record an automation step (SLA reminder, breach, default action) in the audit chain."""
+        return self._mutate(tenant_id, ticket_id, actor,
+                            lambda t: domain.note(t, event, actor=actor, at=self._clock.now(),
+                                                  reason=reason, data=data),
+                            None)
+
     def _mutate(self, tenant_id: str, ticket_id: str, actor: Actor, make: Callable[[Ticket], Change],
                 expected_version: int | None,
                 release: Callable[[Ticket], dict[str, int] | None] = lambda _t: None) -> Ticket:

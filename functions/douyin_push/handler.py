@@ -1,0 +1,24 @@
+"""Douyin shop (抖店) push: POST /webhooks/douyin/{tenant_id}, `event-sign` verified on the raw
+body, JSON array of messages, idempotent per msg_id. Douyin expects {"code": 0, "msg": "success"}."""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from aftersales.core.errors import DomainError
+from aftersales.http import webhooks as wh
+from aftersales.wiring import services
+
+logger = Logger()
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    try:
+        tenant_id = wh.path_param(event, "tenant_id")
+        results = services().issue5.intake.douyin_push(tenant_id, wh.headers(event), wh.raw_body(event))
+    except DomainError as exc:
+        logger.warning("douyin push rejected", extra={"code": exc.code, "reason": exc.message_id})
+        return wh.error(exc, event)
+    logger.info("douyin push", extra={"messages": len(results),
+                                      "outcomes": sorted({r.outcome for r in results})})
+    return wh.respond(200, {"code": 0, "msg": "success", "results": [r.model_dump(mode="json") for r in results]})

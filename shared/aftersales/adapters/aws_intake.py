@@ -1,0 +1,81 @@
+"""boto3 adapters for issue 5: S3 attachments and raw mail, EventBridge logistics events, SES."""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from typing import Any
+
+from aftersales.core.errors import DomainError
+
+
+class DeliveryFailed(DomainError):
+    """A notification could not be handed to the provider (retried by the queue, then DLQ)."""
+
+    code = "delivery_failed"
+
+
+class S3Attachments:
+    def __init__(self, bucket: str) -> None:
+        self._bucket = bucket
+
+    @cached_property
+    def _s3(self) -> Any:
+        import boto3
+
+        return boto3.client("s3")
+
+    def put(self, tenant_id: str, key: str, content: bytes, content_type: str) -> str:
+        self._s3.put_object(Bucket=self._bucket, Key=key, Body=content, ContentType=content_type,
+                            ServerSideEncryption="AES256", Metadata={"tenant": tenant_id})
+        return key
+
+    def read(self, bucket: str, key: str) -> bytes:
+        return self._s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+
+class EventBridgeAlerts:
+    SOURCE = "aftersales.logistics"
+
+    def __init__(self, bus_name: str) -> None:
+        self._bus = bus_name
+
+    @cached_property
+    def _events(self) -> Any:
+        import boto3
+
+        return boto3.client("events")
+
+    def publish(self, detail_type: str, detail: dict[str, Any]) -> None:
+        result = self._events.put_events(Entries=[{
+            "Source": self.SOURCE, "DetailType": detail_type, "EventBusName": self._bus,
+            "Detail": json.dumps(detail, ensure_ascii=False, default=str)}])
+        if result.get("FailedEntryCount"):
+            raise DeliveryFailed("error.event_not_published", detail_type=detail_type)
+
+
+class SesEmailSender:
+    """E-mail channel of the notifications outbox."""
+
+    def __init__(self, sender: str) -> None:
+        self._sender = sender
+
+    @cached_property
+    def _ses(self) -> Any:
+        import boto3
+
+        return boto3.client("ses")
+
+    def send(self, address: str, subject: str, body: str, *, idempotency_key: str) -> str:
+        from botocore.exceptions import ClientError
+
+        try:
+            result = self._ses.send_email(
+                Source=self._sender, Destination={"ToAddresses": [address]},
+                Message={"Subject": {"Data": subject, "Charset": "UTF-8"},
+                         "Body": {"Text": {"Data": body, "Charset": "UTF-8"}}},
+                Tags=[{"Name": "notification", "Value": idempotency_key[:200].replace("#", "-").replace(":", "-")}])
+        except ClientError as exc:
+            raise DeliveryFailed("error.delivery_failed", channel="email",
+                                 provider_code=exc.response.get("Error", {}).get("Code")) from exc
+        return result["MessageId"]

@@ -1,0 +1,150 @@
+"""DynamoDB adapters of the channels context.
+
+channels table (every key starts with the tenant):
+  <t>#IDX#<key>                 IDX       aggregation / thread / platform-aftersale -> ticket id
+  <t>#DEDUP#<source>#<id>       DEDUP     provider message ids already handled (TTL expires_at)
+  <t>#ID#<identity key>         LINK      identity -> the merchant's customer id
+  <t>#CUST#<customer>           CONTACT#<channel>   how to reach the customer (+ locale)
+  <t>#INBOX#<identity key>      MSG#<at>#<id>       messages we could not attach to an order yet
+  <t>#SETTINGS                  <name>    integration secrets/config (carriers, WeCom, Douyin)
+tickets table: conversation items under the ticket's partition, sk = MSG#<at>#<id>; "MSG#" sorts
+after "LOG" so the header+lines read (sk < "LOG") is untouched.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError
+from pynamodb.models import Model
+
+from aftersales.adapters.dynamo.models import UNBOUND, TicketTableItem
+from aftersales.adapters.dynamo.store import ticket_pk
+from aftersales.channels.ports import ConversationItem
+
+
+class ChannelsItem(Model):
+    class Meta:
+        table_name = UNBOUND
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    ref = UnicodeAttribute(null=True)  # ticket id or customer id the item points at
+    doc = JSONAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+
+
+class ConversationMessageItem(TicketTableItem, discriminator="message"):
+    doc = JSONAttribute()
+
+
+def bind_channels(table_name: str) -> None:
+    if ChannelsItem.Meta.table_name != table_name:
+        ChannelsItem.Meta.table_name = table_name
+        ChannelsItem._connection = None
+
+
+def _conditional(exc: Exception) -> bool:
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+class DynamoIntakeStore:
+    def claim(self, tenant_id: str, key: str, ticket_id: str) -> str | None:
+        item = ChannelsItem(pk=f"{tenant_id}#IDX#{key}", sk="IDX", ref=ticket_id)
+        try:
+            item.save(condition=ChannelsItem.pk.does_not_exist())
+            return None
+        except PutError as exc:
+            if not _conditional(exc):
+                raise
+        return self.lookup(tenant_id, key)
+
+    def lookup(self, tenant_id: str, key: str) -> str | None:
+        try:
+            return ChannelsItem.get(f"{tenant_id}#IDX#{key}", "IDX", consistent_read=True).ref
+        except ChannelsItem.DoesNotExist:
+            return None
+
+    def release(self, tenant_id: str, key: str, ticket_id: str) -> None:
+        try:
+            ChannelsItem(pk=f"{tenant_id}#IDX#{key}", sk="IDX").delete(condition=ChannelsItem.ref == ticket_id)
+        except Exception as exc:  # someone else already re-pointed it: nothing to do
+            if not getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+                raise
+
+    def first_seen(self, tenant_id: str, source: str, external_id: str, ttl_days: int = 30) -> bool:
+        item = ChannelsItem(pk=f"{tenant_id}#DEDUP#{source}#{external_id}", sk="DEDUP",
+                            expires_at=int(time.time()) + ttl_days * 86400)
+        try:
+            item.save(condition=ChannelsItem.pk.does_not_exist())
+            return True
+        except PutError as exc:
+            if _conditional(exc):
+                return False
+            raise
+
+    def forget(self, tenant_id: str, source: str, external_id: str) -> None:
+        ChannelsItem(pk=f"{tenant_id}#DEDUP#{source}#{external_id}", sk="DEDUP").delete()
+
+    def customer_of(self, tenant_id: str, identity_key: str) -> str | None:
+        try:
+            return ChannelsItem.get(f"{tenant_id}#ID#{identity_key}", "LINK").ref
+        except ChannelsItem.DoesNotExist:
+            return None
+
+    def link(self, tenant_id: str, customer_id: str, identity_keys: list[str]) -> None:
+        with ChannelsItem.batch_write() as batch:
+            for key in dict.fromkeys(identity_keys):
+                batch.save(ChannelsItem(pk=f"{tenant_id}#ID#{key}", sk="LINK", ref=customer_id))
+
+    def put_contact(self, tenant_id: str, customer_id: str, channel: str, address: str,
+                    locale: str | None) -> None:
+        ChannelsItem(pk=f"{tenant_id}#CUST#{customer_id}", sk=f"CONTACT#{channel}", ref=customer_id,
+                     doc={"address": address, "locale": locale}).save()
+
+    def contacts(self, tenant_id: str, customer_id: str) -> dict[str, dict[str, Any]]:
+        return {item.sk.removeprefix("CONTACT#"): item.doc or {}
+                for item in ChannelsItem.query(f"{tenant_id}#CUST#{customer_id}",
+                                               ChannelsItem.sk.startswith("CONTACT#"))}
+
+    def park(self, tenant_id: str, identity_key: str, item: dict[str, Any]) -> None:
+        ChannelsItem(pk=f"{tenant_id}#INBOX#{identity_key}", sk=f"MSG#{item['at']}#{item['message_id']}",
+                     doc=item).save()
+
+    def parked(self, tenant_id: str, identity_key: str) -> list[dict[str, Any]]:
+        return [i.doc for i in ChannelsItem.query(f"{tenant_id}#INBOX#{identity_key}",
+                                                  ChannelsItem.sk.startswith("MSG#"))]
+
+    def unpark(self, tenant_id: str, identity_key: str) -> None:
+        with ChannelsItem.batch_write() as batch:
+            for item in ChannelsItem.query(f"{tenant_id}#INBOX#{identity_key}",
+                                           ChannelsItem.sk.startswith("MSG#")):
+                batch.delete(item)
+
+
+class DynamoIntegrationSettings:
+    def get(self, tenant_id: str, name: str) -> dict[str, Any] | None:
+        try:
+            return ChannelsItem.get(f"{tenant_id}#SETTINGS", name).doc
+        except ChannelsItem.DoesNotExist:
+            return None
+
+    def put(self, tenant_id: str, name: str, config: dict[str, Any]) -> None:
+        ChannelsItem(pk=f"{tenant_id}#SETTINGS", sk=name, doc=config).save()
+
+    def names(self, tenant_id: str) -> list[str]:
+        return [i.sk for i in ChannelsItem.query(f"{tenant_id}#SETTINGS")]
+
+
+class DynamoConversationStore:
+    def add(self, tenant_id: str, item: ConversationItem) -> None:
+        ConversationMessageItem(pk=ticket_pk(tenant_id, item.ticket_id), sk=f"MSG#{item.at}#{item.message_id}",
+                                tenant_id=tenant_id, ticket_id=item.ticket_id,
+                                doc=item.model_dump(mode="json")).save()
+
+    def list(self, tenant_id: str, ticket_id: str) -> list[ConversationItem]:
+        return [ConversationItem.model_validate(i.doc)
+                for i in ConversationMessageItem.query(ticket_pk(tenant_id, ticket_id),
+                                                       ConversationMessageItem.sk.startswith("MSG#"))]

@@ -1,0 +1,75 @@
+"""Ports of the channels context (intake, identity, conversations, integration settings)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ConversationItem(BaseModel):
+    """One message on a ticket's conversation, whatever channel it came from or went to."""
+
+    model_config = ConfigDict(frozen=True)
+
+    message_id: str
+    ticket_id: str
+    at: str
+    channel: str
+    direction: str  # inbound | outbound | system
+    author: str  # channel-scoped sender id or "system"; never an e-mail address or phone number
+    body: str = ""
+    subject: str | None = None
+    external_id: str | None = None  # provider message id (Message-ID, MsgId, msg_id)
+    attachments: list[dict[str, Any]] = []
+    data: dict[str, Any] = {}
+
+
+class IntakeStore(Protocol):
+    def claim(self, tenant_id: str, key: str, ticket_id: str) -> str | None:
+        """Conditional put of an index key -> ticket id. Returns None when this call won, else the
+        ticket id already holding the key."""
+
+    def lookup(self, tenant_id: str, key: str) -> str | None: ...
+
+    def release(self, tenant_id: str, key: str, ticket_id: str) -> None:
+        """Forget `key` if it still points at `ticket_id` (ticket closed: a new issue may open)."""
+
+    def first_seen(self, tenant_id: str, source: str, external_id: str, ttl_days: int = 30) -> bool:
+        """Conditional put of a dedupe marker; True the first time only."""
+
+    def forget(self, tenant_id: str, source: str, external_id: str) -> None: ...
+
+    def customer_of(self, tenant_id: str, identity_key: str) -> str | None: ...
+
+    def link(self, tenant_id: str, customer_id: str, identity_keys: list[str]) -> None: ...
+
+    def put_contact(self, tenant_id: str, customer_id: str, channel: str, address: str,
+                    locale: str | None) -> None: ...
+
+    def contacts(self, tenant_id: str, customer_id: str) -> dict[str, dict[str, Any]]: ...
+
+    def park(self, tenant_id: str, identity_key: str, item: dict[str, Any]) -> None: ...
+
+    def parked(self, tenant_id: str, identity_key: str) -> list[dict[str, Any]]: ...
+
+
+class ConversationStore(Protocol):
+    def add(self, tenant_id: str, item: ConversationItem) -> None: ...
+
+    def list(self, tenant_id: str, ticket_id: str) -> list[ConversationItem]: ...
+
+
+class AttachmentStore(Protocol):
+    def put(self, tenant_id: str, key: str, content: bytes, content_type: str) -> str:
+        """Stores the bytes; returns the object key."""
+
+
+class IntegrationSettings(Protocol):
+    """Per-tenant secrets and configuration of webhooks and channels (one item per integration)."""
+
+    def get(self, tenant_id: str, name: str) -> dict[str, Any] | None: ...
+
+    def put(self, tenant_id: str, name: str, config: dict[str, Any]) -> None: ...
+
+    def names(self, tenant_id: str) -> list[str]: ...

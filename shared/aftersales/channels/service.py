@@ -1,0 +1,370 @@
+"""Channel intake use cases: WeCom, Douyin shop pushes and inbound e-mail become tickets or
+conversation items; one customer identity across channels; same order + issue -> one ticket.
+
+Nothing here logs message bodies, e-mail addresses or phone numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from pydantic import BaseModel
+
+from aftersales.channels import douyin, email_inbound, wecom
+from aftersales.channels.identity import (
+    Identity, IssueCategory, aggregation_key, email_identity, order_identity, platform_user_identity,
+)
+from aftersales.channels.intake import classify, ticket_type
+from aftersales.channels.ports import AttachmentStore, ConversationItem, ConversationStore, IntakeStore, IntegrationSettings
+from aftersales.core.clock import Clock, iso
+from aftersales.core.errors import DomainError, IllegalTransition, InvalidRequest, NotFound
+from aftersales.core.ids import new_id
+from aftersales.logistics.verification import VerificationError
+from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
+from aftersales.tickets.model import Channel, LINE_TYPES, Role, Status, TicketType
+from aftersales.tickets.paths import route
+from aftersales.tickets.service import TicketService
+
+logger = Logger(child=True)
+SYSTEM = Actor(id="system:channels", roles=frozenset({Role.SYSTEM}))
+
+_STAGE_TARGETS: dict[douyin.Stage, Status] = {
+    douyin.Stage.APPROVED: Status.APPROVED,
+    douyin.Stage.RETURN_APPROVED: Status.AWAITING_RETURN,
+    douyin.Stage.RETURN_IN_TRANSIT: Status.RETURN_IN_TRANSIT,
+    douyin.Stage.REJECTED: Status.REJECTED,
+    douyin.Stage.RETURN_REJECTED: Status.REJECTED,
+    douyin.Stage.REFUNDED: Status.REFUNDED,
+    douyin.Stage.CLOSED: Status.CLOSED,
+    douyin.Stage.EXCHANGE_CONFIRMED: Status.RESHIPPED,
+}
+_DOUYIN_KINDS = {
+    douyin.AfterSaleKind.RETURN_AND_REFUND: IssueCategory.RETURN_REFUND,
+    douyin.AfterSaleKind.REFUND_ONLY_SHIPPED: IssueCategory.REFUND_ONLY,
+    douyin.AfterSaleKind.REFUND_ONLY_UNSHIPPED: IssueCategory.REFUND_ONLY,
+    douyin.AfterSaleKind.EXCHANGE: IssueCategory.EXCHANGE,
+    douyin.AfterSaleKind.OTHER: IssueCategory.OTHER,
+}
+
+
+class IntakeResult(BaseModel):
+    source: str
+    external_id: str | None
+    outcome: str  # created | joined | commented | transitioned | duplicate | parked | ignored
+    ticket_id: str | None = None
+    detail: str | None = None
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+class IntakeService:
+    def __init__(self, store: IntakeStore, conversations: ConversationStore, settings: IntegrationSettings,
+                 tickets: TicketService, clock: Clock, attachments: AttachmentStore | None = None) -> None:
+        self._store, self._conversations, self._settings = store, conversations, settings
+        self._tickets, self._clock, self._attachments = tickets, clock, attachments
+
+    # ------------------------------------------------------------------ shared: identity, aggregation, comments
+    def customer_for(self, tenant_id: str, identities: list[Identity]) -> str | None:
+        for identity in identities:
+            customer = self._store.customer_of(tenant_id, identity.key)
+            if customer:
+                return customer
+        return None
+
+    def link(self, tenant_id: str, customer_id: str, identities: list[Identity]) -> None:
+        self._store.link(tenant_id, customer_id, [i.key for i in identities])
+
+    def comment(self, tenant_id: str, ticket_id: str, *, channel: str, direction: str, author: str, body: str,
+                external_id: str | None = None, subject: str | None = None,
+                attachments: list[dict[str, Any]] | None = None, data: dict[str, Any] | None = None
+                ) -> ConversationItem:
+        now = self._clock.now()
+        item = ConversationItem(message_id=new_id("msg", now), ticket_id=ticket_id, at=iso(now), channel=channel,
+                                direction=direction, author=author, body=body, subject=subject,
+                                external_id=external_id, attachments=attachments or [], data=data or {})
+        self._conversations.add(tenant_id, item)
+        return item
+
+    def conversation(self, tenant_id: str, ticket_id: str, actor: Actor) -> list[ConversationItem]:
+        self._tickets.get(tenant_id, ticket_id, actor)  # visibility rules of the ticket
+        return self._conversations.list(tenant_id, ticket_id)
+
+    def open_or_join(self, tenant_id: str, *, order_id: str, category: IssueCategory, ticket_type: TicketType,
+                     channel: str, reason_code: str, description: str | None, author: str, body: str,
+                     external_id: str | None, data: dict[str, Any], locale: str | None = None,
+                     line_ids: list[str] | None = None, subject: str | None = None,
+                     attachments: list[dict[str, Any]] | None = None) -> tuple[str, bool]:
+        """Same tenant + order + issue -> one ticket. The key is claimed with a conditional put
+        after opening; the loser of a race cancels its own fresh ticket and joins the winner."""
+        key = "AGG#" + aggregation_key(tenant_id, order_id, category)
+        existing = self._store.lookup(tenant_id, key)
+        if existing and self._open(tenant_id, existing):
+            self.comment(tenant_id, existing, channel=channel, direction="inbound", author=author, body=body,
+                         external_id=external_id, subject=subject, attachments=attachments, data=data)
+            return existing, False
+        if existing:
+            self._store.release(tenant_id, key, existing)
+        ticket = self._tickets.open(tenant_id, self._request(tenant_id, order_id, ticket_type, channel, reason_code,
+                                                             description, locale, line_ids), SYSTEM)
+        winner = self._store.claim(tenant_id, key, ticket.id)
+        if winner and winner != ticket.id:
+            self._tickets.transition(tenant_id, ticket.id, Status.CANCELLED, SYSTEM, reason="merged_duplicate",
+                                     data={"merged_into": winner})
+            self.comment(tenant_id, winner, channel=channel, direction="inbound", author=author, body=body,
+                         external_id=external_id, subject=subject, attachments=attachments, data=data)
+            return winner, False
+        self.comment(tenant_id, ticket.id, channel=channel, direction="inbound", author=author, body=body,
+                     external_id=external_id, subject=subject, attachments=attachments, data=data)
+        return ticket.id, True
+
+    def _open(self, tenant_id: str, ticket_id: str) -> bool:
+        try:
+            return not self._tickets.get(tenant_id, ticket_id, SYSTEM).is_terminal
+        except NotFound:
+            return False
+
+    def _request(self, tenant_id: str, order_id: str, wanted: TicketType, channel: str, reason_code: str,
+                 description: str | None, locale: str | None, line_ids: list[str] | None) -> OpenTicket:
+        stored = self._tickets.get_order(tenant_id, order_id, SYSTEM)
+        lines: list[LineRequest] = []
+        if wanted in LINE_TYPES:
+            for line in stored.lines:
+                if line_ids and line.line_id not in line_ids:
+                    continue
+                lines.append(LineRequest(line_id=line.line_id, quantity=line.quantity))
+        contacts = self._store.contacts(tenant_id, stored.customer.id)
+        loc = locale or next((c.get("locale") for c in contacts.values() if c.get("locale")), None) or "en"
+        return OpenTicket(type=wanted, order_id=order_id, channel=Channel(channel), reason_code=reason_code,
+                          description=description, lines=lines, locale=loc)
+
+    def _open_ticket_of(self, tenant_id: str, customer_id: str) -> str | None:
+        page = self._tickets.list(tenant_id, SYSTEM, customer_id=customer_id, limit=20)
+        return next((t.id for t in page.items if not t.is_terminal), None)
+
+    def _known_order(self, tenant_id: str, order_id: str) -> str | None:
+        try:
+            return self._tickets.get_order(tenant_id, order_id, SYSTEM).customer.id
+        except NotFound:
+            return None
+
+    def _text_intake(self, tenant_id: str, *, channel: str, identities: list[Identity], author: str, body: str,
+                     subject: str | None, external_id: str, order_numbers: tuple[str, ...],
+                     ticket_numbers: tuple[str, ...] = (), attachments: list[dict[str, Any]] | None = None,
+                     contact: tuple[str, str] | None = None) -> IntakeResult:
+        """A free-text message: comment on a named / open ticket, else open (or join) one for the
+        order it names, else park it until the customer can be matched."""
+        customer = self.customer_for(tenant_id, identities)
+        order_id, order_customer = None, None
+        for number in order_numbers:
+            order_customer = self._known_order(tenant_id, number)
+            if order_customer and (customer is None or customer == order_customer):
+                order_id, customer = number, order_customer
+                break
+        if customer:
+            links = list(identities) + ([order_identity(tenant_id, order_id)] if order_id else [])
+            self.link(tenant_id, customer, links)
+            if contact:
+                self._store.put_contact(tenant_id, customer, contact[0], contact[1], None)
+        for number in ticket_numbers:
+            try:
+                ticket = self._tickets.get(tenant_id, number, SYSTEM)
+            except NotFound:
+                continue
+            if ticket.customer_id == customer and not ticket.is_terminal:
+                self.comment(tenant_id, ticket.id, channel=channel, direction="inbound", author=author, body=body,
+                             external_id=external_id, subject=subject, attachments=attachments)
+                return IntakeResult(source=channel, external_id=external_id, outcome="commented", ticket_id=ticket.id)
+        if order_id:
+            category = classify(subject, body)
+            ticket_id, created = self.open_or_join(
+                tenant_id, order_id=order_id, category=category, ticket_type=ticket_type(category),
+                channel=channel, reason_code=f"{channel}_{category.value}", description=None, author=author,
+                body=body, external_id=external_id, data={}, subject=subject, attachments=attachments)
+            return IntakeResult(source=channel, external_id=external_id, ticket_id=ticket_id,
+                                outcome="created" if created else "joined")
+        if customer:
+            open_ticket = self._open_ticket_of(tenant_id, customer)
+            if open_ticket:
+                self.comment(tenant_id, open_ticket, channel=channel, direction="inbound", author=author, body=body,
+                             external_id=external_id, subject=subject, attachments=attachments)
+                return IntakeResult(source=channel, external_id=external_id, outcome="commented",
+                                    ticket_id=open_ticket)
+        key = identities[0].key if identities else f"{channel}:unknown"
+        self._store.park(tenant_id, key, {"message_id": new_id("msg", self._clock.now()), "at": iso(self._clock.now()),
+                                          "channel": channel, "author": author, "subject": subject, "body": body,
+                                          "external_id": external_id, "attachments": attachments or []})
+        return IntakeResult(source=channel, external_id=external_id, outcome="parked")
+
+    # ------------------------------------------------------------------ WeCom
+    def _wecom(self, tenant_id: str) -> wecom.WeComCrypto:
+        config = self._settings.get(tenant_id, "channel:wecom")
+        if not config:
+            raise VerificationError("webhook.signature_invalid", provider="wecom")
+        return wecom.WeComCrypto(config["token"], config["encoding_aes_key"], config["corp_id"])
+
+    def wecom_verify_url(self, tenant_id: str, query: Mapping[str, str]) -> str:
+        return self._wecom(tenant_id).verify_url(query.get("msg_signature", ""), query.get("timestamp", ""),
+                                                 query.get("nonce", ""), query.get("echostr", ""))
+
+    def wecom_message(self, tenant_id: str, query: Mapping[str, str], body: bytes) -> IntakeResult:
+        xml_text = self._wecom(tenant_id).decrypt_message(query.get("msg_signature", ""), query.get("timestamp", ""),
+                                                          query.get("nonce", ""), body)
+        message = wecom.parse_message(xml_text)
+        external_id = message.msg_id or _digest(xml_text)
+        if not self._store.first_seen(tenant_id, "wecom", external_id):
+            return IntakeResult(source="wecom", external_id=external_id, outcome="duplicate")
+        if message.msg_type != "text" or not message.sender:
+            return IntakeResult(source="wecom", external_id=external_id, outcome="ignored", detail=message.msg_type)
+        text = message.content or ""
+        refs = email_inbound.extract_references(email_inbound.InboundEmail(
+            message_id=None, in_reply_to=None, references=(), from_address=None, subject="", text=text))
+        identity = platform_user_identity("wecom", message.sender)
+        try:
+            return self._text_intake(tenant_id, channel="wecom", identities=[identity], author=f"wecom:{_digest(message.sender)}",
+                                     body=text, subject=None, external_id=external_id,
+                                     order_numbers=refs.order_numbers, ticket_numbers=refs.ticket_numbers,
+                                     contact=("wecom", message.sender))
+        except Exception:
+            self._store.forget(tenant_id, "wecom", external_id)  # let WeCom's retry try again
+            raise
+
+    # ------------------------------------------------------------------ Douyin
+    def douyin_push(self, tenant_id: str, headers: Mapping[str, str], body: bytes) -> list[IntakeResult]:
+        config = self._settings.get(tenant_id, "channel:douyin")
+        if not config:
+            raise VerificationError("webhook.signature_invalid", provider="douyin")
+        douyin.verify_push(headers, body, config["app_key"], config["app_secret"])
+        results: list[IntakeResult] = []
+        for command in douyin.to_commands(douyin.parse_push(body)):
+            if not self._store.first_seen(tenant_id, "douyin", command.idempotency_key):
+                results.append(IntakeResult(source="douyin", external_id=command.idempotency_key, outcome="duplicate"))
+                continue
+            try:
+                results.append(self._douyin_command(tenant_id, command))
+            except Exception:
+                self._store.forget(tenant_id, "douyin", command.idempotency_key)
+                raise
+        return results
+
+    def _douyin_command(self, tenant_id: str, command: douyin.IntakeCommand) -> IntakeResult:
+        base = {"source": "douyin", "external_id": command.idempotency_key}
+        mapped = self._store.lookup(tenant_id, f"DYAS#{command.aftersale_id}") if command.aftersale_id else None
+        if isinstance(command, douyin.CreateTicket):
+            if mapped:
+                return IntakeResult(**base, outcome="duplicate", ticket_id=mapped)
+            if not command.order_id or not self._known_order(tenant_id, command.order_id):
+                self._park_douyin(tenant_id, command)
+                return IntakeResult(**base, outcome="parked", detail="unknown order")
+            category = _DOUYIN_KINDS[command.kind]
+            ticket_id, created = self.open_or_join(
+                tenant_id, order_id=command.order_id, category=category, ticket_type=ticket_type(category),
+                channel="douyin", reason_code=f"douyin_{command.reason_code}" if command.reason_code else "douyin",
+                description=None, author="douyin:platform", body=f"Douyin after-sale {command.aftersale_id} opened",
+                external_id=command.idempotency_key, data={"aftersale_id": command.aftersale_id, "tag": command.tag},
+                line_ids=[command.sub_order_id] if command.sub_order_id else None)
+            if command.aftersale_id:
+                self._store.claim(tenant_id, f"DYAS#{command.aftersale_id}", ticket_id)
+            return IntakeResult(**base, outcome="created" if created else "joined", ticket_id=ticket_id)
+        if not mapped:
+            self._park_douyin(tenant_id, command)
+            return IntakeResult(**base, outcome="parked", detail="unknown after-sale")
+        if isinstance(command, douyin.TransitionTicket) and command.to_stage in _STAGE_TARGETS:
+            return IntakeResult(**base, ticket_id=mapped, **self._drive(tenant_id, mapped, command))
+        self.comment(tenant_id, mapped, channel="douyin", direction="system", author="douyin:platform",
+                     body=f"Douyin: {getattr(command, 'topic', None) or getattr(command, 'to_stage', None) or command.tag}",
+                     external_id=command.idempotency_key, data={"tag": command.tag})
+        return IntakeResult(**base, outcome="commented", ticket_id=mapped)
+
+    def _drive(self, tenant_id: str, ticket_id: str, command: douyin.TransitionTicket) -> dict[str, Any]:
+        """Walk the ticket to where the platform says it is, one audited SYSTEM step at a time."""
+        target = _STAGE_TARGETS[command.to_stage]
+        ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
+        if target is Status.CLOSED and route(ticket.type, ticket.status, target) is None:
+            target = Status.CANCELLED  # closed before approval: the request was withdrawn
+        path = route(ticket.type, ticket.status, target, avoid=frozenset({Status.CANCELLED}))
+        if not path:
+            note = "already there" if path == [] else f"no automatic route {ticket.status.value} -> {target.value}"
+            self.comment(tenant_id, ticket_id, channel="douyin", direction="system", author="douyin:platform",
+                         body=f"Douyin stage {command.to_stage.value}: {note}", external_id=command.idempotency_key,
+                         data={"tag": command.tag, "needs_agent": path is None})
+            return {"outcome": "commented", "detail": note}
+        for step in path:
+            try:
+                self._tickets.transition(tenant_id, ticket_id, step, SYSTEM, reason=f"douyin_{command.to_stage.value}",
+                                         data={"douyin_tag": command.tag, "msg_id": command.idempotency_key})
+            except IllegalTransition:
+                break
+        return {"outcome": "transitioned", "detail": "->".join(s.value for s in path)}
+
+    def _park_douyin(self, tenant_id: str, command: douyin.IntakeCommand) -> None:
+        now = self._clock.now()
+        self._store.park(tenant_id, f"douyin:order:{command.order_id}", {
+            "message_id": new_id("msg", now), "at": iso(now), "channel": "douyin", "author": "douyin:platform",
+            "body": command.model_dump_json(), "external_id": command.idempotency_key})
+
+    # ------------------------------------------------------------------ e-mail
+    def email(self, tenant_id: str, raw: bytes) -> IntakeResult:
+        mail = email_inbound.parse_email(raw)
+        external_id = mail.message_id or _digest(raw.decode("utf-8", "replace"))
+        if not self._store.first_seen(tenant_id, "email", external_id):
+            return IntakeResult(source="email", external_id=external_id, outcome="duplicate")
+        try:
+            return self._email(tenant_id, mail, external_id)
+        except Exception:
+            self._store.forget(tenant_id, "email", external_id)
+            raise
+
+    def _email(self, tenant_id: str, mail: email_inbound.InboundEmail, external_id: str) -> IntakeResult:
+        identities = [email_identity(mail.from_address)] if mail.from_address else []
+        author = f"email:{_digest(mail.from_address or 'unknown')}"
+        # Threading first: a reply to a message we know goes to that message's ticket.
+        for candidate in email_inbound.thread_candidates(mail):
+            ticket_id = self._store.lookup(tenant_id, f"MAIL#{candidate}")
+            if ticket_id and self._open(tenant_id, ticket_id):
+                attachments = self._store_attachments(tenant_id, ticket_id, external_id, mail)
+                self.comment(tenant_id, ticket_id, channel="email", direction="inbound", author=author, body=mail.text,
+                             subject=mail.subject, external_id=external_id, attachments=attachments)
+                self._store.claim(tenant_id, f"MAIL#{external_id}", ticket_id)
+                return IntakeResult(source="email", external_id=external_id, outcome="commented", ticket_id=ticket_id)
+        refs = email_inbound.extract_references(mail)
+        result = self._text_intake(tenant_id, channel="email", identities=identities, author=author, body=mail.text,
+                                   subject=mail.subject, external_id=external_id, order_numbers=refs.order_numbers,
+                                   ticket_numbers=refs.ticket_numbers,
+                                   contact=("email", mail.from_address) if mail.from_address else None)
+        if result.ticket_id:
+            self._store.claim(tenant_id, f"MAIL#{external_id}", result.ticket_id)
+            if mail.attachments:
+                attachments = self._store_attachments(tenant_id, result.ticket_id, external_id, mail)
+                self.comment(tenant_id, result.ticket_id, channel="email", direction="system", author="system",
+                             body="attachments", external_id=external_id, attachments=attachments)
+        return result
+
+    def _store_attachments(self, tenant_id: str, ticket_id: str, external_id: str,
+                           mail: email_inbound.InboundEmail) -> list[dict[str, Any]]:
+        if not mail.attachments or self._attachments is None:
+            return []
+        stored = []
+        for index, attachment in enumerate(mail.attachments):
+            name = "".join(c for c in attachment.filename if c.isalnum() or c in "._-")[:100] or "attachment"
+            key = f"{tenant_id}/{ticket_id}/{_digest(external_id)}/{index}-{name}"
+            self._attachments.put(tenant_id, key, attachment.content, attachment.content_type)
+            stored.append({"key": key, "filename": attachment.filename, "content_type": attachment.content_type,
+                           "size": len(attachment.content)})
+        return stored
+
+    # ------------------------------------------------------------------ contacts (storefront)
+    def put_contact(self, tenant_id: str, customer_id: str, channel: str, address: str, locale: str | None) -> None:
+        if channel not in ("email", "wecom", "douyin"):
+            raise InvalidRequest("error.unknown_channel", field="channel")
+        identity = email_identity(address) if channel == "email" else platform_user_identity(channel, address)
+        self._store.put_contact(tenant_id, customer_id, channel, address, locale)
+        self.link(tenant_id, customer_id, [identity])
+
+
+def safe_domain_error(exc: DomainError) -> dict[str, Any]:
+    return {"code": exc.code, "message_id": exc.message_id}

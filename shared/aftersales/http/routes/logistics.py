@@ -1,0 +1,161 @@
+"""Logistics and channels routes (issue 5): integration settings (webhook secrets, channel
+credentials, exception rules), parcel registration, customer contacts, ticket conversations.
+Secrets are write-only: reads say which integrations are configured, never their values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from aftersales.core.errors import InvalidRequest, NotFound
+from aftersales.http.app import actor, json_response, require, tenant
+from aftersales.logistics.events import Provider
+from aftersales.logistics.exception_policy import CustomsDeclaration, ExceptionRules
+from aftersales.logistics.ports import Registration
+from aftersales.logistics.service import carrier_settings_name
+from aftersales.logistics.verification import new_shippo_token
+from aftersales.tickets.model import Role
+from aftersales.wiring import services
+
+router = Router()
+ADMINS = (Role.ADMIN, Role.STOREFRONT)
+Secret = Annotated[str, Field(min_length=8, max_length=512)]
+
+
+class CarrierSecret(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    secret: Secret
+
+
+class WeComSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: Annotated[str, Field(min_length=1, max_length=64)]
+    encoding_aes_key: Annotated[str, Field(min_length=43, max_length=43)]
+    corp_id: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class DouyinSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    app_key: Annotated[str, Field(min_length=1, max_length=128)]
+    app_secret: Secret
+
+
+class ParcelRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    direction: Literal["outbound", "return"]
+    order_id: Annotated[str, Field(min_length=1, max_length=128)]
+    ticket_id: str | None = Field(None, max_length=64)
+    carrier: str | None = Field(None, max_length=64)
+    declaration: CustomsDeclaration | None = None
+    label_issued_at: AwareDatetime | None = None
+
+
+class ContactRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    address: Annotated[str, Field(min_length=1, max_length=320)]
+    locale: Literal["en", "zh-Hans"] | None = None
+
+
+def _path(provider: str, tenant_id: str) -> str:
+    return f"/webhooks/carriers/{provider}/{tenant_id}"
+
+
+@router.get("/integrations", tags=["integrations"], summary="Configured integrations (never the secrets)")
+def list_integrations() -> dict:
+    require(*ADMINS)
+    names = services().issue5.intake._settings.names(tenant())
+    return {"items": names, "webhooks": {p.value: _path(p.value, tenant()) for p in Provider}}
+
+
+@router.put("/integrations/carriers/<provider>", tags=["integrations"],
+            summary="Set a carrier's webhook secret (AfterShip, EasyPost, 17TRACK)")
+def put_carrier_secret(provider: Annotated[Provider, Path()], body: CarrierSecret) -> dict:
+    require(*ADMINS)
+    if provider is Provider.SHIPPO:
+        raise InvalidRequest("error.shippo_uses_token", field="provider")
+    services().issue5.intake._settings.put(tenant(), carrier_settings_name(provider), {"secret": body.secret})
+    return {"provider": provider.value, "configured": True, "webhook_path": _path(provider.value, tenant())}
+
+
+@router.post("/integrations/carriers/shippo/tokens", tags=["integrations"],
+             summary="Rotate the Shippo URL token (the previous one stays valid until the next rotation)")
+def rotate_shippo_token() -> Response[dict]:
+    require(*ADMINS)
+    store, name = services().issue5.intake._settings, carrier_settings_name(Provider.SHIPPO)
+    tokens = (store.get(tenant(), name) or {}).get("tokens", [])
+    token = new_shippo_token()
+    store.put(tenant(), name, {"tokens": [token, *tokens][:2]})
+    return json_response(201, {"provider": "shippo", "webhook_url_path": f"{_path('shippo', tenant())}?token={token}"})
+
+
+@router.put("/integrations/channels/wecom", tags=["integrations"], summary="WeCom callback credentials")
+def put_wecom(body: WeComSettings) -> dict:
+    require(*ADMINS)
+    services().issue5.intake._settings.put(tenant(), "channel:wecom", body.model_dump())
+    return {"channel": "wecom", "configured": True, "callback_path": f"/webhooks/wecom/{tenant()}"}
+
+
+@router.put("/integrations/channels/douyin", tags=["integrations"], summary="Douyin shop push credentials")
+def put_douyin(body: DouyinSettings) -> dict:
+    require(*ADMINS)
+    services().issue5.intake._settings.put(tenant(), "channel:douyin", body.model_dump())
+    return {"channel": "douyin", "configured": True, "push_path": f"/webhooks/douyin/{tenant()}"}
+
+
+@router.put("/integrations/logistics-rules", tags=["integrations"],
+            summary="Delivery-exception rules (refusal deduction, refund route, reship cap, delays)")
+def put_rules(body: ExceptionRules) -> dict:
+    require(*ADMINS)
+    services().issue5.intake._settings.put(tenant(), "logistics:rules", body.model_dump(mode="json"))
+    return body.model_dump(mode="json")
+
+
+@router.put("/parcels/<tracking_number>", tags=["logistics"],
+            summary="Register an outbound or return parcel (parked carrier events are matched now)")
+def register_parcel(tracking_number: Annotated[str, Path(max_length=64)], body: ParcelRequest) -> dict:
+    require(*ADMINS, Role.AGENT, Role.SUPERVISOR)
+    if body.direction == "return" and not body.ticket_id:
+        raise InvalidRequest("error.field_required", field="ticket_id")
+    svc = services()
+    now: datetime = svc.clock.now()
+    svc.tickets.get_order(tenant(), body.order_id, actor())
+    registration = Registration(**body.model_dump(), registered_at=now)
+    parcel, actions = svc.issue5.logistics.register(tenant(), tracking_number, registration)
+    return {"tracking_number": tracking_number, "status": parcel.state.status.value,
+            "progress": parcel.state.progress.value, "matched_actions": actions}
+
+
+@router.get("/parcels/<tracking_number>", tags=["logistics"], summary="A parcel's merged tracking state")
+def get_parcel(tracking_number: Annotated[str, Path(max_length=64)]) -> dict:
+    require(*ADMINS, Role.AGENT, Role.SUPERVISOR)
+    parcel = services().issue5.logistics.parcel(tenant(), tracking_number)
+    state = parcel.state
+    return {"tracking_number": tracking_number, "status": state.status.value, "sub_status": state.sub_status.value,
+            "progress": state.progress.value, "raw_status": state.raw_status, "raw_sub_status": state.raw_sub_status,
+            "unknown_status": parcel.unknown_status,
+            "last_checkpoint_at": state.last_checkpoint_at, "registered": parcel.registration is not None,
+            "events": len(state.seen_event_ids)}
+
+
+@router.put("/customers/<customer_id>/contacts/<channel>", tags=["channels"],
+            summary="How to reach a customer on a channel (links the identity to the customer)")
+def put_contact(customer_id: Annotated[str, Path(max_length=128)],
+                channel: Annotated[Literal["email", "wecom", "douyin"], Path()], body: ContactRequest) -> dict:
+    require(*ADMINS)
+    services().issue5.intake.put_contact(tenant(), customer_id, channel, body.address, body.locale)
+    return {"customer_id": customer_id, "channel": channel, "linked": True}
+
+
+@router.get("/tickets/<ticket_id>/conversation", tags=["channels"],
+            summary="Every channel's messages on a ticket, oldest first")
+def ticket_conversation(ticket_id: Annotated[str, Path()]) -> dict:
+    try:
+        items = services().issue5.intake.conversation(tenant(), ticket_id, actor())
+    except NotFound:
+        raise
+    return {"ticket_id": ticket_id, "items": [i.model_dump(mode="json") for i in items]}

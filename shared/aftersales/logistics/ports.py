@@ -1,0 +1,74 @@
+"""Ports and records of the logistics context."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from aftersales.logistics.events import TrackingEvent
+from aftersales.logistics.exception_policy import CustomsDeclaration
+from aftersales.logistics.progression import ParcelState
+
+
+class Registration(BaseModel):
+    """What the merchant told us about a parcel: whose it is and which way it travels."""
+
+    model_config = ConfigDict(frozen=True)
+
+    direction: Literal["outbound", "return"]
+    order_id: str
+    ticket_id: str | None = None  # return parcels: the ticket whose goods travel in it
+    carrier: str | None = None
+    declaration: CustomsDeclaration | None = None
+    label_issued_at: AwareDatetime | None = None
+    registered_at: AwareDatetime
+
+
+class Parcel(BaseModel):
+    tenant_id: str
+    state: ParcelState
+    registration: Registration | None = None
+    version: int = 0  # optimistic lock of the state item (0 = not stored yet)
+    watch_at: AwareDatetime | None = None  # next label-expiry / stall check (sparse index)
+    alerted_at: AwareDatetime | None = None
+    outcome: dict[str, Any] = {}  # what the parcel already caused (ticket ids, alerts)
+    # The newest provider status we could not map: kept and shown, never dropped.
+    unknown_status: dict[str, Any] | None = None
+
+    @property
+    def tracking_number(self) -> str:
+        return self.state.tracking_number
+
+
+class StoredEvent(BaseModel):
+    event: TrackingEvent
+    received_at: AwareDatetime
+    acted: bool = False
+
+
+class ParcelStore(Protocol):
+    def get(self, tenant_id: str, tracking_number: str) -> Parcel | None: ...
+
+    def record(self, parcel: Parcel, event: TrackingEvent, received_at: datetime) -> bool:
+        """Stores the event (conditional on its id being new) and the parcel state (conditional
+        on `parcel.version`) in one transaction. False when the event id was already stored;
+        raises ConcurrentModification when the parcel moved meanwhile."""
+
+    def save(self, parcel: Parcel) -> None:
+        """State/registration/watch update, conditional on `parcel.version`."""
+
+    def events(self, tenant_id: str, tracking_number: str) -> list[StoredEvent]: ...
+
+    def event(self, tenant_id: str, tracking_number: str, provider: str, event_id: str) -> StoredEvent | None: ...
+
+    def mark_acted(self, tenant_id: str, tracking_number: str, provider: str, event_id: str) -> None: ...
+
+    def due(self, until: datetime, since: datetime) -> list[Parcel]:
+        """Parcels whose watch time is in [since, until] (index query per day bucket, no scan)."""
+
+
+class AlertPublisher(Protocol):
+    def publish(self, detail_type: str, detail: dict[str, Any]) -> None:
+        """A logistics domain event (source aftersales.logistics) for service and notifications."""
