@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from aftersales.core.clock import Clock, clock_from_env
@@ -28,6 +28,11 @@ class Services:
     def __post_init__(self) -> None:
         if self.sla is None:
             self.sla = _LazySla(lambda: build_sla(self.tickets, self.clock))
+
+    @cached_property
+    def issue5(self) -> Issue5Services:
+        """Logistics, channels and notifications (issue 5), built on first use."""
+        return build_issue5(self)
 
 
 _override: Services | None = None
@@ -188,3 +193,42 @@ def reset() -> None:
     override(None)
     _default_services.cache_clear()
     get_settings.cache_clear()
+
+
+# ---------------------------------------------------------------------- issue 5
+@dataclass
+class Issue5Services:
+    logistics: Any
+    intake: Any
+    notifications: Any
+    attachments: Any
+
+
+def build_issue5(svc: Services) -> Issue5Services:
+    from aftersales.adapters.aws_intake import EventBridgeAlerts, S3Attachments, SesEmailSender
+    from aftersales.adapters.dynamo.intake import (
+        DynamoConversationStore, DynamoIntakeStore, DynamoIntegrationSettings, bind_channels,
+    )
+    from aftersales.adapters.dynamo.logistics import DynamoParcelStore, bind_logistics
+    from aftersales.channels.service import IntakeService
+    from aftersales.logistics.service import TrackingService
+    from aftersales.notifications.service import ChatOutbox, NotificationService
+
+    cfg = svc.settings
+    bind_logistics(cfg.logistics_table)
+    bind_channels(cfg.channels_table)
+    store, settings = DynamoIntakeStore(), DynamoIntegrationSettings()
+    attachments = S3Attachments(cfg.attachments_bucket)
+    intake = IntakeService(store, DynamoConversationStore(), settings, svc.tickets, svc.clock, attachments)
+    logistics = TrackingService(DynamoParcelStore(), settings, svc.tickets, intake,
+                                EventBridgeAlerts(cfg.event_bus_name), svc.clock)
+
+    def record(tenant_id: str, ticket_id: str, *, channel: str, body: str, subject: str | None,
+               external_id: str) -> Any:
+        return intake.comment(tenant_id, ticket_id, channel=channel, direction="outbound", author="system",
+                              body=body, subject=subject, external_id=external_id)
+
+    senders = {"email": SesEmailSender(cfg.notifications_sender), "wecom": ChatOutbox("wecom"),
+               "douyin": ChatOutbox("douyin")}
+    return Issue5Services(logistics=logistics, intake=intake, attachments=attachments,
+                          notifications=NotificationService(store, svc.tickets, senders, record))

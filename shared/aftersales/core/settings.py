@@ -26,6 +26,11 @@ class Settings(BaseModel):
     aws_region: str | None = None
     aws_default_region: str = "us-east-1"
     idempotency_ttl_seconds: int = 24 * 3600
+    # issue 5: logistics, channels, notifications (set in those functions' own Environment)
+    logistics_table: str = "aftersales-logistics"
+    channels_table: str = "aftersales-channels"
+    attachments_bucket: str = "aftersales-attachments"
+    notifications_sender: str = "no-reply@example.com"
 
     @property
     def region(self) -> str:

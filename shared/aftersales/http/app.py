@@ -336,4 +336,7 @@ app.include_router(approvals_router)
 from aftersales.http.routes.sla import router as sla_router  # noqa: E402
 
 app.include_router(sla_router)
-# Issue 5 (channels, logistics):  app.include_router(...)
+# Issue 5 (channels, logistics):
+from aftersales.http.routes.logistics import router as logistics_router  # noqa: E402
+
+app.include_router(logistics_router)

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from aftersales.orders.domain import Order
 from aftersales.tickets.audit import AuditEntry
-from aftersales.tickets.domain import Change, Ticket
+from aftersales.tickets.domain import Change, Ticket, TicketLine
 
 
 @dataclass
@@ -46,9 +46,10 @@ class TicketStore(Protocol):
     def get_ticket(self, tenant_id: str, ticket_id: str) -> Ticket | None: ...
 
     def save_change(self, change: Change, expected_version: int,
-                    release: dict[str, int] | None = None) -> None:
+                    release: dict[str, int] | None = None, lines: list[TicketLine] | None = None) -> None:
         """Header update + audit entry atomically, conditional on `expected_version`;
-        `release` returns reserved quantities to the order in the same write."""
+        `release` returns reserved quantities to the order in the same write; `lines` (when
+        given) replaces the line sub-records in the same write."""
 
     def audit_entries(self, tenant_id: str, ticket_id: str) -> list[AuditEntry]: ...
 

@@ -15,7 +15,7 @@ from aftersales.orders.domain import Order, upsert_decision
 from aftersales.tickets import domain
 from aftersales.tickets.audit import AuditEntry, ChainVerification, verify_chain
 from aftersales.tickets.domain import Actor, Change, OpenTicket, Ticket
-from aftersales.tickets.model import Status
+from aftersales.tickets.model import Reception, Status
 from aftersales.tickets.ports import Page, TicketStore, TimelineEntry
 
 MAX_ATTEMPTS = 4  # optimistic-lock retries before giving the conflict to the caller
@@ -106,10 +106,20 @@ class TicketService:
 
     def transition(self, tenant_id: str, ticket_id: str, target: Status, actor: Actor, *,
                    reason: str | None = None, expected_version: int | None = None,
-                   data: dict[str, Any] | None = None) -> Ticket:
+                   data: dict[str, Any] | None = None, line_reception: Reception | None = None) -> Ticket:
+        """`line_reception` (carrier scans) moves every line's reception axis in the same write."""
+        if line_reception is not None:
+            data = {**(data or {}), "line_reception": line_reception.value}
+
         def change(ticket: Ticket) -> Change:
-            return domain.transition(ticket, target, actor=actor, at=self._clock.now(), reason=reason,
-                                     data=data)
+            moved = domain.transition(ticket, target, actor=actor, at=self._clock.now(), reason=reason,
+                                      data=data)
+            if line_reception is None:
+                return moved
+            lines = [ln.model_copy(update={"reception": line_reception, **(
+                {"quantity_received": ln.quantity_requested} if line_reception is Reception.RECEIVED else {})})
+                for ln in ticket.lines]
+            return moved.model_copy(update={"ticket": moved.ticket.model_copy(update={"lines": lines})})
 
         def release(ticket: Ticket) -> dict[str, int] | None:
             if not domain.releases_reservation(ticket.status, target):
@@ -143,7 +153,10 @@ class TicketService:
                                          current=ticket.version)
             change = make(ticket)
             try:
-                self._store.save_change(change, ticket.version, release(ticket))
+                if change.ticket.lines != ticket.lines:
+                    self._store.save_change(change, ticket.version, release(ticket), lines=change.ticket.lines)
+                else:
+                    self._store.save_change(change, ticket.version, release(ticket))
                 return change.ticket
             except ConcurrentModification:
                 continue  # someone else changed it: re-read, re-check the rules, try again

@@ -144,12 +144,14 @@ class DynamoTicketStore:
         return Ticket.model_validate({**header.doc, "lines": lines})
 
     def save_change(self, change: Change, expected_version: int,
-                    release: dict[str, int] | None = None) -> None:
+                    release: dict[str, int] | None = None, lines: list[TicketLine] | None = None) -> None:
         ticket = change.ticket
         try:
             with TransactWrite(connection=self._conn()) as tx:
                 tx.save(_header_item(ticket), condition=TicketHeaderItem.version == expected_version)
                 tx.save(_audit_item(ticket, change.entry), condition=AuditItem.pk.does_not_exist())
+                for line in lines or ():
+                    tx.save(_line_item(ticket, line))
                 if release:
                     self._release(tx, ticket, release)
         except TransactWriteError as exc:
