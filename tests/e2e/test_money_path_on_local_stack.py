@@ -1,0 +1,101 @@
+"""The money path on the local stack (the real template: stream -> bus -> SQS -> starter ->
+Step Functions (moto's ASL interpreter) -> Lambda tasks in-process -> sandbox provider).
+
+GIVEN the demo tenant WHEN tickets enter pending_approval THEN the approval flow routes them, a human
+decides through the API where the policy says so, and the refund saga pays exactly once."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+
+def _auth(stack, who: str) -> dict[str, str]:
+    for label, value in stack.demo.items():
+        if label.startswith(who):
+            return {"X-Api-Key": value} if "API key" in label else {"Authorization": f"Bearer {value}"}
+    raise KeyError(who)
+
+
+def _eventually(probe, timeout: float = 45.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"not reached within {timeout}s")
+        time.sleep(0.3)
+
+
+def _ticket_for(stack, unit_price: int) -> tuple[str, dict]:
+    api, key = stack.api_url, _auth(stack, "storefront API key")
+    suffix = uuid.uuid4().hex[:8]
+    order = {"order_id": f"E2E-{suffix}", "version": 1, "channel": "app", "currency": "CNY",
+             "customer": {"id": f"cust-e2e-{suffix}", "tier": "standard"},
+             "payment": {"provider": "sandbox", "reference": f"ch_e2e_{suffix}",
+                         "captured": {"amount": unit_price + 1000, "currency": "CNY"}},
+             "shipping": {"country": "CN", "fee": {"amount": 1000, "currency": "CNY"}},
+             "lines": [{"line_id": "1", "sku": "CUP", "name": "Cup", "quantity": 1,
+                        "unit_price_paid": {"amount": unit_price, "currency": "CNY"}}],
+             "placed_at": "2026-11-18T10:00:00+08:00"}
+    assert requests.put(f"{api}/orders/{order['order_id']}", json=order, headers=key, timeout=10).status_code == 201
+    created = requests.post(f"{api}/tickets", json={"type": "refund_only", "order_id": order["order_id"],
+                                                    "channel": "app", "reason_code": "quality",
+                                                    "lines": [{"line_id": "1", "quantity": 1}]},
+                            headers=key, timeout=10)
+    assert created.status_code == 201, created.text
+    ticket_id = created.json()["id"]
+    moved = requests.post(f"{api}/tickets/{ticket_id}/transitions", json={"to": "pending_approval"},
+                          headers=key, timeout=10)
+    assert moved.status_code == 200, moved.text
+    return ticket_id, order
+
+
+def _status(stack, ticket_id: str) -> str:
+    reply = requests.get(f"{stack.api_url}/tickets/{ticket_id}", headers=_auth(stack, "agent token"), timeout=10)
+    return reply.json()["status"]
+
+
+def test_a_small_refund_is_auto_approved_and_paid_once(local_stack):
+    ticket_id, order = _ticket_for(local_stack, 5000)
+    _eventually(lambda: _status(local_stack, ticket_id) == "refunded")
+    refund = requests.get(f"{local_stack.api_url}/tickets/{ticket_id}/refund",
+                          headers=_auth(local_stack, "agent token"), timeout=10).json()
+    (grant,) = refund["grants"]
+    assert grant["status"] == "succeeded" and grant["amount"] == {"amount": 5000, "currency": "CNY"}
+    assert len(grant["attempts"]) == 1
+    audit = requests.get(f"{local_stack.api_url}/tickets/{ticket_id}/audit",
+                         headers=_auth(local_stack, "agent token"), timeout=10).json()["entries"]
+    events = [e["event"] for e in audit]
+    assert events == ["ticket.created", "ticket.submitted_for_approval", "ticket.approved",
+                      "ticket.refund_requested", "ticket.refunded"]
+    assert audit[2]["actor_role"] == "system" and audit[2]["data"]["rule_id"] == "auto-small-cny"
+    from aftersales.wiring import services
+
+    sandbox = services().money.providers["demo"]
+    assert [r["amount"] for r in sandbox.refunds(order["payment"]["reference"])] == [5000]
+
+
+def test_a_larger_refund_waits_for_a_reviewer_then_is_paid(local_stack):
+    ticket_id, _order = _ticket_for(local_stack, 30000)
+    agent = _auth(local_stack, "agent token")
+    review = _eventually(lambda: (r := requests.get(f"{local_stack.api_url}/tickets/{ticket_id}/approval",
+                                                    headers=agent, timeout=10)).status_code == 200 and r.json())
+    assert review["route"] == "single_review" and review["status"] == "pending"
+    decided = requests.post(f"{local_stack.api_url}/tickets/{ticket_id}/approval/decisions",
+                            json={"verdict": "approve", "comment": "photos show the crack"}, headers=agent, timeout=10)
+    assert decided.status_code == 200 and decided.json()["status"] == "approved"
+    again = requests.post(f"{local_stack.api_url}/tickets/{ticket_id}/approval/decisions",
+                          json={"verdict": "approve", "comment": "late"}, headers=_auth(local_stack, "supervisor token"),
+                          timeout=10)
+    assert again.status_code == 409
+    _eventually(lambda: _status(local_stack, ticket_id) == "refunded")
+    audit = requests.get(f"{local_stack.api_url}/tickets/{ticket_id}/audit", headers=agent, timeout=10).json()["entries"]
+    approved = next(e for e in audit if e["event"] == "ticket.approved")
+    assert approved["actor_id"] == "agent-li" and approved["reason"] == "photos show the crack"
