@@ -1,0 +1,187 @@
+"""Channel intake and notifications, handlers + stores under moto (issue 5)."""
+
+from __future__ import annotations
+
+import json
+from email.message import EmailMessage
+
+import pytest
+
+from aftersales.channels.douyin import push_signature
+from aftersales.channels.wecom import WeComCrypto, signature
+from tests.contract.fixture_files import FIXTURES, load
+from tests.issue5_support import Webhooks, extra_resources, seed_order
+
+APP_KEY, APP_SECRET = "test-app-key", "test-app-secret-123"
+
+
+@pytest.fixture
+def env(aws):
+    from aftersales.wiring import services
+
+    extra_resources(aws)
+    settings = services().issue5.intake._settings
+    vector = load("wecom/wecom_callback_crypto.json")["config"]
+    settings.put("acme", "channel:wecom", {"token": vector["token"], "encoding_aes_key": vector["encoding_aes_key"],
+                                           "corp_id": vector["corpid_receiveid"]})
+    settings.put("acme", "channel:douyin", {"app_key": APP_KEY, "app_secret": APP_SECRET})
+    seed_order("acme", "O-1")
+    seed_order("acme", "SO-20261118-01")
+    return Webhooks()
+
+
+def svc():
+    from aftersales.wiring import services
+
+    return services()
+
+
+def system():
+    from aftersales.tickets.domain import Actor
+    from aftersales.tickets.model import Role
+
+    return Actor(id="t", roles=frozenset({Role.SYSTEM}))
+
+
+def test_wecom_official_url_verification_vector_through_the_handler(env):
+    """GIVEN Tencent's official verification request WHEN GET THEN the echo plaintext, as text."""
+    v = load("wecom/wecom_callback_crypto.json")["verify_url"]
+    reply = env.wecom_call("GET", "acme", {k: v[k] for k in ("msg_signature", "timestamp", "nonce", "echostr")})
+    assert reply.status == 200 and reply.raw == v["expected_reply_body"]
+    bad = env.wecom_call("GET", "acme", {**{k: v[k] for k in ("timestamp", "nonce", "echostr")},
+                                          "msg_signature": "0" * 40})
+    assert bad.status == 401
+
+
+def wecom_post(env, text: str, msg_id: str, sender: str = "wm-user-1"):
+    config = load("wecom/wecom_callback_crypto.json")["config"]
+    crypto = WeComCrypto(config["token"], config["encoding_aes_key"], config["corpid_receiveid"])
+    inner = (f"<xml><ToUserName>{config['corpid_receiveid']}</ToUserName><FromUserName>{sender}</FromUserName>"
+             f"<CreateTime>1732600000</CreateTime><MsgType>text</MsgType><Content><![CDATA[{text}]]></Content>"
+             f"<MsgId>{msg_id}</MsgId><AgentID>1</AgentID></xml>")
+    encrypt = crypto.encrypt(inner)
+    body = f"<xml><ToUserName>x</ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt><AgentID>1</AgentID></xml>"
+    query = {"msg_signature": signature(config["token"], "1732600000", "n1", encrypt), "timestamp": "1732600000",
+             "nonce": "n1"}
+    return env.wecom_call("POST", "acme", query, body.encode())
+
+
+def mail(subject: str, text: str, message_id: str, in_reply_to: str | None = None, attach: bool = False) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"], msg["Message-ID"] = "Buyer <buyer@example.com>", "help@shop.test", subject, message_id
+    if in_reply_to:
+        msg["In-Reply-To"] = in_reply_to
+        msg["References"] = in_reply_to
+    msg.set_content(text)
+    if attach:
+        msg.add_attachment(b"\x89PNG fake", maintype="image", subtype="png", filename="photo.png")
+    return msg.as_bytes()
+
+
+def test_cross_channel_aggregation_and_email_threading(env):
+    """GIVEN a WeCom message asking to return order O-1 WHEN the same customer e-mails about the same
+    order and issue THEN one ticket holds both conversations; a reply (In-Reply-To) threads onto it,
+    its attachment stored in S3; a redelivered WeCom message is ignored."""
+    assert wecom_post(env, "I want to return order SO-20261118-01 please", "m-1").raw == "success"
+    assert wecom_post(env, "I want to return order SO-20261118-01 please", "m-1").raw == "success"  # duplicate
+    tickets = svc().tickets.list("acme", system(), customer_id="cust-1").items
+    assert len(tickets) == 1 and tickets[0].type.value == "return_refund" and tickets[0].channel.value == "wecom"
+
+    first = env.drop_email("acme", mail("Return for order SO-20261118-01", "The mug arrived, I want to return it", "<a1@x>"))
+    assert first.status == 202 and first.body["outcome"] == "joined" and first.body["ticket_id"] == tickets[0].id
+    reply = env.drop_email("acme", mail("Re: Return", "Photo attached", "<a2@x>", in_reply_to="<a1@x>", attach=True))
+    assert reply.body["outcome"] == "commented" and reply.body["ticket_id"] == tickets[0].id
+
+    items = svc().issue5.intake.conversation("acme", tickets[0].id, system())
+    assert [i.channel for i in items] == ["wecom", "email", "email"]
+    [attachment] = items[-1].attachments
+    import boto3
+
+    obj = boto3.client("s3").get_object(Bucket="test-attachments", Key=attachment["key"])
+    assert obj["Body"].read() == b"\x89PNG fake"
+
+
+def douyin(env, messages: list[dict]):
+    body = json.dumps(messages).encode()
+    return env.post_douyin("acme", body, {"event-sign": push_signature(APP_KEY, body, APP_SECRET)})
+
+
+def test_douyin_tags_create_and_move_the_ticket_idempotently(env):
+    """GIVEN the real Douyin samples (refund created, return agreed, buyer returned goods) re-keyed to
+    our order WHEN pushed as a JSON array THEN a ticket opens and walks to return_in_transit with
+    audited SYSTEM steps; the same msg_id again changes nothing; a bad event-sign is 401."""
+    samples = FIXTURES / "douyin" / "event_samples"
+    messages = []
+    for name, tag in (("RefundCreatedEvent", 200), ("RefundReturnAgreedEvent", 202),
+                      ("RefundBuyerReturnGoodsEvent", 203)):
+        sample = json.loads((samples / f"{name}.json").read_text())
+        sample["data"].update(p_id="O-1", s_id="L1", aftersale_id="AS-1", aftersale_type=0)
+        messages.append(sample | {"tag": tag, "msgId": f"msg-{tag}"})
+    reply = douyin(env, messages)
+    assert reply.status == 200, reply
+    outcomes = [r["outcome"] for r in reply.body["results"]]
+    assert outcomes == ["created", "transitioned", "transitioned"]
+    ticket_id = reply.body["results"][0]["ticket_id"]
+    assert svc().tickets.get("acme", ticket_id, system()).status.value == "return_in_transit"
+    assert [r["outcome"] for r in douyin(env, messages).body["results"]] == ["duplicate"] * 3
+    body = json.dumps(messages).encode()
+    assert env.post_douyin("acme", body, {"event-sign": "0" * 32}).status == 401
+    assert env.post_douyin("acme", b"not json", {"event-sign": push_signature(APP_KEY, b"not json", APP_SECRET)}).status == 400
+
+
+def test_notification_rendered_in_zh_hans_and_sent_through_ses(env):
+    """GIVEN a customer with an e-mail contact in zh-Hans and a ticket in zh-Hans WHEN the approved
+    event reaches the outbox THEN one Chinese e-mail goes out through SES (moto), once."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
+    from aftersales.tickets.model import Channel, Role, Status, TicketType
+
+    s = svc()
+    s.issue5.intake.put_contact("acme", "cust-1", "email", "buyer@example.com", "zh-Hans")
+    agent = Actor(id="a", roles=frozenset({Role.AGENT}))
+    ticket = s.tickets.open("acme", OpenTicket(type=TicketType.RETURN_REFUND, order_id="O-1", channel=Channel.EMAIL,
+                                               reason_code="x", lines=[LineRequest(line_id="L1", quantity=1)],
+                                               locale="zh-Hans"), agent)
+    s.tickets.transition("acme", ticket.id, Status.PENDING_APPROVAL, agent)
+    s.tickets.transition("acme", ticket.id, Status.APPROVED, agent)
+    event = {"detail-type": "ticket.approved", "source": "aftersales.tickets",
+             "detail": {"tenant_id": "acme", "ticket_id": ticket.id, "customer_id": "cust-1", "seq": 3,
+                        "event": "ticket.approved", "to_status": "approved", "dedup_key": f"{ticket.id}#3"}}
+    record = {"messageId": "1", "receiptHandle": "r", "body": json.dumps(event), "attributes": {},
+              "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:q",
+              "awsRegion": "us-east-1"}
+    from tests.support import FakeContext
+
+    result = env.notifications.lambda_handler({"Records": [record, {**record, "messageId": "2"}]}, FakeContext("n"))
+    assert result == {"batchItemFailures": []}
+    sent = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+    assert len(sent) == 1
+    assert "已审核通过" in sent[0].body and ticket.id in sent[0].subject
+
+
+def test_failing_sends_are_reported_so_the_queue_retries_then_dead_letters(env):
+    """GIVEN SES refusing (unverified sender) WHEN the outbox handles the event THEN the record is a
+    batch item failure (SQS retries it and, after maxReceiveCount, moves it to the DLQ)."""
+    import os
+
+    from aftersales import wiring
+
+    os.environ["NOTIFICATIONS_SENDER"] = "not-verified@example.com"
+    wiring.reset()
+    s = svc()
+    s.issue5.intake.put_contact("acme", "cust-1", "email", "buyer@example.com", "en")
+    event = {"detail-type": "parcel.delayed", "source": "aftersales.logistics",
+             "detail": {"tenant_id": "acme", "customer_id": "cust-1", "tracking_number": "T1", "at": "2026"}}
+    record = {"messageId": "9", "receiptHandle": "r", "body": json.dumps(event), "attributes": {},
+              "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:q",
+              "awsRegion": "us-east-1"}
+    from tests.support import FakeContext
+
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    with pytest.raises(BatchProcessingError):  # every record failed: Lambda fails, SQS redelivers
+        env.notifications.lambda_handler({"Records": [record]}, FakeContext("n"))
+    # the dedupe marker was released, so the retry really sends
+    assert s.issue5.intake._store.first_seen("acme", "notification", "parcel.delayed:T1:2026:email")
