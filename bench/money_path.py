@@ -69,7 +69,8 @@ def simulator() -> Section:
 def _state_transitions(polls: int) -> int:
     """States entered by refund.asl.json from Grant to Complete for `polls` pending answers."""
     definition = json.loads(Path(ROOT / "infra/statemachines/refund.asl.json").read_text())
-    assert {"Grant", "Attempt", "Settled?", "WaitForProvider", "Poll", "CountPoll", "Complete"} <= set(definition["States"])
+    expected = {"Grant", "Attempt", "Settled?", "WaitForProvider", "Poll", "CountPoll", "Complete"}
+    assert expected <= set(definition["States"])
     return 3 + 4 * polls + 1  # Grant, Attempt, Settled? + (Wait, Poll, CountPoll, Settled?) x polls + Complete
 
 
@@ -95,7 +96,8 @@ def per_refund() -> Section:
                                                           lines=[LineRequest(line_id="L1", quantity=1)]), system)
             for target in ("pending_approval", "approved", "refund_pending"):
                 ticket = svc.tickets.transition("bench", ticket.id, Status(target), system)
-            provider = SandboxPaymentProvider("bench", svc.clock, SandboxBehaviour(settle_seconds=0 if polls == 0 else 3600))
+            settle = 0 if polls == 0 else 3600
+            provider = SandboxPaymentProvider("bench", svc.clock, SandboxBehaviour(settle_seconds=settle))
             svc.money.providers["bench"] = provider
             grant_id = grant_id_for(ticket.id, ticket.version)
             counter = RequestCounter()

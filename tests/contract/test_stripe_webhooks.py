@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.money.conftest import money, open_ticket, refund_pending  # noqa: F401 (fixture)
+from tests.integration.money.conftest import open_ticket, refund_pending
 from tests.support import FakeContext, load_handler
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "stripe"

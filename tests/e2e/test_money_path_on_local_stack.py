@@ -92,10 +92,11 @@ def test_a_larger_refund_waits_for_a_reviewer_then_is_paid(local_stack):
                             json={"verdict": "approve", "comment": "photos show the crack"}, headers=agent, timeout=10)
     assert decided.status_code == 200 and decided.json()["status"] == "approved"
     again = requests.post(f"{local_stack.api_url}/tickets/{ticket_id}/approval/decisions",
-                          json={"verdict": "approve", "comment": "late"}, headers=_auth(local_stack, "supervisor token"),
-                          timeout=10)
+                          json={"verdict": "approve", "comment": "late"},
+                          headers=_auth(local_stack, "supervisor token"), timeout=10)
     assert again.status_code == 409
     _eventually(lambda: _status(local_stack, ticket_id) == "refunded")
-    audit = requests.get(f"{local_stack.api_url}/tickets/{ticket_id}/audit", headers=agent, timeout=10).json()["entries"]
+    audit = requests.get(f"{local_stack.api_url}/tickets/{ticket_id}/audit", headers=agent,
+                         timeout=10).json()["entries"]
     approved = next(e for e in audit if e["event"] == "ticket.approved")
     assert approved["actor_id"] == "agent-li" and approved["reason"] == "photos show the crack"

@@ -9,7 +9,7 @@ Role.SYSTEM for automatic routes).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from aftersales.core.clock import Clock

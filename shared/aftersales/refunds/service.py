@@ -21,7 +21,11 @@ from aftersales.tickets.service import TicketService
 from .grants import RETRYABLE, RefundAttempt, RefundGrant, RefundStatus, idempotency_key
 from .provider_errors import ProviderRefundStatus
 from .refundable import (
-    RefundDestination, RefundLine, ReturnReason, TenantRefundSettings, quote_refund,
+    RefundDestination,
+    RefundLine,
+    ReturnReason,
+    TenantRefundSettings,
+    quote_refund,
 )
 
 SYSTEM = Actor(id="refund-workflow", roles=frozenset({Role.SYSTEM}))

@@ -53,13 +53,13 @@ def test_dual_review_needs_finance_second_and_the_decision_reaches_the_audit(mon
     svc = money
     ticket = _pending(svc)
     _review(svc, ticket.id, Route.DUAL_REVIEW, finance=True)
-    first = api.request("POST", f"/tickets/{ticket.id}/approval/decisions", {"verdict": "approve"}, demo["acme"]["agent"])
+    url = f"/tickets/{ticket.id}/approval/decisions"
+    first = api.request("POST", url, {"verdict": "approve"}, demo["acme"]["agent"])
     assert first.status == 200 and first.body["status"] == "pending"
     assert first.body["eligible_roles"]["approve"] == ["finance"]
-    same = api.request("POST", f"/tickets/{ticket.id}/approval/decisions", {"verdict": "approve"}, demo["acme"]["agent"])
+    same = api.request("POST", url, {"verdict": "approve"}, demo["acme"]["agent"])
     assert same.status == 403
-    second = api.request("POST", f"/tickets/{ticket.id}/approval/decisions", {"verdict": "approve", "comment": "fin ok"},
-                         demo["acme"]["finance"])
+    second = api.request("POST", url, {"verdict": "approve", "comment": "fin ok"}, demo["acme"]["finance"])
     assert second.body["status"] == "approved"
     _token, outcome = svc.money.resumer.calls[-1]
     applied = svc.money.approvals.apply_outcome("acme", ticket.id, outcome)
