@@ -15,16 +15,27 @@ from pydantic import BaseModel
 
 from aftersales.channels import douyin, email_inbound, wecom
 from aftersales.channels.identity import (
-    Identity, IssueCategory, aggregation_key, email_identity, order_identity, platform_user_identity,
+    Identity,
+    IssueCategory,
+    aggregation_key,
+    email_identity,
+    order_identity,
+    platform_user_identity,
 )
 from aftersales.channels.intake import classify, ticket_type
-from aftersales.channels.ports import AttachmentStore, ConversationItem, ConversationStore, IntakeStore, IntegrationSettings
+from aftersales.channels.ports import (
+    AttachmentStore,
+    ConversationItem,
+    ConversationStore,
+    IntakeStore,
+    IntegrationSettings,
+)
 from aftersales.core.clock import Clock, iso
 from aftersales.core.errors import DomainError, IllegalTransition, InvalidRequest, NotFound
 from aftersales.core.ids import new_id
 from aftersales.logistics.verification import VerificationError
 from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
-from aftersales.tickets.model import Channel, LINE_TYPES, Role, Status, TicketType
+from aftersales.tickets.model import LINE_TYPES, Channel, Role, Status, TicketType
 from aftersales.tickets.paths import route
 from aftersales.tickets.service import TicketService
 
@@ -225,7 +236,8 @@ class IntakeService:
             message_id=None, in_reply_to=None, references=(), from_address=None, subject="", text=text))
         identity = platform_user_identity("wecom", message.sender)
         try:
-            return self._text_intake(tenant_id, channel="wecom", identities=[identity], author=f"wecom:{_digest(message.sender)}",
+            return self._text_intake(tenant_id, channel="wecom", identities=[identity],
+                                     author=f"wecom:{_digest(message.sender)}",
                                      body=text, subject=None, external_id=external_id,
                                      order_numbers=refs.order_numbers, ticket_numbers=refs.ticket_numbers,
                                      contact=("wecom", message.sender))
@@ -276,7 +288,7 @@ class IntakeService:
         if isinstance(command, douyin.TransitionTicket) and command.to_stage in _STAGE_TARGETS:
             return IntakeResult(**base, ticket_id=mapped, **self._drive(tenant_id, mapped, command))
         self.comment(tenant_id, mapped, channel="douyin", direction="system", author="douyin:platform",
-                     body=f"Douyin: {getattr(command, 'topic', None) or getattr(command, 'to_stage', None) or command.tag}",
+                     body=f"Douyin: {_topic(command)}",
                      external_id=command.idempotency_key, data={"tag": command.tag})
         return IntakeResult(**base, outcome="commented", ticket_id=mapped)
 
@@ -364,6 +376,10 @@ class IntakeService:
         identity = email_identity(address) if channel == "email" else platform_user_identity(channel, address)
         self._store.put_contact(tenant_id, customer_id, channel, address, locale)
         self.link(tenant_id, customer_id, [identity])
+
+
+def _topic(command: douyin.IntakeCommand) -> str:
+    return str(getattr(command, "topic", None) or getattr(command, "to_stage", None) or command.tag)
 
 
 def safe_domain_error(exc: DomainError) -> dict[str, Any]:

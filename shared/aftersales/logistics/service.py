@@ -24,8 +24,17 @@ from aftersales.core.money import Money
 from aftersales.logistics import verification as v
 from aftersales.logistics.events import Provider, TrackingEvent, TrackingPayloadError, TrackingStatus
 from aftersales.logistics.exception_policy import (
-    CreateClaimTicket, CreateProactiveTicket, CreateReturnTicket, ExceptionRules, NoAction, OutboundShipment,
-    RaiseDelayAlert, UpdateLineReception, decide_delay, decide_outbound_exception, decide_return_reception,
+    CreateClaimTicket,
+    CreateProactiveTicket,
+    CreateReturnTicket,
+    ExceptionRules,
+    NoAction,
+    OutboundShipment,
+    RaiseDelayAlert,
+    UpdateLineReception,
+    decide_delay,
+    decide_outbound_exception,
+    decide_return_reception,
 )
 from aftersales.logistics.normalizers import normalize
 from aftersales.logistics.ports import AlertPublisher, Parcel, ParcelStore, Registration
@@ -347,7 +356,8 @@ def _describe(data: dict[str, Any]) -> str:
     parts = [f"tracking {data['tracking_number']}"]
     if "shipping_deduction" in data:
         d = data["shipping_deduction"]
-        parts.append(f"shipping deduction {d['amount']} {d['currency']} (minor units), refund via {data['refund_route']}")
+        parts.append(f"shipping deduction {d['amount']} {d['currency']} (minor units), "
+                     f"refund via {data['refund_route']}")
     if "resolution" in data:
         parts.append(f"resolution {data['resolution']}")
     if data.get("declaration"):

@@ -57,7 +57,8 @@ class NotificationService:
         message = render(name, locale, channel, ticket=ticket.id if ticket else "",
                          status=detail.get("to_status") or "", tracking=detail.get("tracking_number") or "")
         assert message is not None
-        key = f"{detail.get('dedup_key') or name + ':' + str(detail.get('tracking_number')) + ':' + str(detail.get('at'))}:{channel}"
+        origin = detail.get("dedup_key") or f"{name}:{detail.get('tracking_number')}:{detail.get('at')}"
+        key = f"{origin}:{channel}"
         if not self._contacts.first_seen(tenant_id, "notification", key, ttl_days=7):
             return "duplicate"
         try:

@@ -51,7 +51,8 @@ _TEXT: dict[str, dict[str, tuple[str, str]]] = {
         "zh-Hans": ("[{ticket}] 退货运输中", "您为售后单 {ticket} 寄回的商品已在运输途中。当前状态：{status}。"),
     },
     "ticket.return_received": {
-        "en": ("[{ticket}] We received your return", "Your return for {ticket} arrived at our warehouse. Status: {status}."),
+        "en": ("[{ticket}] We received your return",
+               "Your return for {ticket} arrived at our warehouse. Status: {status}."),
         "zh-Hans": ("[{ticket}] 退货已签收", "售后单 {ticket} 的退货已到达仓库。当前状态：{status}。"),
     },
     "ticket.refunded": {
@@ -77,7 +78,8 @@ _TEXT: dict[str, dict[str, tuple[str, str]]] = {
     "parcel.delayed": {
         "en": ("Your parcel {tracking} is delayed", "Your parcel {tracking} has had no carrier update for a while. "
                "We are on it and will keep you posted."),
-        "zh-Hans": ("您的包裹 {tracking} 出现延误", "您的包裹 {tracking} 已有一段时间没有物流更新，我们正在跟进，会及时告知您。"),
+        "zh-Hans": ("您的包裹 {tracking} 出现延误",
+                    "您的包裹 {tracking} 已有一段时间没有物流更新，我们正在跟进，会及时告知您。"),
     },
 }
 _SHORT = {"wecom", "douyin"}  # chat channels: one line, no subject

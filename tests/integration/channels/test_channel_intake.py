@@ -68,7 +68,8 @@ def wecom_post(env, text: str, msg_id: str, sender: str = "wm-user-1"):
 
 def mail(subject: str, text: str, message_id: str, in_reply_to: str | None = None, attach: bool = False) -> bytes:
     msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"], msg["Message-ID"] = "Buyer <buyer@example.com>", "help@shop.test", subject, message_id
+    msg["From"], msg["To"] = "Buyer <buyer@example.com>", "help@shop.test"
+    msg["Subject"], msg["Message-ID"] = subject, message_id
     if in_reply_to:
         msg["In-Reply-To"] = in_reply_to
         msg["References"] = in_reply_to
@@ -87,7 +88,8 @@ def test_cross_channel_aggregation_and_email_threading(env):
     tickets = svc().tickets.list("acme", system(), customer_id="cust-1").items
     assert len(tickets) == 1 and tickets[0].type.value == "return_refund" and tickets[0].channel.value == "wecom"
 
-    first = env.drop_email("acme", mail("Return for order SO-20261118-01", "The mug arrived, I want to return it", "<a1@x>"))
+    first = env.drop_email("acme", mail("Return for order SO-20261118-01", "The mug arrived, I want to return it",
+                                        "<a1@x>"))
     assert first.status == 202 and first.body["outcome"] == "joined" and first.body["ticket_id"] == tickets[0].id
     reply = env.drop_email("acme", mail("Re: Return", "Photo attached", "<a2@x>", in_reply_to="<a1@x>", attach=True))
     assert reply.body["outcome"] == "commented" and reply.body["ticket_id"] == tickets[0].id
@@ -126,7 +128,8 @@ def test_douyin_tags_create_and_move_the_ticket_idempotently(env):
     assert [r["outcome"] for r in douyin(env, messages).body["results"]] == ["duplicate"] * 3
     body = json.dumps(messages).encode()
     assert env.post_douyin("acme", body, {"event-sign": "0" * 32}).status == 401
-    assert env.post_douyin("acme", b"not json", {"event-sign": push_signature(APP_KEY, b"not json", APP_SECRET)}).status == 400
+    junk = b"not json"
+    assert env.post_douyin("acme", junk, {"event-sign": push_signature(APP_KEY, junk, APP_SECRET)}).status == 400
 
 
 def test_notification_rendered_in_zh_hans_and_sent_through_ses(env):
@@ -177,9 +180,9 @@ def test_failing_sends_are_reported_so_the_queue_retries_then_dead_letters(env):
     record = {"messageId": "9", "receiptHandle": "r", "body": json.dumps(event), "attributes": {},
               "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:q",
               "awsRegion": "us-east-1"}
-    from tests.support import FakeContext
-
     from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    from tests.support import FakeContext
 
     with pytest.raises(BatchProcessingError):  # every record failed: Lambda fails, SQS redelivers
         env.notifications.lambda_handler({"Records": [record]}, FakeContext("n"))
