@@ -107,6 +107,28 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("error.staff_not_found", "Staff user {user_id} was not found.", "未找到员工 {user_id}。"),
     ("error.tenant_not_found", "Tenant not found.", "未找到商户。"),
     ("error.payload_too_large", "The request body is too large.", "请求体过大。"),
+    # SLA and dispatch (issue 4)
+    ("event.ticket.sla_reminder", "SLA reminder", "SLA 提醒"),
+    ("event.ticket.sla_breached", "SLA deadline missed", "SLA 已超时"),
+    ("event.ticket.sla_escalated", "Escalated", "已升级"),
+    ("event.ticket.sla_default_action", "Automatic action on timeout", "超时自动处理"),
+    ("sla.policy_rejected", "The SLA policy was not saved; see the issues.", "SLA 策略未保存，请查看问题列表。"),
+    ("sla.policy_not_found", "No SLA policy has been saved.", "尚未保存 SLA 策略。"),
+    ("sla.calendar_not_found", "Unknown calendar {calendar_id}.", "未知的日历 {calendar_id}。"),
+    ("sla.bad_date_range", "The date range ends before it starts.", "日期范围的结束早于开始。"),
+    ("sla.date_range_too_long", "The date range may span at most {max_days} days.", "日期范围最多 {max_days} 天。"),
+    ("sla.unknown_timezone", "Unknown time zone {timezone}.", "未知的时区 {timezone}。"),
+    ("dispatch.unknown_team", "Unknown team {team_id}.", "未知的团队 {team_id}。"),
+    ("dispatch.team_has_agents", "Team {team_id} still has agents.", "团队 {team_id} 仍有坐席。"),
+    ("dispatch.agent_not_found", "Unknown agent {agent_id}.", "未知的坐席 {agent_id}。"),
+    ("dispatch.reassign_supervisors_only", "Only supervisors may reassign tickets.", "只有主管可以改派服务单。"),
+    ("dispatch.reassign_reason_required", "A reason is required.", "必须填写原因。"),
+    ("dispatch.target_offline", "Agent {agent_id} is offline.", "坐席 {agent_id} 已离线。"),
+    ("dispatch.target_lacks_skills", "Agent {agent_id} lacks the skills for some tickets.",
+     "坐席 {agent_id} 不具备部分服务单所需的技能。"),
+    ("dispatch.target_over_capacity", "Agent {agent_id} has room for {room} tickets, not {requested}.",
+     "坐席 {agent_id} 只能再接 {room} 单，而不是 {requested} 单。"),
+    ("error.event_publish_failed", "The event could not be published.", "事件发布失败。"),
 ]
 
 HEADER = '''# After-sales platform messages ({locale}).

@@ -24,9 +24,13 @@ from aftersales.core.settings import get_settings
 MAX_KEY_LENGTH = 255
 
 
-@lru_cache(maxsize=1)
 def _persistence() -> DynamoDBPersistenceLayer:
-    return DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
+    return _persistence_for(get_settings().idempotency_table)
+
+
+@lru_cache(maxsize=4)  # per table: tests and the local stack switch tables within one process
+def _persistence_for(table_name: str) -> DynamoDBPersistenceLayer:
+    return DynamoDBPersistenceLayer(table_name=table_name)
 
 
 @lru_cache(maxsize=1)

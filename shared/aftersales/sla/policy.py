@@ -180,7 +180,8 @@ class MetricClock(BaseModel):
     repeats: bool = False
 
 
-_PAUSE_STATUSES = frozenset({"waiting_customer", "in_transit_return"})
+# "return_in_transit" is the ticket status; "in_transit_return" kept for policies already saved.
+_PAUSE_STATUSES = frozenset({"waiting_customer", "return_in_transit", "in_transit_return"})
 
 DEFAULT_METRIC_CLOCKS: dict[str, MetricClock] = {
     "first_response": MetricClock(

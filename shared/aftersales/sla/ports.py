@@ -34,3 +34,9 @@ class FiredStageLog(Protocol):
     def claim(self, idempotency_key: str) -> bool:
         """True the first time a key is claimed (a conditional put), False ever after."""
         ...
+
+
+class Notifier(Protocol):
+    def publish(self, detail_type: str, detail: Mapping[str, object]) -> None:
+        """Put one event (source aftersales.sla) on the domain bus."""
+        ...

@@ -224,6 +224,19 @@ def assign(ticket: Ticket, assignee_id: str, *, actor: Actor, at: datetime,
         "head_hash": entry.hash}), entry=entry)
 
 
+def note(ticket: Ticket, event: str, *, actor: Actor, at: datetime, reason: str | None = None,
+         data: dict[str, Any] | None = None) -> Change:
+    """An audit entry without a status change, written by automation (e.g. an SLA reminder)."""
+    if Role.SYSTEM not in actor.roles:
+        raise Forbidden("error.role_not_permitted", action="note")
+    if ticket.is_terminal:
+        raise IllegalTransition("error.ticket_closed", status=ticket.status.value, allowed=[])
+    entry = _entry(ticket, seq=ticket.version + 1, at=at, event=event, actor=actor,
+                   from_status=ticket.status, to_status=ticket.status, reason=reason, data=data)
+    return Change(ticket=ticket.model_copy(update={
+        "version": entry.seq, "updated_at": entry.at, "head_hash": entry.hash}), entry=entry)
+
+
 def can_view(ticket: Ticket, actor: Actor) -> bool:
     return not actor.is_customer or ticket.customer_id == actor.customer_id
 

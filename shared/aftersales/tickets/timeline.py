@@ -8,7 +8,7 @@ STAFF_ONLY_EVENTS = frozenset({"ticket.assigned", "ticket.inspection_started"})
 
 
 def customer_visible(event: str) -> bool:
-    return event not in STAFF_ONLY_EVENTS
+    return event not in STAFF_ONLY_EVENTS and not event.startswith("ticket.sla_")
 
 
 def known_event(event: str) -> bool:

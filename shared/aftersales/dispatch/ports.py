@@ -1,0 +1,36 @@
+"""Ports the dispatch service needs (implemented by aftersales.adapters.dynamo.sla)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from aftersales.dispatch.model import Agent, Team
+
+
+class DispatchStore(Protocol):
+    def agents(self, tenant_id: str) -> list[tuple[Agent, frozenset[str]]]:
+        """Every agent with their escalation roles (e.g. "regional_lead")."""
+        ...
+
+    def agent(self, tenant_id: str, agent_id: str) -> tuple[Agent, frozenset[str]] | None: ...
+
+    def save_agent(self, tenant_id: str, agent: Agent, roles: frozenset[str]) -> None: ...
+
+    def delete_agent(self, tenant_id: str, agent_id: str) -> None: ...
+
+    def teams(self, tenant_id: str) -> list[Team]: ...
+
+    def save_team(self, tenant_id: str, team: Team) -> None: ...
+
+    def delete_team(self, tenant_id: str, team_id: str) -> None: ...
+
+    def loads(self, tenant_id: str) -> dict[str, int]: ...
+
+    def adjust_load(self, tenant_id: str, ticket_id: str, seq: int, deltas: Mapping[str, int]) -> bool:
+        """Apply one ticket event's load changes at most once; False if already applied."""
+        ...
+
+    def last_agent(self, tenant_id: str, customer_id: str) -> str | None: ...
+
+    def set_last_agent(self, tenant_id: str, customer_id: str, agent_id: str) -> None: ...

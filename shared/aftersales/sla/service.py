@@ -1,0 +1,332 @@
+"""SLA use cases: policy and calendars, deadline tracking from ticket history, the sweep, figures.
+
+Deadlines are recomputed from (policy, calendars, audit history) on every ticket event; a state per
+deadline keeps the stages already fired and sits in the due index under the bucket of its next
+stage. The sweep reads only the buckets since its last run; each stage is claimed with a
+conditional put before it is acted on, so late or repeated sweeps never act twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from aftersales.core.clock import Clock, iso
+from aftersales.core.errors import DomainError, IllegalTransition, InvalidRequest, NotFound
+from aftersales.dispatch.service import DispatchService
+from aftersales.sla.calendar import BusinessCalendar
+from aftersales.sla.deadlines import BREACH_STAGE, Deadline
+from aftersales.sla.due_index import buckets_between, index_bucket
+from aftersales.sla.figures import SlaOutcome, compliance, daily_timeouts, responsible_ranking
+from aftersales.sla.history import history_from_audit
+from aftersales.sla.policy import (
+    AutoApproveRefundUnderCap,
+    CloseTicket,
+    IssueCompensationCoupon,
+    PolicyIssue,
+    PolicyRejected,
+    SlaPolicy,
+    TicketFacts,
+    validate_policy,
+)
+from aftersales.sla.ports import Notifier
+from aftersales.sla.stages import Action, DeadlineState, carry_over, due_actions, next_due_at, record_fired
+from aftersales.tickets.domain import Actor, Ticket
+from aftersales.tickets.model import TERMINAL_STATUSES, Role, Status
+from aftersales.tickets.service import TicketService
+
+logger = logging.getLogger("aftersales.sla")
+SLA_ENGINE = Actor(id="sla-engine", roles=frozenset({Role.SYSTEM}))
+FIRST_SWEEP_LOOKBACK = timedelta(days=1)
+# Stages measured from the due moment: shifted together when a breach may not be back-dated.
+_AFTER_DUE = ("breach", "escalate", "default_action")
+
+
+@dataclass
+class SweepReport:
+    buckets: list[str]
+    items_read: int = 0
+    actions_fired: int = 0
+    already_fired: int = 0
+    failures: int = 0
+    fired: list[str] = field(default_factory=list)
+
+
+def _apply_floor(deadline: Deadline, floor: datetime | None) -> Deadline:
+    """No breach before `floor` (the moment a policy change made the deadline already overdue):
+    the breach and every stage after it move by the same amount, so breach = floor."""
+    if floor is None or deadline.due_at is None or deadline.due_at >= floor:
+        return deadline
+    shift = floor - deadline.due_at
+    stages = tuple(s.model_copy(update={"at": s.at + shift}) if s.at is not None and s.kind in _AFTER_DUE else s
+                   for s in deadline.stages)
+    breached = deadline.breached_at
+    if breached is not None and breached < floor:
+        breached = floor
+    return deadline.model_copy(update={"stages": stages, "breached_at": breached})
+
+
+class SlaService:
+    def __init__(self, store: Any, tickets: TicketService, dispatch: DispatchService, notifier: Notifier,
+                 clock: Clock) -> None:
+        self._store = store
+        self._tickets = tickets
+        self._dispatch = dispatch
+        self._notify = notifier
+        self._clock = clock
+
+    # ---------------------------------------------------------------- policy and calendars
+    def save_policy(self, tenant_id: str, data: Mapping[str, Any]) -> SlaPolicy:
+        previous = self._store.policy_for(tenant_id)
+        body = {**data, "tenant_id": tenant_id, "version": (previous.version + 1) if previous else 1}
+        policy = validate_policy(body, self._store.calendars_for(tenant_id).keys())
+        self._store.save_policy(policy)
+        self._notify.publish("sla.policy_changed", {"tenant_id": tenant_id, "version": policy.version})
+        logger.info("sla policy saved", extra={"tenant_id": tenant_id, "version": policy.version})
+        return policy
+
+    def policy(self, tenant_id: str) -> SlaPolicy:
+        policy = self._store.policy_for(tenant_id)
+        if policy is None:
+            raise NotFound("sla.policy_not_found")
+        return policy
+
+    def save_calendar(self, tenant_id: str, calendar_id: str, data: Mapping[str, Any]) -> BusinessCalendar:
+        try:
+            calendar = BusinessCalendar.model_validate({**data, "tenant_id": tenant_id, "calendar_id": calendar_id})
+        except ValidationError as exc:
+            raise PolicyRejected([PolicyIssue(path=".".join(str(p) for p in e["loc"]), message=e["msg"])
+                                  for e in exc.errors()]) from exc
+        self._store.save_calendar(calendar)
+        if self._store.policy_for(tenant_id) is not None:
+            self._notify.publish("sla.policy_changed", {"tenant_id": tenant_id, "calendar_id": calendar_id})
+        return calendar
+
+    def calendars(self, tenant_id: str) -> list[BusinessCalendar]:
+        return list(self._store.calendars_for(tenant_id).values())
+
+    # ---------------------------------------------------------------- tracking
+    def deadlines(self, tenant_id: str, ticket_id: str, actor: Actor) -> list[DeadlineState]:
+        self._tickets.get(tenant_id, ticket_id, actor)
+        states = self._store.states_for_ticket(tenant_id, ticket_id)
+        return sorted(states.values(), key=lambda s: (s.deadline.metric, s.deadline.cycle))
+
+    def track(self, tenant_id: str, ticket_id: str, *, policy_changed: bool = False) -> list[DeadlineState]:
+        """Recompute the ticket's deadlines from its history; keep fired stages and recorded breaches.
+
+        Completed cycles keep their stored outcome. After a policy change, a deadline that the new
+        policy puts in the past is breached from now on (a floor), never back-dated."""
+        ticket = self._tickets.get(tenant_id, ticket_id, SLA_ENGINE)
+        order = self._tickets.get_order(tenant_id, ticket.order_id, SLA_ENGINE)
+        agent_id = ticket.assignee_id
+        context = {"ticket_type": ticket.type.value, "customer_tier": order.customer.tier,
+                   "channel": ticket.channel.value, "customer_id": ticket.customer_id, "status": ticket.status.value,
+                   "agent_id": agent_id, "team_id": self._dispatch.team_of(tenant_id, agent_id)}
+        is_open = ticket.status not in TERMINAL_STATUSES
+        self._store.save_context(tenant_id, ticket_id, context, is_open)
+        policy = self._store.policy_for(tenant_id)
+        if policy is None:
+            return []
+        facts = TicketFacts(tenant_id=tenant_id, ticket_id=ticket_id, ticket_type=context["ticket_type"],
+                            customer_tier=context["customer_tier"], channel=context["channel"])
+        history = history_from_audit(self._tickets.audit(tenant_id, ticket_id, SLA_ENGINE))
+        stored = self._store.states_with_floor(tenant_id, ticket_id)
+        previous = {k: s for k, (s, _f) in stored.items()}
+        recorded = {k: s.deadline.breached_at for k, s in previous.items() if s.deadline.breached_at}
+        from aftersales.sla.deadlines import compute_deadlines
+
+        now = self._clock.now()
+        computed = compute_deadlines(policy, self._store.calendars_for(tenant_id), facts, history, recorded)
+        results = []
+        for state in carry_over(previous, computed):
+            key = state.deadline.key
+            old, floor = stored.get(key, (None, None))
+            if old is not None and not old.deadline.is_open and not state.deadline.is_open \
+                    and old.deadline.completed_at == state.deadline.completed_at:
+                state = old  # a decided cycle is not re-judged under a new policy
+            else:
+                if policy_changed and state.deadline.is_open and not state.is_breached \
+                        and state.deadline.due_at is not None and state.deadline.due_at < now:
+                    floor = max(floor or now, now)
+                state = state.model_copy(update={"deadline": _apply_floor(state.deadline, floor)})
+            due = next_due_at(state) if is_open else None
+            bucket = index_bucket(due, now) if due is not None else None
+            self._store.save(state, bucket, floor)
+            self._store.save_outcome(self._outcome(state, context), state.deadline.cycle)
+            results.append(state)
+        for key in previous.keys() - {s.deadline.key for s in results}:
+            self._store.delete_state(tenant_id, ticket_id, key)  # metric no longer in the policy
+        logger.info("deadlines recomputed", extra={"tenant_id": tenant_id, "ticket_id": ticket_id,
+                                                   "deadlines": len(results), "open": is_open})
+        return results
+
+    def recompute_open(self, tenant_id: str) -> int:
+        """After a policy or calendar change: every open ticket of the tenant (via the open index)."""
+        count = 0
+        for ticket_id in self._store.open_ticket_ids(tenant_id):
+            try:
+                self.track(tenant_id, ticket_id, policy_changed=True)
+                count += 1
+            except DomainError as exc:
+                logger.warning("recompute failed", extra={"ticket_id": ticket_id, "error": exc.message_id})
+        return count
+
+    @staticmethod
+    def _outcome(state: DeadlineState, context: Mapping[str, Any]) -> SlaOutcome:
+        d = state.deadline
+        return SlaOutcome(tenant_id=d.tenant_id, ticket_id=d.ticket_id, metric=d.metric,
+                          ticket_type=context["ticket_type"], customer_tier=context["customer_tier"],
+                          channel=context["channel"], agent_id=context.get("agent_id"),
+                          team_id=context.get("team_id"), started_at=d.started_at, due_at=d.due_at,
+                          completed_at=d.completed_at, breached_at=d.breached_at)
+
+    # ---------------------------------------------------------------- the sweep
+    def sweep(self) -> SweepReport:
+        now = self._clock.now()
+        last = self._store.last_swept() or now - FIRST_SWEEP_LOOKBACK
+        report = SweepReport(buckets=buckets_between(last, now))
+        for bucket in report.buckets:
+            for state, _floor in list(self._store.entries_in_bucket(bucket)):
+                report.items_read += 1
+                if not due_actions(state, now):
+                    continue
+                try:
+                    self._fire_due(state.deadline.tenant_id, state.deadline.ticket_id, state.deadline.key, now,
+                                   report)
+                except Exception:  # one ticket must not stop the sweep; the state stays indexed
+                    report.failures += 1
+                    logger.exception("sla stage failed", extra={"ticket_id": state.deadline.ticket_id,
+                                                                "deadline": state.deadline.key})
+        self._store.set_last_swept(now)
+        logger.info("sla sweep", extra={"buckets": len(report.buckets), "items_read": report.items_read,
+                                        "fired": report.actions_fired, "failures": report.failures})
+        return report
+
+    def _fire_due(self, tenant_id: str, ticket_id: str, key: str, now: datetime, report: SweepReport) -> None:
+        # The index is eventually consistent: act on the state read from the table itself.
+        fresh = self._store.states_with_floor(tenant_id, ticket_id).get(key)
+        if fresh is None:
+            return
+        state, floor = fresh
+        ticket = self._tickets.get(tenant_id, ticket_id, SLA_ENGINE)
+        if ticket.status in TERMINAL_STATUSES:
+            self._store.save(state, None, floor)
+            return
+        context = self._store.context(tenant_id, ticket_id) or {}
+        done: list[Action] = []
+        for action in due_actions(state, now):
+            if not self._store.claim(action.idempotency_key):
+                report.already_fired += 1
+                done.append(action)  # fired by an earlier (overlapping) sweep: only record it
+                continue
+            try:
+                ticket = self._act(action, ticket, state, context)
+            except Exception:
+                self._store.release(action.idempotency_key)
+                raise
+            report.actions_fired += 1
+            report.fired.append(action.idempotency_key)
+            done.append(action)
+        state = record_fired(state, done)
+        due = next_due_at(state)
+        self._store.save(state, index_bucket(due, now) if due is not None else None, floor)
+        if any(a.stage.kind == "breach" for a in done):
+            self._store.save_outcome(self._outcome(state, {**context, "agent_id": ticket.assignee_id}),
+                                     state.deadline.cycle)
+
+    def _act(self, action: Action, ticket: Ticket, state: DeadlineState, context: Mapping[str, Any]) -> Ticket:
+        stage, d = action.stage, state.deadline
+        detail = {"tenant_id": d.tenant_id, "ticket_id": d.ticket_id, "metric": d.metric, "cycle": d.cycle,
+                  "stage": stage.name, "due_at": iso(d.due_at) if d.due_at else None,
+                  "stage_at": iso(stage.at) if stage.at else None, "assignee_id": ticket.assignee_id,
+                  "idempotency_key": action.idempotency_key}
+        data = {"metric": d.metric, "cycle": d.cycle, "stage": stage.name,
+                "due_at": detail["due_at"]}
+        if stage.kind == "reminder":
+            ticket = self._tickets.note(d.tenant_id, d.ticket_id, "ticket.sla_reminder", SLA_ENGINE,
+                                        reason=f"{d.metric} at {stage.fraction:.0%} of its budget", data=data)
+            self._notify.publish("sla.reminder", detail)
+        elif stage.kind == "breach":
+            ticket = self._tickets.note(d.tenant_id, d.ticket_id, "ticket.sla_breached", SLA_ENGINE,
+                                        reason=f"{d.metric} deadline passed", data=data)
+            self._notify.publish("sla.breached", detail)
+        elif stage.kind == "escalate":
+            reason = f"sla escalation level {stage.level} to {stage.to_role}: {d.metric} breached"
+            decision = self._dispatch.escalate(d.tenant_id, ticket, stage.to_role or "supervisor", reason)
+            if decision.agent_id is None or decision.agent_id == ticket.assignee_id:
+                ticket = self._tickets.note(d.tenant_id, d.ticket_id, "ticket.sla_escalated", SLA_ENGINE,
+                                            reason=f"{reason}; {decision.reason_code}: {decision.reason_detail}",
+                                            data={**data, "to_role": stage.to_role, "agent_id": decision.agent_id})
+            else:
+                ticket = self._tickets.get(d.tenant_id, d.ticket_id, SLA_ENGINE)
+            self._notify.publish("sla.escalated", {**detail, "level": stage.level, "to_role": stage.to_role,
+                                                   "to_agent_id": decision.agent_id,
+                                                   "reason_code": decision.reason_code})
+        elif stage.kind == "default_action":
+            ticket = self._default_action(action, ticket, state, data, detail)
+        return ticket
+
+    def _default_action(self, action: Action, ticket: Ticket, state: DeadlineState, data: dict,
+                        detail: dict) -> Ticket:
+        policy_action = action.stage.default_action
+        d = state.deadline
+        outcome = "skipped"
+        try:
+            if isinstance(policy_action, AutoApproveRefundUnderCap):
+                cap = policy_action.cap
+                if ticket.status == Status.PENDING_APPROVAL and ticket.requested_amount.currency == cap.currency \
+                        and ticket.requested_amount.amount <= cap.amount:
+                    ticket = self._tickets.transition(
+                        d.tenant_id, d.ticket_id, Status.APPROVED, SLA_ENGINE,
+                        reason=f"sla default action: auto-approved under cap {cap.amount} {cap.currency}",
+                        data=data)
+                    outcome = "auto_approved"
+            elif isinstance(policy_action, CloseTicket):
+                ticket = self._tickets.transition(d.tenant_id, d.ticket_id, Status.CLOSED, SLA_ENGINE,
+                                                  reason="sla default action: closed", data=data)
+                outcome = "closed"
+            elif isinstance(policy_action, IssueCompensationCoupon):
+                self._notify.publish("sla.compensation_coupon_requested", {
+                    **detail, "value": policy_action.value.model_dump(mode="json"),
+                    "customer_id": ticket.customer_id})
+                outcome = "coupon_requested"
+        except IllegalTransition:
+            outcome = "skipped"  # not allowed from the current status: recorded, not retried
+        if outcome not in ("auto_approved", "closed"):
+            ticket = self._tickets.note(d.tenant_id, d.ticket_id, "ticket.sla_default_action", SLA_ENGINE,
+                                        reason=f"sla default action {policy_action.kind}: {outcome}",
+                                        data={**data, "outcome": outcome})
+        self._notify.publish("sla.default_action", {**detail, "action": policy_action.kind, "outcome": outcome})
+        return ticket
+
+    # ---------------------------------------------------------------- figures
+    def _outcomes(self, tenant_id: str, first: date, last: date) -> list[SlaOutcome]:
+        if last < first:
+            raise InvalidRequest("sla.bad_date_range", field="query.to")
+        if (last - first).days > 92:
+            raise InvalidRequest("sla.date_range_too_long", field="query.to", max_days=92)
+        # Outcomes are indexed by UTC day; a local day may straddle two of them.
+        return self._store.outcomes_between(tenant_id, first - timedelta(days=1), last + timedelta(days=1))
+
+    def daily_timeouts(self, tenant_id: str, first: date, last: date, timezone: str):
+        rows = daily_timeouts(self._outcomes(tenant_id, first, last), timezone)
+        return [r for r in rows if first <= r.day <= last]
+
+    def ranking(self, tenant_id: str, first: date, last: date, timezone: str, by: str):
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(timezone)
+        outcomes = [o for o in self._outcomes(tenant_id, first, last)
+                    if o.decided_at and first <= o.decided_at.astimezone(zone).date() <= last]
+        return responsible_ranking(outcomes, by)  # type: ignore[arg-type]
+
+    def compliance(self, tenant_id: str, first: date, last: date, timezone: str):
+        return compliance(self._outcomes(tenant_id, first, last), first, last, timezone)
+
+
+__all__ = ["BREACH_STAGE", "SLA_ENGINE", "SlaService", "SweepReport"]

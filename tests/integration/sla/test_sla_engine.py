@@ -1,0 +1,142 @@
+"""SLA engine end to end under moto: tracker, sweeper and dispatcher handlers with a FixedClock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aftersales.tickets.model import Status
+
+RESOLUTION = {"duration": "PT8H", "clock": "calendar", "reminders": [0.75],
+              "escalations": [{"level": 1, "to_role": "supervisor"},
+                              {"level": 2, "to_role": "regional_lead", "after_breach": "PT2H"}],
+              "default_action": {"kind": "auto_approve_refund_under_cap",
+                                 "cap": {"amount": 50000, "currency": "CNY"}, "after_breach": "PT4H"}}
+
+
+def test_new_ticket_is_auto_assigned_with_the_reason_in_the_audit_chain(sla):
+    """GIVEN two idle agents in the matching skill group
+    WHEN a ticket is created
+    THEN the dispatcher assigns it to the least-loaded one and the audit entry keeps the reason."""
+    ticket_id = sla.open_ticket()
+    ticket = sla.svc.tickets.get("acme", ticket_id, sla.supervisor)
+    assert ticket.assignee_id == "agent-1"
+    entry = sla.svc.tickets.audit("acme", ticket_id, sla.supervisor)[-1]
+    assert entry.event == "ticket.assigned" and entry.reason.startswith("auto:least_loaded")
+    assert sla.svc.sla.dispatch.loads("acme") == {"agent-1": 1}
+    # the next ticket goes to the other, now less loaded agent ... unless the customer is sticky
+    second = sla.open_ticket()
+    assert sla.svc.tickets.get("acme", second, sla.supervisor).assignee_id == "agent-1"
+    assert sla.svc.tickets.audit("acme", second, sla.supervisor)[-1].reason.startswith("auto:sticky_customer")
+
+
+def test_reminder_at_75_percent_then_escalation_on_breach_then_default_action(sla):
+    """GIVEN an 8 h resolution target with a 75 % reminder, escalation levels and an auto-approval
+    WHEN the clock passes 6 h, 8 h, 10 h and 12 h with a sweep each time
+    THEN a reminder, a breach + escalation to the supervisor, an escalation to the regional lead and
+    finally the auto-approval happen, each once, in the audit chain and as events."""
+    sla.put_policy(RESOLUTION)
+    ticket_id = sla.open_ticket()
+    sla.svc.tickets.transition("acme", ticket_id, Status.PENDING_APPROVAL, sla.store_front)
+    sla.pump(ticket_id)
+
+    sla.clock.advance(hours=5, minutes=59)
+    sla.sweep(ticket_id)
+    assert sla.notified("sla.reminder") == []
+    sla.clock.advance(minutes=2)
+    sla.sweep(ticket_id)
+    assert [d["stage"] for d in sla.notified("sla.reminder")] == ["reminder:0.75"]
+    assert "ticket.sla_reminder" in sla.audit_events(ticket_id)
+
+    sla.clock.advance(hours=2)
+    sla.sweep(ticket_id)
+    assert len(sla.notified("sla.breached")) == 1
+    escalated = sla.notified("sla.escalated")
+    assert [(e["level"], e["to_agent_id"]) for e in escalated] == [(1, "sup-1")]
+    ticket = sla.svc.tickets.get("acme", ticket_id, sla.supervisor)
+    assert ticket.assignee_id == "sup-1"
+    assign_entry = [e for e in sla.svc.tickets.audit("acme", ticket_id, sla.supervisor)
+                    if e.event == "ticket.assigned"][-1]
+    assert assign_entry.actor_role == "system" and "sla escalation level 1" in assign_entry.reason
+    from tests.integration.sla.conftest import START
+
+    assert sla.deadline(ticket_id).deadline.breached_at == START + timedelta(hours=8)
+
+    sla.clock.advance(hours=2)
+    sla.sweep(ticket_id)
+    assert [(e["level"], e["to_agent_id"]) for e in sla.notified("sla.escalated")] == [(1, "sup-1"), (2, "lead-1")]
+
+    sla.clock.advance(hours=2)
+    sla.sweep(ticket_id)
+    ticket = sla.svc.tickets.get("acme", ticket_id, sla.supervisor)
+    assert ticket.status == Status.APPROVED
+    approved = [e for e in sla.svc.tickets.audit("acme", ticket_id, sla.supervisor) if e.event == "ticket.approved"]
+    assert approved[0].actor_role == "system" and "auto-approved under cap" in approved[0].reason
+    assert [d["outcome"] for d in sla.notified("sla.default_action")] == ["auto_approved"]
+
+
+def test_repeated_and_late_sweeps_do_not_double_escalate(sla):
+    """GIVEN a breached, escalated deadline
+    WHEN the sweep runs again, and a stale copy of the state (without its fired stages) is put back
+    into the due index, and the cursor is rewound as after a crashed run
+    THEN nothing fires a second time."""
+    sla.put_policy(RESOLUTION)
+    ticket_id = sla.open_ticket()
+    sla.clock.advance(hours=1)
+    stale = sla.deadline(ticket_id)
+    sla.clock.advance(hours=8)
+    first = sla.sweep(ticket_id)
+    assert first["fired"] == 2  # breach + escalation level 1 (the reminder is moot once breached)
+    again = sla.sweep(ticket_id)
+    assert again["fired"] == 0
+
+    from aftersales.sla.due_index import index_bucket
+
+    sla.svc.sla.store.save(stale, index_bucket(sla.clock.now(), sla.clock.now()))
+    sla.svc.sla.store.set_last_swept(sla.clock.now() - timedelta(hours=3))
+    late = sla.sweep(ticket_id)
+    assert late["fired"] == 0 and late["already_fired"] == 2
+    assert len(sla.notified("sla.escalated")) == 1 and len(sla.notified("sla.breached")) == 1
+    assert sla.audit_events(ticket_id).count("ticket.sla_breached") == 1
+
+
+def test_pause_states_stop_the_clock(sla):
+    """GIVEN an 8 h resolution target
+    WHEN the ticket waits on the customer for 10 h after 2 h of work
+    THEN nothing fires at 8 h, and the deadline moves to 18 h after creation."""
+    sla.put_policy(RESOLUTION)
+    ticket_id = sla.open_ticket()
+    created = sla.clock.now()
+    sla.svc.tickets.transition("acme", ticket_id, Status.PENDING_APPROVAL, sla.store_front)
+    sla.clock.advance(hours=2)
+    sla.svc.tickets.transition("acme", ticket_id, Status.WAITING_CUSTOMER, sla.agent)
+    sla.pump(ticket_id)
+    paused = sla.deadline(ticket_id).deadline
+    assert paused.paused and paused.due_at is None and paused.remaining == timedelta(hours=6)
+    sla.clock.advance(hours=10)
+    sla.sweep(ticket_id)
+    assert sla.notified("sla.breached") == [] and sla.notified("sla.reminder") == []
+    sla.svc.tickets.transition("acme", ticket_id, Status.PENDING_APPROVAL, sla.agent)
+    sla.pump(ticket_id)
+    assert sla.deadline(ticket_id).deadline.due_at == created + timedelta(hours=18)
+
+
+def test_policy_change_recomputes_open_tickets_without_back_dating_a_breach(sla):
+    """GIVEN an open ticket 5 h old under an 8 h target
+    WHEN the policy is tightened to 2 h
+    THEN the open ticket is recomputed: it breaches now (at the change), not 3 h in the past."""
+    sla.put_policy(RESOLUTION)
+    ticket_id = sla.open_ticket()
+    sla.clock.advance(hours=5)
+    changed_at = sla.clock.now()
+    sla.put_policy({**RESOLUTION, "duration": "PT2H"})
+    state = sla.deadline(ticket_id)
+    assert state.deadline.budget == timedelta(hours=2)
+    sla.sweep(ticket_id)
+    breach = sla.deadline(ticket_id).deadline
+    assert breach.breached_at == changed_at
+    assert [d["stage_at"] for d in sla.notified("sla.breached")] == [changed_at.isoformat(
+        timespec="milliseconds").replace("+00:00", "Z")]
+    # the level-2 escalation still comes 2 h after the (non back-dated) breach
+    sla.clock.advance(hours=1)
+    sla.sweep(ticket_id)
+    assert [e["level"] for e in sla.notified("sla.escalated")] == [1]
