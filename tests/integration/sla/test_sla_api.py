@@ -1,0 +1,62 @@
+"""SLA and dispatch HTTP routes (in-process API Gateway shapes, moto)."""
+
+from __future__ import annotations
+
+
+def test_inconsistent_policy_is_rejected_with_field_paths(api, demo):
+    """GIVEN a policy with a negative duration, an unknown calendar and two overlapping rules
+    WHEN a supervisor saves it
+    THEN 422 lists every issue with its path, and nothing is saved."""
+    sup = demo["acme"]["supervisor"]
+    bad = {"rules": [
+        {"rule_id": "a", "match": {"ticket_type": "return_refund"},
+         "targets": {"resolution": {"duration": "PT8H", "calendar_id": "cn"}}},
+        {"rule_id": "b", "match": {"channel": "app"}, "targets": {"resolution": {"duration": "PT4H",
+                                                                              "clock": "calendar"}}},
+    ]}
+    reply = api.request("PUT", "/sla/policy", bad, sup)
+    assert reply.status == 422, reply
+    paths = {i["path"] for i in reply.body["error"]["details"]["issues"]}
+    assert paths == {"rules.0.targets.resolution.calendar_id", "rules.1.precedence"}
+    negative = {"rules": [{"rule_id": "a", "targets": {"resolution": {"duration": "-PT1H", "clock": "calendar"}}}]}
+    reply = api.request("PUT", "/sla/policy", negative, sup)
+    assert reply.status == 422
+    assert reply.body["error"]["details"]["issues"][0]["path"] == "rules.0.targets.resolution.duration"
+    assert api.request("GET", "/sla/policy", None, sup).status == 404
+
+
+def test_calendar_then_policy_then_agents_and_figures(api, demo):
+    """GIVEN a calendar and a policy using it
+    WHEN saved by a supervisor and read back; agents and teams are created; figures asked
+    THEN each answers; agents cannot manage agents (403)."""
+    import os
+
+    import boto3
+
+    boto3.client("events").create_event_bus(Name=os.environ["EVENT_BUS_NAME"])  # policy_changed goes there
+    sup, agent = demo["acme"]["supervisor"], demo["acme"]["agent"]
+    cal = {"timezone": "Asia/Shanghai", "weekly_hours": {d: [{"start": "09:00", "end": "18:00"}]
+                                                         for d in ("mon", "tue", "wed", "thu", "fri")},
+           "holidays": ["2026-10-01"]}
+    assert api.request("PUT", "/sla/calendars/cn", cal, sup).status == 200
+    bad_cal = {"timezone": "Mars/Base", "weekly_hours": {}}
+    reply = api.request("PUT", "/sla/calendars/x", bad_cal, sup)
+    assert reply.status == 422 and {i["path"] for i in reply.body["error"]["details"]["issues"]} >= {"timezone"}
+    policy = {"rules": [{"rule_id": "a", "targets": {"resolution": {"business_days": 2, "calendar_id": "cn",
+                                                                     "reminders": [0.75]}}}]}
+    saved = api.request("PUT", "/sla/policy", policy, sup)
+    assert saved.status == 200 and saved.body["version"] == 1
+    team = {"skills": {"ticket_types": ["return_refund"], "languages": ["en"], "channels": ["app"]}}
+    assert api.request("PUT", "/dispatch/teams/returns", team, sup).status == 200
+    assert api.request("PUT", "/dispatch/agents/a1", {"team_id": "returns", "max_open": 5,
+                                                      "availability": "online"}, sup).status == 200
+    assert api.request("PUT", "/dispatch/agents/a2", {"team_id": "nope", "max_open": 5}, sup).status == 422
+    assert api.request("PUT", "/dispatch/agents/a3", {"team_id": "returns", "max_open": 5}, agent).status == 403
+    agents = api.request("GET", "/dispatch/agents", None, sup).body["items"]
+    assert [(a["agent_id"], a["open_tickets"]) for a in agents] == [("a1", 0)]
+    for path in ("/sla/figures/daily-timeouts", "/sla/figures/ranking", "/sla/figures/compliance"):
+        reply = api.request("GET", path, None, sup, {"from": "2026-11-01", "to": "2026-11-30",
+                                                    "timezone": "Asia/Shanghai"})
+        assert reply.status == 200 and reply.body["items"] == [], (path, reply)
+    reply = api.request("GET", "/sla/figures/compliance", None, sup, {"from": "2026-11-30", "to": "2026-11-01"})
+    assert reply.status == 422
