@@ -43,7 +43,7 @@ lint: $(STAMP) $(NODE_STAMP)
 ## make i18n: regenerate the .po catalogs from tools/messages.py and compile them
 i18n: $(STAMP)
 	$(BIN)/python -m tools.messages
-	$(BIN)/pybabel compile -q -d shared/aftersales/locales -D messages
+	$(BIN)/pybabel -q compile -d shared/aftersales/locales -D messages
 
 build:
 	sam build

@@ -197,6 +197,14 @@ class ApprovalPolicy(_Frozen):
         description="Per currency: a dual review above this amount needs a finance approver. "
                     "A currency without a threshold always needs one.")
     abuse_route: Literal[Route.SINGLE_REVIEW, Route.DUAL_REVIEW] = Route.SINGLE_REVIEW
+    review_timeout_seconds: int | None = Field(
+        default=None, ge=60, le=30 * 86_400,
+        description="How long a human review waits before it escalates to a supervisor "
+                    "(default: the stack's ReviewTimeoutSeconds)")
+    escalation_timeout_seconds: int | None = Field(
+        default=None, ge=60, le=30 * 86_400,
+        description="How long the supervisor review waits before the flow gives up "
+                    "(default: the stack's EscalationTimeoutSeconds)")
 
     @model_validator(mode="after")
     def _well_formed(self) -> ApprovalPolicy:

@@ -16,7 +16,7 @@ from aftersales.core.clock import Clock
 from aftersales.core.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from aftersales.core.money import Money
 from aftersales.risk.counters import window_total
-from aftersales.risk.service import RiskService
+from aftersales.risk.service import RiskService, ticket_risk_keys
 from aftersales.risk.signals import Dimension
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Role as TicketRole
@@ -75,7 +75,8 @@ class ApprovalService:
             raise NotFound("error.order_not_found", order_id=ticket.order_id)
         order = stored.order
         now = self._clock.now()
-        assessment = self._risk.assess(tenant_id, ticket.customer_id, order, now)
+        entries = self._ticket_store.audit_entries(tenant_id, ticket.id)
+        assessment = self._risk.assess(tenant_id, ticket.customer_id, order, now, keys=ticket_risk_keys(entries))
         state = self._risk.counters(tenant_id, Dimension.ACCOUNT, ticket.customer_id)
         currency = ticket.requested_amount.currency
         history = []
@@ -86,7 +87,7 @@ class ApprovalService:
         lines = tuple(ProductFacts(product_type=(o.product_type or "unknown"), category=(o.category or "unknown"))
                       for o in (order.line(ln.line_id) for ln in ticket.lines) if o is not None)
         return TicketFacts(
-            ticket_id=ticket.id, requester_id=self._requester(tenant_id, ticket),
+            ticket_id=ticket.id, requester_id=entries[0].actor_id if entries else ticket.customer_id,
             ticket_type=FACT_TYPES.get(ticket.type.value, ticket.type.value), channel=ticket.channel.value,
             customer_tier=order.customer.tier, amount=ticket.requested_amount, lines=lines,
             history=tuple(history),

@@ -55,7 +55,7 @@ class MoneyPathReactor:
         changed = to_status != detail.get("from_status")
         if changed and to_status == Status.PENDING_APPROVAL.value:
             started = self._money.workflows.start(self._money.settings.approval_state_machine_arn,
-                                                  f"{ticket_id}-a{seq}", {**base, **self.timeouts})
+                                                  f"{ticket_id}-a{seq}", {**base, **self.timeouts_for(tenant_id)})
             done.append("approval_started" if started else "approval_already_started")
         if detail.get("event") == "ticket.approved":
             done.append(self._after_approval(tenant_id, ticket_id, TicketType(detail["ticket_type"])))
@@ -70,6 +70,12 @@ class MoneyPathReactor:
         self._money.events.publish(ORDERS_SOURCE, "order.after_sales_updated", self._order_update(detail, order_id))
         done.append("order_update")
         return done
+
+    def timeouts_for(self, tenant_id: str) -> dict[str, int]:
+        """The stack's review / escalation timeouts, unless the tenant's published approval policy
+        sets its own (`review_timeout_seconds`, `escalation_timeout_seconds`)."""
+        policy = self._money.approvals.policy(tenant_id)
+        return {name: getattr(policy, name, None) or default for name, default in self.timeouts.items()}
 
     # ------------------------------------------------------------------ nodes
     def _after_approval(self, tenant_id: str, ticket_id: str, ticket_type: TicketType) -> str:
@@ -134,7 +140,10 @@ class MoneyPathReactor:
                   "ticket_type": detail.get("ticket_type"), "node": detail.get("event"),
                   "from_status": detail.get("from_status"), "status": detail.get("to_status"),
                   "at": detail.get("at"), "dedup_key": detail.get("dedup_key")}
-        if "amount" in data:
+        if detail.get("event") == "ticket.refund_failed":
+            update["refund_failed"] = {"reason": detail.get("reason") or data.get("reason"),
+                                       "amount": data.get("amount"), "grant_id": data.get("grant_id")}
+        elif "amount" in data:
             update["refunded"] = data["amount"]
         to_status = detail.get("to_status")
         repair = next((r for s, r in REPAIR_STATUS.items() if s.value == to_status), None)

@@ -5,7 +5,10 @@ Routes stay thin: read the principal, call one use case, render a view.
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import json
+import re
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -175,10 +178,39 @@ def create_ticket(body: CreateTicketRequest) -> Response[TicketView]:
     def compute() -> TicketView:
         request = OpenTicket(type=body.type, order_id=body.order_id, customer_id=body.customer_id,
                              channel=body.channel, reason_code=body.reason_code, description=body.description,
-                             lines=body.lines, parent_id=body.parent_ticket_id, locale=loc)
+                             lines=body.lines, parent_id=body.parent_ticket_id, locale=loc,
+                             risk_keys=_risk_keys(who))
         return ticket_view(services().tickets.open(tenant(), request, who), who, loc)
 
     return idempotent_post(201, compute)
+
+
+DEVICE_FINGERPRINT = re.compile(r"^[A-Za-z0-9._:+/=-]{1,256}$")
+
+
+def _risk_keys(who: Actor) -> dict[str, str]:
+    """Refund-abuse signals of the request (docs/approvals-and-refunds.md): the caller's IP when the
+    customer calls (a storefront may forward its customer's IP in X-Customer-IP; staff calls carry
+    none) and the optional X-Device-Fingerprint. Both are kept only as tenant-salted hashes."""
+    headers = app.current_event.headers
+    ip = headers.get("x-customer-ip") if Role.STOREFRONT in who.roles else (
+        app.current_event.request_context.identity.source_ip if who.is_customer else None)
+    device = headers.get("x-device-fingerprint")
+    keys: dict[str, str] = {}
+    if ip:
+        try:
+            keys["ip"] = _salted(str(ipaddress.ip_address(ip.strip())))
+        except ValueError:
+            raise InvalidRequest("error.bad_customer_ip", field="header.X-Customer-IP") from None
+    if device and (who.is_customer or Role.STOREFRONT in who.roles):
+        if not DEVICE_FINGERPRINT.match(device):
+            raise InvalidRequest("error.bad_device_fingerprint", field="header.X-Device-Fingerprint")
+        keys["device"] = _salted(device)
+    return keys
+
+
+def _salted(value: str) -> str:
+    return hashlib.sha256(f"{tenant()}|{value}".encode()).hexdigest()[:32]
 
 
 @app.get("/tickets", tags=["tickets"], summary="List tickets (customers see only their own)")

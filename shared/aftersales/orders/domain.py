@@ -35,6 +35,10 @@ class Shipping(BaseModel):
 
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
     fee: Money
+    address_fingerprint: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9:_\-]{16,128}$",
+        description="A hash of the normalised shipping address, computed by the storefront (never the "
+                    "address itself); used for refund-abuse counters per address")
 
 
 class OrderLine(BaseModel):

@@ -30,6 +30,7 @@ from .refundable import (
 
 SYSTEM = Actor(id="refund-workflow", roles=frozenset({Role.SYSTEM}))
 OPEN = frozenset({RefundStatus.PENDING, RefundStatus.REQUIRES_ACTION, RefundStatus.UNKNOWN})
+REFUND_FAILED_EVENT = "ticket.refund_failed"
 
 
 class RefundProvider(Protocol):
@@ -118,12 +119,33 @@ class RefundService:
         latest = max(attempts, key=lambda a: a.attempt_number, default=None)
         if latest is not None and latest.status in (RefundStatus.SUCCEEDED, *OPEN) and latest.provider_refund_id:
             # the money may still move: keep the reservation, flag for manual follow-up
-            reason = "provider_outcome_unknown" if latest.status is not RefundStatus.SUCCEEDED else "succeeded"
-            return {"released": False, "reason": reason}
+            if latest.status is RefundStatus.SUCCEEDED:
+                return {"released": False, "reason": "succeeded"}
+            self._surface(tenant_id, ticket_id, grant, latest, "provider_outcome_unknown", released=False)
+            return {"released": False, "reason": "provider_outcome_unknown"}
         reason = (self._store.failure_reason(tenant_id, ticket_id, grant_id, latest.attempt_number)
                   if latest else None) or ((error or {}).get("error") or {}).get("Error") or "failed"
         released = self._store.abandon_grant(grant, reason, iso(self._clock.now()))
+        self._surface(tenant_id, ticket_id, grant, latest, reason, released=True)
         return {"released": released, "reason": reason}
+
+    def _surface(self, tenant_id: str, ticket_id: str, grant: RefundGrant, latest: RefundAttempt | None,
+                 reason: str, *, released: bool) -> None:
+        """One `ticket.refund_failed` audit entry per grant (a retried fail step finds it and writes
+        nothing). The entry becomes a domain event; the money-path consumer turns it into the order
+        update event for the storefront."""
+        if any(e.event == REFUND_FAILED_EVENT and (e.data or {}).get("grant_id") == grant.grant_id
+               for e in self._ticket_store.audit_entries(tenant_id, ticket_id)):
+            return
+        ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
+        if ticket.status != Status.REFUND_PENDING:
+            return  # staff moved it on meanwhile; the refund record still carries the reason
+        self._tickets.note(tenant_id, ticket_id, REFUND_FAILED_EVENT, SYSTEM, reason=reason, data={
+            "grant_id": grant.grant_id, "amount": grant.amount.model_dump(),
+            "attempt": latest.attempt_number if latest else None,
+            "provider_refund_id": latest.provider_refund_id if latest else None,
+            "provider_status": latest.raw_status if latest else None,
+            "reservation_released": released})
 
     # ------------------------------------------------------------------ webhook side
     def apply_provider_update(self, tenant_id: str, provider_refund_id: str, raw_status: str,

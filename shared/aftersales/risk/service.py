@@ -1,12 +1,15 @@
 """Risk use cases: keep counters current from domain events, and assess a ticket (explainably).
 
-Counters are keyed per dimension: `account#<customer id>` today. IP, device and address keys
-need those signals on the ticket (not captured at intake yet); the consumer indexes whatever keys
-an event carries in `data.risk_keys` ({"ip": ..., "device": ..., "address": <hash>}).
+Counters are keyed per dimension: `account#<customer id>`, and `ip#` / `device#` / `address#` with
+the hashes captured at ticket creation into the `ticket.created` audit entry's `data.risk_keys`
+({"ip": ..., "device": ..., "address": ...}; the API hashes IP and device, the storefront hashes the
+address). The consumer counts an opened ticket under every key it carries; `assess` reads the
+ticket's own keys, so many accounts on one IP / device / address (scalper clusters) score.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -65,13 +68,19 @@ class RiskService:
     def counters(self, tenant_id: str, dimension: Dimension, value: str) -> CounterState:
         return self._store.load(tenant_id, counter_key(dimension, value))[0]
 
-    def assess(self, tenant_id: str, customer_id: str, order: Order, now: datetime | None = None
-               ) -> RiskAssessment:
+    def assess(self, tenant_id: str, customer_id: str, order: Order, now: datetime | None = None,
+               keys: Mapping[str, str] | None = None) -> RiskAssessment:
+        """`keys`: the ticket's `risk_keys` (see `ticket_risk_keys`); dimensions without one are absent."""
         now = now or self._clock.now()
         currency = order.currency
         windows = self.config.windows()
         state = self.counters(tenant_id, Dimension.ACCOUNT, customer_id)
         dims = [dimension_signals(Dimension.ACCOUNT, state, now, windows.get(Dimension.ACCOUNT, {30}), currency)]
+        for dimension in (Dimension.IP, Dimension.DEVICE, Dimension.ADDRESS):
+            value = (keys or {}).get(dimension.value)
+            if value and windows.get(dimension):
+                dims.append(dimension_signals(dimension, self.counters(tenant_id, dimension, value), now,
+                                              windows[dimension], currency))
         created = order.customer.account_created_at
         age = max(0, (now - created).days) if created else 365
         after_sales = dimension_signals(Dimension.ACCOUNT, state, now, [90], currency).windows[0].tickets
@@ -81,6 +90,14 @@ class RiskService:
         snapshot = SignalSnapshot(tenant_id=tenant_id, account_id=customer_id, as_of=now, currency=currency,
                                   profile=profile, dimensions=tuple(dims))
         return score(snapshot, self.config)
+
+
+def ticket_risk_keys(audit_entries: Sequence[Any]) -> dict[str, str]:
+    """The risk keys captured at creation (the first audit entry's `data.risk_keys`)."""
+    if not audit_entries:
+        return {}
+    keys = (audit_entries[0].data or {}).get("risk_keys") or {}
+    return {k: v for k, v in keys.items() if k in Dimension._value2member_map_ and k != "account" and v}
 
 
 def _counter_event(detail: dict[str, Any]) -> CounterEvent | None:

@@ -113,6 +113,8 @@ class OpenTicket(BaseModel):
     lines: list[LineRequest] = Field(default_factory=list)
     parent_id: str | None = None
     locale: str = "en"
+    # refund-abuse signals of the request ({"ip"|"device": opaque hash}); kept on the audit entry only
+    risk_keys: dict[str, str] = Field(default_factory=dict)
 
 
 class Change(BaseModel):
@@ -175,11 +177,16 @@ def open_ticket(*, ticket_id: str, tenant_id: str, request: OpenTicket, order: O
         requested_amount=requested, parent_id=request.parent_id, locale=request.locale,
         created_at=now, updated_at=now, head_hash=GENESIS_HASH,
     )
+    data: dict[str, Any] = {"type": draft.type.value, "order_id": draft.order_id,
+                            "requested_amount": requested.model_dump(),
+                            "lines": [{"line_id": ln.line_id, "quantity": ln.quantity_requested} for ln in lines]}
+    risk_keys = {**request.risk_keys}
+    if order.shipping.address_fingerprint:
+        risk_keys["address"] = order.shipping.address_fingerprint
+    if risk_keys:
+        data["risk_keys"] = dict(sorted(risk_keys.items()))  # the risk-counters consumer reads these
     entry = _entry(None, seq=1, at=at, event=transitions.CREATED_EVENT, actor=actor, from_status=None,
-                   to_status=draft.status, reason=request.reason_code,
-                   data={"type": draft.type.value, "order_id": draft.order_id,
-                         "requested_amount": requested.model_dump(),
-                         "lines": [{"line_id": ln.line_id, "quantity": ln.quantity_requested} for ln in lines]})
+                   to_status=draft.status, reason=request.reason_code, data=data)
     return Change(ticket=draft.model_copy(update={"head_hash": entry.hash}), entry=entry)
 
 

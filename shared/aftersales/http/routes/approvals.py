@@ -160,7 +160,10 @@ def ticket_risk(ticket_id: Annotated[str, Path(max_length=128)]) -> dict:
         raise Forbidden("error.role_not_permitted")
     ticket = svc.tickets.get(tenant(), ticket_id, who)
     stored = svc.tickets._store.get_order(tenant(), ticket.order_id)
-    assessment = svc.money.risk.assess(tenant(), ticket.customer_id, stored.order)
+    from aftersales.risk.service import ticket_risk_keys
+
+    keys = ticket_risk_keys(svc.tickets._store.audit_entries(tenant(), ticket_id))
+    assessment = svc.money.risk.assess(tenant(), ticket.customer_id, stored.order, keys=keys)
     return {"ticket_id": ticket_id, **assessment.model_dump(mode="json")}
 
 
