@@ -20,7 +20,7 @@ from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
-from aftersales.adapters.dynamo.models import UNBOUND, TicketTableItem
+from aftersales.adapters.dynamo.models import UNBOUND, ConversationMessageItem
 from aftersales.adapters.dynamo.store import ticket_pk
 from aftersales.channels.ports import ConversationItem
 
@@ -36,8 +36,8 @@ class ChannelsItem(Model):
     expires_at = NumberAttribute(null=True)
 
 
-class ConversationMessageItem(TicketTableItem, discriminator="message"):
-    doc = JSONAttribute()
+__all__ = ["ChannelsItem", "ConversationMessageItem", "DynamoConversationStore", "DynamoIntakeStore",
+           "DynamoIntegrationSettings", "bind_channels"]
 
 
 def bind_channels(table_name: str) -> None:

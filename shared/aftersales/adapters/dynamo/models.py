@@ -1,7 +1,7 @@
 """PynamoDB item models for the tickets, orders and tenants tables.
 
 Key design (every key starts with the tenant):
-  tickets  pk=<tenant>#TICKET#<id>   sk=HDR | LINE#<line_id> | LOG#<seq:08d> | TL#<seq:08d>
+  tickets  pk=<tenant>#TICKET#<id>   sk=HDR | LINE#<line_id> | LOG#<seq:08d> | TL#<seq:08d> | MSG#<at>#<id>
            gsi1: <tenant>#T           / <ticket id>     all tickets, newest first (ULID order)
            gsi2: <tenant>#C#<customer>/ <ticket id>     a customer's tickets
            gsi3: <tenant>#S#<status>  / <updated_at>     a status queue for agents
@@ -98,6 +98,13 @@ class TimelineItem(TicketTableItem, discriminator="timeline"):
     event = UnicodeAttribute()
     at = UnicodeAttribute()
     status = UnicodeAttribute()
+
+
+class ConversationMessageItem(TicketTableItem, discriminator="message"):
+    """A channel message on the ticket (sk = MSG#<at>#<id>, after LOG; issue 5). Defined here, with
+    the other kinds, so a query through TicketTableItem always knows the discriminator."""
+
+    doc = JSONAttribute()
 
 
 class OrderItem(Model):
