@@ -207,17 +207,22 @@ class Issue5Services:
 def build_issue5(svc: Services) -> Issue5Services:
     from aftersales.adapters.aws_intake import EventBridgeAlerts, S3Attachments, SesEmailSender
     from aftersales.adapters.dynamo.intake import (
-        DynamoConversationStore, DynamoIntakeStore, DynamoIntegrationSettings, bind_channels,
+        DynamoConversationStore,
+        DynamoIntakeStore,
+        DynamoIntegrationSettings,
+        bind_channels,
     )
     from aftersales.adapters.dynamo.logistics import DynamoParcelStore, bind_logistics
     from aftersales.channels.service import IntakeService
+    from aftersales.channels.settings_cache import CachedSettings
     from aftersales.logistics.service import TrackingService
     from aftersales.notifications.service import ChatOutbox, NotificationService
 
     cfg = svc.settings
     bind_logistics(cfg.logistics_table)
     bind_channels(cfg.channels_table)
-    store, settings = DynamoIntakeStore(), DynamoIntegrationSettings()
+    store = DynamoIntakeStore()
+    settings = CachedSettings(DynamoIntegrationSettings(), ttl=cfg.integration_settings_ttl_seconds)
     attachments = S3Attachments(cfg.attachments_bucket)
     intake = IntakeService(store, DynamoConversationStore(), settings, svc.tickets, svc.clock, attachments)
     logistics = TrackingService(DynamoParcelStore(), settings, svc.tickets, intake,

@@ -51,7 +51,11 @@ class IntakeStore(Protocol):
 
     def park(self, tenant_id: str, identity_key: str, item: dict[str, Any]) -> None: ...
 
-    def parked(self, tenant_id: str, identity_key: str) -> list[dict[str, Any]]: ...
+    def parked(self, tenant_id: str, identity_key: str) -> list[dict[str, Any]]:
+        """The inbox of one identity key, oldest first."""
+
+    def unpark(self, tenant_id: str, identity_key: str, item: dict[str, Any] | None = None) -> None:
+        """Remove one parked item (it was matched), or the whole inbox when `item` is None."""
 
 
 class ConversationStore(Protocol):

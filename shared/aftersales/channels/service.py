@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, TypeAdapter
 
 from aftersales.channels import douyin, email_inbound, wecom
 from aftersales.channels.identity import (
     Identity,
+    IdentityKind,
     IssueCategory,
     aggregation_key,
     email_identity,
@@ -40,6 +41,9 @@ from aftersales.tickets.paths import route
 from aftersales.tickets.service import TicketService
 
 logger = Logger(child=True)
+MENTION = "mention:order:"  # inbox of pointers: parked messages that named an order we did not know
+_DOUYIN_COMMAND: TypeAdapter[douyin.IntakeCommand] = TypeAdapter(
+    Annotated[douyin.IntakeCommand, Field(discriminator="command")])
 SYSTEM = Actor(id="system:channels", roles=frozenset({Role.SYSTEM}))
 
 _STAGE_TARGETS: dict[douyin.Stage, Status] = {
@@ -87,8 +91,17 @@ class IntakeService:
                 return customer
         return None
 
-    def link(self, tenant_id: str, customer_id: str, identities: list[Identity]) -> None:
+    def link(self, tenant_id: str, customer_id: str, identities: list[Identity], *, replay: bool = True
+             ) -> list[IntakeResult]:
+        """Link identities to the customer; messages parked for an identity that was not linked
+        before are replayed now (they may join the customer's open ticket or the order they named)."""
+        fresh = [i for i in identities if replay and i.kind is not IdentityKind.ORDER
+                 and self._store.customer_of(tenant_id, i.key) != customer_id]
         self._store.link(tenant_id, customer_id, [i.key for i in identities])
+        results: list[IntakeResult] = []
+        for identity in fresh:
+            results += self.replay_identity(tenant_id, identity.key)
+        return results
 
     def comment(self, tenant_id: str, ticket_id: str, *, channel: str, direction: str, author: str, body: str,
                 external_id: str | None = None, subject: str | None = None,
@@ -166,9 +179,24 @@ class IntakeService:
     def _text_intake(self, tenant_id: str, *, channel: str, identities: list[Identity], author: str, body: str,
                      subject: str | None, external_id: str, order_numbers: tuple[str, ...],
                      ticket_numbers: tuple[str, ...] = (), attachments: list[dict[str, Any]] | None = None,
-                     contact: tuple[str, str] | None = None) -> IntakeResult:
+                     contact: tuple[str, str] | None = None, replaying: bool = False) -> IntakeResult:
         """A free-text message: comment on a named / open ticket, else open (or join) one for the
-        order it names, else park it until the customer can be matched."""
+        order it names, else park it until the customer can be matched. When this message linked a
+        sender we could not match before, the sender's parked messages are replayed after it."""
+        unlinked = [] if replaying else [i for i in identities if not self._store.customer_of(tenant_id, i.key)]
+        result = self._text_intake_once(
+            tenant_id, channel=channel, identities=identities, author=author, body=body, subject=subject,
+            external_id=external_id, order_numbers=order_numbers, ticket_numbers=ticket_numbers,
+            attachments=attachments, contact=contact, replaying=replaying)
+        if result.outcome != "parked":
+            for identity in unlinked:
+                self.replay_identity(tenant_id, identity.key)
+        return result
+
+    def _text_intake_once(self, tenant_id: str, *, channel: str, identities: list[Identity], author: str,
+                          body: str, subject: str | None, external_id: str, order_numbers: tuple[str, ...],
+                          ticket_numbers: tuple[str, ...], attachments: list[dict[str, Any]] | None,
+                          contact: tuple[str, str] | None, replaying: bool) -> IntakeResult:
         customer = self.customer_for(tenant_id, identities)
         order_id, order_customer = None, None
         for number in order_numbers:
@@ -178,7 +206,7 @@ class IntakeService:
                 break
         if customer:
             links = list(identities) + ([order_identity(tenant_id, order_id)] if order_id else [])
-            self.link(tenant_id, customer, links)
+            self.link(tenant_id, customer, links, replay=False)
             if contact:
                 self._store.put_contact(tenant_id, customer, contact[0], contact[1], None)
         for number in ticket_numbers:
@@ -205,11 +233,74 @@ class IntakeService:
                              external_id=external_id, subject=subject, attachments=attachments)
                 return IntakeResult(source=channel, external_id=external_id, outcome="commented",
                                     ticket_id=open_ticket)
-        key = identities[0].key if identities else f"{channel}:unknown"
-        self._store.park(tenant_id, key, {"message_id": new_id("msg", self._clock.now()), "at": iso(self._clock.now()),
-                                          "channel": channel, "author": author, "subject": subject, "body": body,
-                                          "external_id": external_id, "attachments": attachments or []})
+        if not replaying:
+            self._park_text(tenant_id, identities[0].key if identities else f"{channel}:unknown", {
+                "message_id": new_id("msg", self._clock.now()), "at": iso(self._clock.now()), "channel": channel,
+                "author": author, "subject": subject, "body": body, "external_id": external_id,
+                "attachments": attachments or []}, order_numbers)
         return IntakeResult(source=channel, external_id=external_id, outcome="parked")
+
+    # ------------------------------------------------------------------ parked intake: kept, then matched
+    def _park_text(self, tenant_id: str, identity_key: str, doc: dict[str, Any], order_numbers: tuple[str, ...]
+                   ) -> None:
+        """Park under the sender's identity; an order number the message named (but we do not know
+        yet) gets a pointer, so the order's arrival replays the sender's inbox."""
+        self._store.park(tenant_id, identity_key, doc)
+        for number in order_numbers:
+            self._store.park(tenant_id, f"{MENTION}{number}", {"message_id": doc["message_id"], "at": doc["at"],
+                                                              "identity_key": identity_key})
+
+    def replay_identity(self, tenant_id: str, identity_key: str) -> list[IntakeResult]:
+        """Re-run the parked WeCom / e-mail messages of one sender (oldest first); each one that now
+        lands on a ticket leaves the inbox, the others stay parked."""
+        identity = _identity_of(identity_key)
+        results: list[IntakeResult] = []
+        for doc in self._store.parked(tenant_id, identity_key):
+            channel = doc.get("channel")
+            if channel not in ("wecom", "email") or identity is None:
+                continue
+            refs = email_inbound.extract_references(email_inbound.InboundEmail(
+                message_id=None, in_reply_to=None, references=(), from_address=None,
+                subject=doc.get("subject") or "", text=doc.get("body") or ""))
+            result = self._text_intake(
+                tenant_id, channel=channel, identities=[identity], author=doc["author"], body=doc.get("body") or "",
+                subject=doc.get("subject"), external_id=doc.get("external_id") or doc["message_id"],
+                order_numbers=refs.order_numbers, ticket_numbers=refs.ticket_numbers,
+                attachments=doc.get("attachments") or None, replaying=True)
+            if result.outcome == "parked":
+                continue
+            if channel == "email" and result.ticket_id and doc.get("external_id"):
+                self._store.claim(tenant_id, f"MAIL#{doc['external_id']}", result.ticket_id)
+            self._store.unpark(tenant_id, identity_key, doc)
+            logger.info("parked message matched", extra={"channel": channel, "outcome": result.outcome})
+            results.append(result.model_copy(update={"detail": "replayed"}))
+        return results
+
+    def order_arrived(self, tenant_id: str, order_id: str) -> list[IntakeResult]:
+        """An order we did not know was pushed: replay the Douyin events parked for it, and the
+        inboxes of senders whose parked messages named it."""
+        results = self._replay_douyin(tenant_id, order_id)
+        for pointer in self._store.parked(tenant_id, f"{MENTION}{order_id}"):
+            results += self.replay_identity(tenant_id, pointer["identity_key"])
+            self._store.unpark(tenant_id, f"{MENTION}{order_id}", pointer)
+        return results
+
+    def _replay_douyin(self, tenant_id: str, order_id: str | None) -> list[IntakeResult]:
+        """Re-run the Douyin commands parked for an order, oldest first (the create, then the stage
+        changes that arrived before it). Each one that is no longer parked leaves the inbox."""
+        if not order_id:
+            return []
+        key = f"douyin:order:{order_id}"
+        results: list[IntakeResult] = []
+        for doc in self._store.parked(tenant_id, key):
+            command = _DOUYIN_COMMAND.validate_json(doc["body"])
+            result = self._douyin_command(tenant_id, command, replaying=True)
+            if result.outcome == "parked":
+                continue
+            self._store.unpark(tenant_id, key, doc)
+            logger.info("parked douyin event matched", extra={"tag": command.tag, "outcome": result.outcome})
+            results.append(result.model_copy(update={"detail": "replayed"}))
+        return results
 
     # ------------------------------------------------------------------ WeCom
     def _wecom(self, tenant_id: str) -> wecom.WeComCrypto:
@@ -263,14 +354,16 @@ class IntakeService:
                 raise
         return results
 
-    def _douyin_command(self, tenant_id: str, command: douyin.IntakeCommand) -> IntakeResult:
+    def _douyin_command(self, tenant_id: str, command: douyin.IntakeCommand, replaying: bool = False
+                        ) -> IntakeResult:
         base = {"source": "douyin", "external_id": command.idempotency_key}
         mapped = self._store.lookup(tenant_id, f"DYAS#{command.aftersale_id}") if command.aftersale_id else None
         if isinstance(command, douyin.CreateTicket):
             if mapped:
                 return IntakeResult(**base, outcome="duplicate", ticket_id=mapped)
             if not command.order_id or not self._known_order(tenant_id, command.order_id):
-                self._park_douyin(tenant_id, command)
+                if not replaying:
+                    self._park_douyin(tenant_id, command)
                 return IntakeResult(**base, outcome="parked", detail="unknown order")
             category = _DOUYIN_KINDS[command.kind]
             ticket_id, created = self.open_or_join(
@@ -281,9 +374,12 @@ class IntakeService:
                 line_ids=[command.sub_order_id] if command.sub_order_id else None)
             if command.aftersale_id:
                 self._store.claim(tenant_id, f"DYAS#{command.aftersale_id}", ticket_id)
+            if not replaying:  # stage changes that overtook the create were parked: apply them now
+                self._replay_douyin(tenant_id, command.order_id)
             return IntakeResult(**base, outcome="created" if created else "joined", ticket_id=ticket_id)
         if not mapped:
-            self._park_douyin(tenant_id, command)
+            if not replaying:
+                self._park_douyin(tenant_id, command)
             return IntakeResult(**base, outcome="parked", detail="unknown after-sale")
         if isinstance(command, douyin.TransitionTicket) and command.to_stage in _STAGE_TARGETS:
             return IntakeResult(**base, ticket_id=mapped, **self._drive(tenant_id, mapped, command))
@@ -348,6 +444,8 @@ class IntakeService:
                                    subject=mail.subject, external_id=external_id, order_numbers=refs.order_numbers,
                                    ticket_numbers=refs.ticket_numbers,
                                    contact=("email", mail.from_address) if mail.from_address else None)
+        if result.outcome == "parked" and mail.attachments:
+            self._attach_to_parked(tenant_id, identities, external_id, mail)
         if result.ticket_id:
             self._store.claim(tenant_id, f"MAIL#{external_id}", result.ticket_id)
             if mail.attachments:
@@ -355,6 +453,16 @@ class IntakeService:
                 self.comment(tenant_id, result.ticket_id, channel="email", direction="system", author="system",
                              body="attachments", external_id=external_id, attachments=attachments)
         return result
+
+    def _attach_to_parked(self, tenant_id: str, identities: list[Identity], external_id: str,
+                          mail: email_inbound.InboundEmail) -> None:
+        """A parked mail's attachments go to S3 now (under `parked/`); the parked item points at
+        them, so the replay puts them on the ticket without the raw mail."""
+        key = identities[0].key if identities else "email:unknown"
+        stored = self._store_attachments(tenant_id, "parked", external_id, mail)
+        for doc in self._store.parked(tenant_id, key):
+            if doc.get("external_id") == external_id:
+                self._store.park(tenant_id, key, {**doc, "attachments": stored})
 
     def _store_attachments(self, tenant_id: str, ticket_id: str, external_id: str,
                            mail: email_inbound.InboundEmail) -> list[dict[str, Any]]:
@@ -376,6 +484,16 @@ class IntakeService:
         identity = email_identity(address) if channel == "email" else platform_user_identity(channel, address)
         self._store.put_contact(tenant_id, customer_id, channel, address, locale)
         self.link(tenant_id, customer_id, [identity])
+
+
+def _identity_of(key: str) -> Identity | None:
+    """The Identity behind an identity key (`<kind>:<namespace>:<value>`), or None if not one."""
+    kind, _, rest = key.partition(":")
+    namespace, _, value = rest.partition(":")
+    try:
+        return Identity(kind=IdentityKind(kind), namespace=namespace, value=value) if value else None
+    except ValueError:
+        return None
 
 
 def _topic(command: douyin.IntakeCommand) -> str:

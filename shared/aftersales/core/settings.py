@@ -31,6 +31,8 @@ class Settings(BaseModel):
     channels_table: str = "aftersales-channels"
     attachments_bucket: str = "aftersales-attachments"
     notifications_sender: str = "no-reply@example.com"
+    # per-container cache of per-tenant integration settings (webhook secrets, rules); 0 disables
+    integration_settings_ttl_seconds: float = 60.0
 
     @property
     def region(self) -> str:

@@ -161,6 +161,8 @@ def put_order(order_id: Annotated[str, Path()], order: Order) -> Response[dict]:
     if order.order_id != order_id:
         raise InvalidRequest("error.order_id_mismatch", field="order_id")
     outcome = services().tickets.upsert_order(tenant(), order)
+    if outcome == "create":  # issue 5: channel messages / Douyin events parked for this order are matched now
+        services().issue5.intake.order_arrived(tenant(), order_id)
     return json_response(201 if outcome == "create" else 200, {"order_id": order_id, "version": order.version,
                                                                "outcome": outcome})
 

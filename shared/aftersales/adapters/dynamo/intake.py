@@ -117,11 +117,15 @@ class DynamoIntakeStore:
         return [i.doc for i in ChannelsItem.query(f"{tenant_id}#INBOX#{identity_key}",
                                                   ChannelsItem.sk.startswith("MSG#"))]
 
-    def unpark(self, tenant_id: str, identity_key: str) -> None:
+    def unpark(self, tenant_id: str, identity_key: str, item: dict[str, Any] | None = None) -> None:
+        """Forget one parked item (matched), or the whole inbox when `item` is None."""
+        if item is not None:
+            ChannelsItem(pk=f"{tenant_id}#INBOX#{identity_key}", sk=f"MSG#{item['at']}#{item['message_id']}").delete()
+            return
         with ChannelsItem.batch_write() as batch:
-            for item in ChannelsItem.query(f"{tenant_id}#INBOX#{identity_key}",
-                                           ChannelsItem.sk.startswith("MSG#")):
-                batch.delete(item)
+            for parked in ChannelsItem.query(f"{tenant_id}#INBOX#{identity_key}",
+                                             ChannelsItem.sk.startswith("MSG#")):
+                batch.delete(parked)
 
 
 class DynamoIntegrationSettings:
