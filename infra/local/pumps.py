@@ -183,7 +183,9 @@ class RoutePump(SqsPump):
 
     def __init__(self, name: str, sqs: Any, queue_url: str, deliver_one: Callable[[dict[str, Any], str], None],
                  region: str, max_attempts: int = 3) -> None:
-        super().__init__(name, sqs, queue_url, SqsEvent(name, "", batch_size=10), self._deliver, region)
+        # report_batch_item_failures: the failed deliveries come back (retry), the others are deleted
+        super().__init__(name, sqs, queue_url, SqsEvent(name, "", batch_size=10, report_batch_item_failures=True),
+                         self._deliver, region)
         self.deliver_one = deliver_one
         self.max_attempts = max_attempts
 

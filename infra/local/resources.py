@@ -1,8 +1,9 @@
-"""Creates the template's tables, queues, buses, rules, state machines and schedules in moto.
+"""Creates the template's tables, queues, buckets, buses, rules, state machines and schedules in moto.
 
 Returns the attributes only known after creation (queue URLs, stream ARNs) so the model can be
 re-resolved with them. Rule targets that moto cannot deliver to (Lambda, Step Functions) are
-redirected to internal SQS queues that a pump drains into the real target.
+redirected to internal SQS queues that a pump drains into the real target; so are S3 event
+notifications to functions (moto delivers a bucket's QueueConfigurations itself, in-process).
 """
 
 from __future__ import annotations
@@ -35,10 +36,12 @@ def create_all(model: StackModel, clients: Any) -> tuple[dict[str, dict[str, Any
     for t in model.tables.values():
         actual[t.logical_id] = create_table(clients.dynamodb, t)
     actual.update(_create_queues(model, clients.sqs))
+    routes: list[InternalRoute] = []
+    for bucket in model.buckets.values():
+        routes += create_bucket(model, clients, bucket)
     for bus in model.buses.values():
         if bus.name != "default":
             clients.events.create_event_bus(Name=bus.name)
-    routes: list[InternalRoute] = []
     for rule in model.rules.values():
         routes += _create_rule(model, clients, rule)
     for sm in model.state_machines.values():
@@ -92,6 +95,38 @@ def create_table(ddb: Any, t: Any) -> dict[str, Any]:
 
 
 _create_table = create_table  # kept for tests/conftest.py, which imported the private name
+
+
+def create_bucket(model: StackModel, clients: Any, bucket: Any) -> list[InternalRoute]:
+    """Create the bucket; its notifications to functions go through an internal queue each (moto
+    cannot invoke Lambda without Docker): moto puts the S3 event there on PutObject/CopyObject/...,
+    a RoutePump invokes the function with it (async-invoke semantics: 3 attempts, then dropped)."""
+    s3 = clients.s3
+    kwargs: dict[str, Any] = {"Bucket": bucket.name}
+    if model.region != "us-east-1":
+        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": model.region}
+    s3.create_bucket(**kwargs)
+    if (bucket.properties.get("VersioningConfiguration") or {}).get("Status") == "Enabled":
+        s3.put_bucket_versioning(Bucket=bucket.name, VersioningConfiguration={"Status": "Enabled"})
+    queue_configs, routes = [], []
+    for n in bucket.notifications:
+        if n.function_logical_id is not None:
+            url, arn = _internal_queue(model, clients.sqs, f"s3-{n.name}")
+            routes.append(InternalRoute(url, Target("function", n.function_logical_id), None,
+                                        f"s3://{bucket.name} -> {n.function_logical_id}"))
+        elif n.queue_arn:
+            arn = n.queue_arn
+        else:
+            log.warning("bucket %s: notification %s has no local target", bucket.logical_id, n.name)
+            continue
+        config: dict[str, Any] = {"Id": n.name, "QueueArn": arn, "Events": n.events}
+        if n.filter_rules:
+            config["Filter"] = {"Key": {"FilterRules": n.filter_rules}}
+        queue_configs.append(config)
+    if queue_configs:
+        s3.put_bucket_notification_configuration(
+            Bucket=bucket.name, NotificationConfiguration={"QueueConfigurations": queue_configs})
+    return routes
 
 
 def _create_queues(model: StackModel, sqs: Any) -> dict[str, dict[str, Any]]:

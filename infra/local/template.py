@@ -52,6 +52,27 @@ class Queue:
 
 
 @dataclass
+class S3Notification:
+    """Deliver a bucket's object events to a function (SAM `Events: Type: S3`, or the bucket's
+    NotificationConfiguration.LambdaConfigurations) or to a queue (QueueConfigurations)."""
+
+    name: str
+    bucket_logical_id: str
+    events: list[str]
+    filter_rules: list[dict[str, str]] = field(default_factory=list)  # [{"Name": "prefix", "Value": ...}]
+    function_logical_id: str | None = None
+    queue_arn: str | None = None
+
+
+@dataclass
+class Bucket:
+    logical_id: str
+    name: str
+    properties: dict[str, Any]
+    notifications: list[S3Notification] = field(default_factory=list)
+
+
+@dataclass
 class EventBus:
     logical_id: str
     name: str
@@ -205,6 +226,11 @@ class StackModel:
     state_machines: dict[str, StateMachine] = field(default_factory=dict)
     schedules: list[Schedule] = field(default_factory=list)
     apis: dict[str, Api] = field(default_factory=dict)
+    buckets: dict[str, Bucket] = field(default_factory=dict)
+
+    def bucket_by_name(self, name: str) -> Bucket | None:
+        name = name.removeprefix("arn:aws:s3:::")
+        return next((b for b in self.buckets.values() if name in (b.name, b.logical_id)), None)
 
     def function_by_name_or_arn(self, name: str) -> Function | None:
         """Find a function by physical name, ARN (optionally qualified) or logical id."""
@@ -335,6 +361,14 @@ def _predict(
             name = named("Name", 64)
             r.refs[lid] = name
             r.attrs[lid] = {"Arn": f"arn:aws:scheduler:{reg}:{acct}:schedule/default/{name}"}
+        elif typ == "AWS::S3::Bucket":
+            # CloudFormation would add a random suffix; a deterministic lower-case name is predicted.
+            name = named("BucketName", 63) if props.get("BucketName") is not None else \
+                physical_name(stack, lid, 63).lower()
+            r.refs[lid] = name
+            r.attrs[lid] = {"Arn": f"arn:aws:s3:::{name}", "DomainName": f"{name}.s3.amazonaws.com",
+                            "RegionalDomainName": f"{name}.s3.{reg}.amazonaws.com",
+                            "WebsiteURL": f"http://{name}.s3-website-{reg}.amazonaws.com"}
         elif typ == "AWS::IAM::Role":
             name = named("RoleName", 64)
             r.refs[lid] = name
@@ -407,6 +441,7 @@ class _Builder:
             (("AWS::SQS::Queue",), self.queue),
             (("AWS::Events::EventBus",), self.bus),
             (("AWS::Events::Rule",), self.rule),
+            (("AWS::S3::Bucket",), self.bucket),
             (FUNCTION_TYPES, self.function),
             (STATE_MACHINE_TYPES, self.state_machine),
             (("AWS::Scheduler::Schedule",), self.scheduler_schedule),
@@ -449,6 +484,21 @@ class _Builder:
                 attrs[key] = str(value)
         a = self.r.attrs[lid]
         self.m.queues[lid] = Queue(lid, a["QueueName"], a["Arn"], attrs)
+
+    def bucket(self, lid: str, res: dict[str, Any]) -> None:
+        p = self.props(lid)
+        bucket = Bucket(lid, self.r.refs[lid], p)
+        config = p.get("NotificationConfiguration") or {}
+        for i, c in enumerate(config.get("LambdaConfigurations") or []):
+            arn = str(c.get("Function", ""))
+            fn = next((f for f in self.raw["Resources"] if self.r.attrs.get(f, {}).get("Arn") == arn
+                       or self.r.refs.get(f) == arn), None)
+            bucket.notifications.append(S3Notification(f"Lambda{i}", lid, [c["Event"]], _s3_rules(c),
+                                                       function_logical_id=fn))
+        for i, c in enumerate(config.get("QueueConfigurations") or []):
+            bucket.notifications.append(S3Notification(f"Queue{i}", lid, [c["Event"]], _s3_rules(c),
+                                                       queue_arn=c.get("Queue")))
+        self.m.buckets[lid] = bucket
 
     def bus(self, lid: str, res: dict[str, Any]) -> None:
         self.m.buses[lid] = EventBus(lid, self.r.refs[lid])
@@ -558,6 +608,15 @@ class _Builder:
             self.m.schedules.append(self.sam_schedule(fn.logical_id, "function", name, typ, p))
         elif typ in ("EventBridgeRule", "CloudWatchEvent"):
             fn.rule_events.append(self.rule_event(fn.logical_id, name, p))
+        elif typ == "S3":
+            bucket = self.m.bucket_by_name(str(p.get("Bucket", "")))
+            if bucket is None:  # SAM requires a bucket of the same template
+                log.warning("function %s: S3 event %s names a bucket not in the template", fn.logical_id, name)
+                return
+            events = p.get("Events") or []
+            bucket.notifications.append(S3Notification(
+                f"{fn.logical_id}{name}", bucket.logical_id, [events] if isinstance(events, str) else list(events),
+                _s3_rules(p), function_logical_id=fn.logical_id))
         else:
             log.info("function %s: event %s of type %s is not run locally", fn.logical_id, name, typ)
 
@@ -662,6 +721,12 @@ def _api_lid(r: Resolver, rest_api_id: Any) -> str:
         if ref == rest_api_id:
             return lid
     return str(rest_api_id)
+
+
+def _s3_rules(p: dict[str, Any]) -> list[dict[str, str]]:
+    """S3 key filter rules (`Filter: {S3Key: {Rules: [{Name: prefix|suffix, Value: ...}]}}`)."""
+    return [{"Name": str(r["Name"]).lower(), "Value": str(r["Value"])}
+            for r in ((p.get("Filter") or {}).get("S3Key") or {}).get("Rules") or []]
 
 
 def _filters(p: dict[str, Any]) -> list[dict[str, Any]]:
