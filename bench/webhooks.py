@@ -1,5 +1,6 @@
 """Carrier webhook handling time per event, in-process against moto (median, p99, per provider),
-and AWS requests per tracking event (issue 5)."""
+and AWS requests per tracking event (issue 5). The per-tenant settings (carrier secret, exception
+rules) come from a per-container TTL cache: warm rows read none, the cold row shows a first event."""
 
 from __future__ import annotations
 
@@ -88,6 +89,8 @@ def run() -> list[Section]:
                                   counter.describe()])
 
         count("unregistered parcel (parked)", *aftership(900, "NEW-1")[:2])
+        svc.issue5.intake._settings.invalidate()  # a fresh container: the settings cache is empty
+        count("registered parcel, cold container (settings cache empty)", *aftership(899, "REG-1")[:2])
         count("registered parcel, in transit", *aftership(901, "REG-1")[:2])
         count("duplicate delivery", *aftership(901, "REG-1")[:2])
         count("refused → return ticket opened", *aftership(902, "REG-1", "Exception", "Exception_003")[:2])

@@ -41,11 +41,24 @@ def _orders(now_iso: str) -> list[dict[str, Any]]:
     ]
 
 
+def _verify_sender() -> None:
+    """On AWS the notifications sender is an SES identity verified once by an operator (template
+    parameter NotificationsSender); the embedded SES rejects unverified senders, so do it here."""
+    import os
+
+    import boto3
+
+    sender = os.environ.get("NOTIFICATIONS_SENDER")
+    if sender:
+        boto3.client("ses").verify_email_identity(EmailAddress=sender)
+
+
 def seed(stack: Any = None) -> dict[str, str]:
     from aftersales.core.clock import iso
     from aftersales.orders.domain import Order
 
     svc = services()
+    _verify_sender()
     svc.tenants.create_tenant(TENANT, "Demo Store", default_locale="zh-Hans")
     api_key = svc.tenants.issue_api_key(TENANT, "demo storefront")
     for user_id, name, role in STAFF:

@@ -101,7 +101,11 @@ def create_bucket(model: StackModel, clients: Any, bucket: Any) -> list[Internal
     """Create the bucket; its notifications to functions go through an internal queue each (moto
     cannot invoke Lambda without Docker): moto puts the S3 event there on PutObject/CopyObject/...,
     a RoutePump invokes the function with it (async-invoke semantics: 3 attempts, then dropped)."""
-    s3 = clients.s3
+    s3 = getattr(clients, "s3", None)
+    if s3 is None:  # callers that built their own client set before buckets existed (tests)
+        import boto3
+
+        s3 = boto3.client("s3")
     kwargs: dict[str, Any] = {"Bucket": bucket.name}
     if model.region != "us-east-1":
         kwargs["CreateBucketConfiguration"] = {"LocationConstraint": model.region}
