@@ -113,12 +113,14 @@ class MoneyServices:
     config: Any
     webhooks: Any
     providers: dict
+    returns: Any = None  # ReturnService: return shipment and inspection
 
 
 def build_money(tickets: TicketService, store, clock: Clock) -> MoneyServices:
     from aftersales.adapters.aws_workflows import OutboundEvents, StepFunctionsGateway
     from aftersales.adapters.dynamo import money as m
     from aftersales.approvals.service import ApprovalService
+    from aftersales.refunds.returns import ReturnService
     from aftersales.refunds.service import RefundService
     from aftersales.risk.service import RiskService
 
@@ -147,9 +149,10 @@ def build_money(tickets: TicketService, store, clock: Clock) -> MoneyServices:
         approvals=ApprovalService(tickets, store, risk, m.DynamoPolicyRepository(), m.DynamoReviewRepository(),
                                   workflows, clock),
         risk=risk,
-        refunds=RefundService(tickets, store, ledger, m.DynamoRefundStore(ledger), provider_for, clock),
+        refunds=RefundService(tickets, store, ledger, m.DynamoRefundStore(ledger), provider_for, clock,
+                              config=m.DynamoTenantMoneyConfig()),
         workflows=workflows, events=OutboundEvents(cfg.event_bus), config=m.DynamoTenantMoneyConfig(),
-        webhooks=m.DynamoWebhookLedger(), providers=providers)
+        webhooks=m.DynamoWebhookLedger(), providers=providers, returns=ReturnService(tickets))
 
 
 @dataclass

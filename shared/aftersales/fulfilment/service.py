@@ -5,6 +5,8 @@
                                return/exchange -> awaiting_return; repair -> dispatch to a provider
 * entered refund_pending    -> start the refund saga         `<ticket>-r<seq>` (grant id from seq)
 * entered reshipping        -> reshipment order (warehouse by destination country) as an outbound event
+* ticket.refunded to store credit / coupon -> `refund.store_credit_issued` / `refund.coupon_issued`
+                               (source aftersales.refunds): the storefront issues the credit / coupon
 * every event               -> an order update event (source aftersales.orders) for the storefront
 
 Executions are named from (ticket, seq), so a redelivered event starts nothing twice.
@@ -24,6 +26,8 @@ from aftersales.tickets.model import Role, Status, TicketType
 SYSTEM = Actor(id="fulfilment-workflow", roles=frozenset({Role.SYSTEM}))
 ORDERS_SOURCE = "aftersales.orders"
 FULFILMENT_SOURCE = "aftersales.fulfilment"
+REFUNDS_SOURCE = "aftersales.refunds"
+ISSUED_EVENTS = {"store_credit": "refund.store_credit_issued", "coupon": "refund.coupon_issued"}
 AFTER_APPROVAL = {
     TicketType.REFUND_ONLY: Status.REFUND_PENDING,
     TicketType.SHIPPING_FEE_REFUND: Status.REFUND_PENDING,
@@ -66,6 +70,9 @@ class MoneyPathReactor:
             done.append("refund_started" if started else "refund_already_started")
         if changed and to_status == Status.RESHIPPING.value:
             done.append(self._reshipment(tenant_id, ticket_id, detail))
+        issued = ISSUED_EVENTS.get((detail.get("data") or {}).get("destination") or "")
+        if detail.get("event") == "ticket.refunded" and issued:
+            done.append(self._issue_credit(detail, issued))
         order_id = self._tickets.get(tenant_id, ticket_id, SYSTEM).order_id
         self._money.events.publish(ORDERS_SOURCE, "order.after_sales_updated", self._order_update(detail, order_id))
         done.append("order_update")
@@ -131,6 +138,16 @@ class MoneyPathReactor:
             "lines": [{"line_id": ln.line_id, "sku": ln.sku, "quantity": ln.quantity_requested} for ln in ticket.lines],
             "dedup_key": f"{ticket_id}#{detail['seq']}"})
         return f"reshipment_from_{source.warehouse_id}"
+
+    def _issue_credit(self, detail: dict[str, Any], name: str) -> str:
+        """No payment-provider refund: the storefront credits the customer's account / sends the coupon."""
+        data = detail.get("data") or {}
+        ticket = self._tickets.get(detail["tenant_id"], detail["ticket_id"], SYSTEM)
+        self._money.events.publish(REFUNDS_SOURCE, name, {
+            "tenant_id": detail["tenant_id"], "ticket_id": detail["ticket_id"], "order_id": ticket.order_id,
+            "customer_id": ticket.customer_id, "grant_id": data.get("grant_id"), "amount": data.get("amount"),
+            "destination": data.get("destination"), "dedup_key": f"{detail['ticket_id']}#{data.get('grant_id')}"})
+        return name
 
     @staticmethod
     def _order_update(detail: dict[str, Any], order_id: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from aftersales.core.errors import InvalidRequest
 from aftersales.core.money import Money
@@ -62,8 +62,23 @@ class RefundLine(_Frozen):
 
 
 class TenantRefundSettings(_Frozen):
-    restocking_fee_bp: int = Field(default=0, ge=0, le=BASIS_POINTS)
-    alternative_destinations: frozenset[RefundDestination] = frozenset()  # besides the original payment
+    """A tenant's refund settings (`<tenant>#CONFIG / REFUND_SETTINGS`; these defaults until it sets them)."""
+
+    restocking_fee_bp: int = Field(default=0, ge=0, le=BASIS_POINTS,
+                                   description="Restocking fee in basis points of the lines total, charged "
+                                               "only when the customer bears the return shipping")
+    alternative_destinations: frozenset[RefundDestination] = Field(
+        default=frozenset(), description="Offered besides the original payment: store_credit, coupon")
+    merchant_paid_return_shipping_campaign: bool = Field(
+        default=False, description="A campaign grants a merchant-paid return-shipping coupon: the merchant "
+                                   "bears return shipping whatever the reason (no restocking fee)")
+
+    @field_validator("alternative_destinations")
+    @classmethod
+    def _alternatives_only(cls, value: frozenset[RefundDestination]) -> frozenset[RefundDestination]:
+        if RefundDestination.ORIGINAL_PAYMENT in value:
+            raise ValueError("original_payment is always offered; list only store_credit / coupon")
+        return value
 
 
 class QuotedLine(_Frozen):
@@ -98,7 +113,8 @@ def quote_refund(lines: list[RefundLine], reason: ReturnReason, settings: Tenant
     currency = _single_currency(lines, return_shipping_paid)
     accepted = [line for line in lines if line.accepted_quantity > 0]
     lines_total = sum((line.amount for line in accepted), Money.zero(currency))
-    payer = return_shipping_payer(reason, merchant_paid_shipping_coupon)
+    payer = return_shipping_payer(reason, merchant_paid_shipping_coupon
+                                  or settings.merchant_paid_return_shipping_campaign)
     merchant_pays = payer is ShippingPayer.MERCHANT
     shipping = return_shipping_paid if merchant_pays and return_shipping_paid else Money.zero(currency)
     fee = Money.zero(currency) if merchant_pays else restocking_fee(lines_total, settings.restocking_fee_bp)
@@ -115,7 +131,7 @@ def choose_destination(settings: TenantRefundSettings, requested: RefundDestinat
     if requested is None or requested is RefundDestination.ORIGINAL_PAYMENT:
         return RefundDestination.ORIGINAL_PAYMENT
     if requested not in settings.alternative_destinations:
-        raise InvalidRequest("refunds.destination_not_offered", destination=requested.value)
+        raise InvalidRequest("refunds.destination_not_offered", field="destination", destination=requested.value)
     return requested
 
 

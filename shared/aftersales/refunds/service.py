@@ -23,14 +23,19 @@ from .provider_errors import ProviderRefundStatus
 from .refundable import (
     RefundDestination,
     RefundLine,
+    RefundQuote,
     ReturnReason,
     TenantRefundSettings,
+    choose_destination,
     quote_refund,
 )
 
 SYSTEM = Actor(id="refund-workflow", roles=frozenset({Role.SYSTEM}))
 OPEN = frozenset({RefundStatus.PENDING, RefundStatus.REQUIRES_ACTION, RefundStatus.UNKNOWN})
 REFUND_FAILED_EVENT = "ticket.refund_failed"
+SETTINGS_ITEM = "REFUND_SETTINGS"  # <tenant>#CONFIG / REFUND_SETTINGS in the money table
+REFUND_TYPES = frozenset({TicketType.RETURN_REFUND, TicketType.REFUND_ONLY, TicketType.SHIPPING_FEE_REFUND,
+                          TicketType.REPAIR})
 
 
 class RefundProvider(Protocol):
@@ -45,7 +50,8 @@ def grant_id_for(ticket_id: str, seq: int) -> str:
 
 class RefundService:
     def __init__(self, tickets: TicketService, ticket_store: Any, ledger: Any, store: Any,
-                 provider_for: Callable[[str], RefundProvider], clock: Clock) -> None:
+                 provider_for: Callable[[str], RefundProvider], clock: Clock, config: Any = None) -> None:
+        self._config = config  # DynamoTenantMoneyConfig: the tenant's REFUND_SETTINGS item
         self._tickets = tickets
         self._ticket_store = ticket_store
         self._ledger = ledger
@@ -55,6 +61,9 @@ class RefundService:
 
     # ------------------------------------------------------------------ saga steps
     def grant(self, tenant_id: str, ticket_id: str, grant_id: str) -> RefundGrant:
+        """Quote with the tenant's settings, choose the destination, reserve: once per grant id.
+        A refused grant (nothing refundable, inspection missing, over the captured amount) is
+        surfaced on the ticket as `ticket.refund_failed` before the error ends the saga."""
         existing = self._store.get_grant(tenant_id, ticket_id, grant_id)
         if existing is not None:
             return existing
@@ -65,14 +74,61 @@ class RefundService:
         if stored is None:
             raise NotFound("error.order_not_found", order_id=ticket.order_id)
         order = stored.order
-        quote = _quote(ticket, order)
-        grant = RefundGrant.from_quote(quote, grant_id=grant_id, tenant_id=tenant_id, ticket_id=ticket_id,
-                                       payment_ref=order.payment.reference,
-                                       destination=RefundDestination.ORIGINAL_PAYMENT,
-                                       granted_at=self._clock.now())
-        self._ledger.open(tenant_id, order.payment.reference, order.payment.captured)
-        self._store.create_grant(grant, order.payment.captured)
+        settings = self.settings(tenant_id)
+        requested = self._store.destination(tenant_id, ticket_id)
+        destination = (requested if requested is not None and requested in settings.alternative_destinations
+                       else RefundDestination.ORIGINAL_PAYMENT)
+        try:
+            quote = _quote(ticket, order, settings, self.return_shipping_paid(tenant_id, ticket_id))
+            grant = RefundGrant.from_quote(quote, grant_id=grant_id, tenant_id=tenant_id, ticket_id=ticket_id,
+                                           payment_ref=order.payment.reference, destination=destination,
+                                           granted_at=self._clock.now(),
+                                           requested_destination=requested if requested != destination else None)
+            self._ledger.open(tenant_id, order.payment.reference, order.payment.captured)
+            self._store.create_grant(grant, order.payment.captured)
+        except InvalidRequest as exc:
+            self._refused(tenant_id, ticket_id, grant_id, exc)
+            raise
         return self._store.get_grant(tenant_id, ticket_id, grant_id)
+
+    # ------------------------------------------------------------------ tenant settings, requests
+    def settings(self, tenant_id: str) -> TenantRefundSettings:
+        doc = self._config.get(tenant_id, SETTINGS_ITEM) if self._config is not None else None
+        return TenantRefundSettings.model_validate(doc) if doc else TenantRefundSettings()
+
+    def put_settings(self, tenant_id: str, settings: TenantRefundSettings) -> TenantRefundSettings:
+        self._config.put(tenant_id, SETTINGS_ITEM, settings.model_dump(mode="json"))
+        return settings
+
+    def request_destination(self, tenant_id: str, ticket_id: str, actor: Actor,
+                            destination: RefundDestination) -> dict[str, Any]:
+        """The customer's (or storefront's / staff's) choice of where the refund goes; refused when
+        the tenant does not offer it, and fixed once a grant was made."""
+        ticket = self._tickets.get(tenant_id, ticket_id, actor)
+        if ticket.type not in REFUND_TYPES:
+            raise InvalidRequest("refunds.destination_not_applicable", field="destination", type=ticket.type.value)
+        if ticket.is_terminal or ticket.status == Status.REFUNDED or self._store.grants(tenant_id, ticket_id):
+            raise Conflict("refunds.destination_locked", status=ticket.status.value)
+        choose_destination(self.settings(tenant_id), destination)
+        self._store.put_destination(tenant_id, ticket_id, destination, actor.id, iso(self._clock.now()))
+        return {"ticket_id": ticket_id, "requested_destination": destination.value}
+
+    def return_shipping_paid(self, tenant_id: str, ticket_id: str) -> Money | None:
+        """The latest `return_shipping_paid` recorded on the ticket's audit chain (return shipment)."""
+        for entry in reversed(self._ticket_store.audit_entries(tenant_id, ticket_id)):
+            paid = (entry.data or {}).get("return_shipping_paid")
+            if paid:
+                return Money.model_validate(paid)
+        return None
+
+    def _refused(self, tenant_id: str, ticket_id: str, grant_id: str, exc: InvalidRequest) -> None:
+        if any(e.event == REFUND_FAILED_EVENT and (e.data or {}).get("grant_id") == grant_id
+               for e in self._ticket_store.audit_entries(tenant_id, ticket_id)):
+            return
+        details = {k: v for k, v in exc.details.items() if k != "field"}
+        self._tickets.note(tenant_id, ticket_id, REFUND_FAILED_EVENT, SYSTEM, reason=exc.message_id, data={
+            "grant_id": grant_id, "amount": None, "stage": "grant", "details": details,
+            "reservation_released": False})
 
     def attempt(self, tenant_id: str, ticket_id: str, grant_id: str) -> RefundAttempt:
         """Call the provider for the current attempt; safe to call again after any failure."""
@@ -86,6 +142,11 @@ class RefundService:
                 latest = max(self._store.attempts(tenant_id, ticket_id, grant_id), key=lambda a: a.attempt_number)
         if latest.provider_refund_id is not None:
             return latest  # the provider already answered for this attempt: poll, don't re-create
+        if grant.destination is not RefundDestination.ORIGINAL_PAYMENT:
+            # store credit / coupon: the storefront issues it on the refund.<kind>_issued event that
+            # follows ticket.refunded; no payment-provider call, the attempt succeeds here
+            return self._record(tenant_id, ticket_id, latest, ProviderRefundStatus(
+                provider_refund_id=f"{grant.destination.value}_{grant.grant_id}", raw_status="succeeded"))
         provider = self._provider_for(tenant_id)
         answer = provider.refund(grant.payment_ref, grant.amount, latest.idempotency_key)
         return self._record(tenant_id, ticket_id, latest, answer)
@@ -108,7 +169,7 @@ class RefundService:
             return ticket  # retried step
         return self._tickets.transition(
             tenant_id, ticket_id, Status.REFUNDED, SYSTEM, reason="refund_succeeded",
-            data={"grant_id": grant_id, "amount": grant.amount.model_dump(),
+            data={"grant_id": grant_id, "amount": grant.amount.model_dump(), "destination": grant.destination.value,
                   "provider_refund_id": latest.provider_refund_id, "attempt": latest.attempt_number})
 
     def fail(self, tenant_id: str, ticket_id: str, grant_id: str, error: dict[str, Any] | None = None
@@ -170,13 +231,19 @@ class RefundService:
             grants.append({
                 "grant_id": grant.grant_id, "amount": grant.amount.model_dump(), "payment_ref": grant.payment_ref,
                 "destination": grant.destination.value, "granted_at": iso(grant.granted_at),
+                "requested_destination": grant.requested_destination.value if grant.requested_destination else None,
+                "lines": [line.model_dump(mode="json") for line in grant.lines],
+                "return_shipping": grant.return_shipping.model_dump(),
+                "restocking_fee": grant.restocking_fee.model_dump(),
                 "status": latest.status.value if latest else "granted",
                 "failure_reason": (self._store.failure_reason(tenant_id, ticket_id, grant.grant_id,
                                                               latest.attempt_number) if latest else None),
                 "attempts": [{"attempt_number": a.attempt_number, "status": a.status.value,
                               "raw_status": a.raw_status, "provider_refund_id": a.provider_refund_id}
                              for a in sorted(attempts, key=lambda a: a.attempt_number)]})
-        return {"ticket_id": ticket_id, "grants": grants}
+        requested = self._store.destination(tenant_id, ticket_id)
+        return {"ticket_id": ticket_id, "requested_destination": requested.value if requested else None,
+                "grants": grants}
 
     # ------------------------------------------------------------------ helpers
     def _record(self, tenant_id: str, ticket_id: str, attempt: RefundAttempt, answer: ProviderRefundStatus
@@ -202,26 +269,35 @@ class RefundService:
         return max(attempts, key=lambda a: a.attempt_number)
 
 
-def _quote(ticket: Ticket, order: Any):
-    """Accepted quantities where inspection recorded them, else what was requested (refund-only and
-    not-yet-inspected lines); rejected lines refund nothing. Shipping-fee refunds refund the fee."""
-    settings = TenantRefundSettings()
+def _quote(ticket: Ticket, order: Any, settings: TenantRefundSettings, return_shipping_paid: Money | None = None
+           ) -> RefundQuote:
+    """Return-refund tickets refund the ACCEPTED quantities recorded by inspection (POST
+    /tickets/{id}/inspection; lines still pending -> `refunds.inspection_required`), plus the return
+    shipping the customer paid when the merchant bears it, minus the tenant's restocking fee when
+    the customer bears it. Refund-only / repair tickets refund the requested quantities (nothing
+    comes back: no shipping, no restocking fee); shipping-fee refunds refund the fee."""
     try:
         reason = ReturnReason(ticket.reason_code)
     except ValueError:
         reason = ReturnReason.CHANGED_MIND
+    no_fee = TenantRefundSettings()
     if ticket.type == TicketType.SHIPPING_FEE_REFUND:
         return quote_refund([RefundLine(line_id="shipping", unit_price_paid=order.shipping.fee,
-                                        accepted_quantity=1)], reason, settings)
+                                        accepted_quantity=1)], reason, no_fee)
+    goods_returned = ticket.type == TicketType.RETURN_REFUND
     lines = []
     for line in ticket.lines:
         if line.acceptance == Acceptance.REJECTED:
             quantity = 0
         elif line.acceptance == Acceptance.ACCEPTED:
             quantity = line.quantity_accepted
+        elif goods_returned:
+            raise InvalidRequest("refunds.inspection_required", ticket_id=ticket.id, line_id=line.line_id)
         else:
             quantity = line.quantity_requested
         lines.append(RefundLine(line_id=line.line_id, unit_price_paid=line.unit_price, accepted_quantity=quantity))
     if not lines:
         raise InvalidRequest("refunds.nothing_to_refund", ticket_id=ticket.id)
-    return quote_refund(lines, reason, settings)
+    if not goods_returned:
+        return quote_refund(lines, reason, no_fee)
+    return quote_refund(lines, reason, settings, return_shipping_paid=return_shipping_paid)

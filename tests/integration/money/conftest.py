@@ -31,7 +31,8 @@ def money(aws, monkeypatch):
 
 
 def open_ticket(svc, tenant: str = "acme", ticket_type: str = "refund_only", order_id: str = "O-1",
-                quantity: int = 1, order_quantity: int = 2, currency: str = "CNY", customer: str = "cust-1"):
+                quantity: int = 1, order_quantity: int = 2, currency: str = "CNY", customer: str = "cust-1",
+                reason: str = "quality"):
     from aftersales.orders.domain import Order
     from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
     from aftersales.tickets.model import Role
@@ -42,7 +43,7 @@ def open_ticket(svc, tenant: str = "acme", ticket_type: str = "refund_only", ord
             order_payload(order_id, customer=customer, quantity=order_quantity, currency=currency)))
     lines = [LineRequest(line_id="L1", quantity=quantity)] if ticket_type != "shipping_fee_refund" else []
     return svc.tickets.open(tenant, OpenTicket(type=ticket_type, order_id=order_id, channel="app",
-                                               reason_code="quality", lines=lines), storefront)
+                                               reason_code=reason, lines=lines), storefront)
 
 
 def move(svc, tenant: str, ticket_id: str, *targets: str):

@@ -2,7 +2,7 @@
 
 tickets table audit INSERTs -> events_publisher -> the template's bus and rules -> the Money / Risk /
 Timeline SQS queues -> money_events / risk_counters / timeline_projector handlers. A test-only rule
-on the same bus copies every `aftersales.orders` and `aftersales.fulfilment` event into an SQS queue
+on the same bus copies every `aftersales.orders`, `.fulfilment` and `.refunds` event into an SQS queue
 the test reads, as a storefront / OMS subscriber would receive them.
 
 Building it recreates every table: request it BEFORE fixtures that seed data (`demo`).
@@ -18,7 +18,7 @@ import boto3
 
 from tests.support import FakeContext, load_handler
 
-OUTBOUND_SOURCES = ["aftersales.orders", "aftersales.fulfilment"]
+OUTBOUND_SOURCES = ["aftersales.orders", "aftersales.fulfilment", "aftersales.refunds"]
 
 
 class Pipeline:
@@ -27,7 +27,7 @@ class Pipeline:
 
         self.model = model
         self.clients = SimpleNamespace(**{n: boto3.client(n) for n in (
-            "dynamodb", "sqs", "events", "stepfunctions", "scheduler")})
+            "dynamodb", "sqs", "events", "stepfunctions", "scheduler", "s3")})
         for table in model.tables.values():  # the aws fixture made the tables; create the whole template
             self.clients.dynamodb.delete_table(TableName=table.name)
         create_all(model, self.clients)

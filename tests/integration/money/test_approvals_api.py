@@ -118,4 +118,5 @@ def test_risk_score_and_refund_status_are_readable(money, api, demo):
     risk = api.request("GET", f"/tickets/{ticket.id}/risk", headers=demo["acme"]["agent"])
     assert risk.status == 200 and 0 <= risk.body["score"] <= 100 and "reasons" in risk.body
     refund = api.request("GET", f"/tickets/{ticket.id}/refund", headers=demo["acme"]["cust-1"])
-    assert refund.status == 200 and refund.body == {"ticket_id": ticket.id, "grants": []}
+    assert refund.status == 200 and refund.body == {"ticket_id": ticket.id, "requested_destination": None,
+                                                    "grants": []}

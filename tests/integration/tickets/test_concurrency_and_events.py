@@ -153,7 +153,7 @@ def test_audit_entries_on_the_stream_become_domain_events(aws):
     from infra.local.resources import create_all
 
     clients = SimpleNamespace(**{n: boto3.client(n) for n in ("dynamodb", "sqs", "events", "stepfunctions",
-                                                                "scheduler")})
+                                                                "scheduler", "s3")})
     for table in aws.tables.values():  # tables exist already; create the rest of the template
         clients.dynamodb.delete_table(TableName=table.name)
     create_all(aws, clients)

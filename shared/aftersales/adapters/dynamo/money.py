@@ -4,10 +4,12 @@
   <tenant>#REVIEW#<ticket>     REVIEW                                   review state + task token
   <tenant>#PAYMENT#<ref>       LEDGER                                   captured / refunded per payment
   <tenant>#REFUND#<ticket>     GRANT#<grant> | ATTEMPT#<grant>#<n:03d>  grants and provider attempts
+                               | DESTINATION                            the refund destination asked for
   <tenant>#PREFUND#<id>        REF                                      provider refund id -> attempt
   <tenant>#RISK#<dim>#<key>    COUNTER                                  sliding-window counters
   <tenant>#WEBHOOK#<event id>  EVENT                                    webhook dedup (TTL)
   <tenant>#CONFIG              WAREHOUSES | REPAIR#<provider id>        fulfilment settings
+                               | REFUND_SETTINGS                        restocking fee, destinations, campaign
   <tenant>#SANDBOX#<payment>   REFUND#<idempotency key>                 the sandbox provider's own record
 
 Every write that guards money or a decision is conditional; nothing here scans.
@@ -29,6 +31,7 @@ from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequ
 from aftersales.core.money import Money
 from aftersales.refunds.grants import RefundAttempt, RefundGrant
 from aftersales.refunds.ledger import PaymentLedger
+from aftersales.refunds.refundable import RefundDestination
 from aftersales.risk.counters import CounterState
 
 UNBOUND = "unbound-table"
@@ -298,6 +301,15 @@ class DynamoRefundStore:
                 return False  # a concurrent twin won
             raise _over_refund(self._ledger.get(grant.tenant_id, grant.payment_ref), grant.amount) from exc
         return True
+
+    def destination(self, tenant_id: str, ticket_id: str) -> RefundDestination | None:
+        item = _get(self._pk(tenant_id, ticket_id), "DESTINATION")
+        return RefundDestination(item.doc["destination"]) if item else None
+
+    def put_destination(self, tenant_id: str, ticket_id: str, destination: RefundDestination, actor_id: str,
+                        at: str) -> None:
+        MoneyItem(self._pk(tenant_id, ticket_id), "DESTINATION",
+                  doc={"destination": destination.value, "by": actor_id, "at": at}).save()
 
     def abandon_grant(self, grant: RefundGrant, reason: str, at: str) -> bool:
         """Mark the grant abandoned and release its reservation in one transaction, once."""

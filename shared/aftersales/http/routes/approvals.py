@@ -1,5 +1,6 @@
 """Approvals, risk and refunds routes: decide (single and batch), the draft policy (read, edit,
-dry run, simulate, publish), a ticket's risk score with reasons, and its refund status."""
+dry run, simulate, publish), a ticket's risk score with reasons, its refund status, the tenant's
+refund settings, the refund destination a ticket asks for, the return shipment and the inspection."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aftersales.approvals.policy import ApprovalPolicy
 from aftersales.core.errors import DomainError, Forbidden, InvalidRequest
+from aftersales.core.money import Money
 from aftersales.http import errors as http_errors
-from aftersales.http.app import actor, app, idempotent_post, json_response, locale, require, tenant
+from aftersales.http.app import actor, app, idempotent_post, json_response, locale, require, tenant, ticket_view
+from aftersales.refunds.inspection import InspectedLine
+from aftersales.refunds.refundable import RefundDestination, TenantRefundSettings
 from aftersales.tickets.model import STAFF_ROLES, Role
 from aftersales.wiring import services
 
@@ -41,6 +45,25 @@ class DryRunRequest(BaseModel):
 class SimulationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     last: int = Field(default=200, ge=1, le=1000, description="Replay the tenant's newest N tickets")
+
+
+class DestinationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    destination: RefundDestination
+
+
+class ReturnShipmentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    carrier: str = Field(min_length=1, max_length=64)
+    tracking_number: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
+    return_shipping_paid: Money | None = Field(default=None, description="What the customer paid to send it back "
+                                               "(refunded when the merchant bears return shipping)")
+
+
+class InspectionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lines: list[InspectedLine] = Field(min_length=1, max_length=500)
+    reason: str | None = Field(default=None, max_length=2000)
 
 
 def _approvals():
@@ -170,3 +193,46 @@ def ticket_risk(ticket_id: Annotated[str, Path(max_length=128)]) -> dict:
 @router.get("/tickets/<ticket_id>/refund", tags=["refunds"], summary="Refund grants, provider attempts and status")
 def refund_status(ticket_id: Annotated[str, Path(max_length=128)]) -> dict:
     return services().money.refunds.status(tenant(), ticket_id, actor())
+
+
+# ---------------------------------------------------------------------- refund settings and returns
+SETTINGS_READERS = (*STAFF, Role.STOREFRONT)
+SETTINGS_EDITORS = (Role.ADMIN, Role.STOREFRONT)
+
+
+@router.get("/refund-settings", tags=["refunds"],
+            summary="The tenant's refund settings (restocking fee, alternative destinations, shipping campaign)")
+def get_refund_settings() -> dict:
+    require(*SETTINGS_READERS)
+    return services().money.refunds.settings(tenant()).model_dump(mode="json")
+
+
+@router.put("/refund-settings", tags=["refunds"], summary="Replace the tenant's refund settings (admin, storefront)")
+def put_refund_settings(body: TenantRefundSettings) -> dict:
+    require(*SETTINGS_EDITORS)
+    return services().money.refunds.put_settings(tenant(), body).model_dump(mode="json")
+
+
+@router.put("/tickets/<ticket_id>/refund-destination", tags=["refunds"],
+            summary="Ask for the refund as store credit / coupon (where offered) or to the original payment")
+def put_refund_destination(ticket_id: Annotated[str, Path(max_length=128)], body: DestinationRequest) -> dict:
+    return services().money.refunds.request_destination(tenant(), ticket_id, actor(), body.destination)
+
+
+@router.post("/tickets/<ticket_id>/return-shipment", tags=["refunds"],
+             summary="The customer sent the goods back: carrier, tracking number, return shipping paid")
+def post_return_shipment(ticket_id: Annotated[str, Path(max_length=128)], body: ReturnShipmentRequest
+                         ) -> Response[dict]:
+    who, loc = actor(), locale()
+    return idempotent_post(200, lambda: ticket_view(services().money.returns.record_shipment(
+        tenant(), ticket_id, who, carrier=body.carrier, tracking_number=body.tracking_number,
+        return_shipping_paid=body.return_shipping_paid), who, loc))
+
+
+@router.post("/tickets/<ticket_id>/inspection", tags=["refunds"],
+             summary="Record the inspection (received, accepted, damaged, written off per line) and move on")
+def post_inspection(ticket_id: Annotated[str, Path(max_length=128)], body: InspectionRequest) -> Response[dict]:
+    require(Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+    who, loc = actor(), locale()
+    return idempotent_post(200, lambda: ticket_view(services().money.returns.inspect(
+        tenant(), ticket_id, who, body.lines, body.reason), who, loc))
