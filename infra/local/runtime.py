@@ -79,6 +79,10 @@ class Runtime:
         module_path = module_path.replace("/", ".")
         digest = hashlib.sha1(fn.code_uri.encode()).hexdigest()[:8]
         pkg = f"_lambda_{fn.logical_id}_{digest}"  # unique per code folder, across stacks too
+        # A new stack is a cold start: drop a previous stack's copy (its module-level clients and
+        # caches point at that stack's endpoint, which is gone).
+        for name in [m for m in sys.modules if m == pkg or m.startswith(f"{pkg}.")]:
+            del sys.modules[name]
         if pkg not in sys.modules:
             package = types.ModuleType(pkg, f"code of {fn.logical_id}")
             package.__path__ = [fn.code_uri]

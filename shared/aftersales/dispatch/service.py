@@ -5,6 +5,7 @@ Every assignment goes through TicketService.assign, so the reason is kept in the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from aftersales.dispatch.model import Agent, Team, TicketNeeds, with_team_skills
 from aftersales.dispatch.ports import DispatchStore
 from aftersales.dispatch.reassign import Actor as DispatchActor
 from aftersales.dispatch.reassign import OpenTicket, Reassignment, reassign, redistribute
+from aftersales.sla.calendar import BusinessCalendar
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import TERMINAL_STATUSES, Role
 from aftersales.tickets.service import TicketService
@@ -34,10 +36,16 @@ class AgentRecord:
 
 
 class DispatchService:
-    def __init__(self, store: DispatchStore, tickets: TicketService, clock: Clock) -> None:
+    def __init__(self, store: DispatchStore, tickets: TicketService, clock: Clock,
+                 calendars: Callable[[str], Mapping[str, BusinessCalendar]] | None = None) -> None:
         self._store = store
         self._tickets = tickets
         self._clock = clock
+        self._calendars = calendars or (lambda _tenant_id: {})
+
+    def calendars(self, tenant_id: str) -> Mapping[str, BusinessCalendar]:
+        """The tenant's calendars (agents' shifts are calendars; an unknown shift counts as off)."""
+        return self._calendars(tenant_id)
 
     # ---------------------------------------------------------------- agents and teams
     def put_agent(self, tenant_id: str, agent: Agent, roles: frozenset[str]) -> AgentRecord:
@@ -100,7 +108,7 @@ class DispatchService:
         needs = self.needs(tenant_id, ticket, escalated=to_role is not None)
         last = None if to_role else self._store.last_agent(tenant_id, ticket.customer_id)
         return assign_rule(needs, self._pool(tenant_id, to_role), self._store.loads(tenant_id), last,
-                                   now=self._clock.now(), calendars=None)
+                           now=self._clock.now(), calendars=self.calendars(tenant_id))
 
     def auto_assign(self, tenant_id: str, ticket_id: str) -> Assignment | None:
         """New tickets: least-loaded skilled available agent, sticky to the customer's last agent.
@@ -158,7 +166,8 @@ class DispatchService:
     def redistribute(self, tenant_id: str, actor: Actor, ticket_ids: list[str], reason: str):
         open_tickets = [self._open_ticket(tenant_id, tid, actor) for tid in dict.fromkeys(ticket_ids)]
         result = redistribute(open_tickets, self._pool(tenant_id), self._store.loads(tenant_id),
-                              self._dispatch_actor(actor), reason, self._clock.now())
+                              self._dispatch_actor(actor), reason, self._clock.now(),
+                              calendars=self.calendars(tenant_id))
         for move in result.moved:
             self._tickets.assign(tenant_id, move.ticket_id, move.to_agent_id, actor,
                                  reason=f"redistributed: {move.reason}")

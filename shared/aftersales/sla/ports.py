@@ -40,3 +40,10 @@ class Notifier(Protocol):
     def publish(self, detail_type: str, detail: Mapping[str, object]) -> None:
         """Put one event (source aftersales.sla) on the domain bus."""
         ...
+
+
+class RecomputePages(Protocol):
+    def enqueue(self, tenant_id: str, cursor: str | None) -> None:
+        """Ask the tracker to recompute one page of the tenant's open tickets from `cursor`
+        (None = the first page); one message per page."""
+        ...

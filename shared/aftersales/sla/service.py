@@ -34,7 +34,7 @@ from aftersales.sla.policy import (
     TicketFacts,
     validate_policy,
 )
-from aftersales.sla.ports import Notifier
+from aftersales.sla.ports import Notifier, RecomputePages
 from aftersales.sla.stages import Action, DeadlineState, carry_over, due_actions, next_due_at, record_fired
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import TERMINAL_STATUSES, Role, Status
@@ -43,6 +43,7 @@ from aftersales.tickets.service import TicketService
 logger = logging.getLogger("aftersales.sla")
 SLA_ENGINE = Actor(id="sla-engine", roles=frozenset({Role.SYSTEM}))
 FIRST_SWEEP_LOOKBACK = timedelta(days=1)
+RECOMPUTE_PAGE_SIZE = 100  # open tickets recomputed per tracker message after a policy/calendar change
 # Stages measured from the due moment: shifted together when a breach may not be back-dated.
 _AFTER_DUE = ("breach", "escalate", "default_action")
 
@@ -73,20 +74,22 @@ def _apply_floor(deadline: Deadline, floor: datetime | None) -> Deadline:
 
 class SlaService:
     def __init__(self, store: Any, tickets: TicketService, dispatch: DispatchService, notifier: Notifier,
-                 clock: Clock) -> None:
+                 clock: Clock, pages: RecomputePages | None = None,
+                 page_size: int = RECOMPUTE_PAGE_SIZE) -> None:
         self._store = store
         self._tickets = tickets
         self._dispatch = dispatch
         self._notify = notifier
         self._clock = clock
+        self._pages = pages
+        self._page_size = page_size
 
     # ---------------------------------------------------------------- policy and calendars
     def save_policy(self, tenant_id: str, data: Mapping[str, Any]) -> SlaPolicy:
         previous = self._store.policy_for(tenant_id)
         body = {**data, "tenant_id": tenant_id, "version": (previous.version + 1) if previous else 1}
         policy = validate_policy(body, self._store.calendars_for(tenant_id).keys())
-        self._store.save_policy(policy)
-        self._notify.publish("sla.policy_changed", {"tenant_id": tenant_id, "version": policy.version})
+        self._store.save_policy(policy)  # the item's stream record triggers the recompute (policy_item_changed)
         logger.info("sla policy saved", extra={"tenant_id": tenant_id, "version": policy.version})
         return policy
 
@@ -102,9 +105,7 @@ class SlaService:
         except ValidationError as exc:
             raise PolicyRejected([PolicyIssue(path=".".join(str(p) for p in e["loc"]), message=e["msg"])
                                   for e in exc.errors()]) from exc
-        self._store.save_calendar(calendar)
-        if self._store.policy_for(tenant_id) is not None:
-            self._notify.publish("sla.policy_changed", {"tenant_id": tenant_id, "calendar_id": calendar_id})
+        self._store.save_calendar(calendar)  # its stream record triggers the recompute, as for the policy
         return calendar
 
     def calendars(self, tenant_id: str) -> list[BusinessCalendar]:
@@ -165,16 +166,56 @@ class SlaService:
                                                    "deadlines": len(results), "open": is_open})
         return results
 
-    def recompute_open(self, tenant_id: str) -> int:
-        """After a policy or calendar change: every open ticket of the tenant (via the open index)."""
+    def policy_item_changed(self, tenant_id: str, sort_key: str) -> bool:
+        """The policy or a calendar item was written (its DynamoDB stream record): start the paged
+        recompute of the tenant's open tickets and announce `sla.policy_changed`. Driven by the write
+        itself, so a saved policy can never miss its recompute; a failure here is retried by the
+        stream. False when there is nothing to recompute (a calendar saved before any policy)."""
+        policy = self._store.policy_for(tenant_id)
+        if policy is None:
+            return False
+        self._enqueue_page(tenant_id, None)
+        change = {"tenant_id": tenant_id, "version": policy.version}
+        if sort_key.startswith("CAL#"):
+            change["calendar_id"] = sort_key.removeprefix("CAL#")
+        self._notify.publish("sla.policy_changed", change)
+        return True
+
+    def recompute_page(self, tenant_id: str, cursor: str | None = None) -> tuple[int, str | None]:
+        """One page of the tenant's open tickets (gsi3) recomputed; the next page is enqueued as its own
+        tracker message, so a large tenant never runs into the Lambda timeout. Returns (tickets, next)."""
+        ids, next_cursor = self._store.open_ticket_page(tenant_id, cursor, self._page_size)
         count = 0
-        for ticket_id in self._store.open_ticket_ids(tenant_id):
+        for ticket_id in ids:
             try:
                 self.track(tenant_id, ticket_id, policy_changed=True)
                 count += 1
             except DomainError as exc:
                 logger.warning("recompute failed", extra={"ticket_id": ticket_id, "error": exc.message_id})
-        return count
+        if next_cursor is not None:
+            self._enqueue_page(tenant_id, next_cursor)
+        logger.info("recompute page", extra={"tenant_id": tenant_id, "tickets": count, "more": bool(next_cursor)})
+        return count, next_cursor
+
+    def recompute_open(self, tenant_id: str) -> int:
+        """Every open ticket of the tenant in this process, page after page (bench and tools only;
+        the tracker goes one page per message)."""
+        count, cursor = 0, None
+        while True:
+            ids, cursor = self._store.open_ticket_page(tenant_id, cursor, self._page_size)
+            for ticket_id in ids:
+                try:
+                    self.track(tenant_id, ticket_id, policy_changed=True)
+                    count += 1
+                except DomainError as exc:
+                    logger.warning("recompute failed", extra={"ticket_id": ticket_id, "error": exc.message_id})
+            if cursor is None:
+                return count
+
+    def _enqueue_page(self, tenant_id: str, cursor: str | None) -> None:
+        if self._pages is None:
+            raise RuntimeError("SlaService was built without a recompute queue (SLA_TRACKER_QUEUE_URL)")
+        self._pages.enqueue(tenant_id, cursor)
 
     @staticmethod
     def _outcome(state: DeadlineState, context: Mapping[str, Any]) -> SlaOutcome:

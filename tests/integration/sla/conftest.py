@@ -87,11 +87,22 @@ class Harness:
              "targets": {"resolution": resolution, **extra_targets}}]})
         self.policy_changed()
 
-    def policy_changed(self) -> None:
-        changed = [d for t, d in self.notifier.events if t == "sla.policy_changed"]
-        self.notifier.events = [(t, d) for t, d in self.notifier.events if t != "sla.policy_changed"]
-        self.deliver(self.tracker, [{"source": "aftersales.sla", "detail-type": "sla.policy_changed", "detail": d}
-                                    for d in changed])
+    def policy_changed(self, sort_key: str = "POLICY") -> None:
+        """What the SLA table's stream does after the policy (or a calendar) item is written, then
+        the tracker's own page messages until none is left."""
+        self.deliver_stream(self.tracker, [stream_record("acme", sort_key)])
+        self.drain_pages()
+
+    def deliver_stream(self, handler, records: list[dict]) -> dict:
+        return handler.lambda_handler({"Records": records}, FakeContext("fn"))
+
+    def drain_pages(self) -> int:
+        """Deliver the tracker's queued recompute pages one message at a time; returns how many."""
+        delivered = 0
+        while self.pages.messages:
+            self.deliver(self.tracker, [self.pages.messages.pop(0)])
+            delivered += 1
+        return delivered
 
     def audit_events(self, ticket_id: str) -> list[str]:
         return [e.event for e in self.svc.tickets.audit("acme", ticket_id, self.supervisor)]
@@ -104,21 +115,38 @@ class Harness:
         return states[f"{metric}#0"]
 
 
+def stream_record(tenant_id: str, sort_key: str, event_name: str = "MODIFY") -> dict:
+    """A KEYS_ONLY DynamoDB stream record of an SLA table item (as the FilterCriteria lets through)."""
+    return {"eventID": uuid.uuid4().hex, "eventName": event_name, "eventVersion": "1.1",
+            "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+            "dynamodb": {"Keys": {"pk": {"S": f"{tenant_id}#SLA"}, "sk": {"S": sort_key}},
+                         "SequenceNumber": str(uuid.uuid4().int)[:20], "SizeBytes": 64,
+                         "StreamViewType": "KEYS_ONLY"},
+            "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/sla/stream/2026-11-23T00:00:00.000"}
+
+
 @pytest.fixture
-def sla(aws, demo):
+def sla_page_size() -> int:
+    return 100
+
+
+@pytest.fixture
+def sla(aws, demo, sla_page_size):
     from aftersales import wiring
     from aftersales.adapters.dynamo.store import DynamoTicketStore
     from aftersales.adapters.eventbridge import RecordingNotifier
+    from aftersales.adapters.sla_pages import RecordingPages
     from aftersales.core.clock import FixedClock
     from aftersales.tickets.service import TicketService
 
     base = wiring.services()  # binds the tickets/orders/tenants tables
     clock = FixedClock(START)
-    notifier = RecordingNotifier()
+    notifier, pages = RecordingNotifier(), RecordingPages()
     tickets = TicketService(DynamoTicketStore(), clock)
     wiring.override(wiring.Services(settings=base.settings, clock=clock, tickets=tickets, tenants=base.tenants,
-                                    sla=wiring.build_sla(tickets, clock, notifier)))
+                                    sla=wiring.build_sla(tickets, clock, notifier, pages, sla_page_size)))
     harness = Harness(clock, notifier)
+    harness.pages = pages
     dispatch = harness.svc.sla.dispatch
     from aftersales.dispatch.model import Agent, Skills, Team
 

@@ -3,10 +3,11 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from aftersales.sla.calendar import BusinessCalendar, add_business_time, business_time_between, is_working_at
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
+
+from aftersales.sla.calendar import BusinessCalendar, add_business_time, business_time_between, is_working_at
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 
@@ -143,12 +144,14 @@ INSTANTS = st.datetimes(
 DURATIONS = st.integers(min_value=0, max_value=60 * 24 * 30).map(lambda m: timedelta(minutes=m))
 
 
+@settings(deadline=None)  # wall time under a loaded machine is not the property
 @given(CALENDARS, INSTANTS, DURATIONS)
 def test_add_then_measure_gives_the_duration_back(calendar, start, duration):
     """GIVEN any start and duration WHEN added then measured THEN the duration comes back."""
     assert business_time_between(calendar, start, add_business_time(calendar, start, duration)) == duration
 
 
+@settings(deadline=None)  # wall time under a loaded machine is not the property
 @given(CALENDARS, INSTANTS, DURATIONS, DURATIONS)
 def test_adding_is_monotonic_in_the_duration(calendar, start, d1, d2):
     """GIVEN d1 <= d2 WHEN added to one start THEN the due times keep that order."""
@@ -156,6 +159,7 @@ def test_adding_is_monotonic_in_the_duration(calendar, start, d1, d2):
     assert add_business_time(calendar, start, shorter) <= add_business_time(calendar, start, longer)
 
 
+@settings(deadline=None)  # wall time under a loaded machine is not the property
 @given(CALENDARS, INSTANTS, INSTANTS, DURATIONS)
 def test_adding_is_monotonic_in_the_start(calendar, a, b, duration):
     """GIVEN a <= b WHEN the same duration is added THEN the due times keep that order."""
@@ -163,6 +167,7 @@ def test_adding_is_monotonic_in_the_start(calendar, a, b, duration):
     assert add_business_time(calendar, earlier, duration) <= add_business_time(calendar, later, duration)
 
 
+@settings(deadline=None)  # wall time under a loaded machine is not the property
 @given(CALENDARS, INSTANTS, INSTANTS, INSTANTS)
 def test_measuring_is_additive(calendar, a, b, c):
     """GIVEN a <= b <= c WHEN measured THEN a→b plus b→c equals a→c."""

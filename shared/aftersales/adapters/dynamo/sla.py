@@ -22,6 +22,7 @@ Dispatch table:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -156,6 +157,15 @@ class DynamoSlaStore:
     def open_ticket_ids(self, tenant_id: str) -> Iterator[str]:
         for item in SlaItem.open_tickets.query(f"{tenant_id}#OPEN"):
             yield item.gsi3sk
+
+    def open_ticket_page(self, tenant_id: str, cursor: str | None, limit: int) -> tuple[list[str], str | None]:
+        """Up to `limit` open ticket ids from `cursor` (an opaque string: the Query's last key), and
+        the cursor of the next page (None at the end). One Query per page."""
+        start = json.loads(cursor) if cursor else None
+        results = SlaItem.open_tickets.query(f"{tenant_id}#OPEN", limit=limit, last_evaluated_key=start)
+        ids = [item.gsi3sk for item in results]
+        last = results.last_evaluated_key
+        return ids, (json.dumps(last, sort_keys=True) if last and len(ids) == limit else None)
 
     # ---------------------------------------------------------------- deadline states
     def states_for_ticket(self, tenant_id: str, ticket_id: str) -> dict[str, DeadlineState]:

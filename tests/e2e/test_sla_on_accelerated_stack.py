@@ -1,0 +1,118 @@
+"""SLA enforcement on the local stack with accelerated time (speed 3600: an application hour per
+wall second): the real template's schedule pump fires SlaSweeperFunction (rate(1 minute)), the
+ticket stream feeds the tracker and the dispatcher, and the sweep reminds and escalates.
+
+Runs on a stack of its own (see `exclusive_stack` in conftest), never next to the session stack."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+import requests
+
+from tests.e2e.conftest import exclusive_stack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.exclusive_stack]
+SPEED = 3600
+POLICY = {"rules": [{"rule_id": "app-complaints", "match": {"ticket_type": "complaint", "channel": "app"},
+                     "targets": {"resolution": {"duration": "PT16H", "clock": "calendar", "reminders": [0.5],
+                                                "escalations": [{"level": 1, "to_role": "supervisor"}]}}}]}
+SKILLS = {"ticket_types": ["complaint"], "languages": ["zh-Hans", "en"], "channels": ["app"]}
+
+
+@pytest.fixture(scope="module")
+def fast_stack():
+    with exclusive_stack("e2e-sla", speed=SPEED) as stack:
+        stack.storefront = {"X-Api-Key": stack.demo["storefront API key (X-Api-Key)"]}
+        yield stack
+
+
+def _supervisor() -> dict[str, str]:
+    """A fresh token per request: tokens expire on the accelerated clock too (12 h ≈ 12 wall s)."""
+    from aftersales.wiring import services
+
+    token = services().tenants.mint_staff_token("demo", "sup-wang", timedelta(hours=12))
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _eventually(probe, timeout: float, last: list):
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"not reached within {timeout}s; last seen: {last!r}")
+        time.sleep(0.25)
+
+
+def test_scheduled_sweep_reminds_then_escalates_within_seconds(fast_stack):
+    """GIVEN the demo tenant on a stack at 3600x, a team with an agent and a supervisor, and a 16 h
+    resolution target for app complaints (reminder at 50 %, escalation to a supervisor on breach)
+    WHEN a storefront opens a complaint, and the policy is saved after it
+    THEN the dispatcher assigns it to the agent, the policy write recomputes the open ticket (SLA table
+    stream -> tracker -> paged recompute), the scheduled sweep records `ticket.sla_reminder`
+    about 8 wall seconds later and, on the breach, an escalation assignment to the supervisor."""
+    api, key = fast_stack.api_url, fast_stack.storefront
+    put = requests.put(f"{api}/dispatch/teams/care", json={"skills": SKILLS}, headers=_supervisor(), timeout=10)
+    assert put.status_code == 200, put.text
+    for agent_id, supervisor in (("agent-li", False), ("sup-wang", True)):
+        body = {"team_id": "care", "max_open": 10, "availability": "online", "supervisor": supervisor}
+        put = requests.put(f"{api}/dispatch/agents/{agent_id}", json=body, headers=_supervisor(), timeout=10)
+        assert put.status_code == 200, put.text
+
+    suffix = uuid.uuid4().hex[:8]
+    order = {"order_id": f"SLA-{suffix}", "version": 1, "channel": "app", "currency": "CNY",
+             "customer": {"id": f"cust-sla-{suffix}", "tier": "standard"},
+             "payment": {"provider": "sandbox", "reference": f"ch_sla_{suffix}",
+                         "captured": {"amount": 3000, "currency": "CNY"}},
+             "shipping": {"country": "CN", "fee": {"amount": 0, "currency": "CNY"}},
+             "lines": [{"line_id": "1", "sku": "CUP", "name": "Cup", "quantity": 1,
+                        "unit_price_paid": {"amount": 3000, "currency": "CNY"}}],
+             "placed_at": "2026-11-18T10:00:00+08:00"}
+    put = requests.put(f"{api}/orders/{order['order_id']}", json=order, headers=key, timeout=10)
+    assert put.status_code == 201, put.text
+    created = requests.post(f"{api}/tickets", json={"type": "complaint", "order_id": order["order_id"],
+                                                    "channel": "app", "reason_code": "late_delivery"},
+                            headers=key, timeout=10)
+    assert created.status_code == 201, created.text
+    ticket_id = created.json()["id"]
+    fast_stack.drain(timeout=15)  # assigned, tracked (no policy yet: no deadlines)
+    # The policy comes after the ticket: only the policy item's stream record (-> tracker -> recompute
+    # page) gives the open ticket its deadlines.
+    saved = requests.put(f"{api}/sla/policy", json=POLICY, headers=_supervisor(), timeout=10)
+    assert saved.status_code == 200, saved.text
+
+    def audit() -> list[dict]:
+        reply = requests.get(f"{api}/tickets/{ticket_id}/audit", headers=_supervisor(), timeout=10)
+        assert reply.status_code == 200, reply.text
+        return reply.json()["entries"]
+
+    seen: list[list[str]] = []
+
+    def escalated() -> list[dict] | None:
+        entries = audit()
+        seen[:] = [[e["event"] for e in entries]]
+        events = [e["event"] for e in entries]
+        if "ticket.sla_reminder" not in events:
+            return None
+        after = entries[events.index("ticket.sla_reminder"):]
+        if any(e["event"] == "ticket.assigned" and "sla escalation" in (e.get("reason") or "") for e in after):
+            return entries
+        return None
+
+    entries = _eventually(escalated, timeout=45, last=seen)
+    assigned = [e for e in entries if e["event"] == "ticket.assigned"]
+    assert assigned[0]["reason"].startswith("auto:") and assigned[0]["data"]["to_assignee"] == "agent-li"
+    escalation = assigned[-1]
+    assert escalation["actor_role"] == "system" and escalation["data"]["to_assignee"] == "sup-wang"
+    events = [e["event"] for e in entries]
+    assert events.count("ticket.sla_reminder") == 1 and events.count("ticket.sla_breached") == 1
+    assert events.index("ticket.sla_reminder") < events.index("ticket.sla_breached") < entries.index(escalation)
+    reply = requests.get(f"{api}/tickets/{ticket_id}/deadlines", headers=_supervisor(), timeout=10)
+    deadlines = reply.json()["deadlines"]
+    (resolution,) = [d for d in deadlines if d["metric"] == "resolution"]
+    assert resolution["breached"] and {"reminder:0.5", "breach", "escalation:1"} <= set(resolution["fired"])
