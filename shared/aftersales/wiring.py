@@ -176,18 +176,23 @@ class _LazySla:
         return getattr(self._built, name)
 
 
-def build_sla(tickets: TicketService, clock: Clock, notifier: Any = None) -> SlaServices:
-    """Issue 4: SLA engine and dispatch on the SLA/dispatch tables (SLA_TABLE, DISPATCH_TABLE)."""
+def build_sla(tickets: TicketService, clock: Clock, notifier: Any = None, pages: Any = None,
+              page_size: int | None = None) -> SlaServices:
+    """Issue 4: SLA engine and dispatch on the SLA/dispatch tables (SLA_TABLE, DISPATCH_TABLE); policy
+    recomputes are paged through the tracker's queue (SLA_TRACKER_QUEUE_URL)."""
     from aftersales.adapters.dynamo import sla as tables
     from aftersales.adapters.eventbridge import EventBridgeNotifier
+    from aftersales.adapters.sla_pages import SqsRecomputePages
     from aftersales.dispatch.service import DispatchService
-    from aftersales.sla.service import SlaService
+    from aftersales.sla.service import RECOMPUTE_PAGE_SIZE, SlaService
 
     settings = get_settings()
     tables.bind(settings.sla_table, settings.dispatch_table)
     store, dispatch_store = tables.DynamoSlaStore(), tables.DynamoDispatchStore()
-    dispatch = DispatchService(dispatch_store, tickets, clock)
-    engine = SlaService(store, tickets, dispatch, notifier or EventBridgeNotifier(settings.event_bus_name), clock)
+    dispatch = DispatchService(dispatch_store, tickets, clock, calendars=store.calendars_for)
+    engine = SlaService(store, tickets, dispatch, notifier or EventBridgeNotifier(settings.event_bus_name), clock,
+                        pages=pages or SqsRecomputePages(os.environ.get("SLA_TRACKER_QUEUE_URL", "")),
+                        page_size=page_size or int(os.environ.get("SLA_RECOMPUTE_PAGE_SIZE", RECOMPUTE_PAGE_SIZE)))
     return SlaServices(engine=engine, dispatch=dispatch, store=store, dispatch_store=dispatch_store)
 
 
