@@ -18,7 +18,7 @@ from tests.e2e.conftest import exclusive_stack
 pytestmark = [pytest.mark.e2e, pytest.mark.exclusive_stack]
 SPEED = 3600
 POLICY = {"rules": [{"rule_id": "app-complaints", "match": {"ticket_type": "complaint", "channel": "app"},
-                     "targets": {"resolution": {"duration": "PT16H", "clock": "calendar", "reminders": [0.5],
+                     "targets": {"resolution": {"duration": "PT40H", "clock": "calendar", "reminders": [0.5],
                                                 "escalations": [{"level": 1, "to_role": "supervisor"}]}}}]}
 SKILLS = {"ticket_types": ["complaint"], "languages": ["zh-Hans", "en"], "channels": ["app"]}
 
@@ -50,12 +50,12 @@ def _eventually(probe, timeout: float, last: list):
 
 
 def test_scheduled_sweep_reminds_then_escalates_within_seconds(fast_stack):
-    """GIVEN the demo tenant on a stack at 3600x, a team with an agent and a supervisor, and a 16 h
+    """GIVEN the demo tenant on a stack at 3600x, a team with an agent and a supervisor, and a 40 h
     resolution target for app complaints (reminder at 50 %, escalation to a supervisor on breach)
     WHEN a storefront opens a complaint, and the policy is saved after it
     THEN the dispatcher assigns it to the agent, the policy write recomputes the open ticket (SLA table
     stream -> tracker -> paged recompute), the scheduled sweep records `ticket.sla_reminder`
-    about 8 wall seconds later and, on the breach, an escalation assignment to the supervisor."""
+    about 20 wall seconds after the ticket opened and, on the breach, an escalation assignment to the supervisor."""
     api, key = fast_stack.api_url, fast_stack.storefront
     put = requests.put(f"{api}/dispatch/teams/care", json={"skills": SKILLS}, headers=_supervisor(), timeout=10)
     assert put.status_code == 200, put.text
@@ -104,7 +104,9 @@ def test_scheduled_sweep_reminds_then_escalates_within_seconds(fast_stack):
             return entries
         return None
 
-    entries = _eventually(escalated, timeout=45, last=seen)
+    # Generous bounds: the clock counts from the ticket's creation, and a loaded CI machine can
+    # spend several application hours on the steps before the policy is saved.
+    entries = _eventually(escalated, timeout=90, last=seen)
     assigned = [e for e in entries if e["event"] == "ticket.assigned"]
     assert assigned[0]["reason"].startswith("auto:") and assigned[0]["data"]["to_assignee"] == "agent-li"
     escalation = assigned[-1]
