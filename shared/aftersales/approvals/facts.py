@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 
 TicketType = Literal["return", "exchange", "repair", "refund_only", "shipping_fee_refund", "complaint"]
 Label = str  # tenant-defined identifiers: channels, tiers, product types, categories, risk flags
 
 
-class _Frozen(BaseModel):
+class _Frozen(DomainModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 

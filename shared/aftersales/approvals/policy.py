@@ -25,9 +25,10 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from aftersales.core.errors import Conflict
+from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 
 from .facts import Label, TicketFacts, TicketType
@@ -41,7 +42,7 @@ class Route(StrEnum):
     BLOCK = "block"
 
 
-class _Frozen(BaseModel):
+class _Frozen(DomainModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 

@@ -17,9 +17,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from aftersales.core.errors import Conflict, Forbidden, InvalidRequest
+from aftersales.core.model import DomainModel
 
 from .policy import Route
 from .routing import RoutingDecision
@@ -44,7 +45,7 @@ _REVIEWERS: dict[Route, frozenset[Role]] = {
 }
 
 
-class ReviewDecision(BaseModel):
+class ReviewDecision(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     approver_id: str
@@ -55,7 +56,7 @@ class ReviewDecision(BaseModel):
     rule_id: str | None
 
 
-class ReviewState(BaseModel):
+class ReviewState(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     tenant_id: str

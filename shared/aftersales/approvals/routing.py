@@ -7,13 +7,15 @@ auto_approve outcome (from a rule or the default) is upgraded to the policy's `a
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from aftersales.core.model import DomainModel
 
 from .facts import TicketFacts
 from .policy import ApprovalPolicy, Route, Rule
 
 
-class RoutingReason(BaseModel):
+class RoutingReason(DomainModel):
     """A stable code (for i18n) plus the values it talks about."""
 
     model_config = ConfigDict(frozen=True)
@@ -22,7 +24,7 @@ class RoutingReason(BaseModel):
     detail: dict[str, str | int] = {}
 
 
-class RoutingDecision(BaseModel):
+class RoutingDecision(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     route: Route
@@ -32,7 +34,7 @@ class RoutingDecision(BaseModel):
     policy_version: int
 
 
-class RuleEvaluation(BaseModel):
+class RuleEvaluation(DomainModel):
     """Dry-run trace of one rule: which of its conditions failed (empty = matched)."""
 
     model_config = ConfigDict(frozen=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 
 from .facts import TicketFacts
@@ -14,7 +15,7 @@ from .policy import ApprovalPolicy, Route
 from .routing import route
 
 
-class SimulationReport(BaseModel):
+class SimulationReport(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     policy_version: int

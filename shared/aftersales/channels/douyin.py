@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from aftersales.core.errors import InvalidRequest
+from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 from aftersales.logistics.verification import VerificationError
 
@@ -44,7 +45,7 @@ def verify_push(headers: Mapping[str, str], body: bytes, app_key: str, app_secre
 
 # --- messages ------------------------------------------------------------------------------------
 
-class DouyinMessage(BaseModel):
+class DouyinMessage(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     tag: str
@@ -111,7 +112,7 @@ class Stage(StrEnum):
     ARBITRATION_DECIDED = "arbitration_decided"
 
 
-class _Command(BaseModel):
+class _Command(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     idempotency_key: str  # the push msg_id

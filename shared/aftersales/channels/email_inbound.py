@@ -10,12 +10,14 @@ from email.parser import BytesParser
 from email.utils import getaddresses
 from html.parser import HTMLParser
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from aftersales.core.model import DomainModel
 
 _MSG_ID = re.compile(r"<[^<>\s]+>")
 
 
-class Attachment(BaseModel):
+class Attachment(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     filename: str
@@ -23,7 +25,7 @@ class Attachment(BaseModel):
     content: bytes
 
 
-class InboundEmail(BaseModel):
+class InboundEmail(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     message_id: str | None
@@ -132,7 +134,7 @@ def thread_key(email: InboundEmail) -> str | None:
     return email.in_reply_to or email.message_id
 
 
-class ReferencePatterns(BaseModel):
+class ReferencePatterns(DomainModel):
     """Per-tenant regexes; each needs one capture group holding the number."""
 
     order: tuple[str, ...] = Field(default=(r"(?i)\border\s*(?:no\.?|number|#)?\s*[:#]?\s*([A-Z0-9-]{6,32})\b",
@@ -140,7 +142,7 @@ class ReferencePatterns(BaseModel):
     ticket: tuple[str, ...] = Field(default=(r"\[(TKT_[0-9A-HJKMNP-TV-Z]{26})\]", r"\b(TKT_[0-9A-HJKMNP-TV-Z]{26})\b"))
 
 
-class ExtractedReferences(BaseModel):
+class ExtractedReferences(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     order_numbers: tuple[str, ...] = ()

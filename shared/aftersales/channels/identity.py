@@ -12,7 +12,9 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from aftersales.core.model import DomainModel
 
 
 class IdentityKind(StrEnum):
@@ -22,7 +24,7 @@ class IdentityKind(StrEnum):
     PHONE = "phone"
 
 
-class Identity(BaseModel):
+class Identity(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     kind: IdentityKind

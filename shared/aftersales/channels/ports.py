@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from aftersales.core.model import DomainModel
 
 
-class ConversationItem(BaseModel):
+class ConversationItem(DomainModel):
     """One message on a ticket's conversation, whatever channel it came from or went to."""
 
     model_config = ConfigDict(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import Field, TypeAdapter
 
 from aftersales.channels import douyin, email_inbound, wecom
 from aftersales.channels.identity import (
@@ -34,6 +34,7 @@ from aftersales.channels.ports import (
 from aftersales.core.clock import Clock, iso
 from aftersales.core.errors import DomainError, IllegalTransition, InvalidRequest, NotFound
 from aftersales.core.ids import new_id
+from aftersales.core.model import DomainModel
 from aftersales.logistics.verification import VerificationError
 from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
 from aftersales.tickets.model import LINE_TYPES, Channel, Role, Status, TicketType
@@ -65,7 +66,7 @@ _DOUYIN_KINDS = {
 }
 
 
-class IntakeResult(BaseModel):
+class IntakeResult(DomainModel):
     source: str
     external_id: str | None
     outcome: str  # created | joined | commented | transitioned | duplicate | parked | ignored

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from aftersales.channels.safe_xml import child_text, parse_xml
+from aftersales.core.model import DomainModel
 from aftersales.logistics.verification import VerificationError
 
 _BLOCK = 32
@@ -49,7 +50,7 @@ def signature(token: str, timestamp: str, nonce: str, encrypt: str) -> str:
     return hashlib.sha1("".join(sorted([token, timestamp, nonce, encrypt])).encode()).hexdigest()
 
 
-class WeComMessage(BaseModel):
+class WeComMessage(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     msg_type: str

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import ConfigDict, Field, StrictInt, field_validator
+
+from aftersales.core.model import DomainModel
 
 # ISO 4217 minor-unit exponents that differ from 2. Everything else uses 2.
 _ZERO_DECIMAL = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX",
@@ -26,7 +28,7 @@ class CurrencyMismatch(ValueError):
     pass
 
 
-class Money(BaseModel):
+class Money(DomainModel):
     """An amount in minor units (cents, fen) of one currency."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from aftersales.core.model import DomainModel
 
 
-class Settings(BaseModel):
+class Settings(DomainModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     tickets_table: str = "aftersales-tickets"

@@ -7,8 +7,9 @@ from datetime import datetime
 from fractions import Fraction
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from aftersales.core.model import DomainModel
 from aftersales.dispatch.model import Agent, TicketNeeds
 from aftersales.sla.calendar import BusinessCalendar, is_working_at
 
@@ -22,7 +23,7 @@ ReasonCode = Literal[
 ]
 
 
-class Assignment(BaseModel):
+class Assignment(DomainModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     agent_id: str | None
     team_id: str | None

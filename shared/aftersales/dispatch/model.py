@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import ConfigDict, Field, PositiveInt
+
+from aftersales.core.model import DomainModel
 
 _Frozen = ConfigDict(frozen=True, extra="forbid")
 
 Availability = Literal["online", "away", "offline"]
 
 
-class Skills(BaseModel):
+class Skills(DomainModel):
     model_config = _Frozen
     ticket_types: frozenset[str] = frozenset()
     languages: frozenset[str] = frozenset()
@@ -28,7 +30,7 @@ class Skills(BaseModel):
         )
 
 
-class TicketNeeds(BaseModel):
+class TicketNeeds(DomainModel):
     """What the ticket asks of its handler. No product category means any will do."""
 
     model_config = _Frozen
@@ -47,7 +49,7 @@ class TicketNeeds(BaseModel):
         )
 
 
-class Agent(BaseModel):
+class Agent(DomainModel):
     model_config = _Frozen
     agent_id: str = Field(min_length=1)
     team_id: str = Field(min_length=1)
@@ -58,7 +60,7 @@ class Agent(BaseModel):
     supervisor: bool = False
 
 
-class Team(BaseModel):
+class Team(DomainModel):
     """A skill group: its skills are shared by every member."""
 
     model_config = _Frozen

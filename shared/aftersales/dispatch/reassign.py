@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from aftersales.core.errors import Conflict, Forbidden, InvalidRequest
+from aftersales.core.model import DomainModel
 from aftersales.dispatch.assign import Assignment, assign
 from aftersales.dispatch.model import Agent, TicketNeeds
 from aftersales.sla.calendar import BusinessCalendar
@@ -18,20 +19,20 @@ from aftersales.sla.calendar import BusinessCalendar
 _Frozen = ConfigDict(frozen=True, extra="forbid")
 
 
-class Actor(BaseModel):
+class Actor(DomainModel):
     model_config = _Frozen
     actor_id: str
     supervisor: bool = False
 
 
-class OpenTicket(BaseModel):
+class OpenTicket(DomainModel):
     model_config = _Frozen
     ticket_id: str
     agent_id: str | None
     needs: TicketNeeds
 
 
-class Reassignment(BaseModel):
+class Reassignment(DomainModel):
     """The audit record of one move."""
 
     model_config = _Frozen
@@ -44,7 +45,7 @@ class Reassignment(BaseModel):
     at: datetime
 
 
-class Redistribution(BaseModel):
+class Redistribution(DomainModel):
     model_config = _Frozen
     moved: tuple[Reassignment, ...]
     unassigned: dict[str, Assignment]  # ticket id -> why no agent could take it

@@ -18,7 +18,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError, IdempotencyValidationError,
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
 )
 
 from aftersales.auth.credentials import Principal
@@ -27,8 +28,18 @@ from aftersales.core.i18n import label, negotiate, translate
 from aftersales.http import errors as http_errors
 from aftersales.http.idempotency import MAX_KEY_LENGTH, run_once
 from aftersales.http.schemas import (
-    AssignRequest, BatchItem, BatchRequest, BatchResponse, CreateTicketRequest, CustomerTokenRequest,
-    StaffRequest, StaffTokenRequest, TicketPage, TicketView, TokenResponse, TransitionRequest,
+    AssignRequest,
+    BatchItem,
+    BatchRequest,
+    BatchResponse,
+    CreateTicketRequest,
+    CustomerTokenRequest,
+    StaffRequest,
+    StaffTokenRequest,
+    TicketPage,
+    TicketView,
+    TokenResponse,
+    TransitionRequest,
 )
 from aftersales.orders.domain import Order
 from aftersales.tickets import domain, transitions

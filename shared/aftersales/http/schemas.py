@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 from aftersales.orders.domain import Identifier
 from aftersales.tickets.domain import LineRequest
@@ -14,7 +15,7 @@ from aftersales.tickets.model import Acceptance, Channel, Reception, Role, Statu
 ROLE_NAMES = Literal["agent", "supervisor", "finance", "arbitrator", "admin"]
 
 
-class Strict(BaseModel):
+class Strict(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -64,13 +65,13 @@ class StaffRequest(Strict):
     status: Literal["active", "disabled"] = "active"
 
 
-class TokenResponse(BaseModel):
+class TokenResponse(DomainModel):
     token: str
     token_type: Literal["Bearer"] = "Bearer"
     expires_in: int
 
 
-class LineView(BaseModel):
+class LineView(DomainModel):
     line_id: str
     sku: str
     quantity_requested: int
@@ -84,7 +85,7 @@ class LineView(BaseModel):
     acceptance: Acceptance
 
 
-class TicketView(BaseModel):
+class TicketView(DomainModel):
     id: str
     type: TicketType
     type_label: str
@@ -106,12 +107,12 @@ class TicketView(BaseModel):
     next: list[dict] = Field(description="Transitions allowed from here, and whether the caller may take them")
 
 
-class TicketPage(BaseModel):
+class TicketPage(DomainModel):
     items: list[TicketView]
     next_cursor: str | None
 
 
-class BatchItem(BaseModel):
+class BatchItem(DomainModel):
     ticket_id: str
     ok: bool
     status: Status | None = None
@@ -119,7 +120,7 @@ class BatchItem(BaseModel):
     error: dict | None = None
 
 
-class BatchResponse(BaseModel):
+class BatchResponse(DomainModel):
     results: list[BatchItem]
     succeeded: int
     failed: int

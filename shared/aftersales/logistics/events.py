@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from aftersales.core.errors import InvalidRequest
+from aftersales.core.model import DomainModel
 
 
 class TrackingStatus(StrEnum):
@@ -57,7 +58,7 @@ class TrackingPayloadError(InvalidRequest):
     code = "tracking_payload_invalid"
 
 
-class Place(BaseModel):
+class Place(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     city: str | None = None
@@ -67,7 +68,7 @@ class Place(BaseModel):
     text: str | None = Field(None, description="Free-text location as the carrier wrote it")
 
 
-class Checkpoint(BaseModel):
+class Checkpoint(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     at: AwareDatetime
@@ -79,7 +80,7 @@ class Checkpoint(BaseModel):
     raw_sub_status: str | None = None
 
 
-class TrackingEvent(BaseModel):
+class TrackingEvent(DomainModel):
     """A provider-neutral tracking update. `provider_event_id` is the webhook idempotency key."""
 
     model_config = ConfigDict(frozen=True)

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 from aftersales.logistics.events import SubStatus, TrackingEvent, TrackingStatus
 from aftersales.logistics.progression import SETTLED, ParcelState
@@ -34,7 +35,7 @@ class ShippingDeduction(StrEnum):
     FIXED = "fixed"
 
 
-class ExceptionRules(BaseModel):
+class ExceptionRules(DomainModel):
     """Per-tenant policy. Defaults are the conservative choice for a domestic merchant."""
 
     model_config = ConfigDict(frozen=True)
@@ -48,7 +49,7 @@ class ExceptionRules(BaseModel):
     return_label_expires_after: timedelta = timedelta(days=14)
 
 
-class CustomsDeclaration(BaseModel):
+class CustomsDeclaration(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     hs_code: str = Field(pattern=r"^\d{6,10}$")
@@ -57,7 +58,7 @@ class CustomsDeclaration(BaseModel):
     description: str | None = None
 
 
-class OutboundShipment(BaseModel):
+class OutboundShipment(DomainModel):
     """What we know about the order's parcel when its carrier reports trouble."""
 
     model_config = ConfigDict(frozen=True)
@@ -73,12 +74,12 @@ class OutboundShipment(BaseModel):
 
 # --- decisions -----------------------------------------------------------------------------------
 
-class NoAction(BaseModel):
+class NoAction(DomainModel):
     kind: Literal["no_action"] = "no_action"
     reason: str
 
 
-class CreateReturnTicket(BaseModel):
+class CreateReturnTicket(DomainModel):
     kind: Literal["create_return_ticket"] = "create_return_ticket"
     reason: Literal["refused"] = "refused"
     tenant_id: str
@@ -88,7 +89,7 @@ class CreateReturnTicket(BaseModel):
     refund_route: RefundRoute
 
 
-class CreateClaimTicket(BaseModel):
+class CreateClaimTicket(DomainModel):
     kind: Literal["create_claim_ticket"] = "create_claim_ticket"
     reason: Literal["lost", "damaged"]
     tenant_id: str
@@ -97,7 +98,7 @@ class CreateClaimTicket(BaseModel):
     resolution: ClaimResolution
 
 
-class CreateProactiveTicket(BaseModel):
+class CreateProactiveTicket(DomainModel):
     kind: Literal["create_proactive_ticket"] = "create_proactive_ticket"
     reason: Literal["customs_hold"] = "customs_hold"
     tenant_id: str
@@ -107,14 +108,14 @@ class CreateProactiveTicket(BaseModel):
     needs_declaration_data: bool
 
 
-class RaiseDelayAlert(BaseModel):
+class RaiseDelayAlert(DomainModel):
     kind: Literal["raise_delay_alert"] = "raise_delay_alert"
     tracking_number: str
     silent_for: timedelta
     notify_customer: bool = True
 
 
-class UpdateLineReception(BaseModel):
+class UpdateLineReception(DomainModel):
     kind: Literal["update_line_reception"] = "update_line_reception"
     tracking_number: str
     reception: Literal["in_transit", "received", "expired"]

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, ConfigDict
 
+from aftersales.core.model import DomainModel
 from aftersales.logistics.events import TrackingEvent
 from aftersales.logistics.exception_policy import CustomsDeclaration
 from aftersales.logistics.progression import ParcelState
 
 
-class Registration(BaseModel):
+class Registration(DomainModel):
     """What the merchant told us about a parcel: whose it is and which way it travels."""
 
     model_config = ConfigDict(frozen=True)
@@ -26,7 +27,7 @@ class Registration(BaseModel):
     registered_at: AwareDatetime
 
 
-class Parcel(BaseModel):
+class Parcel(DomainModel):
     tenant_id: str
     state: ParcelState
     registration: Registration | None = None
@@ -42,7 +43,7 @@ class Parcel(BaseModel):
         return self.state.tracking_number
 
 
-class StoredEvent(BaseModel):
+class StoredEvent(DomainModel):
     event: TrackingEvent
     received_at: AwareDatetime
     acted: bool = False

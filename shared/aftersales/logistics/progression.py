@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, ConfigDict
 
+from aftersales.core.model import DomainModel
 from aftersales.logistics.events import SubStatus, TrackingEvent, TrackingStatus
 
 T = TrackingStatus
@@ -34,7 +35,7 @@ OFF_LINE = frozenset({T.EXCEPTION, T.EXPIRED})
 SETTLED = frozenset({T.DELIVERED, T.RETURNING, T.RETURNED})
 
 
-class ParcelState(BaseModel):
+class ParcelState(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     tracking_number: str

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from aws_lambda_powertools import Logger
-from pydantic import BaseModel
 
 from aftersales.channels.identity import IssueCategory
 from aftersales.channels.ports import IntegrationSettings
 from aftersales.core.clock import Clock, iso
 from aftersales.core.errors import ConcurrentModification, DomainError, IllegalTransition, NotFound
+from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 from aftersales.logistics import verification as v
 from aftersales.logistics.events import Provider, TrackingEvent, TrackingPayloadError, TrackingStatus
@@ -57,7 +57,7 @@ class TicketOpener(Protocol):
                      body: str, external_id: str | None, data: dict[str, Any]) -> tuple[str, bool]: ...
 
 
-class WebhookOutcome(BaseModel):
+class WebhookOutcome(DomainModel):
     result: Literal["accepted", "duplicate", "parked"]
     tracking_number: str
     event_id: str

@@ -6,15 +6,16 @@ ticket numbers and status labels, never amounts typed by staff or personal data.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from aftersales.core.i18n import label
+from aftersales.core.model import DomainModel
 
 LOCALES = ("en", "zh-Hans")
 CHANNELS = ("email", "wecom", "douyin")
 
 
-class Rendered(BaseModel):
+class Rendered(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     event: str

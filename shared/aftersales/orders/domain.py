@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import ConfigDict, Field, StrictInt, model_validator
 
 from aftersales.core.errors import Conflict
+from aftersales.core.model import DomainModel
 from aftersales.core.money import CurrencyCode, Money
 from aftersales.tickets.model import Channel
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")]
 
 
-class Customer(BaseModel):
+class Customer(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
     id: Identifier
@@ -22,7 +23,7 @@ class Customer(BaseModel):
     account_created_at: datetime | None = None
 
 
-class Payment(BaseModel):
+class Payment(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
     provider: str = Field(max_length=32, examples=["stripe", "alipay", "wechat_pay", "sandbox"])
@@ -30,7 +31,7 @@ class Payment(BaseModel):
     captured: Money
 
 
-class Shipping(BaseModel):
+class Shipping(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
@@ -41,7 +42,7 @@ class Shipping(BaseModel):
                     "address itself); used for refund-abuse counters per address")
 
 
-class OrderLine(BaseModel):
+class OrderLine(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
     line_id: Identifier
@@ -53,7 +54,7 @@ class OrderLine(BaseModel):
     unit_price_paid: Money = Field(description="Per unit, after discounts")
 
 
-class Order(BaseModel):
+class Order(DomainModel):
     """The snapshot as pushed; `version` increases with every change at the storefront."""
 
     model_config = ConfigDict(extra="forbid")

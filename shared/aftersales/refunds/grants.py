@@ -16,9 +16,10 @@ import hashlib
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from aftersales.core.errors import Conflict, InvalidRequest
+from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 
 from .refundable import QuotedLine, RefundDestination, RefundQuote
@@ -55,7 +56,7 @@ def idempotency_key(ticket_id: str, grant_id: str, attempt_number: int) -> str:
     return "rfnd_" + hashlib.sha256(material).hexdigest()[:40]
 
 
-class _Frozen(BaseModel):
+class _Frozen(DomainModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 

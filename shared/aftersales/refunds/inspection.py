@@ -10,16 +10,17 @@ REJECTED; nothing accepted on any line -> the ticket is rejected (inspection fai
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from aftersales.core.errors import InvalidRequest
+from aftersales.core.model import DomainModel
 from aftersales.tickets.domain import TicketLine
 from aftersales.tickets.model import Acceptance, Reception, Status, TicketType
 
 AFTER_INSPECTION = {TicketType.RETURN_REFUND: Status.REFUND_PENDING, TicketType.EXCHANGE: Status.RESHIPPING}
 
 
-class InspectedLine(BaseModel):
+class InspectedLine(DomainModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     line_id: str = Field(min_length=1, max_length=64)

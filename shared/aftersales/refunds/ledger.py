@@ -7,9 +7,10 @@ hammer it. A grant reserves its amount when it is made; a grant abandoned for go
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import ConfigDict, model_validator
 
 from aftersales.core.errors import InvalidRequest
+from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 
 
@@ -28,7 +29,7 @@ def reserve(captured: Money, already_refunded: Money, amount: Money) -> Money:
     return refunded
 
 
-class PaymentLedger(BaseModel):
+class PaymentLedger(DomainModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     tenant_id: str

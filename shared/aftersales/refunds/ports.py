@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 
 from .ledger import PaymentLedger
 
 
-class ProviderRefund(BaseModel):
+class ProviderRefund(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     provider_refund_id: str

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from aftersales.core.errors import InvalidRequest
+from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 
 
@@ -47,7 +48,7 @@ MERCHANT_FAULT = frozenset({ReturnReason.QUALITY, ReturnReason.WRONG_ITEM, Retur
 BASIS_POINTS = 10_000
 
 
-class _Frozen(BaseModel):
+class _Frozen(DomainModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 

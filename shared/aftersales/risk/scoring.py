@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 
 from .signals import CustomerProfile, Dimension, SignalSnapshot, WindowCounts
@@ -28,7 +29,7 @@ from .signals import CustomerProfile, Dimension, SignalSnapshot, WindowCounts
 CountMetric = Literal["tickets", "keep_item_tickets", "distinct_accounts"]
 
 
-class _Frozen(BaseModel):
+class _Frozen(DomainModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 
 from .counters import CounterState, window_total
@@ -20,7 +21,7 @@ class Dimension(StrEnum):
     ADDRESS = "address"  # a hash of the normalised shipping address, never the address itself
 
 
-class _Frozen(BaseModel):
+class _Frozen(DomainModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 

@@ -13,7 +13,9 @@ from enum import StrEnum
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from aftersales.core.model import DomainModel
 
 _HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$"
 _MINUTES_PER_DAY = 24 * 60
@@ -33,7 +35,7 @@ class Weekday(StrEnum):
         return list(cls)[day.weekday()]
 
 
-class WorkInterval(BaseModel):
+class WorkInterval(DomainModel):
     """One stretch of working time within a local day; "24:00" ends at midnight."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -61,7 +63,7 @@ def _minutes(hh_mm: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-class BusinessCalendar(BaseModel):
+class BusinessCalendar(DomainModel):
     """Working hours of a tenant or region.
 
     `extra_working_days` are make-up workdays (调休): a normally free date that is worked with

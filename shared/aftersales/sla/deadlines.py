@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
+from pydantic import AwareDatetime, ConfigDict, field_validator
 
 from aftersales.core.errors import NotFound
+from aftersales.core.model import DomainModel
 from aftersales.sla.calendar import BusinessCalendar, add_business_time, business_time_between
 from aftersales.sla.policy import DefaultAction, MetricClock, SlaPolicy, Target, TicketFacts
 
@@ -28,7 +29,7 @@ BREACH_STAGE = "breach"
 DEFAULT_ACTION_STAGE = "default_action"
 
 
-class StatusChange(BaseModel):
+class StatusChange(DomainModel):
     """One entry of the ticket history: the status from `at` on, and what happened."""
 
     model_config = _Frozen
@@ -46,7 +47,7 @@ class StatusChange(BaseModel):
         return frozenset({self.status} if self.event is None else {self.status, self.event})
 
 
-class Stage(BaseModel):
+class Stage(DomainModel):
     """A moment of a deadline that calls for an action. `at` is None while paused short of it."""
 
     model_config = _Frozen
@@ -59,7 +60,7 @@ class Stage(BaseModel):
     default_action: DefaultAction | None = None
 
 
-class Deadline(BaseModel):
+class Deadline(DomainModel):
     model_config = _Frozen
     tenant_id: str
     ticket_id: str

@@ -8,12 +8,14 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from aftersales.core.model import DomainModel
 
 _Frozen = ConfigDict(frozen=True, extra="forbid")
 
 
-class SlaOutcome(BaseModel):
+class SlaOutcome(DomainModel):
     """A deadline as the reports see it, with who was responsible."""
 
     model_config = _Frozen
@@ -40,14 +42,14 @@ class SlaOutcome(BaseModel):
         return None if self.completed_at is None else self.completed_at - self.started_at
 
 
-class DailyTimeouts(BaseModel):
+class DailyTimeouts(DomainModel):
     model_config = _Frozen
     day: date
     metric: str
     breaches: int
 
 
-class ResponsibleFigures(BaseModel):
+class ResponsibleFigures(DomainModel):
     model_config = _Frozen
     responsible_id: str
     breaches: int
@@ -59,7 +61,7 @@ class ResponsibleFigures(BaseModel):
         return self.total_handling_time / self.completed if self.completed else None
 
 
-class ComplianceFigures(BaseModel):
+class ComplianceFigures(DomainModel):
     model_config = _Frozen
     ticket_type: str
     customer_tier: str

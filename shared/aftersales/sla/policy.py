@@ -14,7 +14,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     PositiveInt,
@@ -24,6 +23,7 @@ from pydantic import (
 )
 
 from aftersales.core.errors import InvalidRequest
+from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 
 _Frozen = ConfigDict(frozen=True, extra="forbid")
@@ -47,21 +47,21 @@ PositiveDuration = Annotated[timedelta, AfterValidator(_positive)]
 NonNegativeDuration = Annotated[timedelta, AfterValidator(_not_negative)]
 
 
-class AutoApproveRefundUnderCap(BaseModel):
+class AutoApproveRefundUnderCap(DomainModel):
     model_config = _Frozen
     kind: Literal["auto_approve_refund_under_cap"] = "auto_approve_refund_under_cap"
     cap: Money
     after_breach: PositiveDuration
 
 
-class IssueCompensationCoupon(BaseModel):
+class IssueCompensationCoupon(DomainModel):
     model_config = _Frozen
     kind: Literal["issue_compensation_coupon"] = "issue_compensation_coupon"
     value: Money
     after_breach: PositiveDuration
 
 
-class CloseTicket(BaseModel):
+class CloseTicket(DomainModel):
     model_config = _Frozen
     kind: Literal["close"] = "close"
     after_breach: PositiveDuration
@@ -73,14 +73,14 @@ DefaultAction = Annotated[
 ]
 
 
-class EscalationLevel(BaseModel):
+class EscalationLevel(DomainModel):
     model_config = _Frozen
     level: PositiveInt
     to_role: str = Field(min_length=1, examples=["supervisor", "regional_lead"])
     after_breach: NonNegativeDuration = timedelta(0)
 
 
-class Target(BaseModel):
+class Target(DomainModel):
     """The time budget of one metric. Give either `duration` or `business_days`."""
 
     model_config = _Frozen
@@ -122,7 +122,7 @@ class Target(BaseModel):
         return self
 
 
-class TicketFacts(BaseModel):
+class TicketFacts(DomainModel):
     """What the policy matches on, plus the ticket's identity."""
 
     model_config = _Frozen
@@ -134,7 +134,7 @@ class TicketFacts(BaseModel):
     priority: str | None = None
 
 
-class RuleMatch(BaseModel):
+class RuleMatch(DomainModel):
     """Criteria of a rule; None matches anything."""
 
     model_config = _Frozen
@@ -158,7 +158,7 @@ class RuleMatch(BaseModel):
         )
 
 
-class SlaRule(BaseModel):
+class SlaRule(DomainModel):
     model_config = _Frozen
     rule_id: str = Field(min_length=1)
     match: RuleMatch = RuleMatch()
@@ -166,7 +166,7 @@ class SlaRule(BaseModel):
     targets: dict[str, Target] = Field(min_length=1)
 
 
-class MetricClock(BaseModel):
+class MetricClock(DomainModel):
     """When a metric's clock starts, stops and stands still.
 
     History entries are matched by their status and their event name. A repeating metric
@@ -205,7 +205,7 @@ DEFAULT_METRIC_CLOCKS: dict[str, MetricClock] = {
 }
 
 
-class SlaPolicy(BaseModel):
+class SlaPolicy(DomainModel):
     model_config = _Frozen
     tenant_id: str = Field(min_length=1)
     version: PositiveInt = 1
@@ -221,7 +221,7 @@ class SlaPolicy(BaseModel):
         return best.targets[metric]
 
 
-class PolicyIssue(BaseModel):
+class PolicyIssue(DomainModel):
     model_config = _Frozen
     path: str
     message: str

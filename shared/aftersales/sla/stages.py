@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from aftersales.core.model import DomainModel
 from aftersales.sla.deadlines import BREACH_STAGE, Deadline, Stage
 
 _Frozen = ConfigDict(frozen=True, extra="forbid")
 
 
-class DeadlineState(BaseModel):
+class DeadlineState(DomainModel):
     """A deadline plus the names of its stages already acted on."""
 
     model_config = _Frozen
@@ -29,7 +30,7 @@ class DeadlineState(BaseModel):
         return self.deadline.breached_at is not None or BREACH_STAGE in self.fired
 
 
-class Action(BaseModel):
+class Action(DomainModel):
     model_config = _Frozen
     idempotency_key: str
     tenant_id: str

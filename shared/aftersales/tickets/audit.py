@@ -11,12 +11,14 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from aftersales.core.model import DomainModel
 
 GENESIS_HASH = "0" * 64
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(DomainModel):
     model_config = ConfigDict(frozen=True)
 
     seq: int = Field(ge=1, description="1 for the creation entry; equals the ticket version after it")
@@ -45,7 +47,7 @@ def seal(entry: AuditEntry) -> AuditEntry:
     return entry.model_copy(update={"hash": entry_hash(entry.content())})
 
 
-class ChainVerification(BaseModel):
+class ChainVerification(DomainModel):
     valid: bool
     entries: int
     first_broken_seq: int | None = None

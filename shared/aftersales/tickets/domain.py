@@ -6,25 +6,32 @@ both atomically with an optimistic-lock condition on the version.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from aftersales.core.clock import iso
 from aftersales.core.errors import Forbidden, IllegalTransition, InvalidRequest
+from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 from aftersales.orders.domain import Order
 from aftersales.tickets import transitions
 from aftersales.tickets.audit import GENESIS_HASH, AuditEntry, seal
 from aftersales.tickets.model import (
-    LINE_TYPES, TERMINAL_STATUSES, Acceptance, Channel, Reception, Role, STAFF_ROLES, Status,
+    LINE_TYPES,
+    STAFF_ROLES,
+    TERMINAL_STATUSES,
+    Acceptance,
+    Channel,
+    Reception,
+    Role,
+    Status,
     TicketType,
 )
 
 
-class Actor(BaseModel):
+class Actor(DomainModel):
     """Who is acting, resolved from the authorizer context."""
 
     model_config = ConfigDict(frozen=True)
@@ -49,7 +56,7 @@ class Actor(BaseModel):
         return bool(self.roles & STAFF_ROLES)
 
 
-class TicketLine(BaseModel):
+class TicketLine(DomainModel):
     """A sub-record per order line: what was asked and what happened to the goods."""
 
     line_id: str
@@ -69,7 +76,7 @@ class TicketLine(BaseModel):
         return self.unit_price.times(self.quantity_requested)
 
 
-class Ticket(BaseModel):
+class Ticket(DomainModel):
     id: str
     tenant_id: str
     type: TicketType
@@ -95,13 +102,13 @@ class Ticket(BaseModel):
         return self.status in TERMINAL_STATUSES
 
 
-class LineRequest(BaseModel):
+class LineRequest(DomainModel):
     line_id: str
     quantity: int = Field(ge=1)
     reason_code: str | None = None
 
 
-class OpenTicket(BaseModel):
+class OpenTicket(DomainModel):
     """A validated request to open a ticket (the service fills ids and time)."""
 
     type: TicketType
@@ -117,7 +124,7 @@ class OpenTicket(BaseModel):
     risk_keys: dict[str, str] = Field(default_factory=dict)
 
 
-class Change(BaseModel):
+class Change(DomainModel):
     ticket: Ticket
     entry: AuditEntry
 

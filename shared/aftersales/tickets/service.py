@@ -8,7 +8,11 @@ from typing import Any
 
 from aftersales.core.clock import Clock
 from aftersales.core.errors import (
-    ConcurrentModification, DomainError, InvalidRequest, NotFound, PreconditionFailed,
+    ConcurrentModification,
+    DomainError,
+    InvalidRequest,
+    NotFound,
+    PreconditionFailed,
 )
 from aftersales.core.ids import new_id
 from aftersales.orders.domain import Order, upsert_decision

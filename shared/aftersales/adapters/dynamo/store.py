@@ -7,17 +7,22 @@ import json
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.models import (
+    AuditItem,
+    OrderItem,
+    TicketHeaderItem,
+    TicketLineItem,
+    TicketTableItem,
+    TimelineItem,
+)
 from aftersales.core.errors import ConcurrentModification
 from aftersales.orders.domain import Order
 from aftersales.tickets.audit import AuditEntry
 from aftersales.tickets.domain import Change, Ticket, TicketLine
 from aftersales.tickets.ports import Page, StoredOrder, TimelineEntry
-from aftersales.adapters.dynamo.models import (
-    AuditItem, OrderItem, TicketHeaderItem, TicketLineItem, TicketTableItem, TimelineItem,
-)
 
 HEADER_SK = "HDR"
 

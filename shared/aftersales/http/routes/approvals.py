@@ -10,10 +10,11 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from aftersales.approvals.policy import ApprovalPolicy
 from aftersales.core.errors import DomainError, Forbidden, InvalidRequest
+from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 from aftersales.http import errors as http_errors
 from aftersales.http.app import actor, app, idempotent_post, json_response, locale, require, tenant, ticket_view
@@ -27,7 +28,7 @@ POLICY_EDITORS = (Role.SUPERVISOR, Role.ADMIN)
 STAFF = tuple(STAFF_ROLES)
 
 
-class DecisionRequest(BaseModel):
+class DecisionRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     verdict: Literal["approve", "reject"]
     comment: str = Field(default="", max_length=2000)
@@ -37,22 +38,22 @@ class BatchDecisionRequest(DecisionRequest):
     ticket_ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(min_length=1, max_length=100)
 
 
-class DryRunRequest(BaseModel):
+class DryRunRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     ticket_id: str = Field(min_length=1, max_length=128)
 
 
-class SimulationRequest(BaseModel):
+class SimulationRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     last: int = Field(default=200, ge=1, le=1000, description="Replay the tenant's newest N tickets")
 
 
-class DestinationRequest(BaseModel):
+class DestinationRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     destination: RefundDestination
 
 
-class ReturnShipmentRequest(BaseModel):
+class ReturnShipmentRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     carrier: str = Field(min_length=1, max_length=64)
     tracking_number: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
@@ -60,7 +61,7 @@ class ReturnShipmentRequest(BaseModel):
                                                "(refunded when the merchant bears return shipping)")
 
 
-class InspectionRequest(BaseModel):
+class InspectionRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     lines: list[InspectedLine] = Field(min_length=1, max_length=500)
     reason: str | None = Field(default=None, max_length=2000)

@@ -10,9 +10,10 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from aftersales.core.errors import InvalidRequest, NotFound
+from aftersales.core.model import DomainModel
 from aftersales.http.app import actor, json_response, require, tenant
 from aftersales.logistics.events import Provider
 from aftersales.logistics.exception_policy import CustomsDeclaration, ExceptionRules
@@ -27,25 +28,25 @@ ADMINS = (Role.ADMIN, Role.STOREFRONT)
 Secret = Annotated[str, Field(min_length=8, max_length=512)]
 
 
-class CarrierSecret(BaseModel):
+class CarrierSecret(DomainModel):
     model_config = ConfigDict(extra="forbid")
     secret: Secret
 
 
-class WeComSettings(BaseModel):
+class WeComSettings(DomainModel):
     model_config = ConfigDict(extra="forbid")
     token: Annotated[str, Field(min_length=1, max_length=64)]
     encoding_aes_key: Annotated[str, Field(min_length=43, max_length=43)]
     corp_id: Annotated[str, Field(min_length=1, max_length=64)]
 
 
-class DouyinSettings(BaseModel):
+class DouyinSettings(DomainModel):
     model_config = ConfigDict(extra="forbid")
     app_key: Annotated[str, Field(min_length=1, max_length=128)]
     app_secret: Secret
 
 
-class ParcelRequest(BaseModel):
+class ParcelRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     direction: Literal["outbound", "return"]
     order_id: Annotated[str, Field(min_length=1, max_length=128)]
@@ -55,7 +56,7 @@ class ParcelRequest(BaseModel):
     label_issued_at: AwareDatetime | None = None
 
 
-class ContactRequest(BaseModel):
+class ContactRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     address: Annotated[str, Field(min_length=1, max_length=320)]
     locale: Literal["en", "zh-Hans"] | None = None

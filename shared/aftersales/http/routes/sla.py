@@ -9,8 +9,9 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from aftersales.core.model import DomainModel
 from aftersales.dispatch.model import Agent, Skills, Team
 from aftersales.http.app import actor, idempotent_post, require, tenant
 from aftersales.tickets.model import Role
@@ -24,7 +25,7 @@ ToQuery = Annotated[date, Query(alias="to", description="Last local day, inclusi
 ZoneQuery = Annotated[str, Query(max_length=64, description="IANA zone of the days")]
 
 
-class AgentRequest(BaseModel):
+class AgentRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     team_id: str = Field(min_length=1, max_length=128)
     skills: Skills = Skills()
@@ -36,12 +37,12 @@ class AgentRequest(BaseModel):
         default_factory=list, description='Escalation roles beyond "supervisor", e.g. "regional_lead"')
 
 
-class TeamRequest(BaseModel):
+class TeamRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     skills: Skills = Skills()
 
 
-class ReassignRequest(BaseModel):
+class ReassignRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     ticket_ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(min_length=1, max_length=100)
     to_agent_id: str = Field(min_length=1, max_length=128)
@@ -49,7 +50,7 @@ class ReassignRequest(BaseModel):
     allow_over_capacity: bool = False
 
 
-class RedistributeRequest(BaseModel):
+class RedistributeRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     ticket_ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(min_length=1, max_length=100)
     reason: str = Field(min_length=1, max_length=500)
