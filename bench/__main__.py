@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 import time
@@ -11,6 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 for path in (ROOT / "shared", ROOT):
     sys.path.insert(0, str(path))
+# Tables only: the functions' INFO logs would drown the figures.
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 
 def main(selected: list[str]) -> int:
