@@ -34,6 +34,7 @@ def local_aws(function: str = "ApiFunction") -> Iterator[object]:
             for table in model.tables.values():
                 create_table(ddb, table)
             os.environ.update({k: str(v) for k, v in model.functions[function].environment.items()})
+            os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # figures, not logs
             wiring.reset()
             yield model
     finally:
