@@ -25,6 +25,7 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.approvals.policy import ApprovalPolicy
 from aftersales.approvals.review import ReviewState
 from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest, NotFound
@@ -33,8 +34,6 @@ from aftersales.refunds.grants import RefundAttempt, RefundGrant
 from aftersales.refunds.ledger import PaymentLedger
 from aftersales.refunds.refundable import RefundDestination
 from aftersales.risk.counters import CounterState
-
-UNBOUND = "unbound-table"
 
 
 class MoneyItem(Model):

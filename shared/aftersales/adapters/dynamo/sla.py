@@ -32,14 +32,13 @@ from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
+from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.core.clock import iso, parse_iso
 from aftersales.dispatch.model import Agent, Team
 from aftersales.sla.calendar import BusinessCalendar
 from aftersales.sla.figures import SlaOutcome
 from aftersales.sla.policy import SlaPolicy
 from aftersales.sla.stages import DeadlineState
-
-UNBOUND = "unbound-table"
 
 
 class _DueIndex(GlobalSecondaryIndex):
