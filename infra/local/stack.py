@@ -7,6 +7,7 @@ enforced; concurrency is one batch at a time per event source.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -250,10 +251,8 @@ class LocalStack:
         return 200, headers, json.dumps(result).encode()
 
     def _invoke_quietly(self, logical_id: str, event: Any) -> None:
-        try:
+        with contextlib.suppress(FunctionError):  # already logged by the runtime
             self.invoke(logical_id, event)
-        except FunctionError:
-            pass  # already logged by the runtime
 
 
 def _clients(endpoint: str) -> Any:

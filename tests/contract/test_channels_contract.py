@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from aftersales.channels import douyin
 from aftersales.channels.wecom import WeComCrypto, WeComCryptoError
 from aftersales.core.money import Money

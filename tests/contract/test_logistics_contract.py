@@ -9,6 +9,7 @@ import hashlib
 import json
 
 import pytest
+
 from aftersales.logistics import mappings
 from aftersales.logistics.events import Provider, SubStatus, TrackingPayloadError, TrackingStatus
 from aftersales.logistics.normalizers import normalize

@@ -107,7 +107,8 @@ def test_stream_filter_retries_and_on_failure_destination(stack, ddb, sqs):
     body = json.loads(failures[0]["Body"])
     assert body["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert body["DDBStreamBatchInfo"]["batchSize"] == 1
-    assert body["DDBStreamBatchInfo"]["streamArn"] == stack.model.functions["StreamFunction"].stream_events[0].stream_arn
+    stream_arn = stack.model.functions["StreamFunction"].stream_events[0].stream_arn
+    assert body["DDBStreamBatchInfo"]["streamArn"] == stream_arn
 
 
 def test_schedule_ticks_on_the_accelerated_clock(stack, ddb):
@@ -194,7 +195,8 @@ def test_api_specific_route_with_authorizer_context(stack):
     assert ctx["authorizer"]["tenant"] == "t1"
     assert ctx["authorizer"]["n"] == "1" and ctx["authorizer"]["ok"] == "true"  # stringified like API Gateway
     assert ctx["authorizer"]["type"] == "REQUEST"
-    assert ctx["authorizer"]["method_arn"] == f"arn:aws:execute-api:us-east-1:123456789012:{ctx['apiId']}/v1/GET/items/42"
+    expected_arn = f"arn:aws:execute-api:us-east-1:123456789012:{ctx['apiId']}/v1/GET/items/42"
+    assert ctx["authorizer"]["method_arn"] == expected_arn
 
 
 def test_api_greedy_proxy_route(stack):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from aftersales.channels.identity import (
     IdentityGraph,
     IssueCategory,
@@ -13,8 +16,6 @@ from aftersales.channels.identity import (
     phone_identity,
     platform_user_identity,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 def test_phone_normalisation_variants_agree():

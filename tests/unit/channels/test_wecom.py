@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from aftersales.channels.safe_xml import UnsafeXml, parse_xml
 from aftersales.channels.wecom import WeComCrypto, WeComCryptoError, parse_message, signature
 

@@ -2,10 +2,11 @@
 
 from datetime import UTC, datetime
 
-from aftersales.dispatch import Agent, Skills, Team, TicketNeeds, assign, with_team_skills
-from aftersales.sla.calendar import BusinessCalendar
 from hypothesis import given
 from hypothesis import strategies as st
+
+from aftersales.dispatch import Agent, Skills, Team, TicketNeeds, assign, with_team_skills
+from aftersales.sla.calendar import BusinessCalendar
 
 NOW = datetime(2026, 11, 26, 2, tzinfo=UTC)  # Thursday 10:00 Shanghai
 SKILLS = Skills(

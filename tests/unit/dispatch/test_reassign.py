@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+
 from aftersales.core.errors import Conflict, Forbidden, InvalidRequest
 from aftersales.dispatch import Actor, Agent, OpenTicket, Skills, TicketNeeds, reassign, redistribute
 

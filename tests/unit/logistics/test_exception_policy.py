@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from aftersales.core.money import Money
 from aftersales.logistics.events import Provider, SubStatus, TrackingEvent, TrackingStatus
 from aftersales.logistics.exception_policy import (

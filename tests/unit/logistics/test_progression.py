@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from aftersales.logistics.events import Provider, SubStatus, TrackingEvent, TrackingStatus
-from aftersales.logistics.progression import RANK, ParcelState, merge
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from aftersales.logistics.events import Provider, SubStatus, TrackingEvent, TrackingStatus
+from aftersales.logistics.progression import RANK, ParcelState, merge
 
 T = TrackingStatus
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from aftersales.core.errors import Unauthorized
 from aftersales.logistics.verification import (
     StandardWebhooks,

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 import pytest
+
 from aftersales.sla.calendar import BusinessCalendar
 from aftersales.sla.policy import TicketFacts
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+
 from aftersales.core.errors import NotFound
 from aftersales.sla.deadlines import StatusChange, compute_deadlines
 from aftersales.sla.policy import SlaPolicy

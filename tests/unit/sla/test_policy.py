@@ -1,6 +1,7 @@
 """SLA policy validation and rule matching."""
 
 import pytest
+
 from aftersales.sla.policy import PolicyRejected, validate_policy
 
 CALENDARS = {"cn"}

@@ -2,6 +2,9 @@
 
 from datetime import timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from aftersales.sla.deadlines import StatusChange, compute_deadlines
 from aftersales.sla.due_index import buckets_between, due_bucket, index_bucket
 from aftersales.sla.policy import SlaPolicy
@@ -13,8 +16,6 @@ from aftersales.sla.stages import (
     record_fired,
     recorded_breaches,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 from .conftest import utc
 
