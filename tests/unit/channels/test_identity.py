@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +18,9 @@ from aftersales.channels.identity import (
     phone_identity,
     platform_user_identity,
 )
+
+# Seeded Random objects: st.randoms() tripped a CPython AST error on the CI machine.
+SEEDS = st.integers(0, 2**32 - 1).map(random.Random)
 
 
 def test_phone_normalisation_variants_agree():
@@ -53,7 +58,7 @@ emails = st.sampled_from([email_identity(f"c{i}@x.test") for i in range(6)])
 
 
 @settings(deadline=None)
-@given(st.lists(st.tuples(emails, emails), max_size=12), st.randoms(use_true_random=False))
+@given(st.lists(st.tuples(emails, emails), max_size=12), SEEDS)
 def test_customer_ids_do_not_depend_on_link_order(pairs, rnd):
     """GIVEN any set of links WHEN applied in any order THEN every identity gets the same id."""
     shuffled = pairs[:]

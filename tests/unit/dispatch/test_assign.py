@@ -1,5 +1,6 @@
 """Routing tickets to agents."""
 
+import random
 from datetime import UTC, datetime
 
 from hypothesis import given
@@ -7,6 +8,9 @@ from hypothesis import strategies as st
 
 from aftersales.dispatch import Agent, Skills, Team, TicketNeeds, assign, with_team_skills
 from aftersales.sla.calendar import BusinessCalendar
+
+# Seeded Random objects: st.randoms() tripped a CPython AST error on the CI machine.
+SEEDS = st.integers(0, 2**32 - 1).map(random.Random)
 
 NOW = datetime(2026, 11, 26, 2, tzinfo=UTC)  # Thursday 10:00 Shanghai
 SKILLS = Skills(
@@ -108,7 +112,7 @@ def test_team_skill_groups_extend_member_skills():
     assert assign(NEEDS, [merged], {}, now=NOW).agent_id == "ann"
 
 
-@given(st.lists(st.tuples(st.integers(1, 20), st.integers(0, 25)), min_size=1, max_size=40), st.randoms())
+@given(st.lists(st.tuples(st.integers(1, 20), st.integers(0, 25)), min_size=1, max_size=40), SEEDS)
 def test_choice_is_the_lowest_ratio_and_independent_of_order(specs, rng):
     """GIVEN random capacities and loads WHEN assigning in any order THEN the same agent, eligible and
     with no eligible agent at a lower load ratio."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -9,6 +10,9 @@ from hypothesis import strategies as st
 
 from aftersales.logistics.events import Provider, SubStatus, TrackingEvent, TrackingStatus
 from aftersales.logistics.progression import RANK, ParcelState, merge
+
+# Seeded Random objects: st.randoms() tripped a CPython AST error on the CI machine.
+SEEDS = st.integers(0, 2**32 - 1).map(random.Random)
 
 T = TrackingStatus
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
@@ -97,7 +101,7 @@ def test_progress_never_moves_backwards(events):
 
 
 @settings(max_examples=200, deadline=None)
-@given(events_strategy, st.randoms(use_true_random=False))
+@given(events_strategy, SEEDS)
 def test_final_progress_is_independent_of_arrival_order(events, rnd):
     """GIVEN a set of events with distinct ids WHEN delivered in any order THEN the parcel ends at
     the same progress (the furthest linear status reported)."""

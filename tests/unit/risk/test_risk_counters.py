@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +11,9 @@ from pydantic import ValidationError
 from aftersales.core.errors import InvalidRequest
 from aftersales.core.money import Money
 from aftersales.risk.counters import CounterEvent, CounterState, apply, window_total
+
+# Seeded Random objects: st.randoms() tripped a CPython AST error on the CI machine.
+SEEDS = st.integers(0, 2**32 - 1).map(random.Random)
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -109,7 +113,7 @@ def test_window_total_equals_a_recount_of_the_events(raw, window):
     assert totals.distinct_accounts == len({e.account_id for e in kept})
 
 
-@given(raw=events, order=st.randoms())
+@given(raw=events, order=SEEDS)
 def test_applying_twice_changes_nothing(raw, order):
     """GIVEN any state WHEN every event is delivered again, in any order, THEN the state is the same."""
     built = _events(raw)
