@@ -70,6 +70,16 @@ def _conditional(exc: Exception) -> bool:
     return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
 
 
+def _save_if(item: MoneyItem, condition, conflict: ConcurrentModification) -> None:
+    """A conditional put whose lost race becomes the given domain conflict."""
+    try:
+        item.save(condition=condition)
+    except PutError as exc:
+        if _conditional(exc):
+            raise conflict from exc
+        raise
+
+
 def _get(pk: str, sk: str) -> MoneyItem | None:
     try:
         return MoneyItem.get(pk, sk, consistent_read=True)
@@ -108,12 +118,7 @@ class DynamoPolicyRepository:
                          version=revision)
         condition = (MoneyItem.pk.does_not_exist() if expected_revision is None
                      else MoneyItem.version == expected_revision)
-        try:
-            item.save(condition=condition)
-        except PutError as exc:
-            if _conditional(exc):
-                raise ConcurrentModification("error.concurrent_modification") from exc
-            raise
+        _save_if(item, condition, ConcurrentModification("error.concurrent_modification"))
         return revision
 
     def save(self, policy: ApprovalPolicy) -> None:
@@ -171,13 +176,8 @@ class DynamoReviewRepository:
                          doc=state.model_dump(mode="json"), decisions=len(state.decisions),
                          generation=generation, task_token=task_token)
         condition = (MoneyItem.pk.does_not_exist() | (MoneyItem.generation < generation))
-        try:
-            item.save(condition=condition)
-        except PutError as exc:
-            if _conditional(exc):
-                raise ConcurrentModification("approvals.review_changed_concurrently",
-                                             ticket_id=state.ticket_id) from exc
-            raise
+        _save_if(item, condition, ConcurrentModification("approvals.review_changed_concurrently",
+                                                          ticket_id=state.ticket_id))
 
 
 # ---------------------------------------------------------------------------- refunds
@@ -381,12 +381,7 @@ class DynamoCounterStore:
                          version=expected_version + 1)
         condition = (MoneyItem.pk.does_not_exist() if expected_version == 0
                      else MoneyItem.version == expected_version)
-        try:
-            item.save(condition=condition)
-        except PutError as exc:
-            if _conditional(exc):
-                raise ConcurrentModification("error.concurrent_modification") from exc
-            raise
+        _save_if(item, condition, ConcurrentModification("error.concurrent_modification"))
 
 
 # ---------------------------------------------------------------------------- webhooks, config
