@@ -146,6 +146,7 @@ MESSAGES: list[tuple[str, str, str]] = [
      "{country} 不是有效的 ISO 3166-1 二位国家代码。"),
     # raised by the logistics and channel code (issue 5); catalogued so every error has a message
     ("error.delivery_failed", "The message could not be delivered on {channel}.", "消息未能通过 {channel} 发送。"),
+    ("error.recipient_unreachable", "The customer cannot be reached on {channel}.", "无法通过 {channel} 联系到该客户。"),
     ("error.event_not_published", "The event {detail_type} could not be published.", "事件 {detail_type} 发布失败。"),
     ("error.parcel_not_found", "Parcel {tracking_number} was not found.", "未找到包裹 {tracking_number}。"),
     ("error.shippo_uses_token", "Shippo webhooks authenticate with a token, not a signature.",

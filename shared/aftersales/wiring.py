@@ -221,10 +221,12 @@ def build_issue5(svc: Services) -> Issue5Services:
         bind_channels,
     )
     from aftersales.adapters.dynamo.logistics import DynamoParcelStore, bind_logistics
+    from aftersales.adapters.http_json import UrllibJsonHttp
     from aftersales.channels.service import IntakeService
     from aftersales.channels.settings_cache import CachedSettings
+    from aftersales.channels.wecom_outbound import WeComSender
     from aftersales.logistics.service import TrackingService
-    from aftersales.notifications.service import ChatOutbox, NotificationService
+    from aftersales.notifications.service import NotificationService
 
     cfg = svc.settings
     bind_logistics(cfg.logistics_table)
@@ -241,7 +243,7 @@ def build_issue5(svc: Services) -> Issue5Services:
         return intake.comment(tenant_id, ticket_id, channel=channel, direction="outbound", author="system",
                               body=body, subject=subject, external_id=external_id)
 
-    senders = {"email": SesEmailSender(cfg.notifications_sender), "wecom": ChatOutbox("wecom"),
-               "douyin": ChatOutbox("douyin")}
+    senders = {"email": SesEmailSender(cfg.notifications_sender),
+               "wecom": WeComSender(settings, UrllibJsonHttp(), svc.clock, cfg.wecom_api_base)}
     return Issue5Services(logistics=logistics, intake=intake, attachments=attachments,
                           notifications=NotificationService(store, svc.tickets, senders, record))

@@ -6,13 +6,7 @@ import json
 from functools import cached_property
 from typing import Any
 
-from aftersales.core.errors import DomainError
-
-
-class DeliveryFailed(DomainError):
-    """A notification could not be handed to the provider (retried by the queue, then DLQ)."""
-
-    code = "delivery_failed"
+from aftersales.notifications.errors import DeliveryFailed
 
 
 class S3Attachments:
@@ -66,7 +60,10 @@ class SesEmailSender:
 
         return boto3.client("ses")
 
-    def send(self, address: str, subject: str, body: str, *, idempotency_key: str) -> str:
+    def ready(self, tenant_id: str) -> bool:
+        return True  # one verified sender identity serves every tenant
+
+    def send(self, tenant_id: str, address: str, subject: str, body: str, *, idempotency_key: str) -> str:
         from botocore.exceptions import ClientError
 
         try:

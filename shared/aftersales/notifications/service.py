@@ -1,5 +1,6 @@
-"""The customer-notification outbox consumer: one domain event -> at most one message per
-(event, channel), in the ticket's language, through the channel the customer used."""
+"""The customer-notification outbox consumer: one domain event -> at most one message, in the
+ticket's language, through the channel the customer used; when that channel says it can never
+reach them, through their next channel (e-mail, then WeCom)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from aws_lambda_powertools import Logger
 
 from aftersales.channels.ports import IntakeStore
 from aftersales.core.errors import NotFound
+from aftersales.notifications.errors import RecipientUnreachable
 from aftersales.notifications.templates import has_template, render
 from aftersales.tickets.domain import Actor
 from aftersales.tickets.model import Role
@@ -20,8 +22,12 @@ SYSTEM = Actor(id="system:notifications", roles=frozenset({Role.SYSTEM}))
 
 
 class ChannelSender(Protocol):
-    def send(self, address: str, subject: str, body: str, *, idempotency_key: str) -> str:
-        """Hands the message to the provider; raises DeliveryFailed (the queue retries, then DLQ)."""
+    def ready(self, tenant_id: str) -> bool:
+        """True when this tenant can send on this channel (outbound credentials configured)."""
+
+    def send(self, tenant_id: str, address: str, subject: str, body: str, *, idempotency_key: str) -> str:
+        """Hands the message to the provider and returns its message id. Raises DeliveryFailed (the
+        queue retries, then DLQ) or RecipientUnreachable (this channel will never reach them)."""
 
 
 class ConversationRecorder(Protocol):
@@ -49,46 +55,39 @@ class NotificationService:
         if not customer_id:
             return "no_customer"
         contacts = self._contacts.contacts(tenant_id, customer_id)
-        channel = self._channel(ticket.channel.value if ticket else None, contacts)
-        if channel is None:
+        channels = self._channels(tenant_id, ticket.channel.value if ticket else None, contacts)
+        if not channels:
             logger.info("no reachable contact", extra={"event": name})
             return "no_contact"
-        locale = ticket.locale if ticket else (contacts[channel].get("locale") or "en")
-        message = render(name, locale, channel, ticket=ticket.id if ticket else "",
-                         status=detail.get("to_status") or "", tracking=detail.get("tracking_number") or "")
-        assert message is not None
         origin = detail.get("dedup_key") or f"{name}:{detail.get('tracking_number')}:{detail.get('at')}"
-        key = f"{origin}:{channel}"
-        if not self._contacts.first_seen(tenant_id, "notification", key, ttl_days=7):
-            return "duplicate"
-        try:
-            provider_id = self._senders[channel].send(contacts[channel]["address"], message.subject, message.body,
-                                                      idempotency_key=key)
-        except Exception:
-            self._contacts.forget(tenant_id, "notification", key)  # the retry must send again
-            raise
-        if ticket is not None and self._record is not None:
-            self._record(tenant_id, ticket.id, channel=channel, body=message.body, subject=message.subject or None,
-                         external_id=provider_id)
-        logger.info("notification sent", extra={"event": name, "channel": channel, "locale": message.locale})
-        return "sent"
+        for channel in channels:
+            locale = ticket.locale if ticket else (contacts[channel].get("locale") or "en")
+            message = render(name, locale, channel, ticket=ticket.id if ticket else "",
+                             status=detail.get("to_status") or "", tracking=detail.get("tracking_number") or "")
+            assert message is not None
+            key = f"{origin}:{channel}"
+            if not self._contacts.first_seen(tenant_id, "notification", key, ttl_days=7):
+                return "duplicate"
+            try:
+                provider_id = self._senders[channel].send(tenant_id, contacts[channel]["address"], message.subject,
+                                                          message.body, idempotency_key=key)
+            except RecipientUnreachable:
+                # a marker means "sent": drop it, so a retry of a later channel's failure comes back here
+                self._contacts.forget(tenant_id, "notification", key)
+                logger.warning("recipient unreachable, trying the next channel", extra={"channel": channel})
+                continue
+            except Exception:
+                self._contacts.forget(tenant_id, "notification", key)  # the retry must send again
+                raise
+            if ticket is not None and self._record is not None:
+                self._record(tenant_id, ticket.id, channel=channel, body=message.body,
+                             subject=message.subject or None, external_id=provider_id)
+            logger.info("notification sent", extra={"event": name, "channel": channel, "locale": message.locale})
+            return "sent"
+        return "unreachable"
 
-    def _channel(self, preferred: str | None, contacts: dict[str, dict[str, Any]]) -> str | None:
-        for candidate in (preferred, "email", "wecom", "douyin"):
-            if candidate and candidate in contacts and candidate in self._senders:
-                return candidate
-        return None
-
-
-class ChatOutbox:
-    """WeCom / Douyin messages behind the ChannelSender port. Calling the platforms' send APIs
-    needs per-tenant access tokens that this issue does not manage yet: the message is recorded on
-    the ticket's conversation (agents see it, and the chat apps' own polling can pick it up)."""
-
-    def __init__(self, channel: str) -> None:
-        self.channel = channel
-        self.sent: list[dict[str, str]] = []
-
-    def send(self, address: str, subject: str, body: str, *, idempotency_key: str) -> str:
-        self.sent.append({"key": idempotency_key})
-        return f"{self.channel}:{idempotency_key}"
+    def _channels(self, tenant_id: str, preferred: str | None, contacts: dict[str, dict[str, Any]]) -> list[str]:
+        """The customer's channels in order of preference: the one the ticket came from, then e-mail,
+        then WeCom; only those with a contact and a sender this tenant has configured."""
+        ordered = dict.fromkeys(c for c in (preferred, "email", "wecom") if c)
+        return [c for c in ordered if c in contacts and c in self._senders and self._senders[c].ready(tenant_id)]

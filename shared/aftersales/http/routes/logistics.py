@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from aftersales.core.errors import InvalidRequest, NotFound
 from aftersales.core.model import DomainModel
@@ -34,10 +34,21 @@ class CarrierSecret(DomainModel):
 
 
 class WeComSettings(DomainModel):
+    """Callback credentials (inbound), plus the application's id and secret to send customer
+    notifications (outbound); without the latter two WeCom is an inbound-only channel."""
+
     model_config = ConfigDict(extra="forbid")
     token: Annotated[str, Field(min_length=1, max_length=64)]
     encoding_aes_key: Annotated[str, Field(min_length=43, max_length=43)]
     corp_id: Annotated[str, Field(min_length=1, max_length=64)]
+    agent_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    secret: Secret | None = None
+
+    @model_validator(mode="after")
+    def _outbound_pair(self) -> WeComSettings:
+        if (self.agent_id is None) != (self.secret is None):
+            raise ValueError("agent_id and secret go together (both to send messages, neither for inbound only)")
+        return self
 
 
 class DouyinSettings(DomainModel):
@@ -97,8 +108,9 @@ def rotate_shippo_token() -> Response[dict]:
 @router.put("/integrations/channels/wecom", tags=["integrations"], summary="WeCom callback credentials")
 def put_wecom(body: WeComSettings) -> dict:
     require(*ADMINS)
-    services().issue5.intake._settings.put(tenant(), "channel:wecom", body.model_dump())
-    return {"channel": "wecom", "configured": True, "callback_path": f"/webhooks/wecom/{tenant()}"}
+    services().issue5.intake._settings.put(tenant(), "channel:wecom", body.model_dump(exclude_none=True))
+    return {"channel": "wecom", "configured": True, "outbound": body.secret is not None,
+            "callback_path": f"/webhooks/wecom/{tenant()}"}
 
 
 @router.put("/integrations/channels/douyin", tags=["integrations"], summary="Douyin shop push credentials")

@@ -1,0 +1,141 @@
+"""Customer notifications over WeCom through the notifications Lambda handler, moto for AWS and a
+local HTTP server answering like qyapi.weixin.qq.com with WeCom's recorded payloads (issue 5)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.contract.fixture_files import load
+from tests.issue5_support import extra_resources, seed_order
+from tests.support import FakeContext, load_handler
+
+TOKEN = load("wecom/skit/CgibinGetTokenResponse.json")
+SENT_WITH_INVALID_USERS = load("wecom/skit/CgibinMessageSendResponse.json")  # invaliduser "userid1|userid2"
+
+
+class FakeWeCom(BaseHTTPRequestHandler):
+    replies: list[tuple[int, dict]] = []
+    received: list[tuple[str, dict, dict | None]] = []
+
+    def do_GET(self):
+        self._answer(None)
+
+    def do_POST(self):
+        self._answer(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+
+    def _answer(self, body):
+        parts = urlsplit(self.path)
+        self.received.append((parts.path, {k: v[0] for k, v in parse_qs(parts.query).items()}, body))
+        status, reply = (200, TOKEN) if parts.path == "/cgi-bin/gettoken" else self.replies.pop(0)
+        data = json.dumps(reply).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def wecom_api(aws, monkeypatch):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeWeCom)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    FakeWeCom.replies, FakeWeCom.received = [], []
+    monkeypatch.setenv("WECOM_API_BASE", f"http://127.0.0.1:{server.server_address[1]}")
+    from aftersales import wiring
+
+    wiring.reset()
+    extra_resources(aws)
+    seed_order("acme", "O-1")
+    wiring.services().issue5.intake._settings.put("acme", "channel:wecom", {
+        "token": "t", "encoding_aes_key": "k" * 43, "corp_id": "ww-corp", "agent_id": 1000002, "secret": "s" * 16})
+    yield FakeWeCom
+    server.shutdown()
+
+
+def approved_ticket_event(services, customer_address: str, *, email: str | None = None):
+    from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
+    from aftersales.tickets.model import Channel, Role, Status, TicketType
+
+    intake = services.issue5.intake
+    intake.put_contact("acme", "cust-1", "wecom", customer_address, None)
+    if email:
+        intake.put_contact("acme", "cust-1", "email", email, "zh-Hans")
+    agent = Actor(id="a", roles=frozenset({Role.AGENT}))
+    ticket = services.tickets.open("acme", OpenTicket(
+        type=TicketType.RETURN_REFUND, order_id="O-1", channel=Channel.WECOM, reason_code="x",
+        lines=[LineRequest(line_id="L1", quantity=1)], locale="zh-Hans"), agent)
+    services.tickets.transition("acme", ticket.id, Status.PENDING_APPROVAL, agent)
+    services.tickets.transition("acme", ticket.id, Status.APPROVED, agent)
+    event = {"detail-type": "ticket.approved", "source": "aftersales.tickets",
+             "detail": {"tenant_id": "acme", "ticket_id": ticket.id, "customer_id": "cust-1", "seq": 3,
+                        "event": "ticket.approved", "to_status": "approved", "dedup_key": f"{ticket.id}#3"}}
+    record = {"messageId": "1", "receiptHandle": "r", "body": json.dumps(event), "attributes": {},
+              "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:q",
+              "awsRegion": "us-east-1"}
+    return ticket, {"Records": [record]}
+
+
+def ses_messages():
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    return ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+
+
+def test_a_wecom_ticket_is_answered_on_wecom_and_the_message_lands_on_its_conversation(wecom_api):
+    """GIVEN a ticket opened on WeCom and a tenant with outbound credentials WHEN its approval reaches
+    the outbox THEN one zh-Hans text goes to the user through message/send (token from gettoken),
+    the ticket's conversation shows it with WeCom's msgid, and the same event again sends nothing."""
+    from aftersales.wiring import services
+
+    wecom_api.replies = [(200, {"errcode": 0, "errmsg": "ok", "msgid": "wecom-msg-1"})]
+    ticket, event = approved_ticket_event(services(), "wm-user-1")
+    handler = load_handler("notifications")
+    assert handler.lambda_handler(event, FakeContext("n")) == {"batchItemFailures": []}
+    paths = [p for p, _, _ in wecom_api.received]
+    assert paths == ["/cgi-bin/gettoken", "/cgi-bin/message/send"]
+    _, query, body = wecom_api.received[1]
+    assert query == {"access_token": TOKEN["access_token"]}
+    assert body["touser"] == "wm-user-1" and body["agentid"] == 1000002 and "已审核通过" in body["text"]["content"]
+    outbound = [m for m in services().issue5.intake._conversations.list("acme", ticket.id)
+                if m.direction == "outbound"]
+    assert [(m.channel, m.external_id) for m in outbound] == [("wecom", "wecom-msg-1")]
+    assert handler.lambda_handler(event, FakeContext("n")) == {"batchItemFailures": []}
+    assert len(wecom_api.received) == 2 and ses_messages() == []
+
+
+def test_a_user_wecom_cannot_reach_gets_the_message_by_email_instead(wecom_api):
+    """GIVEN WeCom's recorded reply listing userid1 as invalid WHEN the outbox notifies userid1 THEN
+    the same event goes out by e-mail through SES (the customer's next channel), once."""
+    wecom_api.replies = [(200, SENT_WITH_INVALID_USERS)]
+    from aftersales.wiring import services
+
+    _, event = approved_ticket_event(services(), "userid1", email="buyer@example.com")
+    assert load_handler("notifications").lambda_handler(event, FakeContext("n")) == {"batchItemFailures": []}
+    assert len(ses_messages()) == 1 and "已审核通过" in ses_messages()[0].body
+
+
+def test_wecom_outage_fails_the_record_so_the_queue_retries_it(wecom_api):
+    """GIVEN WeCom answering HTTP 503 WHEN the outbox sends THEN the record fails (SQS redelivers,
+    then the DLQ), nothing goes by e-mail, and the retry sends once WeCom is back."""
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    from aftersales.wiring import services
+
+    wecom_api.replies = [(503, {"errcode": -1}), (200, {"errcode": 0, "errmsg": "ok", "msgid": "m2"})]
+    _, event = approved_ticket_event(services(), "wm-user-2", email="buyer@example.com")
+    handler = load_handler("notifications")
+    with pytest.raises(BatchProcessingError):
+        handler.lambda_handler(event, FakeContext("n"))
+    assert ses_messages() == []
+    assert handler.lambda_handler(event, FakeContext("n")) == {"batchItemFailures": []}
+    sends = [b for p, _, b in wecom_api.received if p == "/cgi-bin/message/send"]
+    assert len(sends) == 2 and ses_messages() == []
