@@ -12,7 +12,9 @@ from aftersales.core.i18n import label
 from aftersales.core.model import DomainModel
 
 LOCALES = ("en", "zh-Hans")
-CHANNELS = ("email", "wecom", "douyin")
+# Douyin is absent on purpose: the shop open platform has no API to message buyers, and Douyin
+# shows the after-sale's status to the buyer itself (docs/decisions.md).
+CHANNELS = ("email", "wecom")
 
 
 class Rendered(DomainModel):
@@ -83,7 +85,7 @@ _TEXT: dict[str, dict[str, tuple[str, str]]] = {
                     "您的包裹 {tracking} 已有一段时间没有物流更新，我们正在跟进，会及时告知您。"),
     },
 }
-_SHORT = {"wecom", "douyin"}  # chat channels: one line, no subject
+_SHORT = {"wecom"}  # chat channels: one line, no subject
 
 
 def has_template(event: str) -> bool:

@@ -139,3 +139,51 @@ def test_wecom_outage_fails_the_record_so_the_queue_retries_it(wecom_api):
     assert handler.lambda_handler(event, FakeContext("n")) == {"batchItemFailures": []}
     sends = [b for p, _, b in wecom_api.received if p == "/cgi-bin/message/send"]
     assert len(sends) == 2 and ses_messages() == []
+
+
+def test_douyin_customers_are_told_by_email_when_they_left_an_address_and_never_through_douyin(wecom_api):
+    """GIVEN a ticket opened from Douyin for a customer with a Douyin identity (and, later, an e-mail)
+    WHEN its approval reaches the outbox THEN without an e-mail nothing is sent (Douyin shows the
+    status itself); with one, the message goes by e-mail; WeCom is never called."""
+    from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
+    from aftersales.tickets.model import Channel, Role, Status, TicketType
+    from aftersales.wiring import services
+
+    svc = services()
+    svc.issue5.intake.put_contact("acme", "cust-1", "douyin", "dy-buyer-1", "zh-Hans")
+    agent = Actor(id="a", roles=frozenset({Role.AGENT}))
+    ticket = svc.tickets.open("acme", OpenTicket(
+        type=TicketType.REFUND_ONLY, order_id="O-1", channel=Channel.DOUYIN, reason_code="x",
+        lines=[LineRequest(line_id="L1", quantity=1)], locale="zh-Hans"), agent)
+    svc.tickets.transition("acme", ticket.id, Status.PENDING_APPROVAL, agent)
+    svc.tickets.transition("acme", ticket.id, Status.APPROVED, agent)
+
+    def approved(dedup: str) -> dict:
+        event = {"detail-type": "ticket.approved", "source": "aftersales.tickets",
+                 "detail": {"tenant_id": "acme", "ticket_id": ticket.id, "customer_id": "cust-1",
+                            "to_status": "approved", "dedup_key": dedup}}
+        return event
+
+    notifications = svc.issue5.notifications
+    assert notifications.handle(approved(f"{ticket.id}#3")) == "no_contact"
+    svc.issue5.intake.put_contact("acme", "cust-1", "email", "buyer@example.com", "zh-Hans")
+    assert notifications.handle(approved(f"{ticket.id}#3")) == "sent"
+    assert len(ses_messages()) == 1 and wecom_api.received == []
+
+
+def test_wecom_outbound_credentials_are_validated_and_never_read_back(api, demo):
+    """GIVEN an admin WHEN the WeCom settings carry an agent id without the app secret THEN 422 and
+    nothing stored; with both THEN outbound is on, and the integrations list shows the name only."""
+    admin = demo["acme"]["admin"]
+    base = {"token": "tok", "encoding_aes_key": "k" * 43, "corp_id": "ww-corp"}
+    half = api.request("PUT", "/integrations/channels/wecom", {**base, "agent_id": 1000002}, admin)
+    assert half.status == 422, half
+    assert "agent_id and secret go together" in json.dumps(half.body)
+    assert api.request("GET", "/integrations", None, admin).body["items"] == []
+    inbound_only = api.request("PUT", "/integrations/channels/wecom", base, admin)
+    assert inbound_only.status == 200 and inbound_only.body["outbound"] is False
+    full = api.request("PUT", "/integrations/channels/wecom", {**base, "agent_id": 1000002, "secret": "s" * 16},
+                       admin)
+    assert full.status == 200 and full.body["outbound"] is True
+    listed = api.request("GET", "/integrations", None, admin)
+    assert listed.body["items"] == ["channel:wecom"] and "s" * 16 not in json.dumps(listed.body)
