@@ -1,0 +1,109 @@
+"""Customer notifications (issue 5): requests per notification through the outbox consumer, on
+moto for AWS and a local HTTP server answering like WeCom with its recorded payloads."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from bench.report import Section
+from bench.support import RequestCounter, local_aws
+
+SENDS = 50
+
+
+def _wecom_server(calls: list[str], invalid_user: list[str]) -> ThreadingHTTPServer:
+    from tests.contract.fixture_files import load
+
+    token, sent = load("wecom/skit/CgibinGetTokenResponse.json"), load("wecom/skit/CgibinMessageSendResponse.json")
+
+    class WeCom(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self._reply(token)
+
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            reply = sent if body["touser"] in invalid_user else {"errcode": 0, "errmsg": "ok", "msgid": "m"}
+            self._reply(reply)
+
+        def _reply(self, payload: dict) -> None:
+            calls.append(urlsplit(self.path).path)
+            data = json.dumps(payload).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), WeCom)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def run() -> list[Section]:
+    from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
+    from aftersales.tickets.model import Channel, Role, Status, TicketType
+    from aftersales.wiring import services
+    from tests.issue5_support import extra_resources, seed_order
+
+    section = Section("Requests per customer notification (outbox consumer, one event)",
+                      ["case", "DynamoDB", "SES", "WeCom HTTP", "calls", "median ms"])
+    calls: list[str] = []
+    server = _wecom_server(calls, invalid_user=["userid1"])
+    with local_aws("NotificationsFunction") as model:
+        os.environ["WECOM_API_BASE"] = f"http://127.0.0.1:{server.server_address[1]}"
+        extra_resources(model)
+        svc = services()
+        intake = svc.issue5.intake
+        intake._settings.put("bench", "channel:wecom", {"token": "t", "encoding_aes_key": "k" * 43,
+                                                        "corp_id": "ww", "agent_id": 1000002, "secret": "s" * 16})
+        agent = Actor(id="a", roles=frozenset({Role.AGENT}))
+
+        def ticket_for(customer: str, channel: Channel, address: str | None, email: str | None) -> str:
+            order = f"O-{customer}"
+            seed_order("bench", order, customer)
+            if address:
+                intake.put_contact("bench", customer, "wecom", address, "zh-Hans")
+            if email:
+                intake.put_contact("bench", customer, "email", email, "zh-Hans")
+            request = OpenTicket(type=TicketType.RETURN_REFUND, order_id=order, channel=channel, reason_code="x",
+                                 lines=[LineRequest(line_id="L1", quantity=1)], locale="zh-Hans")
+            ticket = svc.tickets.open("bench", request, agent)
+            svc.tickets.transition("bench", ticket.id, Status.PENDING_APPROVAL, agent)
+            return ticket.id
+
+        def measure(label: str, customer: str, ticket_id: str, runs: int = 1) -> None:
+            samples, counter = [], RequestCounter()
+            before = len(calls)
+            for i in range(runs):
+                event = {"detail-type": "ticket.created", "source": "aftersales.tickets",
+                         "detail": {"tenant_id": "bench", "ticket_id": ticket_id, "customer_id": customer,
+                                    "to_status": "submitted", "dedup_key": f"{ticket_id}#{label}#{i}"}}
+                with counter.counting():
+                    started = time.perf_counter()
+                    outcome = svc.issue5.notifications.handle(event)
+                    samples.append((time.perf_counter() - started) * 1000)
+                assert outcome == "sent", outcome
+            ddb, ses = counter.total("dynamodb") / runs, counter.total("ses") / runs
+            section.rows.append([label, f"{ddb:g}", f"{ses:g}", f"{(len(calls) - before) / runs:g}",
+                                 counter.describe() + (f" (per event, {runs} events)" if runs > 1 else ""),
+                                 f"{statistics.median(samples):.2f}"])
+
+        measure("e-mail", "c-mail", ticket_for("c-mail", Channel.EMAIL, None, "m@example.com"))
+        wecom_ticket = ticket_for("c-wecom", Channel.WECOM, "wm-user-1", None)
+        measure("WeCom, cold container (token fetched)", "c-wecom", wecom_ticket)
+        measure(f"WeCom, warm token ({SENDS} events)", "c-wecom", wecom_ticket, runs=SENDS)
+        measure("WeCom user unreachable → e-mail", "c-gone",
+                ticket_for("c-gone", Channel.WECOM, "userid1", "g@example.com"))
+    server.shutdown()
+    section.notes.append("DynamoDB: the ticket and the customer's contacts (2 Query), the dedupe marker and the "
+                         "outbound conversation item (2 PutItem); WeCom HTTP counts gettoken and message/send. "
+                         "The e-mail row's time includes creating the SES client (first call in the process).")
+    return [section]
