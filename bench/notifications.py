@@ -6,10 +6,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
 
 from bench.report import Section
 from bench.support import RequestCounter, local_aws
@@ -17,34 +14,19 @@ from bench.support import RequestCounter, local_aws
 SENDS = 50
 
 
-def _wecom_server(calls: list[str], invalid_user: list[str]) -> ThreadingHTTPServer:
+def _wecom_api(invalid_user: list[str]):
+    """gettoken and message/send with WeCom's recorded replies; `invalid_user` are listed as invalid."""
     from tests.contract.fixture_files import load
+    from tests.fake_http import FakeJsonApi
 
     token, sent = load("wecom/skit/CgibinGetTokenResponse.json"), load("wecom/skit/CgibinMessageSendResponse.json")
 
-    class WeCom(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self._reply(token)
+    def answer(method: str, path: str, query: dict, body: str | None) -> tuple[int, dict]:
+        if path == "/cgi-bin/gettoken":
+            return 200, token
+        return 200, sent if json.loads(body)["touser"] in invalid_user else {"errcode": 0, "errmsg": "ok", "msgid": "m"}
 
-        def do_POST(self):
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            reply = sent if body["touser"] in invalid_user else {"errcode": 0, "errmsg": "ok", "msgid": "m"}
-            self._reply(reply)
-
-        def _reply(self, payload: dict) -> None:
-            calls.append(urlsplit(self.path).path)
-            data = json.dumps(payload).encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), WeCom)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+    return FakeJsonApi(answer)
 
 
 def run() -> list[Section]:
@@ -55,10 +37,10 @@ def run() -> list[Section]:
 
     section = Section("Requests per customer notification (outbox consumer, one event)",
                       ["case", "DynamoDB", "SES", "WeCom HTTP", "calls", "median ms"])
-    calls: list[str] = []
-    server = _wecom_server(calls, invalid_user=["userid1"])
+    wecom = _wecom_api(invalid_user=["userid1"])
+    calls = wecom.received
     with local_aws("NotificationsFunction") as model:
-        os.environ["WECOM_API_BASE"] = f"http://127.0.0.1:{server.server_address[1]}"
+        os.environ["WECOM_API_BASE"] = wecom.url
         extra_resources(model)
         svc = services()
         intake = svc.issue5.intake
@@ -102,7 +84,7 @@ def run() -> list[Section]:
         measure(f"WeCom, warm token ({SENDS} events)", "c-wecom", wecom_ticket, runs=SENDS)
         measure("WeCom user unreachable → e-mail", "c-gone",
                 ticket_for("c-gone", Channel.WECOM, "userid1", "g@example.com"))
-    server.shutdown()
+    wecom.close()
     section.notes.append("DynamoDB: the ticket and the customer's contacts (2 Query), the dedupe marker and the "
                          "outbound conversation item (2 PutItem); WeCom HTTP counts gettoken and message/send. "
                          "The e-mail row's time includes creating the SES client (first call in the process).")

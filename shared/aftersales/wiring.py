@@ -210,6 +210,7 @@ class Issue5Services:
     intake: Any
     notifications: Any
     attachments: Any
+    douyin_writeback: Any
 
 
 def build_issue5(svc: Services) -> Issue5Services:
@@ -222,9 +223,11 @@ def build_issue5(svc: Services) -> Issue5Services:
     )
     from aftersales.adapters.dynamo.logistics import DynamoParcelStore, bind_logistics
     from aftersales.adapters.http_json import UrllibJsonHttp
+    from aftersales.channels.douyin_open import DouyinShopClient
     from aftersales.channels.service import IntakeService
     from aftersales.channels.settings_cache import CachedSettings
     from aftersales.channels.wecom_outbound import WeComSender
+    from aftersales.channels.writeback import DouyinWriteback
     from aftersales.logistics.service import TrackingService
     from aftersales.notifications.service import NotificationService
 
@@ -243,7 +246,10 @@ def build_issue5(svc: Services) -> Issue5Services:
         return intake.comment(tenant_id, ticket_id, channel=channel, direction="outbound", author="system",
                               body=body, subject=subject, external_id=external_id)
 
+    http = UrllibJsonHttp()
     senders = {"email": SesEmailSender(cfg.notifications_sender),
-               "wecom": WeComSender(settings, UrllibJsonHttp(), svc.clock, cfg.wecom_api_base)}
+               "wecom": WeComSender(settings, http, svc.clock, cfg.wecom_api_base)}
+    douyin = DouyinShopClient(settings, http, svc.clock, cfg.douyin_api_base)
     return Issue5Services(logistics=logistics, intake=intake, attachments=attachments,
-                          notifications=NotificationService(store, svc.tickets, senders, record))
+                          notifications=NotificationService(store, svc.tickets, senders, record),
+                          douyin_writeback=DouyinWriteback(store, settings, douyin, svc.tickets))

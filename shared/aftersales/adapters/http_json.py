@@ -19,8 +19,12 @@ class UrllibJsonHttp:
     def __init__(self, timeout_seconds: float = 5.0) -> None:
         self._timeout = timeout_seconds
 
-    def request(self, method: str, url: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
+    def request(self, method: str, url: str, body: dict[str, Any] | str | None = None) -> dict[str, Any]:
+        """`body` as a dict is serialised here; as a str it is sent byte for byte (signed bodies)."""
+        if body is None:
+            data = None
+        else:
+            data = (body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)).encode()
         request = urllib.request.Request(url, data=data, method=method, headers={
             "Content-Type": "application/json; charset=utf-8", "Accept": "application/json"})
         try:

@@ -59,6 +59,11 @@ class IntakeStore(Protocol):
     def unpark(self, tenant_id: str, identity_key: str, item: dict[str, Any] | None = None) -> None:
         """Remove one parked item (it was matched), or the whole inbox when `item` is None."""
 
+    def put_external_ref(self, tenant_id: str, ticket_id: str, platform: str, ref: dict[str, Any]) -> None:
+        """What a platform calls the request this ticket mirrors (e.g. a Douyin after-sale id and kind)."""
+
+    def external_ref(self, tenant_id: str, ticket_id: str, platform: str) -> dict[str, Any] | None: ...
+
 
 class ConversationStore(Protocol):
     def add(self, tenant_id: str, item: ConversationItem) -> None: ...
@@ -79,3 +84,11 @@ class IntegrationSettings(Protocol):
     def put(self, tenant_id: str, name: str, config: dict[str, Any]) -> None: ...
 
     def names(self, tenant_id: str) -> list[str]: ...
+
+
+class JsonHttp(Protocol):
+    """The chat/shop platforms' REST APIs (adapters/http_json.py)."""
+
+    def request(self, method: str, url: str, body: dict[str, Any] | str | None = None) -> dict[str, Any]:
+        """The decoded JSON body; raises DeliveryFailed on network errors and 5xx. A str body is
+        sent as it is (signed request bodies)."""

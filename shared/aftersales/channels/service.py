@@ -375,6 +375,9 @@ class IntakeService:
                 line_ids=[command.sub_order_id] if command.sub_order_id else None)
             if command.aftersale_id:
                 self._store.claim(tenant_id, f"DYAS#{command.aftersale_id}", ticket_id)
+                # the way back: decisions taken here are written to this after-sale (DouyinWriteback)
+                self._store.put_external_ref(tenant_id, ticket_id, "douyin", {
+                    "aftersale_id": command.aftersale_id, "kind": command.kind.value})
             if not replaying:  # stage changes that overtook the create were parked: apply them now
                 self._replay_douyin(tenant_id, command.order_id)
             return IntakeResult(**base, outcome="created" if created else "joined", ticket_id=ticket_id)

@@ -21,9 +21,9 @@ from __future__ import annotations
 import threading
 import urllib.parse
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
-from aftersales.channels.ports import IntegrationSettings
+from aftersales.channels.ports import IntegrationSettings, JsonHttp
 from aftersales.core.clock import Clock
 from aftersales.notifications.errors import DeliveryFailed, RecipientUnreachable
 
@@ -33,11 +33,6 @@ UNREACHABLE_ERRORS = frozenset({40003, 81013, 82001})
 RENEW_BEFORE = timedelta(minutes=5)
 DUPLICATE_CHECK_SECONDS = 1800
 MAX_TEXT_BYTES = 2048  # message/send text.content limit
-
-
-class JsonHttp(Protocol):
-    def request(self, method: str, url: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The decoded JSON body; raises DeliveryFailed on network errors and 5xx."""
 
 
 class WeComSender:

@@ -33,7 +33,8 @@ class Settings(DomainModel):
     channels_table: str = "aftersales-channels"
     attachments_bucket: str = "aftersales-attachments"
     notifications_sender: str = "no-reply@example.com"
-    wecom_api_base: str = "https://qyapi.weixin.qq.com"  # the local stack and e2e tests point it elsewhere
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"  # tests and benches point these elsewhere
+    douyin_api_base: str = "https://openapi-fxg.jinritemai.com"
     # per-container cache of per-tenant integration settings (webhook secrets, rules); 0 disables
     integration_settings_ttl_seconds: float = 60.0
 

@@ -4,13 +4,11 @@ local HTTP server answering like qyapi.weixin.qq.com with WeCom's recorded paylo
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from tests.contract.fixture_files import load
+from tests.fake_http import FakeJsonApi
 from tests.issue5_support import extra_resources, seed_order
 from tests.support import FakeContext, load_handler
 
@@ -18,37 +16,13 @@ TOKEN = load("wecom/skit/CgibinGetTokenResponse.json")
 SENT_WITH_INVALID_USERS = load("wecom/skit/CgibinMessageSendResponse.json")  # invaliduser "userid1|userid2"
 
 
-class FakeWeCom(BaseHTTPRequestHandler):
-    replies: list[tuple[int, dict]] = []
-    received: list[tuple[str, dict, dict | None]] = []
-
-    def do_GET(self):
-        self._answer(None)
-
-    def do_POST(self):
-        self._answer(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-
-    def _answer(self, body):
-        parts = urlsplit(self.path)
-        self.received.append((parts.path, {k: v[0] for k, v in parse_qs(parts.query).items()}, body))
-        status, reply = (200, TOKEN) if parts.path == "/cgi-bin/gettoken" else self.replies.pop(0)
-        data = json.dumps(reply).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def wecom_api(aws, monkeypatch):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeWeCom)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    FakeWeCom.replies, FakeWeCom.received = [], []
-    monkeypatch.setenv("WECOM_API_BASE", f"http://127.0.0.1:{server.server_address[1]}")
+    """gettoken answers WeCom's recorded token reply; message/send the test's `replies`, in order."""
+    api = FakeJsonApi(lambda method, path, query, body:
+                      (200, TOKEN) if path == "/cgi-bin/gettoken" else api.replies.pop(0))
+    api.replies = []
+    monkeypatch.setenv("WECOM_API_BASE", api.url)
     from aftersales import wiring
 
     wiring.reset()
@@ -56,8 +30,12 @@ def wecom_api(aws, monkeypatch):
     seed_order("acme", "O-1")
     wiring.services().issue5.intake._settings.put("acme", "channel:wecom", {
         "token": "t", "encoding_aes_key": "k" * 43, "corp_id": "ww-corp", "agent_id": 1000002, "secret": "s" * 16})
-    yield FakeWeCom
-    server.shutdown()
+    yield api
+    api.close()
+
+
+def sent_bodies(api: FakeJsonApi) -> list[dict]:
+    return [json.loads(body) for _, path, _, body in api.received if path == "/cgi-bin/message/send"]
 
 
 def approved_ticket_event(services, customer_address: str, *, email: str | None = None):
@@ -100,9 +78,9 @@ def test_a_wecom_ticket_is_answered_on_wecom_and_the_message_lands_on_its_conver
     ticket, event = approved_ticket_event(services(), "wm-user-1")
     handler = load_handler("notifications")
     assert handler.lambda_handler(event, FakeContext("n")) == {"batchItemFailures": []}
-    paths = [p for p, _, _ in wecom_api.received]
-    assert paths == ["/cgi-bin/gettoken", "/cgi-bin/message/send"]
-    _, query, body = wecom_api.received[1]
+    assert wecom_api.paths() == ["/cgi-bin/gettoken", "/cgi-bin/message/send"]
+    _, _, query, _ = wecom_api.received[1]
+    (body,) = sent_bodies(wecom_api)
     assert query == {"access_token": TOKEN["access_token"]}
     assert body["touser"] == "wm-user-1" and body["agentid"] == 1000002 and "已审核通过" in body["text"]["content"]
     outbound = [m for m in services().issue5.intake._conversations.list("acme", ticket.id)
@@ -137,8 +115,7 @@ def test_wecom_outage_fails_the_record_so_the_queue_retries_it(wecom_api):
         handler.lambda_handler(event, FakeContext("n"))
     assert ses_messages() == []
     assert handler.lambda_handler(event, FakeContext("n")) == {"batchItemFailures": []}
-    sends = [b for p, _, b in wecom_api.received if p == "/cgi-bin/message/send"]
-    assert len(sends) == 2 and ses_messages() == []
+    assert len(sent_bodies(wecom_api)) == 2 and ses_messages() == []
 
 
 def test_douyin_customers_are_told_by_email_when_they_left_an_address_and_never_through_douyin(wecom_api):

@@ -74,6 +74,15 @@ class DynamoIntakeStore:
             if not getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
                 raise
 
+    def put_external_ref(self, tenant_id: str, ticket_id: str, platform: str, ref: dict[str, Any]) -> None:
+        ChannelsItem(pk=f"{tenant_id}#EXT#{platform}#{ticket_id}", sk="EXT", ref=ticket_id, doc=ref).save()
+
+    def external_ref(self, tenant_id: str, ticket_id: str, platform: str) -> dict[str, Any] | None:
+        try:
+            return ChannelsItem.get(f"{tenant_id}#EXT#{platform}#{ticket_id}", "EXT").doc
+        except ChannelsItem.DoesNotExist:
+            return None
+
     def first_seen(self, tenant_id: str, source: str, external_id: str, ttl_days: int = 30) -> bool:
         item = ChannelsItem(pk=f"{tenant_id}#DEDUP#{source}#{external_id}", sk="DEDUP",
                             expires_at=int(time.time()) + ttl_days * 86400)

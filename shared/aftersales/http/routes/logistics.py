@@ -52,9 +52,16 @@ class WeComSettings(DomainModel):
 
 
 class DouyinSettings(DomainModel):
+    """Push credentials (inbound); with `shop_id`, decisions are also written back to Douyin through
+    the open API (a self-use app: token.create with authorization_self). Refusals need one of the
+    shop's reject reason codes, return/exchange approvals the shop's return address id."""
+
     model_config = ConfigDict(extra="forbid")
     app_key: Annotated[str, Field(min_length=1, max_length=128)]
     app_secret: Secret
+    shop_id: Annotated[str, Field(pattern=r"^[0-9]{1,20}$")] | None = None
+    return_address_id: Annotated[int, Field(ge=1)] | None = None
+    reject_reason_code: Annotated[int, Field(ge=1)] | None = None
 
 
 class ParcelRequest(DomainModel):
@@ -116,8 +123,9 @@ def put_wecom(body: WeComSettings) -> dict:
 @router.put("/integrations/channels/douyin", tags=["integrations"], summary="Douyin shop push credentials")
 def put_douyin(body: DouyinSettings) -> dict:
     require(*ADMINS)
-    services().issue5.intake._settings.put(tenant(), "channel:douyin", body.model_dump())
-    return {"channel": "douyin", "configured": True, "push_path": f"/webhooks/douyin/{tenant()}"}
+    services().issue5.intake._settings.put(tenant(), "channel:douyin", body.model_dump(exclude_none=True))
+    return {"channel": "douyin", "configured": True, "write_back": body.shop_id is not None,
+            "push_path": f"/webhooks/douyin/{tenant()}"}
 
 
 @router.put("/integrations/logistics-rules", tags=["integrations"],

@@ -1,0 +1,164 @@
+"""Douyin write-back through its Lambda handler: moto for AWS, a local HTTP server answering like
+the 抖店 open API. Pushes are the recorded Douyin samples re-keyed to our order."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from aftersales.channels.douyin import push_signature
+from tests.contract.fixture_files import FIXTURES, load
+from tests.fake_http import FakeJsonApi
+from tests.issue5_support import Webhooks, extra_resources, seed_order
+from tests.support import FakeContext, load_handler
+
+APP_KEY, APP_SECRET = "7000000000000000001", "douyin-app-secret"
+SETTINGS = {"app_key": APP_KEY, "app_secret": APP_SECRET, "shop_id": "95250", "return_address_id": 95251,
+            "reject_reason_code": 7}
+OK = {"code": 10000, "msg": "success", "sub_code": "", "sub_msg": "", "log_id": "l",
+      "data": {"items": [{"aftersale_id": 1, "status_code": 0, "status_msg": ""}]}}
+
+
+@pytest.fixture
+def douyin(aws, monkeypatch):
+    api = FakeJsonApi(lambda method, path, query, body: (200, {
+        "code": 10000, "data": {"access_token": "shop-token", "expires_in": 604800}} if path == "/token/create"
+        else api.replies.pop(0)))
+    api.replies = []
+    monkeypatch.setenv("DOUYIN_API_BASE", api.url)
+    from aftersales import wiring
+
+    wiring.reset()
+    extra_resources(aws)
+    seed_order("acme", "O-1")
+    wiring.services().issue5.intake._settings.put("acme", "channel:douyin", dict(SETTINGS))
+    yield api
+    api.close()
+
+
+def push(tag: int, sample: str, aftersale_id: str, aftersale_type: int, msg_id: str, order_id: str = "O-1"):
+    message = json.loads((FIXTURES / "douyin" / "event_samples" / f"{sample}.json").read_text())
+    message["data"].update(p_id=order_id, s_id="L1", aftersale_id=aftersale_id, aftersale_type=aftersale_type)
+    body = json.dumps([message | {"tag": tag, "msgId": msg_id}]).encode()
+    reply = Webhooks().post_douyin("acme", body, {"event-sign": push_signature(APP_KEY, body, APP_SECRET)})
+    assert reply.status == 200, reply
+    return reply.body["results"][0]
+
+
+def services():
+    from aftersales.wiring import services as built
+
+    return built()
+
+
+def decide(ticket_id: str, *steps: str, reason: str | None = None):
+    """Staff steps on the ticket; returns the last step's domain event as EventBridge delivers it."""
+    from aftersales.tickets.domain import Actor
+    from aftersales.tickets.model import Role, Status
+
+    agent = Actor(id="agent-1", roles=frozenset({Role.AGENT, Role.SUPERVISOR}))
+    for step in steps:
+        services().tickets.transition("acme", ticket_id, Status(step), agent, reason=reason)
+    return event_of(services().tickets.audit("acme", ticket_id, agent)[-1], ticket_id)
+
+
+def event_of(entry, ticket_id: str) -> dict:
+    return {"detail-type": entry.event, "source": "aftersales.tickets", "detail": {
+        "tenant_id": "acme", "ticket_id": ticket_id, "seq": entry.seq, "event": entry.event,
+        "from_status": entry.from_status, "to_status": entry.to_status, "reason": entry.reason,
+        "data": entry.data or {}, "dedup_key": f"{ticket_id}#{entry.seq}"}}
+
+
+def run(event: dict) -> dict:
+    record = {"messageId": "1", "receiptHandle": "r", "body": json.dumps(event), "attributes": {},
+              "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:q",
+              "awsRegion": "us-east-1"}
+    return load_handler("douyin_writeback").lambda_handler({"Records": [record]}, FakeContext("dy"))
+
+
+def audit_events(ticket_id: str) -> list:
+    from aftersales.tickets.domain import Actor
+    from aftersales.tickets.model import Role
+
+    return services().tickets.audit("acme", ticket_id, Actor(id="t", roles=frozenset({Role.SYSTEM})))
+
+
+def test_an_approval_taken_here_is_written_back_to_the_douyin_after_sale(douyin):
+    """GIVEN a refund-only request (after shipment) pushed by Douyin WHEN our agent approves it THEN
+    Douyin gets afterSale.operate type 201 for that after-sale with a shop token, the ticket's audit
+    says so, and a redelivery of the same event calls Douyin no more."""
+    ticket_id = push(200, "RefundCreatedEvent", "AS-201", 1, "m-create")["ticket_id"]
+    douyin.replies = [OK]
+    approved = decide(ticket_id, "pending_approval", "approved")
+    assert run(approved) == {"batchItemFailures": []}
+    assert douyin.paths() == ["/token/create", "/afterSale/operate"]
+    _, _, query, body = douyin.received[1]
+    assert query["access_token"] == "shop-token" and query["method"] == "afterSale.operate"
+    assert json.loads(body) == {"type": 201, "items": [{"aftersale_id": "AS-201"}]}
+    synced = audit_events(ticket_id)[-1]
+    assert synced.event == "ticket.platform_synced"
+    assert synced.data == {"platform": "douyin", "aftersale_id": "AS-201", "operate_type": 201}
+    assert run(approved) == {"batchItemFailures": []}
+    assert len(douyin.received) == 2
+
+
+def test_steps_douyin_reported_are_not_echoed_back(douyin):
+    """GIVEN Douyin's own "return agreed" push moving our ticket WHEN that step's event arrives
+    THEN nothing is sent to Douyin."""
+    ticket_id = push(200, "RefundCreatedEvent", "AS-101", 0, "m-create-2")["ticket_id"]
+    assert push(202, "RefundReturnAgreedEvent", "AS-101", 0, "m-agree")["outcome"] == "transitioned"
+    entries = [e for e in audit_events(ticket_id) if e.event == "ticket.return_authorized"]
+    assert entries and entries[-1].reason.startswith("douyin_")
+    assert run(event_of(entries[-1], ticket_id)) == {"batchItemFailures": []}
+    assert douyin.received == []
+
+
+def test_douyin_refusals_and_missing_settings_land_on_the_ticket_for_an_agent(douyin):
+    """GIVEN Douyin refusing the call (after-sale in the wrong state) WHEN our agent rejects a return
+    THEN the ticket's audit has platform_sync_failed with Douyin's sub-code; GIVEN no reject reason
+    code configured THEN the same note names the missing setting and Douyin is not called."""
+    ticket_id = push(200, "RefundCreatedEvent", "AS-102", 0, "m-create-3")["ticket_id"]
+    douyin.replies = [{"code": 50002, "msg": "业务处理失败", "sub_code": "isv.business-failed:20309541",
+                       "sub_msg": "售后状态不正确", "log_id": "l2"}]
+    rejected = decide(ticket_id, "pending_approval", "rejected", reason="not_eligible")
+    assert run(rejected) == {"batchItemFailures": []}
+    assert json.loads(douyin.received[-1][3])["type"] == 102
+    failed = audit_events(ticket_id)[-1]
+    assert failed.event == "ticket.platform_sync_failed" and failed.reason == "douyin.platform_refused"
+    assert failed.data["details"]["sub_code"] == "isv.business-failed:20309541"
+
+    seed_order("acme", "O-2")
+    other = push(200, "RefundCreatedEvent", "AS-103", 1, "m-create-4", order_id="O-2")["ticket_id"]
+    services().issue5.intake._settings.put("acme", "channel:douyin",
+                                           {k: v for k, v in SETTINGS.items() if k != "reject_reason_code"})
+    calls = len(douyin.received)
+    assert run(decide(other, "pending_approval", "rejected")) == {"batchItemFailures": []}
+    note = audit_events(other)[-1]
+    assert note.event == "ticket.platform_sync_failed" and note.reason == "douyin.reject_reason_code_missing"
+    assert len(douyin.received) == calls
+
+
+def test_douyin_busy_fails_the_record_so_the_queue_retries_it(douyin):
+    """GIVEN Douyin answering 20000 (service error, retry) WHEN the approval is written back THEN the
+    record fails (SQS redelivers, then the DLQ) and the retry calls Douyin again and succeeds."""
+    from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+    ticket_id = push(200, "RefundCreatedEvent", "AS-104", 2, "m-create-5")["ticket_id"]
+    douyin.replies = [{"code": 20000, "msg": "服务异常", "sub_code": "isp.service-error:10002", "sub_msg": "请重试"},
+                      OK]
+    approved = decide(ticket_id, "pending_approval", "approved")
+    with pytest.raises(BatchProcessingError):
+        run(approved)
+    assert run(approved) == {"batchItemFailures": []}
+    operate = [json.loads(b) for _, p, _, b in douyin.received if p == "/afterSale/operate"]
+    assert [o["type"] for o in operate] == [401, 401]  # aftersale_type 2: refund before shipment
+    assert audit_events(ticket_id)[-1].event == "ticket.platform_synced"
+
+
+def test_tenants_without_a_shop_id_receive_pushes_but_write_nothing_back(douyin):
+    ticket_id = push(200, "RefundCreatedEvent", "AS-105", 1, "m-create-6")["ticket_id"]
+    services().issue5.intake._settings.put("acme", "channel:douyin", {"app_key": APP_KEY, "app_secret": APP_SECRET})
+    assert run(decide(ticket_id, "pending_approval", "approved")) == {"batchItemFailures": []}
+    assert douyin.received == [] and audit_events(ticket_id)[-1].event == "ticket.approved"
+    assert load("douyin/skit/AftersaleOperateRequest.json")["type"] == 111  # the sample the mapping follows
