@@ -4,7 +4,9 @@
 * ticket.approved           -> the next node by type: refund types -> refund_pending;
                                return/exchange -> awaiting_return; repair -> dispatch to a provider
 * entered refund_pending    -> start the refund saga         `<ticket>-r<seq>` (grant id from seq)
-* entered reshipping        -> reshipment order (warehouse by destination country) as an outbound event
+* entered reshipping        -> reshipment order (warehouse by destination country, the ACCEPTED
+                               quantities) as an outbound event; nothing accepted -> one
+                               `ticket.reshipment_refused` entry instead
 * ticket.refunded to store credit / coupon -> `refund.store_credit_issued` / `refund.coupon_issued`
                                (source aftersales.refunds): the storefront issues the credit / coupon
 * every event               -> an order update event (source aftersales.orders) for the storefront
@@ -16,9 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aftersales.core.errors import IllegalTransition
+from aftersales.core.errors import Conflict, IllegalTransition
 from aftersales.refunds.repair import RepairStatus
-from aftersales.refunds.reshipment import Warehouse, WarehouseNetwork, choose_warehouse
+from aftersales.refunds.reshipment import Warehouse, WarehouseNetwork, choose_warehouse, plan_reshipment
 from aftersales.refunds.service import grant_id_for
 from aftersales.tickets.domain import Actor
 from aftersales.tickets.model import Role, Status, TicketType
@@ -27,6 +29,7 @@ SYSTEM = Actor(id="fulfilment-workflow", roles=frozenset({Role.SYSTEM}))
 ORDERS_SOURCE = "aftersales.orders"
 FULFILMENT_SOURCE = "aftersales.fulfilment"
 REFUNDS_SOURCE = "aftersales.refunds"
+RESHIPMENT_REFUSED_EVENT = "ticket.reshipment_refused"
 ISSUED_EVENTS = {"store_credit": "refund.store_credit_issued", "coupon": "refund.coupon_issued"}
 AFTER_APPROVAL = {
     TicketType.REFUND_ONLY: Status.REFUND_PENDING,
@@ -126,6 +129,10 @@ class MoneyPathReactor:
 
     def _reshipment(self, tenant_id: str, ticket_id: str, detail: dict[str, Any]) -> str:
         ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
+        try:
+            plan = plan_reshipment(ticket.lines)
+        except Conflict as refused:
+            return self._refuse_reshipment(ticket, int(detail["seq"]), refused)
         stored = self._store.get_order(tenant_id, ticket.order_id)
         network_doc = self._money.config.get(tenant_id, "WAREHOUSES") or {"default": {"warehouse_id": "default"}}
         network = WarehouseNetwork(default=Warehouse.model_validate(network_doc["default"]),
@@ -135,9 +142,20 @@ class MoneyPathReactor:
             "tenant_id": tenant_id, "ticket_id": ticket_id, "order_id": ticket.order_id,
             "warehouse_id": source.warehouse_id, "warehouse_reason": source.reason,
             "destination_country": stored.order.shipping.country,
-            "lines": [{"line_id": ln.line_id, "sku": ln.sku, "quantity": ln.quantity_requested} for ln in ticket.lines],
+            "lines": [ln.model_dump() for ln in plan.lines], "not_reshipped": list(plan.not_reshipped),
             "dedup_key": f"{ticket_id}#{detail['seq']}"})
         return f"reshipment_from_{source.warehouse_id}"
+
+    def _refuse_reshipment(self, ticket: Any, seq: int, refused: Conflict) -> str:
+        """Nothing passed inspection: a retry cannot help, so say why on the ticket (once per entry
+        into reshipping) and leave it in reshipping for staff."""
+        if ticket.status != Status.RESHIPPING:
+            return "reshipment_refused"  # staff moved it on meanwhile
+        if not any(e.event == RESHIPMENT_REFUSED_EVENT and (e.data or {}).get("seq") == seq
+                   for e in self._store.audit_entries(ticket.tenant_id, ticket.id)):
+            self._tickets.note(ticket.tenant_id, ticket.id, RESHIPMENT_REFUSED_EVENT, SYSTEM,
+                               reason=refused.message_id, data={"seq": seq, **refused.details})
+        return "reshipment_refused"
 
     def _issue_credit(self, detail: dict[str, Any], name: str) -> str:
         """No payment-provider refund: the storefront credits the customer's account / sends the coupon."""
