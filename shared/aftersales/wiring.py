@@ -237,7 +237,9 @@ def build_issue5(svc: Services) -> Issue5Services:
     store = DynamoIntakeStore()
     settings = CachedSettings(DynamoIntegrationSettings(), ttl=cfg.integration_settings_ttl_seconds)
     attachments = S3Attachments(cfg.attachments_bucket)
-    intake = IntakeService(store, DynamoConversationStore(), settings, svc.tickets, svc.clock, attachments)
+    intake = IntakeService(store, DynamoConversationStore(), settings, svc.tickets, svc.clock, attachments,
+                           platform_refunded=lambda tenant, ticket, platform:
+                           svc.money.refunds.settle_by_platform(tenant, ticket, platform))
     logistics = TrackingService(DynamoParcelStore(), settings, svc.tickets, intake,
                                 EventBridgeAlerts(cfg.event_bus_name), svc.clock)
 

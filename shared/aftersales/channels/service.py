@@ -7,7 +7,7 @@ Nothing here logs message bodies, e-mail addresses or phone numbers.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
@@ -80,9 +80,13 @@ def _digest(value: str) -> str:
 
 class IntakeService:
     def __init__(self, store: IntakeStore, conversations: ConversationStore, settings: IntegrationSettings,
-                 tickets: TicketService, clock: Clock, attachments: AttachmentStore | None = None) -> None:
+                 tickets: TicketService, clock: Clock, attachments: AttachmentStore | None = None,
+                 platform_refunded: Callable[[str, str, str], Any] | None = None) -> None:
+        """`platform_refunded(tenant, ticket, platform)` settles the refund grant the platform paid
+        (RefundService.settle_by_platform); None when no grant of ours waits for it."""
         self._store, self._conversations, self._settings = store, conversations, settings
         self._tickets, self._clock, self._attachments = tickets, clock, attachments
+        self._platform_refunded = platform_refunded
 
     # ------------------------------------------------------------------ shared: identity, aggregation, comments
     def customer_for(self, tenant_id: str, identities: list[Identity]) -> str | None:
@@ -385,6 +389,9 @@ class IntakeService:
             if not replaying:
                 self._park_douyin(tenant_id, command)
             return IntakeResult(**base, outcome="parked", detail="unknown after-sale")
+        if (isinstance(command, douyin.TransitionTicket) and command.to_stage is douyin.Stage.REFUNDED
+                and self._platform_refunded and self._platform_refunded(tenant_id, mapped, "douyin") is not None):
+            return IntakeResult(**base, ticket_id=mapped, outcome="transitioned", detail="refund settled by douyin")
         if isinstance(command, douyin.TransitionTicket) and command.to_stage in _STAGE_TARGETS:
             return IntakeResult(**base, ticket_id=mapped, **self._drive(tenant_id, mapped, command))
         self.comment(tenant_id, mapped, channel="douyin", direction="system", author="douyin:platform",

@@ -72,6 +72,8 @@ class RefundGrant(_Frozen):
     restocking_fee: Money
     granted_at: datetime
     requested_destination: RefundDestination | None = None  # what the ticket asked for, if not granted as asked
+    # the sales platform that pays the buyer back itself (Douyin): we tell it, it refunds, it reports
+    settled_by_platform: str | None = None
 
     @model_validator(mode="after")
     def _adds_up(self) -> RefundGrant:
@@ -83,13 +85,15 @@ class RefundGrant(_Frozen):
     @classmethod
     def from_quote(cls, quote: RefundQuote, *, grant_id: str, tenant_id: str, ticket_id: str,
                    payment_ref: str, destination: RefundDestination, granted_at: datetime,
-                   requested_destination: RefundDestination | None = None) -> RefundGrant:
+                   requested_destination: RefundDestination | None = None,
+                   settled_by_platform: str | None = None) -> RefundGrant:
         if quote.total.amount == 0:
             raise InvalidRequest("refunds.nothing_to_refund", ticket_id=ticket_id)
         return cls(grant_id=grant_id, tenant_id=tenant_id, ticket_id=ticket_id, payment_ref=payment_ref,
                    destination=destination, amount=quote.total, lines=quote.lines,
                    return_shipping=quote.return_shipping, restocking_fee=quote.restocking_fee,
-                   granted_at=granted_at, requested_destination=requested_destination)
+                   granted_at=granted_at, requested_destination=requested_destination,
+                   settled_by_platform=settled_by_platform)
 
 
 class RefundAttempt(_Frozen):

@@ -33,6 +33,9 @@ from .refundable import (
 SYSTEM = Actor(id="refund-workflow", roles=frozenset({Role.SYSTEM}))
 OPEN = frozenset({RefundStatus.PENDING, RefundStatus.REQUIRES_ACTION, RefundStatus.UNKNOWN})
 REFUND_FAILED_EVENT = "ticket.refund_failed"
+# Orders paid on these sales platforms are refunded by the platform once the shop agrees (the
+# channels context writes the decision back); our payment provider is never called for them.
+PLATFORM_SETTLED = frozenset({"douyin"})
 SETTINGS_ITEM = "REFUND_SETTINGS"  # <tenant>#CONFIG / REFUND_SETTINGS in the money table
 REFUND_TYPES = frozenset({TicketType.RETURN_REFUND, TicketType.REFUND_ONLY, TicketType.SHIPPING_FEE_REFUND,
                           TicketType.REPAIR})
@@ -80,10 +83,12 @@ class RefundService:
                        else RefundDestination.ORIGINAL_PAYMENT)
         try:
             quote = _quote(ticket, order, settings, self.return_shipping_paid(tenant_id, ticket_id))
+            platform = order.payment.provider if order.payment.provider in PLATFORM_SETTLED else None
             grant = RefundGrant.from_quote(quote, grant_id=grant_id, tenant_id=tenant_id, ticket_id=ticket_id,
                                            payment_ref=order.payment.reference, destination=destination,
                                            granted_at=self._clock.now(),
-                                           requested_destination=requested if requested != destination else None)
+                                           requested_destination=requested if requested != destination else None,
+                                           settled_by_platform=platform)
             self._ledger.open(tenant_id, order.payment.reference, order.payment.captured)
             self._store.create_grant(grant, order.payment.captured)
         except InvalidRequest as exc:
@@ -147,6 +152,11 @@ class RefundService:
             # follows ticket.refunded; no payment-provider call, the attempt succeeds here
             return self._record(tenant_id, ticket_id, latest, ProviderRefundStatus(
                 provider_refund_id=f"{grant.destination.value}_{grant.grant_id}", raw_status="succeeded"))
+        if grant.settled_by_platform:
+            # the platform refunds on the decision we wrote back to it; its own report settles this
+            # attempt (settle_by_platform), the saga's polls just wait for that
+            return self._record(tenant_id, ticket_id, latest, ProviderRefundStatus(
+                provider_refund_id=platform_refund_id(grant), raw_status="pending"))
         provider = self._provider_for(tenant_id)
         answer = provider.refund(grant.payment_ref, grant.amount, latest.idempotency_key)
         return self._record(tenant_id, ticket_id, latest, answer)
@@ -154,7 +164,7 @@ class RefundService:
     def poll(self, tenant_id: str, ticket_id: str, grant_id: str) -> RefundAttempt:
         grant = self._require_grant(tenant_id, ticket_id, grant_id)
         latest = self._latest(tenant_id, ticket_id, grant_id)
-        if latest.status not in OPEN or latest.provider_refund_id is None:
+        if latest.status not in OPEN or latest.provider_refund_id is None or grant.settled_by_platform:
             return latest
         answer = self._provider_for(tenant_id).retrieve(grant.payment_ref, latest.provider_refund_id)
         return self._record(tenant_id, ticket_id, latest, answer)
@@ -209,6 +219,21 @@ class RefundService:
             "reservation_released": released})
 
     # ------------------------------------------------------------------ webhook side
+    def settle_by_platform(self, tenant_id: str, ticket_id: str, platform: str) -> Ticket | None:
+        """The platform reports it refunded the buyer: settle its open grant and complete the ticket
+        (the saga's next poll finds it done). None when no such grant exists yet (the platform was
+        faster than our saga, or the refund was agreed in the platform's back office)."""
+        for grant in self._store.grants(tenant_id, ticket_id):
+            if grant.settled_by_platform != platform:
+                continue
+            latest = self._latest_or_none(tenant_id, ticket_id, grant.grant_id)
+            if latest is None or latest.status not in (*OPEN, RefundStatus.SUCCEEDED):
+                continue
+            self._record(tenant_id, ticket_id, latest, ProviderRefundStatus(
+                provider_refund_id=platform_refund_id(grant), raw_status="succeeded"))
+            return self.complete(tenant_id, ticket_id, grant.grant_id)
+        return None
+
     def apply_provider_update(self, tenant_id: str, provider_refund_id: str, raw_status: str,
                               failure_reason: str | None = None) -> RefundAttempt | None:
         ref = self._store.by_provider_refund(tenant_id, provider_refund_id)
@@ -262,11 +287,18 @@ class RefundService:
             raise NotFound("refunds.grant_not_found", grant_id=grant_id)
         return grant
 
+    def _latest_or_none(self, tenant_id: str, ticket_id: str, grant_id: str) -> RefundAttempt | None:
+        return max(self._store.attempts(tenant_id, ticket_id, grant_id), key=lambda a: a.attempt_number, default=None)
+
     def _latest(self, tenant_id: str, ticket_id: str, grant_id: str) -> RefundAttempt:
         attempts = self._store.attempts(tenant_id, ticket_id, grant_id)
         if not attempts:
             raise NotFound("refunds.attempt_not_found", grant_id=grant_id)
         return max(attempts, key=lambda a: a.attempt_number)
+
+
+def platform_refund_id(grant: RefundGrant) -> str:
+    return f"{grant.settled_by_platform}:{grant.grant_id}"
 
 
 def _quote(ticket: Ticket, order: Any, settings: TenantRefundSettings, return_shipping_paid: Money | None = None

@@ -162,3 +162,61 @@ def test_tenants_without_a_shop_id_receive_pushes_but_write_nothing_back(douyin)
     assert run(decide(ticket_id, "pending_approval", "approved")) == {"batchItemFailures": []}
     assert douyin.received == [] and audit_events(ticket_id)[-1].event == "ticket.approved"
     assert load("douyin/skit/AftersaleOperateRequest.json")["type"] == 111  # the sample the mapping follows
+
+
+def seed_douyin_paid_order(order_id: str) -> None:
+    from aftersales.orders.domain import Order
+    from tests.support import order_payload
+
+    payload = order_payload(order_id)
+    payload["payment"] = {**payload["payment"], "provider": "douyin", "reference": f"dy-{order_id}"}
+    services().tickets.upsert_order("acme", Order.model_validate(payload))
+
+
+def test_douyin_pays_the_refund_of_a_douyin_order_and_its_push_settles_our_grant(douyin, aws, monkeypatch):
+    """GIVEN a Douyin-paid order and a refund-only request pushed by Douyin, approved here (written
+    back as 201) WHEN the refund saga grants and attempts THEN no payment provider is called: the
+    attempt waits on Douyin ("douyin:<grant>", pending) and polling changes nothing; WHEN Douyin's
+    refund-success push arrives THEN the grant settles and the ticket is refunded with the grant."""
+    from aftersales.refunds.service import grant_id_for
+
+    for key, value in aws.functions["MoneyEventsFunction"].environment.items():
+        monkeypatch.setenv(key, str(value))
+    seed_douyin_paid_order("O-DY")
+    ticket_id = push(200, "RefundCreatedEvent", "AS-301", 1, "m-create-7", order_id="O-DY")["ticket_id"]
+    douyin.replies = [OK]
+    run(decide(ticket_id, "pending_approval", "approved"))
+    assert json.loads(douyin.received[-1][3])["type"] == 201
+    decide(ticket_id, "refund_pending")
+    refunds = services().money.refunds
+    ticket = services().tickets.get("acme", ticket_id, _system())
+    grant_id = grant_id_for(ticket.id, ticket.version)
+    grant = refunds.grant("acme", ticket_id, grant_id)
+    assert grant.settled_by_platform == "douyin" and grant.payment_ref == "dy-O-DY"
+    attempt = refunds.attempt("acme", ticket_id, grant_id)
+    assert (attempt.status.value, attempt.provider_refund_id) == ("pending", f"douyin:{grant_id}")
+    assert refunds.poll("acme", ticket_id, grant_id).status.value == "pending"
+    assert "acme" not in services().money.providers  # no payment provider was even built
+
+    result = push(206, "RefundSuccessEvent", "AS-301", 1, "m-success", order_id="O-DY")
+    assert (result["outcome"], result["detail"]) == ("transitioned", "refund settled by douyin")
+    refunded = services().tickets.get("acme", ticket_id, _system())
+    assert refunded.status.value == "refunded"
+    last = audit_events(ticket_id)[-1]
+    assert last.event == "ticket.refunded" and last.data["provider_refund_id"] == f"douyin:{grant_id}"
+
+
+def test_a_douyin_refund_before_our_saga_granted_just_moves_the_ticket(douyin):
+    """GIVEN Douyin refunds (agreed in its back office) before any grant of ours exists WHEN the
+    refund-success push arrives THEN the ticket is walked to refunded as Douyin reports."""
+    ticket_id = push(200, "RefundCreatedEvent", "AS-302", 1, "m-create-8")["ticket_id"]
+    result = push(206, "RefundSuccessEvent", "AS-302", 1, "m-success-2")
+    assert result["outcome"] == "transitioned" and result["detail"] != "refund settled by douyin"
+    assert services().tickets.get("acme", ticket_id, _system()).status.value == "refunded"
+
+
+def _system():
+    from aftersales.tickets.domain import Actor
+    from aftersales.tickets.model import Role
+
+    return Actor(id="t", roles=frozenset({Role.SYSTEM}))
