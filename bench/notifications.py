@@ -85,7 +85,70 @@ def run() -> list[Section]:
         measure("WeCom user unreachable → e-mail", "c-gone",
                 ticket_for("c-gone", Channel.WECOM, "userid1", "g@example.com"))
     wecom.close()
+    sections = [section, _douyin_writeback()]
     section.notes.append("DynamoDB: the ticket and the customer's contacts (2 Query), the dedupe marker and the "
                          "outbound conversation item (2 PutItem); WeCom HTTP counts gettoken and message/send. "
                          "The e-mail row's time includes creating the SES client (first call in the process).")
-    return [section]
+    return sections
+
+
+def _douyin_writeback() -> Section:
+    """Requests per decision written back to Douyin (afterSale.operate through the write-back
+    function), with the open API answered locally in the SDK's envelope."""
+    from aftersales.tickets.domain import Actor
+    from aftersales.tickets.model import Role, Status
+    from aftersales.wiring import services
+    from tests.fake_http import FakeJsonApi
+    from tests.issue5_support import extra_resources, seed_order
+
+    section = Section("Requests per decision written back to Douyin (afterSale.operate)",
+                      ["case", "DynamoDB", "Douyin HTTP", "calls", "median ms"])
+    ok = {"code": 10000, "msg": "success", "data": {"items": [{"aftersale_id": 1, "status_code": 0}]}}
+    token = {"code": 10000, "data": {"access_token": "t", "expires_in": 604800}}
+    api = FakeJsonApi(lambda method, path, query, body: (200, token if path == "/token/create" else ok))
+    with local_aws("DouyinWritebackFunction") as model:
+        os.environ["DOUYIN_API_BASE"] = api.url
+        extra_resources(model)
+        svc = services()
+        svc.issue5.intake._settings.put("bench", "channel:douyin", {
+            "app_key": "k", "app_secret": "s" * 16, "shop_id": "95250", "reject_reason_code": 7})
+        agent = Actor(id="a", roles=frozenset({Role.AGENT, Role.SUPERVISOR}))
+        store = svc.issue5.intake._store
+        writeback = svc.issue5.douyin_writeback
+
+        def approved_event(n: int) -> dict:
+            from aftersales.tickets.domain import LineRequest, OpenTicket
+            from aftersales.tickets.model import Channel, TicketType
+
+            seed_order("bench", f"O-{n}", f"c-{n}")
+            ticket = svc.tickets.open("bench", OpenTicket(
+                type=TicketType.REFUND_ONLY, order_id=f"O-{n}", channel=Channel.DOUYIN, reason_code="x",
+                lines=[LineRequest(line_id="L1", quantity=1)]), agent)
+            store.put_external_ref("bench", ticket.id, "douyin", {"aftersale_id": f"AS-{n}",
+                                                                   "kind": "refund_only_shipped"})
+            svc.tickets.transition("bench", ticket.id, Status.PENDING_APPROVAL, agent)
+            done = svc.tickets.transition("bench", ticket.id, Status.APPROVED, agent)
+            return {"detail-type": "ticket.approved", "detail": {
+                "tenant_id": "bench", "ticket_id": ticket.id, "reason": None, "data": {},
+                "dedup_key": f"{ticket.id}#{done.version}"}}
+
+        def measure(label: str, events: list[dict]) -> None:
+            counter, samples, before = RequestCounter(), [], len(api.received)
+            for event in events:
+                with counter.counting():
+                    started = time.perf_counter()
+                    assert writeback.handle(event) == "written"
+                    samples.append((time.perf_counter() - started) * 1000)
+            n = len(events)
+            section.rows.append([label, f"{counter.total('dynamodb') / n:g}", f"{(len(api.received) - before) / n:g}",
+                                 counter.describe() + (f" ({n} events)" if n > 1 else ""),
+                                 f"{statistics.median(samples):.2f}"])
+
+        measure("approval, cold container (shop token fetched)", [approved_event(0)])
+        measure(f"approval, warm token ({SENDS} events)", [approved_event(i) for i in range(1, SENDS + 1)])
+    api.close()
+    section.notes.append("DynamoDB: the ticket's Douyin reference (GetItem), the dedupe marker (PutItem), and the "
+                         "audit note `ticket.platform_synced` (Query + TransactWriteItems); the tenant's settings "
+                         "come from the per-container cache. The milliseconds are moto's: its TransactWriteItems "
+                         "copies the table, so they grow with the tickets written (profiled), not a Lambda figure.")
+    return section
