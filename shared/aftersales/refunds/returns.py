@@ -5,17 +5,23 @@ Both go through TicketService (the transition table decides who may do what, fro
 * return shipment: awaiting_return -> return_in_transit (`ticket.return_shipped`, lines in transit)
   with {carrier, tracking_number, return_shipping_paid} in the audit entry. When a carrier scan
   moved the ticket on first, the same data is recorded as a `ticket.return_shipping_recorded` entry
-  (written by SYSTEM on the caller's behalf; `recorded_by` names the caller);
+  (written by SYSTEM on the caller's behalf; `recorded_by` names the caller). The parcel is then
+  registered with the logistics context as this ticket's return parcel, so carrier events parked
+  before it are matched at once and later ones move the ticket. Posting the same shipment again
+  writes nothing and registers nothing twice; a tracking number registered for another ticket or
+  an outbound parcel is refused (409) before anything is written;
 * inspection: inspecting -> refund_pending (return_refund) / reshipping (exchange), or -> rejected
   when nothing is accepted; the lines' counters and acceptance axis are written in the SAME write.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
-from aftersales.core.errors import Conflict, InvalidRequest
+from aftersales.core.errors import Conflict, InvalidRequest, NotFound
 from aftersales.core.money import Money
+from aftersales.logistics.ports import Parcel, Registration
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Reception, Role, Status, TicketType
 from aftersales.tickets.service import TicketService
@@ -27,6 +33,18 @@ RETURN_TYPES = frozenset({TicketType.RETURN_REFUND, TicketType.EXCHANGE})
 RECORDED_EVENT = "ticket.return_shipping_recorded"
 # a carrier scan may have moved the ticket on before the customer posted the shipment
 MOVED_ON = frozenset({Status.RETURN_IN_TRANSIT, Status.RETURN_RECEIVED, Status.INSPECTING})
+SHIPMENT_FIELDS = ("carrier", "tracking_number", "return_shipping_paid")
+
+
+class ReturnParcels(Protocol):
+    """The logistics context's parcel registry (aftersales.logistics.service.TrackingService)."""
+
+    def parcel(self, tenant_id: str, tracking_number: str) -> Parcel:
+        """NotFound when no event or registration exists for the number."""
+
+    def register(self, tenant_id: str, tracking_number: str, registration: Registration
+                 ) -> tuple[Parcel, list[str]]:
+        """Stores the registration and acts on the parcel's parked events; returns what they caused."""
 
 
 class ReturnService:
@@ -34,7 +52,8 @@ class ReturnService:
         self._tickets = tickets
 
     def record_shipment(self, tenant_id: str, ticket_id: str, actor: Actor, *, carrier: str,
-                        tracking_number: str, return_shipping_paid: Money | None) -> Ticket:
+                        tracking_number: str, return_shipping_paid: Money | None, parcels: ReturnParcels,
+                        now: datetime) -> Ticket:
         ticket = self._tickets.get(tenant_id, ticket_id, actor)
         if ticket.type not in RETURN_TYPES:
             raise InvalidRequest("refunds.return_shipping_not_applicable", field="return_shipping_paid",
@@ -43,18 +62,37 @@ class ReturnService:
         if return_shipping_paid is not None and return_shipping_paid.currency != currency:
             raise InvalidRequest("refunds.return_shipping_currency_mismatch",
                                  field="return_shipping_paid.currency", currency=currency)
+        if ticket.status not in MOVED_ON and ticket.status not in (Status.AWAITING_RETURN, Status.APPROVED,
+                                                                   Status.SUBMITTED, Status.PENDING_APPROVAL):
+            raise Conflict("refunds.return_shipping_too_late", status=ticket.status.value)
+        # checked before any write, so a refused number leaves the ticket untouched
+        registered = _registered_for(parcels, tenant_id, tracking_number, ticket)
         data: dict[str, Any] = {"carrier": carrier, "tracking_number": tracking_number,
                                 "return_shipping_paid": return_shipping_paid.model_dump() if return_shipping_paid
                                 else None}
         if ticket.status in MOVED_ON:
-            return self._tickets.note(tenant_id, ticket_id, RECORDED_EVENT, SYSTEM, reason="return_shipment",
-                                      data={**data, "recorded_by": actor.id,
-                                            "recorded_by_role": actor.primary_role.value})
-        if ticket.status != Status.AWAITING_RETURN and ticket.status not in (Status.APPROVED, Status.SUBMITTED,
-                                                                              Status.PENDING_APPROVAL):
-            raise Conflict("refunds.return_shipping_too_late", status=ticket.status.value)
-        return self._tickets.transition(tenant_id, ticket_id, Status.RETURN_IN_TRANSIT, actor,
-                                        reason="return_shipment", data=data, line_reception=Reception.IN_TRANSIT)
+            if not self._already_recorded(tenant_id, ticket_id, data):
+                ticket = self._tickets.note(tenant_id, ticket_id, RECORDED_EVENT, SYSTEM, reason="return_shipment",
+                                            data={**data, "recorded_by": actor.id,
+                                                  "recorded_by_role": actor.primary_role.value})
+        else:
+            ticket = self._tickets.transition(tenant_id, ticket_id, Status.RETURN_IN_TRANSIT, actor,
+                                              reason="return_shipment", data=data,
+                                              line_reception=Reception.IN_TRANSIT)
+        if registered:
+            return ticket
+        _parcel, actions = parcels.register(tenant_id, tracking_number, Registration(
+            direction="return", order_id=ticket.order_id, ticket_id=ticket.id, carrier=carrier,
+            registered_at=now))
+        # parked carrier events may just have moved the ticket: answer with where it is now
+        return self._tickets.get(tenant_id, ticket_id, actor) if actions else ticket
+
+    def _already_recorded(self, tenant_id: str, ticket_id: str, data: dict[str, Any]) -> bool:
+        """The caller's latest recorded shipment is this one: a repeated post writes nothing."""
+        for entry in reversed(self._tickets.audit(tenant_id, ticket_id, SYSTEM)):
+            if entry.reason == "return_shipment":
+                return all((entry.data or {}).get(k) == data[k] for k in SHIPMENT_FIELDS)
+        return False
 
     def inspect(self, tenant_id: str, ticket_id: str, actor: Actor, results: list[InspectedLine],
                 reason: str | None = None) -> Ticket:
@@ -64,3 +102,18 @@ class ReturnService:
             tenant_id, ticket_id, target, actor, reason=reason or "inspection",
             data={"inspection": [r.model_dump() for r in results]},
             lines=lambda current: apply_inspection(current.lines, results))
+
+
+def _registered_for(parcels: ReturnParcels, tenant_id: str, tracking_number: str, ticket: Ticket) -> bool:
+    """True when the number is already this ticket's return parcel; Conflict when it belongs to
+    another ticket or is an outbound parcel (a customer must not re-point it)."""
+    try:
+        registration = parcels.parcel(tenant_id, tracking_number).registration
+    except NotFound:
+        return False
+    if registration is None:  # only parked carrier events so far
+        return False
+    if registration.direction == "return" and registration.ticket_id == ticket.id:
+        return True
+    raise Conflict("refunds.return_parcel_registered_elsewhere", field="tracking_number",
+                   tracking_number=tracking_number)

@@ -221,13 +221,15 @@ def put_refund_destination(ticket_id: Annotated[str, Path(max_length=128)], body
 
 
 @router.post("/tickets/<ticket_id>/return-shipment", tags=["refunds"],
-             summary="The customer sent the goods back: carrier, tracking number, return shipping paid")
+             summary="The customer sent the goods back: carrier, tracking number, return shipping paid "
+                     "(registers the return parcel; carrier events that came first are matched now)")
 def post_return_shipment(ticket_id: Annotated[str, Path(max_length=128)], body: ReturnShipmentRequest
                          ) -> Response[dict]:
-    who, loc = actor(), locale()
-    return idempotent_post(200, lambda: ticket_view(services().money.returns.record_shipment(
+    who, loc, svc = actor(), locale(), services()
+    return idempotent_post(200, lambda: ticket_view(svc.money.returns.record_shipment(
         tenant(), ticket_id, who, carrier=body.carrier, tracking_number=body.tracking_number,
-        return_shipping_paid=body.return_shipping_paid), who, loc))
+        return_shipping_paid=body.return_shipping_paid, parcels=svc.issue5.logistics, now=svc.clock.now()),
+        who, loc))
 
 
 @router.post("/tickets/<ticket_id>/inspection", tags=["refunds"],
