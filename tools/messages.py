@@ -260,6 +260,8 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("dispatch.reassign_supervisors_only", "Only supervisors may reassign tickets.", "只有主管可以改派服务单。"),
     ("dispatch.reassign_reason_required", "A reason is required.", "必须填写原因。"),
     ("dispatch.target_offline", "Agent {agent_id} is offline.", "坐席 {agent_id} 已离线。"),
+    ("dispatch.target_off_shift", "Agent {agent_id} is not on shift now; set allow_off_shift to assign anyway.",
+     "坐席 {agent_id} 当前不在班；如仍要分配，请设置 allow_off_shift。"),
     ("dispatch.target_lacks_skills", "Agent {agent_id} lacks the skills for some tickets.",
      "坐席 {agent_id} 不具备部分服务单所需的技能。"),
     ("dispatch.target_over_capacity", "Agent {agent_id} has room for {room} tickets, not {requested}.",

@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field
 
 from aftersales.core.errors import Conflict, Forbidden, InvalidRequest
 from aftersales.core.model import DomainModel
-from aftersales.dispatch.assign import Assignment, assign
+from aftersales.dispatch.assign import Assignment, assign, is_available
 from aftersales.dispatch.model import Agent, TicketNeeds
 from aftersales.sla.calendar import BusinessCalendar
 
@@ -68,15 +68,21 @@ def reassign(
     now: datetime,
     *,
     allow_over_capacity: bool = False,
+    calendars: Mapping[str, BusinessCalendar] | None = None,
+    allow_off_shift: bool = False,
 ) -> list[Reassignment]:
     """Move tickets to one agent. Tickets already with that agent are left alone.
 
-    The target must not be offline and must have every ticket's skills; it must have room for the
-    batch unless the supervisor explicitly allows going over capacity.
+    The target must not be offline and must have every ticket's skills; it must be on shift (when it
+    works one) and have room for the batch, unless the supervisor explicitly allows going off shift
+    (e.g. handing work over for the agent's next shift) or over capacity.
     """
     reason = _check_actor(actor, reason)
     if to_agent.availability == "offline":
         raise Conflict("dispatch.target_offline", agent_id=to_agent.agent_id)
+    if not allow_off_shift and not is_available(to_agent, now, calendars or {}):
+        raise Conflict("dispatch.target_off_shift", agent_id=to_agent.agent_id,
+                       shift_calendar_id=to_agent.shift_calendar_id)
     unskilled = [t.ticket_id for t in tickets if not t.needs.met_by(to_agent.skills)]
     if unskilled:
         raise InvalidRequest("dispatch.target_lacks_skills", agent_id=to_agent.agent_id, ticket_ids=unskilled)

@@ -152,13 +152,14 @@ class DispatchService:
 
     # ---------------------------------------------------------------- supervisors
     def reassign(self, tenant_id: str, actor: Actor, ticket_ids: list[str], to_agent_id: str, reason: str,
-                 allow_over_capacity: bool = False) -> list[Reassignment]:
+                 allow_over_capacity: bool = False, allow_off_shift: bool = False) -> list[Reassignment]:
         """All-or-nothing check of the batch (pure rules), then one audited assignment per ticket."""
         target = self.agent(tenant_id, to_agent_id).agent
         target = with_team_skills([target], self._store.teams(tenant_id))[0]
         open_tickets = [self._open_ticket(tenant_id, tid, actor) for tid in dict.fromkeys(ticket_ids)]
         moves = reassign(open_tickets, target, self._dispatch_actor(actor), reason, self._store.loads(tenant_id),
-                         self._clock.now(), allow_over_capacity=allow_over_capacity)
+                         self._clock.now(), allow_over_capacity=allow_over_capacity,
+                         calendars=self.calendars(tenant_id), allow_off_shift=allow_off_shift)
         for move in moves:
             self._tickets.assign(tenant_id, move.ticket_id, move.to_agent_id, actor, reason=f"manual: {move.reason}")
         return moves

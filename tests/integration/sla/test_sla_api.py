@@ -60,3 +60,44 @@ def test_calendar_then_policy_then_agents_and_figures(api, demo):
         assert reply.status == 200 and reply.body["items"] == [], (path, reply)
     reply = api.request("GET", "/sla/figures/compliance", None, sup, {"from": "2026-11-30", "to": "2026-11-01"})
     assert reply.status == 422
+
+
+def test_reassignment_through_the_api_respects_the_targets_shift(api, demo):
+    """GIVEN agent a1 online on a shift calendar that has no working time now and a ticket
+    WHEN a supervisor moves the ticket to a1 THEN 409 dispatch.target_off_shift and the ticket keeps
+    its assignee; with allow_off_shift THEN 200, the ticket is a1's and the audit keeps the reason;
+    an agent (not a supervisor) is refused."""
+    import os
+
+    import boto3
+
+    from tests.support import order_payload
+
+    boto3.client("events").create_event_bus(Name=os.environ["EVENT_BUS_NAME"])
+    acme = demo["acme"]
+    sup, agent = acme["supervisor"], acme["agent"]
+    from datetime import UTC, datetime, timedelta
+
+    # one working hour, on a weekday that is not today's (wherever the test runs): off shift now
+    other_day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[(datetime.now(UTC) + timedelta(days=3)).weekday()]
+    never = {"timezone": "UTC", "weekly_hours": {other_day: [{"start": "00:00", "end": "01:00"}]}}
+    assert api.request("PUT", "/sla/calendars/never", never, sup).status == 200
+    team = {"skills": {"ticket_types": ["return_refund"], "languages": ["en"], "channels": ["app"]}}
+    assert api.request("PUT", "/dispatch/teams/returns", team, sup).status == 200
+    assert api.request("PUT", "/dispatch/agents/a1", {"team_id": "returns", "max_open": 5, "availability": "online",
+                                                      "shift_calendar_id": "never"}, sup).status == 200
+    assert api.request("PUT", "/orders/O-1", order_payload(), acme["key"]).status == 201
+    ticket = api.request("POST", "/tickets", {"type": "return_refund", "order_id": "O-1", "channel": "app",
+                                              "reason_code": "damaged", "lines": [{"line_id": "L1", "quantity": 1}]},
+                         acme["key"]).body
+    move = {"ticket_ids": [ticket["id"]], "to_agent_id": "a1", "reason": "cover the night queue"}
+    refused = api.request("POST", "/dispatch/reassignments", move, sup)
+    assert refused.status == 409, refused
+    assert "not on shift" in refused.body["error"]["message"], refused
+    assert api.request("GET", f"/tickets/{ticket['id']}", None, sup).body["assignee_id"] is None
+    assert api.request("POST", "/dispatch/reassignments", {**move, "allow_off_shift": True}, agent).status == 403
+    moved = api.request("POST", "/dispatch/reassignments", {**move, "allow_off_shift": True}, sup)
+    assert moved.status == 200, moved
+    assert api.request("GET", f"/tickets/{ticket['id']}", None, sup).body["assignee_id"] == "a1"
+    audit = api.request("GET", f"/tickets/{ticket['id']}/audit", None, sup).body["entries"]
+    assert audit[-1]["event"] == "ticket.assigned" and audit[-1]["reason"] == "manual: cover the night queue"

@@ -93,3 +93,24 @@ def test_redistribute_spreads_by_load_and_reports_leftovers():
     )
     assert [m.to_agent_id for m in result.moved] == ["bob", "cyd", "bob", "cyd"]
     assert result.unassigned["t5"].reason_code == "all_at_capacity"
+
+
+def test_an_agent_off_shift_takes_tickets_only_when_the_supervisor_says_so():
+    """GIVEN bob online but on a weekday 09:00-18:00 Shanghai shift and NOW 10:00 Shanghai on a
+    Sunday WHEN moving a ticket to him THEN Conflict naming the shift, unless allow_off_shift; at
+    10:00 on a Thursday he is on shift and takes it."""
+    from aftersales.sla.calendar import BusinessCalendar
+
+    shift = BusinessCalendar.model_validate({
+        "calendar_id": "cn-day", "tenant_id": "acme", "timezone": "Asia/Shanghai",
+        "weekly_hours": {day: [{"start": "09:00", "end": "18:00"}] for day in ("mon", "tue", "wed", "thu", "fri")}})
+    bob = agent("bob", shift_calendar_id="cn-day")
+    sunday, thursday = datetime(2026, 11, 29, 2, tzinfo=UTC), datetime(2026, 11, 26, 2, tzinfo=UTC)
+    with pytest.raises(Conflict) as caught:
+        reassign(tickets("t1"), bob, SUPERVISOR, "cover", {}, sunday, calendars={"cn-day": shift})
+    assert caught.value.message_id == "dispatch.target_off_shift"
+    assert len(reassign(tickets("t1"), bob, SUPERVISOR, "cover", {}, sunday, calendars={"cn-day": shift},
+                        allow_off_shift=True)) == 1
+    assert len(reassign(tickets("t1"), bob, SUPERVISOR, "cover", {}, thursday, calendars={"cn-day": shift})) == 1
+    with pytest.raises(Conflict):  # a shift calendar we do not know counts as off, like auto-assignment
+        reassign(tickets("t1"), bob, SUPERVISOR, "cover", {}, thursday, calendars={})

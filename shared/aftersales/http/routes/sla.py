@@ -48,6 +48,7 @@ class ReassignRequest(DomainModel):
     to_agent_id: str = Field(min_length=1, max_length=128)
     reason: str = Field(min_length=1, max_length=500)
     allow_over_capacity: bool = False
+    allow_off_shift: bool = Field(False, description="Assign even though the agent's shift calendar says off now")
 
 
 class RedistributeRequest(DomainModel):
@@ -150,7 +151,7 @@ def post_reassignment(body: ReassignRequest) -> Response[dict]:
 
     def compute() -> dict:
         moves = services().sla.dispatch.reassign(tenant(), who, body.ticket_ids, body.to_agent_id, body.reason,
-                                                  body.allow_over_capacity)
+                                                  body.allow_over_capacity, body.allow_off_shift)
         return {"moved": [m.model_dump(mode="json") for m in moves]}
 
     return idempotent_post(200, compute)
