@@ -64,6 +64,9 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("event.ticket.resolved", "Resolved", "已解决"),
     ("event.ticket.assigned", "Assigned", "已分配"),
     ("event.ticket.refund_failed", "Refund could not be completed", "退款未能完成"),
+    ("event.ticket.agent_replied", "Customer service replied", "客服已回复"),
+    ("event.ticket.customer_replied", "Customer wrote", "客户留言"),
+    ("event.ticket.reply_undeliverable", "Reply could not be delivered", "回复未能送达"),
     ("event.ticket.platform_synced", "Decision sent to the sales platform", "处理结果已同步至销售平台"),
     ("event.ticket.platform_sync_failed", "The sales platform did not accept the decision", "销售平台未接受处理结果"),
     # approvals, refund-abuse checks, refunds, fulfilment (issue 3)
@@ -156,6 +159,8 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("event.ticket.reshipment_refused", "Replacement could not be shipped", "换货商品未能发出"),
     # raised by the logistics and channel code (issue 5); catalogued so every error has a message
     ("error.delivery_failed", "The message could not be delivered on {channel}.", "消息未能通过 {channel} 发送。"),
+    ("error.reply_channel_staff_only", "Only staff choose the channel of a reply.", "仅客服人员可指定回复渠道。"),
+    ("error.message_not_found", "Message {message_id} was not found on the ticket.", "工单上未找到消息 {message_id}。"),
     ("error.recipient_unreachable", "The customer cannot be reached on {channel}.", "无法通过 {channel} 联系到该客户。"),
     ("error.event_not_published", "The event {detail_type} could not be published.", "事件 {detail_type} 发布失败。"),
     ("error.parcel_not_found", "Parcel {tracking_number} was not found.", "未找到包裹 {tracking_number}。"),

@@ -211,6 +211,7 @@ class Issue5Services:
     notifications: Any
     attachments: Any
     douyin_writeback: Any
+    replies: Any
 
 
 def build_issue5(svc: Services) -> Issue5Services:
@@ -229,6 +230,7 @@ def build_issue5(svc: Services) -> Issue5Services:
     from aftersales.channels.wecom_outbound import WeComSender
     from aftersales.channels.writeback import DouyinWriteback
     from aftersales.logistics.service import TrackingService
+    from aftersales.notifications.replies import ReplyService
     from aftersales.notifications.service import NotificationService
 
     cfg = svc.settings
@@ -237,7 +239,8 @@ def build_issue5(svc: Services) -> Issue5Services:
     store = DynamoIntakeStore()
     settings = CachedSettings(DynamoIntegrationSettings(), ttl=cfg.integration_settings_ttl_seconds)
     attachments = S3Attachments(cfg.attachments_bucket)
-    intake = IntakeService(store, DynamoConversationStore(), settings, svc.tickets, svc.clock, attachments,
+    conversations = DynamoConversationStore()
+    intake = IntakeService(store, conversations, settings, svc.tickets, svc.clock, attachments,
                            platform_refunded=lambda tenant, ticket, platform:
                            svc.money.refunds.settle_by_platform(tenant, ticket, platform))
     logistics = TrackingService(DynamoParcelStore(), settings, svc.tickets, intake,
@@ -253,5 +256,6 @@ def build_issue5(svc: Services) -> Issue5Services:
                "wecom": WeComSender(settings, http, svc.clock, cfg.wecom_api_base)}
     douyin = DouyinShopClient(settings, http, svc.clock, cfg.douyin_api_base)
     return Issue5Services(logistics=logistics, intake=intake, attachments=attachments,
-                          notifications=NotificationService(store, svc.tickets, senders, record),
+                          notifications=NotificationService(store, svc.tickets, senders, record, conversations),
+                          replies=ReplyService(conversations, svc.tickets, svc.clock),
                           douyin_writeback=DouyinWriteback(store, settings, douyin, svc.tickets))

@@ -8,17 +8,18 @@ from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
 
-from aftersales.channels.ports import IntakeStore
+from aftersales.channels.ports import ConversationStore, IntakeStore
 from aftersales.core.errors import NotFound
 from aftersales.notifications.errors import RecipientUnreachable
-from aftersales.notifications.templates import has_template, render
-from aftersales.tickets.domain import Actor
+from aftersales.notifications.templates import has_template, render, reply_subject
+from aftersales.tickets.domain import AGENT_REPLIED, Actor
 from aftersales.tickets.model import Role
 from aftersales.tickets.service import TicketService
 from aftersales.tickets.timeline import customer_visible
 
 logger = Logger(child=True)
 SYSTEM = Actor(id="system:notifications", roles=frozenset({Role.SYSTEM}))
+REPLY_UNDELIVERABLE = "ticket.reply_undeliverable"
 
 
 class ChannelSender(Protocol):
@@ -37,11 +38,14 @@ class ConversationRecorder(Protocol):
 
 class NotificationService:
     def __init__(self, contacts: IntakeStore, tickets: TicketService, senders: dict[str, ChannelSender],
-                 record: ConversationRecorder | None = None) -> None:
+                 record: ConversationRecorder | None = None, conversations: ConversationStore | None = None) -> None:
         self._contacts, self._tickets, self._senders, self._record = contacts, tickets, senders, record
+        self._conversations = conversations
 
     def handle(self, event: dict[str, Any]) -> str:
         detail, name = event.get("detail") or {}, event.get("detail-type") or ""
+        if name == AGENT_REPLIED:
+            return self._deliver_reply(detail)
         if not has_template(name) or (name.startswith("ticket.") and not customer_visible(name)):
             return "no_template"
         tenant_id = detail["tenant_id"]
@@ -84,6 +88,40 @@ class NotificationService:
                              subject=message.subject or None, external_id=provider_id)
             logger.info("notification sent", extra={"event": name, "channel": channel, "locale": message.locale})
             return "sent"
+        return "unreachable"
+
+    def _deliver_reply(self, detail: dict[str, Any]) -> str:
+        """A staff reply (written on the conversation by ReplyService) to the customer: on the channel
+        staff asked for, else the customer's usual order of channels; when none can reach them, the
+        ticket says so (`ticket.reply_undeliverable`) for the agent to call or write otherwise."""
+        tenant_id, ticket_id = detail["tenant_id"], detail["ticket_id"]
+        data = detail.get("data") or {}
+        ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
+        message = next((m for m in self._conversations.list(tenant_id, ticket_id)
+                        if m.message_id == data.get("message_id")), None) if self._conversations else None
+        if message is None:
+            raise NotFound("error.message_not_found", message_id=data.get("message_id"))  # retried, then DLQ
+        contacts = self._contacts.contacts(tenant_id, ticket.customer_id)
+        channels = self._channels(tenant_id, data.get("channel") or ticket.channel.value, contacts)
+        for channel in channels:
+            key = f"reply:{message.message_id}:{channel}"
+            if not self._contacts.first_seen(tenant_id, "notification", key, ttl_days=7):
+                return "duplicate"
+            try:
+                self._senders[channel].send(tenant_id, contacts[channel]["address"],
+                                            reply_subject(ticket.id, ticket.locale) if channel == "email" else "",
+                                            message.body, idempotency_key=key)
+            except RecipientUnreachable:
+                self._contacts.forget(tenant_id, "notification", key)
+                continue
+            except Exception:
+                self._contacts.forget(tenant_id, "notification", key)
+                raise
+            logger.info("reply delivered", extra={"channel": channel})
+            return "sent"
+        if not ticket.is_terminal:
+            self._tickets.note(tenant_id, ticket_id, REPLY_UNDELIVERABLE, SYSTEM, reason="no_reachable_channel",
+                               data={"message_id": message.message_id, "tried": channels})
         return "unreachable"
 
     def _channels(self, tenant_id: str, preferred: str | None, contacts: dict[str, dict[str, Any]]) -> list[str]:

@@ -104,3 +104,11 @@ def render(event: str, locale: str, channel: str, *, ticket: str = "", status: s
     if channel in _SHORT:
         subject = ""
     return Rendered(event=event, locale=loc, channel=channel, subject=subject, body=body)
+
+
+_REPLY_SUBJECT = {"en": "[{ticket}] Reply to your request", "zh-Hans": "[{ticket}] 关于您的售后申请的回复"}
+
+
+def reply_subject(ticket: str, locale: str) -> str:
+    """E-mail subject of a staff reply; the ticket number in it threads the customer's answer."""
+    return _REPLY_SUBJECT.get(locale, _REPLY_SUBJECT["en"]).format(ticket=ticket)

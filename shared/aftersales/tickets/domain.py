@@ -251,6 +251,29 @@ def note(ticket: Ticket, event: str, *, actor: Actor, at: datetime, reason: str 
         "version": entry.seq, "updated_at": entry.at, "head_hash": entry.hash}), entry=entry)
 
 
+AGENT_REPLIED, CUSTOMER_REPLIED = "ticket.agent_replied", "ticket.customer_replied"
+# Who may put a message on a ticket's record: staff answer, the customer (or the storefront and
+# channel intake on their behalf) writes in.
+MESSAGE_AUTHORS: dict[str, frozenset[Role]] = {
+    AGENT_REPLIED: STAFF_ROLES,
+    CUSTOMER_REPLIED: frozenset({Role.CUSTOMER, Role.STOREFRONT, Role.SYSTEM}),
+}
+
+
+def message(ticket: Ticket, event: str, *, actor: Actor, at: datetime, data: dict[str, Any] | None = None
+            ) -> Change:
+    """A reply on the ticket's conversation, kept in the audit chain so that response-time clocks
+    run on real messages (the text itself stays in the conversation, not in the chain)."""
+    if not actor.roles & MESSAGE_AUTHORS[event]:
+        raise Forbidden("error.role_not_permitted", action=event)
+    if ticket.is_terminal:
+        raise IllegalTransition("error.ticket_closed", status=ticket.status.value, allowed=[])
+    entry = _entry(ticket, seq=ticket.version + 1, at=at, event=event, actor=actor,
+                   from_status=ticket.status, to_status=ticket.status, reason=None, data=data)
+    return Change(ticket=ticket.model_copy(update={
+        "version": entry.seq, "updated_at": entry.at, "head_hash": entry.hash}), entry=entry)
+
+
 def can_view(ticket: Ticket, actor: Actor) -> bool:
     return not actor.is_customer or ticket.customer_id == actor.customer_id
 

@@ -152,6 +152,13 @@ class TicketService:
                                                   reason=reason, data=data),
                             None)
 
+    def message(self, tenant_id: str, ticket_id: str, event: str, actor: Actor, *,
+                data: dict[str, Any] | None = None) -> Ticket:
+        """Record a staff reply or a customer message (domain.message) in the audit chain."""
+        return self._mutate(tenant_id, ticket_id, actor,
+                            lambda t: domain.message(t, event, actor=actor, at=self._clock.now(), data=data),
+                            None)
+
     def _mutate(self, tenant_id: str, ticket_id: str, actor: Actor, make: Callable[[Ticket], Change],
                 expected_version: int | None,
                 release: Callable[[Ticket], dict[str, int] | None] = lambda _t: None) -> Ticket:

@@ -140,3 +140,43 @@ def test_policy_change_recomputes_open_tickets_without_back_dating_a_breach(sla)
     sla.clock.advance(hours=1)
     sla.sweep(ticket_id)
     assert [e["level"] for e in sla.notified("sla.escalated")] == [1]
+
+
+def test_response_clocks_run_on_real_replies(sla):
+    """GIVEN 1 h first-response and next-response targets WHEN the agent replies through the reply
+    service 30 min after creation, the customer writes 2 h later and the agent answers 20 min after
+    THEN first response completes at the reply; next response cycle 1 starts at the customer's
+    message and completes at the agent's answer — an assignment alone never counted as a reply."""
+    from aftersales.adapters.dynamo.intake import DynamoConversationStore, bind_channels
+    from aftersales.notifications.replies import ReplyService
+
+    hour = {"duration": "PT1H", "clock": "calendar"}
+    sla.put_policy(RESOLUTION, first_response=hour, next_response=hour)
+    bind_channels(sla.svc.settings.channels_table)
+    replies = ReplyService(DynamoConversationStore(), sla.svc.tickets, sla.clock)
+    ticket_id = sla.open_ticket()
+    created = sla.clock.now()
+    sla.pump(ticket_id)  # auto-assignment happens here: not a reply
+    assert sla.deadline(ticket_id, "first_response").deadline.completed_at is None
+    sla.clock.advance(minutes=30)
+    replies.post("acme", ticket_id, sla.agent, "We are on it.")
+    sla.pump(ticket_id)
+    assert sla.deadline(ticket_id, "first_response").deadline.completed_at == created + timedelta(minutes=30)
+    sla.clock.advance(hours=2)
+    customer = sla.svc.tickets.get("acme", ticket_id, sla.supervisor).customer_id
+    from aftersales.tickets.domain import Actor
+    from aftersales.tickets.model import Role
+
+    replies.post("acme", ticket_id, Actor(id=customer, roles=frozenset({Role.CUSTOMER}), customer_id=customer),
+                 "Any news?")
+    sla.pump(ticket_id)
+    asked = sla.clock.now()
+    states = sla.svc.sla.store.states_for_ticket("acme", ticket_id)
+    cycle = next(s.deadline for k, s in states.items() if k.startswith("next_response#"))
+    assert cycle.started_at == asked and cycle.completed_at is None
+    sla.clock.advance(minutes=20)
+    replies.post("acme", ticket_id, sla.agent, "Shipped the label.")
+    sla.pump(ticket_id)
+    states = sla.svc.sla.store.states_for_ticket("acme", ticket_id)
+    cycle = next(s.deadline for k, s in states.items() if k.startswith("next_response#"))
+    assert cycle.completed_at == asked + timedelta(minutes=20)

@@ -14,7 +14,7 @@ from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from aftersales.core.errors import InvalidRequest, NotFound
 from aftersales.core.model import DomainModel
-from aftersales.http.app import actor, json_response, require, tenant
+from aftersales.http.app import actor, idempotent_post, json_response, require, tenant
 from aftersales.logistics.events import Provider
 from aftersales.logistics.exception_policy import CustomsDeclaration, ExceptionRules
 from aftersales.logistics.ports import Registration
@@ -170,6 +170,28 @@ def put_contact(customer_id: Annotated[str, Path(max_length=128)],
     require(*ADMINS)
     services().issue5.intake.put_contact(tenant(), customer_id, channel, body.address, body.locale)
     return {"customer_id": customer_id, "channel": channel, "linked": True}
+
+
+class ReplyRequest(DomainModel):
+    model_config = ConfigDict(extra="forbid")
+    body: Annotated[str, Field(min_length=1, max_length=4000)]
+    channel: Literal["email", "wecom"] | None = Field(
+        None, description="Staff only: deliver on this channel; default is the customer's usual channel")
+
+
+@router.post("/tickets/<ticket_id>/replies", tags=["channels"],
+             summary="Staff reply to the customer (delivered by the outbox) or a customer message")
+def post_reply(ticket_id: Annotated[str, Path()], body: ReplyRequest) -> Response[dict]:
+    require(Role.AGENT, Role.SUPERVISOR, Role.FINANCE, Role.ARBITRATOR, Role.ADMIN, Role.CUSTOMER, Role.STOREFRONT)
+    who = actor()
+    if body.channel is not None and not who.is_staff:
+        raise InvalidRequest("error.reply_channel_staff_only", field="channel")
+
+    def compute() -> dict:
+        item = services().issue5.replies.post(tenant(), ticket_id, who, body.body, body.channel)
+        return item.model_dump(mode="json")
+
+    return idempotent_post(201, compute)
 
 
 @router.get("/tickets/<ticket_id>/conversation", tags=["channels"],
