@@ -83,6 +83,16 @@ def record_fired(state: DeadlineState, actions: Iterable[Action]) -> DeadlineSta
     return DeadlineState(deadline=deadline, fired=state.fired | {s.name for s in fired})
 
 
+def with_claims(state: DeadlineState, claimed: Iterable[str]) -> DeadlineState:
+    """The state with every stage whose claim exists counted as fired. Claims are the truth: a
+    recompute that read the state just before a sweep fired a stage may have saved it without."""
+    names = frozenset(claimed) - state.fired
+    stages = [s for s in state.deadline.stages if s.name in names]
+    if not stages:
+        return state
+    return record_fired(state, [_action(state.deadline, s) for s in stages])
+
+
 def next_due_at(state: DeadlineState) -> datetime | None:
     """When the next stage falls due; None takes the deadline out of the due index."""
     times = [s.at for s in _pending(state) if s.at is not None]

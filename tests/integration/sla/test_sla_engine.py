@@ -94,7 +94,8 @@ def test_repeated_and_late_sweeps_do_not_double_escalate(sla):
     sla.svc.sla.store.save(stale, index_bucket(sla.clock.now(), sla.clock.now()))
     sla.svc.sla.store.set_last_swept(sla.clock.now() - timedelta(hours=3))
     late = sla.sweep(ticket_id)
-    assert late["fired"] == 0 and late["already_fired"] == 2
+    # the stale copy reads back with its claims merged: nothing is even due any more
+    assert late["fired"] == 0 and late["already_fired"] == 0
     assert len(sla.notified("sla.escalated")) == 1 and len(sla.notified("sla.breached")) == 1
     assert sla.audit_events(ticket_id).count("ticket.sla_breached") == 1
 
@@ -180,3 +181,32 @@ def test_response_clocks_run_on_real_replies(sla):
     states = sla.svc.sla.store.states_for_ticket("acme", ticket_id)
     cycle = next(s.deadline for k, s in states.items() if k.startswith("next_response#"))
     assert cycle.completed_at == asked + timedelta(minutes=20)
+
+
+def test_a_recompute_that_raced_a_sweep_does_not_lose_the_fired_stages(sla):
+    """GIVEN a breach and escalation fired by the sweep WHEN a recompute that read the deadline just
+    before the sweep saves it back (fired stages and breach missing, as the tracker racing the
+    sweeper did on a loaded machine) THEN every read still shows the stages fired and the deadline
+    breached (the claims are the truth), and the next sweep acts on nothing again."""
+    from aftersales.adapters.dynamo.sla import SlaItem, _ticket_pk
+    from aftersales.sla.stages import DeadlineState
+
+    sla.put_policy(RESOLUTION)
+    ticket_id = sla.open_ticket()
+    sla.svc.tickets.transition("acme", ticket_id, Status.PENDING_APPROVAL, sla.store_front)
+    sla.pump(ticket_id)
+    sla.clock.advance(hours=8, minutes=1)
+    sla.sweep(ticket_id)
+    fired = sla.deadline(ticket_id)
+    assert fired.is_breached and {"breach", "escalation:1"} <= fired.fired
+    stale = DeadlineState(deadline=fired.deadline.model_copy(update={"breached_at": None}), fired=frozenset())
+    item = SlaItem.get(_ticket_pk("acme", ticket_id), "DL#resolution#0")
+    item.doc = stale.model_dump(mode="json")
+    item.save()  # what the racing recompute wrote
+
+    state = sla.deadline(ticket_id)
+    assert state.is_breached and {"breach", "escalation:1"} <= state.fired
+    assert state.deadline.breached_at == fired.deadline.breached_at
+    report = sla.sweep(ticket_id)
+    assert report["fired"] == 0
+    assert len(sla.notified("sla.breached")) == 1 and len(sla.notified("sla.escalated")) == 1

@@ -38,7 +38,7 @@ from aftersales.dispatch.model import Agent, Team
 from aftersales.sla.calendar import BusinessCalendar
 from aftersales.sla.figures import SlaOutcome
 from aftersales.sla.policy import SlaPolicy
-from aftersales.sla.stages import DeadlineState
+from aftersales.sla.stages import DeadlineState, with_claims
 
 
 class _DueIndex(GlobalSecondaryIndex):
@@ -172,13 +172,18 @@ class DynamoSlaStore:
 
     def states_with_floor(self, tenant_id: str, ticket_id: str
                           ) -> dict[str, tuple[DeadlineState, datetime | None]]:
-        items = SlaItem.query(_ticket_pk(tenant_id, ticket_id), SlaItem.sk.startswith("DL#"),
-                              consistent_read=True)
-        out = {}
-        for item in items:
-            state = DeadlineState.model_validate(item.doc)
-            out[state.deadline.key] = (state, parse_iso(item.floor) if item.floor else None)
-        return out
+        """The ticket's deadline states with their fired-stage claims merged in (one Query over the
+        ticket's partition: states, claims and outcomes are a handful of items)."""
+        states: dict[str, tuple[DeadlineState, datetime | None]] = {}
+        claims: dict[str, set[str]] = {}
+        for item in SlaItem.query(_ticket_pk(tenant_id, ticket_id), consistent_read=True):
+            if item.sk.startswith("DL#"):
+                state = DeadlineState.model_validate(item.doc)
+                states[state.deadline.key] = (state, parse_iso(item.floor) if item.floor else None)
+            elif item.sk.startswith("FIRED#"):
+                metric, cycle, stage = item.sk.removeprefix("FIRED#").split("#", 2)
+                claims.setdefault(f"{metric}#{cycle}", set()).add(stage)
+        return {key: (with_claims(state, claims.get(key, ())), floor) for key, (state, floor) in states.items()}
 
     def states_in_bucket(self, bucket: str) -> Iterable[DeadlineState]:
         return (state for state, _floor in self.entries_in_bucket(bucket))
