@@ -19,9 +19,11 @@ def local_aws(function: str = "ApiFunction") -> Iterator[object]:
     from moto import mock_aws
 
     from aftersales import wiring
+    from infra.local.atomic import serialise_dynamodb_writes
     from infra.local.resources import create_table
     from infra.local.template import load_model
 
+    serialise_dynamodb_writes()
     saved = dict(os.environ)
     os.environ.update(FAKE_AWS)
     os.environ.pop("AWS_ENDPOINT_URL", None)

@@ -24,9 +24,11 @@ def aws(monkeypatch):
     from moto import mock_aws
 
     from aftersales import wiring
+    from infra.local.atomic import serialise_dynamodb_writes
     from infra.local.resources import create_table
     from infra.local.template import load_model
 
+    serialise_dynamodb_writes()
     for key, value in FAKE_AWS.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)

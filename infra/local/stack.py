@@ -79,6 +79,9 @@ class LocalStack:
         return self.api.base_url
 
     def start(self) -> LocalStack:
+        from infra.local.atomic import serialise_dynamodb_writes
+
+        serialise_dynamodb_writes()
         self.aws = EmbeddedAws(self._lambda_invoke)
         self.aws.start()
         origin = time.time()
