@@ -27,7 +27,7 @@ class Services:
 
     def __post_init__(self) -> None:
         if self.sla is None:
-            self.sla = _LazySla(lambda: build_sla(self.tickets, self.clock))
+            self.sla = _Lazy(lambda: build_sla(self.tickets, self.clock))
 
     @cached_property
     def issue5(self) -> Issue5Services:
@@ -60,11 +60,12 @@ def _default_services() -> Services:
     tickets = TicketService(store, clock)
     return Services(settings=settings, clock=clock, tickets=tickets,
                     tenants=TenantService(DynamoTenantDirectory(), clock),
-                    money=_LazyMoney(lambda: build_money(tickets, store, clock)))
+                    money=_Lazy(lambda: build_money(tickets, store, clock)))
 
 
-class _LazyMoney:
-    """Builds the money-path services on first attribute access (keeps other cold starts lean)."""
+class _Lazy:
+    """Builds a context's services on first attribute access: no tables bound at import, and the
+    cold start of a function that never touches the context stays lean."""
 
     def __init__(self, factory) -> None:
         self._factory = factory
@@ -161,19 +162,6 @@ class SlaServices:
     dispatch: Any  # aftersales.dispatch.service.DispatchService
     store: Any
     dispatch_store: Any
-
-
-class _LazySla:
-    """Builds the SLA/dispatch services on first attribute access (no tables bound at import)."""
-
-    def __init__(self, factory) -> None:
-        self._factory = factory
-        self._built = None
-
-    def __getattr__(self, name: str):
-        if self._built is None:
-            self._built = self._factory()
-        return getattr(self._built, name)
 
 
 def build_sla(tickets: TicketService, clock: Clock, notifier: Any = None, pages: Any = None,

@@ -18,12 +18,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import urllib.parse
-from datetime import datetime, timedelta
 from typing import Any
 
 from aftersales.channels.ports import IntegrationSettings, JsonHttp
+from aftersales.channels.token_cache import TokenCache
 from aftersales.core.clock import Clock
 from aftersales.core.errors import DomainError
 from aftersales.notifications.errors import DeliveryFailed
@@ -32,7 +31,6 @@ SETTINGS_NAME = "channel:douyin"
 SUCCESS = 10000
 TOKEN_SUB_CODES = frozenset({"isv.access-token-expired", "isv.access-token-no-existed"})
 RETRY_CODES = frozenset({20000, 20001, 60000, 90000})
-RENEW_BEFORE = timedelta(minutes=5)
 
 
 class PlatformRefused(DomainError):
@@ -55,8 +53,7 @@ class DouyinShopClient:
                  api_base: str = "https://openapi-fxg.jinritemai.com") -> None:
         self._settings, self._http, self._clock = settings, http, clock
         self._base = api_base.rstrip("/")
-        self._tokens: dict[str, tuple[str, datetime]] = {}
-        self._lock = threading.Lock()
+        self._tokens = TokenCache(clock)
 
     def configured(self, tenant_id: str) -> bool:
         config = self._settings.get(tenant_id, SETTINGS_NAME) or {}
@@ -91,21 +88,15 @@ class DouyinShopClient:
         return self._http.request("POST", url, body)
 
     def _token(self, tenant_id: str, config: dict[str, Any], *, renew: bool) -> str:
-        now = self._clock.now()
-        with self._lock:
-            cached = self._tokens.get(tenant_id)
-        if cached and not renew and cached[1] - RENEW_BEFORE > now:
-            return cached[0]
-        reply = self._signed(config, "token.create",
-                             {"code": "", "grant_type": "authorization_self", "shop_id": str(config["shop_id"])}, None)
-        code = _code(reply)
-        data = reply.get("data") or {}
-        if code != SUCCESS or not data.get("access_token"):
-            raise _failure(reply, code, str(reply.get("sub_code") or ""))
-        token = str(data["access_token"])
-        with self._lock:
-            self._tokens[tenant_id] = (token, now + timedelta(seconds=int(data.get("expires_in") or 0)))
-        return token
+        def fetch() -> tuple[str, int]:
+            reply = self._signed(config, "token.create", {
+                "code": "", "grant_type": "authorization_self", "shop_id": str(config["shop_id"])}, None)
+            code, data = _code(reply), reply.get("data") or {}
+            if code != SUCCESS or not data.get("access_token"):
+                raise _failure(reply, code, str(reply.get("sub_code") or ""))
+            return str(data["access_token"]), int(data.get("expires_in") or 0)
+
+        return self._tokens.get(tenant_id, fetch, renew=renew)
 
 
 def _code(reply: dict[str, Any]) -> int:

@@ -18,19 +18,17 @@
 
 from __future__ import annotations
 
-import threading
 import urllib.parse
-from datetime import datetime, timedelta
 from typing import Any
 
 from aftersales.channels.ports import IntegrationSettings, JsonHttp
+from aftersales.channels.token_cache import TokenCache
 from aftersales.core.clock import Clock
 from aftersales.notifications.errors import DeliveryFailed, RecipientUnreachable
 
 SETTINGS_NAME = "channel:wecom"
 TOKEN_ERRORS = frozenset({40014, 42001, 41001})
 UNREACHABLE_ERRORS = frozenset({40003, 81013, 82001})
-RENEW_BEFORE = timedelta(minutes=5)
 DUPLICATE_CHECK_SECONDS = 1800
 MAX_TEXT_BYTES = 2048  # message/send text.content limit
 
@@ -42,10 +40,9 @@ class WeComSender:
 
     def __init__(self, settings: IntegrationSettings, http: JsonHttp, clock: Clock,
                  api_base: str = "https://qyapi.weixin.qq.com") -> None:
-        self._settings, self._http, self._clock = settings, http, clock
+        self._settings, self._http = settings, http
         self._base = api_base.rstrip("/")
-        self._tokens: dict[str, tuple[str, datetime]] = {}
-        self._lock = threading.Lock()
+        self._tokens = TokenCache(clock)
 
     def ready(self, tenant_id: str) -> bool:
         config = self._settings.get(tenant_id, SETTINGS_NAME) or {}
@@ -85,20 +82,15 @@ class WeComSender:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _token(self, tenant_id: str, config: dict[str, Any], *, renew: bool) -> str:
-        now = self._clock.now()
-        with self._lock:
-            cached = self._tokens.get(tenant_id)
-        if cached and not renew and cached[1] - RENEW_BEFORE > now:
-            return cached[0]
-        query = urllib.parse.urlencode({"corpid": config["corp_id"], "corpsecret": config["secret"]})
-        reply = self._http.request("GET", f"{self._base}/cgi-bin/gettoken?{query}")
-        code = _errcode(reply)
-        if code != 0 or not reply.get("access_token"):
-            raise DeliveryFailed("error.delivery_failed", channel=self.channel, provider_code=code or "no_token")
-        token, lifetime = str(reply["access_token"]), int(reply.get("expires_in") or 7200)
-        with self._lock:
-            self._tokens[tenant_id] = (token, now + timedelta(seconds=lifetime))
-        return token
+        def fetch() -> tuple[str, int]:
+            query = urllib.parse.urlencode({"corpid": config["corp_id"], "corpsecret": config["secret"]})
+            reply = self._http.request("GET", f"{self._base}/cgi-bin/gettoken?{query}")
+            code = _errcode(reply)
+            if code != 0 or not reply.get("access_token"):
+                raise DeliveryFailed("error.delivery_failed", channel=self.channel, provider_code=code or "no_token")
+            return str(reply["access_token"]), int(reply.get("expires_in") or 7200)
+
+        return self._tokens.get(tenant_id, fetch, renew=renew)
 
 
 def _errcode(reply: dict[str, Any]) -> int:
