@@ -272,6 +272,22 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("dispatch.target_over_capacity", "Agent {agent_id} has room for {room} tickets, not {requested}.",
      "坐席 {agent_id} 只能再接 {room} 单，而不是 {requested} 单。"),
     ("error.event_publish_failed", "The event could not be published.", "事件发布失败。"),
+    # unmatched inbox: parked channel intake filed or dismissed by agents (issue 5 follow-up)
+    ("event.ticket.inbox_message_filed", "Your message was added to the request", "您的留言已添加到服务单"),
+    ("inbox.item_not_found", "Unmatched item {item_id} was not found.", "未找到待匹配条目 {item_id}。"),
+    ("inbox.item_already_settled", "Item {item_id} has already left the inbox ({action}).",
+     "条目 {item_id} 已处理（{action}）。"),
+    ("inbox.resolve_needs_one_target", "Give exactly one of customer_id or ticket_id.",
+     "请只提供 customer_id 或 ticket_id 其中之一。"),
+    ("inbox.unknown_ticket", "Ticket {ticket_id} was not found.", "未找到服务单 {ticket_id}。"),
+    ("inbox.ticket_closed", "Ticket {ticket_id} is closed; file the message on an open ticket.",
+     "服务单 {ticket_id} 已关闭，请将消息归入未关闭的服务单。"),
+    ("inbox.sender_not_linkable",
+     "This item has no sender that can be linked to a customer; file it on a ticket instead.",
+     "该条目没有可关联到客户的发送方，请改为归入服务单。"),
+    ("inbox.customer_without_open_ticket",
+     "Customer {customer_id} has no open ticket to file the message on; give a ticket_id instead.",
+     "客户 {customer_id} 没有未关闭的服务单可归入，请改为指定 ticket_id。"),
 ]
 
 HEADER = '''# After-sales platform messages ({locale}).

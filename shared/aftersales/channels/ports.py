@@ -51,13 +51,31 @@ class IntakeStore(Protocol):
 
     def contacts(self, tenant_id: str, customer_id: str) -> dict[str, dict[str, Any]]: ...
 
-    def park(self, tenant_id: str, identity_key: str, item: dict[str, Any]) -> None: ...
+    def park(self, tenant_id: str, identity_key: str, item: dict[str, Any], *, expires_at: int | None = None,
+             listed: bool = False) -> None:
+        """Keep an item under the identity key; `listed` ones appear in the unmatched inbox."""
 
     def parked(self, tenant_id: str, identity_key: str) -> list[dict[str, Any]]:
         """The inbox of one identity key, oldest first."""
 
     def unpark(self, tenant_id: str, identity_key: str, item: dict[str, Any] | None = None) -> None:
         """Remove one parked item (it was matched), or the whole inbox when `item` is None."""
+
+    def unmatched_page(self, tenant_id: str, *, before: str | None, limit: int, now_epoch: int
+                       ) -> tuple[list[tuple[str, dict[str, Any], int]], str | None]:
+        """Listed parked items with ids below `before`, newest first, unexpired: (item id, doc,
+        expires_at epoch); and the id the next page starts below, None at the end."""
+
+    def unmatched_item(self, tenant_id: str, item_id: str) -> tuple[str, dict[str, Any], int | None] | None:
+        """(identity key, doc, expires_at) of a listed item still parked, else None."""
+
+    def settle(self, tenant_id: str, item_id: str, record: dict[str, Any], expires_at: int, *,
+               overwrite: bool = False) -> bool:
+        """Record how a listed item left the inbox; False when a record exists (and not `overwrite`)."""
+
+    def settled(self, tenant_id: str, item_id: str) -> dict[str, Any] | None: ...
+
+    def unsettle(self, tenant_id: str, item_id: str) -> None: ...
 
     def put_external_ref(self, tenant_id: str, ticket_id: str, platform: str, ref: dict[str, Any]) -> None:
         """What a platform calls the request this ticket mirrors (e.g. a Douyin after-sale id and kind)."""

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from pydantic import Field, TypeAdapter
 
-from aftersales.channels import douyin, email_inbound, wecom
+from aftersales.channels import douyin, email_inbound, inbox, wecom
 from aftersales.channels.identity import (
     Identity,
     IdentityKind,
@@ -32,7 +33,7 @@ from aftersales.channels.ports import (
     IntegrationSettings,
 )
 from aftersales.core.clock import Clock, iso
-from aftersales.core.errors import DomainError, IllegalTransition, InvalidRequest, NotFound
+from aftersales.core.errors import Conflict, DomainError, IllegalTransition, InvalidRequest, NotFound
 from aftersales.core.ids import new_id
 from aftersales.core.model import DomainModel
 from aftersales.logistics.verification import VerificationError
@@ -46,6 +47,7 @@ MENTION = "mention:order:"  # inbox of pointers: parked messages that named an o
 _DOUYIN_COMMAND: TypeAdapter[douyin.IntakeCommand] = TypeAdapter(
     Annotated[douyin.IntakeCommand, Field(discriminator="command")])
 SYSTEM = Actor(id="system:channels", roles=frozenset({Role.SYSTEM}))
+LINKABLE = (IdentityKind.PLATFORM_USER, IdentityKind.EMAIL, IdentityKind.PHONE)  # what a customer can own
 
 _STAGE_TARGETS: dict[douyin.Stage, Status] = {
     douyin.Stage.APPROVED: Status.APPROVED,
@@ -81,12 +83,15 @@ def _digest(value: str) -> str:
 class IntakeService:
     def __init__(self, store: IntakeStore, conversations: ConversationStore, settings: IntegrationSettings,
                  tickets: TicketService, clock: Clock, attachments: AttachmentStore | None = None,
-                 platform_refunded: Callable[[str, str, str], Any] | None = None) -> None:
+                 platform_refunded: Callable[[str, str, str], Any] | None = None,
+                 parked_retention: timedelta = inbox.PARKED_RETENTION) -> None:
         """`platform_refunded(tenant, ticket, platform)` settles the refund grant the platform paid
-        (RefundService.settle_by_platform); None when no grant of ours waits for it."""
+        (RefundService.settle_by_platform); None when no grant of ours waits for it.
+        `parked_retention`: how long unmatched intake (and the record of how it left) is kept."""
         self._store, self._conversations, self._settings = store, conversations, settings
         self._tickets, self._clock, self._attachments = tickets, clock, attachments
         self._platform_refunded = platform_refunded
+        self._retention = parked_retention
 
     # ------------------------------------------------------------------ shared: identity, aggregation, comments
     def customer_for(self, tenant_id: str, identities: list[Identity]) -> str | None:
@@ -249,17 +254,21 @@ class IntakeService:
     def _park_text(self, tenant_id: str, identity_key: str, doc: dict[str, Any], order_numbers: tuple[str, ...]
                    ) -> None:
         """Park under the sender's identity; an order number the message named (but we do not know
-        yet) gets a pointer, so the order's arrival replays the sender's inbox."""
-        self._store.park(tenant_id, identity_key, doc)
+        yet) gets a pointer, so the order's arrival replays the sender's inbox. Both expire together."""
+        expires = inbox.expires_epoch(doc["at"], self._retention)
+        self._store.park(tenant_id, identity_key, doc, expires_at=expires, listed=True)
         for number in order_numbers:
             self._store.park(tenant_id, f"{MENTION}{number}", {"message_id": doc["message_id"], "at": doc["at"],
-                                                              "identity_key": identity_key})
+                                                              "identity_key": identity_key}, expires_at=expires)
 
     def replay_identity(self, tenant_id: str, identity_key: str) -> list[IntakeResult]:
         """Re-run the parked WeCom / e-mail messages of one sender (oldest first); each one that now
         lands on a ticket leaves the inbox, the others stay parked."""
+        return [result for _doc, result in self._replay_identity(tenant_id, identity_key)]
+
+    def _replay_identity(self, tenant_id: str, identity_key: str) -> list[tuple[dict[str, Any], IntakeResult]]:
         identity = _identity_of(identity_key)
-        results: list[IntakeResult] = []
+        results: list[tuple[dict[str, Any], IntakeResult]] = []
         for doc in self._store.parked(tenant_id, identity_key):
             channel = doc.get("channel")
             if channel not in ("wecom", "email") or identity is None:
@@ -277,8 +286,9 @@ class IntakeService:
             if channel == "email" and result.ticket_id and doc.get("external_id"):
                 self._store.claim(tenant_id, f"MAIL#{doc['external_id']}", result.ticket_id)
             self._store.unpark(tenant_id, identity_key, doc)
+            self._settle_matched(tenant_id, doc, result.ticket_id)
             logger.info("parked message matched", extra={"channel": channel, "outcome": result.outcome})
-            results.append(result.model_copy(update={"detail": "replayed"}))
+            results.append((doc, result.model_copy(update={"detail": "replayed"})))
         return results
 
     def order_arrived(self, tenant_id: str, order_id: str) -> list[IntakeResult]:
@@ -303,9 +313,149 @@ class IntakeService:
             if result.outcome == "parked":
                 continue
             self._store.unpark(tenant_id, key, doc)
+            self._settle_matched(tenant_id, doc, result.ticket_id)
             logger.info("parked douyin event matched", extra={"tag": command.tag, "outcome": result.outcome})
             results.append(result.model_copy(update={"detail": "replayed"}))
         return results
+
+    def _settle_matched(self, tenant_id: str, doc: dict[str, Any], ticket_id: str | None) -> None:
+        """A replay filed a parked item: an agent who still has it on screen gets 409, not 404. When an
+        agent's resolution caused the replay, the agent's record is already there and stays."""
+        now = self._clock.now()
+        try:
+            self._store.settle(tenant_id, doc["message_id"], inbox.Settlement(
+                item_id=doc["message_id"], action="matched", at=iso(now), by=SYSTEM.id, ticket_id=ticket_id,
+                channel=doc.get("channel")).record(), int((now + self._retention).timestamp()))
+        except Exception:  # only a nicer answer for agents: never fail (and redeliver) filed intake for it
+            logger.warning("matched item not recorded", extra={"tenant_id": tenant_id, "item_id": doc["message_id"]})
+
+    # ------------------------------------------------------------------ unmatched inbox (agents)
+    def unmatched(self, tenant_id: str, *, limit: int = 50, cursor: str | None = None) -> inbox.UnmatchedPage:
+        """Parked intake an agent can act on, newest first (a sparse index, never a Scan)."""
+        rows, last = self._store.unmatched_page(tenant_id, before=inbox.decode_cursor(cursor), limit=limit,
+                                                now_epoch=int(self._clock.now().timestamp()))
+        return inbox.UnmatchedPage(items=[inbox.view(item_id, doc, expires) for item_id, doc, expires in rows],
+                                   next_cursor=inbox.encode_cursor(last))
+
+    def resolve_unmatched(self, tenant_id: str, item_id: str, actor: Actor, *, customer_id: str | None = None,
+                          ticket_id: str | None = None) -> inbox.Settlement:
+        """File a parked item by hand: on a ticket (an inbound comment), or by linking its sender to a
+        customer (the replay then files it, and the sender's other parked messages, as live intake would)."""
+        identity_key, doc = self._listed(tenant_id, item_id)
+        if ticket_id is not None:
+            return self._file_on_ticket(tenant_id, item_id, identity_key, doc, ticket_id, actor)
+        if customer_id is None:
+            raise InvalidRequest("inbox.resolve_needs_one_target", field="customer_id")
+        return self._file_for_customer(tenant_id, item_id, identity_key, doc, customer_id, actor)
+
+    def dismiss_unmatched(self, tenant_id: str, item_id: str, actor: Actor, reason: inbox.DismissReason,
+                          note: str | None = None) -> inbox.Settlement:
+        """Drop a parked item (spam, ...); who, when and why are kept for the retention period."""
+        identity_key, doc = self._listed(tenant_id, item_id)
+        settlement = self._settlement(item_id, "dismissed", actor, doc, reason=reason.value, note=note)
+        self._claim(tenant_id, settlement)
+        self._store.unpark(tenant_id, identity_key, doc)
+        logger.info("unmatched item dismissed", extra={"tenant_id": tenant_id, "item_id": item_id,
+                                                      "channel": doc.get("channel"), "reason": reason.value})
+        return settlement
+
+    def _listed(self, tenant_id: str, item_id: str) -> tuple[str, dict[str, Any]]:
+        """(identity key, doc) of a listed item; 409 once it left the inbox, else 404 (also for
+        another tenant's item: the tenant is part of every key)."""
+        if not inbox.ITEM_ID.match(item_id):
+            raise NotFound("inbox.item_not_found", item_id=item_id)
+        found = self._store.unmatched_item(tenant_id, item_id)
+        if found is not None and (found[2] is None or found[2] > self._clock.now().timestamp()):
+            return found[0], found[1]
+        settled = self._store.settled(tenant_id, item_id) if found is None else None
+        if settled:
+            raise Conflict("inbox.item_already_settled", item_id=item_id, action=settled.get("action"),
+                           ticket_id=settled.get("ticket_id"))
+        raise NotFound("inbox.item_not_found", item_id=item_id)
+
+    def _settlement(self, item_id: str, action: str, actor: Actor, doc: dict[str, Any], **extra: Any
+                    ) -> inbox.Settlement:
+        return inbox.Settlement(item_id=item_id, action=action, at=iso(self._clock.now()), by=actor.id,
+                                role=actor.primary_role.value, channel=doc.get("channel"), **extra)
+
+    def _claim(self, tenant_id: str, settlement: inbox.Settlement, *, overwrite: bool = False) -> None:
+        """First record wins: a second agent acting on the same item gets 409 before anything changes."""
+        expires = int((self._clock.now() + self._retention).timestamp())
+        if not self._store.settle(tenant_id, settlement.item_id, settlement.record(), expires, overwrite=overwrite):
+            settled = self._store.settled(tenant_id, settlement.item_id) or {}
+            raise Conflict("inbox.item_already_settled", item_id=settlement.item_id, action=settled.get("action"),
+                           ticket_id=settled.get("ticket_id"))
+
+    def _file_on_ticket(self, tenant_id: str, item_id: str, identity_key: str, doc: dict[str, Any],
+                        ticket_id: str, actor: Actor) -> inbox.Settlement:
+        try:
+            ticket = self._tickets.get(tenant_id, ticket_id, actor)
+        except NotFound:
+            raise InvalidRequest("inbox.unknown_ticket", field="ticket_id", ticket_id=ticket_id) from None
+        if ticket.is_terminal:
+            raise Conflict("inbox.ticket_closed", field="ticket_id", ticket_id=ticket_id)
+        settlement = self._settlement(item_id, "filed", actor, doc, ticket_id=ticket.id)
+        self._claim(tenant_id, settlement)
+        channel = doc.get("channel") or "unknown"
+        try:  # the audit note first: it refuses a ticket that closed meanwhile before anything is written
+            self._note_filed(tenant_id, ticket.id, settlement, actor)
+            body, subject = ((inbox.douyin_summary(doc)[0], None) if channel == "douyin"
+                             else (doc.get("body") or "", doc.get("subject")))
+            self.comment(tenant_id, ticket.id, channel=channel, direction="inbound",
+                         author=doc.get("author") or channel, body=body, subject=subject,
+                         external_id=doc.get("external_id"), attachments=doc.get("attachments") or None,
+                         data={"inbox_item": item_id, "filed_by": actor.id})
+        except Exception:
+            self._store.unsettle(tenant_id, item_id)
+            raise
+        if channel == "email" and doc.get("external_id"):  # replies to the parked mail thread onto the ticket
+            self._store.claim(tenant_id, f"MAIL#{doc['external_id']}", ticket.id)
+        self._store.unpark(tenant_id, identity_key, doc)
+        logger.info("unmatched item filed", extra={"tenant_id": tenant_id, "item_id": item_id, "channel": channel,
+                                                  "ticket_id": ticket.id, "by": "ticket"})
+        return settlement
+
+    def _file_for_customer(self, tenant_id: str, item_id: str, identity_key: str, doc: dict[str, Any],
+                           customer_id: str, actor: Actor) -> inbox.Settlement:
+        identity = _identity_of(identity_key)
+        if identity is None or identity.kind not in LINKABLE or doc.get("channel") not in ("wecom", "email"):
+            raise InvalidRequest("inbox.sender_not_linkable", field="customer_id")
+        if self._open_ticket_of(tenant_id, customer_id) is None:  # nothing to file it on: change nothing
+            raise Conflict("inbox.customer_without_open_ticket", field="customer_id", customer_id=customer_id)
+        settlement = self._settlement(item_id, "filed", actor, doc, customer_id=customer_id)
+        self._claim(tenant_id, settlement)
+        try:
+            self._store.link(tenant_id, customer_id, [identity.key])
+            replayed = self._replay_identity(tenant_id, identity.key)
+        except Exception:
+            self._store.unsettle(tenant_id, item_id)
+            raise
+        ours = next((r for d, r in replayed if d["message_id"] == item_id), None)
+        if ours is None or ours.ticket_id is None:  # the ticket closed meanwhile; the link stays
+            self._store.unsettle(tenant_id, item_id)
+            raise Conflict("inbox.customer_without_open_ticket", field="customer_id", customer_id=customer_id)
+        settlement = settlement.model_copy(update={
+            "ticket_id": ours.ticket_id,
+            "also_filed": [d["message_id"] for d, _r in replayed if d["message_id"] != item_id]})
+        self._claim(tenant_id, settlement, overwrite=True)
+        try:
+            self._note_filed(tenant_id, ours.ticket_id, settlement, actor)
+        except IllegalTransition:  # filed on a ticket that closed a moment later: the comment is there
+            logger.warning("filed item not noted: ticket closed", extra={"item_id": item_id})
+        logger.info("unmatched item filed", extra={"tenant_id": tenant_id, "item_id": item_id,
+                                                  "channel": doc.get("channel"), "ticket_id": ours.ticket_id,
+                                                  "by": "customer", "also_filed": len(settlement.also_filed)})
+        return settlement
+
+    def _note_filed(self, tenant_id: str, ticket_id: str, settlement: inbox.Settlement, actor: Actor) -> None:
+        """The ticket's audit chain says who filed which inbox item on it (note() is for automation,
+        so the entry's actor is the inbox; the agent is in its data, the request id links the call)."""
+        self._tickets.note(tenant_id, ticket_id, inbox.FILED_EVENT,
+                           Actor(id="system:inbox", roles=frozenset({Role.SYSTEM}), request_id=actor.request_id),
+                           reason="filed_from_unmatched_inbox",
+                           data={k: v for k, v in {"item_id": settlement.item_id, "channel": settlement.channel,
+                                                   "by": actor.id, "role": settlement.role,
+                                                   "linked_customer_id": settlement.customer_id}.items() if v})
 
     # ------------------------------------------------------------------ WeCom
     def _wecom(self, tenant_id: str) -> wecom.WeComCrypto:
@@ -424,7 +574,8 @@ class IntakeService:
         now = self._clock.now()
         self._store.park(tenant_id, f"douyin:order:{command.order_id}", {
             "message_id": new_id("msg", now), "at": iso(now), "channel": "douyin", "author": "douyin:platform",
-            "body": command.model_dump_json(), "external_id": command.idempotency_key})
+            "body": command.model_dump_json(), "external_id": command.idempotency_key},
+            expires_at=inbox.expires_epoch(iso(now), self._retention), listed=True)
 
     # ------------------------------------------------------------------ e-mail
     def email(self, tenant_id: str, raw: bytes) -> IntakeResult:
@@ -473,7 +624,8 @@ class IntakeService:
         stored = self._store_attachments(tenant_id, "parked", external_id, mail)
         for doc in self._store.parked(tenant_id, key):
             if doc.get("external_id") == external_id:
-                self._store.park(tenant_id, key, {**doc, "attachments": stored})
+                self._store.park(tenant_id, key, {**doc, "attachments": stored}, listed=True,
+                                 expires_at=inbox.expires_epoch(doc["at"], self._retention))
 
     def _store_attachments(self, tenant_id: str, ticket_id: str, external_id: str,
                            mail: email_inbound.InboundEmail) -> list[dict[str, Any]]:

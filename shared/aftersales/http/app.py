@@ -385,3 +385,7 @@ app.include_router(sla_router)
 from aftersales.http.routes.logistics import router as logistics_router  # noqa: E402
 
 app.include_router(logistics_router)
+# Issue 5 follow-up (unmatched inbox):
+from aftersales.http.routes.inbox import router as inbox_router  # noqa: E402
+
+app.include_router(inbox_router)

@@ -6,7 +6,12 @@ channels table (every key starts with the tenant):
   <t>#ID#<identity key>         LINK      identity -> the merchant's customer id
   <t>#CUST#<customer>           CONTACT#<channel>   how to reach the customer (+ locale)
   <t>#INBOX#<identity key>      MSG#<at>#<id>       messages we could not attach to an order yet
+                                                    (TTL expires_at; listed ones carry gsi1pk/gsi1sk)
+  <t>#UNMATCHED#<item id>       SETTLED   who filed / dismissed a listed item, when, why (TTL expires_at)
   <t>#SETTINGS                  <name>    integration secrets/config (carriers, WeCom, Douyin)
+  gsi1 (sparse unmatched inbox): gsi1pk = <t>#UNMATCHED, gsi1sk = <item id> (msg_<ULID>, so newest
+  first is a descending query); only parked messages an agent may act on are indexed, never the
+  order-mention pointers or any other item.
 tickets table: conversation items under the ticket's partition, sk = MSG#<at>#<id>; "MSG#" sorts
 after "LOG" so the header+lines read (sk < "LOG") is untouched.
 """
@@ -18,11 +23,21 @@ from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from aftersales.adapters.dynamo.models import UNBOUND, ConversationMessageItem
 from aftersales.adapters.dynamo.store import ticket_pk
 from aftersales.channels.ports import ConversationItem
+
+
+class UnmatchedIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
 
 
 class ChannelsItem(Model):
@@ -34,6 +49,9 @@ class ChannelsItem(Model):
     ref = UnicodeAttribute(null=True)  # ticket id or customer id the item points at
     doc = JSONAttribute(null=True)
     expires_at = NumberAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    unmatched = UnmatchedIndex()
 
 
 __all__ = ["ChannelsItem", "ConversationMessageItem", "DynamoConversationStore", "DynamoIntakeStore",
@@ -118,9 +136,13 @@ class DynamoIntakeStore:
                 for item in ChannelsItem.query(f"{tenant_id}#CUST#{customer_id}",
                                                ChannelsItem.sk.startswith("CONTACT#"))}
 
-    def park(self, tenant_id: str, identity_key: str, item: dict[str, Any]) -> None:
-        ChannelsItem(pk=f"{tenant_id}#INBOX#{identity_key}", sk=f"MSG#{item['at']}#{item['message_id']}",
-                     doc=item).save()
+    def park(self, tenant_id: str, identity_key: str, item: dict[str, Any], *, expires_at: int | None = None,
+             listed: bool = False) -> None:
+        entry = ChannelsItem(pk=f"{tenant_id}#INBOX#{identity_key}", sk=f"MSG#{item['at']}#{item['message_id']}",
+                             doc=item, expires_at=expires_at)
+        if listed:
+            entry.gsi1pk, entry.gsi1sk = _unmatched_pk(tenant_id), item["message_id"]
+        entry.save()
 
     def parked(self, tenant_id: str, identity_key: str) -> list[dict[str, Any]]:
         return [i.doc for i in ChannelsItem.query(f"{tenant_id}#INBOX#{identity_key}",
@@ -135,6 +157,62 @@ class DynamoIntakeStore:
             for parked in ChannelsItem.query(f"{tenant_id}#INBOX#{identity_key}",
                                              ChannelsItem.sk.startswith("MSG#")):
                 batch.delete(parked)
+
+    # ------------------------------------------------------------------ unmatched inbox (agents)
+    def unmatched_page(self, tenant_id: str, *, before: str | None, limit: int, now_epoch: int
+                       ) -> tuple[list[tuple[str, dict[str, Any], int]], str | None]:
+        """Listed parked items below `before`, newest first: (item id, doc, expires_at), and the id
+        the next page starts below (None at the end). Expired items TTL has not removed yet are skipped."""
+        results = ChannelsItem.unmatched.query(
+            _unmatched_pk(tenant_id), ChannelsItem.gsi1sk < before if before else None,
+            scan_index_forward=False, limit=limit, filter_condition=ChannelsItem.expires_at > now_epoch)
+        items = [(i.gsi1sk, i.doc or {}, int(i.expires_at)) for i in results]
+        last = results.last_evaluated_key  # the raw key of the last item read (filtered or not)
+        return items, last["gsi1sk"]["S"] if last else None
+
+    def unmatched_item(self, tenant_id: str, item_id: str) -> tuple[str, dict[str, Any], int | None] | None:
+        """(identity key, doc, expires_at) of a listed item that is still parked. The index finds the
+        item's key; a consistent read of the item decides, as the index may lag a delete."""
+        hit = next(iter(ChannelsItem.unmatched.query(_unmatched_pk(tenant_id), ChannelsItem.gsi1sk == item_id,
+                                                     limit=1)), None)
+        if hit is None:
+            return None
+        try:
+            item = ChannelsItem.get(hit.pk, hit.sk, consistent_read=True)
+        except ChannelsItem.DoesNotExist:
+            return None
+        if item.gsi1pk != _unmatched_pk(tenant_id):
+            return None
+        return (item.pk.removeprefix(f"{tenant_id}#INBOX#"), item.doc or {},
+                int(item.expires_at) if item.expires_at is not None else None)
+
+    def settle(self, tenant_id: str, item_id: str, record: dict[str, Any], expires_at: int, *,
+               overwrite: bool = False) -> bool:
+        """Record how a listed item left the inbox; without `overwrite`, only the first record wins."""
+        item = ChannelsItem(pk=f"{tenant_id}#UNMATCHED#{item_id}", sk="SETTLED", doc=record, expires_at=expires_at)
+        if overwrite:
+            item.save()
+            return True
+        try:
+            item.save(condition=ChannelsItem.pk.does_not_exist())
+            return True
+        except PutError as exc:
+            if _conditional(exc):
+                return False
+            raise
+
+    def settled(self, tenant_id: str, item_id: str) -> dict[str, Any] | None:
+        try:
+            return ChannelsItem.get(f"{tenant_id}#UNMATCHED#{item_id}", "SETTLED", consistent_read=True).doc
+        except ChannelsItem.DoesNotExist:
+            return None
+
+    def unsettle(self, tenant_id: str, item_id: str) -> None:
+        ChannelsItem(pk=f"{tenant_id}#UNMATCHED#{item_id}", sk="SETTLED").delete()
+
+
+def _unmatched_pk(tenant_id: str) -> str:
+    return f"{tenant_id}#UNMATCHED"
 
 
 class DynamoIntegrationSettings:
