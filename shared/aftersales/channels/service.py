@@ -6,6 +6,7 @@ Nothing here logs message bodies, e-mail addresses or phone numbers.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -37,7 +38,7 @@ from aftersales.core.errors import Conflict, DomainError, IllegalTransition, Inv
 from aftersales.core.ids import new_id
 from aftersales.core.model import DomainModel
 from aftersales.logistics.verification import VerificationError
-from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
+from aftersales.tickets.domain import CUSTOMER_REPLIED, Actor, LineRequest, OpenTicket
 from aftersales.tickets.model import LINE_TYPES, Channel, Role, Status, TicketType
 from aftersales.tickets.paths import route
 from aftersales.tickets.service import TicketService
@@ -124,6 +125,15 @@ class IntakeService:
         self._conversations.add(tenant_id, item)
         return item
 
+    def _customer_wrote(self, tenant_id: str, ticket_id: str, **message: Any) -> ConversationItem:
+        """An inbound message on a ticket that already exists: on its conversation, and as a
+        `ticket.customer_replied` audit entry so the next-response clock starts."""
+        item = self.comment(tenant_id, ticket_id, direction="inbound", **message)
+        with contextlib.suppress(IllegalTransition):  # closed meanwhile: no clock to start
+            self._tickets.message(tenant_id, ticket_id, CUSTOMER_REPLIED, SYSTEM,
+                                  data={"message_id": item.message_id, "channel": item.channel})
+        return item
+
     def conversation(self, tenant_id: str, ticket_id: str, actor: Actor) -> list[ConversationItem]:
         self._tickets.get(tenant_id, ticket_id, actor)  # visibility rules of the ticket
         return self._conversations.list(tenant_id, ticket_id)
@@ -138,7 +148,7 @@ class IntakeService:
         key = "AGG#" + aggregation_key(tenant_id, order_id, category)
         existing = self._store.lookup(tenant_id, key)
         if existing and self._open(tenant_id, existing):
-            self.comment(tenant_id, existing, channel=channel, direction="inbound", author=author, body=body,
+            self._customer_wrote(tenant_id, existing, channel=channel, author=author, body=body,
                          external_id=external_id, subject=subject, attachments=attachments, data=data)
             return existing, False
         if existing:
@@ -149,7 +159,7 @@ class IntakeService:
         if winner and winner != ticket.id:
             self._tickets.transition(tenant_id, ticket.id, Status.CANCELLED, SYSTEM, reason="merged_duplicate",
                                      data={"merged_into": winner})
-            self.comment(tenant_id, winner, channel=channel, direction="inbound", author=author, body=body,
+            self._customer_wrote(tenant_id, winner, channel=channel, author=author, body=body,
                          external_id=external_id, subject=subject, attachments=attachments, data=data)
             return winner, False
         self.comment(tenant_id, ticket.id, channel=channel, direction="inbound", author=author, body=body,
@@ -225,7 +235,7 @@ class IntakeService:
             except NotFound:
                 continue
             if ticket.customer_id == customer and not ticket.is_terminal:
-                self.comment(tenant_id, ticket.id, channel=channel, direction="inbound", author=author, body=body,
+                self._customer_wrote(tenant_id, ticket.id, channel=channel, author=author, body=body,
                              external_id=external_id, subject=subject, attachments=attachments)
                 return IntakeResult(source=channel, external_id=external_id, outcome="commented", ticket_id=ticket.id)
         if order_id:
@@ -239,7 +249,7 @@ class IntakeService:
         if customer:
             open_ticket = self._open_ticket_of(tenant_id, customer)
             if open_ticket:
-                self.comment(tenant_id, open_ticket, channel=channel, direction="inbound", author=author, body=body,
+                self._customer_wrote(tenant_id, open_ticket, channel=channel, author=author, body=body,
                              external_id=external_id, subject=subject, attachments=attachments)
                 return IntakeResult(source=channel, external_id=external_id, outcome="commented",
                                     ticket_id=open_ticket)
@@ -597,7 +607,7 @@ class IntakeService:
             ticket_id = self._store.lookup(tenant_id, f"MAIL#{candidate}")
             if ticket_id and self._open(tenant_id, ticket_id):
                 attachments = self._store_attachments(tenant_id, ticket_id, external_id, mail)
-                self.comment(tenant_id, ticket_id, channel="email", direction="inbound", author=author, body=mail.text,
+                self._customer_wrote(tenant_id, ticket_id, channel="email", author=author, body=mail.text,
                              subject=mail.subject, external_id=external_id, attachments=attachments)
                 self._store.claim(tenant_id, f"MAIL#{external_id}", ticket_id)
                 return IntakeResult(source="email", external_id=external_id, outcome="commented", ticket_id=ticket_id)

@@ -96,6 +96,10 @@ def test_cross_channel_aggregation_and_email_threading(env):
 
     items = svc().issue5.intake.conversation("acme", tickets[0].id, system())
     assert [i.channel for i in items] == ["wecom", "email", "email"]
+    # the two e-mails on the existing ticket are customer messages on its audit chain (next-response
+    # clock); the WeCom message that opened it is the creation itself
+    wrote = [e for e in svc().tickets.audit("acme", tickets[0].id, system()) if e.event == "ticket.customer_replied"]
+    assert [e.data["message_id"] for e in wrote] == [i.message_id for i in items[1:]]
     [attachment] = items[-1].attachments
     import boto3
 
