@@ -55,6 +55,8 @@ def run() -> list[Section]:
         tid = created.body["id"]
         measure("GET /tickets/{id}", "GET", f"/tickets/{tid}")
         measure("POST /tickets/{id}/transitions", "POST", f"/tickets/{tid}/transitions", {"to": "pending_approval"})
+        measure("POST /tickets/{id}/replies (customer message)", "POST", f"/tickets/{tid}/replies",
+                {"body": "Any news on my return?"})
         measure("GET /tickets (page of 50)", "GET", "/tickets")
         measure("GET /tickets/{id}/audit/verify", "GET", f"/tickets/{tid}/audit/verify")
 
