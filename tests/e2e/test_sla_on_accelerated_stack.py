@@ -1,6 +1,7 @@
-"""SLA enforcement on the local stack with accelerated time (speed 3600: an application hour per
-wall second): the real template's schedule pump fires SlaSweeperFunction (rate(1 minute)), the
-ticket stream feeds the tracker and the dispatcher, and the sweep reminds and escalates.
+"""Timers on the local stack with accelerated time (speed 3600: an application hour per wall
+second): the real template's schedule pump fires SlaSweeperFunction (rate(1 minute)), the ticket
+stream feeds the tracker and the dispatcher, and the sweep reminds and escalates; the hourly
+LogisticsSweepFunction raises a delay alert that reaches the customer by e-mail.
 
 Runs on a stack of its own (see `exclusive_stack` in conftest), never next to the session stack."""
 
@@ -118,3 +119,44 @@ def test_scheduled_sweep_reminds_then_escalates_within_seconds(fast_stack):
     deadlines = reply.json()["deadlines"]
     (resolution,) = [d for d in deadlines if d["metric"] == "resolution"]
     assert resolution["breached"] and {"reminder:0.5", "breach", "escalation:1"} <= set(resolution["fired"])
+
+
+def test_the_hourly_logistics_sweep_alerts_on_a_silent_parcel_on_its_schedule(fast_stack):
+    """GIVEN a 2 h delay-alert rule and an outbound parcel no carrier has scanned, on a stack at 3600x
+    WHEN the template's rate(1 hour) schedule ticks (about once a wall second) THEN the sweep finds the
+    parcel in the watch index, raises the delay alert, and the customer gets the "delayed" e-mail
+    through the outbox — nothing invoked by hand."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    api, key = fast_stack.api_url, fast_stack.storefront
+    rules = requests.put(f"{api}/integrations/logistics-rules", json={"delay_alert_after": "PT2H"}, headers=key,
+                         timeout=10)
+    assert rules.status_code == 200, rules.text
+    suffix = uuid.uuid4().hex[:8]
+    order_id, customer, tracking = f"LOG-{suffix}", f"cust-log-{suffix}", f"SILENT{suffix.upper()}"
+    order = {"order_id": order_id, "version": 1, "channel": "app", "currency": "CNY",
+             "customer": {"id": customer, "tier": "standard"},
+             "payment": {"provider": "sandbox", "reference": f"ch_log_{suffix}",
+                         "captured": {"amount": 3000, "currency": "CNY"}},
+             "shipping": {"country": "CN", "fee": {"amount": 0, "currency": "CNY"}},
+             "lines": [{"line_id": "1", "sku": "CUP", "name": "Cup", "quantity": 1,
+                        "unit_price_paid": {"amount": 3000, "currency": "CNY"}}],
+             "placed_at": "2026-11-18T10:00:00+08:00"}
+    assert requests.put(f"{api}/orders/{order_id}", json=order, headers=key, timeout=10).status_code == 201
+    contact = requests.put(f"{api}/customers/{customer}/contacts/email", headers=key, timeout=10,
+                           json={"address": f"{customer}@example.com", "locale": "en"})
+    assert contact.status_code == 200, contact.text
+    registered = requests.put(f"{api}/parcels/{tracking}", headers=key, timeout=10,
+                              json={"direction": "outbound", "order_id": order_id})
+    assert registered.status_code == 200, registered.text
+    sent = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+    seen: list = []
+
+    def delayed_mail():
+        mails = [m for m in list(sent) if tracking in (m.subject or "")]
+        seen[:] = [len(sent)]
+        return mails
+
+    (mail,) = _eventually(delayed_mail, timeout=60, last=seen)
+    assert "delayed" in mail.subject and mail.destinations["ToAddresses"] == [f"{customer}@example.com"]
