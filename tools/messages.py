@@ -162,6 +162,7 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("error.reply_channel_staff_only", "Only staff choose the channel of a reply.", "仅客服人员可指定回复渠道。"),
     ("error.message_not_found", "Message {message_id} was not found on the ticket.", "工单上未找到消息 {message_id}。"),
     ("error.recipient_unreachable", "The customer cannot be reached on {channel}.", "无法通过 {channel} 联系到该客户。"),
+    ("error.wecom_api_failed", "WeCom refused {api} (errcode {errcode}).", "企业微信拒绝了 {api} 调用（错误码 {errcode}）。"),
     ("error.event_not_published", "The event {detail_type} could not be published.", "事件 {detail_type} 发布失败。"),
     ("error.parcel_not_found", "Parcel {tracking_number} was not found.", "未找到包裹 {tracking_number}。"),
     ("error.shippo_uses_token", "Shippo webhooks authenticate with a token, not a signature.",

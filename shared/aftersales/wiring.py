@@ -215,6 +215,8 @@ def build_issue5(svc: Services) -> Issue5Services:
     from aftersales.channels.douyin_open import DouyinShopClient
     from aftersales.channels.service import IntakeService
     from aftersales.channels.settings_cache import CachedSettings
+    from aftersales.channels.wecom_api import WeComClient
+    from aftersales.channels.wecom_kf import WeComKfSync
     from aftersales.channels.wecom_outbound import WeComSender
     from aftersales.channels.writeback import DouyinWriteback
     from aftersales.logistics.service import TrackingService
@@ -228,9 +230,12 @@ def build_issue5(svc: Services) -> Issue5Services:
     settings = CachedSettings(DynamoIntegrationSettings(), ttl=cfg.integration_settings_ttl_seconds)
     attachments = S3Attachments(cfg.attachments_bucket)
     conversations = DynamoConversationStore()
+    http = UrllibJsonHttp()
+    wecom = WeComClient(http, svc.clock, cfg.wecom_api_base)  # one token cache for message/send and kf/*
     intake = IntakeService(store, conversations, settings, svc.tickets, svc.clock, attachments,
                            platform_refunded=lambda tenant, ticket, platform:
-                           svc.money.refunds.settle_by_platform(tenant, ticket, platform))
+                           svc.money.refunds.settle_by_platform(tenant, ticket, platform),
+                           kf=WeComKfSync(settings, wecom))
     logistics = TrackingService(DynamoParcelStore(), settings, svc.tickets, intake,
                                 EventBridgeAlerts(cfg.event_bus_name), svc.clock)
 
@@ -239,9 +244,8 @@ def build_issue5(svc: Services) -> Issue5Services:
         return intake.comment(tenant_id, ticket_id, channel=channel, direction="outbound", author="system",
                               body=body, subject=subject, external_id=external_id)
 
-    http = UrllibJsonHttp()
     senders = {"email": SesEmailSender(cfg.notifications_sender),
-               "wecom": WeComSender(settings, http, svc.clock, cfg.wecom_api_base)}
+               "wecom": WeComSender(settings, http, svc.clock, cfg.wecom_api_base, client=wecom, contacts=store)}
     douyin = DouyinShopClient(settings, http, svc.clock, cfg.douyin_api_base)
     return Issue5Services(logistics=logistics, intake=intake, attachments=attachments,
                           notifications=NotificationService(store, svc.tickets, senders, record, conversations),

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import ConfigDict
 
 from aftersales.core.model import DomainModel
+
+if TYPE_CHECKING:
+    from aftersales.channels.wecom_kf import KfSyncPage
 
 
 class ConversationItem(DomainModel):
@@ -47,7 +51,9 @@ class IntakeStore(Protocol):
     def link(self, tenant_id: str, customer_id: str, identity_keys: list[str]) -> None: ...
 
     def put_contact(self, tenant_id: str, customer_id: str, channel: str, address: str,
-                    locale: str | None) -> None: ...
+                    locale: str | None, details: Mapping[str, str] | None = None) -> None:
+        """How to reach the customer on `channel`; `details` are kept with the address (e.g. the
+        微信客服 account `open_kfid` a WeChat customer wrote to, so replies go back through it)."""
 
     def contacts(self, tenant_id: str, customer_id: str) -> dict[str, dict[str, Any]]: ...
 
@@ -82,6 +88,11 @@ class IntakeStore(Protocol):
 
     def external_ref(self, tenant_id: str, ticket_id: str, platform: str) -> dict[str, Any] | None: ...
 
+    def kf_cursor(self, tenant_id: str, open_kfid: str) -> str | None:
+        """Where the last kf/sync_msg of this 微信客服 account stopped (its `next_cursor`), or None."""
+
+    def save_kf_cursor(self, tenant_id: str, open_kfid: str, cursor: str) -> None: ...
+
 
 class ConversationStore(Protocol):
     def add(self, tenant_id: str, item: ConversationItem) -> None: ...
@@ -102,6 +113,14 @@ class IntegrationSettings(Protocol):
     def put(self, tenant_id: str, name: str, config: dict[str, Any]) -> None: ...
 
     def names(self, tenant_id: str) -> list[str]: ...
+
+
+class KfMessages(Protocol):
+    """微信客服 messages are pulled, not pushed (channels/wecom_kf.py: WeComKfSync)."""
+
+    def sync_msg(self, tenant_id: str, *, open_kfid: str, cursor: str | None, token: str | None,
+                 limit: int = 1000) -> KfSyncPage:
+        """One page from `cursor`; raises WeComApiError when WeCom refuses (after one token renewal)."""
 
 
 class JsonHttp(Protocol):

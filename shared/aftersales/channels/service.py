@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger
 from pydantic import Field, TypeAdapter
 
-from aftersales.channels import douyin, email_inbound, inbox, wecom
+from aftersales.channels import douyin, email_inbound, inbox, wecom, wecom_kf
 from aftersales.channels.identity import (
     Identity,
     IdentityKind,
@@ -32,6 +32,7 @@ from aftersales.channels.ports import (
     ConversationStore,
     IntakeStore,
     IntegrationSettings,
+    KfMessages,
 )
 from aftersales.core.clock import Clock, iso
 from aftersales.core.errors import Conflict, DomainError, IllegalTransition, InvalidRequest, NotFound
@@ -49,6 +50,7 @@ _DOUYIN_COMMAND: TypeAdapter[douyin.IntakeCommand] = TypeAdapter(
     Annotated[douyin.IntakeCommand, Field(discriminator="command")])
 SYSTEM = Actor(id="system:channels", roles=frozenset({Role.SYSTEM}))
 LINKABLE = (IdentityKind.PLATFORM_USER, IdentityKind.EMAIL, IdentityKind.PHONE)  # what a customer can own
+KF_MAX_PAGES = 20  # kf/sync_msg pages read per callback (1000 messages each); the next event goes on
 
 _STAGE_TARGETS: dict[douyin.Stage, Status] = {
     douyin.Stage.APPROVED: Status.APPROVED,
@@ -72,7 +74,7 @@ _DOUYIN_KINDS = {
 class IntakeResult(DomainModel):
     source: str
     external_id: str | None
-    outcome: str  # created | joined | commented | transitioned | duplicate | parked | ignored
+    outcome: str  # created | joined | commented | transitioned | duplicate | parked | ignored | synced (kf)
     ticket_id: str | None = None
     detail: str | None = None
 
@@ -85,14 +87,16 @@ class IntakeService:
     def __init__(self, store: IntakeStore, conversations: ConversationStore, settings: IntegrationSettings,
                  tickets: TicketService, clock: Clock, attachments: AttachmentStore | None = None,
                  platform_refunded: Callable[[str, str, str], Any] | None = None,
-                 parked_retention: timedelta = inbox.PARKED_RETENTION) -> None:
+                 parked_retention: timedelta = inbox.PARKED_RETENTION, kf: KfMessages | None = None) -> None:
         """`platform_refunded(tenant, ticket, platform)` settles the refund grant the platform paid
         (RefundService.settle_by_platform); None when no grant of ours waits for it.
-        `parked_retention`: how long unmatched intake (and the record of how it left) is kept."""
+        `parked_retention`: how long unmatched intake (and the record of how it left) is kept.
+        `kf`: reads 微信客服 messages (kf/sync_msg) when WeCom says a kf account has news."""
         self._store, self._conversations, self._settings = store, conversations, settings
         self._tickets, self._clock, self._attachments = tickets, clock, attachments
         self._platform_refunded = platform_refunded
         self._retention = parked_retention
+        self._kf = kf
 
     # ------------------------------------------------------------------ shared: identity, aggregation, comments
     def customer_for(self, tenant_id: str, identities: list[Identity]) -> str | None:
@@ -199,15 +203,18 @@ class IntakeService:
     def _text_intake(self, tenant_id: str, *, channel: str, identities: list[Identity], author: str, body: str,
                      subject: str | None, external_id: str, order_numbers: tuple[str, ...],
                      ticket_numbers: tuple[str, ...] = (), attachments: list[dict[str, Any]] | None = None,
-                     contact: tuple[str, str] | None = None, replaying: bool = False) -> IntakeResult:
+                     contact: tuple[str, str] | None = None, contact_details: Mapping[str, str] | None = None,
+                     replaying: bool = False) -> IntakeResult:
         """A free-text message: comment on a named / open ticket, else open (or join) one for the
         order it names, else park it until the customer can be matched. When this message linked a
-        sender we could not match before, the sender's parked messages are replayed after it."""
+        sender we could not match before, the sender's parked messages are replayed after it.
+        `contact` (channel, address) becomes the customer's contact once the customer is known,
+        with `contact_details` kept beside the address (a parked message keeps them for its replay)."""
         unlinked = [] if replaying else [i for i in identities if not self._store.customer_of(tenant_id, i.key)]
         result = self._text_intake_once(
             tenant_id, channel=channel, identities=identities, author=author, body=body, subject=subject,
             external_id=external_id, order_numbers=order_numbers, ticket_numbers=ticket_numbers,
-            attachments=attachments, contact=contact, replaying=replaying)
+            attachments=attachments, contact=contact, contact_details=contact_details, replaying=replaying)
         if result.outcome != "parked":
             for identity in unlinked:
                 self.replay_identity(tenant_id, identity.key)
@@ -216,7 +223,8 @@ class IntakeService:
     def _text_intake_once(self, tenant_id: str, *, channel: str, identities: list[Identity], author: str,
                           body: str, subject: str | None, external_id: str, order_numbers: tuple[str, ...],
                           ticket_numbers: tuple[str, ...], attachments: list[dict[str, Any]] | None,
-                          contact: tuple[str, str] | None, replaying: bool) -> IntakeResult:
+                          contact: tuple[str, str] | None, contact_details: Mapping[str, str] | None,
+                          replaying: bool) -> IntakeResult:
         customer = self.customer_for(tenant_id, identities)
         order_id, order_customer = None, None
         for number in order_numbers:
@@ -228,7 +236,7 @@ class IntakeService:
             links = list(identities) + ([order_identity(tenant_id, order_id)] if order_id else [])
             self.link(tenant_id, customer, links, replay=False)
             if contact:
-                self._store.put_contact(tenant_id, customer, contact[0], contact[1], None)
+                self._store.put_contact(tenant_id, customer, contact[0], contact[1], None, contact_details)
         for number in ticket_numbers:
             try:
                 ticket = self._tickets.get(tenant_id, number, SYSTEM)
@@ -254,10 +262,12 @@ class IntakeService:
                 return IntakeResult(source=channel, external_id=external_id, outcome="commented",
                                     ticket_id=open_ticket)
         if not replaying:
-            self._park_text(tenant_id, identities[0].key if identities else f"{channel}:unknown", {
-                "message_id": new_id("msg", self._clock.now()), "at": iso(self._clock.now()), "channel": channel,
-                "author": author, "subject": subject, "body": body, "external_id": external_id,
-                "attachments": attachments or []}, order_numbers)
+            doc = {"message_id": new_id("msg", self._clock.now()), "at": iso(self._clock.now()), "channel": channel,
+                   "author": author, "subject": subject, "body": body, "external_id": external_id,
+                   "attachments": attachments or []}
+            if contact_details:  # e.g. the 微信客服 account: replies to this sender go back through it
+                doc["contact_details"] = dict(contact_details)
+            self._park_text(tenant_id, identities[0].key if identities else f"{channel}:unknown", doc, order_numbers)
         return IntakeResult(source=channel, external_id=external_id, outcome="parked")
 
     # ------------------------------------------------------------------ parked intake: kept, then matched
@@ -286,11 +296,13 @@ class IntakeService:
             refs = email_inbound.extract_references(email_inbound.InboundEmail(
                 message_id=None, in_reply_to=None, references=(), from_address=None,
                 subject=doc.get("subject") or "", text=doc.get("body") or ""))
+            details = doc.get("contact_details") if identity.kind is IdentityKind.PLATFORM_USER else None
             result = self._text_intake(
                 tenant_id, channel=channel, identities=[identity], author=doc["author"], body=doc.get("body") or "",
                 subject=doc.get("subject"), external_id=doc.get("external_id") or doc["message_id"],
                 order_numbers=refs.order_numbers, ticket_numbers=refs.ticket_numbers,
-                attachments=doc.get("attachments") or None, replaying=True)
+                attachments=doc.get("attachments") or None, replaying=True,
+                contact=(channel, identity.value) if details else None, contact_details=details)
             if result.outcome == "parked":
                 continue
             if channel == "email" and result.ticket_id and doc.get("external_id"):
@@ -485,6 +497,12 @@ class IntakeService:
         external_id = message.msg_id or _digest(xml_text)
         if not self._store.first_seen(tenant_id, "wecom", external_id):
             return IntakeResult(source="wecom", external_id=external_id, outcome="duplicate")
+        if message.msg_type == "event" and message.event == wecom.KF_EVENT:
+            try:
+                return self._wecom_kf(tenant_id, message, external_id)
+            except Exception:
+                self._store.forget(tenant_id, "wecom", external_id)  # WeCom's retry syncs again
+                raise
         if message.msg_type != "text" or not message.sender:
             return IntakeResult(source="wecom", external_id=external_id, outcome="ignored", detail=message.msg_type)
         text = message.content or ""
@@ -500,6 +518,62 @@ class IntakeService:
         except Exception:
             self._store.forget(tenant_id, "wecom", external_id)  # let WeCom's retry try again
             raise
+
+    def _wecom_kf(self, tenant_id: str, event: wecom.WeComMessage, external_id: str) -> IntakeResult:
+        """微信客服: the event only says that a kf account has news. Read its messages from the stored
+        cursor, page by page while WeCom has more, and move the cursor after each page whose items
+        were all handled; each customer text is intake like an application message, once (msgid)."""
+        base = {"source": "wecom", "external_id": external_id}
+        config = self._settings.get(tenant_id, "channel:wecom") or {}
+        if self._kf is None or not config.get("kf_secret") or not event.open_kfid:
+            reason = "no_open_kfid" if not event.open_kfid else "kf_not_configured"
+            logger.warning("wecom kf event ignored", extra={"reason": reason})
+            return IntakeResult(**base, outcome="ignored", detail=reason)
+        open_kfid = event.open_kfid
+        cursor = self._store.kf_cursor(tenant_id, open_kfid)
+        counts = {"pages": 0, "filed": 0, "parked": 0, "duplicate": 0, "ignored": 0}
+        while True:
+            try:
+                page = self._kf.sync_msg(tenant_id, open_kfid=open_kfid, cursor=cursor, token=event.token,
+                                         limit=wecom_kf.SYNC_LIMIT)
+            except DomainError as exc:
+                logger.error("wecom kf sync failed", extra={"code": exc.code, "errcode": exc.details.get("errcode"),
+                                                            "pages": counts["pages"]})
+                raise
+            counts["pages"] += 1
+            for item in page.messages:
+                counts[self._wecom_kf_item(tenant_id, open_kfid, item)] += 1
+            moved = bool(page.next_cursor) and page.next_cursor != cursor
+            if moved:
+                cursor = page.next_cursor
+                self._store.save_kf_cursor(tenant_id, open_kfid, cursor)
+            if not page.has_more:
+                break
+            if not moved or counts["pages"] >= KF_MAX_PAGES:  # a stuck cursor, or enough for one call:
+                logger.warning("wecom kf sync stopped early", extra={"pages": counts["pages"], "moved": moved})
+                break  # the next event goes on from the stored cursor
+        logger.info("wecom kf synced", extra=counts)
+        return IntakeResult(**base, outcome="synced", detail=" ".join(f"{k}={v}" for k, v in counts.items()))
+
+    def _wecom_kf_item(self, tenant_id: str, open_kfid: str, item: wecom_kf.KfMessage) -> str:
+        if not (item.customer_text and item.msgid and item.external_userid):
+            return "ignored"  # servicer messages, events (enter_session, recalls, ...), non-text
+        if not self._store.first_seen(tenant_id, "wecom_kf", item.msgid):
+            return "duplicate"
+        text = item.text or ""
+        refs = email_inbound.extract_references(email_inbound.InboundEmail(
+            message_id=None, in_reply_to=None, references=(), from_address=None, subject="", text=text))
+        try:
+            result = self._text_intake(
+                tenant_id, channel="wecom", identities=[platform_user_identity("wecom", item.external_userid)],
+                author=f"wecom:{_digest(item.external_userid)}", body=text, subject=None, external_id=item.msgid,
+                order_numbers=refs.order_numbers, ticket_numbers=refs.ticket_numbers,
+                contact=("wecom", item.external_userid),
+                contact_details={"open_kfid": item.open_kfid or open_kfid})
+        except Exception:
+            self._store.forget(tenant_id, "wecom_kf", item.msgid)  # the page is read again
+            raise
+        return "parked" if result.outcome == "parked" else "filed"
 
     # ------------------------------------------------------------------ Douyin
     def douyin_push(self, tenant_id: str, headers: Mapping[str, str], body: bytes) -> list[IntakeResult]:

@@ -24,6 +24,7 @@ from aftersales.core.model import DomainModel
 from aftersales.logistics.verification import VerificationError
 
 _BLOCK = 32
+KF_EVENT = "kf_msg_or_event"  # 微信客服: a customer wrote (or something happened) on a kf account
 
 
 class WeComCryptoError(VerificationError):
@@ -60,7 +61,9 @@ class WeComMessage(DomainModel):
     agent_id: str | None
     created_at: datetime | None
     content: str | None  # text messages only
-    event: str | None  # event pushes (change_external_contact, ...)
+    event: str | None  # event pushes (change_external_contact, kf_msg_or_event, ...)
+    token: str | None = None  # kf_msg_or_event: the Token to pass to kf/sync_msg (valid 10 minutes)
+    open_kfid: str | None = None  # kf_msg_or_event: the 微信客服 account that has new messages
 
 
 class WeComCrypto:
@@ -137,7 +140,8 @@ class WeComCrypto:
 
 
 def parse_message(xml_text: str) -> WeComMessage:
-    """Decrypted message XML -> WeComMessage (text: sender, content, msg id)."""
+    """Decrypted message XML -> WeComMessage (text: sender, content, msg id; the 微信客服 event
+    `kf_msg_or_event`: Token and OpenKfId, the messages themselves are pulled with kf/sync_msg)."""
     root = parse_xml(xml_text)
     created = child_text(root, "CreateTime")
     return WeComMessage(
@@ -149,4 +153,6 @@ def parse_message(xml_text: str) -> WeComMessage:
         created_at=datetime.fromtimestamp(int(created), UTC) if created and created.isdigit() else None,
         content=child_text(root, "Content"),
         event=child_text(root, "Event"),
+        token=child_text(root, "Token"),
+        open_kfid=child_text(root, "OpenKfId"),
     )

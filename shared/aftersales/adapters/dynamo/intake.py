@@ -9,6 +9,7 @@ channels table (every key starts with the tenant):
                                                     (TTL expires_at; listed ones carry gsi1pk/gsi1sk)
   <t>#UNMATCHED#<item id>       SETTLED   who filed / dismissed a listed item, when, why (TTL expires_at)
   <t>#SETTINGS                  <name>    integration secrets/config (carriers, WeCom, Douyin)
+  <t>#KFCURSOR#<open_kfid>      CURSOR    where kf/sync_msg of a 微信客服 account stopped (next_cursor)
   gsi1 (sparse unmatched inbox): gsi1pk = <t>#UNMATCHED, gsi1sk = <item id> (msg_<ULID>, so newest
   first is a descending query); only parked messages an agent may act on are indexed, never the
   order-mention pointers or any other item.
@@ -19,6 +20,7 @@ after "LOG" so the header+lines read (sk < "LOG") is untouched.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
@@ -101,6 +103,15 @@ class DynamoIntakeStore:
         except ChannelsItem.DoesNotExist:
             return None
 
+    def kf_cursor(self, tenant_id: str, open_kfid: str) -> str | None:
+        try:
+            return ChannelsItem.get(f"{tenant_id}#KFCURSOR#{open_kfid}", "CURSOR", consistent_read=True).ref
+        except ChannelsItem.DoesNotExist:
+            return None
+
+    def save_kf_cursor(self, tenant_id: str, open_kfid: str, cursor: str) -> None:
+        ChannelsItem(pk=f"{tenant_id}#KFCURSOR#{open_kfid}", sk="CURSOR", ref=cursor).save()
+
     def first_seen(self, tenant_id: str, source: str, external_id: str, ttl_days: int = 30) -> bool:
         item = ChannelsItem(pk=f"{tenant_id}#DEDUP#{source}#{external_id}", sk="DEDUP",
                             expires_at=int(time.time()) + ttl_days * 86400)
@@ -127,9 +138,9 @@ class DynamoIntakeStore:
                 batch.save(ChannelsItem(pk=f"{tenant_id}#ID#{key}", sk="LINK", ref=customer_id))
 
     def put_contact(self, tenant_id: str, customer_id: str, channel: str, address: str,
-                    locale: str | None) -> None:
+                    locale: str | None, details: Mapping[str, str] | None = None) -> None:
         ChannelsItem(pk=f"{tenant_id}#CUST#{customer_id}", sk=f"CONTACT#{channel}", ref=customer_id,
-                     doc={"address": address, "locale": locale}).save()
+                     doc={**(details or {}), "address": address, "locale": locale}).save()
 
     def contacts(self, tenant_id: str, customer_id: str) -> dict[str, dict[str, Any]]:
         return {item.sk.removeprefix("CONTACT#"): item.doc or {}

@@ -35,7 +35,9 @@ class CarrierSecret(DomainModel):
 
 class WeComSettings(DomainModel):
     """Callback credentials (inbound), plus the application's id and secret to send customer
-    notifications (outbound); without the latter two WeCom is an inbound-only channel."""
+    notifications (outbound); without the latter two WeCom is an inbound-only channel.
+    `kf_secret` turns on 微信客服 (WeChat customers): messages are read with kf/sync_msg when the
+    callback announces them, and replies go out with kf/send_msg."""
 
     model_config = ConfigDict(extra="forbid")
     token: Annotated[str, Field(min_length=1, max_length=64)]
@@ -43,6 +45,10 @@ class WeComSettings(DomainModel):
     corp_id: Annotated[str, Field(min_length=1, max_length=64)]
     agent_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
     secret: Secret | None = None
+    kf_secret: Secret | None = Field(None, description=(
+        "Secret whose access token may call the 微信客服 API: a self-built application listed under "
+        "微信客服 → API → 可调用接口的应用 (may be the same application as `secret`), or the legacy 微信客服 "
+        "secret of enterprises that still have one. Write-only."))
 
     @model_validator(mode="after")
     def _outbound_pair(self) -> WeComSettings:
@@ -117,7 +123,7 @@ def put_wecom(body: WeComSettings) -> dict:
     require(*ADMINS)
     services().issue5.intake._settings.put(tenant(), "channel:wecom", body.model_dump(exclude_none=True))
     return {"channel": "wecom", "configured": True, "outbound": body.secret is not None,
-            "callback_path": f"/webhooks/wecom/{tenant()}"}
+            "kf": body.kf_secret is not None, "callback_path": f"/webhooks/wecom/{tenant()}"}
 
 
 @router.put("/integrations/channels/douyin", tags=["integrations"], summary="Douyin shop push credentials")
