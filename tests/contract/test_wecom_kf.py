@@ -13,7 +13,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from aftersales.channels import wecom_kf
-from aftersales.channels.identity import platform_user_identity
 from aftersales.channels.wecom import KF_EVENT, WeComCrypto, parse_message, signature
 from aftersales.channels.wecom_api import WeComApiError, WeComClient
 from aftersales.channels.wecom_outbound import WeComSender
@@ -168,24 +167,12 @@ def test_sync_renews_an_expired_token_once_and_raises_on_anything_else():
 
 # --- outbound: kf/send_msg ------------------------------------------------------------------------
 
-class Contacts:
-    """The two IntakeStore reads the sender makes: identity -> customer, the customer's contacts."""
-
-    def __init__(self, contacts: dict[str, dict]) -> None:
-        self._contacts = contacts
-
-    def customer_of(self, tenant_id: str, identity_key: str) -> str | None:
-        return "cust-1" if identity_key == platform_user_identity("wecom", EXTERNAL).key else None
-
-    def contacts(self, tenant_id: str, customer_id: str) -> dict[str, dict]:
-        return self._contacts
+KF_CONTACT = {"address": EXTERNAL, "locale": None, "open_kfid": KFID}  # a WeChat customer of a kf account
+MEMBER = {"address": "zhangsan"}  # a member of the company: no kf account on the contact
 
 
-KF_CONTACT = Contacts({"wecom": {"address": EXTERNAL, "locale": None, "open_kfid": KFID}})
-
-
-def sender(api: WeComApi, config: dict | None = None, contacts: Contacts = KF_CONTACT) -> WeComSender:
-    return WeComSender(Settings(CONFIG if config is None else config), api, CLOCK, contacts=contacts)
+def sender(api: WeComApi, config: dict | None = None) -> WeComSender:
+    return WeComSender(Settings(CONFIG if config is None else config), api, CLOCK)
 
 
 def test_a_wechat_customer_is_answered_through_kf_send_msg_in_the_samples_shape():
@@ -194,7 +181,7 @@ def test_a_wechat_customer_is_answered_through_kf_send_msg_in_the_samples_shape(
     the same JSON type: to the external user, from that kf account, with our 32-character msgid."""
     api = WeComApi()
     assert sender(api).ready("acme") is True
-    provider_id = sender(api).send("acme", EXTERNAL, "", "已为您安排上门取件。", idempotency_key="reply:m1:wecom")
+    provider_id = sender(api).send("acme", KF_CONTACT, "", "已为您安排上门取件。", idempotency_key="reply:m1:wecom")
     assert api.paths() == ["/cgi-bin/gettoken", "/cgi-bin/kf/send_msg"]
     assert api.calls[0][2]["corpsecret"] == "kf-secret-123"
     body = api.calls[1][3]
@@ -205,7 +192,7 @@ def test_a_wechat_customer_is_answered_through_kf_send_msg_in_the_samples_shape(
     assert body["text"] == {"content": "已为您安排上门取件。"}
     assert re.fullmatch(r"[0-9a-zA-Z_-]{1,32}", body["msgid"]) and provider_id == "kf-msg-1"
     again = WeComApi()
-    sender(again).send("acme", EXTERNAL, "", "已为您安排上门取件。", idempotency_key="reply:m1:wecom")
+    sender(again).send("acme", KF_CONTACT, "", "已为您安排上门取件。", idempotency_key="reply:m1:wecom")
     assert again.calls[1][3]["msgid"] == body["msgid"]  # a resend carries the same id
 
 
@@ -223,41 +210,40 @@ def test_kf_error_codes_map_to_next_channel_or_retry(errcode, error):
     """WeCom says the customer cannot be reached now -> the outbox tries e-mail; busy, rate limits
     and set-up faults -> the queue retries (then DLQ)."""
     with pytest.raises(error):
-        sender(WeComApi([{"errcode": errcode, "errmsg": "x"}])).send("acme", EXTERNAL, "", "hi", idempotency_key="k")
+        sender(WeComApi([{"errcode": errcode, "errmsg": "x"}])).send("acme", KF_CONTACT, "", "hi", idempotency_key="k")
 
 
 def test_kf_send_renews_an_expired_token_once():
     api = WeComApi([{"errcode": 42001, "errmsg": "access_token expired"}])
-    assert sender(api).send("acme", EXTERNAL, "", "hi", idempotency_key="k") == "kf-msg-1"
+    assert sender(api).send("acme", KF_CONTACT, "", "hi", idempotency_key="k") == "kf-msg-1"
     sends = [c for c in api.calls if c[1] == "/cgi-bin/kf/send_msg"]
     assert [c[2]["access_token"] for c in sends] == ["accesstoken000001-1", "accesstoken000001-2"]
     with pytest.raises(DeliveryFailed):
-        sender(WeComApi([{"errcode": 40014}, {"errcode": 40014}])).send("acme", EXTERNAL, "", "hi",
+        sender(WeComApi([{"errcode": 40014}, {"errcode": 40014}])).send("acme", KF_CONTACT, "", "hi",
                                                                       idempotency_key="k")
 
 
 def test_readiness_and_routing_follow_the_configured_secrets():
     """kf secret only -> ready; a member (no open_kfid on the contact) then cannot be reached on WeCom.
     App only -> ready; a kf customer cannot be reached. Both with one secret -> one gettoken."""
-    members = Contacts({})
     with pytest.raises(RecipientUnreachable):
-        sender(WeComApi(), contacts=members).send("acme", "zhangsan", "", "hi", idempotency_key="k")
+        sender(WeComApi()).send("acme", MEMBER, "", "hi", idempotency_key="k")
     app_only = {k: v for k, v in CONFIG.items() if k != "kf_secret"} | {"agent_id": 1000002, "secret": "app-secret"}
     assert sender(WeComApi(), config=app_only).ready("acme") is True
     with pytest.raises(RecipientUnreachable):
-        sender(WeComApi(), config=app_only).send("acme", EXTERNAL, "", "hi", idempotency_key="k")
+        sender(WeComApi(), config=app_only).send("acme", KF_CONTACT, "", "hi", idempotency_key="k")
     assert sender(WeComApi(), config={k: v for k, v in CONFIG.items() if k != "kf_secret"}).ready("acme") is False
     shared = app_only | {"kf_secret": "app-secret"}
     api = WeComApi([{"errcode": 0, "msgid": "a"}, {"errcode": 0, "msgid": "b"}])
-    both = WeComSender(Settings(shared), api, CLOCK, contacts=KF_CONTACT)
-    both.send("acme", EXTERNAL, "", "to the WeChat customer", idempotency_key="1")
-    both.send("acme", "zhangsan", "", "to a member", idempotency_key="2")
+    both = WeComSender(Settings(shared), api, CLOCK)
+    both.send("acme", KF_CONTACT, "", "to the WeChat customer", idempotency_key="1")
+    both.send("acme", MEMBER, "", "to a member", idempotency_key="2")
     assert api.paths() == ["/cgi-bin/gettoken", "/cgi-bin/kf/send_msg", "/cgi-bin/message/send"]
 
 
 def test_long_replies_fit_the_2048_byte_limit():
     api = WeComApi()
-    sender(api).send("acme", EXTERNAL, "", "退" * 1000, idempotency_key="k")
+    sender(api).send("acme", KF_CONTACT, "", "退" * 1000, idempotency_key="k")
     content = api.calls[-1][3]["text"]["content"]
     assert len(content.encode()) <= 2048 and content.endswith("…")
     json.dumps(api.calls[-1][3], ensure_ascii=False)

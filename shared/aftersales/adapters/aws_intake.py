@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -63,7 +64,9 @@ class SesEmailSender:
     def ready(self, tenant_id: str) -> bool:
         return True  # one verified sender identity serves every tenant
 
-    def send(self, tenant_id: str, address: str, subject: str, body: str, *, idempotency_key: str) -> str:
+    def send(self, tenant_id: str, contact: Mapping[str, Any], subject: str, body: str, *,
+             idempotency_key: str) -> str:
+        address = contact["address"]
         from botocore.exceptions import ClientError
 
         try:

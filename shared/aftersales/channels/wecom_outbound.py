@@ -20,11 +20,11 @@ members or, for WeChat customers who wrote to a 微信客服 account, as kf mess
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aftersales.channels import wecom_kf
-from aftersales.channels.identity import platform_user_identity
-from aftersales.channels.ports import IntakeStore, IntegrationSettings, JsonHttp
+from aftersales.channels.ports import IntegrationSettings, JsonHttp
 from aftersales.channels.wecom_api import WeComApiError, WeComClient, errcode
 from aftersales.core.clock import Clock
 from aftersales.notifications.errors import DeliveryFailed, RecipientUnreachable
@@ -41,24 +41,23 @@ class WeComSender:
     channel = "wecom"
 
     def __init__(self, settings: IntegrationSettings, http: JsonHttp, clock: Clock,
-                 api_base: str = "https://qyapi.weixin.qq.com", *, client: WeComClient | None = None,
-                 contacts: IntakeStore | None = None) -> None:
-        """`contacts` tells which addresses are WeChat customers of a 微信客服 account (their contact
-        carries the `open_kfid`); without it every address is a member (message/send)."""
+                 api_base: str = "https://qyapi.weixin.qq.com", *, client: WeComClient | None = None) -> None:
         self._settings = settings
         self._client = client or WeComClient(http, clock, api_base)
-        self._contacts = contacts
 
     def ready(self, tenant_id: str) -> bool:
         config = self._settings.get(tenant_id, SETTINGS_NAME) or {}
         return bool(_app_ready(config) or _kf_ready(config))
 
-    def send(self, tenant_id: str, address: str, subject: str, body: str, *, idempotency_key: str) -> str:
+    def send(self, tenant_id: str, contact: Mapping[str, Any], subject: str, body: str, *,
+             idempotency_key: str) -> str:
+        """A contact carrying `open_kfid` is a WeChat customer of that 微信客服 account (kf/send_msg);
+        any other is a member of the company (message/send)."""
         config = self._settings.get(tenant_id, SETTINGS_NAME) or {}
         if not config.get("corp_id") or not (_app_ready(config) or _kf_ready(config)):
             raise DeliveryFailed("error.delivery_failed", channel=self.channel, provider_code="not_configured")
-        open_kfid = self._kf_account(tenant_id, address)
-        if open_kfid is not None:
+        address, open_kfid = contact["address"], contact.get("open_kfid")
+        if open_kfid:
             if not _kf_ready(config):  # a WeChat customer, and this tenant has no 微信客服 secret
                 raise RecipientUnreachable("error.recipient_unreachable", channel=self.channel)
             return self._send_kf(tenant_id, config, address, open_kfid, body, idempotency_key)
@@ -96,16 +95,6 @@ class WeComSender:
         if code != 0:
             raise DeliveryFailed("error.delivery_failed", channel=self.channel, provider_code=code)
         return str(reply.get("msgid") or msgid)
-
-    def _kf_account(self, tenant_id: str, address: str) -> str | None:
-        """The 微信客服 account a WeChat customer wrote to, kept with their contact; None for members."""
-        if self._contacts is None:
-            return None
-        customer = self._contacts.customer_of(tenant_id, platform_user_identity("wecom", address).key)
-        if not customer:
-            return None
-        contact = self._contacts.contacts(tenant_id, customer).get("wecom") or {}
-        return contact.get("open_kfid") if contact.get("address") == address else None
 
     def _post(self, tenant_id: str, corp_id: str, secret: str, path: str, payload: dict[str, Any], *,
               token_key: str) -> dict[str, Any]:

@@ -4,6 +4,7 @@ reach them, through their next channel (e-mail, then WeCom)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
@@ -26,9 +27,12 @@ class ChannelSender(Protocol):
     def ready(self, tenant_id: str) -> bool:
         """True when this tenant can send on this channel (outbound credentials configured)."""
 
-    def send(self, tenant_id: str, address: str, subject: str, body: str, *, idempotency_key: str) -> str:
-        """Hands the message to the provider and returns its message id. Raises DeliveryFailed (the
-        queue retries, then DLQ) or RecipientUnreachable (this channel will never reach them)."""
+    def send(self, tenant_id: str, contact: Mapping[str, Any], subject: str, body: str, *,
+             idempotency_key: str) -> str:
+        """Hands the message to the customer's contact on this channel (its `address`, and whatever
+        else the channel keeps with it, e.g. a WeCom kf account) and returns the provider's id.
+        Raises DeliveryFailed (the queue retries, then DLQ) or RecipientUnreachable (this channel
+        will never reach them)."""
 
 
 class ConversationRecorder(Protocol):
@@ -73,7 +77,7 @@ class NotificationService:
             if not self._contacts.first_seen(tenant_id, "notification", key, ttl_days=7):
                 return "duplicate"
             try:
-                provider_id = self._senders[channel].send(tenant_id, contacts[channel]["address"], message.subject,
+                provider_id = self._senders[channel].send(tenant_id, contacts[channel], message.subject,
                                                           message.body, idempotency_key=key)
             except RecipientUnreachable:
                 # a marker means "sent": drop it, so a retry of a later channel's failure comes back here
@@ -108,7 +112,7 @@ class NotificationService:
             if not self._contacts.first_seen(tenant_id, "notification", key, ttl_days=7):
                 return "duplicate"
             try:
-                self._senders[channel].send(tenant_id, contacts[channel]["address"],
+                self._senders[channel].send(tenant_id, contacts[channel],
                                             reply_subject(ticket.id, ticket.locale) if channel == "email" else "",
                                             message.body, idempotency_key=key)
             except RecipientUnreachable:
