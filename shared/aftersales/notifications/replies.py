@@ -26,17 +26,18 @@ class ReplyService:
 
     def post(self, tenant_id: str, ticket_id: str, actor: Actor, body: str,
              channel: ReplyChannel | None = None) -> ConversationItem:
-        ticket = self._tickets.get(tenant_id, ticket_id, actor)  # a customer sees only their own tickets
         staff = bool(actor.roles & STAFF_ROLES)
         now = self._clock.now()
+        message_id = new_id("msg", now)
+        # The audit entry first, in one read + one transaction: it applies the ticket's visibility
+        # (a customer reaches only their own tickets), refuses a closed ticket or a role that may
+        # not write, and nothing is left on the conversation then.
+        ticket = self._tickets.message(tenant_id, ticket_id, AGENT_REPLIED if staff else CUSTOMER_REPLIED, actor,
+                                       data={"message_id": message_id, "channel": channel})
         item = ConversationItem(
-            message_id=new_id("msg", now), ticket_id=ticket.id, at=iso(now),
+            message_id=message_id, ticket_id=ticket.id, at=iso(now),
             channel=(channel or "outbox") if staff else ticket.channel.value,
             direction="outbound" if staff else "inbound", author=actor.id, body=body,
             data={"requested_channel": channel} if channel else {})
-        # the audit entry first: it is refused on a closed ticket or for a role that may not write,
-        # and nothing is left on the conversation then
-        self._tickets.message(tenant_id, ticket.id, AGENT_REPLIED if staff else CUSTOMER_REPLIED, actor,
-                              data={"message_id": item.message_id, "channel": channel})
         self._conversations.add(tenant_id, item)
         return item
