@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from aftersales.tickets import transitions
 
-STAFF_ONLY_EVENTS = frozenset({"ticket.assigned", "ticket.inspection_started"})
+STAFF_ONLY_EVENTS = frozenset({
+    "ticket.assigned", "ticket.inspection_started",
+    # the back office's own bookkeeping: the customer hears the outcome, not the plumbing
+    "ticket.platform_synced", "ticket.platform_sync_failed", "ticket.reply_undeliverable",
+})
 
 
 def customer_visible(event: str) -> bool:
