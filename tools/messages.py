@@ -159,6 +159,8 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("event.ticket.reshipment_refused", "Replacement could not be shipped", "换货商品未能发出"),
     # raised by the logistics and channel code (issue 5); catalogued so every error has a message
     ("error.delivery_failed", "The message could not be delivered on {channel}.", "消息未能通过 {channel} 发送。"),
+    ("refunds.destination_fixed_by_platform", "Orders paid on {platform} are refunded by {platform} to the original payment.",
+     "在{platform}支付的订单由{platform}原路退款。"),
     ("error.reply_channel_staff_only", "Only staff choose the channel of a reply.", "仅客服人员可指定回复渠道。"),
     ("error.message_not_found", "Message {message_id} was not found on the ticket.", "工单上未找到消息 {message_id}。"),
     ("error.recipient_unreachable", "The customer cannot be reached on {channel}.", "无法通过 {channel} 联系到该客户。"),

@@ -79,11 +79,13 @@ class RefundService:
         order = stored.order
         settings = self.settings(tenant_id)
         requested = self._store.destination(tenant_id, ticket_id)
+        platform = order.payment.provider if order.payment.provider in PLATFORM_SETTLED else None
+        # the platform pays its own orders back to the original payment the moment the shop agrees:
+        # store credit or a coupon on top would refund twice
         destination = (requested if requested is not None and requested in settings.alternative_destinations
-                       else RefundDestination.ORIGINAL_PAYMENT)
+                       and platform is None else RefundDestination.ORIGINAL_PAYMENT)
         try:
             quote = _quote(ticket, order, settings, self.return_shipping_paid(tenant_id, ticket_id))
-            platform = order.payment.provider if order.payment.provider in PLATFORM_SETTLED else None
             grant = RefundGrant.from_quote(quote, grant_id=grant_id, tenant_id=tenant_id, ticket_id=ticket_id,
                                            payment_ref=order.payment.reference, destination=destination,
                                            granted_at=self._clock.now(),
@@ -114,6 +116,11 @@ class RefundService:
             raise InvalidRequest("refunds.destination_not_applicable", field="destination", type=ticket.type.value)
         if ticket.is_terminal or ticket.status == Status.REFUNDED or self._store.grants(tenant_id, ticket_id):
             raise Conflict("refunds.destination_locked", status=ticket.status.value)
+        stored = self._ticket_store.get_order(tenant_id, ticket.order_id)
+        if (destination is not RefundDestination.ORIGINAL_PAYMENT and stored is not None
+                and stored.order.payment.provider in PLATFORM_SETTLED):
+            raise InvalidRequest("refunds.destination_fixed_by_platform", field="destination",
+                                 platform=stored.order.payment.provider)
         choose_destination(self.settings(tenant_id), destination)
         self._store.put_destination(tenant_id, ticket_id, destination, actor.id, iso(self._clock.now()))
         return {"ticket_id": ticket_id, "requested_destination": destination.value}

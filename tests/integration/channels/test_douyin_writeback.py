@@ -220,3 +220,35 @@ def _system():
     from aftersales.tickets.model import Role
 
     return Actor(id="t", roles=frozenset({Role.SYSTEM}))
+
+
+def test_a_douyin_paid_order_is_never_refunded_as_store_credit(douyin, aws, monkeypatch):
+    """GIVEN a tenant offering store credit and a Douyin-paid order WHEN the customer asks for store
+    credit THEN 422 refunds.destination_fixed_by_platform; and a store-credit request recorded anyway
+    (e.g. before the order was known as Douyin-paid) is overridden: the grant goes to the original
+    payment and waits on Douyin — Douyin refunds on our agreement, store credit on top would be twice."""
+    from aftersales.core.errors import InvalidRequest
+    from aftersales.refunds.refundable import RefundDestination, TenantRefundSettings
+    from aftersales.refunds.service import grant_id_for
+
+    for key, value in aws.functions["MoneyEventsFunction"].environment.items():
+        monkeypatch.setenv(key, str(value))
+    refunds = services().money.refunds
+    refunds.put_settings("acme", TenantRefundSettings(alternative_destinations={RefundDestination.STORE_CREDIT}))
+    seed_douyin_paid_order("O-DY2")
+    ticket_id = push(200, "RefundCreatedEvent", "AS-401", 1, "m-create-9", order_id="O-DY2")["ticket_id"]
+    customer = services().tickets.get("acme", ticket_id, _system()).customer_id
+    from aftersales.tickets.domain import Actor
+    from aftersales.tickets.model import Role
+
+    buyer = Actor(id=customer, roles=frozenset({Role.CUSTOMER}), customer_id=customer)
+    with pytest.raises(InvalidRequest) as refused:
+        refunds.request_destination("acme", ticket_id, buyer, RefundDestination.STORE_CREDIT)
+    assert refused.value.message_id == "refunds.destination_fixed_by_platform"
+    refunds._store.put_destination("acme", ticket_id, RefundDestination.STORE_CREDIT, customer, "2026-11-26T00:00:00Z")
+    douyin.replies = [OK]
+    run(decide(ticket_id, "pending_approval", "approved", "refund_pending"))
+    ticket = services().tickets.get("acme", ticket_id, _system())
+    grant = refunds.grant("acme", ticket_id, grant_id_for(ticket.id, ticket.version))
+    assert grant.destination is RefundDestination.ORIGINAL_PAYMENT and grant.settled_by_platform == "douyin"
+    assert grant.requested_destination is RefundDestination.STORE_CREDIT
