@@ -203,7 +203,7 @@ class Issue5Services:
 
 
 def build_issue5(svc: Services) -> Issue5Services:
-    from aftersales.adapters.aws_intake import EventBridgeAlerts, S3Attachments, SesEmailSender
+    from aftersales.adapters.aws_intake import EventBridgeAlerts, S3Attachments, SesEmailSender, SqsKfSyncRequests
     from aftersales.adapters.dynamo.intake import (
         DynamoConversationStore,
         DynamoIntakeStore,
@@ -235,7 +235,8 @@ def build_issue5(svc: Services) -> Issue5Services:
     intake = IntakeService(store, conversations, settings, svc.tickets, svc.clock, attachments,
                            platform_refunded=lambda tenant, ticket, platform:
                            svc.money.refunds.settle_by_platform(tenant, ticket, platform),
-                           kf=WeComKfSync(settings, wecom))
+                           kf=WeComKfSync(settings, wecom),
+                           kf_requests=SqsKfSyncRequests(cfg.wecom_kf_sync_queue_url))
     logistics = TrackingService(DynamoParcelStore(), settings, svc.tickets, intake,
                                 EventBridgeAlerts(cfg.event_bus_name), svc.clock)
 

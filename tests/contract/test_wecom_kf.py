@@ -147,7 +147,7 @@ def test_sync_calls_kf_sync_msg_with_the_kf_secrets_token_and_reads_the_page():
 
 def test_sync_renews_an_expired_token_once_and_raises_on_anything_else():
     """42001 once -> a new token, the same page request again; 95007 (stale sync token), a token
-    error twice, or no kf secret -> WeComApiError (the callback answers 500, WeCom retries)."""
+    error twice, or no kf secret -> WeComApiError (the kf sync worker fails its SQS record: retried, then DLQ)."""
     api = WeComApi([{"errcode": 42001, "errmsg": "access_token expired"}, SYNC_PAGE])
     sync = wecom_kf.WeComKfSync(Settings(CONFIG), WeComClient(api, CLOCK))
     assert sync.sync_msg("acme", open_kfid=KFID, cursor=None, token="t").has_more

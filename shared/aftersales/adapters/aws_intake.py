@@ -1,4 +1,5 @@
-"""boto3 adapters for issue 5: S3 attachments and raw mail, EventBridge logistics events, SES."""
+"""boto3 adapters for issue 5: S3 attachments and raw mail, EventBridge logistics events, SES, the
+微信客服 sync queue (SQS)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
+from aftersales.core.errors import DomainError
 from aftersales.notifications.errors import DeliveryFailed
 
 
@@ -79,3 +81,28 @@ class SesEmailSender:
             raise DeliveryFailed("error.delivery_failed", channel="email",
                                  provider_code=exc.response.get("Error", {}).get("Code")) from exc
         return result["MessageId"]
+
+
+class SqsKfSyncRequests:
+    """KfSyncRequests on SQS (WeComKfSyncQueue): one small message per kf_msg_or_event, read by
+    functions/wecom_kf_sync. The message names the account and the sync Token, never content."""
+
+    def __init__(self, queue_url: str, client: Any = None) -> None:
+        self._url = queue_url
+        self._client = client
+
+    def _sqs(self) -> Any:
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("sqs")
+        return self._client
+
+    def request(self, tenant_id: str, open_kfid: str, token: str | None, event_id: str) -> None:
+        if not self._url:
+            raise DomainError("error.event_publish_failed", detail_type="wecom.kf_sync")
+        body = {"tenant_id": tenant_id, "open_kfid": open_kfid, "token": token, "event_id": event_id}
+        try:
+            self._sqs().send_message(QueueUrl=self._url, MessageBody=json.dumps(body))
+        except Exception as exc:  # botocore errors: one domain error for the callback (500, WeCom retries)
+            raise DomainError("error.event_publish_failed", detail_type="wecom.kf_sync") from exc

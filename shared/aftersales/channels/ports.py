@@ -123,6 +123,14 @@ class KfMessages(Protocol):
         """One page from `cursor`; raises WeComApiError when WeCom refuses (after one token renewal)."""
 
 
+class KfSyncRequests(Protocol):
+    """The WeCom callback leaves 微信客服 news here and answers at once; a worker runs the sync
+    (IntakeService.sync_kf). adapters/aws_intake.py: SqsKfSyncRequests."""
+
+    def request(self, tenant_id: str, open_kfid: str, token: str | None, event_id: str) -> None:
+        """Raises when the request could not be left (the callback then answers 500; WeCom retries)."""
+
+
 class JsonHttp(Protocol):
     """The chat/shop platforms' REST APIs (adapters/http_json.py)."""
 

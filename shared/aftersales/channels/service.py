@@ -33,6 +33,7 @@ from aftersales.channels.ports import (
     IntakeStore,
     IntegrationSettings,
     KfMessages,
+    KfSyncRequests,
 )
 from aftersales.core.clock import Clock, iso
 from aftersales.core.errors import Conflict, DomainError, IllegalTransition, InvalidRequest, NotFound
@@ -50,7 +51,7 @@ _DOUYIN_COMMAND: TypeAdapter[douyin.IntakeCommand] = TypeAdapter(
     Annotated[douyin.IntakeCommand, Field(discriminator="command")])
 SYSTEM = Actor(id="system:channels", roles=frozenset({Role.SYSTEM}))
 LINKABLE = (IdentityKind.PLATFORM_USER, IdentityKind.EMAIL, IdentityKind.PHONE)  # what a customer can own
-KF_MAX_PAGES = 20  # kf/sync_msg pages read per callback (1000 messages each); the next event goes on
+KF_MAX_PAGES = 20  # kf/sync_msg pages read per sync request (1000 messages each); the next event goes on
 
 _STAGE_TARGETS: dict[douyin.Stage, Status] = {
     douyin.Stage.APPROVED: Status.APPROVED,
@@ -74,7 +75,7 @@ _DOUYIN_KINDS = {
 class IntakeResult(DomainModel):
     source: str
     external_id: str | None
-    outcome: str  # created | joined | commented | transitioned | duplicate | parked | ignored | synced (kf)
+    outcome: str  # created | joined | commented | transitioned | duplicate | parked | ignored | queued | synced (kf)
     ticket_id: str | None = None
     detail: str | None = None
 
@@ -87,16 +88,18 @@ class IntakeService:
     def __init__(self, store: IntakeStore, conversations: ConversationStore, settings: IntegrationSettings,
                  tickets: TicketService, clock: Clock, attachments: AttachmentStore | None = None,
                  platform_refunded: Callable[[str, str, str], Any] | None = None,
-                 parked_retention: timedelta = inbox.PARKED_RETENTION, kf: KfMessages | None = None) -> None:
+                 parked_retention: timedelta = inbox.PARKED_RETENTION, kf: KfMessages | None = None,
+                 kf_requests: KfSyncRequests | None = None) -> None:
         """`platform_refunded(tenant, ticket, platform)` settles the refund grant the platform paid
         (RefundService.settle_by_platform); None when no grant of ours waits for it.
         `parked_retention`: how long unmatched intake (and the record of how it left) is kept.
-        `kf`: reads 微信客服 messages (kf/sync_msg) when WeCom says a kf account has news."""
+        `kf`: reads 微信客服 messages (kf/sync_msg) when WeCom says a kf account has news;
+        `kf_requests`: where the callback leaves that news for the sync worker (`sync_kf`)."""
         self._store, self._conversations, self._settings = store, conversations, settings
         self._tickets, self._clock, self._attachments = tickets, clock, attachments
         self._platform_refunded = platform_refunded
         self._retention = parked_retention
-        self._kf = kf
+        self._kf, self._kf_requests = kf, kf_requests
 
     # ------------------------------------------------------------------ shared: identity, aggregation, comments
     def customer_for(self, tenant_id: str, identities: list[Identity]) -> str | None:
@@ -499,9 +502,9 @@ class IntakeService:
             return IntakeResult(source="wecom", external_id=external_id, outcome="duplicate")
         if message.msg_type == "event" and message.event == wecom.KF_EVENT:
             try:
-                return self._wecom_kf(tenant_id, message, external_id)
+                return self._request_kf_sync(tenant_id, message, external_id)
             except Exception:
-                self._store.forget(tenant_id, "wecom", external_id)  # WeCom's retry syncs again
+                self._store.forget(tenant_id, "wecom", external_id)  # WeCom's retry enqueues again
                 raise
         if message.msg_type != "text" or not message.sender:
             return IntakeResult(source="wecom", external_id=external_id, outcome="ignored", detail=message.msg_type)
@@ -519,23 +522,40 @@ class IntakeService:
             self._store.forget(tenant_id, "wecom", external_id)  # let WeCom's retry try again
             raise
 
-    def _wecom_kf(self, tenant_id: str, event: wecom.WeComMessage, external_id: str) -> IntakeResult:
-        """微信客服: the event only says that a kf account has news. Read its messages from the stored
-        cursor, page by page while WeCom has more, and move the cursor after each page whose items
-        were all handled; each customer text is intake like an application message, once (msgid)."""
-        base = {"source": "wecom", "external_id": external_id}
+    def _kf_reader(self, tenant_id: str) -> KfMessages | None:
+        """The kf/sync_msg reader when this tenant's 微信客服 is configured (a kf secret), else None."""
         config = self._settings.get(tenant_id, "channel:wecom") or {}
-        if self._kf is None or not config.get("kf_secret") or not event.open_kfid:
+        return self._kf if config.get("kf_secret") else None
+
+    def _request_kf_sync(self, tenant_id: str, event: wecom.WeComMessage, external_id: str) -> IntakeResult:
+        """微信客服: the event only says that a kf account has news. WeCom wants the callback answered
+        within 5 s and the messages pulled asynchronously: leave (tenant, kf account, Token, event id)
+        on the sync queue; `sync_kf` (functions/wecom_kf_sync) reads the messages."""
+        base = {"source": "wecom", "external_id": external_id}
+        if self._kf_requests is None or self._kf_reader(tenant_id) is None or not event.open_kfid:
             reason = "no_open_kfid" if not event.open_kfid else "kf_not_configured"
             logger.warning("wecom kf event ignored", extra={"reason": reason})
             return IntakeResult(**base, outcome="ignored", detail=reason)
-        open_kfid = event.open_kfid
+        self._kf_requests.request(tenant_id, event.open_kfid, event.token, external_id)
+        return IntakeResult(**base, outcome="queued")
+
+    def sync_kf(self, tenant_id: str, open_kfid: str, token: str | None, *, event_id: str | None = None
+                ) -> IntakeResult:
+        """Read a kf account's messages from the stored cursor, page by page while WeCom has more, and
+        move the cursor after each page whose items were all handled; each customer text is intake like
+        an application message, once (msgid). A failure raises: the queue delivers the request again
+        (then DLQ), and the cursor and the msgid markers make that safe."""
+        base = {"source": "wecom", "external_id": event_id}
+        kf = self._kf_reader(tenant_id)
+        if kf is None:  # the kf secret was removed after the event was queued
+            logger.warning("wecom kf sync ignored", extra={"reason": "kf_not_configured"})
+            return IntakeResult(**base, outcome="ignored", detail="kf_not_configured")
         cursor = self._store.kf_cursor(tenant_id, open_kfid)
         counts = {"pages": 0, "filed": 0, "parked": 0, "duplicate": 0, "ignored": 0}
         while True:
             try:
-                page = self._kf.sync_msg(tenant_id, open_kfid=open_kfid, cursor=cursor, token=event.token,
-                                         limit=wecom_kf.SYNC_LIMIT)
+                page = kf.sync_msg(tenant_id, open_kfid=open_kfid, cursor=cursor, token=token,
+                                   limit=wecom_kf.SYNC_LIMIT)
             except DomainError as exc:
                 logger.error("wecom kf sync failed", extra={"code": exc.code, "errcode": exc.details.get("errcode"),
                                                             "pages": counts["pages"]})
@@ -549,7 +569,7 @@ class IntakeService:
                 self._store.save_kf_cursor(tenant_id, open_kfid, cursor)
             if not page.has_more:
                 break
-            if not moved or counts["pages"] >= KF_MAX_PAGES:  # a stuck cursor, or enough for one call:
+            if not moved or counts["pages"] >= KF_MAX_PAGES:  # a stuck cursor, or enough for one request:
                 logger.warning("wecom kf sync stopped early", extra={"pages": counts["pages"], "moved": moved})
                 break  # the next event goes on from the stored cursor
         logger.info("wecom kf synced", extra=counts)

@@ -20,7 +20,8 @@ customer cannot be reached *now* on this channel -> RecipientUnreachable, the ou
   95000 / 95004 invalid / deleted kf account (open_kfid), 40096 invalid external_userid.
 Everything else (busy, rate limits, 95007 stale sync token, 95011 / 95012 / 95017 / 48002 secret or
 permission set up wrong) is a failure the caller surfaces: the queue retries the notification (then
-DLQ), the callback answers 500 so WeCom retries and our logs show it.
+DLQ), the kf sync worker (functions/wecom_kf_sync) fails its SQS record so the queue retries it
+(then DLQ) and our logs show it.
 
 This module is pure (request bodies, page parsing, error classes); the adapter that calls WeCom is
 `WeComKfSync` below and the sender in `wecom_outbound`, both on `wecom_api.WeComClient`.

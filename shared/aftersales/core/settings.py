@@ -35,6 +35,7 @@ class Settings(DomainModel):
     notifications_sender: str = "no-reply@example.com"
     wecom_api_base: str = "https://qyapi.weixin.qq.com"  # tests and benches point these elsewhere
     douyin_api_base: str = "https://openapi-fxg.jinritemai.com"
+    wecom_kf_sync_queue_url: str = ""  # the WeCom callback leaves 微信客服 sync requests here
     # per-container cache of per-tenant integration settings (webhook secrets, rules); 0 disables
     integration_settings_ttl_seconds: float = 60.0
 

@@ -1,6 +1,7 @@
-"""微信客服 end to end: the WeCom callback Lambda (official crypto vector), DynamoDB under moto, and a
-local HTTP server answering like qyapi.weixin.qq.com with WeCom's recorded kf payloads (re-keyed);
-the agent's reply leaves through the notifications Lambda."""
+"""微信客服 end to end: the WeCom callback Lambda (official crypto vector) queues a sync request on SQS
+(moto) and answers at once; the kf sync Lambda, fed that SQS message, reads kf/sync_msg from a local
+HTTP server answering like qyapi.weixin.qq.com with WeCom's recorded kf payloads (re-keyed), into
+DynamoDB under moto; the agent's reply leaves through the notifications Lambda."""
 
 from __future__ import annotations
 
@@ -54,7 +55,21 @@ PAGES = {
 
 
 @pytest.fixture
-def qyapi(aws, demo, monkeypatch):
+def kf_queue(aws, monkeypatch):
+    """The template's WeComKfSyncQueue under moto; the callback finds it as its Environment says."""
+    import boto3
+
+    assert "WECOM_KF_SYNC_QUEUE_URL" in aws.functions["WeComCallbackFunction"].environment
+    (source,) = aws.functions["WeComKfSyncFunction"].sqs_events
+    assert source.queue_arn == aws.queues["WeComKfSyncQueue"].arn
+    assert (source.batch_size, source.report_batch_item_failures) == (1, True)
+    url = boto3.client("sqs").create_queue(QueueName="test-wecom-kf-sync")["QueueUrl"]
+    monkeypatch.setenv("WECOM_KF_SYNC_QUEUE_URL", url)
+    return url
+
+
+@pytest.fixture
+def qyapi(aws, demo, kf_queue, monkeypatch):
     """qyapi stand-in: gettoken -> the recorded token; kf/sync_msg -> PAGES by cursor; kf/send_msg ok."""
     def answer(method, path, query, body):
         if path == "/cgi-bin/gettoken":
@@ -93,13 +108,47 @@ def syncs(api: FakeJsonApi) -> list[dict]:
     return [json.loads(body) for _, path, _, body in api.received if path == "/cgi-bin/kf/sync_msg"]
 
 
-def test_a_wechat_customer_files_a_return_over_kf_and_gets_the_agents_reply_there(qyapi, api, demo, caplog):
+def take_requests(queue_url: str) -> list[dict]:
+    """What the callback left on the sync queue, taken off it, as the SQS records Lambda gets."""
+    import boto3
+
+    sqs = boto3.client("sqs")
+    records = []
+    while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
+        for m in messages:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+            records.append({"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+                            "attributes": {}, "messageAttributes": {}, "md5OfBody": m["MD5OfBody"],
+                            "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:kf",
+                            "awsRegion": "us-east-1"})
+    return records
+
+
+def kf_sync(record: dict) -> dict:
+    """The kf sync Lambda, fed one SQS record (BatchSize 1, as the template says)."""
+    return load_handler("wecom_kf_sync").lambda_handler({"Records": [record]}, FakeContext("kf-sync"))
+
+
+def the_request(queue_url: str, token: str) -> dict:
+    """Exactly one well-formed sync request on the queue: tenant, kf account, the event's Token, the
+    callback's dedupe id of the event; nothing the customer wrote (the event carries none)."""
+    (record,) = take_requests(queue_url)
+    body = json.loads(record["body"])
+    assert set(body) == {"tenant_id", "open_kfid", "token", "event_id"}, body
+    assert (body["tenant_id"], body["open_kfid"], body["token"]) == ("acme", KFID, token)
+    assert isinstance(body["event_id"], str) and body["event_id"]
+    return record
+
+
+def test_a_wechat_customer_files_a_return_over_kf_and_gets_the_agents_reply_there(qyapi, kf_queue, api, demo,
+                                                                                   caplog):
     """GIVEN a tenant with the callback credentials and a 微信客服 secret (set through the API) and an
     order SO-20261118-01 of cust-1
-    WHEN WeCom announces kf news THEN sync_msg is read from no cursor with the event's Token, paging on
-    to cursor-1, and the customer's text (not the recall events, not the servicer's message) opens a
-    return ticket for the order it names; the stored cursor is cursor-2
-    WHEN a second event arrives THEN sync_msg goes on from cursor-2 with the new Token; the redelivered
+    WHEN WeCom announces kf news THEN the callback answers success without calling WeCom, leaving one
+    sync request on the queue; WHEN the sync Lambda gets it THEN sync_msg is read from no cursor with
+    the event's Token, paging on to cursor-1, and the customer's text (not the recall events, not the
+    servicer's message) opens a return ticket for the order it names; the stored cursor is cursor-2
+    WHEN a second event arrives and is synced THEN sync_msg goes on from cursor-2 with the new Token; the redelivered
     first message is a duplicate, the new one joins the same ticket (no second ticket)
     WHEN an agent replies and the agent_replied event reaches the notifications Lambda THEN the reply
     goes out through kf/send_msg to that external user from that kf account, with the kf secret's token;
@@ -114,6 +163,8 @@ def test_a_wechat_customer_files_a_return_over_kf_and_gets_the_agents_reply_ther
     env = Webhooks()
 
     assert kf_event(env, "TOKEN-ONE", "1732600000").raw == "success"
+    assert qyapi.received == []  # the callback answers at once: the sync is the worker's
+    assert kf_sync(the_request(kf_queue, "TOKEN-ONE")) == {"batchItemFailures": []}
     assert syncs(qyapi) == [{"token": "TOKEN-ONE", "limit": 1000, "open_kfid": KFID},
                             {"cursor": "cursor-1", "token": "TOKEN-ONE", "limit": 1000, "open_kfid": KFID}]
     svc = services()
@@ -124,6 +175,8 @@ def test_a_wechat_customer_files_a_return_over_kf_and_gets_the_agents_reply_ther
     assert store.contacts("acme", "cust-1")["wecom"] == {"address": EXTERNAL, "locale": None, "open_kfid": KFID}
 
     assert kf_event(env, "TOKEN-TWO", "1732600300").raw == "success"
+    assert len(syncs(qyapi)) == 2
+    assert kf_sync(the_request(kf_queue, "TOKEN-TWO")) == {"batchItemFailures": []}
     assert syncs(qyapi)[2:] == [{"cursor": "cursor-2", "token": "TOKEN-TWO", "limit": 1000, "open_kfid": KFID}]
     assert store.kf_cursor("acme", KFID) == "cursor-3"
     assert [t.id for t in svc.tickets.list("acme", _system(), customer_id="cust-1").items] == [ticket.id]
@@ -158,10 +211,12 @@ def test_a_wechat_customer_files_a_return_over_kf_and_gets_the_agents_reply_ther
         assert not any(secret_or_personal in line for line in logged), secret_or_personal
 
 
-def test_a_failed_sync_answers_500_and_the_retry_files_the_message_once(qyapi, api, demo):
+def test_a_failed_sync_fails_its_record_and_the_redelivery_files_the_message_once(qyapi, kf_queue, api, demo):
     """GIVEN sync_msg failing with a stale sync token (95007) WHEN the event arrives THEN the callback
-    answers 500 (WeCom retries, our logs see errcode 95007), no cursor is stored and nothing is filed;
-    WHEN WeCom retries the same event and sync_msg answers THEN the message is filed once."""
+    still answers success (it never calls WeCom) and queues the request; the sync Lambda reports that
+    record as a batch item failure (SQS delivers it again, then the DLQ; our logs see errcode 95007),
+    no cursor is stored and nothing is filed; WHEN SQS redelivers it and sync_msg answers THEN the
+    message is filed once; a duplicate delivery of the event by WeCom queues nothing."""
     from aftersales.wiring import services
 
     services().issue5.intake._settings.put("acme", "channel:wecom", {
@@ -172,35 +227,60 @@ def test_a_failed_sync_answers_500_and_the_retry_files_the_message_once(qyapi, a
         (200, {"errcode": 95007, "errmsg": "invalid msg token"}) if path == "/cgi-bin/kf/sync_msg"
         else answer(method, path, query, body))
     env = Webhooks()
-    failed = kf_event(env, "TOKEN-ONE", "1732600000")
-    assert failed.status == 500 and failed.body["error"]["code"] == "wecom_api_error", failed
+    assert kf_event(env, "TOKEN-ONE", "1732600000").raw == "success"
+    assert qyapi.received == []
+    record = the_request(kf_queue, "TOKEN-ONE")
+    assert kf_sync(record) == {"batchItemFailures": [{"itemIdentifier": record["messageId"]}]}
     store = services().issue5.intake._store
     assert store.kf_cursor("acme", KFID) is None
     assert services().tickets.list("acme", _system(), customer_id="cust-1").items == []
 
     qyapi.answer = answer
-    assert kf_event(env, "TOKEN-ONE", "1732600000").raw == "success"
+    assert kf_sync(record) == {"batchItemFailures": []}  # SQS's redelivery of the same record
     (ticket,) = services().tickets.list("acme", _system(), customer_id="cust-1").items
     assert store.kf_cursor("acme", KFID) == "cursor-2"
-    assert kf_event(env, "TOKEN-ONE", "1732600000").raw == "success"  # a duplicate delivery: no new sync
-    assert len(syncs(qyapi)) == 1 + 2  # the failed call, then the two pages of the retry
+    assert kf_event(env, "TOKEN-ONE", "1732600000").raw == "success"  # a duplicate delivery: no new request
+    assert take_requests(kf_queue) == []
+    assert len(syncs(qyapi)) == 1 + 2  # the failed call, then the two pages of the redelivery
     inbound = [m for m in services().issue5.intake._conversations.list("acme", ticket.id) if m.direction == "inbound"]
     assert [m.external_id for m in inbound] == ["kfmsg-1"]
 
 
-def test_without_a_kf_secret_the_event_is_acknowledged_and_ignored(qyapi, api, demo):
+def test_a_request_that_cannot_be_queued_answers_500_and_wecoms_retry_queues_it(qyapi, kf_queue, api, demo,
+                                                                                 monkeypatch):
+    """GIVEN the sync queue unreachable WHEN the kf event arrives THEN the callback answers 500 (WeCom
+    retries) and forgets the event; WHEN WeCom retries with the queue back THEN success and exactly one
+    request is queued."""
+    from aftersales import wiring
+
+    wiring.services().issue5.intake._settings.put("acme", "channel:wecom", {
+        "token": VECTOR["token"], "encoding_aes_key": VECTOR["encoding_aes_key"],
+        "corp_id": VECTOR["corpid_receiveid"], "kf_secret": KF_SECRET})
+    monkeypatch.setenv("WECOM_KF_SYNC_QUEUE_URL", kf_queue + "-missing")
+    wiring.reset()
+    env = Webhooks()
+    failed = kf_event(env, "TOKEN-ONE", "1732600000")
+    assert failed.status == 500, failed
+    monkeypatch.setenv("WECOM_KF_SYNC_QUEUE_URL", kf_queue)
+    wiring.reset()
+    assert kf_event(env, "TOKEN-ONE", "1732600000").raw == "success"
+    the_request(kf_queue, "TOKEN-ONE")
+    assert qyapi.received == []
+
+
+def test_without_a_kf_secret_the_event_is_acknowledged_and_ignored(qyapi, kf_queue, api, demo):
     """GIVEN callback credentials only (an application's inbound channel) WHEN a kf event arrives THEN
-    'success' and no call to WeCom (nothing we could read it with)."""
+    'success', nothing queued and no call to WeCom (nothing we could read it with)."""
     from aftersales.wiring import services
 
     services().issue5.intake._settings.put("acme", "channel:wecom", {
         "token": VECTOR["token"], "encoding_aes_key": VECTOR["encoding_aes_key"],
         "corp_id": VECTOR["corpid_receiveid"]})
     assert kf_event(Webhooks(), "TOKEN-ONE", "1732600000").raw == "success"
-    assert qyapi.received == []
+    assert take_requests(kf_queue) == [] and qyapi.received == []
 
 
-def test_a_parked_kf_message_keeps_the_kf_account_for_when_the_order_arrives(qyapi, api, demo):
+def test_a_parked_kf_message_keeps_the_kf_account_for_when_the_order_arrives(qyapi, kf_queue, api, demo):
     """GIVEN a WeChat customer we do not know who names an order we do not know yet WHEN the kf message
     is synced THEN it is parked (in the unmatched inbox, without the external user id) and no contact
     exists; WHEN the storefront pushes that order THEN the replay opens the ticket and the customer's
@@ -215,6 +295,7 @@ def test_a_parked_kf_message_keeps_the_kf_account_for_when_the_order_arrives(qya
         (200, page("cursor-9", 0, [customer_item("kfmsg-new", "订单 SO-NEW-000001 没收到，我要退款")]))
         if path == "/cgi-bin/kf/sync_msg" else answer(method, path, query, body))
     assert kf_event(Webhooks(), "TOKEN-ONE", "1732600000").raw == "success"
+    assert kf_sync(the_request(kf_queue, "TOKEN-ONE")) == {"batchItemFailures": []}
     intake = services().issue5.intake
     listed = api.request("GET", "/inbox/unmatched", None, demo["acme"]["agent"])
     assert [i["body"] for i in listed.body["items"]] == ["订单 SO-NEW-000001 没收到，我要退款"]
@@ -229,10 +310,10 @@ def test_a_parked_kf_message_keeps_the_kf_account_for_when_the_order_arrives(qya
                                                                  "open_kfid": KFID}
 
 
-def test_a_cursor_that_does_not_move_stops_the_paging(qyapi, api, demo):
-    """GIVEN sync_msg answering has_more 1 with the same next_cursor forever WHEN an event arrives THEN
-    the callback stops after the page that did not move the cursor (no endless loop) and answers
-    success; the next event goes on from the stored cursor."""
+def test_a_cursor_that_does_not_move_stops_the_paging(qyapi, kf_queue, api, demo):
+    """GIVEN sync_msg answering has_more 1 with the same next_cursor forever WHEN an event is synced
+    THEN the sync stops after the page that did not move the cursor (no endless loop) and succeeds;
+    the next event goes on from the stored cursor."""
     from aftersales.wiring import services
 
     services().issue5.intake._settings.put("acme", "channel:wecom", {
@@ -243,6 +324,7 @@ def test_a_cursor_that_does_not_move_stops_the_paging(qyapi, api, demo):
         (200, page("stuck", 1, recorded_events())) if path == "/cgi-bin/kf/sync_msg"
         else answer(method, path, query, body))
     assert kf_event(Webhooks(), "TOKEN-ONE", "1732600000").raw == "success"
+    assert kf_sync(the_request(kf_queue, "TOKEN-ONE")) == {"batchItemFailures": []}
     assert [s.get("cursor") for s in syncs(qyapi)] == [None, "stuck"]
     assert services().issue5.intake._store.kf_cursor("acme", KFID) == "stuck"
 
