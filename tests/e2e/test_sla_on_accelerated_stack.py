@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import exclusive_stack
+from tests.support import order_payload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.exclusive_stack]
 SPEED = 3600
@@ -135,15 +136,8 @@ def test_the_hourly_logistics_sweep_alerts_on_a_silent_parcel_on_its_schedule(fa
     assert rules.status_code == 200, rules.text
     suffix = uuid.uuid4().hex[:8]
     order_id, customer, tracking = f"LOG-{suffix}", f"cust-log-{suffix}", f"SILENT{suffix.upper()}"
-    order = {"order_id": order_id, "version": 1, "channel": "app", "currency": "CNY",
-             "customer": {"id": customer, "tier": "standard"},
-             "payment": {"provider": "sandbox", "reference": f"ch_log_{suffix}",
-                         "captured": {"amount": 3000, "currency": "CNY"}},
-             "shipping": {"country": "CN", "fee": {"amount": 0, "currency": "CNY"}},
-             "lines": [{"line_id": "1", "sku": "CUP", "name": "Cup", "quantity": 1,
-                        "unit_price_paid": {"amount": 3000, "currency": "CNY"}}],
-             "placed_at": "2026-11-18T10:00:00+08:00"}
-    assert requests.put(f"{api}/orders/{order_id}", json=order, headers=key, timeout=10).status_code == 201
+    assert requests.put(f"{api}/orders/{order_id}", json=order_payload(order_id, customer), headers=key,
+                        timeout=10).status_code == 201
     contact = requests.put(f"{api}/customers/{customer}/contacts/email", headers=key, timeout=10,
                            json={"address": f"{customer}@example.com", "locale": "en"})
     assert contact.status_code == 200, contact.text
