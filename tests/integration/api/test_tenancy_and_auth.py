@@ -124,5 +124,7 @@ def test_openapi_is_generated_from_the_code(api):
     import json
     spec = json.loads(doc["body"])
     assert spec["openapi"].startswith("3.")
-    assert {"/tickets", "/tickets/{ticket_id}/transitions", "/orders/{order_id}"} <= set(spec["paths"])
+    assert {"/tickets", "/tickets/{ticket_id}/transitions", "/orders/{order_id}", "/tickets/{ticket_id}/replies",
+            "/inbox/unmatched", "/inbox/unmatched/{item_id}/resolve"} <= set(spec["paths"])
+    assert "ReplyRequest" in spec["components"]["schemas"]
     assert "CreateTicketRequest" in spec["components"]["schemas"]
