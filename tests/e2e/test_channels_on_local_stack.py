@@ -124,3 +124,30 @@ def test_logistics_sweep_function_runs_against_the_stack(local_stack):
     counts = local_stack.invoke("LogisticsSweepFunction", {"source": "aws.events", "detail-type": "Scheduled Event",
                                                            "detail": {}})
     assert set(counts) == {"due", "expired", "delayed"} and counts["expired"] == 0
+
+
+def test_a_staff_reply_reaches_the_customer_by_email_through_the_outbox(local_stack):
+    """GIVEN a customer with an e-mail contact and a complaint WHEN an agent replies through the API
+    THEN the reply's audit entry flows stream -> EventBridge -> outbox -> SES: the customer gets the
+    agent's own text under "[ticket] Reply to your request", and the ticket's audit shows the reply."""
+    from aftersales.notifications.templates import reply_subject
+
+    api, key, staff = local_stack.api_url, _key(local_stack), _staff(local_stack)
+    assert requests.put(f"{api}/orders/E2E-REPLY-1", json=order_payload("E2E-REPLY-1", "cust-reply"), headers=key,
+                        timeout=10).status_code in (200, 201)
+    assert requests.put(f"{api}/customers/cust-reply/contacts/email", headers=key, timeout=10,
+                        json={"address": "reply@example.com", "locale": "en"}).status_code == 200
+    created = requests.post(f"{api}/tickets", timeout=10, headers=key, json={
+        "type": "complaint", "order_id": "E2E-REPLY-1", "channel": "web", "reason_code": "late_delivery"})
+    assert created.status_code == 201, created.text
+    ticket_id = created.json()["id"]
+    replied = requests.post(f"{api}/tickets/{ticket_id}/replies", headers=staff, timeout=10,
+                            json={"body": "Your parcel left our warehouse today."})
+    assert replied.status_code == 201, replied.text
+    local_stack.drain(timeout=30)
+    mails = _wait(lambda: [m for m in _sent_emails() if m.destinations["ToAddresses"] == ["reply@example.com"]
+                           and m.subject == reply_subject(ticket_id, "en")])
+    assert len(mails) == 1 and mails[0].body == "Your parcel left our warehouse today."
+    audit = requests.get(f"{api}/tickets/{ticket_id}/audit", headers=staff, timeout=10).json()["entries"]
+    assert [e["data"]["message_id"] for e in audit if e["event"] == "ticket.agent_replied"] == [
+        replied.json()["message_id"]]
