@@ -8,7 +8,7 @@ import copy
 import json
 import re
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlsplit
+from functools import partial
 
 import pytest
 
@@ -20,12 +20,13 @@ from aftersales.core.clock import FixedClock
 from aftersales.notifications.errors import DeliveryFailed, RecipientUnreachable
 
 from .fixture_files import load, raw
+from .wecom_fakes import Settings
+from .wecom_fakes import WeComApi as FakeWeComApi
 
 EVENT_XML = raw("wecom/skit/KfMessageEvent.xml").decode()
 SYNC_REQUEST = load("wecom/skit/CgibinKfSyncMessageRequest.json")
 SYNC_PAGE = load("wecom/skit/CgibinKfSyncMessageResponse.json")
 SEND_REQUEST = load("wecom/skit/CgibinKfSendMessageRequest.json")
-TOKEN = load("wecom/skit/CgibinGetTokenResponse.json")
 KFID = SYNC_PAGE["msg_list"][0]["open_kfid"]
 EXTERNAL = SYNC_PAGE["msg_list"][0]["external_userid"]
 CONFIG = {"token": "t", "encoding_aes_key": "k" * 43, "corp_id": "ww-corp", "kf_secret": "kf-secret-123"}
@@ -99,34 +100,8 @@ def test_a_customers_text_in_the_recorded_shape_is_customer_text():
     assert done.has_more is False and done.messages == []
 
 
-class Settings:
-    def __init__(self, config: dict | None) -> None:
-        self.config = config
-
-    def get(self, tenant_id: str, name: str) -> dict | None:
-        return dict(self.config) if self.config and name == "channel:wecom" else None
-
-
-class WeComApi:
-    """Answers like qyapi.weixin.qq.com: gettoken with the recorded reply (numbered tokens), other
-    paths with the scripted `replies` in order."""
-
-    def __init__(self, replies: list[dict] | None = None) -> None:
-        self.calls: list[tuple[str, str, dict, dict | None]] = []
-        self.replies = list(replies or [])
-        self.tokens = 0
-
-    def request(self, method: str, url: str, body: dict | None = None) -> dict:
-        parts = urlsplit(url)
-        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        self.calls.append((method, parts.path, query, body))
-        if parts.path == "/cgi-bin/gettoken":
-            self.tokens += 1
-            return {**TOKEN, "access_token": f"{TOKEN['access_token']}-{self.tokens}"}
-        return self.replies.pop(0) if self.replies else {"errcode": 0, "errmsg": "ok", "msgid": "kf-msg-1"}
-
-    def paths(self) -> list[str]:
-        return [path for _, path, _, _ in self.calls]
+# 微信客服 sends answer with their own msgid, so a kf test can tell which API replied
+WeComApi = partial(FakeWeComApi, default_msgid="kf-msg-1")
 
 
 CLOCK = FixedClock(datetime(2026, 11, 26, 9, tzinfo=UTC))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -13,39 +13,12 @@ from aftersales.channels.wecom_outbound import WeComSender
 from aftersales.core.clock import FixedClock
 from aftersales.notifications.errors import DeliveryFailed, RecipientUnreachable
 from tests.contract.fixture_files import load
+from tests.contract.wecom_fakes import Settings, WeComApi
 
-TOKEN = load("wecom/skit/CgibinGetTokenResponse.json")
 SENT = load("wecom/skit/CgibinMessageSendResponse.json")  # invaliduser "userid1|userid2"
 SAMPLE_REQUEST = load("wecom/skit/CgibinMessageSendRequest.json")
 CONFIG = {"token": "t", "encoding_aes_key": "k" * 43, "corp_id": "ww-corp", "agent_id": 1000002,
           "secret": "app-secret-123"}
-
-
-class Settings:
-    def __init__(self, config: dict | None) -> None:
-        self.config = config
-
-    def get(self, tenant_id: str, name: str) -> dict | None:
-        return dict(self.config) if self.config and name == "channel:wecom" else None
-
-
-class WeComApi:
-    """Answers like qyapi.weixin.qq.com with the recorded payloads; `sends` scripts send replies."""
-
-    def __init__(self, sends: list[dict] | None = None) -> None:
-        self.calls: list[tuple[str, str, dict, dict | None]] = []
-        self.sends = list(sends or [])
-        self.token_replies = 0
-
-    def request(self, method: str, url: str, body: dict | None = None) -> dict:
-        parts = urlsplit(url)
-        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        self.calls.append((method, parts.path, query, body))
-        if parts.path == "/cgi-bin/gettoken":
-            self.token_replies += 1
-            return {**TOKEN, "access_token": f"{TOKEN['access_token']}-{self.token_replies}"}
-        assert parts.path == "/cgi-bin/message/send"
-        return self.sends.pop(0) if self.sends else {"errcode": 0, "errmsg": "ok", "msgid": "msg-1"}
 
 
 def sender(api: WeComApi, config: dict | None = CONFIG, clock: FixedClock | None = None) -> WeComSender:
@@ -88,12 +61,12 @@ def test_token_is_cached_until_five_minutes_before_expiry():
 def test_an_expired_token_is_renewed_once_and_the_message_resent():
     """GIVEN message/send answering 42001 (token expired) once WHEN sending THEN a new token is
     fetched and the same message goes out again; two token errors in a row are a DeliveryFailed."""
-    api = WeComApi(sends=[{"errcode": 42001, "errmsg": "access_token expired"}])
+    api = WeComApi([{"errcode": 42001, "errmsg": "access_token expired"}])
     assert sender(api).send("acme", {"address": "u"}, "", "hi", idempotency_key="k") == "msg-1"
     sends = [c for c in api.calls if c[1] == "/cgi-bin/message/send"]
     assert [c[2]["access_token"] for c in sends] == ["accesstoken000001-1", "accesstoken000001-2"]
     assert sends[0][3] == sends[1][3]
-    twice = WeComApi(sends=[{"errcode": 40014}, {"errcode": 40014}])
+    twice = WeComApi([{"errcode": 40014}, {"errcode": 40014}])
     with pytest.raises(DeliveryFailed):
         sender(twice).send("acme", {"address": "u"}, "", "hi", idempotency_key="k")
 
@@ -102,8 +75,8 @@ def test_invaliduser_from_the_sample_reply_makes_the_recipient_unreachable():
     """GIVEN WeCom's sample reply (errcode 0, invaliduser "userid1|userid2") WHEN we sent to userid1
     THEN RecipientUnreachable (the outbox tries the next channel); to anyone else it counts as sent."""
     with pytest.raises(RecipientUnreachable):
-        sender(WeComApi(sends=[SENT])).send("acme", {"address": "userid1"}, "", "hi", idempotency_key="k")
-    assert sender(WeComApi(sends=[SENT])).send("acme", {"address": "wm-user-9"}, "", "hi", idempotency_key="k") == "k"
+        sender(WeComApi([SENT])).send("acme", {"address": "userid1"}, "", "hi", idempotency_key="k")
+    assert sender(WeComApi([SENT])).send("acme", {"address": "wm-user-9"}, "", "hi", idempotency_key="k") == "k"
 
 
 @pytest.mark.parametrize(("errcode", "error"), [(-1, DeliveryFailed), (45009, DeliveryFailed),
@@ -111,7 +84,7 @@ def test_invaliduser_from_the_sample_reply_makes_the_recipient_unreachable():
 def test_error_codes_map_to_retry_or_next_channel(errcode, error):
     """busy / rate limited / IP not allowed -> retried by the queue; user out of scope -> next channel."""
     with pytest.raises(error):
-        sender(WeComApi(sends=[{"errcode": errcode, "errmsg": "x"}])).send("acme", {"address": "u"}, "", "hi",
+        sender(WeComApi([{"errcode": errcode, "errmsg": "x"}])).send("acme", {"address": "u"}, "", "hi",
                                                                            idempotency_key="k")
 
 
