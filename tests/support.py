@@ -94,3 +94,12 @@ def order_payload(order_id: str = "O-1", customer: str = "cust-1", version: int 
             "lines": [{"line_id": "L1", "sku": "MUG", "name": "Mug", "quantity": quantity,
                        "unit_price_paid": {"amount": 9500, "currency": currency}}],
             "placed_at": "2026-11-18T10:00:00+08:00"}
+
+
+def sqs_record(body: dict, message_id: str = "1") -> dict:
+    """One SQS record as Lambda's SQS event source delivers it, carrying `body` as JSON."""
+    import json as _json
+
+    return {"messageId": message_id, "receiptHandle": "r", "body": _json.dumps(body), "attributes": {},
+            "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:q",
+            "awsRegion": "us-east-1"}

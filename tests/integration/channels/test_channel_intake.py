@@ -11,6 +11,7 @@ from aftersales.channels.douyin import push_signature
 from aftersales.channels.wecom import WeComCrypto, signature
 from tests.contract.fixture_files import FIXTURES, load
 from tests.issue5_support import Webhooks, extra_resources, seed_order
+from tests.support import sqs_record
 
 APP_KEY, APP_SECRET = "test-app-key", "test-app-secret-123"
 
@@ -156,9 +157,7 @@ def test_notification_rendered_in_zh_hans_and_sent_through_ses(env):
     event = {"detail-type": "ticket.approved", "source": "aftersales.tickets",
              "detail": {"tenant_id": "acme", "ticket_id": ticket.id, "customer_id": "cust-1", "seq": 3,
                         "event": "ticket.approved", "to_status": "approved", "dedup_key": f"{ticket.id}#3"}}
-    record = {"messageId": "1", "receiptHandle": "r", "body": json.dumps(event), "attributes": {},
-              "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:q",
-              "awsRegion": "us-east-1"}
+    record = sqs_record(event)
     from tests.support import FakeContext
 
     result = env.notifications.lambda_handler({"Records": [record, {**record, "messageId": "2"}]}, FakeContext("n"))
@@ -181,9 +180,7 @@ def test_failing_sends_are_reported_so_the_queue_retries_then_dead_letters(env):
     s.issue5.intake.put_contact("acme", "cust-1", "email", "buyer@example.com", "en")
     event = {"detail-type": "parcel.delayed", "source": "aftersales.logistics",
              "detail": {"tenant_id": "acme", "customer_id": "cust-1", "tracking_number": "T1", "at": "2026"}}
-    record = {"messageId": "9", "receiptHandle": "r", "body": json.dumps(event), "attributes": {},
-              "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:q",
-              "awsRegion": "us-east-1"}
+    record = sqs_record(event, "9")
     from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
     from tests.support import FakeContext

@@ -11,7 +11,7 @@ from aftersales.channels.douyin import push_signature
 from tests.contract.fixture_files import FIXTURES, load
 from tests.fake_http import FakeJsonApi
 from tests.issue5_support import Webhooks, extra_resources, seed_order
-from tests.support import FakeContext, load_handler
+from tests.support import FakeContext, load_handler, sqs_record
 
 APP_KEY, APP_SECRET = "7000000000000000001", "douyin-app-secret"
 SETTINGS = {"app_key": APP_KEY, "app_secret": APP_SECRET, "shop_id": "95250", "return_address_id": 95251,
@@ -71,9 +71,7 @@ def event_of(entry, ticket_id: str) -> dict:
 
 
 def run(event: dict) -> dict:
-    record = {"messageId": "1", "receiptHandle": "r", "body": json.dumps(event), "attributes": {},
-              "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:q",
-              "awsRegion": "us-east-1"}
+    record = sqs_record(event)
     return load_handler("douyin_writeback").lambda_handler({"Records": [record]}, FakeContext("dy"))
 
 

@@ -14,7 +14,7 @@ from aftersales.channels.wecom import WeComCrypto, signature
 from tests.contract.fixture_files import load, raw
 from tests.fake_http import FakeJsonApi
 from tests.issue5_support import Webhooks, extra_resources, seed_order
-from tests.support import FakeContext, load_handler, order_payload
+from tests.support import FakeContext, load_handler, order_payload, sqs_record
 
 VECTOR = load("wecom/wecom_callback_crypto.json")["config"]
 TOKEN = load("wecom/skit/CgibinGetTokenResponse.json")
@@ -192,9 +192,7 @@ def test_a_wechat_customer_files_a_return_over_kf_and_gets_the_agents_reply_ther
     event = {"detail-type": replied["event"], "source": "aftersales.tickets", "detail": {
         "tenant_id": "acme", "ticket_id": ticket.id, "seq": replied["seq"], "event": replied["event"],
         "data": replied["data"], "reason": replied["reason"], "dedup_key": f"{ticket.id}#{replied['seq']}"}}
-    record = {"messageId": "1", "receiptHandle": "r", "body": json.dumps(event), "attributes": {},
-              "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:q",
-              "awsRegion": "us-east-1"}
+    record = sqs_record(event)
     assert load_handler("notifications").lambda_handler({"Records": [record]}, FakeContext("n")) == {
         "batchItemFailures": []}
     sends = [(query, json.loads(body)) for _, path, query, body in qyapi.received if path == "/cgi-bin/kf/send_msg"]

@@ -10,7 +10,7 @@ import pytest
 from tests.contract.fixture_files import load
 from tests.fake_http import FakeJsonApi
 from tests.issue5_support import extra_resources, seed_order
-from tests.support import FakeContext, load_handler
+from tests.support import FakeContext, load_handler, sqs_record
 
 TOKEN = load("wecom/skit/CgibinGetTokenResponse.json")
 SENT_WITH_INVALID_USERS = load("wecom/skit/CgibinMessageSendResponse.json")  # invaliduser "userid1|userid2"
@@ -55,9 +55,7 @@ def approved_ticket_event(services, customer_address: str, *, email: str | None 
     event = {"detail-type": "ticket.approved", "source": "aftersales.tickets",
              "detail": {"tenant_id": "acme", "ticket_id": ticket.id, "customer_id": "cust-1", "seq": 3,
                         "event": "ticket.approved", "to_status": "approved", "dedup_key": f"{ticket.id}#3"}}
-    record = {"messageId": "1", "receiptHandle": "r", "body": json.dumps(event), "attributes": {},
-              "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:q",
-              "awsRegion": "us-east-1"}
+    record = sqs_record(event)
     return ticket, {"Records": [record]}
 
 
