@@ -170,6 +170,7 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("error.shippo_uses_token", "Shippo webhooks authenticate with a token, not a signature.",
      "Shippo 回调使用令牌认证，而非签名。"),
     ("error.unknown_channel", "Unknown channel.", "未知的渠道。"),
+    ("error.invalid_email", "This is not a valid e-mail address.", "这不是有效的电子邮件地址。"),
     ("email.key_without_tenant", "The inbound mail object key has no tenant segment (inbox/<tenant>/<message>).",
      "入站邮件对象键缺少租户段（inbox/<tenant>/<message>）。"),
     ("douyin.platform_refused", "Douyin refused the call ({sub_code}): {sub_msg}", "抖店拒绝了该操作（{sub_code}）：{sub_msg}"),
