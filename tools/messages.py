@@ -67,6 +67,7 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("event.ticket.agent_replied", "Customer service replied", "客服已回复"),
     ("event.ticket.customer_replied", "Customer wrote", "客户留言"),
     ("event.ticket.reply_undeliverable", "Reply could not be delivered", "回复未能送达"),
+    ("event.ticket.notification_undeliverable", "The customer could not be notified", "未能通知到客户"),
     ("event.ticket.platform_synced", "Decision sent to the sales platform", "处理结果已同步至销售平台"),
     ("event.ticket.platform_sync_failed", "The sales platform did not accept the decision", "销售平台未接受处理结果"),
     # approvals, refund-abuse checks, refunds, fulfilment (issue 3)
@@ -171,6 +172,7 @@ MESSAGES: list[tuple[str, str, str]] = [
      "Shippo 回调使用令牌认证，而非签名。"),
     ("error.unknown_channel", "Unknown channel.", "未知的渠道。"),
     ("error.invalid_email", "This is not a valid e-mail address.", "这不是有效的电子邮件地址。"),
+    ("error.invalid_contact", "This cannot be a user id on that channel.", "这不是该渠道上的有效用户 ID。"),
     ("email.key_without_tenant", "The inbound mail object key has no tenant segment (inbox/<tenant>/<message>).",
      "入站邮件对象键缺少租户段（inbox/<tenant>/<message>）。"),
     ("douyin.platform_refused", "Douyin refused the call ({sub_code}): {sub_msg}", "抖店拒绝了该操作（{sub_code}）：{sub_msg}"),

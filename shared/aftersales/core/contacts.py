@@ -49,3 +49,16 @@ def email_address(value: str, field: str) -> EmailAddress:
 def valid_email(value: str, field: str) -> str:
     """The address as it is stored (normalised); raises InvalidRequest naming `field`."""
     return email_address(value, field).normalized
+
+
+MAX_PLATFORM_USER_ID = 128
+
+
+def valid_platform_user(value: str, field: str) -> str:
+    """A channel's own user id (WeCom userid / external_userid, Douyin open id): one printable
+    token, no blanks or control characters; raises InvalidRequest (error.invalid_contact) naming
+    `field`. Whether the platform knows the user only the platform can say, at send time."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or len(text) > MAX_PLATFORM_USER_ID or any(c.isspace() or not c.isprintable() for c in text):
+        raise InvalidRequest("error.invalid_contact", field=field)
+    return text

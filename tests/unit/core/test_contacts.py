@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aftersales.core.contacts import email_address, valid_email
+from aftersales.core.contacts import email_address, valid_email, valid_platform_user
 from aftersales.core.errors import InvalidRequest
 
 INJECTION = "a@b.com\r\nBcc: x@evil"
@@ -70,3 +70,18 @@ def test_whatever_is_accepted_has_no_line_break_or_blank(value):
         return
     for text in (parts.normalized, parts.ascii):
         assert not any(c in text for c in "\r\n\t ")
+
+
+@pytest.mark.parametrize("value", ["wm-user\r\nBcc: x", "two words", "", " \t ", "a\x00b", "x" * 129])
+def test_a_platform_user_id_is_one_printable_token(value):
+    """GIVEN a WeCom / Douyin user id with a blank, a control character, nothing, or too long
+    WHEN validated THEN InvalidRequest names the field (error.invalid_contact)."""
+    with pytest.raises(InvalidRequest) as caught:
+        valid_platform_user(value, "address")
+    assert caught.value.message_id == "error.invalid_contact" and caught.value.details == {"field": "address"}
+
+
+def test_real_platform_user_ids_pass_unchanged():
+    """GIVEN ids as WeCom and Douyin issue them WHEN validated THEN they come back as they were."""
+    for value in ("wmqfasd1e1927831123109rBAAAA", "userid1", "zhangsan@corp", "dy-buyer_1.x"):
+        assert valid_platform_user(value, "address") == value
