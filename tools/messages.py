@@ -253,6 +253,8 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("error.staff_inactive", "This staff account is disabled.", "该员工账号已停用。"),
     ("error.staff_not_found", "Staff user {user_id} was not found.", "未找到员工 {user_id}。"),
     ("error.tenant_not_found", "Tenant not found.", "未找到商户。"),
+    ("error.token_issued_in_future", "The token's issue time is in the future.", "令牌的签发时间晚于当前时间。"),
+    ("error.token_lifetime_too_long", "The token lives longer than its kind may.", "令牌有效期超过该类令牌的上限。"),
     ("error.payload_too_large", "The request body is too large.", "请求体过大。"),
     # SLA and dispatch (issue 4)
     ("event.ticket.sla_reminder", "SLA reminder", "SLA 提醒"),

@@ -4,7 +4,9 @@
   bits of entropy, so a fast hash is safe (no password-style stretching needed).
 - Tokens: JWT HS256 signed with a per-tenant signing key (header `kid`), claims
   iss/aud/sub/tid/typ/exp/iat (+ cid for customers, roles for staff). Storefronts get customer
-  tokens from POST /auth/customer-tokens, or mint them with the same key themselves.
+  tokens from POST /auth/customer-tokens, or mint them with the same key themselves. Whoever minted
+  it, a token is accepted only within its kind's maximum lifetime (exp - iat) and never with an
+  iat in the future beyond the leeway, both against the injectable clock.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ ISSUER = "aftersales"
 AUDIENCE = "aftersales-api"
 MAX_CUSTOMER_TTL = timedelta(hours=1)
 MAX_STAFF_TTL = timedelta(hours=12)
+MAX_TTL = {"customer": MAX_CUSTOMER_TTL, "staff": MAX_STAFF_TTL}
 LEEWAY_SECONDS = 30
 
 
@@ -85,8 +88,7 @@ def _jwt():
 
 def mint_token(*, tenant_id: str, kid: str, secret: str, subject: str, kind: str, now: datetime,
                ttl: timedelta, roles: frozenset[Role] = frozenset(), customer_id: str | None = None) -> str:
-    limit = MAX_CUSTOMER_TTL if kind == "customer" else MAX_STAFF_TTL
-    ttl = min(ttl, limit)
+    ttl = min(ttl, MAX_TTL[kind])
     claims: dict[str, object] = {"iss": ISSUER, "aud": AUDIENCE, "sub": subject, "tid": tenant_id,
                                  "typ": kind, "iat": int(now.timestamp()),
                                  "exp": int((now + ttl).timestamp())}
@@ -119,12 +121,10 @@ def verify_token(token: str, *, secret: str, tenant_id: str, now: datetime) -> P
                                                             "verify_iat": False, "verify_exp": False})
     except jwt.PyJWTError as exc:
         raise Unauthorized("error.invalid_token") from exc
-    # Expiry against the injectable clock (jwt's own check uses the wall clock).
-    if claims["exp"] + LEEWAY_SECONDS < now.timestamp():
-        raise Unauthorized("error.token_expired")
-    if claims["tid"] != tenant_id:
-        raise Unauthorized("error.invalid_token")
     kind = claims["typ"]
+    if claims["tid"] != tenant_id or kind not in MAX_TTL:
+        raise Unauthorized("error.invalid_token")
+    _check_times(claims["iat"], claims["exp"], MAX_TTL[kind], now)
     if kind == "customer":
         return Principal(tenant_id, "customer", claims["sub"], frozenset({Role.CUSTOMER}),
                          customer_id=str(claims.get("cid") or claims["sub"]))
@@ -134,3 +134,17 @@ def verify_token(token: str, *, secret: str, tenant_id: str, now: datetime) -> P
             raise Unauthorized("error.invalid_token")
         return Principal(tenant_id, "staff", claims["sub"], roles)
     raise Unauthorized("error.invalid_token")
+
+
+def _check_times(iat: object, exp: object, max_lifetime: timedelta, now: datetime) -> None:
+    """iat/exp against the injectable clock (PyJWT's own checks use the wall clock and know no
+    maximum lifetime): a token signed with a valid key is still refused when it claims to be issued
+    in the future or to live longer than its kind may, whoever minted it."""
+    if not all(isinstance(t, int | float) and not isinstance(t, bool) for t in (iat, exp)):
+        raise Unauthorized("error.invalid_token")
+    if iat > now.timestamp() + LEEWAY_SECONDS:
+        raise Unauthorized("error.token_issued_in_future")
+    if exp - iat > max_lifetime.total_seconds():
+        raise Unauthorized("error.token_lifetime_too_long")
+    if exp + LEEWAY_SECONDS < now.timestamp():
+        raise Unauthorized("error.token_expired")

@@ -1,6 +1,10 @@
+"""Credential formats and token verification against the injectable clock."""
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aftersales.auth import credentials
 from aftersales.core.errors import Unauthorized
@@ -54,3 +58,90 @@ def test_staff_tokens_keep_only_staff_roles():
     principal = credentials.verify_token(token, secret="s" * 40, tenant_id="t1", now=NOW)
     assert principal.kind == "staff" and principal.roles == {Role.SUPERVISOR}
     assert credentials.Principal.from_context(principal.to_context()) == principal
+
+
+# ---------------------------------------------------------------------- token lifetimes
+SECRET = "s" * 40
+
+
+def _self_minted(kind: str, *, iat: object, exp: object, **extra: object) -> str:
+    """A token a storefront signs itself with the tenant's key, with whatever times it likes."""
+    import jwt
+
+    claims = {"iss": credentials.ISSUER, "aud": credentials.AUDIENCE, "sub": "u1", "tid": "t1", "typ": kind,
+              "iat": iat, "exp": exp, **({"cid": "u1"} if kind == "customer" else {"roles": ["admin"]}), **extra}
+    return jwt.encode(claims, SECRET, algorithm="HS256", headers={"kid": "kid1"})
+
+
+def _verify(token: str, now: datetime = NOW):
+    return credentials.verify_token(token, secret=SECRET, tenant_id="t1", now=now)
+
+
+@pytest.mark.parametrize("kind", ["customer", "staff"])
+def test_a_validly_signed_token_living_ten_years_is_refused(kind):
+    """GIVEN a token signed with the tenant's key, issued now and expiring in ten years
+    WHEN it is verified THEN 401 token_lifetime_too_long (not accepted for its first hour or day)."""
+    now = int(NOW.timestamp())
+    with pytest.raises(Unauthorized) as refused:
+        _verify(_self_minted(kind, iat=now, exp=now + 10 * 365 * 86400))
+    assert refused.value.message_id == "error.token_lifetime_too_long"
+
+
+@pytest.mark.parametrize("kind", ["customer", "staff"])
+def test_a_token_issued_a_day_in_the_future_is_refused(kind):
+    """GIVEN a token whose iat is tomorrow (and a lifetime within its kind's maximum)
+    WHEN verified today THEN 401 token_issued_in_future: it cannot be pre-minted to outlive the limit."""
+    tomorrow = int((NOW + timedelta(days=1)).timestamp())
+    with pytest.raises(Unauthorized) as refused:
+        _verify(_self_minted(kind, iat=tomorrow, exp=tomorrow + 600))
+    assert refused.value.message_id == "error.token_issued_in_future"
+
+
+@pytest.mark.parametrize(("kind", "limit"), [("customer", credentials.MAX_CUSTOMER_TTL),
+                                             ("staff", credentials.MAX_STAFF_TTL)])
+def test_lifetime_at_the_limit_and_clock_skew_within_the_leeway_are_accepted(kind, limit):
+    """GIVEN the signer's clock LEEWAY seconds ahead and a lifetime of exactly the kind's maximum
+    WHEN verified THEN accepted; one second more of either THEN refused."""
+    iat = int(NOW.timestamp()) + credentials.LEEWAY_SECONDS
+    assert _verify(_self_minted(kind, iat=iat, exp=iat + int(limit.total_seconds()))).kind == kind
+    with pytest.raises(Unauthorized):
+        _verify(_self_minted(kind, iat=iat + 1, exp=iat + 1 + 60))
+    with pytest.raises(Unauthorized):
+        _verify(_self_minted(kind, iat=iat, exp=iat + int(limit.total_seconds()) + 1))
+
+
+@pytest.mark.parametrize("times", [{"iat": "yesterday", "exp": 2_000_000_000}, {"iat": True, "exp": 2_000_000_000},
+                                   {"iat": 1_800_000_000, "exp": None}])
+def test_non_numeric_times_are_an_invalid_token_not_a_crash(times):
+    with pytest.raises(Unauthorized) as refused:
+        _verify(_self_minted("customer", **times))
+    assert refused.value.message_id == "error.invalid_token"
+
+
+@given(kind=st.sampled_from(["customer", "staff"]),
+       issued=st.integers(min_value=-3 * 86400, max_value=3 * 86400),
+       lifetime=st.integers(min_value=-3600, max_value=30 * 86400))
+def test_a_token_is_accepted_exactly_when_issued_not_in_the_future_unexpired_and_not_too_long(kind, issued, lifetime):
+    """GIVEN any iat around now and any lifetime WHEN verified against the injected clock THEN
+    accepted iff iat <= now + leeway, exp - iat <= the kind's maximum and exp + leeway >= now."""
+    now = int(NOW.timestamp())
+    iat, exp = now + issued, now + issued + lifetime
+    ok = (iat <= now + credentials.LEEWAY_SECONDS
+          and lifetime <= credentials.MAX_TTL[kind].total_seconds()
+          and exp + credentials.LEEWAY_SECONDS >= now)
+    token = _self_minted(kind, iat=iat, exp=exp)
+    if ok:
+        assert _verify(token).kind == kind
+    else:
+        with pytest.raises(Unauthorized):
+            _verify(token)
+
+
+def test_minting_never_exceeds_the_kinds_maximum():
+    """GIVEN a request for a 30-day staff token WHEN minted THEN it lives 12 h and verifies."""
+    import jwt
+
+    token = _token(kind="staff", ttl=timedelta(days=30), roles=frozenset({Role.AGENT}))
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == credentials.MAX_STAFF_TTL.total_seconds()
+    assert credentials.verify_token(token, secret="s" * 40, tenant_id="t1", now=NOW).roles == {Role.AGENT}
