@@ -1,4 +1,4 @@
-"""Entry point of the REST API function: size guard, then the Powertools resolver."""
+"""Entry point of the REST API function: request-body guard, then the Powertools resolver."""
 
 import json
 
@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aftersales.core.i18n import negotiate, translate
 from aftersales.core.settings import get_settings
+from aftersales.http import request_body
 from aftersales.http.app import app
 from aftersales.http.errors import error_body
 
@@ -20,10 +21,11 @@ def _accept_language(event: dict) -> str | None:
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    body = event.get("body") or ""
-    if len(body.encode("utf-8")) > get_settings().max_body_bytes:
-        # Rejected before parsing: nothing is read, nothing is written.
-        message = translate("error.payload_too_large", negotiate(_accept_language(event)))
-        return {"statusCode": 413, "headers": {"Content-Type": "application/json"},
-                "body": json.dumps(error_body("payload_too_large", message), ensure_ascii=False)}
+    refused = request_body.refusal(event, get_settings().max_body_bytes)
+    if refused is not None:
+        # Rejected before parsing (size, media type, encoding, JSON shape): nothing is read or written.
+        message = translate(refused.message_id, negotiate(_accept_language(event)))
+        extra = {"fields": [{"path": "body", "message": refused.detail or message}]} if refused.status == 400 else {}
+        return {"statusCode": refused.status, "headers": {"Content-Type": "application/json"},
+                "body": json.dumps(error_body(refused.code, message, **extra), ensure_ascii=False)}
     return app.resolve(event, context)
