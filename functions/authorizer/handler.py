@@ -1,13 +1,17 @@
 """Lambda REQUEST authorizer: tenant API key (X-Api-Key) or Bearer token -> tenant + roles.
 
 Unknown or malformed credentials raise "Unauthorized" (API Gateway answers 401); known
-credentials that are no longer allowed (disabled staff) get an explicit Deny (403).
+credentials that are no longer allowed (disabled staff) get an explicit Deny (403). A request with
+both an API key and an Authorization header is let through with no principal and the
+`conflicting_credentials` flag, for the API to answer 400: an authorizer itself can only allow,
+deny or answer 401 (docs/decisions.md, 2026-12-01).
 """
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aftersales.core.errors import Forbidden, Unauthorized
+from aftersales.auth.credentials import CONFLICTING_CREDENTIALS
+from aftersales.core.errors import ConflictingCredentials, Forbidden, Unauthorized
 from aftersales.wiring import services
 
 logger = Logger()
@@ -35,12 +39,12 @@ def _policy(principal_id: str, effect: str, method_arn: str, context: dict | Non
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    api_key = _header(event, "x-api-key")
-    authorization = _header(event, "authorization") or ""
-    scheme, _, token = authorization.partition(" ")
-    bearer = token.strip() if scheme.lower() == "bearer" else None
     try:
-        principal = services().tenants.authenticate(api_key=api_key, bearer=bearer)
+        principal = services().tenants.authenticate(api_key=_header(event, "x-api-key"),
+                                                     authorization=_header(event, "authorization"))
+    except ConflictingCredentials as exc:
+        logger.info("request refused", extra={"reason": exc.message_id})
+        return _policy("refused", "Allow", event["methodArn"], {CONFLICTING_CREDENTIALS: "true"})
     except Unauthorized as exc:
         logger.info("authentication failed", extra={"reason": exc.message_id})
         raise Exception("Unauthorized") from None  # API Gateway's contract for 401

@@ -7,6 +7,8 @@
   tokens from POST /auth/customer-tokens, or mint them with the same key themselves. Whoever minted
   it, a token is accepted only within its kind's maximum lifetime (exp - iat) and never with an
   iat in the future beyond the leeway, both against the injectable clock.
+- A request carries one credential: an API key together with an Authorization header is refused
+  (400), never resolved in favour of one of them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aftersales.core.errors import Unauthorized
+from aftersales.core.errors import ConflictingCredentials, Unauthorized
 from aftersales.tickets.model import STAFF_ROLES, Role
 
 ISSUER = "aftersales"
@@ -26,6 +28,9 @@ MAX_CUSTOMER_TTL = timedelta(hours=1)
 MAX_STAFF_TTL = timedelta(hours=12)
 MAX_TTL = {"customer": MAX_CUSTOMER_TTL, "staff": MAX_STAFF_TTL}
 LEEWAY_SECONDS = 30
+# Authorizer context flag: the request carried two credentials and is let through only for the API
+# to answer 400 (a Lambda authorizer itself can only allow, deny or answer 401).
+CONFLICTING_CREDENTIALS = "conflicting_credentials"
 
 
 @dataclass(frozen=True)
@@ -45,10 +50,27 @@ class Principal:
 
     @classmethod
     def from_context(cls, context: dict[str, object]) -> Principal:
+        if not context.get("tenant_id"):  # e.g. a refused request's context: no principal at all
+            raise Unauthorized("error.missing_credentials")
         roles = frozenset(Role(r) for r in str(context.get("roles", "")).split(",") if r)
         return cls(tenant_id=str(context["tenant_id"]), kind=str(context["principal_kind"]),
                    subject_id=str(context["subject_id"]), roles=roles,
                    customer_id=str(context.get("customer_id") or "") or None)
+
+
+def single_credential(api_key: str | None, authorization: str | None) -> tuple[str | None, str | None]:
+    """(API key, bearer token) of a request that carries at most one credential. An API key next to
+    any Authorization header is ambiguous and refused, whichever of the two is valid."""
+    api_key = (api_key or "").strip() or None
+    authorization = (authorization or "").strip() or None
+    if api_key and authorization:
+        raise ConflictingCredentials("error.conflicting_credentials")
+    if authorization is None:
+        return api_key, None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("error.malformed_credentials")
+    return None, token.strip()
 
 
 # ---------------------------------------------------------------------- API keys

@@ -32,6 +32,18 @@ class ConcurrentModification(Conflict):
     code = "concurrent_modification"
 
 
+class BadRequest(DomainError):
+    """The request as a whole cannot be taken as sent (400), whatever its body says."""
+
+    code = "bad_request"
+
+
+class ConflictingCredentials(BadRequest):
+    """An API key and an Authorization header in one request: which one acts is ambiguous."""
+
+    code = "conflicting_credentials"
+
+
 class InvalidRequest(DomainError):
     """Semantically invalid input that passed schema validation (422)."""
 

@@ -19,6 +19,7 @@ STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int]] = [
     (errors.InvalidRequest, 422),
     (errors.Forbidden, 403),
     (errors.Unauthorized, 401),
+    (errors.BadRequest, 400),
 ]
 
 

@@ -61,7 +61,10 @@ class TenantService:
         return tenant
 
     # ------------------------------------------------------------------ authentication
-    def authenticate(self, *, api_key: str | None, bearer: str | None) -> Principal:
+    def authenticate(self, *, api_key: str | None, authorization: str | None) -> Principal:
+        """The principal of a request's X-Api-Key or Authorization header. Both at once:
+        ConflictingCredentials, decided before either is looked up."""
+        api_key, bearer = credentials.single_credential(api_key, authorization)
         if api_key:
             return self._by_api_key(api_key)
         if bearer:

@@ -1,4 +1,4 @@
-"""Credential formats and token verification against the injectable clock."""
+"""Credential formats, token verification against the injectable clock, one credential per request."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aftersales.auth import credentials
-from aftersales.core.errors import Unauthorized
+from aftersales.core.errors import ConflictingCredentials, Unauthorized
 from aftersales.tickets.model import Role
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -145,3 +145,36 @@ def test_minting_never_exceeds_the_kinds_maximum():
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["exp"] - claims["iat"] == credentials.MAX_STAFF_TTL.total_seconds()
     assert credentials.verify_token(token, secret="s" * 40, tenant_id="t1", now=NOW).roles == {Role.AGENT}
+
+
+# ---------------------------------------------------------------------- one credential per request
+def test_an_api_key_with_any_authorization_header_is_conflicting():
+    """GIVEN X-Api-Key and an Authorization header (bearer or any other scheme) WHEN read THEN
+    ConflictingCredentials, before either is looked at."""
+    for authorization in ("Bearer a.b.c", "Basic dXNlcjpwdw==", "bearer x"):
+        with pytest.raises(ConflictingCredentials):
+            credentials.single_credential("ak_k1_secret", authorization)
+
+
+@pytest.mark.parametrize(("api_key", "authorization", "expected"), [
+    ("ak_k1_s", None, ("ak_k1_s", None)),
+    (" ak_k1_s ", "  ", ("ak_k1_s", None)),
+    (None, "Bearer a.b.c", (None, "a.b.c")),
+    ("", "bearer  a.b.c ", (None, "a.b.c")),
+    (None, None, (None, None)),
+])
+def test_a_single_credential_is_read_as_sent(api_key, authorization, expected):
+    assert credentials.single_credential(api_key, authorization) == expected
+
+
+@pytest.mark.parametrize("authorization", ["Basic dXNlcjpwdw==", "Bearer", "Bearer   ", "Token a.b.c"])
+def test_an_authorization_header_that_is_no_bearer_token_is_malformed(authorization):
+    with pytest.raises(Unauthorized) as refused:
+        credentials.single_credential(None, authorization)
+    assert refused.value.message_id == "error.malformed_credentials"
+
+
+def test_a_context_without_a_tenant_is_no_principal():
+    """GIVEN the authorizer context of a refused request (no tenant) WHEN read THEN 401, not a crash."""
+    with pytest.raises(Unauthorized):
+        credentials.Principal.from_context({credentials.CONFLICTING_CREDENTIALS: "true", "principalId": "refused"})
