@@ -1,4 +1,4 @@
-"""Entry point of the REST API function: size guard, then the Powertools resolver."""
+"""Entry point of the REST API function: request-body guard, then the Powertools resolver."""
 
 import json
 
@@ -10,6 +10,7 @@ from aftersales.auth.credentials import CONFLICTING_CREDENTIALS
 from aftersales.core.errors import ConflictingCredentials
 from aftersales.core.i18n import negotiate, translate
 from aftersales.core.settings import get_settings
+from aftersales.http import request_body
 from aftersales.http.app import app
 from aftersales.http.errors import error_body
 
@@ -33,10 +34,11 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         message = translate("error.conflicting_credentials", negotiate(_accept_language(event)))
         return {"statusCode": 400, "headers": {"Content-Type": "application/json"},
                 "body": json.dumps(error_body(ConflictingCredentials.code, message), ensure_ascii=False)}
-    body = event.get("body") or ""
-    if len(body.encode("utf-8")) > get_settings().max_body_bytes:
-        # Rejected before parsing: nothing is read, nothing is written.
-        message = translate("error.payload_too_large", negotiate(_accept_language(event)))
-        return {"statusCode": 413, "headers": {"Content-Type": "application/json"},
-                "body": json.dumps(error_body("payload_too_large", message), ensure_ascii=False)}
+    refused = request_body.refusal(event, get_settings().max_body_bytes)
+    if refused is not None:
+        # Rejected before parsing (size, media type, encoding, JSON shape): nothing is read or written.
+        message = translate(refused.message_id, negotiate(_accept_language(event)))
+        extra = {"fields": [{"path": "body", "message": refused.detail or message}]} if refused.status == 400 else {}
+        return {"statusCode": refused.status, "headers": {"Content-Type": "application/json"},
+                "body": json.dumps(error_body(refused.code, message, **extra), ensure_ascii=False)}
     return app.resolve(event, context)
