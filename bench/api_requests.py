@@ -20,7 +20,7 @@ def run() -> list[Section]:
     with local_aws() as model:
         svc = services()
         svc.tenants.create_tenant("bench", "Bench")
-        key = {"X-Api-Key": svc.tenants.issue_api_key("bench", "bench")}
+        key = {"X-Api-Key": svc.tenants.issue_api_key("bench", "bench").api_key}
         client = ApiClient()
         idem_table = model.tables["IdempotencyTable"].name
 

@@ -64,7 +64,7 @@ def demo(aws):
     out = {}
     for tenant_id in ("acme", "other"):
         svc.tenants.create_tenant(tenant_id, tenant_id.title())
-        creds = {"key": {"X-Api-Key": svc.tenants.issue_api_key(tenant_id, "storefront")}}
+        creds = {"key": {"X-Api-Key": svc.tenants.issue_api_key(tenant_id, "storefront").api_key}}
         for role in (Role.AGENT, Role.SUPERVISOR, Role.FINANCE, Role.ADMIN, Role.ARBITRATOR):
             user_id = f"{role.value}-1"
             svc.tenants.put_staff(tenant_id, user_id, role.value.title(), frozenset({role}))

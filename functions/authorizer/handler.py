@@ -1,4 +1,4 @@
-"""Lambda REQUEST authorizer: tenant API key (X-Api-Key) or Bearer token -> tenant + roles.
+"""Lambda REQUEST authorizer: tenant API key (X-Api-Key) or Bearer token -> tenant, roles, scopes.
 
 Unknown or malformed credentials raise "Unauthorized" (API Gateway answers 401); known
 credentials that are no longer allowed (disabled staff) get an explicit Deny (403). A request with

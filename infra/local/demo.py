@@ -1,11 +1,12 @@
-"""The demo tenant seeded by `make run`: an API key, one staff user per role, a few orders and
-tickets in different states. Uses the real services against the embedded AWS."""
+"""The demo tenant seeded by `make run`: one API key per scope, one staff user per role, a few orders
+and tickets in different states. Uses the real services against the embedded AWS."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+from aftersales.auth.credentials import ApiKeyScope
 from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
 from aftersales.tickets.model import Role, Status, TicketType
 from aftersales.wiring import services
@@ -60,7 +61,7 @@ def seed(stack: Any = None) -> dict[str, str]:
     svc = services()
     _verify_sender()
     svc.tenants.create_tenant(TENANT, "Demo Store", default_locale="zh-Hans")
-    api_key = svc.tenants.issue_api_key(TENANT, "demo storefront")
+    keys = {scope: svc.tenants.issue_api_key(TENANT, f"demo {scope.value}", [scope]).api_key for scope in ApiKeyScope}
     for user_id, name, role in STAFF:
         svc.tenants.put_staff(TENANT, user_id, name, frozenset({role}))
     storefront = Actor(id="demo-seed", roles=frozenset({Role.STOREFRONT}), request_id="seed")
@@ -77,9 +78,12 @@ def seed(stack: Any = None) -> dict[str, str]:
     svc.tickets.open(TENANT, OpenTicket(type=TicketType.COMPLAINT, order_id="SO-1001", channel="phone",
                                         reason_code="late_delivery", description="Courier was three days late"),
                      storefront)
-    lines = {"tenant": TENANT, "storefront API key (X-Api-Key)": api_key,
+    # The storefront key comes first: it is the one to try the API with (and the one tests pick).
+    lines = {"tenant": TENANT, "storefront API key (X-Api-Key)": keys[ApiKeyScope.STOREFRONT],
              "customer token cust-1001 (Authorization: Bearer)":
                  svc.tenants.mint_customer_token(TENANT, "cust-1001", timedelta(hours=1))}
     for user_id, _name, role in STAFF:
         lines[f"{role.value} token {user_id}"] = svc.tenants.mint_staff_token(TENANT, user_id, timedelta(hours=12))
+    lines["staff_token_issuer API key (X-Api-Key; POST /auth/staff-tokens only)"] = keys[ApiKeyScope.STAFF_TOKEN_ISSUER]
+    lines["admin API key (X-Api-Key; staff users and API keys only)"] = keys[ApiKeyScope.ADMIN]
     return lines

@@ -1,7 +1,8 @@
 """Credential formats and checks (pure: no I/O; the authorizer supplies the stored records).
 
 - Tenant API key:  "ak_<key id>_<secret>"; only SHA-256(secret) is stored. Secrets carry 256
-  bits of entropy, so a fast hash is safe (no password-style stretching needed).
+  bits of entropy, so a fast hash is safe (no password-style stretching needed). A key carries
+  scopes (`ApiKeyScope`): what it may do, storefront only unless asked for more.
 - Tokens: JWT HS256 signed with a per-tenant signing key (header `kid`), claims
   iss/aud/sub/tid/typ/exp/iat (+ cid for customers, roles for staff). Storefronts get customer
   tokens from POST /auth/customer-tokens, or mint them with the same key themselves. Whoever minted
@@ -18,6 +19,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from aftersales.core.errors import ConflictingCredentials, Unauthorized
 from aftersales.tickets.model import STAFF_ROLES, Role
@@ -33,19 +35,32 @@ LEEWAY_SECONDS = 30
 CONFLICTING_CREDENTIALS = "conflicting_credentials"
 
 
+class ApiKeyScope(StrEnum):
+    """What a tenant API key may do. Scopes add up; a key without any gets STOREFRONT."""
+
+    STOREFRONT = "storefront"  # orders, tickets, customer tokens for its customers
+    STAFF_TOKEN_ISSUER = "staff_token_issuer"  # staff tokens for registered staff (e.g. an SSO bridge)
+    ADMIN = "admin"  # staff users and API keys
+
+
+DEFAULT_SCOPES = frozenset({ApiKeyScope.STOREFRONT})
+
+
 @dataclass(frozen=True)
 class Principal:
     """What the authorizer proved; handed to handlers through the request context."""
 
     tenant_id: str
-    kind: str  # storefront | customer | staff
+    kind: str  # api_key | customer | staff
     subject_id: str
     roles: frozenset[Role]
     customer_id: str | None = None
+    scopes: frozenset[ApiKeyScope] = frozenset()  # API keys only
 
     def to_context(self) -> dict[str, str]:
         return {"tenant_id": self.tenant_id, "principal_kind": self.kind, "subject_id": self.subject_id,
                 "roles": ",".join(sorted(r.value for r in self.roles)),
+                "scopes": ",".join(sorted(s.value for s in self.scopes)),
                 "customer_id": self.customer_id or ""}
 
     @classmethod
@@ -53,9 +68,10 @@ class Principal:
         if not context.get("tenant_id"):  # e.g. a refused request's context: no principal at all
             raise Unauthorized("error.missing_credentials")
         roles = frozenset(Role(r) for r in str(context.get("roles", "")).split(",") if r)
+        scopes = frozenset(ApiKeyScope(s) for s in str(context.get("scopes") or "").split(",") if s)
         return cls(tenant_id=str(context["tenant_id"]), kind=str(context["principal_kind"]),
                    subject_id=str(context["subject_id"]), roles=roles,
-                   customer_id=str(context.get("customer_id") or "") or None)
+                   customer_id=str(context.get("customer_id") or "") or None, scopes=scopes)
 
 
 def single_credential(api_key: str | None, authorization: str | None) -> tuple[str | None, str | None]:

@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 
-from aftersales.auth.credentials import Principal
+from aftersales.auth.credentials import ApiKeyScope, Principal
 from aftersales.core.errors import DomainError, Forbidden, InvalidRequest
 from aftersales.core.i18n import label, negotiate, translate
 from aftersales.http import errors as http_errors
@@ -61,16 +61,17 @@ app.enable_swagger(
     security=[{"apiKey": []}, {"bearer": []}],
 )
 
-ROLES_STAFF_ADMIN = {Role.STOREFRONT, Role.ADMIN}
-
-
 # ---------------------------------------------------------------------- request context
 def principal() -> Principal:
     return Principal.from_context(app.current_event.request_context.authorizer.raw_event)
 
 
 def actor() -> Actor:
+    """The ticket domain's actor. A principal without a role there (an API key without the
+    storefront scope) is none: 403 on every route that acts on tickets, orders or their data."""
     p = principal()
+    if not p.roles:
+        raise Forbidden("error.role_not_permitted")
     return Actor(id=p.subject_id, roles=p.roles, customer_id=p.customer_id,
                  request_id=app.current_event.request_context.request_id)
 
@@ -83,9 +84,11 @@ def locale() -> str:
     return negotiate(app.current_event.headers.get("accept-language"))
 
 
-def require(*roles: Role) -> None:
-    if not actor().roles & set(roles):
-        raise Forbidden("error.role_not_permitted", required=sorted(r.value for r in roles))
+def require(*roles: Role, scopes: tuple[ApiKeyScope, ...] = ()) -> None:
+    """One of `roles`, or an API key with one of `scopes`."""
+    p = principal()
+    if not (p.roles & set(roles) or p.scopes & set(scopes)):
+        raise Forbidden("error.role_not_permitted", required=sorted({r.value for r in (*roles, *scopes)}))
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
@@ -356,16 +359,18 @@ def customer_token(body: CustomerTokenRequest) -> Response[TokenResponse]:
     return json_response(201, TokenResponse(token=token, expires_in=body.ttl_seconds))
 
 
-@app.post("/auth/staff-tokens", tags=["auth"], summary="Mint a staff token for a registered staff user")
+@app.post("/auth/staff-tokens", tags=["auth"],
+          summary="Mint a staff token for a registered staff user (admin, or a staff_token_issuer key)")
 def staff_token(body: StaffTokenRequest) -> Response[TokenResponse]:
-    require(Role.STOREFRONT, Role.ADMIN)
+    require(Role.ADMIN, scopes=(ApiKeyScope.STAFF_TOKEN_ISSUER,))
     token = services().tenants.mint_staff_token(tenant(), body.user_id, timedelta(seconds=body.ttl_seconds))
     return json_response(201, TokenResponse(token=token, expires_in=body.ttl_seconds))
 
 
-@app.put("/staff/<user_id>", tags=["auth"], summary="Register or update a staff user and their roles")
+@app.put("/staff/<user_id>", tags=["auth"],
+         summary="Register or update a staff user and their roles (admin, or an admin key)")
 def put_staff(user_id: Annotated[str, Path(max_length=128)], body: StaffRequest) -> dict:
-    require(Role.STOREFRONT, Role.ADMIN)
+    require(Role.ADMIN, scopes=(ApiKeyScope.ADMIN,))
     user = services().tenants.put_staff(tenant(), user_id, body.display_name,
                                         frozenset(Role(r) for r in body.roles), body.status)
     return {"user_id": user.user_id, "roles": sorted(r.value for r in user.roles), "status": user.status}
@@ -389,3 +394,7 @@ app.include_router(logistics_router)
 from aftersales.http.routes.inbox import router as inbox_router  # noqa: E402
 
 app.include_router(inbox_router)
+# Tenant API keys (scopes, rotation, revocation):
+from aftersales.http.routes.api_keys import router as api_keys_router  # noqa: E402
+
+app.include_router(api_keys_router)

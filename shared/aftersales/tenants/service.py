@@ -1,17 +1,35 @@
-"""Provisioning and credential use cases: tenants, API keys, staff, token minting, and the
-authorizer's decision (authenticate)."""
+"""Provisioning and credential use cases: tenants, API keys (issue, list, rotate, revoke), staff,
+token minting, and the authorizer's decision (authenticate)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
+from aws_lambda_powertools import Logger
+
 from aftersales.auth import credentials
-from aftersales.auth.credentials import Principal
-from aftersales.core.clock import Clock, iso
-from aftersales.core.errors import Forbidden, NotFound, Unauthorized
+from aftersales.auth.credentials import DEFAULT_SCOPES, ApiKeyScope, Principal
+from aftersales.core.clock import Clock
+from aftersales.core.errors import Conflict, Forbidden, InvalidRequest, NotFound, Unauthorized
 from aftersales.core.ids import new_id
-from aftersales.tenants.ports import ApiKeyRecord, SigningKey, StaffUser, Tenant, TenantDirectory
+from aftersales.tenants.ports import ApiKeyPage, ApiKeyRecord, SigningKey, StaffUser, Tenant, TenantDirectory
 from aftersales.tickets.model import Role
+
+logger = Logger(child=True)
+
+DEFAULT_ROTATION_GRACE = timedelta(hours=24)
+MAX_ROTATION_GRACE = timedelta(days=7)
+PROVISIONING = "provisioning"  # the actor recorded for keys issued by operators' scripts (demo, setup)
+
+
+@dataclass(frozen=True)
+class IssuedApiKey:
+    """A key as handed out: the full key (shown once, never stored) and its record."""
+
+    api_key: str
+    record: ApiKeyRecord
 
 
 class TenantService:
@@ -26,12 +44,61 @@ class TenantService:
         self._dir.put_tenant(tenant)
         return tenant
 
-    def issue_api_key(self, tenant_id: str, name: str) -> str:
-        key_id = new_id("key").removeprefix("key_").lower()
+    # ------------------------------------------------------------------ API keys
+    def issue_api_key(self, tenant_id: str, name: str, scopes: Iterable[ApiKeyScope] = (), *,
+                      by: str = PROVISIONING) -> IssuedApiKey:
+        """A new key with `scopes` (storefront only when none are given); its secret is returned once."""
+        now = self._clock.now()
+        key_id = new_id("key", now).removeprefix("key_").lower()
         api_key, digest = credentials.new_api_key(key_id)
-        self._dir.put_api_key(ApiKeyRecord(key_id=key_id, tenant_id=tenant_id, secret_sha256=digest,
-                                           name=name), created_at=iso(self._clock.now()))
-        return api_key
+        record = ApiKeyRecord(key_id=key_id, tenant_id=tenant_id, secret_sha256=digest, name=name,
+                              scopes=frozenset(scopes) or DEFAULT_SCOPES, created_at=now, created_by=by)
+        self._dir.add_api_key(record)
+        self._audit("api key issued", record, by)
+        return IssuedApiKey(api_key, record)
+
+    def list_api_keys(self, tenant_id: str, *, after: str | None = None, limit: int = 50) -> ApiKeyPage:
+        return self._dir.list_api_keys(tenant_id, after=after, limit=limit)
+
+    def rotate_api_key(self, tenant_id: str, key_id: str, *, grace: timedelta = DEFAULT_ROTATION_GRACE,
+                       by: str) -> IssuedApiKey:
+        """A new secret for the same key id; the replaced secret keeps working for `grace`."""
+        if not timedelta(0) <= grace <= MAX_ROTATION_GRACE:
+            raise InvalidRequest("error.rotation_grace_out_of_range", field="grace_seconds",
+                                 max_seconds=int(MAX_ROTATION_GRACE.total_seconds()))
+        current = self._active_key(tenant_id, key_id)
+        api_key, digest = credentials.new_api_key(key_id)
+        record = current.rotated(digest, now=self._clock.now(), grace=grace, by=by)
+        self._dir.replace_api_key(record, expected_secret_sha256=current.secret_sha256)
+        self._audit("api key rotated", record, by, grace_seconds=int(grace.total_seconds()))
+        return IssuedApiKey(api_key, record)
+
+    def revoke_api_key(self, tenant_id: str, key_id: str, *, by: str) -> ApiKeyRecord:
+        """Both the current and a previous secret stop working at once. Revoking twice changes nothing."""
+        current = self._key_of(tenant_id, key_id)
+        if current.status == "revoked":
+            return current
+        record = current.revoked(now=self._clock.now(), by=by)
+        self._dir.replace_api_key(record, expected_secret_sha256=current.secret_sha256)
+        self._audit("api key revoked", record, by)
+        return record
+
+    def _key_of(self, tenant_id: str, key_id: str) -> ApiKeyRecord:
+        record = self._dir.get_api_key(key_id)
+        if record is None or record.tenant_id != tenant_id:  # another tenant's key does not exist here
+            raise NotFound("error.api_key_not_found", key_id=key_id)
+        return record
+
+    def _active_key(self, tenant_id: str, key_id: str) -> ApiKeyRecord:
+        record = self._key_of(tenant_id, key_id)
+        if record.status != "active":
+            raise Conflict("error.api_key_revoked", key_id=key_id)
+        return record
+
+    @staticmethod
+    def _audit(event: str, record: ApiKeyRecord, by: str, **extra: object) -> None:
+        logger.info(event, extra={"audit": True, "tenant_id": record.tenant_id, "key_id": record.key_id,
+                                  "scopes": sorted(s.value for s in record.scopes), "actor": by, **extra})
 
     def put_staff(self, tenant_id: str, user_id: str, display_name: str, roles: frozenset[Role],
                   status: str = "active") -> StaffUser:
@@ -74,10 +141,12 @@ class TenantService:
     def _by_api_key(self, api_key: str) -> Principal:
         key_id, secret = credentials.split_api_key(api_key)
         record = self._dir.get_api_key(key_id)
-        if record is None or record.status != "active" or not credentials.api_key_matches(
-                secret, record.secret_sha256):
+        if record is None or not record.accepts(secret, self._clock.now()):
             raise Unauthorized("error.invalid_api_key")
-        return Principal(record.tenant_id, "storefront", f"apikey:{key_id}", frozenset({Role.STOREFRONT}))
+        # The storefront scope is the STOREFRONT role of the ticket domain; the other scopes are no
+        # role there: an issuer or admin key reads no tickets or orders.
+        roles = frozenset({Role.STOREFRONT}) if ApiKeyScope.STOREFRONT in record.scopes else frozenset()
+        return Principal(record.tenant_id, "api_key", f"apikey:{key_id}", roles, scopes=record.scopes)
 
     def _by_token(self, token: str) -> Principal:
         tenant_id, kid = credentials.unverified_routing(token)

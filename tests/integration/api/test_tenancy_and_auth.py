@@ -88,17 +88,20 @@ def test_status_queue_and_pagination(api, demo):
     assert api.request("GET", "/tickets", headers=acme["agent"], query={"cursor": "%%%"}).status == 422
 
 
-def test_tokens_are_minted_only_by_the_storefront(api, demo):
+def test_customer_tokens_come_from_the_storefront_and_staff_from_an_admin(api, demo):
+    """GIVEN the storefront key, a customer and an admin WHEN each mints or registers THEN customer
+    tokens only for the storefront, staff registration and staff tokens only for the admin (the
+    storefront key's scopes: docs/decisions.md, 2026-12-01)."""
     acme = demo["acme"]
     minted = api.request("POST", "/auth/customer-tokens", {"customer_id": "cust-9"}, acme["key"])
     assert minted.status == 201
     assert api.request("GET", "/tickets", headers={"Authorization": f"Bearer {minted.body['token']}"}).status == 200
     assert api.request("POST", "/auth/customer-tokens", {"customer_id": "cust-9"}, acme["cust-1"]).status == 403
-    staff = api.request("PUT", "/staff/new-agent", {"display_name": "New", "roles": ["agent"]}, acme["key"])
+    staff = api.request("PUT", "/staff/new-agent", {"display_name": "New", "roles": ["agent"]}, acme["admin"])
     assert staff.status == 200
     token = api.request("POST", "/auth/staff-tokens", {"user_id": "new-agent"}, acme["admin"]).body["token"]
     assert api.request("GET", "/tickets", headers={"Authorization": f"Bearer {token}"}).status == 200
-    assert api.request("PUT", "/staff/x", {"display_name": "X", "roles": ["god"]}, acme["key"]).status == 422
+    assert api.request("PUT", "/staff/x", {"display_name": "X", "roles": ["god"]}, acme["admin"]).status == 422
 
 
 def test_type_catalogue_tables_and_diagrams(api, demo):

@@ -174,6 +174,12 @@ def test_an_authorization_header_that_is_no_bearer_token_is_malformed(authorizat
     assert refused.value.message_id == "error.malformed_credentials"
 
 
+def test_api_key_principals_carry_their_scopes_through_the_authorizer_context():
+    principal = credentials.Principal("t1", "api_key", "apikey:k1", frozenset(),
+                                      scopes=frozenset({credentials.ApiKeyScope.STAFF_TOKEN_ISSUER}))
+    assert credentials.Principal.from_context(principal.to_context()) == principal
+
+
 def test_a_context_without_a_tenant_is_no_principal():
     """GIVEN the authorizer context of a refused request (no tenant) WHEN read THEN 401, not a crash."""
     with pytest.raises(Unauthorized):

@@ -7,6 +7,7 @@ Key design (every key starts with the tenant):
            gsi3: <tenant>#S#<status>  / <updated_at>     a status queue for agents
   orders   pk=<tenant>#ORDER#<id>    sk=ORDER
   tenants  pk=TENANT#<id>  sk=PROFILE | STAFF#<user id>;  pk=APIKEY#<key id> sk=APIKEY
+           gsi1: TENANT#<tenant>#APIKEYS / <key id>       a tenant's API keys, oldest first
 """
 
 from __future__ import annotations
@@ -149,6 +150,17 @@ class ApiKeyItem(TenantTableItem, discriminator="api_key"):
     name = UnicodeAttribute()
     status = UnicodeAttribute(default="active")
     created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute(null=True)  # absent on keys issued before scopes existed
+    scopes = UnicodeSetAttribute(null=True)  # absent: storefront
+    previous_secret_sha256 = UnicodeAttribute(null=True)
+    previous_valid_until = UnicodeAttribute(null=True)
+    rotated_at = UnicodeAttribute(null=True)
+    rotated_by = UnicodeAttribute(null=True)
+    revoked_at = UnicodeAttribute(null=True)
+    revoked_by = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_tenant = Gsi1()
 
 
 class StaffItem(TenantTableItem, discriminator="staff"):
