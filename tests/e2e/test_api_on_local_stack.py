@@ -71,3 +71,45 @@ def test_bad_input_through_the_gateway(local_stack):
     ticket_id = requests.get(f"{api}/tickets", headers=staff, timeout=10).json()["items"][0]["id"]
     reply = requests.post(f"{api}/tickets/{ticket_id}/transitions", json={"to": "refunded"}, headers=staff, timeout=10)
     assert reply.status_code == 409 and reply.json()["error"]["allowed"]
+
+
+def _demo_key(stack, scope: str) -> dict[str, str]:
+    return {"X-Api-Key": next(v for k, v in stack.demo.items() if k.startswith(f"{scope} API key"))}
+
+
+def test_an_api_key_and_a_bearer_token_together_are_400_through_the_gateway(local_stack):
+    """GIVEN the demo's storefront key and its admin token in one request WHEN it goes through API
+    Gateway's front (authorizer in-process) THEN 400 conflicting_credentials, not the key's answer."""
+    both = {**_demo_key(local_stack, "storefront"), **_auth(local_stack, "admin token")}
+    reply = requests.post(f"{local_stack.api_url}/auth/staff-tokens", json={"user_id": "admin-sun"}, headers=both,
+                          timeout=10)
+    assert reply.status_code == 400 and reply.json()["error"]["code"] == "conflicting_credentials"
+
+
+def test_each_demo_key_does_only_what_its_scope_allows(local_stack):
+    """GIVEN the demo's storefront, staff_token_issuer and admin keys WHEN each asks for an admin
+    staff token THEN only the issuer gets one (the storefront key used to); the admin key manages keys:
+    a new key's secret comes once with Cache-Control: no-store, rotation keeps the old secret for the
+    grace, revocation ends both at once."""
+    api = local_stack.api_url
+    ask = {"user_id": "admin-sun"}
+    storefront, issuer, admin = (_demo_key(local_stack, s) for s in ("storefront", "staff_token_issuer", "admin"))
+    assert requests.post(f"{api}/auth/staff-tokens", json=ask, headers=storefront, timeout=10).status_code == 403
+    assert requests.post(f"{api}/auth/staff-tokens", json=ask, headers=admin, timeout=10).status_code == 403
+    minted = requests.post(f"{api}/auth/staff-tokens", json=ask, headers=issuer, timeout=10)
+    assert minted.status_code == 201, minted.text
+
+    created = requests.post(f"{api}/api-keys", json={"name": "e2e shop"}, headers=admin, timeout=10)
+    assert created.status_code == 201 and created.headers["Cache-Control"] == "no-store"
+    key_id, first = created.json()["key_id"], {"X-Api-Key": created.json()["api_key"]}
+    assert requests.get(f"{api}/tickets", headers=first, timeout=10).status_code == 200
+    rotated = requests.post(f"{api}/api-keys/{key_id}/rotation", json={"grace_seconds": 600}, headers=admin,
+                            timeout=10)
+    second = {"X-Api-Key": rotated.json()["api_key"]}
+    for usable in (first, second):
+        assert requests.get(f"{api}/tickets", headers=usable, timeout=10).status_code == 200
+    listed = requests.get(f"{api}/api-keys", headers=admin, timeout=10).json()["items"]
+    assert next(k for k in listed if k["key_id"] == key_id)["scopes"] == ["storefront"]
+    assert requests.post(f"{api}/api-keys/{key_id}/revocation", headers=admin, timeout=10).status_code == 200
+    for dead in (first, second):
+        assert requests.get(f"{api}/tickets", headers=dead, timeout=10).status_code == 401
