@@ -245,7 +245,7 @@ def build_issue5(svc: Services) -> Issue5Services:
         return intake.comment(tenant_id, ticket_id, channel=channel, direction="outbound", author="system",
                               body=body, subject=subject, external_id=external_id)
 
-    senders = {"email": SesEmailSender(cfg.notifications_sender),
+    senders = {"email": SesEmailSender(cfg.notifications_sender, cfg.notifications_sender_name),
                "wecom": WeComSender(settings, http, svc.clock, cfg.wecom_api_base, client=wecom)}
     douyin = DouyinShopClient(settings, http, svc.clock, cfg.douyin_api_base)
     return Issue5Services(logistics=logistics, intake=intake, attachments=attachments,

@@ -24,10 +24,9 @@ def _staff(stack) -> dict[str, str]:
 
 
 def _sent_emails() -> list:
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
+    from tests.sent_mail import sent_mails
 
-    return list(ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages)
+    return sent_mails()
 
 
 def _wait(probe, timeout: float = 15.0):

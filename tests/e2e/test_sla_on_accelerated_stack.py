@@ -127,8 +127,7 @@ def test_the_hourly_logistics_sweep_alerts_on_a_silent_parcel_on_its_schedule(fa
     WHEN the template's rate(1 hour) schedule ticks (about once a wall second) THEN the sweep finds the
     parcel in the watch index, raises the delay alert, and the customer gets the "delayed" e-mail
     through the outbox — nothing invoked by hand."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
+    from tests.sent_mail import sent_mails
 
     api, key = fast_stack.api_url, fast_stack.storefront
     rules = requests.put(f"{api}/integrations/logistics-rules", json={"delay_alert_after": "PT2H"}, headers=key,
@@ -144,13 +143,12 @@ def test_the_hourly_logistics_sweep_alerts_on_a_silent_parcel_on_its_schedule(fa
     registered = requests.put(f"{api}/parcels/{tracking}", headers=key, timeout=10,
                               json={"direction": "outbound", "order_id": order_id})
     assert registered.status_code == 200, registered.text
-    sent = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
     seen: list = []
 
     def delayed_mail():
-        mails = [m for m in list(sent) if tracking in (m.subject or "")]
+        sent = sent_mails()
         seen[:] = [len(sent)]
-        return mails
+        return [m for m in sent if tracking in m.subject]
 
     (mail,) = _eventually(delayed_mail, timeout=60, last=seen)
-    assert "delayed" in mail.subject and mail.destinations["ToAddresses"] == [f"{customer}@example.com"]
+    assert "delayed" in mail.subject and mail.to == [f"{customer}@example.com"]

@@ -33,6 +33,7 @@ class Settings(DomainModel):
     channels_table: str = "aftersales-channels"
     attachments_bucket: str = "aftersales-attachments"
     notifications_sender: str = "no-reply@example.com"
+    notifications_sender_name: str = ""  # display name on the From line (RFC 2047-encoded when not ASCII)
     wecom_api_base: str = "https://qyapi.weixin.qq.com"  # tests and benches point these elsewhere
     douyin_api_base: str = "https://openapi-fxg.jinritemai.com"
     wecom_kf_sync_queue_url: str = ""  # the WeCom callback leaves 微信客服 sync requests here

@@ -140,9 +140,6 @@ def test_douyin_tags_create_and_move_the_ticket_idempotently(env):
 def test_notification_rendered_in_zh_hans_and_sent_through_ses(env):
     """GIVEN a customer with an e-mail contact in zh-Hans and a ticket in zh-Hans WHEN the approved
     event reaches the outbox THEN one Chinese e-mail goes out through SES (moto), once."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
-
     from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
     from aftersales.tickets.model import Channel, Role, Status, TicketType
 
@@ -162,7 +159,9 @@ def test_notification_rendered_in_zh_hans_and_sent_through_ses(env):
 
     result = env.notifications.lambda_handler({"Records": [record, {**record, "messageId": "2"}]}, FakeContext("n"))
     assert result == {"batchItemFailures": []}
-    sent = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+    from tests.sent_mail import sent_mails
+
+    sent = sent_mails()
     assert len(sent) == 1
     assert "已审核通过" in sent[0].body and ticket.id in sent[0].subject
 

@@ -71,10 +71,9 @@ def _event(entry: dict, ticket_id: str) -> dict:
 
 
 def _ses():
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
+    from tests.sent_mail import sent_mails
 
-    return ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+    return sent_mails()
 
 
 def test_the_outbox_emails_the_reply_once_in_the_tickets_language(api, acme):

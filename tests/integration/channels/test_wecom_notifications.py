@@ -60,10 +60,9 @@ def approved_ticket_event(services, customer_address: str, *, email: str | None 
 
 
 def ses_messages():
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import ses_backends
+    from tests.sent_mail import sent_mails
 
-    return ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+    return sent_mails()
 
 
 def test_a_wecom_ticket_is_answered_on_wecom_and_the_message_lands_on_its_conversation(wecom_api):
@@ -162,3 +161,33 @@ def test_wecom_outbound_credentials_are_validated_and_never_read_back(api, demo)
     assert full.status == 200 and full.body["outbound"] is True
     listed = api.request("GET", "/integrations", None, admin)
     assert listed.body["items"] == ["channel:wecom"] and "s" * 16 not in json.dumps(listed.body)
+
+
+def test_an_email_contact_that_cannot_be_an_address_gives_way_to_the_customers_wecom(wecom_api):
+    """GIVEN an e-mail ticket whose customer's stored e-mail is `a@b.com\\r\\nBcc: x@evil` (saved before
+    addresses were validated) and who also has a WeCom contact WHEN the ticket's "created" notification
+    reaches the outbox THEN e-mail is skipped without a retry, the message goes out on WeCom, nothing
+    reaches SES and no undeliverable note is written."""
+    from aftersales.adapters.dynamo.intake import DynamoIntakeStore
+    from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
+    from aftersales.tickets.model import Channel, Role, TicketType
+    from aftersales.wiring import services
+
+    wecom_api.replies = [(200, {"errcode": 0, "errmsg": "ok", "msgid": "wecom-msg-9"})]
+    svc = services()
+    svc.issue5.intake.put_contact("acme", "cust-1", "wecom", "wm-user-1", None)
+    DynamoIntakeStore().put_contact("acme", "cust-1", "email", "a@b.com\r\nBcc: x@evil", "zh-Hans")
+    agent = Actor(id="a", roles=frozenset({Role.AGENT}))
+    ticket = svc.tickets.open("acme", OpenTicket(
+        type=TicketType.RETURN_REFUND, order_id="O-1", channel=Channel.EMAIL, reason_code="x",
+        lines=[LineRequest(line_id="L1", quantity=1)], locale="zh-Hans"), agent)
+    event = {"detail-type": "ticket.created", "source": "aftersales.tickets",
+             "detail": {"tenant_id": "acme", "ticket_id": ticket.id, "customer_id": "cust-1", "seq": 1,
+                        "event": "ticket.created", "to_status": ticket.status.value, "dedup_key": f"{ticket.id}#1"}}
+    handler = load_handler("notifications")
+    assert handler.lambda_handler({"Records": [sqs_record(event)]}, FakeContext("n")) == {"batchItemFailures": []}
+    (body,) = sent_bodies(wecom_api)
+    assert body["touser"] == "wm-user-1" and ticket.id in body["text"]["content"]
+    assert ses_messages() == []
+    events = [e.event for e in svc.tickets.audit("acme", ticket.id, agent)]
+    assert "ticket.notification_undeliverable" not in events
