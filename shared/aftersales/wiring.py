@@ -27,7 +27,7 @@ class Services:
 
     def __post_init__(self) -> None:
         if self.sla is None:
-            self.sla = _Lazy(lambda: build_sla(self.tickets, self.clock))
+            self.sla = _Lazy(lambda: build_sla(self.tickets, self.clock, approver=_MoneyApprover(self)))
 
     @cached_property
     def issue5(self) -> Issue5Services:
@@ -164,8 +164,18 @@ class SlaServices:
     dispatch_store: Any
 
 
+class _MoneyApprover:
+    """The SLA engine's TimeoutApprover: the approvals service, built when first needed."""
+
+    def __init__(self, svc: Services) -> None:
+        self.services = svc
+
+    def approve_on_timeout(self, tenant_id: str, ticket_id: str, reason: str, data: dict[str, Any]) -> Any:
+        return self.services.money.approvals.approve_on_timeout(tenant_id, ticket_id, reason, data)
+
+
 def build_sla(tickets: TicketService, clock: Clock, notifier: Any = None, pages: Any = None,
-              page_size: int | None = None) -> SlaServices:
+              page_size: int | None = None, approver: Any = None) -> SlaServices:
     """Issue 4: SLA engine and dispatch on the SLA/dispatch tables (SLA_TABLE, DISPATCH_TABLE); policy
     recomputes are paged through the tracker's queue (SLA_TRACKER_QUEUE_URL)."""
     from aftersales.adapters.dynamo import sla as tables
@@ -179,6 +189,7 @@ def build_sla(tickets: TicketService, clock: Clock, notifier: Any = None, pages:
     store, dispatch_store = tables.DynamoSlaStore(), tables.DynamoDispatchStore()
     dispatch = DispatchService(dispatch_store, tickets, clock, calendars=store.calendars_for)
     engine = SlaService(store, tickets, dispatch, notifier or EventBridgeNotifier(settings.event_bus_name), clock,
+                        approver,
                         pages=pages or SqsRecomputePages(os.environ.get("SLA_TRACKER_QUEUE_URL", "")),
                         page_size=page_size or int(os.environ.get("SLA_RECOMPUTE_PAGE_SIZE", RECOMPUTE_PAGE_SIZE)))
     return SlaServices(engine=engine, dispatch=dispatch, store=store, dispatch_store=dispatch_store)
@@ -203,7 +214,13 @@ class Issue5Services:
 
 
 def build_issue5(svc: Services) -> Issue5Services:
-    from aftersales.adapters.aws_intake import EventBridgeAlerts, S3Attachments, SesEmailSender, SqsKfSyncRequests
+    from aftersales.adapters.aws_intake import (
+        EventBridgeAlerts,
+        S3Attachments,
+        SesEmailSender,
+        SqsDouyinIntakeQueue,
+        SqsKfSyncRequests,
+    )
     from aftersales.adapters.dynamo.intake import (
         DynamoConversationStore,
         DynamoIntakeStore,
@@ -236,7 +253,8 @@ def build_issue5(svc: Services) -> Issue5Services:
                            platform_refunded=lambda tenant, ticket, platform:
                            svc.money.refunds.settle_by_platform(tenant, ticket, platform),
                            kf=WeComKfSync(settings, wecom),
-                           kf_requests=SqsKfSyncRequests(cfg.wecom_kf_sync_queue_url))
+                           kf_requests=SqsKfSyncRequests(cfg.wecom_kf_sync_queue_url),
+                           douyin_queue=SqsDouyinIntakeQueue(cfg.douyin_intake_queue_url))
     logistics = TrackingService(DynamoParcelStore(), settings, svc.tickets, intake,
                                 EventBridgeAlerts(cfg.event_bus_name), svc.clock)
 

@@ -22,6 +22,7 @@ from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Role as TicketRole
 from aftersales.tickets.model import Status
 from aftersales.tickets.service import TicketService
+from aftersales.tickets.warrants import ApprovalRecord, ReviewerDecision
 
 from .defaults import default_policy
 from .facts import HistoryWindow, ProductFacts, RiskView, TicketFacts
@@ -146,26 +147,47 @@ class ApprovalService:
         return decided
 
     def apply_outcome(self, tenant_id: str, ticket_id: str, outcome: dict[str, Any]) -> Ticket:
-        """pending_approval -> approved | rejected, by the last decider (or SYSTEM for auto/block)."""
+        """pending_approval -> approved | rejected, by the last decider (or SYSTEM for auto/block).
+        A human route's decisions are read back from the review store, never taken from the
+        workflow's payload: the ticket domain checks them (tickets/warrants.py) as it moves."""
         ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
         target = Status.APPROVED if outcome["status"] == "approved" else Status.REJECTED
         if ticket.status != Status.PENDING_APPROVAL:
-            return ticket  # a retried task, or staff decided directly through the transitions API
-        review = outcome.get("review")
-        decisions = (review or {}).get("decisions") or []
+            return ticket  # a retried task
+        route_name = outcome.get("route") or ((outcome.get("review") or {}).get("route"))
         actor, reason = SYSTEM, outcome.get("reason")
-        if decisions:
+        if route_name in (Route.AUTO_APPROVE.value, Route.BLOCK.value):
+            record = ApprovalRecord(outcome=target.value, route=route_name, requester_id=self._requester(
+                tenant_id, ticket), rule_id=outcome.get("rule_id"), policy_version=outcome.get("policy_version"))
+            decisions: tuple[Any, ...] = ()
+        else:
+            state = self.review(tenant_id, ticket_id)
+            if state.status != outcome["status"]:
+                raise Conflict("approvals.review_outcome_mismatch", ticket_id=ticket_id, status=state.status)
+            decisions = state.decisions
+            record = _record(state)
             last = decisions[-1]
             # The workflow applies the review's outcome on the approver's behalf: the audit shows the
             # approver and their role (primary role), SYSTEM only authorises the step (e.g. finance).
-            actor = Actor(id=last["approver_id"], roles=frozenset({TicketRole(last["role"]), TicketRole.SYSTEM}))
-            reason = last["comment"] or reason
-        data = {"route": outcome.get("route") or (review or {}).get("route"),
-                "rule_id": outcome.get("rule_id") or (review or {}).get("rule_id"),
-                "policy_version": outcome.get("policy_version"),
-                "decisions": [{k: d[k] for k in ("approver_id", "role", "verdict", "comment", "decided_at", "rule_id")}
-                              for d in decisions]}
-        return self._tickets.transition(tenant_id, ticket_id, target, actor, reason=reason, data=data)
+            actor = Actor(id=last.approver_id, roles=frozenset({TicketRole(last.role.value), TicketRole.SYSTEM}))
+            reason = last.comment or reason
+        data = {"route": record.route, "rule_id": record.rule_id, "policy_version": outcome.get("policy_version"),
+                "decisions": [d.model_dump(mode="json", include={"approver_id", "role", "verdict", "comment",
+                                                                 "decided_at", "rule_id"}) for d in decisions]}
+        return self._tickets.transition(tenant_id, ticket_id, target, actor, reason=reason, data=data,
+                                        warrant=record)
+
+    def approve_on_timeout(self, tenant_id: str, ticket_id: str, reason: str, data: dict[str, Any]) -> Ticket:
+        """An SLA default action approves a small request nobody reviewed in time. Never for a route
+        that needs a senior or a second person: those escalate, they do not approve themselves."""
+        ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
+        found = self._reviews.get_with_token(tenant_id, ticket_id)
+        if found is not None and found[0].route is not Route.SINGLE_REVIEW:
+            raise Forbidden("approvals.timeout_cannot_approve_route", route=found[0].route.value)
+        record = ApprovalRecord(outcome="approved", route="timeout_default",
+                                requester_id=self._requester(tenant_id, ticket))
+        return self._tickets.transition(tenant_id, ticket_id, Status.APPROVED, SYSTEM, reason=reason,
+                                        data={**data, "route": record.route}, warrant=record)
 
     # ------------------------------------------------------------------ policies
     def draft(self, tenant_id: str) -> tuple[ApprovalPolicy, int]:
@@ -222,6 +244,13 @@ class ApprovalService:
             if not cursor:
                 break
         return tickets[:last]
+
+
+def _record(state: ReviewState) -> ApprovalRecord:
+    return ApprovalRecord(outcome="approved" if state.status == "approved" else "rejected", route=state.route.value,
+                          requester_id=state.requester_id, rule_id=state.rule_id,
+                          decisions=tuple(ReviewerDecision(approver_id=d.approver_id, role=d.role.value,
+                                                           verdict=d.verdict) for d in state.decisions))
 
 
 def _review_role(approver: Actor, state: ReviewState, verdict: str) -> ReviewRole:

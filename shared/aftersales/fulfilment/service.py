@@ -24,6 +24,7 @@ from aftersales.refunds.reshipment import Warehouse, WarehouseNetwork, choose_wa
 from aftersales.refunds.service import grant_id_for
 from aftersales.tickets.domain import Actor
 from aftersales.tickets.model import Role, Status, TicketType
+from aftersales.tickets.warrants import FulfilmentStep
 
 SYSTEM = Actor(id="fulfilment-workflow", roles=frozenset({Role.SYSTEM}))
 ORDERS_SOURCE = "aftersales.orders"
@@ -102,7 +103,8 @@ class MoneyPathReactor:
                 return "no_repair_provider"  # stays approved; the workbench shows it for manual dispatch
             data = {"repair_provider_id": provider["provider_id"], "repair_status": RepairStatus.DISPATCHED.value}
         try:
-            self._tickets.transition(tenant_id, ticket_id, target, SYSTEM, reason="auto_advance", data=data)
+            self._tickets.transition(tenant_id, ticket_id, target, SYSTEM, reason="auto_advance", data=data,
+                                     warrant=FulfilmentStep())
         except IllegalTransition:
             return "already_advanced"
         if data:

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from aftersales.core.errors import Conflict, InvalidRequest, NotFound
 from aftersales.core.money import Money
 from aftersales.logistics.ports import Parcel, Registration
+from aftersales.tickets.warrants import InspectionRecord
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Reception, Role, Status, TicketType
 from aftersales.tickets.service import TicketService
@@ -101,7 +102,7 @@ class ReturnService:
         return self._tickets.transition(
             tenant_id, ticket_id, target, actor, reason=reason or "inspection",
             data={"inspection": [r.model_dump() for r in results]},
-            lines=lambda current: apply_inspection(current.lines, results))
+            lines=lambda current: apply_inspection(current.lines, results), warrant=InspectionRecord())
 
 
 def _registered_for(parcels: ReturnParcels, tenant_id: str, tracking_number: str, ticket: Ticket) -> bool:

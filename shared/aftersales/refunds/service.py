@@ -17,6 +17,7 @@ from aftersales.core.money import Money
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Acceptance, Role, Status, TicketType
 from aftersales.tickets.service import TicketService
+from aftersales.tickets.warrants import RefundDecision, RefundSettlement
 
 from .grants import RETRYABLE, RefundAttempt, RefundGrant, RefundStatus, idempotency_key
 from .provider_errors import ProviderRefundStatus
@@ -187,7 +188,8 @@ class RefundService:
         return self._tickets.transition(
             tenant_id, ticket_id, Status.REFUNDED, SYSTEM, reason="refund_succeeded",
             data={"grant_id": grant_id, "amount": grant.amount.model_dump(), "destination": grant.destination.value,
-                  "provider_refund_id": latest.provider_refund_id, "attempt": latest.attempt_number})
+                  "provider_refund_id": latest.provider_refund_id, "attempt": latest.attempt_number},
+            warrant=RefundSettlement(grant_id=grant_id, provider_refund_id=latest.provider_refund_id or grant_id))
 
     def fail(self, tenant_id: str, ticket_id: str, grant_id: str, error: dict[str, Any] | None = None
              ) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 from aftersales.sla.calendar import BusinessCalendar
 from aftersales.sla.policy import SlaPolicy
@@ -47,3 +47,10 @@ class RecomputePages(Protocol):
         """Ask the tracker to recompute one page of the tenant's open tickets from `cursor`
         (None = the first page); one message per page."""
         ...
+
+
+class TimeoutApprover(Protocol):
+    """The approvals context's approval of a small request nobody reviewed in time (an SLA default
+    action); it refuses routes that need a senior or a second person."""
+
+    def approve_on_timeout(self, tenant_id: str, ticket_id: str, reason: str, data: dict[str, Any]) -> Any: ...

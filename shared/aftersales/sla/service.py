@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from aftersales.core.clock import Clock, iso
-from aftersales.core.errors import DomainError, IllegalTransition, InvalidRequest, NotFound
+from aftersales.core.errors import DomainError, Forbidden, IllegalTransition, InvalidRequest, NotFound
 from aftersales.dispatch.service import DispatchService
 from aftersales.sla.calendar import BusinessCalendar
 from aftersales.sla.deadlines import BREACH_STAGE, Deadline
@@ -34,7 +34,7 @@ from aftersales.sla.policy import (
     TicketFacts,
     validate_policy,
 )
-from aftersales.sla.ports import Notifier, RecomputePages
+from aftersales.sla.ports import Notifier, RecomputePages, TimeoutApprover
 from aftersales.sla.stages import Action, DeadlineState, carry_over, due_actions, next_due_at, record_fired
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import TERMINAL_STATUSES, Role, Status
@@ -74,8 +74,9 @@ def _apply_floor(deadline: Deadline, floor: datetime | None) -> Deadline:
 
 class SlaService:
     def __init__(self, store: Any, tickets: TicketService, dispatch: DispatchService, notifier: Notifier,
-                 clock: Clock, pages: RecomputePages | None = None,
+                 clock: Clock, approver: TimeoutApprover, pages: RecomputePages | None = None,
                  page_size: int = RECOMPUTE_PAGE_SIZE) -> None:
+        self._approver = approver
         self._store = store
         self._tickets = tickets
         self._dispatch = dispatch
@@ -322,11 +323,14 @@ class SlaService:
                 cap = policy_action.cap
                 if ticket.status == Status.PENDING_APPROVAL and ticket.requested_amount.currency == cap.currency \
                         and ticket.requested_amount.amount <= cap.amount:
-                    ticket = self._tickets.transition(
-                        d.tenant_id, d.ticket_id, Status.APPROVED, SLA_ENGINE,
-                        reason=f"sla default action: auto-approved under cap {cap.amount} {cap.currency}",
-                        data=data)
-                    outcome = "auto_approved"
+                    try:
+                        ticket = self._approver.approve_on_timeout(
+                            d.tenant_id, d.ticket_id,
+                            reason=f"sla default action: auto-approved under cap {cap.amount} {cap.currency}",
+                            data=data)
+                        outcome = "auto_approved"
+                    except Forbidden:
+                        outcome = "skipped_needs_review"  # dual / supervisor routes escalate, never self-approve
             elif isinstance(policy_action, CloseTicket):
                 ticket = self._tickets.transition(d.tenant_id, d.ticket_id, Status.CLOSED, SLA_ENGINE,
                                                   reason="sla default action: closed", data=data)

@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictInt
 
 from aftersales.core.clock import iso
 from aftersales.core.errors import Forbidden, IllegalTransition, InvalidRequest
 from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
-from aftersales.orders.domain import Order
-from aftersales.tickets import transitions
+from aftersales.core.text import label
+from aftersales.orders.domain import MAX_QUANTITY, Identifier, Order
+from aftersales.tickets import transitions, warrants
 from aftersales.tickets.audit import GENESIS_HASH, AuditEntry, seal
 from aftersales.tickets.model import (
     LINE_TYPES,
@@ -96,6 +97,8 @@ class Ticket(DomainModel):
     created_at: str
     updated_at: str
     head_hash: str
+    requested_by: str | None = None  # who opened it (customer, agent or storefront): never its approver
+    approval: warrants.ApprovalStamp | None = None
 
     @property
     def is_terminal(self) -> bool:
@@ -103,9 +106,11 @@ class Ticket(DomainModel):
 
 
 class LineRequest(DomainModel):
-    line_id: str
-    quantity: int = Field(ge=1)
-    reason_code: str | None = None
+    model_config = ConfigDict(extra="forbid")
+
+    line_id: Identifier
+    quantity: StrictInt = Field(ge=1, le=MAX_QUANTITY)
+    reason_code: label(64) | None = None
 
 
 class OpenTicket(DomainModel):
@@ -182,7 +187,7 @@ def open_ticket(*, ticket_id: str, tenant_id: str, request: OpenTicket, order: O
         version=1, order_id=order.order_id, customer_id=order.customer.id, channel=request.channel,
         reason_code=request.reason_code, description=request.description, lines=lines,
         requested_amount=requested, parent_id=request.parent_id, locale=request.locale,
-        created_at=now, updated_at=now, head_hash=GENESIS_HASH,
+        created_at=now, updated_at=now, head_hash=GENESIS_HASH, requested_by=actor.id,
     )
     data: dict[str, Any] = {"type": draft.type.value, "order_id": draft.order_id,
                             "requested_amount": requested.model_dump(),
@@ -198,26 +203,82 @@ def open_ticket(*, ticket_id: str, tenant_id: str, request: OpenTicket, order: O
 
 
 def allowed_targets(ticket: Ticket, actor: Actor) -> list[dict[str, Any]]:
-    """What may happen next, and who may do it (the 409 payload and the UI's buttons)."""
-    return [{"to": t.target.value, "event": t.event, "roles": sorted(r.value for r in t.roles),
-             "permitted": bool(actor.roles & t.roles)}
-            for t in transitions.transitions_from(ticket.type, ticket.status)]
+    """What may happen next, and who may do it (the 409 payload and the UI's buttons). A move owned
+    by a use case is never `permitted` here: `use` names the endpoint that takes it."""
+    out = []
+    for t in transitions.transitions_from(ticket.type, ticket.status):
+        item: dict[str, Any] = {"to": t.target.value, "event": t.event, "roles": sorted(r.value for r in t.roles),
+                                "permitted": t.owner is None and bool(actor.roles & t.roles)}
+        if t.owner is not None:
+            item["use"] = transitions.OWNER_ENDPOINTS[t.owner].replace("{ticket_id}", ticket.id)
+        out.append(item)
+    return out
 
 
 def transition(ticket: Ticket, target: Status, *, actor: Actor, at: datetime,
-               reason: str | None = None, data: dict[str, Any] | None = None) -> Change:
+               reason: str | None = None, data: dict[str, Any] | None = None,
+               warrant: warrants.Warrant | None = None, lines: list[TicketLine] | None = None) -> Change:
+    """Move the ticket. An owned transition (money or goods) needs the owner's warrant, checked
+    here whoever calls; `lines` are the ticket's new lines written with the move."""
     rule = transitions.find(ticket.type, ticket.status, target)
     if rule is None:
         raise IllegalTransition("error.illegal_transition", status=ticket.status.value, to=target.value,
                                 allowed=allowed_targets(ticket, actor))
+    if rule.owner is not None and warrant is None:
+        raise IllegalTransition("error.transition_owned", status=ticket.status.value, to=target.value,
+                                use=transitions.OWNER_ENDPOINTS[rule.owner].replace("{ticket_id}", ticket.id),
+                                allowed=allowed_targets(ticket, actor))
     if not actor.roles & rule.roles:
         raise Forbidden("error.role_not_permitted", to=target.value,
                         required=sorted(r.value for r in rule.roles))
+    new_lines = ticket.lines if lines is None else lines
+    stamp = _authorise(ticket, rule, actor, warrant, new_lines)
     entry = _entry(ticket, seq=ticket.version + 1, at=at, event=rule.event, actor=actor,
                    from_status=ticket.status, to_status=target, reason=reason, data=data)
-    return Change(ticket=ticket.model_copy(update={
-        "status": target, "version": entry.seq, "updated_at": entry.at, "head_hash": entry.hash}),
-        entry=entry)
+    update: dict[str, Any] = {"status": target, "version": entry.seq, "updated_at": entry.at,
+                              "head_hash": entry.hash, "lines": new_lines}
+    if target == Status.APPROVED:
+        update["approval"] = warrants.ApprovalStamp(route=stamp[0], rule_id=stamp[1], approver_ids=stamp[2],
+                                                    seq=entry.seq)
+    elif target == Status.PENDING_APPROVAL:
+        update["approval"] = None  # a reopened request is decided afresh
+    return Change(ticket=ticket.model_copy(update=update), entry=entry)
+
+
+def _authorise(ticket: Ticket, rule: transitions.Transition, actor: Actor, warrant: warrants.Warrant | None,
+               lines: list[TicketLine]) -> tuple[str, str | None, tuple[str, ...]]:
+    """Check the warrant against the owned rule; (route, rule id, approvers) for an approval."""
+    stamp: tuple[str, str | None, tuple[str, ...]] = ("", None, ())
+    if rule.target in transitions.AFTER_APPROVAL and ticket.approval is None:
+        raise warrants.refuse("not_approved")
+    if rule.owner is None:
+        return stamp
+    if isinstance(warrant, warrants.PlatformDecision):
+        warrants.check_platform(warrant, channel=ticket.channel, actor_roles=actor.roles)
+        return (f"platform:{warrant.platform}", None, ())
+    expected = {transitions.Owner.APPROVAL: warrants.ApprovalRecord,
+                transitions.Owner.FULFILMENT: warrants.FulfilmentStep,
+                transitions.Owner.INSPECTION: warrants.InspectionRecord,
+                transitions.Owner.REFUND_SETTLEMENT: warrants.RefundSettlement,
+                transitions.Owner.REFUND_DECISION: warrants.RefundDecision}[rule.owner]
+    if not isinstance(warrant, expected):
+        raise warrants.refuse("wrong_warrant", owner=rule.owner.value)
+    if isinstance(warrant, warrants.ApprovalRecord):
+        if ticket.requested_by is not None and warrant.requester_id != ticket.requested_by:
+            raise warrants.refuse("requester_mismatch")
+        outcome = "approved" if rule.target == Status.APPROVED else "rejected"
+        approvers = warrants.check_approval(warrant, target_outcome=outcome, actor_id=actor.id,
+                                            actor_roles=actor.roles)
+        return (warrant.route, warrant.rule_id, approvers)
+    if isinstance(warrant, warrants.FulfilmentStep | warrants.RefundSettlement) and Role.SYSTEM not in actor.roles:
+        raise warrants.refuse("automation_only", owner=rule.owner.value)
+    if isinstance(warrant, warrants.InspectionRecord):
+        warrants.check_inspection([(ln.acceptance, ln.quantity_accepted) for ln in lines],
+                                  goods_accepted=rule.target != Status.REJECTED)
+    if isinstance(warrant, warrants.RefundDecision) and actor.id in (ticket.requested_by, *(
+            ticket.approval.approver_ids if ticket.approval else ())):
+        raise warrants.refuse("requester_cannot_decide")
+    return stamp
 
 
 def assign(ticket: Ticket, assignee_id: str, *, actor: Actor, at: datetime,

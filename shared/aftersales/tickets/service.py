@@ -21,6 +21,7 @@ from aftersales.tickets.audit import AuditEntry, ChainVerification, verify_chain
 from aftersales.tickets.domain import Actor, Change, OpenTicket, Ticket, TicketLine
 from aftersales.tickets.model import Reception, Status
 from aftersales.tickets.ports import Page, TicketStore, TimelineEntry
+from aftersales.tickets.warrants import Warrant
 
 MAX_ATTEMPTS = 4  # optimistic-lock retries before giving the conflict to the caller
 
@@ -111,24 +112,24 @@ class TicketService:
     def transition(self, tenant_id: str, ticket_id: str, target: Status, actor: Actor, *,
                    reason: str | None = None, expected_version: int | None = None,
                    data: dict[str, Any] | None = None, line_reception: Reception | None = None,
-                   lines: Callable[[Ticket], list[TicketLine]] | None = None) -> Ticket:
+                   lines: Callable[[Ticket], list[TicketLine]] | None = None,
+                   warrant: Warrant | None = None) -> Ticket:
         """`line_reception` (carrier scans) moves every line's reception axis in the same write;
         `lines` (e.g. inspection results) computes the ticket's new lines from the current ticket
-        (re-run on an optimistic-lock retry; it may raise) and writes them with the status change."""
+        (re-run on an optimistic-lock retry; it may raise) and writes them with the status change.
+        `warrant` is the owning use case's proof for a transition that commits money or goods
+        (tickets/warrants.py); without one such a transition is refused."""
         if line_reception is not None:
             data = {**(data or {}), "line_reception": line_reception.value}
 
         def change(ticket: Ticket) -> Change:
-            moved = domain.transition(ticket, target, actor=actor, at=self._clock.now(), reason=reason,
-                                      data=data)
-            if line_reception is None and lines is None:
-                return moved
-            new_lines = lines(ticket) if lines is not None else ticket.lines
+            new_lines = lines(ticket) if lines is not None else None
             if line_reception is not None:
                 new_lines = [ln.model_copy(update={"reception": line_reception, **(
                     {"quantity_received": ln.quantity_requested} if line_reception is Reception.RECEIVED else {})})
-                    for ln in new_lines]
-            return moved.model_copy(update={"ticket": moved.ticket.model_copy(update={"lines": new_lines})})
+                    for ln in (new_lines if new_lines is not None else ticket.lines)]
+            return domain.transition(ticket, target, actor=actor, at=self._clock.now(), reason=reason,
+                                     data=data, warrant=warrant, lines=new_lines)
 
         def release(ticket: Ticket) -> dict[str, int] | None:
             if not domain.releases_reservation(ticket.status, target):

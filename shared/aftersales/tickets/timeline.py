@@ -8,6 +8,7 @@ STAFF_ONLY_EVENTS = frozenset({
     "ticket.assigned", "ticket.inspection_started",
     # the back office's own bookkeeping: the customer hears the outcome, not the plumbing
     "ticket.platform_synced", "ticket.platform_sync_failed", "ticket.reply_undeliverable",
+    "ticket.notification_undeliverable",
 })
 
 

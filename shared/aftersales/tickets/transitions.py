@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from types import MappingProxyType
 
 from aftersales.tickets.model import TERMINAL_STATUSES, Role, Status, TicketType
@@ -25,24 +26,49 @@ MONEY = frozenset({R.FINANCE, R.SUPERVISOR, R.ADMIN, R.SYSTEM})
 DECIDERS = OPS | {R.SYSTEM}  # approval decisions; the approval workflow acts as system
 
 
+class Owner(StrEnum):
+    """The use case that alone may take a transition that commits money or goods (it hands the
+    domain a warrant, tickets/warrants.py); the generic transitions endpoint refuses these."""
+
+    APPROVAL = "approval"
+    FULFILMENT = "fulfilment"
+    INSPECTION = "inspection"
+    REFUND_SETTLEMENT = "refund_settlement"
+    REFUND_DECISION = "refund_decision"
+
+
+# Where a client goes instead (the 409 of the generic endpoint and the workbench's buttons say it).
+OWNER_ENDPOINTS: Mapping[Owner, str] = MappingProxyType({
+    Owner.APPROVAL: "POST /tickets/{ticket_id}/approval/decisions",
+    Owner.FULFILMENT: "automatic after approval (GET /tickets/{ticket_id}/approval)",
+    Owner.INSPECTION: "POST /tickets/{ticket_id}/inspection",
+    Owner.REFUND_SETTLEMENT: "automatic when the provider settles (GET /tickets/{ticket_id}/refund)",
+    Owner.REFUND_DECISION: "POST /tickets/{ticket_id}/unrepairable-refund",
+})
+# Entering these needs the approval stamp that only an approval puts on the ticket.
+AFTER_APPROVAL = frozenset({S.REFUND_PENDING, S.RESHIPPING, S.REPAIR_DISPATCHED, S.AWAITING_RETURN})
+
+
 @dataclass(frozen=True)
 class Transition:
     source: Status
     target: Status
     roles: frozenset[Role]
     event: str  # emitted domain event (EventBridge detail-type)
+    owner: Owner | None = None
 
 
-def _t(source: Status, target: Status, roles: frozenset[Role], event: str) -> Transition:
-    return Transition(source, target, frozenset(roles), event)
+def _t(source: Status, target: Status, roles: frozenset[Role], event: str, owner: Owner | None = None
+       ) -> Transition:
+    return Transition(source, target, frozenset(roles), event, owner)
 
 
 # Shared opening: intake, approval, clarification with the customer, cancellation, appeal.
 _APPROVAL = (
     _t(S.SUBMITTED, S.PENDING_APPROVAL, MERCHANT, "ticket.submitted_for_approval"),
     _t(S.SUBMITTED, S.CANCELLED, CUSTOMER | MERCHANT, "ticket.cancelled"),
-    _t(S.PENDING_APPROVAL, S.APPROVED, DECIDERS, "ticket.approved"),
-    _t(S.PENDING_APPROVAL, S.REJECTED, DECIDERS, "ticket.rejected"),
+    _t(S.PENDING_APPROVAL, S.APPROVED, DECIDERS, "ticket.approved", Owner.APPROVAL),
+    _t(S.PENDING_APPROVAL, S.REJECTED, DECIDERS, "ticket.rejected", Owner.APPROVAL),
     _t(S.PENDING_APPROVAL, S.WAITING_CUSTOMER, OPS, "ticket.info_requested"),
     _t(S.PENDING_APPROVAL, S.CANCELLED, CUSTOMER | MERCHANT, "ticket.cancelled"),
     _t(S.WAITING_CUSTOMER, S.PENDING_APPROVAL, CUSTOMER | OPS, "ticket.info_provided"),
@@ -58,37 +84,37 @@ _RETURN_LEG = (
     _t(S.AWAITING_RETURN, S.CANCELLED, CUSTOMER | MERCHANT, "ticket.cancelled"),
     _t(S.RETURN_IN_TRANSIT, S.RETURN_RECEIVED, MERCHANT, "ticket.return_received"),
     _t(S.RETURN_RECEIVED, S.INSPECTING, MERCHANT, "ticket.inspection_started"),
-    _t(S.INSPECTING, S.REJECTED, OPS, "ticket.inspection_failed"),
+    _t(S.INSPECTING, S.REJECTED, OPS | {R.SYSTEM}, "ticket.inspection_failed", Owner.INSPECTION),
 )
 
 _REFUND_LEG = (
-    _t(S.REFUND_PENDING, S.REFUNDED, MONEY, "ticket.refunded"),
+    _t(S.REFUND_PENDING, S.REFUNDED, MONEY, "ticket.refunded", Owner.REFUND_SETTLEMENT),
     _t(S.REFUNDED, S.CLOSED, MERCHANT, "ticket.closed"),
 )
 
 _TABLES: dict[TicketType, tuple[Transition, ...]] = {
     TicketType.RETURN_REFUND: _APPROVAL + _RETURN_LEG + _REFUND_LEG + (
-        _t(S.INSPECTING, S.REFUND_PENDING, OPS, "ticket.inspection_passed"),
+        _t(S.INSPECTING, S.REFUND_PENDING, OPS | {R.SYSTEM}, "ticket.inspection_passed", Owner.INSPECTION),
     ),
     TicketType.REFUND_ONLY: _APPROVAL + _REFUND_LEG + (
-        _t(S.APPROVED, S.REFUND_PENDING, MERCHANT, "ticket.refund_requested"),
+        _t(S.APPROVED, S.REFUND_PENDING, MERCHANT, "ticket.refund_requested", Owner.FULFILMENT),
     ),
     TicketType.SHIPPING_FEE_REFUND: _APPROVAL + _REFUND_LEG + (
-        _t(S.APPROVED, S.REFUND_PENDING, MERCHANT, "ticket.refund_requested"),
+        _t(S.APPROVED, S.REFUND_PENDING, MERCHANT, "ticket.refund_requested", Owner.FULFILMENT),
     ),
     TicketType.EXCHANGE: _APPROVAL + _RETURN_LEG + (
-        _t(S.INSPECTING, S.RESHIPPING, OPS, "ticket.inspection_passed"),
+        _t(S.INSPECTING, S.RESHIPPING, OPS | {R.SYSTEM}, "ticket.inspection_passed", Owner.INSPECTION),
         _t(S.RESHIPPING, S.RESHIPPED, MERCHANT, "ticket.reshipped"),
         _t(S.RESHIPPED, S.CLOSED, MERCHANT, "ticket.closed"),
     ),
     TicketType.REPAIR: _APPROVAL + (
-        _t(S.APPROVED, S.REPAIR_DISPATCHED, MERCHANT, "ticket.repair_dispatched"),
+        _t(S.APPROVED, S.REPAIR_DISPATCHED, MERCHANT, "ticket.repair_dispatched", Owner.FULFILMENT),
         _t(S.REPAIR_DISPATCHED, S.REPAIR_IN_PROGRESS, MERCHANT, "ticket.repair_received_by_provider"),
         _t(S.REPAIR_IN_PROGRESS, S.REPAIRED, MERCHANT, "ticket.repaired"),
         _t(S.REPAIR_IN_PROGRESS, S.UNREPAIRABLE, MERCHANT, "ticket.unrepairable"),
         _t(S.REPAIRED, S.RETURNED_TO_CUSTOMER, MERCHANT, "ticket.returned_to_customer"),
         _t(S.UNREPAIRABLE, S.RETURNED_TO_CUSTOMER, MERCHANT, "ticket.returned_to_customer"),
-        _t(S.UNREPAIRABLE, S.REFUND_PENDING, OPS, "ticket.refund_requested"),
+        _t(S.UNREPAIRABLE, S.REFUND_PENDING, MONEY, "ticket.refund_requested", Owner.REFUND_DECISION),
         _t(S.RETURNED_TO_CUSTOMER, S.CLOSED, MERCHANT | CUSTOMER, "ticket.closed"),
     ) + _REFUND_LEG,
     TicketType.COMPLAINT: (

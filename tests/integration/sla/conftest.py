@@ -142,9 +142,12 @@ def sla(aws, demo, sla_page_size):
     base = wiring.services()  # binds the tickets/orders/tenants tables
     clock = FixedClock(START)
     notifier, pages = RecordingNotifier(), RecordingPages()
-    tickets = TicketService(DynamoTicketStore(), clock)
+    store = DynamoTicketStore()
+    tickets = TicketService(store, clock)
+    money = wiring.build_money(tickets, store, clock)
     wiring.override(wiring.Services(settings=base.settings, clock=clock, tickets=tickets, tenants=base.tenants,
-                                    sla=wiring.build_sla(tickets, clock, notifier, pages, sla_page_size)))
+                                    money=money, sla=wiring.build_sla(tickets, clock, notifier, pages, sla_page_size,
+                                                                      approver=money.approvals)))
     harness = Harness(clock, notifier)
     harness.pages = pages
     dispatch = harness.svc.sla.dispatch

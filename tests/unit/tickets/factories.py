@@ -39,3 +39,13 @@ SUPERVISOR = actor(Role.SUPERVISOR, id="sup-1")
 FINANCE = actor(Role.FINANCE, id="fin-1")
 STOREFRONT = actor(Role.STOREFRONT, id="apikey:k1")
 SYSTEM = actor(Role.SYSTEM, id="system")
+
+
+def approval_by(*approvers: Actor, requester_id: str = "cust-1", route: str | None = None):
+    """A recorded review that approved: one approver -> single review, two -> dual review."""
+    from aftersales.tickets.warrants import ApprovalRecord, ReviewerDecision
+
+    return ApprovalRecord(outcome="approved", route=route or ("dual_review" if len(approvers) > 1 else "single_review"),
+                          requester_id=requester_id,
+                          decisions=tuple(ReviewerDecision(approver_id=a.id, role=a.primary_role.value,
+                                                           verdict="approve") for a in approvers))

@@ -7,8 +7,9 @@ from aftersales.tickets import domain
 from aftersales.tickets.audit import GENESIS_HASH, verify_chain
 from aftersales.tickets.domain import LineRequest, OpenTicket
 from aftersales.tickets.model import Role, Status, TicketType
+from aftersales.tickets.warrants import InspectionRecord, RefundSettlement
 
-from .factories import AGENT, CUSTOMER, FINANCE, STOREFRONT, SUPERVISOR, T0, actor, order
+from .factories import AGENT, CUSTOMER, STOREFRONT, SUPERVISOR, SYSTEM, T0, actor, approval_by, order
 
 
 def _open(type_=TicketType.RETURN_REFUND, lines=(("L1", 2),), reserved=None, who=CUSTOMER, **kw):
@@ -66,23 +67,31 @@ def test_illegal_transition_lists_what_is_allowed():
 
 
 def test_roles_are_enforced_per_transition():
-    """A customer cannot approve; an agent can; only finance-capable roles mark refunded."""
+    """GIVEN a pending approval WHEN a customer applies even a valid review THEN 403; an agent who
+    decided it may apply it."""
     ticket = domain.transition(_open().ticket, Status.PENDING_APPROVAL, actor=STOREFRONT, at=T0).ticket
     with pytest.raises(Forbidden):
-        domain.transition(ticket, Status.APPROVED, actor=CUSTOMER, at=T0)
-    approved = domain.transition(ticket, Status.APPROVED, actor=AGENT, at=T0).ticket
+        domain.transition(ticket, Status.APPROVED, actor=CUSTOMER, at=T0, warrant=approval_by(CUSTOMER))
+    approved = domain.transition(ticket, Status.APPROVED, actor=AGENT, at=T0, warrant=approval_by(AGENT)).ticket
     assert approved.status == Status.APPROVED and approved.version == 3
+    assert approved.approval is not None and approved.approval.approver_ids == ("agent-1",)
 
 
 def test_every_change_extends_a_verifiable_chain():
     change = _open()
     entries = [change.entry]
     ticket = change.ticket
-    for target, who in [(Status.PENDING_APPROVAL, STOREFRONT), (Status.APPROVED, SUPERVISOR),
-                        (Status.AWAITING_RETURN, AGENT), (Status.RETURN_IN_TRANSIT, CUSTOMER),
-                        (Status.RETURN_RECEIVED, AGENT), (Status.INSPECTING, AGENT),
-                        (Status.REFUND_PENDING, AGENT), (Status.REFUNDED, FINANCE), (Status.CLOSED, AGENT)]:
-        change = domain.transition(ticket, target, actor=who, at=T0, reason="step")
+    inspected = [ln.model_copy(update={"quantity_received": 1, "quantity_accepted": 1, "acceptance": "accepted"})
+                 for ln in ticket.lines]
+    for target, who, warrant, lines in [
+            (Status.PENDING_APPROVAL, STOREFRONT, None, None),
+            (Status.APPROVED, SUPERVISOR, approval_by(SUPERVISOR), None),
+            (Status.AWAITING_RETURN, AGENT, None, None), (Status.RETURN_IN_TRANSIT, CUSTOMER, None, None),
+            (Status.RETURN_RECEIVED, AGENT, None, None), (Status.INSPECTING, AGENT, None, None),
+            (Status.REFUND_PENDING, AGENT, InspectionRecord(), inspected),
+            (Status.REFUNDED, SYSTEM, RefundSettlement(grant_id="g1", provider_refund_id="re_1"), None),
+            (Status.CLOSED, AGENT, None, None)]:
+        change = domain.transition(ticket, target, actor=who, at=T0, reason="step", warrant=warrant, lines=lines)
         entries.append(change.entry)
         ticket = change.ticket
     assert verify_chain(entries).valid and verify_chain(entries).head_hash == ticket.head_hash

@@ -9,7 +9,15 @@ from aftersales.core.errors import Forbidden, IllegalTransition
 from aftersales.tickets import domain, transitions
 from aftersales.tickets.audit import verify_chain
 from aftersales.tickets.domain import LineRequest, OpenTicket
-from aftersales.tickets.model import TERMINAL_STATUSES, Role, Status, TicketType
+from aftersales.tickets.model import TERMINAL_STATUSES, Acceptance, Role, Status, TicketType
+from aftersales.tickets.warrants import (
+    ApprovalRecord,
+    FulfilmentStep,
+    InspectionRecord,
+    RefundDecision,
+    RefundSettlement,
+    ReviewerDecision,
+)
 
 from .factories import T0, actor, order
 
@@ -46,6 +54,25 @@ def test_mermaid_lists_every_transition():
         assert f"{t.source.value} --> {t.target.value}" in diagram
 
 
+def _warrant_for(rule_, ticket, who):
+    """The owning use case's warrant for an owned move (so walks get past approval), else none."""
+    if rule_ is None or rule_.owner is None:
+        return None, None
+    owner = transitions.Owner
+    if rule_.owner is owner.APPROVAL:
+        verdict = "approve" if rule_.target == Status.APPROVED else "reject"
+        return ApprovalRecord(outcome="approved" if verdict == "approve" else "rejected", route="single_review",
+                              requester_id="cust-1", decisions=(ReviewerDecision(
+                                  approver_id=who.id, role=who.primary_role.value, verdict=verdict),)), None
+    if rule_.owner is owner.INSPECTION:
+        accepted = rule_.target != Status.REJECTED
+        return InspectionRecord(), [ln.model_copy(update={
+            "acceptance": Acceptance.ACCEPTED if accepted else Acceptance.REJECTED,
+            "quantity_accepted": 1 if accepted else 0}) for ln in ticket.lines]
+    return {owner.FULFILMENT: FulfilmentStep(), owner.REFUND_DECISION: RefundDecision(),
+            owner.REFUND_SETTLEMENT: RefundSettlement(grant_id="g1", provider_refund_id="re_1")}[rule_.owner], None
+
+
 class TicketWalk(RuleBasedStateMachine):
     """Random actors try random targets; only table-allowed moves by permitted roles happen."""
 
@@ -68,13 +95,14 @@ class TicketWalk(RuleBasedStateMachine):
         target = data.draw(st.one_of(pool, st.sampled_from(list(Status))))
         who = actor(role, customer_id="cust-1" if role == Role.CUSTOMER else None)
         rule_ = transitions.find(self.ticket.type, self.ticket.status, target)
+        warrant, lines = _warrant_for(rule_, self.ticket, who)
         try:
-            change = domain.transition(self.ticket, target, actor=who, at=T0)
+            change = domain.transition(self.ticket, target, actor=who, at=T0, warrant=warrant, lines=lines)
         except IllegalTransition:
             assert rule_ is None
             return
-        except Forbidden:
-            assert rule_ is not None and role not in rule_.roles
+        except Forbidden as refused:
+            assert rule_ is not None and (role not in rule_.roles or refused.message_id == "error.warrant_refused")
             return
         assert rule_ is not None and role in rule_.roles
         self.ticket, self.entries = change.ticket, [*self.entries, change.entry]
