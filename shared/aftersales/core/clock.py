@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Annotated, Protocol
+
+from pydantic import AfterValidator, AwareDatetime, Field
 
 
 class Clock(Protocol):
@@ -67,3 +69,46 @@ def iso(dt: datetime) -> str:
 
 def parse_iso(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+# Provider timestamps outside this range are not real event times (a malformed or hostile field):
+# they are refused or ignored, never turned into a datetime that overflows later.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def within_range(value: datetime) -> datetime | None:
+    """`value` (aware) in UTC when it lies in [EARLIEST, LATEST), else None."""
+    try:
+        value = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    return value if EARLIEST <= value < LATEST else None
+
+
+def from_unix(value: object) -> datetime | None:
+    """Unix seconds as a provider sends them (a JSON number, or a string of ASCII digits) -> aware UTC
+    datetime; None when it is not one or falls outside [EARLIEST, LATEST). int() would also take
+    non-ASCII digits ("١٢٣") and fromtimestamp() overflows on huge values: neither gets that far."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 12):
+            return None
+        value = int(text)
+    if not isinstance(value, (int, float)) or not EARLIEST.timestamp() <= value < LATEST.timestamp():
+        return None  # also NaN and the infinities, which compare False
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _in_range(value: datetime) -> datetime:
+    utc = within_range(value)
+    if utc is None:
+        raise ValueError("must lie between 2000-01-01 and 2100-01-01 (UTC)")
+    return utc
+
+
+# A point in time a client tells us (order placed, account created, label issued): with a time
+# zone, normalised to UTC, and within [EARLIEST, LATEST) (no year 9999).
+Instant = Annotated[AwareDatetime, AfterValidator(_in_range), Field(examples=["2026-11-18T10:00:00+08:00"])]

@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import ConfigDict, Field, StrictInt, model_validator
 
+from aftersales.core.clock import Instant
 from aftersales.core.errors import Conflict
 from aftersales.core.model import DomainModel
-from aftersales.core.money import CurrencyCode, Money
+from aftersales.core.money import MAX_AMOUNT, CurrencyCode, Money
+from aftersales.core.text import label
 from aftersales.tickets.model import Channel
 
 Identifier = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")]
+MAX_VERSION = 2**53 - 1
+MAX_QUANTITY = 100_000  # units of one order line
 
 
 class Customer(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
     id: Identifier
-    tier: str = Field(default="standard", max_length=32, examples=["standard", "vip"])
-    account_created_at: datetime | None = None
+    tier: label(32) = Field(default="standard", examples=["standard", "vip"])
+    account_created_at: Instant | None = None
 
 
 class Payment(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
-    provider: str = Field(max_length=32, examples=["stripe", "alipay", "wechat_pay", "sandbox"])
-    reference: str = Field(max_length=255, description="Charge / payment intent id at the provider")
+    provider: label(32) = Field(examples=["stripe", "alipay", "wechat_pay", "sandbox"])
+    reference: label(255) = Field(description="Charge / payment intent id at the provider")
     captured: Money
 
 
@@ -46,11 +49,11 @@ class OrderLine(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
     line_id: Identifier
-    sku: str = Field(max_length=128)
-    name: str = Field(max_length=512)
-    category: str | None = Field(default=None, max_length=128)
-    product_type: str | None = Field(default=None, max_length=64)
-    quantity: StrictInt = Field(ge=1, le=100_000)
+    sku: label(128)
+    name: label(512)
+    category: label(128) | None = None
+    product_type: label(64) | None = None
+    quantity: StrictInt = Field(ge=1, le=MAX_QUANTITY)
     unit_price_paid: Money = Field(description="Per unit, after discounts")
 
 
@@ -60,25 +63,26 @@ class Order(DomainModel):
     model_config = ConfigDict(extra="forbid")
 
     order_id: Identifier
-    version: StrictInt = Field(ge=1)
+    version: StrictInt = Field(ge=1, le=MAX_VERSION, description="Increases with every change at the storefront; "
+                               "at most 2^53 - 1, the largest integer every JSON client reads exactly")
     channel: Channel
     currency: CurrencyCode
     customer: Customer
     payment: Payment
     shipping: Shipping
     lines: list[OrderLine] = Field(min_length=1, max_length=500)
-    placed_at: datetime
+    placed_at: Instant
 
     @model_validator(mode="after")
     def _consistent(self) -> Order:
-        if self.placed_at.tzinfo is None:
-            raise ValueError("placed_at must carry a time zone")
         ids = [line.line_id for line in self.lines]
         if len(ids) != len(set(ids)):
             raise ValueError("line_id values must be unique")
         for money in [self.payment.captured, self.shipping.fee, *(ln.unit_price_paid for ln in self.lines)]:
             if money.currency != self.currency:
                 raise ValueError(f"every amount must be in the order currency {self.currency}")
+        if sum(ln.unit_price_paid.amount * ln.quantity for ln in self.lines) > MAX_AMOUNT:
+            raise ValueError(f"the lines add up to more than {MAX_AMOUNT} minor units")
         return self
 
     @property
