@@ -8,18 +8,20 @@ from typing import Literal
 from pydantic import ConfigDict, Field, PositiveInt
 
 from aftersales.core.model import DomainModel
+from aftersales.core.text import label
 
 _Frozen = ConfigDict(frozen=True, extra="forbid")
 
 Availability = Literal["online", "away", "offline"]
+SkillName = label(64, min_length=1)
 
 
 class Skills(DomainModel):
     model_config = _Frozen
-    ticket_types: frozenset[str] = frozenset()
-    languages: frozenset[str] = frozenset()
-    channels: frozenset[str] = frozenset()
-    product_categories: frozenset[str] = frozenset()
+    ticket_types: frozenset[SkillName] = frozenset()
+    languages: frozenset[SkillName] = frozenset()
+    channels: frozenset[SkillName] = frozenset()
+    product_categories: frozenset[SkillName] = frozenset()
 
     def union(self, other: Skills) -> Skills:
         return Skills(

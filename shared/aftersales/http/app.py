@@ -25,6 +25,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aftersales.auth.credentials import ApiKeyScope, Principal
 from aftersales.core.errors import DomainError, Forbidden, InvalidRequest
 from aftersales.core.i18n import label, negotiate, translate
+from aftersales.http import cursors, openapi
 from aftersales.http import errors as http_errors
 from aftersales.http.idempotency import MAX_KEY_LENGTH, run_once
 from aftersales.http.schemas import (
@@ -164,16 +165,24 @@ def health() -> dict:
 
 @app.get("/openapi.json", include_in_schema=False)
 def openapi_document() -> Response[dict]:
+    document = json.loads(app.get_openapi_json_schema(title="After-sales platform API", version="1.0.0"))
     return Response(status_code=200, content_type="application/json",
-                    body=json.loads(app.get_openapi_json_schema(title="After-sales platform API", version="1.0.0")))
+                    body=openapi.published(document, stage=app.current_event.request_context.stage))
 
 
 # ---------------------------------------------------------------------- orders
-@app.put("/orders/<order_id>", tags=["orders"], summary="Push an order snapshot (idempotent by id + version)")
+PLACED_AT_SKEW = timedelta(minutes=5)  # storefront clocks may run a little ahead of ours
+
+
+@app.put("/orders/<order_id>", tags=["orders"], summary="Push an order snapshot (idempotent by id + version)",
+         responses={200: {"description": "Replaced by a newer version, or unchanged"},
+                    201: {"description": "Created"}})
 def put_order(order_id: Annotated[str, Path()], order: Order) -> Response[dict]:
     require(Role.STOREFRONT, Role.ADMIN)
     if order.order_id != order_id:
         raise InvalidRequest("error.order_id_mismatch", field="order_id")
+    if order.placed_at > services().clock.now() + PLACED_AT_SKEW:
+        raise InvalidRequest("error.placed_in_future", field="placed_at")
     outcome = services().tickets.upsert_order(tenant(), order)
     if outcome == "create":  # issue 5: channel messages / Douyin events parked for this order are matched now
         services().issue5.intake.order_arrived(tenant(), order_id)
@@ -187,7 +196,8 @@ def get_order(order_id: Annotated[str, Path()]) -> Order:
 
 
 # ---------------------------------------------------------------------- tickets
-@app.post("/tickets", tags=["tickets"], summary="Open a ticket (return, exchange, repair, refund, complaint)")
+@app.post("/tickets", tags=["tickets"], summary="Open a ticket (return, exchange, repair, refund, complaint)",
+          status_code=201)
 def create_ticket(body: CreateTicketRequest) -> Response[TicketView]:
     who, loc = actor(), locale()
 
@@ -235,9 +245,11 @@ def list_tickets(status: Annotated[Status | None, Query()] = None,
                  limit: Annotated[int, Query(ge=1, le=100)] = 50,
                  cursor: Annotated[str | None, Query(max_length=2048)] = None) -> TicketPage:
     who, loc = actor(), locale()
-    page = services().tickets.list(tenant(), who, customer_id=customer_id,
-                                   status=status.value if status else None, limit=limit, cursor=cursor)
-    return TicketPage(items=[ticket_view(t, who, loc) for t in page.items], next_cursor=page.cursor)
+    listing = cursors.scope("tickets", tenant(), who.id, customer_id, status.value if status else None)
+    page = services().tickets.list(tenant(), who, customer_id=customer_id, status=status.value if status else None,
+                                   limit=limit, cursor=cursors.unseal(listing, cursor))
+    return TicketPage(items=[ticket_view(t, who, loc) for t in page.items],
+                      next_cursor=cursors.seal(listing, page.cursor))
 
 
 @app.get("/tickets/<ticket_id>", tags=["tickets"], summary="Read a ticket with its lines")
@@ -352,7 +364,8 @@ def transition_diagram(ticket_type: Annotated[TicketType, Path()]) -> dict:
 
 
 # ---------------------------------------------------------------------- auth and staff
-@app.post("/auth/customer-tokens", tags=["auth"], summary="Mint a short-lived customer token (storefront)")
+@app.post("/auth/customer-tokens", tags=["auth"], summary="Mint a short-lived customer token (storefront)",
+          status_code=201)
 def customer_token(body: CustomerTokenRequest) -> Response[TokenResponse]:
     require(Role.STOREFRONT)
     token = services().tenants.mint_customer_token(tenant(), body.customer_id, timedelta(seconds=body.ttl_seconds))
@@ -360,7 +373,8 @@ def customer_token(body: CustomerTokenRequest) -> Response[TokenResponse]:
 
 
 @app.post("/auth/staff-tokens", tags=["auth"],
-          summary="Mint a staff token for a registered staff user (admin, or a staff_token_issuer key)")
+          summary="Mint a staff token for a registered staff user (admin, or a staff_token_issuer key)",
+          status_code=201)
 def staff_token(body: StaffTokenRequest) -> Response[TokenResponse]:
     require(Role.ADMIN, scopes=(ApiKeyScope.STAFF_TOKEN_ISSUER,))
     token = services().tenants.mint_staff_token(tenant(), body.user_id, timedelta(seconds=body.ttl_seconds))

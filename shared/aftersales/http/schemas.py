@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictInt
 
 from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
+from aftersales.core.text import Description, Reason, label
 from aftersales.orders.domain import Identifier
 from aftersales.tickets.domain import LineRequest
 from aftersales.tickets.model import Acceptance, Channel, Reception, Role, Status, TicketType
@@ -23,44 +24,44 @@ class CreateTicketRequest(Strict):
     type: TicketType
     order_id: Identifier
     channel: Channel
-    reason_code: str = Field(min_length=1, max_length=64, examples=["damaged", "no_reason_7day"])
-    description: str | None = Field(default=None, max_length=4000)
+    reason_code: label(64, min_length=1) = Field(examples=["damaged", "no_reason_7day"])
+    description: Description | None = None
     lines: list[LineRequest] = Field(default_factory=list, max_length=500)
     customer_id: Identifier | None = Field(default=None, description="Required for staff and storefront calls "
                                            "only when it must be checked against the order")
-    parent_ticket_id: str | None = Field(default=None, max_length=64)
+    parent_ticket_id: Identifier | None = None
 
 
 class TransitionRequest(Strict):
     to: Status
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: Reason | None = None
 
 
 class AssignRequest(Strict):
     assignee_id: Identifier
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: Reason | None = None
 
 
 class BatchRequest(Strict):
     action: Literal["assign", "transition", "close"]
-    ticket_ids: list[str] = Field(min_length=1, max_length=100)
+    ticket_ids: list[Identifier] = Field(min_length=1, max_length=100)
     to: Status | None = None
     assignee_id: Identifier | None = None
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: Reason | None = None
 
 
 class CustomerTokenRequest(Strict):
     customer_id: Identifier
-    ttl_seconds: int = Field(default=900, ge=60, le=3600)
+    ttl_seconds: StrictInt = Field(default=900, ge=60, le=3600)
 
 
 class StaffTokenRequest(Strict):
     user_id: Identifier
-    ttl_seconds: int = Field(default=8 * 3600, ge=60, le=12 * 3600)
+    ttl_seconds: StrictInt = Field(default=8 * 3600, ge=60, le=12 * 3600)
 
 
 class StaffRequest(Strict):
-    display_name: str = Field(min_length=1, max_length=128)
+    display_name: label(128, min_length=1)
     roles: list[ROLE_NAMES] = Field(min_length=1)
     status: Literal["active", "disabled"] = "active"
 

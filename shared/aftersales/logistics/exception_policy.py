@@ -14,6 +14,7 @@ from pydantic import ConfigDict, Field
 
 from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
+from aftersales.core.text import free_text
 from aftersales.logistics.events import SubStatus, TrackingEvent, TrackingStatus
 from aftersales.logistics.progression import SETTLED, ParcelState
 
@@ -45,8 +46,8 @@ class ExceptionRules(DomainModel):
     refusal_refund_route: RefundRoute = RefundRoute.ORIGINAL_PAYMENT
     prefer_reship: bool = True
     reship_max_order_value: Money | None = None  # above it a lost/damaged parcel is refunded
-    delay_alert_after: timedelta = timedelta(days=5)
-    return_label_expires_after: timedelta = timedelta(days=14)
+    delay_alert_after: timedelta = Field(timedelta(days=5), gt=timedelta(0), le=timedelta(days=365))
+    return_label_expires_after: timedelta = Field(timedelta(days=14), gt=timedelta(0), le=timedelta(days=365))
 
 
 class CustomsDeclaration(DomainModel):
@@ -55,7 +56,7 @@ class CustomsDeclaration(DomainModel):
     hs_code: str = Field(pattern=r"^\d{6,10}$")
     origin_country: str = Field(pattern=r"^[A-Z]{2}$")
     declared_value: Money
-    description: str | None = None
+    description: free_text(500) | None = None
 
 
 class OutboundShipment(DomainModel):

@@ -10,10 +10,11 @@ REJECTED; nothing accepted on any line -> the ticket is rejected (inspection fai
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictInt
 
 from aftersales.core.errors import InvalidRequest
 from aftersales.core.model import DomainModel
+from aftersales.orders.domain import MAX_QUANTITY, Identifier
 from aftersales.tickets.domain import TicketLine
 from aftersales.tickets.model import Acceptance, Reception, Status, TicketType
 
@@ -23,11 +24,11 @@ AFTER_INSPECTION = {TicketType.RETURN_REFUND: Status.REFUND_PENDING, TicketType.
 class InspectedLine(DomainModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    line_id: str = Field(min_length=1, max_length=64)
-    accepted: int = Field(ge=0)
-    damaged: int = Field(default=0, ge=0)
-    written_off: int = Field(default=0, ge=0)
-    received: int | None = Field(default=None, ge=0, description="Defaults to the recorded received quantity "
+    line_id: Identifier
+    accepted: StrictInt = Field(ge=0, le=MAX_QUANTITY)
+    damaged: StrictInt = Field(default=0, ge=0, le=MAX_QUANTITY)
+    written_off: StrictInt = Field(default=0, ge=0, le=MAX_QUANTITY)
+    received: StrictInt | None = Field(default=None, ge=0, le=MAX_QUANTITY, description="Defaults to the recorded received quantity "
                                                                  "(carrier scan), else the requested one")
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 from aftersales.core.errors import InvalidRequest
 from aftersales.core.model import DomainModel
@@ -65,12 +65,12 @@ class RefundLine(_Frozen):
 class TenantRefundSettings(_Frozen):
     """A tenant's refund settings (`<tenant>#CONFIG / REFUND_SETTINGS`; these defaults until it sets them)."""
 
-    restocking_fee_bp: int = Field(default=0, ge=0, le=BASIS_POINTS,
+    restocking_fee_bp: StrictInt = Field(default=0, ge=0, le=BASIS_POINTS,
                                    description="Restocking fee in basis points of the lines total, charged "
                                                "only when the customer bears the return shipping")
     alternative_destinations: frozenset[RefundDestination] = Field(
         default=frozenset(), description="Offered besides the original payment: store_credit, coupon")
-    merchant_paid_return_shipping_campaign: bool = Field(
+    merchant_paid_return_shipping_campaign: StrictBool = Field(
         default=False, description="A campaign grants a merchant-paid return-shipping coupon: the merchant "
                                    "bears return shipping whatever the reason (no restocking fee)")
 

@@ -10,14 +10,16 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, StrictInt, ValidationError
 
 from aftersales.approvals.policy import ApprovalPolicy
 from aftersales.core.errors import DomainError, Forbidden, InvalidRequest
 from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
+from aftersales.core.text import Reason, label
 from aftersales.http import errors as http_errors
 from aftersales.http.app import actor, app, idempotent_post, json_response, locale, require, tenant, ticket_view
+from aftersales.orders.domain import Identifier
 from aftersales.refunds.inspection import InspectedLine
 from aftersales.refunds.refundable import RefundDestination, TenantRefundSettings
 from aftersales.tickets.model import STAFF_ROLES, Role
@@ -31,21 +33,21 @@ STAFF = tuple(STAFF_ROLES)
 class DecisionRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     verdict: Literal["approve", "reject"]
-    comment: str = Field(default="", max_length=2000)
+    comment: Reason = ""
 
 
 class BatchDecisionRequest(DecisionRequest):
-    ticket_ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(min_length=1, max_length=100)
+    ticket_ids: list[Identifier] = Field(min_length=1, max_length=100)
 
 
 class DryRunRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
-    ticket_id: str = Field(min_length=1, max_length=128)
+    ticket_id: Identifier
 
 
 class SimulationRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
-    last: int = Field(default=200, ge=1, le=1000, description="Replay the tenant's newest N tickets")
+    last: StrictInt = Field(default=200, ge=1, le=1000, description="Replay the tenant's newest N tickets")
 
 
 class DestinationRequest(DomainModel):
@@ -55,7 +57,7 @@ class DestinationRequest(DomainModel):
 
 class ReturnShipmentRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
-    carrier: str = Field(min_length=1, max_length=64)
+    carrier: label(64, min_length=1)
     tracking_number: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
     return_shipping_paid: Money | None = Field(default=None, description="What the customer paid to send it back "
                                                "(refunded when the merchant bears return shipping)")
@@ -64,7 +66,7 @@ class ReturnShipmentRequest(DomainModel):
 class InspectionRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     lines: list[InspectedLine] = Field(min_length=1, max_length=500)
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: Reason | None = None
 
 
 def _approvals():

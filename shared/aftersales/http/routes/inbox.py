@@ -14,6 +14,8 @@ from pydantic import ConfigDict, Field
 from aftersales.channels.inbox import DismissReason, Settlement, UnmatchedPage
 from aftersales.core.errors import InvalidRequest
 from aftersales.core.model import DomainModel
+from aftersales.core.text import free_text
+from aftersales.http import cursors
 from aftersales.http.app import actor, idempotent_post, require, tenant
 from aftersales.orders.domain import Identifier
 from aftersales.tickets.model import Role
@@ -29,21 +31,23 @@ class ResolveRequest(DomainModel):
 
     model_config = ConfigDict(extra="forbid")
     customer_id: Identifier | None = None
-    ticket_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    ticket_id: Identifier | None = None
 
 
 class DismissRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     reason: DismissReason
-    note: Annotated[str, Field(max_length=500)] | None = None
+    note: free_text(500) | None = None
 
 
 @router.get("/inbox/unmatched", tags=["channels"],
             summary="Channel messages and platform events no customer or order matched yet, newest first")
 def list_unmatched(limit: Annotated[int, Query(ge=1, le=100)] = 50,
-                   cursor: Annotated[str | None, Query(max_length=512)] = None) -> UnmatchedPage:
+                   cursor: Annotated[str | None, Query(max_length=cursors.MAX_LENGTH)] = None) -> UnmatchedPage:
     require(*STAFF)
-    return services().issue5.intake.unmatched(tenant(), limit=limit, cursor=cursor)
+    listing = cursors.scope("inbox.unmatched", tenant(), actor().id)
+    page = services().issue5.intake.unmatched(tenant(), limit=limit, cursor=cursors.unseal(listing, cursor))
+    return page.model_copy(update={"next_cursor": cursors.seal(listing, page.next_cursor)})
 
 
 @router.post("/inbox/unmatched/<item_id>/resolve", tags=["channels"],

@@ -10,22 +10,25 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import AwareDatetime, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, StrictInt, model_validator
 
+from aftersales.core.clock import Instant
 from aftersales.core.errors import InvalidRequest, NotFound
 from aftersales.core.model import DomainModel
+from aftersales.core.text import free_text, label
 from aftersales.http.app import actor, idempotent_post, json_response, require, tenant
 from aftersales.logistics.events import Provider
 from aftersales.logistics.exception_policy import CustomsDeclaration, ExceptionRules
 from aftersales.logistics.ports import Registration
 from aftersales.logistics.service import carrier_settings_name
 from aftersales.logistics.verification import new_shippo_token
+from aftersales.orders.domain import Identifier
 from aftersales.tickets.model import Role
 from aftersales.wiring import services
 
 router = Router()
 ADMINS = (Role.ADMIN, Role.STOREFRONT)
-Secret = Annotated[str, Field(min_length=8, max_length=512)]
+Secret = label(512, min_length=8)
 
 
 class CarrierSecret(DomainModel):
@@ -40,10 +43,10 @@ class WeComSettings(DomainModel):
     callback announces them, and replies go out with kf/send_msg."""
 
     model_config = ConfigDict(extra="forbid")
-    token: Annotated[str, Field(min_length=1, max_length=64)]
+    token: label(64, min_length=1)
     encoding_aes_key: Annotated[str, Field(min_length=43, max_length=43)]
-    corp_id: Annotated[str, Field(min_length=1, max_length=64)]
-    agent_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    corp_id: label(64, min_length=1)
+    agent_id: Annotated[StrictInt, Field(ge=1, le=2**31 - 1)] | None = None
     secret: Secret | None = None
     kf_secret: Secret | None = Field(None, description=(
         "Secret whose access token may call the 微信客服 API: a self-built application listed under "
@@ -63,26 +66,27 @@ class DouyinSettings(DomainModel):
     shop's reject reason codes, return/exchange approvals the shop's return address id."""
 
     model_config = ConfigDict(extra="forbid")
-    app_key: Annotated[str, Field(min_length=1, max_length=128)]
+    app_key: label(128, min_length=1)
     app_secret: Secret
     shop_id: Annotated[str, Field(pattern=r"^[0-9]{1,20}$")] | None = None
-    return_address_id: Annotated[int, Field(ge=1)] | None = None
-    reject_reason_code: Annotated[int, Field(ge=1)] | None = None
+    return_address_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)] | None = None
+    reject_reason_code: Annotated[StrictInt, Field(ge=1, le=2**31 - 1)] | None = None
 
 
 class ParcelRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     direction: Literal["outbound", "return"]
-    order_id: Annotated[str, Field(min_length=1, max_length=128)]
-    ticket_id: str | None = Field(None, max_length=64)
-    carrier: str | None = Field(None, max_length=64)
+    order_id: Identifier
+    ticket_id: Identifier | None = None
+    carrier: label(64, min_length=1) | None = None
     declaration: CustomsDeclaration | None = None
-    label_issued_at: AwareDatetime | None = None
+    label_issued_at: Instant | None = None
 
 
 class ContactRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
-    address: Annotated[str, Field(min_length=1, max_length=320)]
+    address: label(320, min_length=1) = Field(description="An e-mail address (channel email) or the "
+                                               "channel's user id (wecom, douyin)")
     locale: Literal["en", "zh-Hans"] | None = None
 
 
@@ -108,7 +112,8 @@ def put_carrier_secret(provider: Annotated[Provider, Path()], body: CarrierSecre
 
 
 @router.post("/integrations/carriers/shippo/tokens", tags=["integrations"],
-             summary="Rotate the Shippo URL token (the previous one stays valid until the next rotation)")
+             summary="Rotate the Shippo URL token (the previous one stays valid until the next rotation)",
+             status_code=201)
 def rotate_shippo_token() -> Response[dict]:
     require(*ADMINS)
     store, name = services().issue5.intake._settings, carrier_settings_name(Provider.SHIPPO)
@@ -180,13 +185,14 @@ def put_contact(customer_id: Annotated[str, Path(max_length=128)],
 
 class ReplyRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
-    body: Annotated[str, Field(min_length=1, max_length=4000)]
+    body: free_text(4000, min_length=1)
     channel: Literal["email", "wecom"] | None = Field(
         None, description="Staff only: deliver on this channel; default is the customer's usual channel")
 
 
 @router.post("/tickets/<ticket_id>/replies", tags=["channels"],
-             summary="Staff reply to the customer (delivered by the outbox) or a customer message")
+             summary="Staff reply to the customer (delivered by the outbox) or a customer message",
+             status_code=201)
 def post_reply(ticket_id: Annotated[str, Path()], body: ReplyRequest) -> Response[dict]:
     require(Role.AGENT, Role.SUPERVISOR, Role.FINANCE, Role.ARBITRATOR, Role.ADMIN, Role.CUSTOMER, Role.STOREFRONT)
     who = actor()

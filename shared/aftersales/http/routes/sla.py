@@ -9,11 +9,13 @@ from typing import Annotated, Any, Literal
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictBool, StrictInt
 
 from aftersales.core.model import DomainModel
+from aftersales.core.text import free_text, label
 from aftersales.dispatch.model import Agent, Skills, Team
 from aftersales.http.app import actor, idempotent_post, require, tenant
+from aftersales.orders.domain import Identifier
 from aftersales.tickets.model import Role
 from aftersales.wiring import services
 
@@ -27,13 +29,13 @@ ZoneQuery = Annotated[str, Query(max_length=64, description="IANA zone of the da
 
 class AgentRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
-    team_id: str = Field(min_length=1, max_length=128)
+    team_id: label(128, min_length=1)
     skills: Skills = Skills()
-    max_open: int = Field(ge=1, le=10_000)
+    max_open: StrictInt = Field(ge=1, le=10_000)
     availability: Literal["online", "away", "offline"] = "offline"
-    shift_calendar_id: str | None = None
-    supervisor: bool = False
-    roles: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+    shift_calendar_id: label(64, min_length=1) | None = None
+    supervisor: StrictBool = False
+    roles: list[label(64, min_length=1)] = Field(
         default_factory=list, description='Escalation roles beyond "supervisor", e.g. "regional_lead"')
 
 
@@ -44,17 +46,17 @@ class TeamRequest(DomainModel):
 
 class ReassignRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
-    ticket_ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(min_length=1, max_length=100)
-    to_agent_id: str = Field(min_length=1, max_length=128)
-    reason: str = Field(min_length=1, max_length=500)
-    allow_over_capacity: bool = False
-    allow_off_shift: bool = Field(False, description="Assign even though the agent's shift calendar says off now")
+    ticket_ids: list[Identifier] = Field(min_length=1, max_length=100)
+    to_agent_id: label(128, min_length=1)
+    reason: free_text(500, min_length=1)
+    allow_over_capacity: StrictBool = False
+    allow_off_shift: StrictBool = Field(False, description="Assign even though the agent's shift calendar says off now")
 
 
 class RedistributeRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
-    ticket_ids: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(min_length=1, max_length=100)
-    reason: str = Field(min_length=1, max_length=500)
+    ticket_ids: list[Identifier] = Field(min_length=1, max_length=100)
+    reason: free_text(500, min_length=1)
 
 
 # ---------------------------------------------------------------------- policy and calendars
@@ -105,7 +107,8 @@ def list_teams() -> dict:
     return {"items": [t.model_dump(mode="json") for t in services().sla.dispatch.teams(tenant())]}
 
 
-@router.delete("/dispatch/teams/<team_id>", tags=["dispatch"], summary="Delete a team without agents")
+@router.delete("/dispatch/teams/<team_id>", tags=["dispatch"], summary="Delete a team without agents",
+                responses={204: {"description": "Deleted", "content": {}}})
 def delete_team(team_id: Annotated[str, Path(max_length=128)]) -> Response[dict]:
     require(*SUPERVISORS)
     services().sla.dispatch.delete_team(tenant(), team_id)
@@ -136,7 +139,8 @@ def get_agent(agent_id: Annotated[str, Path(max_length=128)]) -> dict:
     return dispatch.agent(tenant(), agent_id).view(dispatch.loads(tenant()).get(agent_id, 0))
 
 
-@router.delete("/dispatch/agents/<agent_id>", tags=["dispatch"], summary="Delete an agent")
+@router.delete("/dispatch/agents/<agent_id>", tags=["dispatch"], summary="Delete an agent",
+                responses={204: {"description": "Deleted", "content": {}}})
 def delete_agent(agent_id: Annotated[str, Path(max_length=128)]) -> Response[dict]:
     require(*SUPERVISORS)
     services().sla.dispatch.delete_agent(tenant(), agent_id)
