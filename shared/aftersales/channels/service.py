@@ -36,6 +36,7 @@ from aftersales.channels.ports import (
     KfSyncRequests,
 )
 from aftersales.core.clock import Clock, iso
+from aftersales.core.contacts import valid_email, valid_platform_user
 from aftersales.core.errors import Conflict, DomainError, IllegalTransition, InvalidRequest, NotFound
 from aftersales.core.ids import new_id
 from aftersales.core.model import DomainModel
@@ -82,6 +83,15 @@ class IntakeResult(DomainModel):
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+def _mail_contact(address: str | None) -> tuple[str, str] | None:
+    """The sender of an inbound mail as the customer's e-mail contact, only when it is an address
+    we can write back to: a From that cannot be one is still taken in, but never stored to send to."""
+    try:
+        return ("email", valid_email(address, "from")) if address else None
+    except InvalidRequest:
+        return None
 
 
 class IntakeService:
@@ -709,7 +719,7 @@ class IntakeService:
         result = self._text_intake(tenant_id, channel="email", identities=identities, author=author, body=mail.text,
                                    subject=mail.subject, external_id=external_id, order_numbers=refs.order_numbers,
                                    ticket_numbers=refs.ticket_numbers,
-                                   contact=("email", mail.from_address) if mail.from_address else None)
+                                   contact=_mail_contact(mail.from_address))
         if result.outcome == "parked" and mail.attachments:
             self._attach_to_parked(tenant_id, identities, external_id, mail)
         if result.ticket_id:
@@ -746,9 +756,16 @@ class IntakeService:
 
     # ------------------------------------------------------------------ contacts (storefront)
     def put_contact(self, tenant_id: str, customer_id: str, channel: str, address: str, locale: str | None) -> None:
+        """Store how to reach the customer; an address that cannot be one on `channel` is refused
+        (InvalidRequest naming `address`, 422 at the API) before anything is written."""
         if channel not in ("email", "wecom", "douyin"):
             raise InvalidRequest("error.unknown_channel", field="channel")
-        identity = email_identity(address) if channel == "email" else platform_user_identity(channel, address)
+        if channel == "email":
+            address = valid_email(address, "address")
+            identity = email_identity(address)
+        else:
+            address = valid_platform_user(address, "address")
+            identity = platform_user_identity(channel, address)
         self._store.put_contact(tenant_id, customer_id, channel, address, locale)
         self.link(tenant_id, customer_id, [identity])
 

@@ -1,6 +1,9 @@
 """The customer-notification outbox consumer: one domain event -> at most one message, in the
 ticket's language, through the channel the customer used; when that channel says it can never
-reach them, through their next channel (e-mail, then WeCom)."""
+reach them (an address that cannot be one, a recipient the provider refuses for good), through
+their next channel (e-mail, then WeCom); when none can, a staff-only note on the ticket
+(`ticket.notification_undeliverable`, `ticket.reply_undeliverable` for a staff reply). Such
+outcomes are logged as warnings with a reason code, never with the address, and never retried."""
 
 from __future__ import annotations
 
@@ -10,10 +13,10 @@ from typing import Any, Protocol
 from aws_lambda_powertools import Logger
 
 from aftersales.channels.ports import ConversationStore, IntakeStore
-from aftersales.core.errors import NotFound
+from aftersales.core.errors import IllegalTransition, NotFound
 from aftersales.notifications.errors import RecipientUnreachable
 from aftersales.notifications.templates import has_template, render, reply_subject
-from aftersales.tickets.domain import AGENT_REPLIED, Actor
+from aftersales.tickets.domain import AGENT_REPLIED, Actor, Ticket
 from aftersales.tickets.model import Role
 from aftersales.tickets.service import TicketService
 from aftersales.tickets.timeline import customer_visible
@@ -21,6 +24,7 @@ from aftersales.tickets.timeline import customer_visible
 logger = Logger(child=True)
 SYSTEM = Actor(id="system:notifications", roles=frozenset({Role.SYSTEM}))
 REPLY_UNDELIVERABLE = "ticket.reply_undeliverable"
+NOTIFICATION_UNDELIVERABLE = "ticket.notification_undeliverable"
 
 
 class ChannelSender(Protocol):
@@ -68,6 +72,7 @@ class NotificationService:
             logger.info("no reachable contact", extra={"event": name})
             return "no_contact"
         origin = detail.get("dedup_key") or f"{name}:{detail.get('tracking_number')}:{detail.get('at')}"
+        refused: dict[str, str] = {}
         for channel in channels:
             locale = ticket.locale if ticket else (contacts[channel].get("locale") or "en")
             message = render(name, locale, channel, ticket=ticket.id if ticket else "",
@@ -76,22 +81,23 @@ class NotificationService:
             key = f"{origin}:{channel}"
             if not self._contacts.first_seen(tenant_id, "notification", key, ttl_days=7):
                 return "duplicate"
-            try:
-                provider_id = self._senders[channel].send(tenant_id, contacts[channel], message.subject,
-                                                          message.body, idempotency_key=key)
-            except RecipientUnreachable:
-                # a marker means "sent": drop it, so a retry of a later channel's failure comes back here
-                self._contacts.forget(tenant_id, "notification", key)
-                logger.warning("recipient unreachable, trying the next channel", extra={"channel": channel})
+            provider_id = self._attempt(tenant_id, channel, contacts[channel], message.subject, message.body, key,
+                                        refused)
+            if provider_id is None:
                 continue
-            except Exception:
-                self._contacts.forget(tenant_id, "notification", key)  # the retry must send again
-                raise
             if ticket is not None and self._record is not None:
                 self._record(tenant_id, ticket.id, channel=channel, body=message.body,
                              subject=message.subject or None, external_id=provider_id)
             logger.info("notification sent", extra={"event": name, "channel": channel, "locale": message.locale})
             return "sent"
+        flag_key = f"{origin}:undeliverable"  # once per event, however often it is delivered
+        if ticket is not None and self._contacts.first_seen(tenant_id, "notification", flag_key, ttl_days=7):
+            try:
+                self._flag(tenant_id, ticket, NOTIFICATION_UNDELIVERABLE,
+                           {"event": name, "tried": channels, "reasons": refused})
+            except Exception:
+                self._contacts.forget(tenant_id, "notification", flag_key)
+                raise
         return "unreachable"
 
     def _deliver_reply(self, detail: dict[str, Any]) -> str:
@@ -107,26 +113,49 @@ class NotificationService:
             raise NotFound("error.message_not_found", message_id=data.get("message_id"))  # retried, then DLQ
         contacts = self._contacts.contacts(tenant_id, ticket.customer_id)
         channels = self._channels(tenant_id, data.get("channel") or ticket.channel.value, contacts)
+        refused: dict[str, str] = {}
         for channel in channels:
             key = f"reply:{message.message_id}:{channel}"
             if not self._contacts.first_seen(tenant_id, "notification", key, ttl_days=7):
                 return "duplicate"
-            try:
-                self._senders[channel].send(tenant_id, contacts[channel],
-                                            reply_subject(ticket.id, ticket.locale) if channel == "email" else "",
-                                            message.body, idempotency_key=key)
-            except RecipientUnreachable:
-                self._contacts.forget(tenant_id, "notification", key)
+            subject = reply_subject(ticket.id, ticket.locale) if channel == "email" else ""
+            if self._attempt(tenant_id, channel, contacts[channel], subject, message.body, key, refused) is None:
                 continue
-            except Exception:
-                self._contacts.forget(tenant_id, "notification", key)
-                raise
             logger.info("reply delivered", extra={"channel": channel})
             return "sent"
-        if not ticket.is_terminal:
-            self._tickets.note(tenant_id, ticket_id, REPLY_UNDELIVERABLE, SYSTEM, reason="no_reachable_channel",
-                               data={"message_id": message.message_id, "tried": channels})
+        self._flag(tenant_id, ticket, REPLY_UNDELIVERABLE, {"message_id": message.message_id, "tried": channels,
+                                                            "reasons": refused})
         return "unreachable"
+
+    def _attempt(self, tenant_id: str, channel: str, contact: Mapping[str, Any], subject: str, body: str,
+                 key: str, refused: dict[str, str]) -> str | None:
+        """One send; the provider's id, or None when this channel can never reach the customer (the
+        reason code goes into `refused` and a warning, never the address). Any other failure raises
+        for the queue to retry. The dedupe marker is dropped unless the message went out: a marker
+        means "sent", and a retry of a later channel's failure must come back here."""
+        try:
+            return self._senders[channel].send(tenant_id, contact, subject, body, idempotency_key=key)
+        except RecipientUnreachable as exc:
+            self._contacts.forget(tenant_id, "notification", key)
+            refused[channel] = str(exc.details.get("reason") or exc.code)
+            logger.warning("recipient unreachable, trying the next channel",
+                           extra={"channel": channel, "reason": refused[channel],
+                                  "provider_code": exc.details.get("provider_code")})
+            return None
+        except Exception:
+            self._contacts.forget(tenant_id, "notification", key)
+            raise
+
+    def _flag(self, tenant_id: str, ticket: Ticket, event: str, data: dict[str, Any]) -> None:
+        """A staff-only note that the customer could not be reached, for the agent to call or write
+        otherwise; nothing to flag on a closed ticket."""
+        if ticket.is_terminal:
+            return
+        try:
+            self._tickets.note(tenant_id, ticket.id, event, SYSTEM, reason="no_reachable_channel", data=data)
+        except IllegalTransition:  # closed meanwhile
+            return
+        logger.warning("customer unreachable on every channel", extra={"event": event, "tried": data["tried"]})
 
     def _channels(self, tenant_id: str, preferred: str | None, contacts: dict[str, dict[str, Any]]) -> list[str]:
         """The customer's channels in order of preference: the one the ticket came from, then e-mail,
