@@ -189,8 +189,9 @@ OTHER_FUNCTIONS["/webhooks/wecom/{tenant_id}"]["post"]["requestBody"] = {
 
 OTHER_FUNCTIONS["/inbound-email"] = {"post": {
     "tags": ["channels"], "summary": "Drop one raw e-mail (MIME) into intake, as the SES receipt rule does",
-    "requestBody": {"required": True, "content": {"message/rfc822": {"schema": {"type": "string"}}}},
-    "responses": {"200": {"description": "Filed on a ticket, opened one, or parked in the unmatched inbox",
+    "requestBody": {"required": True, "content": {"application/octet-stream": {
+        "schema": {"type": "string", "format": "binary", "description": "The raw MIME message"}}}},
+    "responses": {"202": {"description": "Taken in: filed on a ticket, opened one, or parked in the unmatched inbox",
                           "content": {JSON: {"schema": {"type": "object"}}}},
                   **{str(code): _error(code, gateway=code in (401, 403)) for code in (400, 401, 403, 413, 422)}},
 }}
