@@ -61,7 +61,7 @@ def test_status_change_emails_the_customer_in_the_tickets_language(local_stack):
     local_stack.drain(timeout=30)
 
     expected = render("ticket.resolved", "zh-Hans", "email", ticket=ticket_id, status="resolved")
-    mails = _wait(lambda: [m for m in _sent_emails() if m.destinations["ToAddresses"] == ["note@example.com"]
+    mails = _wait(lambda: [m for m in _sent_emails() if m.to == ["note@example.com"]
                            and m.subject == expected.subject])
     assert len(mails) == 1, [m.subject for m in _sent_emails()]
     assert "已" in mails[0].subject and ticket_id in mails[0].body
@@ -144,7 +144,7 @@ def test_a_staff_reply_reaches_the_customer_by_email_through_the_outbox(local_st
                             json={"body": "Your parcel left our warehouse today."})
     assert replied.status_code == 201, replied.text
     local_stack.drain(timeout=30)
-    mails = _wait(lambda: [m for m in _sent_emails() if m.destinations["ToAddresses"] == ["reply@example.com"]
+    mails = _wait(lambda: [m for m in _sent_emails() if m.to == ["reply@example.com"]
                            and m.subject == reply_subject(ticket_id, "en")])
     assert len(mails) == 1 and mails[0].body == "Your parcel left our warehouse today."
     audit = requests.get(f"{api}/tickets/{ticket_id}/audit", headers=staff, timeout=10).json()["entries"]
