@@ -103,3 +103,60 @@ def sqs_record(body: dict, message_id: str = "1") -> dict:
     return {"messageId": message_id, "receiptHandle": "r", "body": _json.dumps(body), "attributes": {},
             "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": "arn:q",
             "awsRegion": "us-east-1"}
+
+
+def approve_as_reviewer(tickets, tenant_id: str, ticket_id: str, reviewer_id: str = "sup-1"):
+    """A pending approval approved by one recorded single review (a supervisor who did not ask for
+    it), applied through TicketService with the review's warrant as the approval use case does."""
+    from aftersales.tickets.domain import Actor
+    from aftersales.tickets.model import Role, Status
+    from aftersales.tickets.warrants import ApprovalRecord, ReviewerDecision
+
+    reviewer = Actor(id=reviewer_id, roles=frozenset({Role.SUPERVISOR}))
+    ticket = tickets.get(tenant_id, ticket_id, reviewer)
+    record = ApprovalRecord(outcome="approved", route="single_review", requester_id=ticket.requested_by or "",
+                            decisions=(ReviewerDecision(approver_id=reviewer_id, role="supervisor",
+                                                        verdict="approve"),))
+    return tickets.transition(tenant_id, ticket_id, Status.APPROVED, reviewer, reason="reviewed", warrant=record)
+
+
+def walk(tickets, tenant_id: str, ticket_id: str, *targets: str, actor=None, reason: str | None = None):
+    """Move a ticket through `targets` as its owning use cases would: an approval or rejection
+    with a recorded single review by `actor` (never the requester), an inspection that accepted
+    every line (nothing for a rejection), and the automation's warrants for fulfilment and refund
+    settlement (as SYSTEM). Returns the last ticket."""
+    from aftersales.tickets import transitions, warrants
+    from aftersales.tickets.domain import Actor
+    from aftersales.tickets.model import Acceptance, Role, Status
+
+    system = Actor(id="test-system", roles=frozenset({Role.SYSTEM}))
+    actor = actor or Actor(id="sup-1", roles=frozenset({Role.SUPERVISOR}))
+    ticket = None
+    for name in targets:
+        target = Status(name)
+        current = tickets.get(tenant_id, ticket_id, system)
+        rule = transitions.find(current.type, current.status, target)
+        owner = rule.owner if rule is not None else None
+        who, warrant, lines = actor, None, None
+        if owner is transitions.Owner.APPROVAL:
+            reviewer = actor if Role.SYSTEM not in actor.roles else Actor(id="sup-1", roles=frozenset({Role.SUPERVISOR}))
+            verdict = "approve" if target == Status.APPROVED else "reject"
+            warrant = warrants.ApprovalRecord(
+                outcome="approved" if verdict == "approve" else "rejected", route="single_review",
+                requester_id=current.requested_by or "", decisions=(warrants.ReviewerDecision(
+                    approver_id=reviewer.id, role=reviewer.primary_role.value, verdict=verdict),))
+            who = reviewer
+        elif owner is transitions.Owner.INSPECTION:
+            accepted = target != Status.REJECTED
+            warrant, lines = warrants.InspectionRecord(), (lambda t, ok=accepted: [ln.model_copy(update={
+                "acceptance": Acceptance.ACCEPTED if ok else Acceptance.REJECTED,
+                "quantity_received": ln.quantity_requested,
+                "quantity_accepted": ln.quantity_requested if ok else 0}) for ln in t.lines])
+        elif owner is transitions.Owner.FULFILMENT:
+            warrant, who = warrants.FulfilmentStep(), system
+        elif owner is transitions.Owner.REFUND_SETTLEMENT:
+            warrant, who = warrants.RefundSettlement(grant_id="test", provider_refund_id="test"), system
+        elif owner is transitions.Owner.REFUND_DECISION:
+            warrant = warrants.RefundDecision()
+        ticket = tickets.transition(tenant_id, ticket_id, target, who, reason=reason, warrant=warrant, lines=lines)
+    return ticket

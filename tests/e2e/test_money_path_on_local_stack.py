@@ -100,3 +100,53 @@ def test_a_larger_refund_waits_for_a_reviewer_then_is_paid(local_stack):
                          timeout=10).json()["entries"]
     approved = next(e for e in audit if e["event"] == "ticket.approved")
     assert approved["actor_id"] == "agent-li" and approved["reason"] == "photos show the crack"
+
+
+def test_an_agent_cannot_wave_through_a_large_refund_they_asked_for(local_stack):
+    """GIVEN an agent who opens a 3,000.00 CNY refund-only ticket (dual review) WHEN the same agent
+    posts {"to": "approved"} to /transitions THEN 409 names the decisions endpoint, the review stays
+    pending with no decisions and nothing is paid; only two other people's approvals pay it, once."""
+    api, agent = local_stack.api_url, _auth(local_stack, "agent token")
+    suffix = uuid.uuid4().hex[:8]
+    order = {"order_id": f"E2E-{suffix}", "version": 1, "channel": "app", "currency": "CNY",
+             "customer": {"id": f"cust-e2e-{suffix}", "tier": "standard"},
+             "payment": {"provider": "sandbox", "reference": f"ch_e2e_{suffix}",
+                         "captured": {"amount": 301000, "currency": "CNY"}},
+             "shipping": {"country": "CN", "fee": {"amount": 1000, "currency": "CNY"}},
+             "lines": [{"line_id": "1", "sku": "PAN", "name": "Pan", "quantity": 1,
+                        "unit_price_paid": {"amount": 300000, "currency": "CNY"}}],
+             "placed_at": "2026-11-18T10:00:00+08:00"}
+    key = _auth(local_stack, "storefront API key")
+    assert requests.put(f"{api}/orders/{order['order_id']}", json=order, headers=key, timeout=10).status_code == 201
+    created = requests.post(f"{api}/tickets", json={"type": "refund_only", "order_id": order["order_id"],
+                                                    "channel": "phone", "reason_code": "quality",
+                                                    "lines": [{"line_id": "1", "quantity": 1}]}, headers=agent,
+                            timeout=10)
+    ticket_id = created.json()["id"]
+    path = f"{api}/tickets/{ticket_id}"
+    assert requests.post(f"{path}/transitions", json={"to": "pending_approval"}, headers=agent,
+                         timeout=10).status_code == 200
+    review = _eventually(lambda: (r := requests.get(f"{path}/approval", headers=agent, timeout=10)).status_code
+                         == 200 and r.json())
+    assert review["route"] == "dual_review"
+    forced = requests.post(f"{path}/transitions", json={"to": "approved"}, headers=agent, timeout=10)
+    assert forced.status_code == 409 and forced.json()["error"]["details"]["use"].endswith("/approval/decisions")
+    own = requests.post(f"{path}/approval/decisions", json={"verdict": "approve", "comment": "mine"}, headers=agent,
+                        timeout=10)
+    assert own.status_code == 403
+    time.sleep(2)
+    assert _status(local_stack, ticket_id) == "pending_approval"
+    review = requests.get(f"{path}/approval", headers=agent, timeout=10).json()
+    assert review["status"] == "pending" and review["decisions"] == []
+    for who in ("supervisor token", "finance token"):
+        decided = requests.post(f"{path}/approval/decisions", json={"verdict": "approve", "comment": "checked"},
+                                headers=_auth(local_stack, who), timeout=10)
+        assert decided.status_code == 200, decided.text
+    _eventually(lambda: _status(local_stack, ticket_id) == "refunded")
+    from aftersales.wiring import services
+
+    sandbox = services().money.providers["demo"]
+    assert [r["amount"] for r in sandbox.refunds(order["payment"]["reference"])] == [300000]
+    approved = next(e for e in requests.get(f"{path}/audit", headers=agent, timeout=10).json()["entries"]
+                    if e["event"] == "ticket.approved")
+    assert [d["approver_id"] for d in approved["data"]["decisions"]] == ["sup-wang", "fin-zhao"]

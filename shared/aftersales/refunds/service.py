@@ -99,6 +99,13 @@ class RefundService:
             raise
         return self._store.get_grant(tenant_id, ticket_id, grant_id)
 
+    def refund_unrepairable(self, tenant_id: str, ticket_id: str, actor: Actor, reason: str) -> Ticket:
+        """unrepairable -> refund_pending: money the repair's approval did not cover, so someone
+        with a money role who neither asked for nor approved the repair decides it (the domain
+        checks both); the refund saga starts from the new status."""
+        return self._tickets.transition(tenant_id, ticket_id, Status.REFUND_PENDING, actor, reason=reason,
+                                        data={"decided_by": actor.id}, warrant=RefundDecision())
+
     # ------------------------------------------------------------------ tenant settings, requests
     def settings(self, tenant_id: str) -> TenantRefundSettings:
         doc = self._config.get(tenant_id, SETTINGS_ITEM) if self._config is not None else None

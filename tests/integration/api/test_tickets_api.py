@@ -7,7 +7,7 @@ import json
 import boto3
 import pytest
 
-from tests.support import order_payload
+from tests.support import approve_as_reviewer, order_payload
 
 
 @pytest.fixture
@@ -132,26 +132,54 @@ class TestTransitions:
         ticket = open_return(api, acme["cust-1"]).body
         path = f"/tickets/{ticket['id']}/transitions"
         assert api.request("POST", path, {"to": "pending_approval"}, acme["key"]).status == 200
-        assert api.request("POST", path, {"to": "approved"}, acme["cust-1"]).status == 403
-        stale = api.request("POST", path, {"to": "approved"}, {**acme["supervisor"], "If-Match": '"1"'})
+        assert api.request("POST", path, {"to": "waiting_customer"}, acme["cust-1"]).status == 403
+        stale = api.request("POST", path, {"to": "waiting_customer"}, {**acme["supervisor"], "If-Match": '"1"'})
         assert stale.status == 412
-        ok = api.request("POST", path, {"to": "approved", "reason": "photos show damage"},
+        ok = api.request("POST", path, {"to": "waiting_customer", "reason": "photos please"},
                          {**acme["supervisor"], "If-Match": '"2"'})
         assert ok.status == 200 and ok.body["version"] == 3
 
+    @pytest.mark.parametrize("who", ["agent", "supervisor", "admin", "finance", "key", "cust-1"])
+    def test_no_role_approves_through_the_generic_endpoint(self, api, acme, who):
+        """GIVEN a ticket pending approval WHEN anyone posts {"to": "approved"} or {"to": "rejected"}
+        to /transitions THEN 409 transition_owned names the decisions endpoint and nothing changes."""
+        ticket = open_return(api, acme["agent"]).body
+        path = f"/tickets/{ticket['id']}/transitions"
+        assert api.request("POST", path, {"to": "pending_approval"}, acme["agent"]).status == 200
+        for target in ("approved", "rejected"):
+            reply = api.request("POST", path, {"to": target}, acme[who])
+            assert reply.status == 409, (who, target, reply)
+            assert reply.body["error"]["code"] == "illegal_transition"
+            assert reply.body["error"]["details"]["use"] == f"POST /tickets/{ticket['id']}/approval/decisions"
+        after = api.request("GET", f"/tickets/{ticket['id']}", headers=acme["supervisor"]).body
+        assert after["status"] == "pending_approval" and after["version"] == 2
+        assert not next(m for m in after["next"] if m["to"] == "approved")["permitted"]
+
     def test_full_return_journey_leaves_a_verifiable_audit_chain(self, api, acme):
+        """GIVEN a return WHEN it is approved by a recorded review, walked through the return leg and
+        inspected through /inspection THEN the refund cannot be forced by /transitions (409) and the
+        chain verifies."""
+        from aftersales.wiring import services
+
         ticket = open_return(api, acme["cust-1"]).body
-        steps = [("pending_approval", "key"), ("approved", "agent"), ("awaiting_return", "agent"),
-                 ("return_in_transit", "cust-1"), ("return_received", "agent"), ("inspecting", "agent"),
-                 ("refund_pending", "agent"), ("refunded", "finance"), ("closed", "agent")]
-        for target, who in steps:
-            reply = api.request("POST", f"/tickets/{ticket['id']}/transitions", {"to": target}, acme[who])
+        path = f"/tickets/{ticket['id']}/transitions"
+        assert api.request("POST", path, {"to": "pending_approval"}, acme["key"]).status == 200
+        approve_as_reviewer(services().tickets, "acme", ticket["id"])
+        for target, who in [("awaiting_return", "agent"), ("return_in_transit", "cust-1"),
+                            ("return_received", "agent"), ("inspecting", "agent")]:
+            reply = api.request("POST", path, {"to": target}, acme[who])
             assert reply.status == 200, (target, reply)
+        forced = api.request("POST", path, {"to": "refund_pending"}, acme["supervisor"])
+        assert forced.status == 409 and forced.body["error"]["details"]["use"].endswith("/inspection")
+        inspected = api.request("POST", f"/tickets/{ticket['id']}/inspection",
+                                {"lines": [{"line_id": "L1", "accepted": 1}]}, acme["agent"])
+        assert inspected.status == 200 and inspected.body["status"] == "refund_pending"
+        assert api.request("POST", path, {"to": "refunded"}, acme["finance"]).status == 409
         audit = api.request("GET", f"/tickets/{ticket['id']}/audit", headers=acme["supervisor"]).body["entries"]
-        assert [e["to_status"] for e in audit][-1] == "closed" and len(audit) == 10
-        assert {e["actor_role"] for e in audit} >= {"customer", "storefront", "agent", "finance"}
+        assert [e["to_status"] for e in audit][-1] == "refund_pending" and len(audit) == 8
+        assert {e["actor_role"] for e in audit} >= {"customer", "storefront", "agent", "supervisor"}
         verify = api.request("GET", f"/tickets/{ticket['id']}/audit/verify", headers=acme["supervisor"]).body
-        assert verify["valid"] and verify["entries"] == 10
+        assert verify["valid"] and verify["entries"] == 8
 
     def test_tampering_with_an_audit_entry_is_detected(self, api, acme, aws):
         ticket = open_return(api, acme["cust-1"]).body

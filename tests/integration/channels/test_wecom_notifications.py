@@ -10,7 +10,7 @@ import pytest
 from tests.contract.fixture_files import load
 from tests.fake_http import FakeJsonApi
 from tests.issue5_support import extra_resources, seed_order
-from tests.support import FakeContext, load_handler, sqs_record
+from tests.support import FakeContext, approve_as_reviewer, load_handler, sqs_record
 
 TOKEN = load("wecom/skit/CgibinGetTokenResponse.json")
 SENT_WITH_INVALID_USERS = load("wecom/skit/CgibinMessageSendResponse.json")  # invaliduser "userid1|userid2"
@@ -51,7 +51,7 @@ def approved_ticket_event(services, customer_address: str, *, email: str | None 
         type=TicketType.RETURN_REFUND, order_id="O-1", channel=Channel.WECOM, reason_code="x",
         lines=[LineRequest(line_id="L1", quantity=1)], locale="zh-Hans"), agent)
     services.tickets.transition("acme", ticket.id, Status.PENDING_APPROVAL, agent)
-    services.tickets.transition("acme", ticket.id, Status.APPROVED, agent)
+    approve_as_reviewer(services.tickets, "acme", ticket.id)
     event = {"detail-type": "ticket.approved", "source": "aftersales.tickets",
              "detail": {"tenant_id": "acme", "ticket_id": ticket.id, "customer_id": "cust-1", "seq": 3,
                         "event": "ticket.approved", "to_status": "approved", "dedup_key": f"{ticket.id}#3"}}
@@ -130,7 +130,7 @@ def test_douyin_customers_are_told_by_email_when_they_left_an_address_and_never_
         type=TicketType.REFUND_ONLY, order_id="O-1", channel=Channel.DOUYIN, reason_code="x",
         lines=[LineRequest(line_id="L1", quantity=1)], locale="zh-Hans"), agent)
     svc.tickets.transition("acme", ticket.id, Status.PENDING_APPROVAL, agent)
-    svc.tickets.transition("acme", ticket.id, Status.APPROVED, agent)
+    approve_as_reviewer(svc.tickets, "acme", ticket.id)
 
     def approved(dedup: str) -> dict:
         event = {"detail-type": "ticket.approved", "source": "aftersales.tickets",

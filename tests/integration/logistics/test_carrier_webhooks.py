@@ -10,6 +10,7 @@ import pytest
 from aftersales.logistics.verification import aftership_signature
 from tests.contract.fixture_files import load
 from tests.issue5_support import SECRET, Webhooks, configure, extra_resources, seed_order, table_items
+from tests.support import approve_as_reviewer
 
 
 @pytest.fixture
@@ -48,8 +49,9 @@ def return_ticket(tracking: str) -> str:
     ticket = svc.tickets.open("acme", OpenTicket(type=TicketType.RETURN_REFUND, order_id="O-1", channel=Channel.APP,
                                                  reason_code="damaged", lines=[LineRequest(line_id="L1", quantity=1)]),
                               agent)
-    for status in (Status.PENDING_APPROVAL, Status.APPROVED, Status.AWAITING_RETURN):
-        svc.tickets.transition("acme", ticket.id, status, agent)
+    svc.tickets.transition("acme", ticket.id, Status.PENDING_APPROVAL, agent)
+    approve_as_reviewer(svc.tickets, "acme", ticket.id)
+    svc.tickets.transition("acme", ticket.id, Status.AWAITING_RETURN, agent)
     svc.issue5.logistics.register("acme", tracking, Registration(
         direction="return", order_id="O-1", ticket_id=ticket.id, registered_at=svc.clock.now()))
     return ticket.id
@@ -184,7 +186,7 @@ def test_sweep_expires_unscanned_return_labels_and_flags_stalled_parcels(env):
 
 
 def _ctx():
-    from tests.support import FakeContext
+    from tests.support import FakeContext, approve_as_reviewer
 
     return FakeContext("sweep")
 

@@ -12,6 +12,7 @@ import pytest
 from aftersales.logistics.verification import aftership_signature
 from tests.contract.fixture_files import load
 from tests.issue5_support import SECRET, Webhooks, configure, extra_resources, seed_order
+from tests.support import approve_as_reviewer
 
 
 @pytest.fixture
@@ -57,8 +58,9 @@ def _awaiting_return() -> str:
     ticket = svc.tickets.open("acme", OpenTicket(type=TicketType.RETURN_REFUND, order_id="O-1", channel=Channel.APP,
                                                  reason_code="quality", lines=[LineRequest(line_id="L1", quantity=1)]),
                               _system())
-    for status in (Status.PENDING_APPROVAL, Status.APPROVED, Status.AWAITING_RETURN):
-        svc.tickets.transition("acme", ticket.id, status, _system())
+    svc.tickets.transition("acme", ticket.id, Status.PENDING_APPROVAL, _system())
+    approve_as_reviewer(svc.tickets, "acme", ticket.id)
+    svc.tickets.transition("acme", ticket.id, Status.AWAITING_RETURN, _system())
     return ticket.id
 
 

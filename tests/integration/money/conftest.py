@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import order_payload
+from tests.support import order_payload, walk
 
 
 class FakeResumer:
@@ -47,14 +47,7 @@ def open_ticket(svc, tenant: str = "acme", ticket_type: str = "refund_only", ord
 
 
 def move(svc, tenant: str, ticket_id: str, *targets: str):
-    from aftersales.tickets.domain import Actor
-    from aftersales.tickets.model import Role, Status
-
-    system = Actor(id="test-system", roles=frozenset({Role.SYSTEM}))
-    ticket = None
-    for target in targets:
-        ticket = svc.tickets.transition(tenant, ticket_id, Status(target), system)
-    return ticket
+    return walk(svc.tickets, tenant, ticket_id, *targets)
 
 
 def refund_pending(svc, tenant: str = "acme", **kwargs):

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import pytest
 
+from aftersales.core.errors import Forbidden, IllegalTransition
 from aftersales.tickets.domain import Actor
 from aftersales.tickets.model import Role, Status
+from aftersales.tickets.warrants import InspectionRecord
 from tests.integration.money.conftest import move, open_ticket
 from tests.integration.money.pipeline import Pipeline
+from tests.support import approve_as_reviewer
 
 SUPERVISOR = Actor(id="supervisor-1", roles=frozenset({Role.SUPERVISOR, Role.SYSTEM}))
 
@@ -54,30 +57,31 @@ def test_an_exchange_reships_the_quantity_inspection_accepted(money, pipeline, a
     assert svc.tickets.get("acme", ticket.id, SUPERVISOR).status == Status.RESHIPPING
 
 
-def test_a_reshipment_with_nothing_accepted_is_refused_on_the_ticket(money, pipeline, api, demo):
-    """GIVEN an exchange whose only line inspection rejected (accepted 0), reopened on appeal and pushed
-    inspecting -> reshipping by a bare transition (no new inspection)
-    WHEN the money path handles the entry into reshipping
-    THEN no reshipment order leaves, the ticket stays reshipping with ONE `ticket.reshipment_refused`
-    entry by SYSTEM whose reason is `reshipment.nothing_accepted`, and the consumer reports no failure."""
+def test_a_reshipment_with_nothing_accepted_cannot_be_forced(money, pipeline, api, demo):
+    """GIVEN an exchange whose only line inspection rejected (accepted 0), reopened on appeal,
+    approved again and back in inspection
+    WHEN staff push inspecting -> reshipping by a bare transition, or with an inspection warrant
+    while the lines still say nothing was accepted
+    THEN the first is 409 naming /inspection, the second is refused by the domain, the ticket stays
+    in inspection and no reshipment order leaves."""
     svc = money
     ticket = _returned_for_inspection(svc, pipeline, api, demo, quantity=1)
     reply = api.request("POST", f"/tickets/{ticket.id}/inspection",
                         {"lines": [{"line_id": "L1", "accepted": 0, "written_off": 1}]}, demo["acme"]["agent"])
     assert reply.status == 200 and reply.body["status"] == "rejected", reply
 
-    move_as = svc.tickets.transition
-    for target in ("pending_approval", "approved"):
-        move_as("acme", ticket.id, Status(target), SUPERVISOR)
+    svc.tickets.transition("acme", ticket.id, Status.PENDING_APPROVAL, SUPERVISOR)
+    approve_as_reviewer(svc.tickets, "acme", ticket.id, reviewer_id="supervisor-2")
     pipeline.pump()
-    for target in ("return_in_transit", "return_received", "inspecting", "reshipping"):
-        move_as("acme", ticket.id, Status(target), SUPERVISOR)
+    for target in ("return_in_transit", "return_received", "inspecting"):
+        svc.tickets.transition("acme", ticket.id, Status(target), SUPERVISOR)
+    with pytest.raises(IllegalTransition) as bare:
+        svc.tickets.transition("acme", ticket.id, Status.RESHIPPING, SUPERVISOR)
+    assert bare.value.details["use"] == f"POST /tickets/{ticket.id}/inspection"
+    with pytest.raises(Forbidden) as forged:
+        svc.tickets.transition("acme", ticket.id, Status.RESHIPPING, SUPERVISOR, warrant=InspectionRecord())
+    assert forged.value.details["reason"] == "inspection_result_mismatch"
     pipeline.pump()
-    pipeline.pump()
-
     assert _reshipments(pipeline, ticket.id) == []
     current = svc.tickets.get("acme", ticket.id, SUPERVISOR)
-    assert current.status == Status.RESHIPPING and current.lines[0].acceptance.value == "rejected"
-    refused = [e for e in svc.tickets.audit("acme", ticket.id, SUPERVISOR) if e.event == "ticket.reshipment_refused"]
-    assert len(refused) == 1 and refused[0].actor_role == "system"
-    assert refused[0].reason == "reshipment.nothing_accepted" and refused[0].data["line_ids"] == "L1"
+    assert current.status == Status.INSPECTING and current.lines[0].acceptance.value == "rejected"

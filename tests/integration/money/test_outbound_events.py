@@ -14,7 +14,7 @@ from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
 from aftersales.tickets.model import Role, Status
 from tests.integration.money.conftest import refund_pending
 from tests.integration.money.pipeline import Pipeline
-from tests.support import order_payload
+from tests.support import order_payload, walk
 
 STOREFRONT = Actor(id="sf", roles=frozenset({Role.STOREFRONT}))
 OPS = Actor(id="agent-1", roles=frozenset({Role.AGENT, Role.SYSTEM}))
@@ -39,8 +39,7 @@ def _open(svc, ticket_type: str, order_id: str):
 
 
 def _move(svc, ticket_id: str, *targets: str):
-    for target in targets:
-        svc.tickets.transition("acme", ticket_id, Status(target), OPS)
+    walk(svc.tickets, "acme", ticket_id, *targets, actor=OPS)
 
 
 def _of(events, source: str, detail_type: str, ticket_id: str) -> list[dict]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from aftersales.adapters.sandbox_payments import SandboxBehaviour, SandboxPaymentProvider
-from aftersales.core.errors import InvalidRequest
+from aftersales.core.errors import IllegalTransition
 from aftersales.refunds.service import grant_id_for
 from aftersales.tickets.domain import Actor
 from aftersales.tickets.model import Role, Status
@@ -162,22 +162,19 @@ def test_nothing_accepted_rejects_the_ticket_and_bad_counters_are_422_with_paths
     assert _inspect(api, demo, ticket.id, [{"line_id": "L1", "accepted": 1}]).status == 409
 
 
-def test_a_return_refund_without_inspection_results_is_not_granted_and_says_why(money, api, demo):
-    """GIVEN a return moved inspecting -> refund_pending by a bare transition (no inspection recorded)
-    WHEN the saga's grant step runs THEN nothing is reserved, the grant is refused with
-    `refunds.inspection_required`, and the ticket shows one `ticket.refund_failed` entry saying so."""
+def test_a_return_cannot_enter_refund_without_its_inspection(money, api, demo):
+    """GIVEN a return in inspection WHEN staff try the bare transition to refund_pending (through the
+    service, as the generic endpoint does) THEN 409 transition_owned names /inspection, the ticket
+    stays in inspection and no grant exists."""
     svc = money
     ticket = _in_inspection(svc, api, demo, "quality")
-    ticket = svc.tickets.transition("acme", ticket.id, Status.REFUND_PENDING, OPS)  # a bare transition
-    grant_id = grant_id_for(ticket.id, ticket.version)
-    for _ in range(2):  # the step retried
-        with pytest.raises(InvalidRequest) as refused:
-            svc.money.refunds.grant("acme", ticket.id, grant_id)
-        assert refused.value.message_id == "refunds.inspection_required"
-    failed = [e for e in svc.tickets.audit("acme", ticket.id, OPS) if e.event == "ticket.refund_failed"]
-    assert len(failed) == 1 and failed[0].reason == "refunds.inspection_required"
-    assert failed[0].data["grant_id"] == grant_id and failed[0].data["stage"] == "grant"
-    assert svc.money.refunds._store.grants("acme", ticket.id) == []
+    with pytest.raises(IllegalTransition) as refused:
+        svc.tickets.transition("acme", ticket.id, Status.REFUND_PENDING, OPS)
+    assert refused.value.message_id == "error.transition_owned"
+    assert refused.value.details["use"] == f"POST /tickets/{ticket.id}/inspection"
+    after = svc.tickets.get("acme", ticket.id, OPS)
+    assert after.status == Status.INSPECTING and after.version == ticket.version
+    assert svc.money.refunds.status("acme", ticket.id, OPS)["grants"] == []
 
 
 def test_return_shipment_after_a_carrier_scan_is_still_recorded_and_bad_input_is_refused(money, api, demo):

@@ -241,3 +241,20 @@ def post_inspection(ticket_id: Annotated[str, Path(max_length=128)], body: Inspe
     who, loc = actor(), locale()
     return idempotent_post(200, lambda: ticket_view(services().money.returns.inspect(
         tenant(), ticket_id, who, body.lines, body.reason), who, loc))
+
+
+class UnrepairableRefundRequest(DomainModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason
+
+
+@router.post("/tickets/<ticket_id>/unrepairable-refund", tags=["refunds"],
+             summary="Refund an item the repair provider could not fix (finance, supervisor or admin; "
+                     "never the requester or an approver of the repair)")
+def post_unrepairable_refund(ticket_id: Annotated[str, Path(max_length=128)], body: UnrepairableRefundRequest
+                             ) -> Response[dict]:
+    require(Role.FINANCE, Role.SUPERVISOR, Role.ADMIN)
+    who, loc = actor(), locale()
+    return idempotent_post(200, lambda: ticket_view(services().money.refunds.refund_unrepairable(
+        tenant(), ticket_id, who, body.reason), who, loc))
