@@ -41,7 +41,10 @@ class ApiClient:
         self.calls = 0
 
     def request(self, method: str, path: str, body=None, headers: dict | None = None, query: dict | None = None,
-                raw_body: str | None = None):
+                raw_body: str | bytes | None = None):
+        """`raw_body` is sent as is; bytes go base64-encoded (isBase64Encoded), as API Gateway passes
+        a body that is not text."""
+        import base64 as _base64
         import json as _json
 
         headers = {"Content-Type": "application/json", **(headers or {})}
@@ -67,8 +70,9 @@ class ApiClient:
                                     "httpMethod": method, "path": f"/v1{path}",
                                     "identity": {"sourceIp": "203.0.113.7", "userAgent": "pytest"},
                                     "authorizer": {**policy.get("context", {}), "principalId": policy["principalId"]}},
-                 "body": raw_body if raw_body is not None else (_json.dumps(body) if body is not None else None),
-                 "isBase64Encoded": False}
+                 "body": (_base64.b64encode(raw_body).decode() if isinstance(raw_body, bytes) else raw_body)
+                 if raw_body is not None else (_json.dumps(body) if body is not None else None),
+                 "isBase64Encoded": isinstance(raw_body, bytes)}
         self.calls += 1
         result = self.api.lambda_handler(event, FakeContext("api"))
         payload = _json.loads(result["body"]) if result.get("body") else None
