@@ -34,7 +34,6 @@ def run() -> list[Section]:
     from aftersales.tickets.model import Channel, Role, Status, TicketType
     from aftersales.wiring import services
     from tests.issue5_support import extra_resources, seed_order
-    from tests.support import approve_as_reviewer
 
     section = Section("Requests per customer notification (outbox consumer, one event)",
                       ["case", "DynamoDB", "SES", "WeCom HTTP", "calls", "median ms"])
@@ -120,6 +119,7 @@ def _douyin_writeback() -> Section:
         def approved_event(n: int) -> dict:
             from aftersales.tickets.domain import LineRequest, OpenTicket
             from aftersales.tickets.model import Channel, TicketType
+            from tests.support import approve_as_reviewer
 
             seed_order("bench", f"O-{n}", f"c-{n}")
             ticket = svc.tickets.open("bench", OpenTicket(
