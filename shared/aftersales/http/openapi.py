@@ -4,7 +4,8 @@ what the generator cannot see.
 - `servers`: the API lives under its stage (`/v1`), not at `/`.
 - every error an operation can answer, with the one error schema (`Error`): 400 (a body or
   request the API cannot take as sent), 401/403 (API Gateway's authorizer answers with its own
-  `GatewayError`, the routes with `Error`), 404, 409, 412 (If-Match), 413, 415, 422.
+  `GatewayError`, the routes with `Error`), 404 (a path id, a write, or a one-of-a-kind resource
+  not saved yet), 409, 412 (If-Match), 413, 415, 422.
 - the Idempotency-Key and If-Match request headers.
 - the provider webhooks, which are separate functions behind the same API (`webhooks` tag).
 """
@@ -63,6 +64,8 @@ BODY_METHODS = ("post", "put", "patch")
 # Operations that honour If-Match (optimistic concurrency on the resource's version / revision).
 IF_MATCH = {("post", "/tickets/{ticket_id}/transitions"), ("post", "/tickets/{ticket_id}/assignment"),
             ("put", "/approval-policy/draft")}
+# Reads of a tenant's one-of-a-kind resource that answer 404 until it has been saved.
+UNTIL_SAVED = {("get", "/sla/policy")}
 
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
                    "description": "Retry-safe POST: the same key with the same body returns the first response; "
@@ -105,7 +108,7 @@ def _error(status: int, gateway: bool = False) -> dict[str, Any]:
 def _complete(method: str, path: str, operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     codes = {400, 401, 403, 422}
-    if "{" in path or method != "get":
+    if "{" in path or method != "get" or (method, path) in UNTIL_SAVED:
         codes.add(404)
     if method in BODY_METHODS:
         codes |= {413, 415}

@@ -84,7 +84,8 @@ def _require_key_admin() -> str:
     return principal().subject_id
 
 
-@router.post("/api-keys", tags=["api keys"], summary="Issue an API key with scopes (the secret is shown once)")
+@router.post("/api-keys", tags=["api keys"], summary="Issue an API key with scopes (the secret is shown once)",
+             status_code=201)
 def create_api_key(body: CreateApiKeyRequest) -> Response[IssuedApiKeyView]:
     by = _require_key_admin()
     issued = services().tenants.issue_api_key(tenant(), body.name, body.scopes, by=by)
