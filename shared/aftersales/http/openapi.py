@@ -196,5 +196,7 @@ OTHER_FUNCTIONS["/inbound-email"] = {"post": {
         "schema": {"type": "string", "format": "binary", "description": "The raw MIME message"}}}},
     "responses": {"202": {"description": "Taken in: filed on a ticket, opened one, or parked in the unmatched inbox",
                           "content": {JSON: {"schema": {"type": "object"}}}},
+                  "200": {"description": "Taken in before (the same message): nothing changes",
+                          "content": {JSON: {"schema": {"type": "object"}}}},
                   **{str(code): _error(code, gateway=code in (401, 403)) for code in (400, 401, 403, 413, 422)}},
 }}
