@@ -24,8 +24,8 @@ from tests.e2e.conftest import exclusive_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.exclusive_stack]
 
-SECONDS = os.environ.get("FUZZ_SECONDS", "60")
-EXAMPLES = os.environ.get("FUZZ_EXAMPLES", "2")
+SECONDS = os.environ.get("FUZZ_SECONDS", "24")
+EXAMPLES = os.environ.get("FUZZ_EXAMPLES", "1")
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance"
 PRINCIPALS = {"storefront": "storefront API key", "customer": "customer token", "admin": "admin token"}
 
@@ -47,8 +47,6 @@ def test_the_published_document_points_clients_at_the_stage(fuzz_stack):
     assert any("webhooks" in op.get("tags", []) for item in document["paths"].values() for op in item.values())
 
 
-@pytest.mark.xfail(strict=False, reason="open findings on the 2026-12-01 run: one undocumented status code per "
-                   "principal not yet traced, and the admin token meets 401/403 on most operations")
 @pytest.mark.parametrize("who", sorted(PRINCIPALS))
 def test_every_operation_answers_only_what_it_documents(fuzz_stack, who, tmp_path: Path):
     """GIVEN any request the schema allows (and, in negative mode, many it does not)
