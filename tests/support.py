@@ -143,7 +143,8 @@ def walk(tickets, tenant_id: str, ticket_id: str, *targets: str, actor=None, rea
         owner = rule.owner if rule is not None else None
         who, warrant, lines = actor, None, None
         if owner is transitions.Owner.APPROVAL:
-            reviewer = actor if Role.SYSTEM not in actor.roles else Actor(id="sup-1", roles=frozenset({Role.SUPERVISOR}))
+            reviewer = actor if Role.SYSTEM not in actor.roles else Actor(id="sup-1",
+                                                                          roles=frozenset({Role.SUPERVISOR}))
             verdict = "approve" if target == Status.APPROVED else "reject"
             warrant = warrants.ApprovalRecord(
                 outcome="approved" if verdict == "approve" else "rejected", route="single_review",

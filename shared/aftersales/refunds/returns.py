@@ -22,10 +22,10 @@ from typing import Any, Protocol
 from aftersales.core.errors import Conflict, InvalidRequest, NotFound
 from aftersales.core.money import Money
 from aftersales.logistics.ports import Parcel, Registration
-from aftersales.tickets.warrants import InspectionRecord
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Reception, Role, Status, TicketType
 from aftersales.tickets.service import TicketService
+from aftersales.tickets.warrants import InspectionRecord
 
 from .inspection import InspectedLine, apply_inspection, target_status
 

@@ -186,7 +186,7 @@ def test_sweep_expires_unscanned_return_labels_and_flags_stalled_parcels(env):
 
 
 def _ctx():
-    from tests.support import FakeContext, approve_as_reviewer
+    from tests.support import FakeContext
 
     return FakeContext("sweep")
 
