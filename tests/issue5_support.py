@@ -6,9 +6,11 @@ import json
 import os
 import uuid
 
+from tests.contract.fixture_files import load
 from tests.support import FakeContext, load_handler, order_payload
 
 SECRET = "whsec-test-secret-0123456789"
+SHIPPO_TOKEN = "shippo-token-" + "x" * 32
 
 
 def extra_resources(model) -> dict:
@@ -98,7 +100,7 @@ def configure(tenant: str = "acme") -> None:
     settings = services().issue5.intake._settings
     for provider in ("aftership", "easypost", "17track"):
         settings.put(tenant, f"carrier:{provider}", {"secret": SECRET})
-    settings.put(tenant, "carrier:shippo", {"tokens": ["shippo-token-" + "x" * 32]})
+    settings.put(tenant, "carrier:shippo", {"tokens": [SHIPPO_TOKEN]})
 
 
 def table_items(table_name: str) -> list[dict]:
@@ -106,3 +108,51 @@ def table_items(table_name: str) -> list[dict]:
     import boto3
 
     return boto3.client("dynamodb").scan(TableName=table_name)["Items"]
+
+
+# ---------------------------------------------------------------- carriers: real payloads, signed as each signs
+
+
+def _seventeen_track() -> dict:
+    """17TRACK publishes no sample push: the documented v2 shape with real status values."""
+    assert load("17track/17track_status_substatus.json")
+    return {"event": "TRACKING_UPDATED", "data": {"number": "RR123456789CN", "carrier": 3011, "track_info": {
+        "latest_status": {"status": "InTransit", "sub_status": "InTransit_Other"},
+        "latest_event": {"time_iso": "2026-11-20T08:00:00+08:00", "description": "Departed", "location": "Shenzhen"},
+        "tracking": {"providers": [{"events": [{"time_iso": "2026-11-20T08:00:00+08:00", "time_utc": 1763596800,
+                                                "description": "Departed", "stage": "InTransit"}]}]}}}}
+
+
+def _shippo() -> dict:
+    """Shippo's documented track_updated wire shape with real status values."""
+    assert load("shippo/shippo_enums.json")
+    return {"event": "track_updated", "test": False, "data": {
+        "tracking_number": "9205590164917312751089", "carrier": "usps",
+        "tracking_status": {"status": "TRANSIT", "substatus": {"code": "package_accepted", "text": "Accepted",
+                                                                "action_required": False},
+                            "status_date": "2026-11-20T08:00:00Z", "object_id": "ts_1",
+                            "location": {"city": "Austin", "state": "TX", "zip": "78701", "country": "US"}},
+        "tracking_history": [{"status": "PRE_TRANSIT", "status_date": "2026-11-19T08:00:00Z",
+                              "status_details": "Label created"}]}}
+
+
+CARRIER_PAYLOADS = {
+    "aftership": [load("aftership/aftership_tracking_webhook_sample.json")],
+    "easypost": [load("easypost/fixtures__event-body.json"),
+                 load("easypost/guides__tracking-guide__json__tracking-webhook.json")],
+    "17track": [_seventeen_track()],
+    "shippo": [_shippo()],
+}
+
+
+def carrier_signed(provider: str, body: bytes) -> tuple[dict, dict | None]:
+    """(headers, query) a carrier sends `body` with, signed with the tenant's SECRET (configure())."""
+    from aftersales.logistics.verification import aftership_signature, easypost_signature, seventeen_track_signature
+
+    if provider == "aftership":
+        return {"aftership-hmac-sha256": aftership_signature(SECRET, body)}, None
+    if provider == "easypost":
+        return {"X-Hmac-Signature": easypost_signature(SECRET, body)}, None
+    if provider == "17track":
+        return {"sign": seventeen_track_signature(SECRET, body)}, None
+    return {}, {"token": SHIPPO_TOKEN}

@@ -1,4 +1,10 @@
-"""Inbound e-mail (raw MIME) -> a parsed message with thread key and extracted references."""
+"""Inbound e-mail (raw MIME) -> a parsed message with thread key and extracted references.
+
+Bounded on the way in: a Message-ID / In-Reply-To / References id longer than MAX_MESSAGE_ID (or
+holding anything but printable ASCII) is dropped, as is a From address longer than an address can
+be; only the newest MAX_REFERENCES references are kept; subject and text are cut to MAX_SUBJECT /
+MAX_TEXT characters. A mail always parses: what cannot be read is left out, never fatal.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,12 @@ from pydantic import ConfigDict, Field
 
 from aftersales.core.model import DomainModel
 
-_MSG_ID = re.compile(r"<[^<>\s]+>")
+MAX_MESSAGE_ID = 250  # RFC 5322 allows 998 per line; real ids are well under 100
+_MSG_ID = re.compile(r"<[!-;=?-~]{1,%d}>" % (MAX_MESSAGE_ID - 2))  # printable ASCII but "<", ">"
+MAX_REFERENCES = 20
+MAX_ADDRESS = 254  # RFC 5321 path limit
+MAX_SUBJECT = 998
+MAX_TEXT = 32_000  # a conversation item stays far below DynamoDB's 400 KB in any script
 
 
 class Attachment(DomainModel):
@@ -71,27 +82,40 @@ def html_to_text(markup: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _header(msg: EmailMessage, name: str) -> str:
+    try:
+        return str(msg.get(name, "") or "")
+    except (ValueError, TypeError, LookupError, IndexError):  # a header the parser cannot decode
+        return ""
+
+
 def _ids(value: str | None) -> tuple[str, ...]:
     return tuple(_MSG_ID.findall(value or ""))
 
 
 def _first_id(value: str | None) -> str | None:
     found = _ids(value)
-    return found[0] if found else (value.strip() or None if value else None)
+    if found:
+        return found[0]
+    bare = (value or "").strip()
+    return bare if bare and len(bare) <= MAX_MESSAGE_ID and bare.isascii() and bare.isprintable() else None
 
 
 def _from_address(msg: EmailMessage) -> str | None:
-    pairs = getaddresses([str(msg.get("From", ""))])
-    address = pairs[0][1] if pairs else ""
-    return address.strip().lower() or None
+    pairs = getaddresses([_header(msg, "From")])
+    address = (pairs[0][1] if pairs else "").strip().lower()
+    return address if address and len(address) <= MAX_ADDRESS and address.isprintable() else None
 
 
 def _body_text(msg: EmailMessage) -> str:
-    part = msg.get_body(preferencelist=("plain",))
-    if part is not None:
-        return part.get_content().strip()
-    part = msg.get_body(preferencelist=("html",))
-    return html_to_text(part.get_content()) if part is not None else ""
+    try:
+        part = msg.get_body(preferencelist=("plain",))
+        if part is not None:
+            return part.get_content().strip()[:MAX_TEXT]
+        part = msg.get_body(preferencelist=("html",))
+        return html_to_text(part.get_content())[:MAX_TEXT] if part is not None else ""
+    except (ValueError, TypeError, LookupError, UnicodeError, AttributeError, KeyError):  # unreadable body
+        return ""
 
 
 def _attachments(msg: EmailMessage) -> tuple[Attachment, ...]:
@@ -107,11 +131,11 @@ def parse_email(raw: bytes) -> InboundEmail:
     msg = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(msg, EmailMessage)
     return InboundEmail(
-        message_id=_first_id(msg.get("Message-ID")),
-        in_reply_to=_first_id(msg.get("In-Reply-To")),
-        references=_ids(msg.get("References")),
+        message_id=_first_id(_header(msg, "Message-ID")),
+        in_reply_to=_first_id(_header(msg, "In-Reply-To")),
+        references=_ids(_header(msg, "References"))[-MAX_REFERENCES:],
         from_address=_from_address(msg),
-        subject=str(msg.get("Subject", "")).strip(),
+        subject=_header(msg, "Subject").strip()[:MAX_SUBJECT],
         text=_body_text(msg),
         attachments=_attachments(msg),
     )

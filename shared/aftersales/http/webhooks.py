@@ -5,6 +5,7 @@ is 400 with the reason (providers read 4xx as "do not retry"), a bad signature 4
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from typing import Any
 
@@ -19,8 +20,15 @@ _STATUS: list[tuple[type[errors.DomainError], int]] = [
 
 
 def raw_body(event: dict[str, Any]) -> bytes:
+    """The bytes the provider signed. (surrogatepass: text API Gateway could not have decoded stays
+    undecodable, so the provider's own parser refuses it with a 400, never an encoding crash.)"""
     body = event.get("body") or ""
-    return base64.b64decode(body) if event.get("isBase64Encoded") else body.encode("utf-8")
+    if not event.get("isBase64Encoded"):
+        return body.encode("utf-8", "surrogatepass")
+    try:
+        return base64.b64decode(body, validate=True)
+    except binascii.Error:
+        raise errors.InvalidRequest("error.body_not_base64") from None
 
 
 def headers(event: dict[str, Any]) -> dict[str, str]:
@@ -44,14 +52,21 @@ def respond(status: int, body: Any, content_type: str = "application/json") -> d
 
 
 def error(exc: errors.DomainError, event: dict[str, Any]) -> dict[str, Any]:
+    """Every error a provider's input can cause maps to a 4xx above. What is left (500) is a fault
+    on our side (a queue or table that did not take the write): the provider retries it later."""
     status = next((s for cls, s in _STATUS if isinstance(exc, cls)), 500)
     loc = negotiate(headers(event).get("accept-language"))
     reason = translate(exc.message_id, loc, **exc.details)
-    details = {k: v for k, v in exc.details.items() if k in ("provider", "errcode", "field")}
+    details = {k: v for k, v in exc.details.items() if k in ("provider", "errcode")}
+    if field := exc.details.get("field"):
+        details["fields"] = [{"path": field, "message": reason}]
     return respond(status, error_body(exc.code, reason, reason_id=exc.message_id, **details))
 
 
 def too_large(event: dict[str, Any], limit: int) -> dict[str, Any] | None:
-    if len(event.get("body") or "") > limit * 4 // 3 + 4:
+    """413 for a body of more than `limit` bytes, before anything reads it."""
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8", "surrogatepass"))
+    if size > limit:
         return respond(413, error_body("payload_too_large", translate("error.payload_too_large")))
     return None

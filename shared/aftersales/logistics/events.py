@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, ConfigDict, Field
 
+from aftersales.core.clock import from_unix, within_range
 from aftersales.core.errors import InvalidRequest
 from aftersales.core.model import DomainModel
 
@@ -103,20 +104,24 @@ class TrackingEvent(DomainModel):
         return self.status is TrackingStatus.EXCEPTION
 
 
+MAX_TIME_TEXT = 64  # the longest ISO-8601 form with fractions and offset is ~35 characters
+
+
 def parse_time(value: object) -> tuple[datetime, bool] | None:
-    """ISO-8601 or unix seconds -> (aware UTC datetime, offset_known). None when unparseable:
-    one bad checkpoint must not lose the whole event."""
+    """ISO-8601 or unix seconds -> (aware UTC datetime, offset_known). None when unparseable or
+    outside the sane range (core.clock.EARLIEST..LATEST): one bad checkpoint must not lose the event."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC), True
-    if not isinstance(value, str) or not value.strip():
+        at = from_unix(value)
+        return (at, True) if at else None
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TIME_TEXT:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip())  # 3.11 accepts a trailing "Z"
     except ValueError:
         return None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC), False
-    return parsed.astimezone(UTC), True
+    offset_known = parsed.tzinfo is not None
+    at = within_range(parsed if offset_known else parsed.replace(tzinfo=UTC))
+    return (at, offset_known) if at else None
 
 
 def sorted_checkpoints(checkpoints: list[Checkpoint]) -> tuple[Checkpoint, ...]:

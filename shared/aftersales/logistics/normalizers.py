@@ -1,7 +1,12 @@
 """Provider payload (already verified, JSON-decoded) -> TrackingEvent.
 
 Unknown statuses become UNKNOWN with the raw values kept; a malformed checkpoint is skipped, never
-fatal. Only a payload without a routable tracker raises TrackingPayloadError.
+fatal. Only a payload without a routable tracker (no tracking number, or one that cannot be a
+tracking number) raises TrackingPayloadError.
+
+Every field is bounded on the way in: texts are cut to MAX_TEXT / MAX_LABEL characters, only the
+newest MAX_CHECKPOINTS checkpoints are kept, an event id longer than MAX_EVENT_ID is replaced by its
+hash (still stable across redeliveries), and times outside core.clock's range are dropped.
 """
 
 from __future__ import annotations
@@ -23,6 +28,11 @@ from aftersales.logistics.events import (
 )
 
 Json = Mapping[str, Any]
+MAX_TRACKING_NUMBER = 64  # the longest carrier numbers (UPS Mail Innovations, USPS IMpb) have ~34
+MAX_EVENT_ID = 128
+MAX_LABEL = 100  # statuses, carrier slugs, place parts
+MAX_TEXT = 500  # checkpoint messages, sub-status descriptions
+MAX_CHECKPOINTS = 100
 
 
 def _obj(value: object) -> Json:
@@ -33,18 +43,37 @@ def _list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _text(value: object) -> str | None:
+def _text(value: object, limit: int = MAX_LABEL) -> str | None:
     if value is None or isinstance(value, (dict, list)):
         return None
-    text = str(value).strip()
+    text = str(value).strip()[:limit]
     return text or None
 
 
-def _require_number(value: object, provider: Provider) -> str:
-    number = _text(value)
-    if number is None:
-        raise TrackingPayloadError("tracking.payload_without_tracking_number", provider=provider.value)
+def _message(value: object) -> str | None:
+    return _text(value, MAX_TEXT)
+
+
+def _require_number(value: object, provider: Provider, field: str) -> str:
+    if value is None or isinstance(value, (dict, list, bool, float)) or not str(value).strip():
+        raise TrackingPayloadError("tracking.payload_without_tracking_number", provider=provider.value, field=field)
+    number = str(value).strip()
+    if len(number) > MAX_TRACKING_NUMBER or not (number.isascii() and number.isprintable()):
+        raise TrackingPayloadError("tracking.tracking_number_invalid", provider=provider.value, field=field,
+                                   limit=MAX_TRACKING_NUMBER)
     return number
+
+
+def _event_id(value: object, provider: Provider) -> str | None:
+    """The provider's event id, or a stable hash of it when it is too long to be a key."""
+    text = None if value is None or isinstance(value, (dict, list, bool, float)) else str(value).strip()
+    if not text:
+        return None
+    return text if len(text) <= MAX_EVENT_ID and text.isprintable() else _derived_id(provider.value, text)
+
+
+def _newest(checkpoints: list[Checkpoint]) -> tuple[Checkpoint, ...]:
+    return sorted_checkpoints(checkpoints)[-MAX_CHECKPOINTS:]
 
 
 def _checkpoint(at_value: object, message: object, place: Place | None,
@@ -53,7 +82,7 @@ def _checkpoint(at_value: object, message: object, place: Place | None,
     if parsed is None:
         return None
     at, offset_known = parsed
-    return Checkpoint(at=at, offset_known=offset_known, message=_text(message) or "", place=place,
+    return Checkpoint(at=at, offset_known=offset_known, message=_message(message) or "", place=place,
                       raw_status=_text(raw_status), raw_sub_status=_text(raw_sub_status))
 
 
@@ -69,15 +98,15 @@ def _aftership_place(cp: Json) -> Place | None:
     place = Place(city=_text(cp.get("city")), state=_text(cp.get("state")),
                   country=_text(cp.get("country_iso3") or cp.get("country_name")),
                   postal_code=_text(cp.get("postal_code") or cp.get("zip")),
-                  text=_text(cp.get("location")))
+                  text=_message(cp.get("location")))
     return place if place != Place() else None
 
 
 def from_aftership(payload: Json) -> TrackingEvent:
     msg = _obj(payload.get("msg"))
-    number = _require_number(msg.get("tracking_number"), Provider.AFTERSHIP)
+    number = _require_number(msg.get("tracking_number"), Provider.AFTERSHIP, "msg.tracking_number")
     status, sub = mappings.aftership(_text(msg.get("tag")), _text(msg.get("subtag")))
-    checkpoints = sorted_checkpoints([
+    checkpoints = _newest([
         cp for raw in _list(msg.get("checkpoints"))
         if (cp := _checkpoint(_obj(raw).get("checkpoint_time"), _obj(raw).get("message"),
                               _aftership_place(_obj(raw)), _obj(raw).get("tag"),
@@ -86,12 +115,12 @@ def from_aftership(payload: Json) -> TrackingEvent:
     fallback = parse_time(payload.get("ts"))
     return TrackingEvent(
         provider=Provider.AFTERSHIP,
-        provider_event_id=_text(payload.get("event_id")) or _derived_id(
+        provider_event_id=_event_id(payload.get("event_id"), Provider.AFTERSHIP) or _derived_id(
             "aftership", number, msg.get("tag"), msg.get("subtag"), payload.get("ts")),
         tracking_number=number, carrier=_text(msg.get("slug")),
         status=status, sub_status=sub,
         raw_status=_text(msg.get("tag")), raw_sub_status=_text(msg.get("subtag")),
-        raw_sub_status_text=_text(msg.get("subtag_message")),
+        raw_sub_status_text=_message(msg.get("subtag_message")),
         checkpoints=checkpoints,
         occurred_at=newest_time(checkpoints, fallback[0] if fallback else None),
     )
@@ -108,10 +137,10 @@ def _easypost_place(location: Json) -> Place | None:
 def from_easypost(payload: Json) -> TrackingEvent:
     """An EasyPost Event (`tracker.created` / `tracker.updated`) whose `result` is the Tracker."""
     tracker = _obj(payload.get("result"))
-    number = _require_number(tracker.get("tracking_code"), Provider.EASYPOST)
+    number = _require_number(tracker.get("tracking_code"), Provider.EASYPOST, "result.tracking_code")
     raw_status, raw_detail = _text(tracker.get("status")), _text(tracker.get("status_detail"))
     status, sub = mappings.easypost(raw_status, raw_detail)
-    checkpoints = sorted_checkpoints([
+    checkpoints = _newest([
         cp for raw in _list(tracker.get("tracking_details"))
         if (cp := _checkpoint(_obj(raw).get("datetime"), _obj(raw).get("message"),
                               _easypost_place(_obj(_obj(raw).get("tracking_location"))),
@@ -120,7 +149,7 @@ def from_easypost(payload: Json) -> TrackingEvent:
     fallback = parse_time(tracker.get("updated_at"))
     return TrackingEvent(
         provider=Provider.EASYPOST,
-        provider_event_id=_text(payload.get("id")) or _derived_id(
+        provider_event_id=_event_id(payload.get("id"), Provider.EASYPOST) or _derived_id(
             "easypost", number, raw_status, tracker.get("updated_at")),
         tracking_number=number, carrier=_text(tracker.get("carrier")),
         status=status, sub_status=sub, raw_status=raw_status, raw_sub_status=raw_detail,
@@ -148,7 +177,7 @@ def _shippo_checkpoint(entry: Json) -> Checkpoint | None:
 def from_shippo(payload: Json) -> TrackingEvent:
     """A `track_updated` webhook: `{"event", "test", "data": Track}` (snake_case wire JSON)."""
     data = _obj(payload.get("data"))
-    number = _require_number(data.get("tracking_number"), Provider.SHIPPO)
+    number = _require_number(data.get("tracking_number"), Provider.SHIPPO, "data.tracking_number")
     current = _obj(data.get("tracking_status"))
     substatus = _obj(current.get("substatus"))
     raw_status, raw_code = _text(current.get("status")), _text(substatus.get("code"))
@@ -158,16 +187,16 @@ def from_shippo(payload: Json) -> TrackingEvent:
     latest = _shippo_checkpoint(current)
     if latest is not None and latest not in history:
         history.append(latest)
-    checkpoints = sorted_checkpoints(history)
+    checkpoints = _newest(history)
     # Shippo sends no event id and its tracking webhooks are not idempotent: the status object's
     # id, else a hash of what makes this update distinct.
-    event_id = _text(current.get("object_id")) or _derived_id(
+    event_id = _event_id(current.get("object_id"), Provider.SHIPPO) or _derived_id(
         "shippo", data.get("carrier"), number, raw_status, raw_code, current.get("status_date"))
     return TrackingEvent(
         provider=Provider.SHIPPO, provider_event_id=event_id,
         tracking_number=number, carrier=_text(data.get("carrier")),
         status=status, sub_status=sub, raw_status=raw_status, raw_sub_status=raw_code,
-        raw_sub_status_text=_text(substatus.get("text")),
+        raw_sub_status_text=_message(substatus.get("text")),
         checkpoints=checkpoints, occurred_at=newest_time(checkpoints, None),
     )
 
@@ -178,7 +207,7 @@ def _seventeen_place(event: Json) -> Place | None:
     address = _obj(event.get("address"))
     place = Place(city=_text(address.get("city")), state=_text(address.get("state")),
                   country=_text(address.get("country")),
-                  postal_code=_text(address.get("postal_code")), text=_text(event.get("location")))
+                  postal_code=_text(address.get("postal_code")), text=_message(event.get("location")))
     return place if place != Place() else None
 
 
@@ -192,7 +221,7 @@ def from_17track(payload: Json) -> TrackingEvent:
     """A v2 push `{"event": "TRACKING_UPDATED" | "TRACKING_STOPPED", "data": {number, carrier,
     track_info: {latest_status, latest_event, tracking: {providers: [{events: [...]}]}}}}`."""
     data = _obj(payload.get("data"))
-    number = _require_number(data.get("number"), Provider.SEVENTEEN_TRACK)
+    number = _require_number(data.get("number"), Provider.SEVENTEEN_TRACK, "data.number")
     info = _obj(data.get("track_info"))
     latest = _obj(info.get("latest_status"))
     raw_status, raw_sub = _text(latest.get("status")), _text(latest.get("sub_status"))
@@ -201,15 +230,14 @@ def from_17track(payload: Json) -> TrackingEvent:
               for e in _list(_obj(p).get("events"))]
     if not events and info.get("latest_event"):
         events = [_obj(info.get("latest_event"))]
-    checkpoints = sorted_checkpoints(
-        [cp for e in events if (cp := _seventeen_checkpoint(e)) is not None])
+    checkpoints = _newest([cp for e in events if (cp := _seventeen_checkpoint(e)) is not None])
     event_id = _derived_id("17track", number, data.get("carrier"), raw_status, raw_sub,
                            checkpoints[-1].at.isoformat() if checkpoints else None)
     return TrackingEvent(
         provider=Provider.SEVENTEEN_TRACK, provider_event_id=event_id,
         tracking_number=number, carrier=_text(data.get("carrier")),
         status=status, sub_status=sub, raw_status=raw_status, raw_sub_status=raw_sub,
-        raw_sub_status_text=_text(latest.get("sub_status_descr")),
+        raw_sub_status_text=_message(latest.get("sub_status_descr")),
         checkpoints=checkpoints, occurred_at=newest_time(checkpoints, None),
     )
 

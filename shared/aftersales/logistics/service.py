@@ -8,7 +8,6 @@ registered yet is stored with the parcel ("parked") and acted on when the parcel
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -21,6 +20,7 @@ from aftersales.core.clock import Clock, iso
 from aftersales.core.errors import ConcurrentModification, DomainError, IllegalTransition, NotFound
 from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
+from aftersales.core.payloads import decode_json
 from aftersales.logistics import verification as v
 from aftersales.logistics.events import Provider, TrackingEvent, TrackingPayloadError, TrackingStatus
 from aftersales.logistics.exception_policy import (
@@ -93,8 +93,8 @@ def verify(provider: Provider, config: Mapping[str, Any] | None, headers: Mappin
 
 def decode(provider: Provider, body: bytes) -> TrackingEvent:
     try:
-        payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        payload = decode_json(body)
+    except ValueError:
         raise TrackingPayloadError("tracking.body_not_json", provider=provider.value) from None
     return normalize(provider, payload)
 
