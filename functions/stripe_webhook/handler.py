@@ -1,25 +1,19 @@
-"""POST /webhooks/stripe/{tenant_id}: verify Stripe-Signature (SDK, 300 s tolerance) before
-anything is stored, deduplicate by event id, apply refund updates and disputes."""
-
-import base64
-import json
+"""POST /webhooks/stripe/{tenant_id}: a body over the size cap is 413 before it is read; then
+Stripe-Signature (SDK, plus our clock's window both ways) before anything is stored; then the
+event envelope (400 with the field path), deduplicated by event id; refund updates and disputes."""
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aftersales.adapters.stripe_payments import WebhookRejected, verify_webhook
+from aftersales.adapters.stripe_payments import verify_webhook
+from aftersales.core.errors import DomainError
+from aftersales.core.settings import get_settings
+from aftersales.http import webhooks as wh
+from aftersales.logistics.verification import VerificationError
 from aftersales.refunds.webhooks import StripeEventApplier
 from aftersales.wiring import services
 
 logger = Logger()
-
-
-def _reply(status: int, body: dict) -> dict:
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
-
-
-def _header(event: dict, name: str) -> str | None:
-    return next((v for k, v in (event.get("headers") or {}).items() if k.lower() == name), None)
 
 
 def _secret(tenant_id: str) -> str:
@@ -30,24 +24,22 @@ def _secret(tenant_id: str) -> str:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    tenant_id = (event.get("pathParameters") or {}).get("tenant_id") or ""
-    logger.append_keys(tenant_id=tenant_id)
-    raw = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        raw = base64.b64decode(raw).decode("utf-8", "replace")
-    secret = _secret(tenant_id) if tenant_id else ""
-    if not secret:
-        logger.warning("stripe webhook for a tenant without a webhook secret")
-        return _reply(401, {"error": {"code": "unauthorized", "message": "webhook not configured"}})
+    if (rejected := wh.too_large(event, get_settings().max_body_bytes)) is not None:
+        return rejected
     try:
-        verified = verify_webhook(raw, _header(event, "stripe-signature"), secret)
-    except WebhookRejected as exc:
-        logger.info("stripe webhook rejected", extra={"reason": exc.reason})
-        return _reply(exc.status, {"error": {"code": exc.reason, "message": "signature verification failed"}})
-    svc = services()
-    from aftersales.adapters.dynamo.money import find_order_by_payment
+        tenant_id = wh.path_param(event, "tenant_id")
+        logger.append_keys(tenant_id=tenant_id)
+        secret = _secret(tenant_id)
+        if not secret:  # same answer as a bad signature: an unconfigured tenant learns nothing more
+            raise VerificationError("webhook.signature_invalid", provider="stripe")
+        svc = services()
+        body = verify_webhook(wh.raw_body(event), wh.headers(event).get("stripe-signature"), secret,
+                              now=svc.clock.now())
+        from aftersales.adapters.dynamo.money import find_order_by_payment
 
-    applier = StripeEventApplier(svc.money, svc.tickets, find_order_by_payment, svc.clock)
-    result = applier.apply(tenant_id, verified)
+        result = StripeEventApplier(svc.money, svc.tickets, find_order_by_payment, svc.clock).apply(tenant_id, body)
+    except DomainError as exc:
+        logger.warning("stripe webhook rejected", extra={"code": exc.code, "reason": exc.message_id})
+        return wh.error(exc, event)
     logger.info("stripe webhook applied", extra=result)
-    return _reply(200, result)
+    return wh.respond(200, result)

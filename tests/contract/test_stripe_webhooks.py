@@ -135,3 +135,61 @@ def test_refund_statuses_are_an_open_set():
     enums = _fixture("stripe_enums_refund_dispute.json")
     assert {map_provider_status(s).value for s in enums["refund.status"]} == set(enums["refund.status"])
     assert map_provider_status("some_future_status").value == "unknown"
+
+
+def _reason(reply: dict) -> str:
+    return reply["body"]["error"]["reason_id"]
+
+
+def test_a_signature_dated_an_hour_ahead_is_refused(money, webhook):
+    """GIVEN a body signed correctly with t = now + 1 h WHEN posted THEN 401 outside the tolerance, nothing
+    stored (the SDK's own check only refuses old timestamps); t = now + 200 s and now - 200 s are taken."""
+    body = json.dumps(envelope(_fixture("fixture_refund.json"), "refund.updated"))
+    future = webhook(body, sign(body, at=int(time.time()) + 3600))
+    assert future["status"] == 401 and _reason(future) == "webhook.timestamp_out_of_tolerance"
+    assert _stored_webhooks(money) == 0
+    assert webhook(body, sign(body, at=int(time.time()) + 200))["status"] == 200
+    again = json.dumps(envelope(_fixture("fixture_refund.json"), "refund.updated", "evt_contract_2"))
+    assert webhook(again, sign(again, at=int(time.time()) - 200))["status"] == 200
+
+
+def test_a_signed_body_over_the_size_cap_is_413_before_it_is_read(money, webhook):
+    """GIVEN a 1.5 MB event, correctly signed WHEN posted THEN 413 and nothing stored."""
+    event = envelope(_fixture("fixture_refund.json"), "refund.updated")
+    event["data"]["object"]["metadata"] = {"padding": "x" * 1_500_000}
+    body = json.dumps(event)
+    reply = webhook(body, sign(body))
+    assert reply["status"] == 413 and reply["body"]["error"]["code"] == "payload_too_large"
+    assert _stored_webhooks(money) == 0
+
+
+@pytest.mark.parametrize("shape, reason, path", [
+    (lambda e: [e], "stripe.event_not_object", None),
+    (lambda e: {k: v for k, v in e.items() if k != "id"}, "stripe.field_invalid", "id"),
+    (lambda e: {**e, "id": "evt_" + "1" * 300}, "stripe.field_invalid", "id"),
+    (lambda e: {**e, "data": {"object": "not an object"}}, "stripe.field_invalid", "data.object"),
+    (lambda e: {**e, "data": {"object": {**e["data"]["object"], "id": None}}}, "stripe.field_invalid", "data.object.id"),
+])
+def test_a_signed_body_that_is_not_an_event_is_400_with_the_field(money, webhook, shape, reason, path):
+    """GIVEN Stripe's refund event reshaped (an array, no id, an id no key can hold, no object, a refund
+    without id), correctly signed WHEN posted THEN 400 naming the field, nothing stored (before: 500)."""
+    body = json.dumps(shape(envelope(_fixture("fixture_refund.json"), "refund.updated")))
+    reply = webhook(body, sign(body))
+    assert reply["status"] == 400, reply
+    assert _reason(reply) == reason
+    assert [f["path"] for f in reply["body"]["error"].get("fields", [])] == ([path] if path else [])
+    assert _stored_webhooks(money) == 0
+
+
+def test_a_dispute_with_an_impossible_evidence_due_date_still_opens_its_ticket(money, webhook):
+    """GIVEN a dispute on a known order whose evidence_details.due_by is 99999999999999 WHEN posted signed
+    THEN 200: the complaint ticket opens and the record keeps no due date (before: 500, and Stripe
+    retried the dispute for days)."""
+    dispute = _fixture("fixture_dispute.json")
+    open_ticket(money, order_id="O-8")
+    dispute.update(charge="ch_O-8", evidence_details={**dispute["evidence_details"], "due_by": 99999999999999})
+    body = json.dumps(envelope(dispute, "charge.dispute.created", "evt_dispute_far"))
+    reply = webhook(body, sign(body))
+    assert reply["status"] == 200 and reply["body"]["outcome"] == "dispute_ticket_opened", reply
+    record = money.money.config.get("acme", f"DISPUTE#{dispute['id']}")
+    assert record["evidence_due_by"] is None and record["ticket_id"]
