@@ -36,6 +36,17 @@ def api_event(method: str, resource: str, path: str, params: dict, body: bytes |
             "requestContext": {"requestId": str(uuid.uuid4()), "stage": "v1", "authorizer": authorizer or {}}}
 
 
+def wecom_query(token: str, encrypt: str, *, timestamp: str | None = None, nonce: str | None = None) -> dict:
+    """The query WeCom signs a callback with: now (the replay window) and a fresh nonce, unless given."""
+    import time
+
+    from aftersales.channels.wecom import signature
+
+    timestamp = timestamp or str(int(time.time()))
+    nonce = nonce or uuid.uuid4().hex[:16]
+    return {"msg_signature": signature(token, timestamp, nonce, encrypt), "timestamp": timestamp, "nonce": nonce}
+
+
 class Webhooks:
     """The webhook functions, loaded by file path as Lambda does."""
 

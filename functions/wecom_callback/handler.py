@@ -1,10 +1,12 @@
 """WeCom (企业微信) callback: GET = URL verification (reply the decrypted echostr as plain text),
-POST = encrypted message -> ticket or comment. WeCom expects "success" (or an empty body)."""
+POST = encrypted message -> ticket or comment, after the signature and the replay window (signed
+timestamp within 5 minutes, each nonce once). WeCom expects "success" (or an empty body)."""
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aftersales.core.errors import DomainError
+from aftersales.core.settings import get_settings
 from aftersales.http import webhooks as wh
 from aftersales.wiring import services
 
@@ -13,6 +15,8 @@ logger = Logger()
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    if (rejected := wh.too_large(event, get_settings().max_body_bytes)) is not None:
+        return rejected
     try:
         tenant_id = wh.path_param(event, "tenant_id")
         intake = services().issue5.intake

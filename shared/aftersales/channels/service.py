@@ -35,6 +35,7 @@ from aftersales.channels.ports import (
     KfMessages,
     KfSyncRequests,
 )
+from aftersales.channels.replay import ReplayWindow
 from aftersales.core.clock import Clock, iso
 from aftersales.core.contacts import valid_email, valid_platform_user
 from aftersales.core.errors import Conflict, DomainError, IllegalTransition, InvalidRequest, NotFound
@@ -110,6 +111,7 @@ class IntakeService:
         self._platform_refunded = platform_refunded
         self._retention = parked_retention
         self._kf, self._kf_requests = kf, kf_requests
+        self._wecom_replays = ReplayWindow(store, clock, "wecom")
 
     # ------------------------------------------------------------------ shared: identity, aggregation, comments
     def customer_for(self, tenant_id: str, identities: list[Identity]) -> str | None:
@@ -504,8 +506,18 @@ class IntakeService:
                                                  query.get("nonce", ""), query.get("echostr", ""))
 
     def wecom_message(self, tenant_id: str, query: Mapping[str, str], body: bytes) -> IntakeResult:
+        """Signature, then the replay window (signed timestamp within 5 minutes, nonce once), then
+        the message; a failed callback releases its nonce so WeCom's retry is taken."""
         xml_text = self._wecom(tenant_id).decrypt_message(query.get("msg_signature", ""), query.get("timestamp", ""),
                                                           query.get("nonce", ""), body)
+        claim = self._wecom_replays.admit(tenant_id, query.get("timestamp", ""), query.get("nonce", ""))
+        try:
+            return self._wecom_message(tenant_id, xml_text)
+        except Exception:
+            self._wecom_replays.release(tenant_id, claim)
+            raise
+
+    def _wecom_message(self, tenant_id: str, xml_text: str) -> IntakeResult:
         message = wecom.parse_message(xml_text)
         external_id = message.msg_id or _digest(xml_text)
         if not self._store.first_seen(tenant_id, "wecom", external_id):

@@ -14,12 +14,14 @@ import hmac
 import os
 import struct
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from pydantic import ConfigDict
 
 from aftersales.channels.safe_xml import child_text, parse_xml
+from aftersales.core.clock import from_unix
+from aftersales.core.errors import InvalidRequest
 from aftersales.core.model import DomainModel
 from aftersales.logistics.verification import VerificationError
 
@@ -119,7 +121,10 @@ class WeComCrypto:
         message, receive_id = plain[20:20 + length], plain[20 + length:]
         if not hmac.compare_digest(receive_id, self._receive_id.encode()):
             raise WeComCryptoError("wecom.receive_id_mismatch", errcode=-40005)
-        return message.decode("utf-8")
+        try:
+            return message.decode("utf-8")
+        except UnicodeDecodeError:
+            raise WeComCryptoError("wecom.illegal_buffer", errcode=-40008) from None
 
     # --- outbound (passive replies) -------------------------------------------------------------
 
@@ -139,20 +144,50 @@ class WeComCrypto:
                 )
 
 
+class WeComPayloadError(InvalidRequest):
+    """A decrypted, authentic message with a field WeCom never sends (400 with the element name)."""
+
+    code = "wecom_payload_invalid"
+
+
+# Longest values WeCom documents: user ids 64 bytes, external_userid / open_kfid ~32, MsgId a 64-bit
+# integer, the kf sync Token ~50; text messages 2048 bytes. Twice that, and never a control character.
+_ID_ELEMENTS = {"MsgId": 64, "FromUserName": 128, "ToUserName": 128, "AgentID": 20, "Token": 256,
+                "OpenKfId": 128, "MsgType": 32, "Event": 64}
+MAX_CONTENT = 4096
+
+
+def _element(root, tag: str, limit: int) -> str | None:
+    value = child_text(root, tag)
+    if value is None:
+        return None
+    if len(value) > limit or not value.isprintable():
+        raise WeComPayloadError("wecom.field_invalid", field=tag, limit=limit)
+    return value
+
+
 def parse_message(xml_text: str) -> WeComMessage:
     """Decrypted message XML -> WeComMessage (text: sender, content, msg id; the 微信客服 event
-    `kf_msg_or_event`: Token and OpenKfId, the messages themselves are pulled with kf/sync_msg)."""
+    `kf_msg_or_event`: Token and OpenKfId, the messages themselves are pulled with kf/sync_msg).
+    Ids are bounded and CreateTime must be unix seconds in core.clock's range (WeComPayloadError)."""
     root = parse_xml(xml_text)
+    ids = {tag: _element(root, tag, limit) for tag, limit in _ID_ELEMENTS.items()}
     created = child_text(root, "CreateTime")
+    created_at = from_unix(created) if created is not None else None
+    if created is not None and created_at is None:
+        raise WeComPayloadError("wecom.field_invalid", field="CreateTime", limit=12)
+    content = child_text(root, "Content")
+    if content is not None and len(content) > MAX_CONTENT:
+        raise WeComPayloadError("wecom.field_invalid", field="Content", limit=MAX_CONTENT)
     return WeComMessage(
-        msg_type=(child_text(root, "MsgType") or "unknown").strip(),
-        msg_id=child_text(root, "MsgId"),
-        sender=child_text(root, "FromUserName"),
-        receiver=child_text(root, "ToUserName"),
-        agent_id=child_text(root, "AgentID"),
-        created_at=datetime.fromtimestamp(int(created), UTC) if created and created.isdigit() else None,
-        content=child_text(root, "Content"),
-        event=child_text(root, "Event"),
-        token=child_text(root, "Token"),
-        open_kfid=child_text(root, "OpenKfId"),
+        msg_type=(ids["MsgType"] or "unknown").strip() or "unknown",
+        msg_id=ids["MsgId"],
+        sender=ids["FromUserName"],
+        receiver=ids["ToUserName"],
+        agent_id=ids["AgentID"],
+        created_at=created_at,
+        content=content,
+        event=ids["Event"],
+        token=ids["Token"],
+        open_kfid=ids["OpenKfId"],
     )

@@ -8,9 +8,9 @@ from email.message import EmailMessage
 import pytest
 
 from aftersales.channels.douyin import push_signature
-from aftersales.channels.wecom import WeComCrypto, signature
+from aftersales.channels.wecom import WeComCrypto
 from tests.contract.fixture_files import FIXTURES, load
-from tests.issue5_support import Webhooks, extra_resources, seed_order
+from tests.issue5_support import Webhooks, extra_resources, seed_order, wecom_query
 from tests.support import sqs_record
 
 APP_KEY, APP_SECRET = "test-app-key", "test-app-secret-123"
@@ -62,8 +62,7 @@ def wecom_post(env, text: str, msg_id: str, sender: str = "wm-user-1"):
              f"<MsgId>{msg_id}</MsgId><AgentID>1</AgentID></xml>")
     encrypt = crypto.encrypt(inner)
     body = f"<xml><ToUserName>x</ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt><AgentID>1</AgentID></xml>"
-    query = {"msg_signature": signature(config["token"], "1732600000", "n1", encrypt), "timestamp": "1732600000",
-             "nonce": "n1"}
+    query = wecom_query(config["token"], encrypt)
     return env.wecom_call("POST", "acme", query, body.encode())
 
 

@@ -10,10 +10,10 @@ import json
 
 import pytest
 
-from aftersales.channels.wecom import WeComCrypto, signature
+from aftersales.channels.wecom import WeComCrypto
 from tests.contract.fixture_files import load, raw
 from tests.fake_http import FakeJsonApi
-from tests.issue5_support import Webhooks, extra_resources, seed_order
+from tests.issue5_support import Webhooks, extra_resources, seed_order, wecom_query
 from tests.support import FakeContext, load_handler, order_payload, sqs_record
 
 VECTOR = load("wecom/wecom_callback_crypto.json")["config"]
@@ -93,14 +93,14 @@ def qyapi(aws, demo, kf_queue, monkeypatch):
 
 def kf_event(env: Webhooks, token: str, created: str):
     """The recorded kf_msg_or_event, re-keyed (our corp id, kf account, sync token), sealed with the
-    official vector's key as WeCom seals callbacks."""
+    official vector's key and signed with a fresh timestamp and nonce, as WeCom seals callbacks."""
     inner = (EVENT_XML.replace("ww12345678910", VECTOR["corpid_receiveid"]).replace("wkxxxxxxx", KFID)
              .replace("ENCApHxnGDNAVNY4AaSJKj4Tb5mwsEMzxhFmHVGcra996NR", token)
              .replace("1348831860", created))
     crypto = WeComCrypto(VECTOR["token"], VECTOR["encoding_aes_key"], VECTOR["corpid_receiveid"])
     encrypt = crypto.encrypt(inner)
     body = f"<xml><ToUserName>x</ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt><AgentID>1</AgentID></xml>"
-    query = {"msg_signature": signature(VECTOR["token"], created, "n1", encrypt), "timestamp": created, "nonce": "n1"}
+    query = wecom_query(VECTOR["token"], encrypt)
     return env.wecom_call("POST", "acme", query, body.encode())
 
 
