@@ -24,16 +24,11 @@ def extra_resources(model) -> dict:
     boto3.client("s3").create_bucket(Bucket="test-inbound-mail")
     os.environ["NOTIFICATIONS_SENDER"] = "no-reply@example.com"
     boto3.client("ses").verify_email_identity(EmailAddress="no-reply@example.com")
+    # the template's DouyinIntakeQueue, where the Douyin push leaves its messages (DOUYIN_INTAKE_QUEUE_URL)
+    assert "DOUYIN_INTAKE_QUEUE_URL" in model.functions["DouyinPushFunction"].environment
+    os.environ["DOUYIN_INTAKE_QUEUE_URL"] = boto3.client("sqs").create_queue(
+        QueueName="test-douyin-intake")["QueueUrl"]
     return {"bucket": bucket, "mail_bucket": "test-inbound-mail"}
-
-
-def api_event(method: str, resource: str, path: str, params: dict, body: bytes | str | None,
-              headers: dict | None = None, query: dict | None = None, authorizer: dict | None = None) -> dict:
-    text = body.decode() if isinstance(body, bytes) else body
-    return {"resource": resource, "path": path, "httpMethod": method, "headers": headers or {},
-            "multiValueHeaders": {k: [v] for k, v in (headers or {}).items()},
-            "queryStringParameters": query, "pathParameters": params, "body": text, "isBase64Encoded": False,
-            "requestContext": {"requestId": str(uuid.uuid4()), "stage": "v1", "authorizer": authorizer or {}}}
 
 
 def wecom_query(token: str, encrypt: str, *, timestamp: str | None = None, nonce: str | None = None) -> dict:
@@ -47,6 +42,31 @@ def wecom_query(token: str, encrypt: str, *, timestamp: str | None = None, nonce
     return {"msg_signature": signature(token, timestamp, nonce, encrypt), "timestamp": timestamp, "nonce": nonce}
 
 
+def take_queued(queue_url: str) -> list[dict]:
+    """What a function left on an SQS queue, taken off it, as the records Lambda's SQS source delivers."""
+    import boto3
+
+    sqs = boto3.client("sqs")
+    records = []
+    while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
+        for m in messages:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+            records.append({"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+                            "attributes": {}, "messageAttributes": {}, "md5OfBody": m["MD5OfBody"],
+                            "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
+                            "awsRegion": "us-east-1"})
+    return records
+
+
+def api_event(method: str, resource: str, path: str, params: dict, body: bytes | str | None,
+              headers: dict | None = None, query: dict | None = None, authorizer: dict | None = None) -> dict:
+    text = body.decode() if isinstance(body, bytes) else body
+    return {"resource": resource, "path": path, "httpMethod": method, "headers": headers or {},
+            "multiValueHeaders": {k: [v] for k, v in (headers or {}).items()},
+            "queryStringParameters": query, "pathParameters": params, "body": text, "isBase64Encoded": False,
+            "requestContext": {"requestId": str(uuid.uuid4()), "stage": "v1", "authorizer": authorizer or {}}}
+
+
 class Webhooks:
     """The webhook functions, loaded by file path as Lambda does."""
 
@@ -54,6 +74,7 @@ class Webhooks:
         self.carrier = load_handler("carrier_webhook")
         self.wecom = load_handler("wecom_callback")
         self.douyin = load_handler("douyin_push")
+        self.douyin_worker = load_handler("douyin_intake")
         self.email = load_handler("email_inbound")
         self.sweep = load_handler("logistics_sweep")
         self.notifications = load_handler("notifications")
@@ -73,6 +94,21 @@ class Webhooks:
         event = api_event("POST", "/webhooks/douyin/{tenant_id}", f"/webhooks/douyin/{tenant}", {"tenant_id": tenant},
                           body, headers)
         return _reply(self.douyin.lambda_handler(event, FakeContext("douyin")))
+
+    def file_douyin(self) -> list[dict]:
+        """The Douyin intake function's record handler, fed what the pushes left on the intake queue
+        (in queue order): the filing outcomes, one per queued message."""
+        from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+        results: list[dict] = []
+        for record in take_queued(os.environ["DOUYIN_INTAKE_QUEUE_URL"]):
+            results += self.douyin_worker.record_handler(SQSRecord(record))
+        return results
+
+    def push_and_file_douyin(self, tenant: str, body: bytes, headers: dict) -> tuple[WebhookReply, list[dict]]:
+        """POST the push (answered at once), then file what it queued: (push reply, outcomes)."""
+        reply = self.post_douyin(tenant, body, headers)
+        return reply, self.file_douyin()
 
     def drop_email(self, tenant: str, raw: bytes):
         event = api_event("POST", "/inbound-email", "/inbound-email", {}, raw, {"Content-Type": "message/rfc822"},

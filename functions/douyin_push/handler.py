@@ -1,10 +1,13 @@
-"""Douyin shop (抖店) push: POST /webhooks/douyin/{tenant_id}, `event-sign` verified on the raw
-body, JSON array of messages, idempotent per msg_id. Douyin expects {"code": 0, "msg": "success"}."""
+"""Douyin shop (抖店) push: POST /webhooks/douyin/{tenant_id}. A body over the size cap is 413;
+`event-sign` is verified on the raw body before anything is stored; the JSON array of messages is
+read (400 with the reason), the body kept and its messages queued for functions/douyin_intake, and
+Douyin gets {"code": 0, "msg": "success"} at once: it pushes again what is not answered fast."""
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aftersales.core.errors import DomainError
+from aftersales.core.settings import get_settings
 from aftersales.http import webhooks as wh
 from aftersales.wiring import services
 
@@ -13,6 +16,8 @@ logger = Logger()
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    if (rejected := wh.too_large(event, get_settings().max_body_bytes)) is not None:
+        return rejected
     try:
         tenant_id = wh.path_param(event, "tenant_id")
         results = services().issue5.intake.douyin_push(tenant_id, wh.headers(event), wh.raw_body(event))

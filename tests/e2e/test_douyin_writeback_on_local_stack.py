@@ -1,6 +1,7 @@
-"""Douyin on the local stack: a signed push opens the ticket, staff approve it through the API,
-and the template's rule -> queue -> write-back function sends afterSale.operate to Douyin (a local
-server answering like the open API), then Douyin's refund-success push settles the ticket."""
+"""Douyin on the local stack: a signed push is answered at once and the template's intake queue ->
+intake function opens the ticket, staff approve it through the API, and the template's rule -> queue
+-> write-back function sends afterSale.operate to Douyin (a local server answering like the open
+API), then Douyin's refund-success push, filed the same way, settles the ticket."""
 
 from __future__ import annotations
 
@@ -60,13 +61,36 @@ def test_a_douyin_refund_is_approved_here_written_back_and_settled_by_douyin(loc
     assert requests.put(f"{api}/orders/E2E-DY-1", json=order, headers=key, timeout=10).status_code in (200, 201)
     created = _push(api, 200, "RefundCreatedEvent", "e2e-dy-create")
     assert created.status_code == 200, created.text
-    ticket_id = next(r["ticket_id"] for r in created.json()["results"])
+    assert created.json()["code"] == 0 and [r["outcome"] for r in created.json()["results"]] == ["queued"]
 
-    for status in ("pending_approval", "approved"):
-        # the approval workflow (issue 3) may take a step itself: 409 is fine when it already did
-        moved = requests.post(f"{api}/tickets/{ticket_id}/transitions", json={"to": status}, headers=staff,
-                              timeout=10)
-        assert moved.status_code in (200, 409), moved.text
+    def douyin_ticket() -> dict | None:
+        local_stack.drain(timeout=5)
+        page = requests.get(f"{api}/tickets", params={"customer_id": "cust-dy"}, headers=key, timeout=10).json()
+        return next((t for t in page["items"] if t["order_id"] == "E2E-DY-1"), None)
+
+    deadline = time.monotonic() + 30
+    while (ticket := douyin_ticket()) is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert ticket is not None, "the intake function did not open the ticket"
+    ticket_id = ticket["id"]
+
+    moved = requests.post(f"{api}/tickets/{ticket_id}/transitions", json={"to": "pending_approval"},
+                          headers=staff, timeout=10)
+    assert moved.status_code == 200, moved.text
+    # approving commits money: only through the approval flow, by someone other than the requester
+    agent = {"Authorization": "Bearer " + next(v for k, v in local_stack.demo.items() if k.startswith("agent token"))}
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        local_stack.drain(timeout=5)
+        if requests.get(f"{api}/tickets/{ticket_id}", headers=key, timeout=10).json()["status"] == "approved":
+            break  # a policy rule approved it by itself
+        review = requests.get(f"{api}/tickets/{ticket_id}/approval", headers=agent, timeout=10)
+        if review.status_code == 200 and review.json()["status"] == "pending":
+            decided = requests.post(f"{api}/tickets/{ticket_id}/approval/decisions", headers=agent, timeout=10,
+                                    json={"verdict": "approve", "comment": "Douyin refund checked"})
+            assert decided.status_code == 200, decided.text
+            break
+        time.sleep(0.2)
 
     def operate_calls() -> list[dict]:
         local_stack.drain(timeout=5)
@@ -82,5 +106,7 @@ def test_a_douyin_refund_is_approved_here_written_back_and_settled_by_douyin(loc
 
     refunded = _push(api, 206, "RefundSuccessEvent", "e2e-dy-success")
     assert refunded.status_code == 200, refunded.text
-    ticket = requests.get(f"{api}/tickets/{ticket_id}", headers=key, timeout=10).json()
+    deadline = time.monotonic() + 30
+    while (ticket := douyin_ticket())["status"] != "refunded" and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert ticket["status"] == "refunded", ticket["status"]

@@ -3,27 +3,37 @@
 Body: a JSON array of `{tag, msg_id, data}`. In live pushes `tag` may be a string and `data` is
 itself a JSON-encoded string; the SDK samples in tests/fixtures carry `msgId` and an object `data`.
 Both shapes are accepted. Idempotency key: msg_id.
+
+Bounds: a push holds at most MAX_MESSAGES messages; a message whose tag or msg_id cannot be one
+(not a short printable string / integer) or whose data is not an object makes the push a 400 (Douyin
+never sends such a thing). Inside `data`, a field we cannot use (an id that is not a short id, an
+amount Money refuses, a time outside core.clock's range, a number in non-ASCII digits) is read as
+absent: the message is still taken, since refusing it would make Douyin push the whole batch again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Container, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, ValidationError
 
+from aftersales.core.clock import from_unix
 from aftersales.core.errors import InvalidRequest
 from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
+from aftersales.core.payloads import decode_json
 from aftersales.logistics.verification import VerificationError
 
 SIGN_HEADER = "event-sign"
 DOUYIN_CURRENCY = "CNY"  # amounts are integer fen
+MAX_MESSAGES = 500  # per push; Douyin batches far fewer
+MAX_ID = 128  # msg_id ("<shop>::<app>:<time>:<seq>" ~60 characters), tags, after-sale and order ids
+MAX_INT_DIGITS = 19  # int64: Douyin's order ids are 19 digits
 
 
 class DouyinPayloadError(InvalidRequest):
@@ -56,31 +66,46 @@ class DouyinMessage(DomainModel):
 def _decode_data(value: object) -> dict[str, Any]:
     if isinstance(value, str):
         try:
-            value = json.loads(value)
-        except json.JSONDecodeError as exc:
+            value = decode_json(value)
+        except ValueError as exc:
             raise DouyinPayloadError("douyin.data_not_json") from exc
     if not isinstance(value, dict):
         raise DouyinPayloadError("douyin.data_not_object")
     return value
 
 
-def _message(item: object) -> DouyinMessage:
+def _identifier(value: object) -> str | None:
+    """A short printable string, or an integer (Douyin sends ids both ways); else None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        text = str(value) if -10**MAX_INT_DIGITS < value < 10**MAX_INT_DIGITS else ""
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        return None
+    return text if text and len(text) <= MAX_ID and text.isprintable() else None
+
+
+def _message(item: object, index: int) -> DouyinMessage:
     if not isinstance(item, dict):
-        raise DouyinPayloadError("douyin.message_not_object")
-    msg_id = item.get("msg_id", item.get("msgId"))
-    if item.get("tag") is None or not msg_id:
-        raise DouyinPayloadError("douyin.message_without_tag_or_id")
-    return DouyinMessage(tag=str(item["tag"]), msg_id=str(msg_id), data=_decode_data(item.get("data")))
+        raise DouyinPayloadError("douyin.message_not_object", field=f"[{index}]")
+    tag, msg_id = _identifier(item.get("tag")), _identifier(item.get("msg_id", item.get("msgId")))
+    if tag is None or msg_id is None:
+        raise DouyinPayloadError("douyin.message_without_tag_or_id", field=f"[{index}]")
+    return DouyinMessage(tag=tag, msg_id=msg_id, data=_decode_data(item.get("data")))
 
 
 def parse_push(body: bytes) -> list[DouyinMessage]:
     """Decode a verified push body. A single object (as in the SDK samples) is accepted too."""
     try:
-        decoded = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        decoded = decode_json(body)
+    except ValueError as exc:
         raise DouyinPayloadError("douyin.body_not_json") from exc
     items = decoded if isinstance(decoded, list) else [decoded]
-    return [_message(item) for item in items]
+    if len(items) > MAX_MESSAGES:
+        raise DouyinPayloadError("douyin.too_many_messages", limit=MAX_MESSAGES)
+    return [_message(item, index) for index, item in enumerate(items)]
 
 
 # --- intake commands -----------------------------------------------------------------------------
@@ -177,28 +202,34 @@ _TIME_FIELDS = ("apply_time", "agree_time", "return_time", "refuse_time", "succe
 
 
 def _int(value: object) -> int | None:
+    """An integer Douyin sent as a number or as ASCII digits (int() would take "١٢٣" too)."""
     if isinstance(value, bool):
         return None
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
+    if isinstance(value, str):
+        text = value.strip()
+        value = int(text) if text.isascii() and text.lstrip("-").isdigit() and len(text) <= MAX_INT_DIGITS else None
+    return value if isinstance(value, int) and abs(value) < 10**MAX_INT_DIGITS else None
 
 
 def _str(value: object) -> str | None:
-    return None if value in (None, "") else str(value)
+    return _identifier(value)
 
 
 def _fen(value: object) -> Money | None:
     amount = _int(value)
-    return Money(amount=amount, currency=DOUYIN_CURRENCY) if amount is not None and amount >= 0 else None
+    if amount is None:
+        return None
+    try:
+        return Money(amount=amount, currency=DOUYIN_CURRENCY)
+    except ValidationError:  # negative, or more than any payment carries
+        return None
 
 
 def _occurred_at(data: Mapping[str, Any]) -> datetime | None:
     for name in _TIME_FIELDS:
-        seconds = _int(data.get(name))
-        if seconds:
-            return datetime.fromtimestamp(seconds, UTC)
+        at = from_unix(data.get(name))
+        if at:
+            return at
     return None
 
 
@@ -223,6 +254,16 @@ def to_command(message: DouyinMessage) -> IntakeCommand:
     if message.tag in COMMENTS:
         return CommentTicket(**common, topic=COMMENTS[message.tag], details=dict(d))
     return UnknownMessage(**common, raw=dict(d))
+
+
+def push_id(body: bytes) -> str:
+    """The key a push body is kept under: its digest (a re-push of the same bytes is the same push)."""
+    return hashlib.sha256(body).hexdigest()
+
+
+def group_of(command: IntakeCommand) -> str:
+    """Messages of one after-sale (else one order, else alone) are filed in push order, by one worker."""
+    return command.aftersale_id or command.order_id or command.idempotency_key
 
 
 def to_commands(messages: list[DouyinMessage], already_seen: Container[str] = frozenset()

@@ -44,6 +44,14 @@ class IntakeStore(Protocol):
     def first_seen(self, tenant_id: str, source: str, external_id: str, ttl_days: int = 30) -> bool:
         """Conditional put of a dedupe marker; True the first time only."""
 
+    def keep_body(self, tenant_id: str, source: str, body_id: str, body: bytes, ttl_days: int = 30) -> bool:
+        """Conditional put of a provider body exactly as received (`body_id`: its digest); True the
+        first time only, False when the same body is kept already."""
+
+    def kept_body(self, tenant_id: str, source: str, body_id: str) -> bytes | None: ...
+
+    def forget_body(self, tenant_id: str, source: str, body_id: str) -> None: ...
+
     def forget(self, tenant_id: str, source: str, external_id: str) -> None: ...
 
     def customer_of(self, tenant_id: str, identity_key: str) -> str | None: ...
@@ -129,6 +137,16 @@ class KfSyncRequests(Protocol):
 
     def request(self, tenant_id: str, open_kfid: str, token: str | None, event_id: str) -> None:
         """Raises when the request could not be left (the callback then answers 500; WeCom retries)."""
+
+
+class DouyinIntakeQueue(Protocol):
+    """The Douyin push keeps its body, leaves pointers to its messages here and answers at once; the
+    intake worker (functions/douyin_intake, IntakeService.douyin_intake) files them. adapters/aws_intake.py:
+    SqsDouyinIntakeQueue."""
+
+    def enqueue(self, tenant_id: str, push_id: str, groups: list[list[str]]) -> list[list[str]]:
+        """One queue message per group (the msg ids of one after-sale, in push order) pointing at the
+        kept push body; returns the groups that could not be left on the queue."""
 
 
 class JsonHttp(Protocol):

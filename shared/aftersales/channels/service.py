@@ -30,6 +30,7 @@ from aftersales.channels.ports import (
     AttachmentStore,
     ConversationItem,
     ConversationStore,
+    DouyinIntakeQueue,
     IntakeStore,
     IntegrationSettings,
     KfMessages,
@@ -100,18 +101,21 @@ class IntakeService:
                  tickets: TicketService, clock: Clock, attachments: AttachmentStore | None = None,
                  platform_refunded: Callable[[str, str, str], Any] | None = None,
                  parked_retention: timedelta = inbox.PARKED_RETENTION, kf: KfMessages | None = None,
-                 kf_requests: KfSyncRequests | None = None) -> None:
+                 kf_requests: KfSyncRequests | None = None, douyin_queue: DouyinIntakeQueue | None = None
+                 ) -> None:
         """`platform_refunded(tenant, ticket, platform)` settles the refund grant the platform paid
         (RefundService.settle_by_platform); None when no grant of ours waits for it.
         `parked_retention`: how long unmatched intake (and the record of how it left) is kept.
         `kf`: reads 微信客服 messages (kf/sync_msg) when WeCom says a kf account has news;
-        `kf_requests`: where the callback leaves that news for the sync worker (`sync_kf`)."""
+        `kf_requests`: where the callback leaves that news for the sync worker (`sync_kf`);
+        `douyin_queue`: where the Douyin push leaves its messages for the intake worker (`douyin_intake`)."""
         self._store, self._conversations, self._settings = store, conversations, settings
         self._tickets, self._clock, self._attachments = tickets, clock, attachments
         self._platform_refunded = platform_refunded
         self._retention = parked_retention
         self._kf, self._kf_requests = kf, kf_requests
         self._wecom_replays = ReplayWindow(store, clock, "wecom")
+        self._douyin_queue = douyin_queue
 
     # ------------------------------------------------------------------ shared: identity, aggregation, comments
     def customer_for(self, tenant_id: str, identities: list[Identity]) -> str | None:
@@ -619,19 +623,44 @@ class IntakeService:
 
     # ------------------------------------------------------------------ Douyin
     def douyin_push(self, tenant_id: str, headers: Mapping[str, str], body: bytes) -> list[IntakeResult]:
+        """Verify and read the push, keep its body, queue its messages per after-sale and answer:
+        Douyin pushes again what is not answered fast, so nothing is filed here (`douyin_intake`
+        does, from the queue). A push whose bytes were kept before is a duplicate, queued once."""
         config = self._settings.get(tenant_id, "channel:douyin")
         if not config:
             raise VerificationError("webhook.signature_invalid", provider="douyin")
         douyin.verify_push(headers, body, config["app_key"], config["app_secret"])
+        commands = douyin.to_commands(douyin.parse_push(body))
+        push_id = douyin.push_id(body)
+        if not self._store.keep_body(tenant_id, "douyin", push_id, body):
+            return [IntakeResult(source="douyin", external_id=c.idempotency_key, outcome="duplicate") for c in commands]
+        groups: dict[str, list[str]] = {}
+        for command in commands:
+            groups.setdefault(douyin.group_of(command), []).append(command.idempotency_key)
+        if self._douyin_queue is None or self._douyin_queue.enqueue(tenant_id, push_id, list(groups.values())):
+            # not (all) queued: forget the body, so Douyin's re-push queues the messages again
+            self._store.forget_body(tenant_id, "douyin", push_id)
+            raise DomainError("error.event_publish_failed", detail_type="douyin.intake")
+        return [IntakeResult(source="douyin", external_id=c.idempotency_key, outcome="queued") for c in commands]
+
+    def douyin_intake(self, tenant_id: str, push_id: str, msg_ids: list[str]) -> list[IntakeResult]:
+        """File queued Douyin messages (one after-sale's, in push order) from the kept push body,
+        each once (msg_id). A failure raises after forgetting that message: the queue retries."""
+        body = self._store.kept_body(tenant_id, "douyin", push_id)
+        if body is None:  # kept 30 days; a queue message older than that has nothing left to file
+            logger.warning("douyin push body expired", extra={"messages": len(msg_ids)})
+            return [IntakeResult(source="douyin", external_id=i, outcome="ignored", detail="expired") for i in msg_ids]
+        commands = {c.idempotency_key: c for c in douyin.to_commands(douyin.parse_push(body))}
         results: list[IntakeResult] = []
-        for command in douyin.to_commands(douyin.parse_push(body)):
-            if not self._store.first_seen(tenant_id, "douyin", command.idempotency_key):
-                results.append(IntakeResult(source="douyin", external_id=command.idempotency_key, outcome="duplicate"))
+        for msg_id in msg_ids:
+            command = commands.get(msg_id)
+            if command is None or not self._store.first_seen(tenant_id, "douyin", msg_id):
+                results.append(IntakeResult(source="douyin", external_id=msg_id, outcome="duplicate"))
                 continue
             try:
                 results.append(self._douyin_command(tenant_id, command))
             except Exception:
-                self._store.forget(tenant_id, "douyin", command.idempotency_key)
+                self._store.forget(tenant_id, "douyin", msg_id)
                 raise
         return results
 

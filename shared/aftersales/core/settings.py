@@ -38,6 +38,7 @@ class Settings(DomainModel):
     wecom_api_base: str = "https://qyapi.weixin.qq.com"  # tests and benches point these elsewhere
     douyin_api_base: str = "https://openapi-fxg.jinritemai.com"
     wecom_kf_sync_queue_url: str = ""  # the WeCom callback leaves 微信客服 sync requests here
+    douyin_intake_queue_url: str = ""  # the Douyin push leaves its messages here for the intake worker
     # per-container cache of per-tenant integration settings (webhook secrets, rules); 0 disables
     integration_settings_ttl_seconds: float = 60.0
 

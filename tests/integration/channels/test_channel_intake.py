@@ -11,7 +11,7 @@ from aftersales.channels.douyin import push_signature
 from aftersales.channels.wecom import WeComCrypto
 from tests.contract.fixture_files import FIXTURES, load
 from tests.issue5_support import Webhooks, extra_resources, seed_order, wecom_query
-from tests.support import sqs_record
+from tests.support import approve_as_reviewer, sqs_record
 
 APP_KEY, APP_SECRET = "test-app-key", "test-app-secret-123"
 
@@ -108,14 +108,18 @@ def test_cross_channel_aggregation_and_email_threading(env):
 
 
 def douyin(env, messages: list[dict]):
+    """The push (answered at once: Douyin's success body, every message queued), then the intake
+    worker filing what it queued: (push reply, filing outcomes)."""
     body = json.dumps(messages).encode()
-    return env.post_douyin("acme", body, {"event-sign": push_signature(APP_KEY, body, APP_SECRET)})
+    return env.push_and_file_douyin("acme", body, {"event-sign": push_signature(APP_KEY, body, APP_SECRET)})
 
 
 def test_douyin_tags_create_and_move_the_ticket_idempotently(env):
     """GIVEN the real Douyin samples (refund created, return agreed, buyer returned goods) re-keyed to
-    our order WHEN pushed as a JSON array THEN a ticket opens and walks to return_in_transit with
-    audited SYSTEM steps; the same msg_id again changes nothing; a bad event-sign is 401."""
+    our order WHEN pushed as a JSON array THEN the push answers Douyin's success body with every
+    message queued, and the intake worker opens a ticket and walks it to return_in_transit with
+    audited SYSTEM steps; the same push again queues nothing, the same msg_ids in another push file
+    nothing; a bad event-sign is 401 and a body that is not JSON 400, neither queues anything."""
     samples = FIXTURES / "douyin" / "event_samples"
     messages = []
     for name, tag in (("RefundCreatedEvent", 200), ("RefundReturnAgreedEvent", 202),
@@ -123,17 +127,23 @@ def test_douyin_tags_create_and_move_the_ticket_idempotently(env):
         sample = json.loads((samples / f"{name}.json").read_text())
         sample["data"].update(p_id="O-1", s_id="L1", aftersale_id="AS-1", aftersale_type=0)
         messages.append(sample | {"tag": tag, "msgId": f"msg-{tag}"})
-    reply = douyin(env, messages)
+    reply, filed = douyin(env, messages)
     assert reply.status == 200, reply
-    outcomes = [r["outcome"] for r in reply.body["results"]]
-    assert outcomes == ["created", "transitioned", "transitioned"]
-    ticket_id = reply.body["results"][0]["ticket_id"]
+    assert (reply.body["code"], reply.body["msg"]) == (0, "success")
+    assert [r["outcome"] for r in reply.body["results"]] == ["queued"] * 3
+    assert [r["outcome"] for r in filed] == ["created", "transitioned", "transitioned"]
+    ticket_id = filed[0]["ticket_id"]
     assert svc().tickets.get("acme", ticket_id, system()).status.value == "return_in_transit"
-    assert [r["outcome"] for r in douyin(env, messages).body["results"]] == ["duplicate"] * 3
-    body = json.dumps(messages).encode()
+    again, filed_again = douyin(env, messages)
+    assert [r["outcome"] for r in again.body["results"]] == ["duplicate"] * 3 and filed_again == []
+    repushed, filed_repush = douyin(env, [*messages[1:], messages[0]])  # other bytes, same msg_ids
+    assert [r["outcome"] for r in repushed.body["results"]] == ["queued"] * 3
+    assert [r["outcome"] for r in filed_repush] == ["duplicate"] * 3
+    body = json.dumps(messages[:1] + [{**messages[0], "msgId": "msg-new"}]).encode()
     assert env.post_douyin("acme", body, {"event-sign": "0" * 32}).status == 401
     junk = b"not json"
     assert env.post_douyin("acme", junk, {"event-sign": push_signature(APP_KEY, junk, APP_SECRET)}).status == 400
+    assert env.file_douyin() == []
 
 
 def test_notification_rendered_in_zh_hans_and_sent_through_ses(env):
@@ -149,7 +159,7 @@ def test_notification_rendered_in_zh_hans_and_sent_through_ses(env):
                                                reason_code="x", lines=[LineRequest(line_id="L1", quantity=1)],
                                                locale="zh-Hans"), agent)
     s.tickets.transition("acme", ticket.id, Status.PENDING_APPROVAL, agent)
-    s.tickets.transition("acme", ticket.id, Status.APPROVED, agent)
+    approve_as_reviewer(s.tickets, "acme", ticket.id)
     event = {"detail-type": "ticket.approved", "source": "aftersales.tickets",
              "detail": {"tenant_id": "acme", "ticket_id": ticket.id, "customer_id": "cust-1", "seq": 3,
                         "event": "ticket.approved", "to_status": "approved", "dedup_key": f"{ticket.id}#3"}}

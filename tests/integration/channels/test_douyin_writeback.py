@@ -41,9 +41,10 @@ def push(tag: int, sample: str, aftersale_id: str, aftersale_type: int, msg_id: 
     message = json.loads((FIXTURES / "douyin" / "event_samples" / f"{sample}.json").read_text())
     message["data"].update(p_id=order_id, s_id="L1", aftersale_id=aftersale_id, aftersale_type=aftersale_type)
     body = json.dumps([message | {"tag": tag, "msgId": msg_id}]).encode()
-    reply = Webhooks().post_douyin("acme", body, {"event-sign": push_signature(APP_KEY, body, APP_SECRET)})
+    reply, filed = Webhooks().push_and_file_douyin("acme", body,
+                                                   {"event-sign": push_signature(APP_KEY, body, APP_SECRET)})
     assert reply.status == 200, reply
-    return reply.body["results"][0]
+    return filed[0]
 
 
 def services():

@@ -41,9 +41,9 @@ def _douyin_create(env, order_id: str, aftersale: str, msg_id: str) -> str:
     sample = json.loads((FIXTURES / "douyin" / "event_samples" / "RefundCreatedEvent.json").read_text())
     sample["data"].update(p_id=order_id, s_id="L1", aftersale_id=aftersale, aftersale_type=0)
     body = json.dumps([sample | {"tag": 200, "msgId": msg_id}]).encode()
-    reply = env.post_douyin("acme", body, {"event-sign": push_signature(APP_KEY, body, APP_SECRET)})
+    reply, filed = env.push_and_file_douyin("acme", body, {"event-sign": push_signature(APP_KEY, body, APP_SECRET)})
     assert reply.status == 200, reply
-    return reply.body["results"][0]["outcome"]
+    return filed[0]["outcome"]
 
 
 def _list(api, headers, **query):

@@ -8,11 +8,13 @@ import re
 from tests.unit.i18n.test_message_catalog import ROOT, _error_classes, raised_message_ids
 from tools.messages import MESSAGES
 
-HANDLERS = ("carrier_webhook", "wecom_callback", "douyin_push", "email_inbound", "logistics_sweep", "notifications")
+HANDLERS = ("carrier_webhook", "wecom_callback", "douyin_push", "douyin_intake", "email_inbound", "stripe_webhook",
+            "logistics_sweep", "notifications")
 ISSUE5_SOURCES = ("shared/aftersales/logistics/", "shared/aftersales/channels/", "shared/aftersales/notifications/",
                   "shared/aftersales/adapters/aws_intake.py", "shared/aftersales/adapters/dynamo/logistics.py",
                   "shared/aftersales/adapters/dynamo/intake.py", "shared/aftersales/http/webhooks.py",
-                  "shared/aftersales/http/routes/logistics.py")
+                  "shared/aftersales/http/routes/logistics.py", "shared/aftersales/adapters/stripe_payments.py",
+                  "shared/aftersales/refunds/webhooks.py", "shared/aftersales/core/payloads.py")
 CALL = re.compile(r"\b(\w+)\(\s*\"([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)\"")
 
 

@@ -3,6 +3,8 @@
 channels table (every key starts with the tenant):
   <t>#IDX#<key>                 IDX       aggregation / thread / platform-aftersale -> ticket id
   <t>#DEDUP#<source>#<id>       DEDUP     provider message ids already handled (TTL expires_at)
+  <t>#BODY#<source>#<digest>    BODY      a provider body as received (the Douyin push, for its intake
+                                          worker; TTL expires_at)
   <t>#ID#<identity key>         LINK      identity -> the merchant's customer id
   <t>#CUST#<customer>           CONTACT#<channel>   how to reach the customer (+ locale)
   <t>#INBOX#<identity key>      MSG#<at>#<id>       messages we could not attach to an order yet
@@ -23,7 +25,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import BinaryAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -50,6 +52,7 @@ class ChannelsItem(Model):
     sk = UnicodeAttribute(range_key=True)
     ref = UnicodeAttribute(null=True)  # ticket id or customer id the item points at
     doc = JSONAttribute(null=True)
+    body = BinaryAttribute(null=True, legacy_encoding=False)
     expires_at = NumberAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
@@ -122,6 +125,26 @@ class DynamoIntakeStore:
             if _conditional(exc):
                 return False
             raise
+
+    def keep_body(self, tenant_id: str, source: str, body_id: str, body: bytes, ttl_days: int = 30) -> bool:
+        item = ChannelsItem(pk=f"{tenant_id}#BODY#{source}#{body_id}", sk="BODY", body=body,
+                            expires_at=int(time.time()) + ttl_days * 86400)
+        try:
+            item.save(condition=ChannelsItem.pk.does_not_exist())
+            return True
+        except PutError as exc:
+            if _conditional(exc):
+                return False
+            raise
+
+    def kept_body(self, tenant_id: str, source: str, body_id: str) -> bytes | None:
+        try:
+            return ChannelsItem.get(f"{tenant_id}#BODY#{source}#{body_id}", "BODY", consistent_read=True).body
+        except ChannelsItem.DoesNotExist:
+            return None
+
+    def forget_body(self, tenant_id: str, source: str, body_id: str) -> None:
+        ChannelsItem(pk=f"{tenant_id}#BODY#{source}#{body_id}", sk="BODY").delete()
 
     def forget(self, tenant_id: str, source: str, external_id: str) -> None:
         ChannelsItem(pk=f"{tenant_id}#DEDUP#{source}#{external_id}", sk="DEDUP").delete()
