@@ -350,7 +350,10 @@ class IntakeService:
         results: list[IntakeResult] = []
         for doc in self._store.parked(tenant_id, key):
             command = _DOUYIN_COMMAND.validate_json(doc["body"])
-            result = self._douyin_command(tenant_id, command, replaying=True)
+            try:
+                result = self._douyin_command(tenant_id, command, replaying=True)
+            except InvalidRequest:  # still does not fit the order (see douyin_intake): it waits for an agent
+                continue
             if result.outcome == "parked":
                 continue
             self._store.unpark(tenant_id, key, doc)
@@ -645,7 +648,8 @@ class IntakeService:
 
     def douyin_intake(self, tenant_id: str, push_id: str, msg_ids: list[str]) -> list[IntakeResult]:
         """File queued Douyin messages (one after-sale's, in push order) from the kept push body,
-        each once (msg_id). A failure raises after forgetting that message: the queue retries."""
+        each once (msg_id). A message our rules refuse (InvalidRequest) is parked for an agent; any
+        other failure raises after forgetting that message: the queue retries it, then the DLQ."""
         body = self._store.kept_body(tenant_id, "douyin", push_id)
         if body is None:  # kept 30 days; a queue message older than that has nothing left to file
             logger.warning("douyin push body expired", extra={"messages": len(msg_ids)})
@@ -659,6 +663,13 @@ class IntakeService:
                 continue
             try:
                 results.append(self._douyin_command(tenant_id, command))
+            except InvalidRequest as exc:
+                # the platform's data does not fit the order (e.g. a line it does not have): retrying
+                # changes nothing, so it goes to the unmatched inbox for an agent instead of the DLQ
+                self._park_douyin(tenant_id, command)
+                logger.warning("douyin message refused, parked", extra={"tag": command.tag, "reason": exc.message_id})
+                results.append(IntakeResult(source="douyin", external_id=msg_id, outcome="parked",
+                                            detail=exc.message_id))
             except Exception:
                 self._store.forget(tenant_id, "douyin", msg_id)
                 raise

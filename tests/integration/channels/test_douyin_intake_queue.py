@@ -149,3 +149,23 @@ def test_a_push_that_is_not_douyin_messages_is_400_and_queues_nothing(env, messa
     reply = env["hooks"].post_douyin("acme", body, headers)
     assert reply.status == 400 and reply.body["error"]["reason_id"] == reason, reply
     assert take_queued(os.environ["DOUYIN_INTAKE_QUEUE_URL"]) == []
+
+
+def test_a_message_that_does_not_fit_the_order_is_parked_for_an_agent_not_retried(env, api, demo):
+    """GIVEN a signed create naming an order line the order does not have WHEN it is filed THEN the record
+    succeeds (no retry, no DLQ) and the message waits in the unmatched inbox; WHEN a create for the same
+    order and issue opens a ticket THEN the parked one joins that ticket (one ticket per order and issue)
+    and leaves the inbox."""
+    seed_order("acme", "O-1")
+    odd = message("RefundCreatedEvent", 200, "m-line", "O-1", "AS-line")
+    odd["data"]["s_id"] = "L-NOT-ON-THE-ORDER"
+    body, headers = signed([odd])
+    reply, filed = env["hooks"].push_and_file_douyin("acme", body, headers)
+    assert reply.status == 200
+    assert [(r["outcome"], r["detail"]) for r in filed] == [("parked", "error.lines_required")]
+    listed = api.request("GET", "/inbox/unmatched", None, demo["acme"]["agent"])
+    assert [i["channel"] for i in listed.body["items"]] == ["douyin"]
+    body, headers = signed([message("RefundCreatedEvent", 200, "m-fine", "O-1", "AS-fine")])
+    assert [r["outcome"] for r in env["hooks"].push_and_file_douyin("acme", body, headers)[1]] == ["created"]
+    assert api.request("GET", "/inbox/unmatched", None, demo["acme"]["agent"]).body["items"] == []
+    assert len(tickets(env)) == 1
