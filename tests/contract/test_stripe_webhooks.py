@@ -168,7 +168,8 @@ def test_a_signed_body_over_the_size_cap_is_413_before_it_is_read(money, webhook
     (lambda e: {k: v for k, v in e.items() if k != "id"}, "stripe.field_invalid", "id"),
     (lambda e: {**e, "id": "evt_" + "1" * 300}, "stripe.field_invalid", "id"),
     (lambda e: {**e, "data": {"object": "not an object"}}, "stripe.field_invalid", "data.object"),
-    (lambda e: {**e, "data": {"object": {**e["data"]["object"], "id": None}}}, "stripe.field_invalid", "data.object.id"),
+    (lambda e: {**e, "data": {"object": {**e["data"]["object"], "id": None}}}, "stripe.field_invalid",
+     "data.object.id"),
 ])
 def test_a_signed_body_that_is_not_an_event_is_400_with_the_field(money, webhook, shape, reason, path):
     """GIVEN Stripe's refund event reshaped (an array, no id, an id no key can hold, no object, a refund
