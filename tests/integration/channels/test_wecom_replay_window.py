@@ -38,7 +38,8 @@ def env(aws):
 
     extra_resources(aws)
     services().issue5.intake._settings.put("acme", "channel:wecom", {
-        "token": VECTOR["token"], "encoding_aes_key": VECTOR["encoding_aes_key"], "corp_id": VECTOR["corpid_receiveid"]})
+        "token": VECTOR["token"], "encoding_aes_key": VECTOR["encoding_aes_key"],
+        "corp_id": VECTOR["corpid_receiveid"]})
     seed_order("acme", "O-1")
     return Webhooks()
 
