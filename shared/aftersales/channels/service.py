@@ -47,6 +47,7 @@ from aftersales.tickets.domain import CUSTOMER_REPLIED, Actor, LineRequest, Open
 from aftersales.tickets.model import LINE_TYPES, Channel, Role, Status, TicketType
 from aftersales.tickets.paths import route
 from aftersales.tickets.service import TicketService
+from aftersales.tickets.warrants import PlatformDecision
 
 logger = Logger(child=True)
 MENTION = "mention:order:"  # inbox of pointers: parked messages that named an order we did not know
@@ -731,7 +732,8 @@ class IntakeService:
         for step in path:
             try:
                 self._tickets.transition(tenant_id, ticket_id, step, SYSTEM, reason=f"douyin_{command.to_stage.value}",
-                                         data={"douyin_tag": command.tag, "msg_id": command.idempotency_key})
+                                         data={"douyin_tag": command.tag, "msg_id": command.idempotency_key},
+                                         warrant=PlatformDecision(platform="douyin", reference=command.idempotency_key))
             except IllegalTransition:
                 break
         return {"outcome": "transitioned", "detail": "->".join(s.value for s in path)}

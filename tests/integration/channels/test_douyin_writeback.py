@@ -11,7 +11,7 @@ from aftersales.channels.douyin import push_signature
 from tests.contract.fixture_files import FIXTURES, load
 from tests.fake_http import FakeJsonApi
 from tests.issue5_support import Webhooks, extra_resources, seed_order
-from tests.support import FakeContext, load_handler, sqs_record
+from tests.support import FakeContext, load_handler, sqs_record, walk
 
 APP_KEY, APP_SECRET = "7000000000000000001", "douyin-app-secret"
 SETTINGS = {"app_key": APP_KEY, "app_secret": APP_SECRET, "shop_id": "95250", "return_address_id": 95251,
@@ -56,11 +56,10 @@ def services():
 def decide(ticket_id: str, *steps: str, reason: str | None = None):
     """Staff steps on the ticket; returns the last step's domain event as EventBridge delivers it."""
     from aftersales.tickets.domain import Actor
-    from aftersales.tickets.model import Role, Status
+    from aftersales.tickets.model import Role
 
     agent = Actor(id="agent-1", roles=frozenset({Role.AGENT, Role.SUPERVISOR}))
-    for step in steps:
-        services().tickets.transition("acme", ticket_id, Status(step), agent, reason=reason)
+    walk(services().tickets, "acme", ticket_id, *steps, actor=agent, reason=reason)
     return event_of(services().tickets.audit("acme", ticket_id, agent)[-1], ticket_id)
 
 
