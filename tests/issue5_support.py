@@ -141,13 +141,21 @@ def seed_order(tenant: str = "acme", order_id: str = "O-1", customer: str = "cus
     services().tickets.upsert_order(tenant, Order.model_validate(order_payload(order_id, customer, quantity=quantity)))
 
 
-def configure(tenant: str = "acme") -> None:
-    from aftersales.wiring import services
+def put_integration(tenant: str, name: str, config: dict) -> None:
+    """Store an integration's settings as PUT /integrations/... does, through the settings adapter
+    (a container that already read them keeps its cached copy up to the cache TTL)."""
+    from aftersales.adapters.dynamo.intake import DynamoIntegrationSettings, bind_channels
+    from aftersales.core.settings import get_settings
 
-    settings = services().issue5.intake._settings
+    bind_channels(get_settings().channels_table)
+    DynamoIntegrationSettings().put(tenant, name, config)
+
+
+def configure(tenant: str = "acme") -> None:
+    """Every carrier's webhook secret (Shippo: its URL token) for `tenant`."""
     for provider in ("aftership", "easypost", "17track"):
-        settings.put(tenant, f"carrier:{provider}", {"secret": SECRET})
-    settings.put(tenant, "carrier:shippo", {"tokens": [SHIPPO_TOKEN]})
+        put_integration(tenant, f"carrier:{provider}", {"secret": SECRET})
+    put_integration(tenant, "carrier:shippo", {"tokens": [SHIPPO_TOKEN]})
 
 
 def table_items(table_name: str) -> list[dict]:

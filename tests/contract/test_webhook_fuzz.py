@@ -26,6 +26,7 @@ from tests.issue5_support import (
     carrier_signed,
     configure,
     extra_resources,
+    put_integration,
     seed_order,
     take_queued,
 )
@@ -72,14 +73,11 @@ def assert_answer(status: int, body: str) -> None:
 
 @pytest.fixture
 def tenant(aws):
-    from aftersales.wiring import services
-
     extra_resources(aws)
     configure("acme")
-    settings_store = services().issue5.intake._settings
-    settings_store.put("acme", "channel:wecom", {"token": WECOM["token"], "encoding_aes_key": WECOM["encoding_aes_key"],
-                                                 "corp_id": WECOM["corpid_receiveid"]})
-    settings_store.put("acme", "channel:douyin", {"app_key": APP_KEY, "app_secret": APP_SECRET})
+    put_integration("acme", "channel:wecom", {"token": WECOM["token"], "encoding_aes_key": WECOM["encoding_aes_key"],
+                                              "corp_id": WECOM["corpid_receiveid"]})
+    put_integration("acme", "channel:douyin", {"app_key": APP_KEY, "app_secret": APP_SECRET})
     return "acme"
 
 

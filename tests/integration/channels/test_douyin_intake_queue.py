@@ -11,7 +11,7 @@ import pytest
 
 from aftersales.channels.douyin import push_signature
 from tests.contract.fixture_files import FIXTURES
-from tests.issue5_support import Webhooks, extra_resources, seed_order, table_items, take_queued
+from tests.issue5_support import Webhooks, extra_resources, put_integration, seed_order, table_items, take_queued
 from tests.support import FakeContext, sqs_record
 
 APP_KEY, APP_SECRET = "7000000000000000003", "douyin-intake-secret"
@@ -20,10 +20,8 @@ STEPS = (("RefundCreatedEvent", 200), ("RefundReturnAgreedEvent", 202), ("Refund
 
 @pytest.fixture
 def env(aws):
-    from aftersales.wiring import services
-
     extra_resources(aws)
-    services().issue5.intake._settings.put("acme", "channel:douyin", {"app_key": APP_KEY, "app_secret": APP_SECRET})
+    put_integration("acme", "channel:douyin", {"app_key": APP_KEY, "app_secret": APP_SECRET})
     return {"hooks": Webhooks(), "model": aws}
 
 

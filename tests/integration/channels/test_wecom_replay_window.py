@@ -11,7 +11,7 @@ import pytest
 
 from aftersales.channels.wecom import WeComCrypto
 from tests.contract.fixture_files import load, raw
-from tests.issue5_support import Webhooks, extra_resources, seed_order, wecom_query
+from tests.issue5_support import Webhooks, extra_resources, put_integration, seed_order, wecom_query
 
 VECTOR = load("wecom/wecom_callback_crypto.json")["config"]
 CRYPTO = WeComCrypto(VECTOR["token"], VECTOR["encoding_aes_key"], VECTOR["corpid_receiveid"])
@@ -34,10 +34,8 @@ def sealed(inner: str, **signing) -> tuple[dict, bytes]:
 
 @pytest.fixture
 def env(aws):
-    from aftersales.wiring import services
-
     extra_resources(aws)
-    services().issue5.intake._settings.put("acme", "channel:wecom", {
+    put_integration("acme", "channel:wecom", {
         "token": VECTOR["token"], "encoding_aes_key": VECTOR["encoding_aes_key"],
         "corp_id": VECTOR["corpid_receiveid"]})
     seed_order("acme", "O-1")
@@ -107,7 +105,7 @@ def test_a_callback_that_failed_here_is_taken_when_wecom_retries_it(env, aws, mo
 
     from aftersales import wiring
 
-    wiring.services().issue5.intake._settings.put("acme", "channel:wecom", {
+    put_integration("acme", "channel:wecom", {
         "token": VECTOR["token"], "encoding_aes_key": VECTOR["encoding_aes_key"],
         "corp_id": VECTOR["corpid_receiveid"], "kf_secret": "kf-secret-0123456789"})
     queue = boto3.client("sqs").create_queue(QueueName="test-wecom-kf-sync")["QueueUrl"]
