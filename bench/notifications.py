@@ -1,4 +1,4 @@
-"""Customer notifications (issue 5): requests per notification through the outbox consumer, on
+"""Customer notifications: requests per notification through the outbox consumer, on
 moto for AWS and a local HTTP server answering like WeCom with its recorded payloads."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def run() -> list[Section]:
     from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
     from aftersales.tickets.model import Channel, Role, Status, TicketType
     from aftersales.wiring import services
-    from tests.issue5_support import extra_resources, seed_order
+    from tests.channel_support import extra_resources, seed_order
 
     section = Section("Requests per customer notification (outbox consumer, one event)",
                       ["case", "DynamoDB", "SES", "WeCom HTTP", "calls", "median ms"])
@@ -43,7 +43,7 @@ def run() -> list[Section]:
         os.environ["WECOM_API_BASE"] = wecom.url
         extra_resources(model)
         svc = services()
-        intake = svc.issue5.intake
+        intake = svc.channels.intake
         intake._settings.put("bench", "channel:wecom", {"token": "t", "encoding_aes_key": "k" * 43,
                                                         "corp_id": "ww", "agent_id": 1000002, "secret": "s" * 16})
         agent = Actor(id="a", roles=frozenset({Role.AGENT}))
@@ -70,7 +70,7 @@ def run() -> list[Section]:
                                     "to_status": "submitted", "dedup_key": f"{ticket_id}#{label}#{i}"}}
                 with counter.counting():
                     started = time.perf_counter()
-                    outcome = svc.issue5.notifications.handle(event)
+                    outcome = svc.channels.notifications.handle(event)
                     samples.append((time.perf_counter() - started) * 1000)
                 assert outcome == "sent", outcome
             ddb, ses = counter.total("dynamodb") / runs, counter.total("ses") / runs
@@ -98,8 +98,8 @@ def _douyin_writeback() -> Section:
     from aftersales.tickets.domain import Actor
     from aftersales.tickets.model import Role, Status
     from aftersales.wiring import services
+    from tests.channel_support import extra_resources, seed_order
     from tests.fake_http import FakeJsonApi
-    from tests.issue5_support import extra_resources, seed_order
 
     section = Section("Requests per decision written back to Douyin (afterSale.operate)",
                       ["case", "DynamoDB", "Douyin HTTP", "calls", "median ms"])
@@ -110,11 +110,11 @@ def _douyin_writeback() -> Section:
         os.environ["DOUYIN_API_BASE"] = api.url
         extra_resources(model)
         svc = services()
-        svc.issue5.intake._settings.put("bench", "channel:douyin", {
+        svc.channels.intake._settings.put("bench", "channel:douyin", {
             "app_key": "k", "app_secret": "s" * 16, "shop_id": "95250", "reject_reason_code": 7})
         agent = Actor(id="a", roles=frozenset({Role.AGENT, Role.SUPERVISOR}))
-        store = svc.issue5.intake._store
-        writeback = svc.issue5.douyin_writeback
+        store = svc.channels.intake._store
+        writeback = svc.channels.douyin_writeback
 
         def approved_event(n: int) -> dict:
             from aftersales.tickets.domain import LineRequest, OpenTicket

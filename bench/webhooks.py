@@ -1,5 +1,5 @@
 """Carrier webhook handling time per event, in-process against moto (median, p99, per provider),
-and AWS requests per tracking event (issue 5). The per-tenant settings (carrier secret, exception
+and AWS requests per tracking event. The per-tenant settings (carrier secret, exception
 rules) come from a per-container TTL cache: warm rows read none, the cold row shows a first event."""
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ def run() -> list[Section]:
     from aftersales.logistics.ports import Registration
     from aftersales.logistics.verification import aftership_signature, easypost_signature, seventeen_track_signature
     from aftersales.wiring import services
+    from tests.channel_support import SECRET, Webhooks, configure, extra_resources, seed_order
     from tests.contract.fixture_files import load
-    from tests.issue5_support import SECRET, Webhooks, configure, extra_resources, seed_order
 
     timing = Section(f"Carrier webhook handling per event, in-process on moto ({EVENTS} events each)",
                      ["provider", "median ms", "p99 ms"])
@@ -77,7 +77,7 @@ def run() -> list[Section]:
                 assert reply.status == 200, reply
             timing.rows.append([provider, f"{statistics.median(samples):.2f}", f"{_p99(samples):.2f}"])
 
-        svc.issue5.logistics.register("bench", "REG-1", Registration(direction="outbound", order_id="O-1",
+        svc.channels.logistics.register("bench", "REG-1", Registration(direction="outbound", order_id="O-1",
                                                                      registered_at=svc.clock.now()))
 
         def count(label: str, raw: bytes, headers: dict) -> None:
@@ -89,7 +89,7 @@ def run() -> list[Section]:
                                   counter.describe()])
 
         count("unregistered parcel (parked)", *aftership(900, "NEW-1")[:2])
-        svc.issue5.intake._settings.invalidate()  # a fresh container: the settings cache is empty
+        svc.channels.intake._settings.invalidate()  # a fresh container: the settings cache is empty
         count("registered parcel, cold container (settings cache empty)", *aftership(899, "REG-1")[:2])
         count("registered parcel, in transit", *aftership(901, "REG-1")[:2])
         count("duplicate delivery", *aftership(901, "REG-1")[:2])

@@ -70,7 +70,7 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("event.ticket.notification_undeliverable", "The customer could not be notified", "未能通知到客户"),
     ("event.ticket.platform_synced", "Decision sent to the sales platform", "处理结果已同步至销售平台"),
     ("event.ticket.platform_sync_failed", "The sales platform did not accept the decision", "销售平台未接受处理结果"),
-    # approvals, refund-abuse checks, refunds, fulfilment (issue 3)
+    # approvals, refund-abuse checks, refunds, fulfilment
     ("approvals.approver_already_decided", "You already decided on this review.", "您已对该审核作出决定。"),
     ("approvals.decision_time_not_utc_aware", "The decision time must carry a time zone.", "决定时间必须带时区。"),
     ("approvals.no_draft", "There is no draft policy to publish.", "没有可发布的草稿策略。"),
@@ -119,7 +119,7 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("refunds.ticket_not_refund_pending", "The ticket is {status}, not waiting for a refund.",
      "服务单状态为 {status}，不在待退款状态。"),
     ("refunds.zero_amount", "The amount must be greater than zero.", "金额必须大于零。"),
-    # refund settings, destinations, return shipping and inspection (issue 3 follow-ups)
+    # refund settings, destinations, return shipping and inspection
     ("refunds.settings_invalid", "The refund settings are not valid: {problem}", "退款设置无效：{problem}"),
     ("refunds.destination_not_applicable", "A {type} ticket has no refund destination to choose.",
      "{type} 类服务单无需选择退款去向。"),
@@ -162,7 +162,7 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("reshipment.nothing_accepted", "No line passed inspection; nothing can be reshipped ({line_ids}).",
      "没有商品行通过质检，无法补发（{line_ids}）。"),
     ("event.ticket.reshipment_refused", "Replacement could not be shipped", "换货商品未能发出"),
-    # raised by the logistics and channel code (issue 5); catalogued so every error has a message
+    # raised by the logistics and channel code; catalogued so every error has a message
     ("error.delivery_failed", "The message could not be delivered on {channel}.", "消息未能通过 {channel} 发送。"),
     ("refunds.destination_fixed_by_platform", "Orders paid on {platform} are refunded by {platform} to the original payment.",
      "在{platform}支付的订单由{platform}原路退款。"),
@@ -294,7 +294,7 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("error.json_too_deep", "The request body is nested too deeply (at most 32 levels).",
      "请求体嵌套层级过深（最多 32 层）。"),
     ("error.placed_in_future", "The order cannot have been placed in the future.", "订单的下单时间不能晚于当前时间。"),
-    # SLA and dispatch (issue 4)
+    # SLA and dispatch
     ("event.ticket.sla_reminder", "SLA reminder", "SLA 提醒"),
     ("event.ticket.sla_breached", "SLA deadline missed", "SLA 已超时"),
     ("event.ticket.sla_escalated", "Escalated", "已升级"),
@@ -318,7 +318,7 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("dispatch.target_over_capacity", "Agent {agent_id} has room for {room} tickets, not {requested}.",
      "坐席 {agent_id} 只能再接 {room} 单，而不是 {requested} 单。"),
     ("error.event_publish_failed", "The event could not be published.", "事件发布失败。"),
-    # unmatched inbox: parked channel intake filed or dismissed by agents (issue 5 follow-up)
+    # unmatched inbox: parked channel intake filed or dismissed by agents
     ("event.ticket.inbox_message_filed", "Your message was added to the request", "您的留言已添加到服务单"),
     ("inbox.item_not_found", "Unmatched item {item_id} was not found.", "未找到待匹配条目 {item_id}。"),
     ("inbox.item_already_settled", "Item {item_id} has already left the inbox ({action}).",

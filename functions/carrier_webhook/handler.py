@@ -19,7 +19,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     try:
         provider, tenant_id = wh.path_param(event, "provider"), wh.path_param(event, "tenant_id")
         logger.append_keys(provider=provider, tenant_id=tenant_id)
-        outcome = services().issue5.logistics.receive(provider, tenant_id, wh.headers(event), wh.query(event),
+        outcome = services().channels.logistics.receive(provider, tenant_id, wh.headers(event), wh.query(event),
                                                       wh.raw_body(event))
     except DomainError as exc:
         logger.warning("webhook rejected", extra={"code": exc.code, "reason": exc.message_id})

@@ -20,7 +20,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         return rejected
     try:
         tenant_id = wh.path_param(event, "tenant_id")
-        results = services().issue5.intake.douyin_push(tenant_id, wh.headers(event), wh.raw_body(event))
+        results = services().channels.intake.douyin_push(tenant_id, wh.headers(event), wh.raw_body(event))
     except DomainError as exc:
         logger.warning("douyin push rejected", extra={"code": exc.code, "reason": exc.message_id})
         return wh.error(exc, event)

@@ -26,13 +26,13 @@ def _tenant_of(key: str) -> str:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    issue5 = services().issue5
+    channels = services().channels
     if "Records" in event:  # S3 notifications: a failure raises, so Lambda retries the object
         outcomes = []
         for record in event["Records"]:
             bucket, key = record["s3"]["bucket"]["name"], unquote_plus(record["s3"]["object"]["key"])
-            raw = issue5.attachments.read(bucket, key)
-            outcomes.append(issue5.intake.email(_tenant_of(key), raw).outcome)
+            raw = channels.attachments.read(bucket, key)
+            outcomes.append(channels.intake.email(_tenant_of(key), raw).outcome)
         logger.info("mail objects", extra={"outcomes": outcomes})
         return {"processed": len(outcomes)}
     if (rejected := wh.too_large(event, get_settings().max_body_bytes)) is not None:
@@ -40,7 +40,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     try:
         authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
         tenant_id = Principal.from_context(authorizer).tenant_id
-        result = issue5.intake.email(tenant_id, wh.raw_body(event))
+        result = channels.intake.email(tenant_id, wh.raw_body(event))
     except DomainError as exc:
         return wh.error(exc, event)
     logger.info("mail dropped", extra={"outcome": result.outcome})

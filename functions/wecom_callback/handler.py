@@ -19,7 +19,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         return rejected
     try:
         tenant_id = wh.path_param(event, "tenant_id")
-        intake = services().issue5.intake
+        intake = services().channels.intake
         if event.get("httpMethod") == "GET":
             return wh.respond(200, intake.wecom_verify_url(tenant_id, wh.query(event)), "text/plain")
         result = intake.wecom_message(tenant_id, wh.query(event), wh.raw_body(event))

@@ -22,17 +22,17 @@ class Services:
     clock: Clock
     tickets: TicketService
     tenants: TenantService
-    money: Any = None  # issue 3: MoneyServices (approvals, risk, refunds), built on first use
-    sla: Any = None  # issue 4: SlaServices (engine, dispatch), built on first use
+    money: Any = None  # MoneyServices (approvals, risk, refunds), built on first use
+    sla: Any = None  # SlaServices (engine, dispatch), built on first use
 
     def __post_init__(self) -> None:
         if self.sla is None:
             self.sla = _Lazy(lambda: build_sla(self.tickets, self.clock, approver=_MoneyApprover(self)))
 
     @cached_property
-    def issue5(self) -> Issue5Services:
-        """Logistics, channels and notifications (issue 5), built on first use."""
-        return build_issue5(self)
+    def channels(self) -> ChannelServices:
+        """Logistics, channels and notifications, built on first use."""
+        return build_channels(self)
 
 
 _override: Services | None = None
@@ -79,7 +79,7 @@ class _Lazy:
 
 @dataclass
 class MoneySettings:
-    """Environment of the approvals/refunds functions (template.yaml, issue-3 section)."""
+    """Environment of the approvals/refunds functions (template.yaml, approvals/refunds section)."""
 
     money_table: str
     event_bus: str
@@ -176,7 +176,7 @@ class _MoneyApprover:
 
 def build_sla(tickets: TicketService, clock: Clock, notifier: Any = None, pages: Any = None,
               page_size: int | None = None, approver: Any = None) -> SlaServices:
-    """Issue 4: SLA engine and dispatch on the SLA/dispatch tables (SLA_TABLE, DISPATCH_TABLE); policy
+    """SLA engine and dispatch on the SLA/dispatch tables (SLA_TABLE, DISPATCH_TABLE); policy
     recomputes are paged through the tracker's queue (SLA_TRACKER_QUEUE_URL)."""
     from aftersales.adapters.dynamo import sla as tables
     from aftersales.adapters.eventbridge import EventBridgeNotifier
@@ -202,9 +202,9 @@ def reset() -> None:
     get_settings.cache_clear()
 
 
-# ---------------------------------------------------------------------- issue 5
+# ---------------------------------------------------------------------- channels, logistics, notifications
 @dataclass
-class Issue5Services:
+class ChannelServices:
     logistics: Any
     intake: Any
     notifications: Any
@@ -213,7 +213,7 @@ class Issue5Services:
     replies: Any
 
 
-def build_issue5(svc: Services) -> Issue5Services:
+def build_channels(svc: Services) -> ChannelServices:
     from aftersales.adapters.aws_intake import (
         EventBridgeAlerts,
         S3Attachments,
@@ -266,7 +266,7 @@ def build_issue5(svc: Services) -> Issue5Services:
     senders = {"email": SesEmailSender(cfg.notifications_sender, cfg.notifications_sender_name),
                "wecom": WeComSender(settings, http, svc.clock, cfg.wecom_api_base, client=wecom)}
     douyin = DouyinShopClient(settings, http, svc.clock, cfg.douyin_api_base)
-    return Issue5Services(logistics=logistics, intake=intake, attachments=attachments,
+    return ChannelServices(logistics=logistics, intake=intake, attachments=attachments,
                           notifications=NotificationService(store, svc.tickets, senders, record, conversations),
                           replies=ReplyService(conversations, svc.tickets, svc.clock),
                           douyin_writeback=DouyinWriteback(store, settings, douyin, svc.tickets))

@@ -1,5 +1,5 @@
 """Contract: every carrier webhook endpoint accepts the providers' real payloads, signed here with a
-test secret as the provider would, and rejects the same bytes unsigned (issue 5)."""
+test secret as the provider would, and rejects the same bytes unsigned."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import pytest
 
 from aftersales.logistics.verification import aftership_signature, easypost_signature, seventeen_track_signature
-from tests.issue5_support import SECRET, Webhooks, configure, extra_resources
+from tests.channel_support import SECRET, Webhooks, configure, extra_resources
 
 from .fixture_files import load, raw
 

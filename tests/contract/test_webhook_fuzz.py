@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from aftersales.channels.douyin import push_signature
 from aftersales.channels.wecom import signature as wecom_signature
-from tests.issue5_support import (
+from tests.channel_support import (
     CARRIER_PAYLOADS,
     carrier_signed,
     configure,

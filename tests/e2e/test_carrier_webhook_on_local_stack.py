@@ -1,4 +1,4 @@
-"""HTTP against the local stack: a signed carrier webhook moves a return ticket (issue 5)."""
+"""HTTP against the local stack: a signed carrier webhook moves a return ticket."""
 
 from __future__ import annotations
 

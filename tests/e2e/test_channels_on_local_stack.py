@@ -1,4 +1,4 @@
-"""Issue 5 on the local stack: customer notifications through SES, inbound mail through the
+"""Channels on the local stack: customer notifications through SES, inbound mail through the
 SES -> S3 -> function path, and the logistics sweep function (session stack, speed 1)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A small per-container cache in front of the per-tenant integration settings (issue 5).
+"""A small per-container cache in front of the per-tenant integration settings.
 
 Every carrier webhook reads the tenant's carrier secret and, for registered parcels, the tenant's
 exception rules (up to three GetItems per event). Settings change rarely, so they are cached per

@@ -29,7 +29,7 @@ class Settings(DomainModel):
     aws_default_region: str = "us-east-1"
     idempotency_ttl_seconds: int = 24 * 3600
     cursor_secret: str = ""  # HMAC key of list cursors (aftersales.http.cursors); empty = a random key per process
-    # issue 5: logistics, channels, notifications (set in those functions' own Environment)
+    # logistics, channels, notifications (set in those functions' own Environment)
     logistics_table: str = "aftersales-logistics"
     channels_table: str = "aftersales-channels"
     attachments_bucket: str = "aftersales-attachments"

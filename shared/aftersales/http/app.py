@@ -184,8 +184,8 @@ def put_order(order_id: Annotated[str, Path()], order: Order) -> Response[dict]:
     if order.placed_at > services().clock.now() + PLACED_AT_SKEW:
         raise InvalidRequest("error.placed_in_future", field="placed_at")
     outcome = services().tickets.upsert_order(tenant(), order)
-    if outcome == "create":  # issue 5: channel messages / Douyin events parked for this order are matched now
-        services().issue5.intake.order_arrived(tenant(), order_id)
+    if outcome == "create":  # channel messages / Douyin events parked for this order are matched now
+        services().channels.intake.order_arrived(tenant(), order_id)
     return json_response(201 if outcome == "create" else 200, {"order_id": order_id, "version": order.version,
                                                                "outcome": outcome})
 
@@ -392,19 +392,19 @@ def put_staff(user_id: Annotated[str, Path(max_length=128)], body: StaffRequest)
 
 # ---------------------------------------------------------------------- other contexts' routers
 # Each bounded context contributes a Powertools Router (one resolver, one OpenAPI document).
-# Issue 3 (approvals, refunds):
+# Approvals, refunds:
 from aftersales.http.routes.approvals import router as approvals_router  # noqa: E402
 
 app.include_router(approvals_router)
-# Issue 4 (SLA, dispatch):
+# SLA, dispatch:
 from aftersales.http.routes.sla import router as sla_router  # noqa: E402
 
 app.include_router(sla_router)
-# Issue 5 (channels, logistics):
+# Channels, logistics:
 from aftersales.http.routes.logistics import router as logistics_router  # noqa: E402
 
 app.include_router(logistics_router)
-# Issue 5 follow-up (unmatched inbox):
+# Unmatched inbox:
 from aftersales.http.routes.inbox import router as inbox_router  # noqa: E402
 
 app.include_router(inbox_router)

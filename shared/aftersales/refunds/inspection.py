@@ -28,8 +28,9 @@ class InspectedLine(DomainModel):
     accepted: StrictInt = Field(ge=0, le=MAX_QUANTITY)
     damaged: StrictInt = Field(default=0, ge=0, le=MAX_QUANTITY)
     written_off: StrictInt = Field(default=0, ge=0, le=MAX_QUANTITY)
-    received: StrictInt | None = Field(default=None, ge=0, le=MAX_QUANTITY, description="Defaults to the recorded received quantity "
-                                                                 "(carrier scan), else the requested one")
+    received: StrictInt | None = Field(default=None, ge=0, le=MAX_QUANTITY,
+                                       description="Defaults to the recorded received quantity "
+                                                   "(carrier scan), else the requested one")
 
 
 def target_status(ticket_type: TicketType, results: list[InspectedLine]) -> Status:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.issue5_support import extra_resources
+from tests.channel_support import extra_resources
 from tests.support import order_payload
 
 TICKET = {"type": "return_refund", "order_id": "O-1", "channel": "app", "reason_code": "damaged",

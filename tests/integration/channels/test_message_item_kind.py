@@ -1,5 +1,5 @@
 """The tickets table's `message` item kind is known to TicketTableItem without importing the
-channels adapter first (issue 5): a fresh interpreter reads a ticket partition holding a message."""
+channels adapter first: a fresh interpreter reads a ticket partition holding a message."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Parked intake is matched later (issue 5): WeCom and e-mail messages parked for an unknown customer
+"""Parked intake is matched later: WeCom and e-mail messages parked for an unknown customer
 are replayed when an identity link or the order appears; Douyin events for an unknown after-sale or
 order are replayed when the after-sale's create (or the order) arrives."""
 
@@ -10,18 +10,18 @@ import boto3
 import pytest
 
 from aftersales.channels.douyin import push_signature
+from tests.channel_support import seed_order
 from tests.contract.fixture_files import FIXTURES
 from tests.integration.channels.test_channel_intake import APP_KEY, APP_SECRET, mail, svc, system, wecom_post
 from tests.integration.channels.test_channel_intake import env as env  # the fixture
-from tests.issue5_support import seed_order
 
 
 def _inbox(key: str) -> list[dict]:
-    return svc().issue5.intake._store.parked("acme", key)
+    return svc().channels.intake._store.parked("acme", key)
 
 
 def _conversation(ticket_id: str) -> list:
-    return svc().issue5.intake.conversation("acme", ticket_id, system())
+    return svc().channels.intake.conversation("acme", ticket_id, system())
 
 
 def _open_ticket(order_id: str, customer: str = "cust-1") -> str:
@@ -41,12 +41,12 @@ def test_parked_wecom_message_joins_the_open_ticket_once_the_sender_is_linked(en
     assert [d["channel"] for d in _inbox("platform_user:wecom:wm-unknown")] == ["wecom"]
     ticket_id = _open_ticket("O-1")
 
-    svc().issue5.intake.put_contact("acme", "cust-1", "wecom", "wm-unknown", "zh-Hans")
+    svc().channels.intake.put_contact("acme", "cust-1", "wecom", "wm-unknown", "zh-Hans")
 
     bodies = [(i.channel, i.body) for i in _conversation(ticket_id)]
     assert ("wecom", "你好，我的快递怎么还没到？") in bodies
     assert _inbox("platform_user:wecom:wm-unknown") == []
-    svc().issue5.intake.put_contact("acme", "cust-1", "wecom", "wm-unknown", "zh-Hans")
+    svc().channels.intake.put_contact("acme", "cust-1", "wecom", "wm-unknown", "zh-Hans")
     bodies = [i.body for i in _conversation(ticket_id)]
     assert [b for b in bodies if b.startswith("你好")] == ["你好，我的快递怎么还没到？"]
 
@@ -120,7 +120,7 @@ def test_douyin_stage_changes_that_overtake_the_create_are_applied_when_it_arriv
     assert len(_inbox("douyin:order:O-1")) == 2
 
     assert _push(env, _douyin_messages("O-1", "AS-9", (("RefundCreatedEvent", 200),))) == ["created"]
-    ticket_id = svc().issue5.intake._store.lookup("acme", "DYAS#AS-9")
+    ticket_id = svc().channels.intake._store.lookup("acme", "DYAS#AS-9")
     assert svc().tickets.get("acme", ticket_id, system()).status.value == "return_in_transit"
     assert _inbox("douyin:order:O-1") == []
     body = json.dumps(later).encode()  # Douyin pushes the same bytes again: nothing is queued or filed
@@ -134,9 +134,9 @@ def test_douyin_create_for_an_unknown_order_is_applied_when_the_order_is_pushed(
     THEN the ticket opens for it and the after-sale maps to it."""
     assert _push(env, _douyin_messages("O-LATE", "AS-10", (("RefundCreatedEvent", 200),))) == ["parked"]
     seed_order("acme", "O-LATE", customer="cust-2")
-    results = svc().issue5.intake.order_arrived("acme", "O-LATE")
+    results = svc().channels.intake.order_arrived("acme", "O-LATE")
     assert [(r.outcome, r.detail) for r in results] == [("created", "replayed")]
-    assert svc().issue5.intake._store.lookup("acme", "DYAS#AS-10") == results[0].ticket_id
+    assert svc().channels.intake._store.lookup("acme", "DYAS#AS-10") == results[0].ticket_id
     assert _inbox("douyin:order:O-LATE") == []
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.issue5_support import extra_resources
+from tests.channel_support import extra_resources
 from tests.support import order_payload
 
 
@@ -82,10 +82,10 @@ def test_the_outbox_emails_the_reply_once_in_the_tickets_language(api, acme):
     back to the ticket), once for a redelivered event; customer messages are not sent anywhere."""
     from aftersales.wiring import services
 
-    services().issue5.intake.put_contact("acme", "cust-1", "email", "buyer@example.com", "zh-Hans")
+    services().channels.intake.put_contact("acme", "cust-1", "email", "buyer@example.com", "zh-Hans")
     api.request("POST", f"/tickets/{acme['ticket']}/replies", {"body": "已为您安排上门取件。"}, acme["agent"])
     event = _event(audit(api, acme)[-1], acme["ticket"])
-    outbox = services().issue5.notifications
+    outbox = services().channels.notifications
     assert outbox.handle(event) == "sent"
     assert outbox.handle(event) == "duplicate"
     (mail,) = _ses()
@@ -102,7 +102,7 @@ def test_a_reply_nobody_can_receive_is_flagged_on_the_ticket(api, acme):
 
     api.request("POST", f"/tickets/{acme['ticket']}/replies", {"body": "请提供照片"}, acme["agent"])
     replied = audit(api, acme)[-1]
-    assert services().issue5.notifications.handle(_event(replied, acme["ticket"])) == "unreachable"
+    assert services().channels.notifications.handle(_event(replied, acme["ticket"])) == "unreachable"
     flagged = audit(api, acme)[-1]
     assert flagged["event"] == "ticket.reply_undeliverable"
     assert flagged["data"]["message_id"] == replied["data"]["message_id"] and _ses() == []

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from tests.issue5_support import Webhooks, extra_resources, seed_order
+from tests.channel_support import Webhooks, extra_resources, seed_order
 from tests.sent_mail import sent_mails
 from tests.support import FakeContext, load_handler, order_payload, sqs_record
 
@@ -32,7 +32,7 @@ def store():
     from aftersales.adapters.dynamo.intake import DynamoIntakeStore
     from aftersales.wiring import services
 
-    assert services().issue5.intake is not None  # building the channel services binds the channels table
+    assert services().channels.intake is not None  # building the channel services binds the channels table
     return DynamoIntakeStore()
 
 
@@ -126,7 +126,7 @@ def test_a_line_break_in_a_subject_value_never_adds_a_header_or_a_recipient(api,
                        acme["key"]).status == 200
     event = {"detail-type": "parcel.delayed", "source": "aftersales.logistics", "detail": {
         "tenant_id": "acme", "customer_id": "cust-1", "tracking_number": "T1\r\nBcc: x@evil", "at": "2026-12-01"}}
-    assert services().issue5.notifications.handle(event) == "sent"
+    assert services().channels.notifications.handle(event) == "sent"
     (mail,) = sent_mails()
     assert mail.message["Bcc"] is None and mail.to == ["buyer@example.com"]
     assert set(mail.destinations) == {"buyer@example.com"}

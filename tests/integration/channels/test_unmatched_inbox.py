@@ -1,4 +1,4 @@
-"""The unmatched inbox through the API (issue 5 follow-up): parked WeCom / e-mail / Douyin intake,
+"""The unmatched inbox through the API: parked WeCom / e-mail / Douyin intake,
 driven through the real webhook handlers, is listed for staff newest first, filed on a ticket or by
 linking its sender to a customer, or dismissed; each outcome is recorded; items expire after 90 days."""
 
@@ -24,7 +24,7 @@ def clock(env):
     from aftersales.core.clock import FixedClock
 
     fixed = FixedClock(START)
-    svc().issue5.intake._clock = fixed
+    svc().channels.intake._clock = fixed
     return fixed
 
 
@@ -146,7 +146,7 @@ def test_resolving_by_customer_files_the_message_on_the_customers_open_ticket(en
         "item_id": newer, "action": "matched", "ticket_id": ticket_id}
 
     assert wecom_post(env, "any news?", "m-c-3", sender="wm-stranger").raw == "success"
-    assert "any news?" in [i.body for i in svc().issue5.intake.conversation("acme", ticket_id, system())]
+    assert "any news?" in [i.body for i in svc().channels.intake.conversation("acme", ticket_id, system())]
 
 
 def test_resolving_by_customer_without_an_open_ticket_changes_nothing(env, clock, api, demo):
@@ -157,7 +157,7 @@ def test_resolving_by_customer_without_an_open_ticket_changes_nothing(env, clock
     reply = _resolve(api, demo["acme"]["agent"], item["item_id"], {"customer_id": "cust-2"})
     assert reply.status == 409 and reply.body["error"]["fields"][0]["path"] == "customer_id"
     assert [i["item_id"] for i in _items(api, demo)] == [item["item_id"]]
-    assert svc().issue5.intake._store.customer_of("acme", "platform_user:wecom:wm-stranger") is None
+    assert svc().channels.intake._store.customer_of("acme", "platform_user:wecom:wm-stranger") is None
 
 
 def test_resolving_by_ticket_posts_an_inbound_comment_and_later_replies_thread_onto_it(env, clock, api, demo):
@@ -177,7 +177,7 @@ def test_resolving_by_ticket_posts_an_inbound_comment_and_later_replies_thread_o
         assert reply.status == 200, reply.body
         assert reply.body == {**reply.body, "action": "filed", "ticket_id": ticket_id, "by": "supervisor-1"}
 
-    conversation = svc().issue5.intake.conversation("acme", ticket_id, system())
+    conversation = svc().channels.intake.conversation("acme", ticket_id, system())
     [filed_mail] = [i for i in conversation if i.channel == "email"]
     assert filed_mail.direction == "inbound" and filed_mail.subject == "Return ON-2026-77"
     assert filed_mail.attachments == items["email"]["attachments"]
@@ -201,7 +201,7 @@ def test_other_tenants_unknown_items_and_bad_bodies(env, clock, api, demo):
     [item] = _items(api, demo)
     item_id = item["item_id"]
     other_ticket = svc().tickets  # a ticket that exists, but in the other tenant
-    from tests.issue5_support import seed_order
+    from tests.channel_support import seed_order
 
     seed_order("other", "O-OTHER")
     from aftersales.tickets.domain import OpenTicket
@@ -255,7 +255,7 @@ def test_dismissal_is_recorded_with_who_when_why_and_a_ttl(env, clock, api, demo
                           "by": "supervisor-1", "role": "supervisor", "channel": "email", "reason": "spam",
                           "note": "lottery", "also_filed": [], "ticket_id": None, "customer_id": None}
     assert _items(api, demo) == []
-    assert svc().issue5.intake._store.parked("acme", "email::buyer@example.com") == []
+    assert svc().channels.intake._store.parked("acme", "email::buyer@example.com") == []
 
     record = ChannelsItem.get(f"acme#UNMATCHED#{item['item_id']}", "SETTLED", consistent_read=True)
     assert record.doc == {k: v for k, v in reply.body.items() if v is not None}

@@ -1,5 +1,5 @@
 """Customer notifications over WeCom through the notifications Lambda handler, moto for AWS and a
-local HTTP server answering like qyapi.weixin.qq.com with WeCom's recorded payloads (issue 5)."""
+local HTTP server answering like qyapi.weixin.qq.com with WeCom's recorded payloads."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from tests.channel_support import extra_resources, seed_order
 from tests.contract.fixture_files import load
 from tests.fake_http import FakeJsonApi
-from tests.issue5_support import extra_resources, seed_order
 from tests.support import FakeContext, approve_as_reviewer, load_handler, sqs_record
 
 TOKEN = load("wecom/skit/CgibinGetTokenResponse.json")
@@ -28,7 +28,7 @@ def wecom_api(aws, monkeypatch):
     wiring.reset()
     extra_resources(aws)
     seed_order("acme", "O-1")
-    wiring.services().issue5.intake._settings.put("acme", "channel:wecom", {
+    wiring.services().channels.intake._settings.put("acme", "channel:wecom", {
         "token": "t", "encoding_aes_key": "k" * 43, "corp_id": "ww-corp", "agent_id": 1000002, "secret": "s" * 16})
     yield api
     api.close()
@@ -42,7 +42,7 @@ def approved_ticket_event(services, customer_address: str, *, email: str | None 
     from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
     from aftersales.tickets.model import Channel, Role, Status, TicketType
 
-    intake = services.issue5.intake
+    intake = services.channels.intake
     intake.put_contact("acme", "cust-1", "wecom", customer_address, None)
     if email:
         intake.put_contact("acme", "cust-1", "email", email, "zh-Hans")
@@ -80,7 +80,7 @@ def test_a_wecom_ticket_is_answered_on_wecom_and_the_message_lands_on_its_conver
     (body,) = sent_bodies(wecom_api)
     assert query == {"access_token": TOKEN["access_token"]}
     assert body["touser"] == "wm-user-1" and body["agentid"] == 1000002 and "已审核通过" in body["text"]["content"]
-    outbound = [m for m in services().issue5.intake._conversations.list("acme", ticket.id)
+    outbound = [m for m in services().channels.intake._conversations.list("acme", ticket.id)
                 if m.direction == "outbound"]
     assert [(m.channel, m.external_id) for m in outbound] == [("wecom", "wecom-msg-1")]
     assert handler.lambda_handler(event, FakeContext("n")) == {"batchItemFailures": []}
@@ -124,7 +124,7 @@ def test_douyin_customers_are_told_by_email_when_they_left_an_address_and_never_
     from aftersales.wiring import services
 
     svc = services()
-    svc.issue5.intake.put_contact("acme", "cust-1", "douyin", "dy-buyer-1", "zh-Hans")
+    svc.channels.intake.put_contact("acme", "cust-1", "douyin", "dy-buyer-1", "zh-Hans")
     agent = Actor(id="a", roles=frozenset({Role.AGENT}))
     ticket = svc.tickets.open("acme", OpenTicket(
         type=TicketType.REFUND_ONLY, order_id="O-1", channel=Channel.DOUYIN, reason_code="x",
@@ -138,9 +138,9 @@ def test_douyin_customers_are_told_by_email_when_they_left_an_address_and_never_
                             "to_status": "approved", "dedup_key": dedup}}
         return event
 
-    notifications = svc.issue5.notifications
+    notifications = svc.channels.notifications
     assert notifications.handle(approved(f"{ticket.id}#3")) == "no_contact"
-    svc.issue5.intake.put_contact("acme", "cust-1", "email", "buyer@example.com", "zh-Hans")
+    svc.channels.intake.put_contact("acme", "cust-1", "email", "buyer@example.com", "zh-Hans")
     assert notifications.handle(approved(f"{ticket.id}#3")) == "sent"
     assert len(ses_messages()) == 1 and wecom_api.received == []
 
@@ -175,7 +175,7 @@ def test_an_email_contact_that_cannot_be_an_address_gives_way_to_the_customers_w
 
     wecom_api.replies = [(200, {"errcode": 0, "errmsg": "ok", "msgid": "wecom-msg-9"})]
     svc = services()
-    svc.issue5.intake.put_contact("acme", "cust-1", "wecom", "wm-user-1", None)
+    svc.channels.intake.put_contact("acme", "cust-1", "wecom", "wm-user-1", None)
     DynamoIntakeStore().put_contact("acme", "cust-1", "email", "a@b.com\r\nBcc: x@evil", "zh-Hans")
     agent = Actor(id="a", roles=frozenset({Role.AGENT}))
     ticket = svc.tickets.open("acme", OpenTicket(

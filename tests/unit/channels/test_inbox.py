@@ -1,4 +1,4 @@
-"""The unmatched inbox's pure parts: listing view, opaque cursor, retention (issue 5 follow-up)."""
+"""The unmatched inbox's pure parts: listing view, opaque cursor, retention."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The per-tenant integration settings cache in the webhook path (issue 5): TTL, bound, write-through."""
+"""The per-tenant integration settings cache in the webhook path: TTL, bound, write-through."""
 
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ def test_a_cursor_from_another_index_filter_tenant_or_caller_is_refused():
 
 
 def test_a_tampered_payload_is_refused():
-    payload, mac = cursors.seal(LISTING, POSITION).split(".")
+    _payload, mac = cursors.seal(LISTING, POSITION).split(".")
     forged = _b64(POSITION.replace("submitted", "closed"))
     with pytest.raises(InvalidRequest):
         cursors.unseal(LISTING, f"{forged}.{mac}")

@@ -102,7 +102,7 @@ class TimelineItem(TicketTableItem, discriminator="timeline"):
 
 
 class ConversationMessageItem(TicketTableItem, discriminator="message"):
-    """A channel message on the ticket (sk = MSG#<at>#<id>, after LOG; issue 5). Defined here, with
+    """A channel message on the ticket (sk = MSG#<at>#<id>, after LOG). Defined here, with
     the other kinds, so a query through TicketTableItem always knows the discriminator."""
 
     doc = JSONAttribute()
@@ -121,7 +121,7 @@ class OrderItem(Model):
     doc = JSONAttribute()
     reserved = MapAttribute(default=dict)  # line id -> quantity held by open tickets
     ticket_ids = UnicodeSetAttribute(null=True)
-    # gsi1: <tenant>#PAY#<payment reference> / <order id> (disputes find their order; issue 3)
+    # gsi1: <tenant>#PAY#<payment reference> / <order id> (disputes find their order)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     by_payment = Gsi1()

@@ -230,7 +230,7 @@ def post_return_shipment(ticket_id: Annotated[str, Path(max_length=128)], body: 
     who, loc, svc = actor(), locale(), services()
     return idempotent_post(200, lambda: ticket_view(svc.money.returns.record_shipment(
         tenant(), ticket_id, who, carrier=body.carrier, tracking_number=body.tracking_number,
-        return_shipping_paid=body.return_shipping_paid, parcels=svc.issue5.logistics, now=svc.clock.now()),
+        return_shipping_paid=body.return_shipping_paid, parcels=svc.channels.logistics, now=svc.clock.now()),
         who, loc))
 
 

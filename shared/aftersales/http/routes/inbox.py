@@ -1,4 +1,4 @@
-"""The unmatched inbox (issue 5 follow-up): channel intake we could not place on a customer or an
+"""The unmatched inbox: channel intake we could not place on a customer or an
 order, for agents to file on a ticket, link to a customer, or dismiss. Listing items show what a
 conversation item shows (channel-scoped author, never an address)."""
 
@@ -9,7 +9,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict
 
 from aftersales.channels.inbox import DismissReason, Settlement, UnmatchedPage
 from aftersales.core.errors import InvalidRequest
@@ -46,7 +46,7 @@ def list_unmatched(limit: Annotated[int, Query(ge=1, le=100)] = 50,
                    cursor: Annotated[str | None, Query(max_length=cursors.MAX_LENGTH)] = None) -> UnmatchedPage:
     require(*STAFF)
     listing = cursors.scope("inbox.unmatched", tenant(), actor().id)
-    page = services().issue5.intake.unmatched(tenant(), limit=limit, cursor=cursors.unseal(listing, cursor))
+    page = services().channels.intake.unmatched(tenant(), limit=limit, cursor=cursors.unseal(listing, cursor))
     return page.model_copy(update={"next_cursor": cursors.seal(listing, page.next_cursor)})
 
 
@@ -58,7 +58,7 @@ def resolve_unmatched(item_id: ItemId, body: ResolveRequest) -> Response[Settlem
         raise InvalidRequest("inbox.resolve_needs_one_target",
                              field="ticket_id" if body.customer_id is not None else "customer_id")
     who = actor()
-    return idempotent_post(200, lambda: services().issue5.intake.resolve_unmatched(
+    return idempotent_post(200, lambda: services().channels.intake.resolve_unmatched(
         tenant(), item_id, who, customer_id=body.customer_id, ticket_id=body.ticket_id))
 
 
@@ -67,5 +67,5 @@ def resolve_unmatched(item_id: ItemId, body: ResolveRequest) -> Response[Settlem
 def dismiss_unmatched(item_id: ItemId, body: DismissRequest) -> Response[Settlement]:
     require(*STAFF)
     who = actor()
-    return idempotent_post(200, lambda: services().issue5.intake.dismiss_unmatched(
+    return idempotent_post(200, lambda: services().channels.intake.dismiss_unmatched(
         tenant(), item_id, who, body.reason, body.note))

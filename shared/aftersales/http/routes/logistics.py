@@ -1,4 +1,4 @@
-"""Logistics and channels routes (issue 5): integration settings (webhook secrets, channel
+"""Logistics and channels routes: integration settings (webhook secrets, channel
 credentials, exception rules), parcel registration, customer contacts, ticket conversations.
 Secrets are write-only: reads say which integrations are configured, never their values."""
 
@@ -97,7 +97,7 @@ def _path(provider: str, tenant_id: str) -> str:
 @router.get("/integrations", tags=["integrations"], summary="Configured integrations (never the secrets)")
 def list_integrations() -> dict:
     require(*ADMINS)
-    names = services().issue5.intake._settings.names(tenant())
+    names = services().channels.intake._settings.names(tenant())
     return {"items": names, "webhooks": {p.value: _path(p.value, tenant()) for p in Provider}}
 
 
@@ -107,7 +107,7 @@ def put_carrier_secret(provider: Annotated[Provider, Path()], body: CarrierSecre
     require(*ADMINS)
     if provider is Provider.SHIPPO:
         raise InvalidRequest("error.shippo_uses_token", field="provider")
-    services().issue5.intake._settings.put(tenant(), carrier_settings_name(provider), {"secret": body.secret})
+    services().channels.intake._settings.put(tenant(), carrier_settings_name(provider), {"secret": body.secret})
     return {"provider": provider.value, "configured": True, "webhook_path": _path(provider.value, tenant())}
 
 
@@ -116,7 +116,7 @@ def put_carrier_secret(provider: Annotated[Provider, Path()], body: CarrierSecre
              status_code=201)
 def rotate_shippo_token() -> Response[dict]:
     require(*ADMINS)
-    store, name = services().issue5.intake._settings, carrier_settings_name(Provider.SHIPPO)
+    store, name = services().channels.intake._settings, carrier_settings_name(Provider.SHIPPO)
     tokens = (store.get(tenant(), name) or {}).get("tokens", [])
     token = new_shippo_token()
     store.put(tenant(), name, {"tokens": [token, *tokens][:2]})
@@ -126,7 +126,7 @@ def rotate_shippo_token() -> Response[dict]:
 @router.put("/integrations/channels/wecom", tags=["integrations"], summary="WeCom callback credentials")
 def put_wecom(body: WeComSettings) -> dict:
     require(*ADMINS)
-    services().issue5.intake._settings.put(tenant(), "channel:wecom", body.model_dump(exclude_none=True))
+    services().channels.intake._settings.put(tenant(), "channel:wecom", body.model_dump(exclude_none=True))
     return {"channel": "wecom", "configured": True, "outbound": body.secret is not None,
             "kf": body.kf_secret is not None, "callback_path": f"/webhooks/wecom/{tenant()}"}
 
@@ -134,7 +134,7 @@ def put_wecom(body: WeComSettings) -> dict:
 @router.put("/integrations/channels/douyin", tags=["integrations"], summary="Douyin shop push credentials")
 def put_douyin(body: DouyinSettings) -> dict:
     require(*ADMINS)
-    services().issue5.intake._settings.put(tenant(), "channel:douyin", body.model_dump(exclude_none=True))
+    services().channels.intake._settings.put(tenant(), "channel:douyin", body.model_dump(exclude_none=True))
     return {"channel": "douyin", "configured": True, "write_back": body.shop_id is not None,
             "push_path": f"/webhooks/douyin/{tenant()}"}
 
@@ -143,7 +143,7 @@ def put_douyin(body: DouyinSettings) -> dict:
             summary="Delivery-exception rules (refusal deduction, refund route, reship cap, delays)")
 def put_rules(body: ExceptionRules) -> dict:
     require(*ADMINS)
-    services().issue5.intake._settings.put(tenant(), "logistics:rules", body.model_dump(mode="json"))
+    services().channels.intake._settings.put(tenant(), "logistics:rules", body.model_dump(mode="json"))
     return body.model_dump(mode="json")
 
 
@@ -157,7 +157,7 @@ def register_parcel(tracking_number: Annotated[str, Path(max_length=64)], body: 
     now: datetime = svc.clock.now()
     svc.tickets.get_order(tenant(), body.order_id, actor())
     registration = Registration(**body.model_dump(), registered_at=now)
-    parcel, actions = svc.issue5.logistics.register(tenant(), tracking_number, registration)
+    parcel, actions = svc.channels.logistics.register(tenant(), tracking_number, registration)
     return {"tracking_number": tracking_number, "status": parcel.state.status.value,
             "progress": parcel.state.progress.value, "matched_actions": actions}
 
@@ -165,7 +165,7 @@ def register_parcel(tracking_number: Annotated[str, Path(max_length=64)], body: 
 @router.get("/parcels/<tracking_number>", tags=["logistics"], summary="A parcel's merged tracking state")
 def get_parcel(tracking_number: Annotated[str, Path(max_length=64)]) -> dict:
     require(*ADMINS, Role.AGENT, Role.SUPERVISOR)
-    parcel = services().issue5.logistics.parcel(tenant(), tracking_number)
+    parcel = services().channels.logistics.parcel(tenant(), tracking_number)
     state = parcel.state
     return {"tracking_number": tracking_number, "status": state.status.value, "sub_status": state.sub_status.value,
             "progress": state.progress.value, "raw_status": state.raw_status, "raw_sub_status": state.raw_sub_status,
@@ -179,7 +179,7 @@ def get_parcel(tracking_number: Annotated[str, Path(max_length=64)]) -> dict:
 def put_contact(customer_id: Annotated[str, Path(max_length=128)],
                 channel: Annotated[Literal["email", "wecom", "douyin"], Path()], body: ContactRequest) -> dict:
     require(*ADMINS)
-    services().issue5.intake.put_contact(tenant(), customer_id, channel, body.address, body.locale)
+    services().channels.intake.put_contact(tenant(), customer_id, channel, body.address, body.locale)
     return {"customer_id": customer_id, "channel": channel, "linked": True}
 
 
@@ -200,7 +200,7 @@ def post_reply(ticket_id: Annotated[str, Path()], body: ReplyRequest) -> Respons
         raise InvalidRequest("error.reply_channel_staff_only", field="channel")
 
     def compute() -> dict:
-        item = services().issue5.replies.post(tenant(), ticket_id, who, body.body, body.channel)
+        item = services().channels.replies.post(tenant(), ticket_id, who, body.body, body.channel)
         return item.model_dump(mode="json")
 
     return idempotent_post(201, compute)
@@ -210,7 +210,7 @@ def post_reply(ticket_id: Annotated[str, Path()], body: ReplyRequest) -> Respons
             summary="Every channel's messages on a ticket, oldest first")
 def ticket_conversation(ticket_id: Annotated[str, Path()]) -> dict:
     try:
-        items = services().issue5.intake.conversation(tenant(), ticket_id, actor())
+        items = services().channels.intake.conversation(tenant(), ticket_id, actor())
     except NotFound:
         raise
     return {"ticket_id": ticket_id, "items": [i.model_dump(mode="json") for i in items]}

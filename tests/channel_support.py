@@ -1,4 +1,4 @@
-"""Helpers for the logistics / channels / notifications tests (issue 5)."""
+"""Helpers for the logistics / channels / notifications tests."""
 
 from __future__ import annotations
 
