@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
-import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
-MAX_DEPTH = 32  # DynamoDB's limit for nested attributes
-INT64 = 2**63 - 1
+from aftersales.core.payloads import MAX_DEPTH, JsonRefused, decode_json
+from aftersales.http.webhooks import headers
+
+__all__ = ["MAX_DEPTH", "Refusal", "refusal"]
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -30,10 +28,6 @@ class Refusal:
     code: str
     message_id: str
     detail: str | None = None
-
-
-def header(event: dict[str, Any], name: str) -> str | None:
-    return next((v for k, v in (event.get("headers") or {}).items() if k.lower() == name), None)
 
 
 def refusal(event: dict[str, Any], max_bytes: int) -> Refusal | None:
@@ -51,7 +45,7 @@ def refusal(event: dict[str, Any], max_bytes: int) -> Refusal | None:
         data = text.encode("utf-8", "surrogatepass")
     if len(data) > max_bytes:
         return Refusal(413, "payload_too_large", "error.payload_too_large")
-    content_type = (header(event, "content-type") or "").strip()
+    content_type = (headers(event).get("content-type") or "").strip()
     if content_type and (data or method in BODY_METHODS) and not _is_json(content_type):
         return Refusal(415, "unsupported_media_type", "error.unsupported_media_type")
     if not data:
@@ -72,63 +66,11 @@ def _is_json(content_type: str) -> bool:
     return charset in ("utf-8", "utf8")
 
 
-class _NotIJson(ValueError):
-    pass
-
-
-def _int(text: str) -> int:
-    value = int(text)
-    if not -INT64 - 1 <= value <= INT64:
-        raise _NotIJson("an integer outside int64")
-    return value
-
-
-def _float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _NotIJson("a number too large for a double")
-    return value
-
-
-def _constant(text: str) -> float:
-    raise _NotIJson(f"{text} is not JSON")
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise _NotIJson("a member name appears twice")
-    return result
-
-
 def _json_refusal(text: str) -> Refusal | None:
     try:
-        document = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant,
-                              object_pairs_hook=_object)
-    except RecursionError:  # the C scanner gives up long before the stack does
-        return Refusal(400, "json_too_deep", "error.json_too_deep")
-    except _NotIJson as exc:
-        return Refusal(400, "malformed_json", "error.malformed_json", str(exc))
-    except ValueError:  # JSONDecodeError, and int() past Python's digit limit
-        return Refusal(400, "malformed_json", "error.malformed_json")
-    return _shape_refusal(document)
-
-
-def _shape_refusal(document: Any) -> Refusal | None:
-    """Depth and strings of a parsed document, walked without recursion."""
-    stack: list[tuple[Any, int]] = [(document, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            if depth + 1 > MAX_DEPTH:
-                return Refusal(400, "json_too_deep", "error.json_too_deep")
-            stack.extend((key, depth + 1) for key in value)
-            stack.extend((item, depth + 1) for item in value.values())
-        elif isinstance(value, list):
-            if depth + 1 > MAX_DEPTH:
-                return Refusal(400, "json_too_deep", "error.json_too_deep")
-            stack.extend((item, depth + 1) for item in value)
-        elif isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
-            # json.loads joins escaped pairs into one character: what is left is half a pair
-            return Refusal(400, "malformed_json", "error.malformed_json", "a lone surrogate")
+        decode_json(text, i_json=True)
+    except JsonRefused as exc:
+        if exc.too_deep:
+            return Refusal(400, "json_too_deep", "error.json_too_deep")
+        return Refusal(400, "malformed_json", "error.malformed_json", exc.reason)
     return None
