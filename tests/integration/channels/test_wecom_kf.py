@@ -11,7 +11,7 @@ import json
 import pytest
 
 from aftersales.channels.wecom import WeComCrypto
-from tests.channel_support import Webhooks, extra_resources, seed_order, wecom_query
+from tests.channel_support import Webhooks, extra_resources, seed_order, take_queued, wecom_query
 from tests.contract.fixture_files import load, raw
 from tests.fake_http import FakeJsonApi
 from tests.support import FakeContext, load_handler, order_payload, sqs_record
@@ -108,22 +108,6 @@ def syncs(api: FakeJsonApi) -> list[dict]:
     return [json.loads(body) for _, path, _, body in api.received if path == "/cgi-bin/kf/sync_msg"]
 
 
-def take_requests(queue_url: str) -> list[dict]:
-    """What the callback left on the sync queue, taken off it, as the SQS records Lambda gets."""
-    import boto3
-
-    sqs = boto3.client("sqs")
-    records = []
-    while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
-        for m in messages:
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
-            records.append({"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-                            "attributes": {}, "messageAttributes": {}, "md5OfBody": m["MD5OfBody"],
-                            "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:kf",
-                            "awsRegion": "us-east-1"})
-    return records
-
-
 def kf_sync(record: dict) -> dict:
     """The kf sync Lambda, fed one SQS record (BatchSize 1, as the template says)."""
     return load_handler("wecom_kf_sync").lambda_handler({"Records": [record]}, FakeContext("kf-sync"))
@@ -132,7 +116,7 @@ def kf_sync(record: dict) -> dict:
 def the_request(queue_url: str, token: str) -> dict:
     """Exactly one well-formed sync request on the queue: tenant, kf account, the event's Token, the
     callback's dedupe id of the event; nothing the customer wrote (the event carries none)."""
-    (record,) = take_requests(queue_url)
+    (record,) = take_queued(queue_url)
     body = json.loads(record["body"])
     assert set(body) == {"tenant_id", "open_kfid", "token", "event_id"}, body
     assert (body["tenant_id"], body["open_kfid"], body["token"]) == ("acme", KFID, token)
@@ -238,7 +222,7 @@ def test_a_failed_sync_fails_its_record_and_the_redelivery_files_the_message_onc
     (ticket,) = services().tickets.list("acme", _system(), customer_id="cust-1").items
     assert store.kf_cursor("acme", KFID) == "cursor-2"
     assert kf_event(env, "TOKEN-ONE", "1732600000").raw == "success"  # a duplicate delivery: no new request
-    assert take_requests(kf_queue) == []
+    assert take_queued(kf_queue) == []
     assert len(syncs(qyapi)) == 1 + 2  # the failed call, then the two pages of the redelivery
     inbound = [m for m in services().channels.intake._conversations.list("acme", ticket.id) if m.direction == "inbound"]
     assert [m.external_id for m in inbound] == ["kfmsg-1"]
@@ -275,7 +259,7 @@ def test_without_a_kf_secret_the_event_is_acknowledged_and_ignored(qyapi, kf_que
         "token": VECTOR["token"], "encoding_aes_key": VECTOR["encoding_aes_key"],
         "corp_id": VECTOR["corpid_receiveid"]})
     assert kf_event(Webhooks(), "TOKEN-ONE", "1732600000").raw == "success"
-    assert take_requests(kf_queue) == [] and qyapi.received == []
+    assert take_queued(kf_queue) == [] and qyapi.received == []
 
 
 def test_a_parked_kf_message_keeps_the_kf_account_for_when_the_order_arrives(qyapi, kf_queue, api, demo):
