@@ -114,9 +114,8 @@ class SesEmailSender:
         return DeliveryFailed("error.delivery_failed", channel="email", reason="provider_error", provider_code=code)
 
 
-class SqsKfSyncRequests:
-    """KfSyncRequests on SQS (WeComKfSyncQueue): one small message per kf_msg_or_event, read by
-    functions/wecom_kf_sync. The message names the account and the sync Token, never content."""
+class _SqsQueue:
+    """One SQS queue by URL, its client made on first use (never at import)."""
 
     def __init__(self, queue_url: str, client: Any = None) -> None:
         self._url = queue_url
@@ -128,6 +127,11 @@ class SqsKfSyncRequests:
 
             self._client = boto3.client("sqs")
         return self._client
+
+
+class SqsKfSyncRequests(_SqsQueue):
+    """KfSyncRequests on SQS (WeComKfSyncQueue): one small message per kf_msg_or_event, read by
+    functions/wecom_kf_sync. The message names the account and the sync Token, never content."""
 
     def request(self, tenant_id: str, open_kfid: str, token: str | None, event_id: str) -> None:
         if not self._url:
@@ -139,22 +143,12 @@ class SqsKfSyncRequests:
             raise DomainError("error.event_publish_failed", detail_type="wecom.kf_sync") from exc
 
 
-class SqsDouyinIntakeQueue:
+class SqsDouyinIntakeQueue(_SqsQueue):
     """DouyinIntakeQueue on SQS (DouyinIntakeQueue): SendMessageBatch, ten entries a call; one small
     message per after-sale group naming the tenant, the kept push and the msg ids, never content."""
 
     BATCH = 10
 
-    def __init__(self, queue_url: str, client: Any = None) -> None:
-        self._url = queue_url
-        self._client = client
-
-    def _sqs(self) -> Any:
-        if self._client is None:
-            import boto3
-
-            self._client = boto3.client("sqs")
-        return self._client
 
     def enqueue(self, tenant_id: str, push_id: str, groups: list[list[str]]) -> list[list[str]]:
         if not self._url:

@@ -69,6 +69,17 @@ def bind_channels(table_name: str) -> None:
         ChannelsItem._connection = None
 
 
+def _put_once(item: ChannelsItem) -> bool:
+    """Write the item unless its key exists: True when this call wrote it."""
+    try:
+        item.save(condition=ChannelsItem.pk.does_not_exist())
+        return True
+    except PutError as exc:
+        if _conditional(exc):
+            return False
+        raise
+
+
 def _conditional(exc: Exception) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
@@ -116,26 +127,12 @@ class DynamoIntakeStore:
         ChannelsItem(pk=f"{tenant_id}#KFCURSOR#{open_kfid}", sk="CURSOR", ref=cursor).save()
 
     def first_seen(self, tenant_id: str, source: str, external_id: str, ttl_days: int = 30) -> bool:
-        item = ChannelsItem(pk=f"{tenant_id}#DEDUP#{source}#{external_id}", sk="DEDUP",
-                            expires_at=int(time.time()) + ttl_days * 86400)
-        try:
-            item.save(condition=ChannelsItem.pk.does_not_exist())
-            return True
-        except PutError as exc:
-            if _conditional(exc):
-                return False
-            raise
+        return _put_once(ChannelsItem(pk=f"{tenant_id}#DEDUP#{source}#{external_id}", sk="DEDUP",
+                                      expires_at=int(time.time()) + ttl_days * 86400))
 
     def keep_body(self, tenant_id: str, source: str, body_id: str, body: bytes, ttl_days: int = 30) -> bool:
-        item = ChannelsItem(pk=f"{tenant_id}#BODY#{source}#{body_id}", sk="BODY", body=body,
-                            expires_at=int(time.time()) + ttl_days * 86400)
-        try:
-            item.save(condition=ChannelsItem.pk.does_not_exist())
-            return True
-        except PutError as exc:
-            if _conditional(exc):
-                return False
-            raise
+        return _put_once(ChannelsItem(pk=f"{tenant_id}#BODY#{source}#{body_id}", sk="BODY", body=body,
+                                      expires_at=int(time.time()) + ttl_days * 86400))
 
     def kept_body(self, tenant_id: str, source: str, body_id: str) -> bytes | None:
         try:
