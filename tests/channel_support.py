@@ -211,3 +211,15 @@ def carrier_signed(provider: str, body: bytes) -> tuple[dict, dict | None]:
     if provider == "17track":
         return {"sign": seventeen_track_signature(SECRET, body)}, None
     return {}, {"token": SHIPPO_TOKEN}
+
+
+def tenant_with_return(api, demo, aws, **customer_headers) -> dict:
+    """Tenant acme with the channel resources, order O-1 and one return ticket of cust-1's: the
+    demo credentials plus {"ticket": id}."""
+    extra_resources(aws)
+    assert api.request("PUT", "/orders/O-1", order_payload(), demo["acme"]["key"]).status == 201
+    ticket = api.request("POST", "/tickets", {
+        "type": "return_refund", "order_id": "O-1", "channel": "app", "reason_code": "damaged",
+        "lines": [{"line_id": "L1", "quantity": 1}]}, {**demo["acme"]["cust-1"], **customer_headers})
+    assert ticket.status == 201, ticket
+    return demo["acme"] | {"ticket": ticket.body["id"]}

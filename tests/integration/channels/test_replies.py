@@ -6,19 +6,12 @@ import json
 
 import pytest
 
-from tests.channel_support import extra_resources
-from tests.support import order_payload
+from tests.channel_support import tenant_with_return
 
 
 @pytest.fixture
 def acme(api, demo, aws):
-    extra_resources(aws)
-    assert api.request("PUT", "/orders/O-1", order_payload(), demo["acme"]["key"]).status == 201
-    ticket = api.request("POST", "/tickets", {
-        "type": "return_refund", "order_id": "O-1", "channel": "app", "reason_code": "damaged",
-        "lines": [{"line_id": "L1", "quantity": 1}]}, {**demo["acme"]["cust-1"], "Accept-Language": "zh-Hans"})
-    assert ticket.status == 201, ticket
-    return demo["acme"] | {"ticket": ticket.body["id"]}
+    return tenant_with_return(api, demo, aws, **{"Accept-Language": "zh-Hans"})
 
 
 def audit(api, acme):

@@ -9,22 +9,16 @@ from email.message import EmailMessage
 
 import pytest
 
-from tests.channel_support import Webhooks, extra_resources, seed_order
+from tests.channel_support import Webhooks, seed_order, tenant_with_return
 from tests.sent_mail import sent_mails
-from tests.support import FakeContext, load_handler, order_payload, sqs_record
+from tests.support import FakeContext, load_handler, sqs_record
 
 INJECTION = "a@b.com\r\nBcc: x@evil"
 
 
 @pytest.fixture
 def acme(api, demo, aws):
-    extra_resources(aws)
-    assert api.request("PUT", "/orders/O-1", order_payload(), demo["acme"]["key"]).status == 201
-    ticket = api.request("POST", "/tickets", {
-        "type": "return_refund", "order_id": "O-1", "channel": "app", "reason_code": "damaged",
-        "lines": [{"line_id": "L1", "quantity": 1}]}, demo["acme"]["cust-1"])
-    assert ticket.status == 201, ticket
-    return demo["acme"] | {"ticket": ticket.body["id"]}
+    return tenant_with_return(api, demo, aws)
 
 
 def store():

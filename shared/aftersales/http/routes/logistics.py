@@ -85,8 +85,10 @@ class ParcelRequest(DomainModel):
 
 class ContactRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
-    address: label(320, min_length=1) = Field(description="An e-mail address (channel email) or the "
-                                               "channel's user id (wecom, douyin)")
+    # the channel's own address rule (core.contacts) is the one check: it refuses blanks and control
+    # characters with a message about addresses, not a generic text error
+    address: str = Field(min_length=1, max_length=320, description="An e-mail address (channel email) or the "
+                                                                   "channel's user id (wecom, douyin)")
     locale: Literal["en", "zh-Hans"] | None = None
 
 
