@@ -27,7 +27,7 @@ from aftersales.tickets.warrants import ApprovalRecord, ReviewerDecision
 from .defaults import default_policy
 from .facts import HistoryWindow, ProductFacts, RiskView, TicketFacts
 from .policy import ApprovalPolicy, Route
-from .review import ReviewState
+from .review import ReviewDecision, ReviewState
 from .review import Role as ReviewRole
 from .routing import RoutingDecision, explain, route
 from .simulation import SimulationReport, simulate
@@ -96,6 +96,9 @@ class ApprovalService:
                           suspected_abuse=assessment.suspected_abuse))
 
     def _requester(self, tenant_id: str, ticket: Ticket) -> str:
+        """Who opened the ticket: kept on it since `requested_by` exists, else its first audit entry."""
+        if ticket.requested_by is not None:
+            return ticket.requested_by
         entries = self._ticket_store.audit_entries(tenant_id, ticket.id)
         return entries[0].actor_id if entries else ticket.customer_id
 
@@ -159,7 +162,7 @@ class ApprovalService:
         if route_name in (Route.AUTO_APPROVE.value, Route.BLOCK.value):
             record = ApprovalRecord(outcome=target.value, route=route_name, requester_id=self._requester(
                 tenant_id, ticket), rule_id=outcome.get("rule_id"), policy_version=outcome.get("policy_version"))
-            decisions: tuple[Any, ...] = ()
+            decisions: tuple[ReviewDecision, ...] = ()
         else:
             state = self.review(tenant_id, ticket_id)
             if state.status != outcome["status"]:

@@ -245,6 +245,14 @@ def transition(ticket: Ticket, target: Status, *, actor: Actor, at: datetime,
     return Change(ticket=ticket.model_copy(update=update), entry=entry)
 
 
+_WARRANT_OF: dict[transitions.Owner, type] = {
+    transitions.Owner.APPROVAL: warrants.ApprovalRecord, transitions.Owner.FULFILMENT: warrants.FulfilmentStep,
+    transitions.Owner.INSPECTION: warrants.InspectionRecord,
+    transitions.Owner.REFUND_SETTLEMENT: warrants.RefundSettlement,
+    transitions.Owner.REFUND_DECISION: warrants.RefundDecision,
+}
+
+
 def _authorise(ticket: Ticket, rule: transitions.Transition, actor: Actor, warrant: warrants.Warrant | None,
                lines: list[TicketLine]) -> tuple[str, str | None, tuple[str, ...]]:
     """Check the warrant against the owned rule; (route, rule id, approvers) for an approval."""
@@ -256,12 +264,7 @@ def _authorise(ticket: Ticket, rule: transitions.Transition, actor: Actor, warra
     if isinstance(warrant, warrants.PlatformDecision):
         warrants.check_platform(warrant, channel=ticket.channel, actor_roles=actor.roles)
         return (f"platform:{warrant.platform}", None, ())
-    expected = {transitions.Owner.APPROVAL: warrants.ApprovalRecord,
-                transitions.Owner.FULFILMENT: warrants.FulfilmentStep,
-                transitions.Owner.INSPECTION: warrants.InspectionRecord,
-                transitions.Owner.REFUND_SETTLEMENT: warrants.RefundSettlement,
-                transitions.Owner.REFUND_DECISION: warrants.RefundDecision}[rule.owner]
-    if not isinstance(warrant, expected):
+    if not isinstance(warrant, _WARRANT_OF[rule.owner]):
         raise warrants.refuse("wrong_warrant", owner=rule.owner.value)
     if isinstance(warrant, warrants.ApprovalRecord):
         if ticket.requested_by is not None and warrant.requester_id != ticket.requested_by:
