@@ -3,6 +3,8 @@ projector — the same code and template SAM deploys."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 
@@ -47,10 +49,21 @@ def test_a_return_flows_from_request_to_customer_timeline(local_stack):
     ticket = created.json()
     assert ticket["requested_amount"] == {"amount": 28700, "currency": "CNY"}
     staff = _auth(local_stack, "supervisor token")
-    for target in ("pending_approval", "approved", "awaiting_return"):
-        moved = requests.post(f"{api}/tickets/{ticket['id']}/transitions", json={"to": target}, headers=staff,
-                              timeout=10)
-        assert moved.status_code == 200, moved.text
+    moved = requests.post(f"{api}/tickets/{ticket['id']}/transitions", json={"to": "pending_approval"},
+                          headers=staff, timeout=10)
+    assert moved.status_code == 200, moved.text
+    # the approval is owned by its use case: the supervisor decides the review the workflow opened,
+    # and the workflow approves and authorises the return
+    deadline = time.monotonic() + 45
+    while (review := requests.get(f"{api}/tickets/{ticket['id']}/approval", headers=staff, timeout=10)
+           ).status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.3)
+    decided = requests.post(f"{api}/tickets/{ticket['id']}/approval/decisions", headers=staff, timeout=10,
+                            json={"verdict": "approve", "comment": "unused mugs"})
+    assert review.json()["route"] == "single_review" and decided.status_code == 200, decided.text
+    while requests.get(f"{api}/tickets/{ticket['id']}", headers=staff, timeout=10).json()["status"] \
+            != "awaiting_return" and time.monotonic() < deadline:
+        time.sleep(0.3)
     local_stack.drain(timeout=30)
     timeline = requests.get(f"{api}/tickets/{ticket['id']}/timeline", headers=customer, timeout=10).json()
     assert [e["event"] for e in timeline["entries"]] == [
