@@ -108,7 +108,7 @@ def test_listing_is_newest_first_paged_and_shows_no_addresses(env, clock, api, d
     assert _list(api, demo["other"]["agent"]) == {"items": [], "next_cursor": None}
 
     bad = api.request("GET", PATH, headers=demo["acme"]["agent"], query={"cursor": "not-a-cursor"})
-    assert bad.status == 422 and bad.body["error"]["fields"][0]["path"] == "cursor"
+    assert bad.status == 422 and bad.body["error"]["fields"][0]["path"] == "query.cursor"
     assert api.request("GET", PATH, headers=demo["acme"]["agent"], query={"limit": "0"}).status == 422
 
 
