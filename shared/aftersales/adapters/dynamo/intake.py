@@ -86,13 +86,8 @@ def _conditional(exc: Exception) -> bool:
 
 class DynamoIntakeStore:
     def claim(self, tenant_id: str, key: str, ticket_id: str) -> str | None:
-        item = ChannelsItem(pk=f"{tenant_id}#IDX#{key}", sk="IDX", ref=ticket_id)
-        try:
-            item.save(condition=ChannelsItem.pk.does_not_exist())
+        if _put_once(ChannelsItem(pk=f"{tenant_id}#IDX#{key}", sk="IDX", ref=ticket_id)):
             return None
-        except PutError as exc:
-            if not _conditional(exc):
-                raise
         return self.lookup(tenant_id, key)
 
     def lookup(self, tenant_id: str, key: str) -> str | None:
@@ -224,13 +219,7 @@ class DynamoIntakeStore:
         if overwrite:
             item.save()
             return True
-        try:
-            item.save(condition=ChannelsItem.pk.does_not_exist())
-            return True
-        except PutError as exc:
-            if _conditional(exc):
-                return False
-            raise
+        return _put_once(item)
 
     def settled(self, tenant_id: str, item_id: str) -> dict[str, Any] | None:
         try:
