@@ -60,6 +60,9 @@ class Runtime:
         self.model = model
         self._handlers: dict[str, Callable[..., Any]] = {}
         self._lock = threading.RLock()
+        # One warm container per function: Lambda never hands a container a second event while it
+        # runs one, and handlers rely on it (Powertools' resolver keeps the current event on the app).
+        self._container: dict[str, threading.Lock] = {}
 
     def add_layer_paths(self) -> None:
         """Put every layer's content directory on sys.path, as /opt/python is on Lambda."""
@@ -72,6 +75,7 @@ class Runtime:
         with self._lock:
             if logical_id not in self._handlers:
                 self._handlers[logical_id] = self._load(self.model.functions[logical_id])
+                self._container[logical_id] = threading.Lock()
             return self._handlers[logical_id]
 
     def _load(self, fn: Function) -> Callable[..., Any]:
@@ -98,7 +102,8 @@ class Runtime:
         handler = self.handler(logical_id)
         context = LambdaContext(fn, request_id)
         try:
-            return handler(event, context)
+            with self._container[logical_id]:
+                return handler(event, context)
         except Exception as exc:
             log.warning("%s raised %s: %s", logical_id, type(exc).__name__, exc)
             raise FunctionError(
