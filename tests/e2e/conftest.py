@@ -26,12 +26,12 @@ def pytest_configure(config) -> None:
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Within the e2e items' own slots, run the exclusive-stack modules first (stable order)."""
-    slots = [i for i, item in enumerate(items) if item.get_closest_marker("e2e") is not None]
-    e2e = [items[i] for i in slots]
-    ordered = sorted(e2e, key=lambda item: item.get_closest_marker(EXCLUSIVE_MARK) is None)
-    for slot, item in zip(slots, ordered, strict=True):
-        items[slot] = item
+    """The e2e items run last, the exclusive-stack modules first among them (stable order): the
+    session stack's pumps keep polling until the session ends, and no other tier's moto mock may
+    run while they do (their calls would land in it)."""
+    e2e = [item for item in items if item.get_closest_marker("e2e") is not None]
+    others = [item for item in items if item.get_closest_marker("e2e") is None]
+    items[:] = others + sorted(e2e, key=lambda item: item.get_closest_marker(EXCLUSIVE_MARK) is None)
 
 
 def _start_seeded(stack) -> None:
