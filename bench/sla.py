@@ -142,6 +142,13 @@ class InMemorySlaStore:
         pass
 
 
+class _NoDefaultActions:
+    """The TimeoutApprover of a sweep whose policy has no default action: never called."""
+
+    def approve_on_timeout(self, tenant_id, ticket_id, reason, data):
+        raise AssertionError("the bench policy has no default action")
+
+
 class _Tickets:
     """The two TicketService calls a reminder needs, without storage."""
 
@@ -185,7 +192,7 @@ def _sweep_in_memory(open_tickets: int, due: int = 100) -> list[object]:
     store.cursor = START + timedelta(hours=6) - timedelta(minutes=1)
     clock.set(START + timedelta(hours=6, minutes=1))
     tickets = _Tickets(ticket)
-    engine = SlaService(store, tickets, None, RecordingNotifier(), clock)
+    engine = SlaService(store, tickets, None, RecordingNotifier(), clock, _NoDefaultActions())
     import gc
 
     best, report = float("inf"), None
