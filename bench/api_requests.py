@@ -11,7 +11,8 @@ from bench.support import RequestCounter, local_aws
 
 def run() -> list[Section]:
     from aftersales.wiring import services
-    from tests.support import ApiClient, order_payload
+    from tests.support.api_client import ApiClient
+    from tests.support.tickets import order_payload
 
     section = Section("AWS requests per API operation (besides the authorizer)",
                       ["operation", "DynamoDB", "idempotency table", "other AWS", "calls"])

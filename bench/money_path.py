@@ -81,7 +81,7 @@ def per_refund() -> Section:
     from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
     from aftersales.tickets.model import Role
     from aftersales.wiring import services
-    from tests.support import order_payload, walk
+    from tests.support.tickets import order_payload, walk
 
     section = Section("Per refund, request (refund_pending) to succeeded",
                       ["provider", "DynamoDB requests", "calls", "SFN state transitions"])

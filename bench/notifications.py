@@ -16,8 +16,8 @@ SENDS = 50
 
 def _wecom_api(invalid_user: list[str]):
     """gettoken and message/send with WeCom's recorded replies; `invalid_user` are listed as invalid."""
-    from tests.contract.fixture_files import load
-    from tests.fake_http import FakeJsonApi
+    from tests.support.fake_http import FakeJsonApi
+    from tests.support.fixture_files import load
 
     token, sent = load("wecom/skit/CgibinGetTokenResponse.json"), load("wecom/skit/CgibinMessageSendResponse.json")
 
@@ -33,7 +33,7 @@ def run() -> list[Section]:
     from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
     from aftersales.tickets.model import Channel, Role, Status, TicketType
     from aftersales.wiring import services
-    from tests.channel_support import extra_resources, seed_order
+    from tests.support.channels import extra_resources, seed_order
 
     section = Section("Requests per customer notification (outbox consumer, one event)",
                       ["case", "DynamoDB", "SES", "WeCom HTTP", "calls", "median ms"])
@@ -98,8 +98,8 @@ def _douyin_writeback() -> Section:
     from aftersales.tickets.domain import Actor
     from aftersales.tickets.model import Role, Status
     from aftersales.wiring import services
-    from tests.channel_support import extra_resources, seed_order
-    from tests.fake_http import FakeJsonApi
+    from tests.support.channels import extra_resources, seed_order
+    from tests.support.fake_http import FakeJsonApi
 
     section = Section("Requests per decision written back to Douyin (afterSale.operate)",
                       ["case", "DynamoDB", "Douyin HTTP", "calls", "median ms"])
@@ -119,7 +119,7 @@ def _douyin_writeback() -> Section:
         def approved_event(n: int) -> dict:
             from aftersales.tickets.domain import LineRequest, OpenTicket
             from aftersales.tickets.model import Channel, TicketType
-            from tests.support import approve_as_reviewer
+            from tests.support.tickets import approve_as_reviewer
 
             seed_order("bench", f"O-{n}", f"c-{n}")
             ticket = svc.tickets.open("bench", OpenTicket(

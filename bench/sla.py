@@ -33,7 +33,7 @@ def _sweep_once(open_tickets: int, due: int = 100) -> list[object]:
     from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
     from aftersales.tickets.model import Role
     from aftersales.tickets.service import TicketService
-    from tests.support import order_payload
+    from tests.support.tickets import order_payload
 
     with local_aws():
         import boto3

@@ -23,8 +23,8 @@ def run() -> list[Section]:
     from aftersales.logistics.ports import Registration
     from aftersales.logistics.verification import aftership_signature, easypost_signature, seventeen_track_signature
     from aftersales.wiring import services
-    from tests.channel_support import SECRET, Webhooks, configure, extra_resources, seed_order
-    from tests.contract.fixture_files import load
+    from tests.support.channels import SECRET, Webhooks, configure, extra_resources, seed_order
+    from tests.support.fixture_files import load
 
     timing = Section(f"Carrier webhook handling per event, in-process on moto ({EVENTS} events each)",
                      ["provider", "median ms", "p99 ms"])

@@ -7,15 +7,13 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-for path in (ROOT / "shared", ROOT):
+_REPOSITORY = Path(__file__).resolve().parent.parent  # on sys.path before tests.support is imported
+for path in (_REPOSITORY / "shared", _REPOSITORY):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from tests.support import ApiClient  # noqa: E402
-
-FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
+from tests.support.api_client import ApiClient  # noqa: E402
+from tests.support.environment import FAKE_AWS, ROOT  # noqa: E402
 
 
 @pytest.fixture

@@ -1,3 +1,3 @@
 """Contract fixtures: the money-path fixture (moto tables + wiring) for the Stripe webhook tests."""
 
-from tests.integration.money.conftest import money  # noqa: F401
+from tests.support.money import money  # noqa: F401

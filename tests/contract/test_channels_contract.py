@@ -12,8 +12,7 @@ from aftersales.channels import douyin
 from aftersales.channels.wecom import WeComCrypto, WeComCryptoError
 from aftersales.core.money import Money
 from aftersales.logistics.verification import VerificationError
-
-from .fixture_files import FIXTURES, load, raw
+from tests.support.fixture_files import FIXTURES, load, raw
 
 APP_KEY, APP_SECRET = "test-app-key", "test-app-secret"
 DOUYIN_SAMPLES = sorted((FIXTURES / "douyin" / "event_samples").glob("*.json"))

@@ -17,7 +17,7 @@ from aftersales.channels.douyin_writeback import OPERATIONS, operate_params
 from aftersales.core.clock import FixedClock
 from aftersales.core.errors import InvalidRequest
 from aftersales.notifications.errors import DeliveryFailed
-from tests.contract.fixture_files import load, raw
+from tests.support.fixture_files import load, raw
 
 OPERATE_SAMPLE = load("douyin/skit/AftersaleOperateRequest.json")
 TOKEN_SAMPLE = load("douyin/skit/TokenCreateRequest.json")

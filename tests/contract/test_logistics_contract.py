@@ -22,8 +22,7 @@ from aftersales.logistics.verification import (
     verify_aftership,
     verify_easypost,
 )
-
-from .fixture_files import load, raw
+from tests.support.fixture_files import load, raw
 
 T, S = TrackingStatus, SubStatus
 TEST_SECRET = "test-secret-not-a-real-one"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.money.conftest import open_ticket, refund_pending
-from tests.support import FakeContext, load_handler
+from tests.support.lambdas import FakeContext, load_handler
+from tests.support.money import open_ticket, refund_pending
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "stripe"
 SECRET = "whsec_test_contract_secret"

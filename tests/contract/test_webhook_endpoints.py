@@ -8,9 +8,8 @@ import json
 import pytest
 
 from aftersales.logistics.verification import aftership_signature, easypost_signature, seventeen_track_signature
-from tests.channel_support import SECRET, Webhooks, configure, extra_resources
-
-from .fixture_files import load, raw
+from tests.support.channels import SECRET, Webhooks, configure, extra_resources
+from tests.support.fixture_files import load, raw
 
 SHIPPO_TOKEN = "shippo-token-" + "x" * 32
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from aftersales.channels.douyin import push_signature
 from aftersales.channels.wecom import signature as wecom_signature
-from tests.channel_support import (
+from tests.support.channels import (
     CARRIER_PAYLOADS,
     carrier_signed,
     configure,
@@ -30,10 +30,9 @@ from tests.channel_support import (
     seed_order,
     take_queued,
 )
-from tests.support import FakeContext, load_handler
-
-from .fixture_files import FIXTURES, load, raw
-from .webhook_bodies import bodies, json_values, long_strings, raw_bodies, scalars
+from tests.support.fixture_files import FIXTURES, load, raw
+from tests.support.lambdas import FakeContext, load_handler
+from tests.support.webhook_bodies import bodies, json_values, long_strings, raw_bodies, scalars
 
 EXAMPLES = int(os.environ.get("WEBHOOK_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -148,7 +147,7 @@ def _fresh_ids(doc):
 def test_signed_stripe_bodies_never_answer_5xx(stripe_hook):
     """GIVEN the tenant's Stripe webhook secret WHEN any mutation of Stripe's real event payloads
     arrives with a valid Stripe-Signature THEN the Stripe webhook answers below 500."""
-    from .webhook_bodies import encode, json_documents
+    from tests.support.webhook_bodies import encode, json_documents
 
     @FUZZ
     @given(body=st.one_of(json_documents(*STRIPE_BASES).map(_fresh_ids).map(encode), raw_bodies()))
@@ -257,7 +256,7 @@ DOUYIN_SAMPLES = [load(f"douyin/event_samples/{path.name}")
 @st.composite
 def douyin_pushes(draw) -> bytes:
     """A push as Douyin sends it (an array of messages, msg ids fresh), one or two of them mutated."""
-    from .webhook_bodies import encode, mutated
+    from tests.support.webhook_bodies import encode, mutated
 
     chosen = draw(st.lists(st.sampled_from(DOUYIN_SAMPLES), min_size=1, max_size=4))
     messages = [{**m, "msgId": f"fuzz-{uuid.uuid4().hex}"} for m in chosen]

@@ -18,10 +18,9 @@ from aftersales.channels.wecom_api import WeComApiError, WeComClient
 from aftersales.channels.wecom_outbound import WeComSender
 from aftersales.core.clock import FixedClock
 from aftersales.notifications.errors import DeliveryFailed, RecipientUnreachable
-
-from .fixture_files import load, raw
-from .wecom_fakes import Settings
-from .wecom_fakes import WeComApi as FakeWeComApi
+from tests.support.fixture_files import load, raw
+from tests.support.wecom import Settings
+from tests.support.wecom import WeComApi as FakeWeComApi
 
 EVENT_XML = raw("wecom/skit/KfMessageEvent.xml").decode()
 SYNC_REQUEST = load("wecom/skit/CgibinKfSyncMessageRequest.json")

@@ -12,8 +12,8 @@ import pytest
 from aftersales.channels.wecom_outbound import WeComSender
 from aftersales.core.clock import FixedClock
 from aftersales.notifications.errors import DeliveryFailed, RecipientUnreachable
-from tests.contract.fixture_files import load
-from tests.contract.wecom_fakes import Settings, WeComApi
+from tests.support.fixture_files import load
+from tests.support.wecom import Settings, WeComApi
 
 SENT = load("wecom/skit/CgibinMessageSendResponse.json")  # invaliduser "userid1|userid2"
 SAMPLE_REQUEST = load("wecom/skit/CgibinMessageSendRequest.json")

@@ -6,7 +6,7 @@ Schemathesis runs as its CLI in a subprocess against the stack's HTTP front, rea
 the stack serves (so its `servers` entry, /v1, is what the calls go to). The run is bounded
 (FUZZ_SECONDS per principal, FUZZ_EXAMPLES per operation) so `make test` stays within budget; raise
 them locally to dig deeper. Generated requests change data (orders, staff, agents, settings), so
-this module runs on a stack of its own (see `exclusive_stack` in conftest).
+this module runs on a stack of its own (see `exclusive_stack` in tests/support/local_stack.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.conftest import exclusive_stack
+from tests.support.local_stack import exclusive_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.exclusive_stack]
 

@@ -2,7 +2,7 @@
 moto's ASL interpreter, started by the real pipeline (stream -> bus -> SQS -> MoneyEventsFunction),
 with `ReviewTimeoutSeconds` passed as a stack parameter.
 
-Runs on a stack of its own (see `exclusive_stack` in conftest), never next to the session stack."""
+Runs on a stack of its own (see `exclusive_stack` in tests/support/local_stack.py), never next to the session stack."""
 
 from __future__ import annotations
 
@@ -12,41 +12,9 @@ import uuid
 import pytest
 import requests
 
-try:  # the shared helper: stops the session stack for the duration (two stacks never run at once)
-    from tests.e2e.conftest import EXCLUSIVE_MARK, exclusive_stack
-except ImportError:  # pragma: no cover - an older conftest without it
-    from contextlib import contextmanager
+from tests.support.local_stack import exclusive_stack
 
-    @contextmanager
-    def exclusive_stack(stack_name, **kwargs):
-        import os
-
-        from aftersales import wiring
-        from infra.local.demo import seed
-        from infra.local.stack import LocalStack
-        from tests.conftest import FAKE_AWS, ROOT
-
-        if os.environ.get("AWS_ENDPOINT_URL"):
-            pytest.skip("another local stack is up in this process (env is process-wide)")
-        saved = dict(os.environ)
-        os.environ.update(FAKE_AWS)
-        stack = LocalStack(ROOT / "template.yaml", stack_name=stack_name, api_port=0, **kwargs)
-        try:
-            stack.start()
-            wiring.reset()
-            stack.demo = seed(stack)
-            stack.drain(timeout=30)
-            yield stack
-        finally:
-            stack.stop()
-            wiring.reset()
-            os.environ.clear()
-            os.environ.update(saved)
-
-    EXCLUSIVE_MARK = None
-
-# the exclusive_stack mark (run before the session stack) exists only with the shared helper
-pytestmark = [pytest.mark.e2e, *([getattr(pytest.mark, EXCLUSIVE_MARK)] if EXCLUSIVE_MARK else [])]
+pytestmark = [pytest.mark.e2e, pytest.mark.exclusive_stack]
 REVIEW_TIMEOUT = 2  # seconds, the stack parameter (the tenant policy's own minimum is 60)
 
 

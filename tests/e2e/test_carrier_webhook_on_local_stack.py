@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from aftersales.logistics.verification import aftership_signature
-from tests.contract.fixture_files import load
-from tests.support import order_payload
+from tests.support.fixture_files import load
+from tests.support.tickets import order_payload
 
 pytestmark = pytest.mark.e2e
 SECRET = "e2e-aftership-secret"

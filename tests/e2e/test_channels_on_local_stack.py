@@ -10,7 +10,7 @@ import boto3
 import pytest
 import requests
 
-from tests.support import order_payload
+from tests.support.tickets import order_payload
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +24,7 @@ def _staff(stack) -> dict[str, str]:
 
 
 def _sent_emails() -> list:
-    from tests.sent_mail import sent_mails
+    from tests.support.sent_mail import sent_mails
 
     return sent_mails()
 

@@ -12,9 +12,9 @@ import pytest
 import requests
 
 from aftersales.channels.douyin import push_signature
-from tests.contract.fixture_files import FIXTURES
-from tests.fake_http import FakeJsonApi
-from tests.support import order_payload
+from tests.support.fake_http import FakeJsonApi
+from tests.support.fixture_files import FIXTURES
+from tests.support.tickets import order_payload
 
 pytestmark = pytest.mark.e2e
 APP_KEY, APP_SECRET = "7000000000000000009", "e2e-douyin-app-secret"

@@ -3,7 +3,7 @@ second): the real template's schedule pump fires SlaSweeperFunction (rate(1 minu
 stream feeds the tracker and the dispatcher, and the sweep reminds and escalates; the hourly
 LogisticsSweepFunction raises a delay alert that reaches the customer by e-mail.
 
-Runs on a stack of its own (see `exclusive_stack` in conftest), never next to the session stack."""
+Runs on a stack of its own (see `exclusive_stack` in tests/support/local_stack.py), never next to the session stack."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 import requests
 
-from tests.e2e.conftest import exclusive_stack
-from tests.support import order_payload
+from tests.support.local_stack import exclusive_stack
+from tests.support.tickets import order_payload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.exclusive_stack]
 SPEED = 3600
@@ -127,7 +127,7 @@ def test_the_hourly_logistics_sweep_alerts_on_a_silent_parcel_on_its_schedule(fa
     WHEN the template's rate(1 hour) schedule ticks (about once a wall second) THEN the sweep finds the
     parcel in the watch index, raises the delay alert, and the customer gets the "delayed" e-mail
     through the outbox — nothing invoked by hand."""
-    from tests.sent_mail import sent_mails
+    from tests.support.sent_mail import sent_mails
 
     api, key = fast_stack.api_url, fast_stack.storefront
     rules = requests.put(f"{api}/integrations/logistics-rules", json={"delay_alert_after": "PT2H"}, headers=key,

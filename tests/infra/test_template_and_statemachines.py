@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.environment import ROOT
 
 pytestmark = pytest.mark.infra
 VALIDATOR = ROOT / "node_modules" / ".bin" / "asl-validator"

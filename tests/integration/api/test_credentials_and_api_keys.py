@@ -12,7 +12,7 @@ from aftersales.adapters.dynamo.tenants import DynamoTenantDirectory
 from aftersales.auth import credentials
 from aftersales.auth.credentials import ApiKeyScope
 from aftersales.wiring import services
-from tests.support import order_payload
+from tests.support.tickets import order_payload
 
 
 def _key(tenant_id: str, *scopes: ApiKeyScope) -> dict[str, str]:
@@ -212,7 +212,7 @@ def test_refusals_are_logged_with_their_reason(api, demo, caplog):
 
 
 def test_key_management_is_in_the_openapi_document(api):
-    from tests.support import FakeContext
+    from tests.support.lambdas import FakeContext
 
     event = {"resource": "/openapi.json", "path": "/openapi.json", "httpMethod": "GET", "headers": {},
              "multiValueHeaders": {}, "queryStringParameters": None, "multiValueQueryStringParameters": None,

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.support import FakeContext
+from tests.support.lambdas import FakeContext
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.channel_support import extra_resources
-from tests.support import order_payload
+from tests.support.channels import extra_resources
+from tests.support.tickets import order_payload
 
 TICKET = {"type": "return_refund", "order_id": "O-1", "channel": "app", "reason_code": "damaged",
           "lines": [{"line_id": "L1", "quantity": 1}]}

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from aftersales.tickets.model import Role
 from aftersales.wiring import services
-from tests.support import FakeContext, order_payload
+from tests.support.lambdas import FakeContext
+from tests.support.tickets import order_payload
 
 
 def _ticket(api, creds, order_id="O-1"):

@@ -7,7 +7,7 @@ import json
 import boto3
 import pytest
 
-from tests.support import approve_as_reviewer, order_payload
+from tests.support.tickets import approve_as_reviewer, order_payload
 
 
 @pytest.fixture

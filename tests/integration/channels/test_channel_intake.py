@@ -3,45 +3,15 @@
 from __future__ import annotations
 
 import json
-from email.message import EmailMessage
 
 import pytest
 
 from aftersales.channels.douyin import push_signature
-from aftersales.channels.wecom import WeComCrypto
-from tests.channel_support import Webhooks, extra_resources, seed_order, wecom_query
-from tests.contract.fixture_files import FIXTURES, load
-from tests.support import approve_as_reviewer, sqs_record
-
-APP_KEY, APP_SECRET = "test-app-key", "test-app-secret-123"
-
-
-@pytest.fixture
-def env(aws):
-    from aftersales.wiring import services
-
-    extra_resources(aws)
-    settings = services().channels.intake._settings
-    vector = load("wecom/wecom_callback_crypto.json")["config"]
-    settings.put("acme", "channel:wecom", {"token": vector["token"], "encoding_aes_key": vector["encoding_aes_key"],
-                                           "corp_id": vector["corpid_receiveid"]})
-    settings.put("acme", "channel:douyin", {"app_key": APP_KEY, "app_secret": APP_SECRET})
-    seed_order("acme", "O-1")
-    seed_order("acme", "SO-20261118-01")
-    return Webhooks()
-
-
-def svc():
-    from aftersales.wiring import services
-
-    return services()
-
-
-def system():
-    from aftersales.tickets.domain import Actor
-    from aftersales.tickets.model import Role
-
-    return Actor(id="t", roles=frozenset({Role.SYSTEM}))
+from tests.support.channel_intake import APP_KEY, APP_SECRET, mail, svc, system, wecom_post
+from tests.support.channel_intake import env as env  # the fixture
+from tests.support.fixture_files import FIXTURES, load
+from tests.support.lambdas import sqs_record
+from tests.support.tickets import approve_as_reviewer
 
 
 def test_wecom_official_url_verification_vector_through_the_handler(env):
@@ -52,31 +22,6 @@ def test_wecom_official_url_verification_vector_through_the_handler(env):
     bad = env.wecom_call("GET", "acme", {**{k: v[k] for k in ("timestamp", "nonce", "echostr")},
                                           "msg_signature": "0" * 40})
     assert bad.status == 401
-
-
-def wecom_post(env, text: str, msg_id: str, sender: str = "wm-user-1"):
-    config = load("wecom/wecom_callback_crypto.json")["config"]
-    crypto = WeComCrypto(config["token"], config["encoding_aes_key"], config["corpid_receiveid"])
-    inner = (f"<xml><ToUserName>{config['corpid_receiveid']}</ToUserName><FromUserName>{sender}</FromUserName>"
-             f"<CreateTime>1732600000</CreateTime><MsgType>text</MsgType><Content><![CDATA[{text}]]></Content>"
-             f"<MsgId>{msg_id}</MsgId><AgentID>1</AgentID></xml>")
-    encrypt = crypto.encrypt(inner)
-    body = f"<xml><ToUserName>x</ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt><AgentID>1</AgentID></xml>"
-    query = wecom_query(config["token"], encrypt)
-    return env.wecom_call("POST", "acme", query, body.encode())
-
-
-def mail(subject: str, text: str, message_id: str, in_reply_to: str | None = None, attach: bool = False) -> bytes:
-    msg = EmailMessage()
-    msg["From"], msg["To"] = "Buyer <buyer@example.com>", "help@shop.test"
-    msg["Subject"], msg["Message-ID"] = subject, message_id
-    if in_reply_to:
-        msg["In-Reply-To"] = in_reply_to
-        msg["References"] = in_reply_to
-    msg.set_content(text)
-    if attach:
-        msg.add_attachment(b"\x89PNG fake", maintype="image", subtype="png", filename="photo.png")
-    return msg.as_bytes()
 
 
 def test_cross_channel_aggregation_and_email_threading(env):
@@ -164,11 +109,11 @@ def test_notification_rendered_in_zh_hans_and_sent_through_ses(env):
              "detail": {"tenant_id": "acme", "ticket_id": ticket.id, "customer_id": "cust-1", "seq": 3,
                         "event": "ticket.approved", "to_status": "approved", "dedup_key": f"{ticket.id}#3"}}
     record = sqs_record(event)
-    from tests.support import FakeContext
+    from tests.support.lambdas import FakeContext
 
     result = env.notifications.lambda_handler({"Records": [record, {**record, "messageId": "2"}]}, FakeContext("n"))
     assert result == {"batchItemFailures": []}
-    from tests.sent_mail import sent_mails
+    from tests.support.sent_mail import sent_mails
 
     sent = sent_mails()
     assert len(sent) == 1
@@ -191,7 +136,7 @@ def test_failing_sends_are_reported_so_the_queue_retries_then_dead_letters(env):
     record = sqs_record(event, "9")
     from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-    from tests.support import FakeContext
+    from tests.support.lambdas import FakeContext
 
     with pytest.raises(BatchProcessingError):  # every record failed: Lambda fails, SQS redelivers
         env.notifications.lambda_handler({"Records": [record]}, FakeContext("n"))

@@ -10,9 +10,9 @@ import json
 import pytest
 
 from aftersales.channels.douyin import push_signature
-from tests.channel_support import Webhooks, extra_resources, put_integration, seed_order, table_items, take_queued
-from tests.contract.fixture_files import FIXTURES
-from tests.support import FakeContext, sqs_record
+from tests.support.channels import Webhooks, extra_resources, put_integration, seed_order, table_items, take_queued
+from tests.support.fixture_files import FIXTURES
+from tests.support.lambdas import FakeContext, sqs_record
 
 APP_KEY, APP_SECRET = "7000000000000000003", "douyin-intake-secret"
 STEPS = (("RefundCreatedEvent", 200), ("RefundReturnAgreedEvent", 202), ("RefundBuyerReturnGoodsEvent", 203))

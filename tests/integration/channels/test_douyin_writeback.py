@@ -8,10 +8,11 @@ import json
 import pytest
 
 from aftersales.channels.douyin import push_signature
-from tests.channel_support import Webhooks, extra_resources, seed_order
-from tests.contract.fixture_files import FIXTURES, load
-from tests.fake_http import FakeJsonApi
-from tests.support import FakeContext, load_handler, sqs_record, walk
+from tests.support.channels import Webhooks, extra_resources, seed_order
+from tests.support.fake_http import FakeJsonApi
+from tests.support.fixture_files import FIXTURES, load
+from tests.support.lambdas import FakeContext, load_handler, sqs_record
+from tests.support.tickets import walk
 
 APP_KEY, APP_SECRET = "7000000000000000001", "douyin-app-secret"
 SETTINGS = {"app_key": APP_KEY, "app_secret": APP_SECRET, "shop_id": "95250", "return_address_id": 95251,
@@ -164,7 +165,7 @@ def test_tenants_without_a_shop_id_receive_pushes_but_write_nothing_back(douyin)
 
 def seed_douyin_paid_order(order_id: str) -> None:
     from aftersales.orders.domain import Order
-    from tests.support import order_payload
+    from tests.support.tickets import order_payload
 
     payload = order_payload(order_id)
     payload["payment"] = {**payload["payment"], "provider": "douyin", "reference": f"dy-{order_id}"}

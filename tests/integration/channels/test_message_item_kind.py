@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 
-from tests.conftest import FAKE_AWS, ROOT
+from tests.support.environment import FAKE_AWS, ROOT
 
 SCRIPT = textwrap.dedent("""
     import json

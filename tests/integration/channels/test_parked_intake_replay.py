@@ -10,10 +10,10 @@ import boto3
 import pytest
 
 from aftersales.channels.douyin import push_signature
-from tests.channel_support import seed_order
-from tests.contract.fixture_files import FIXTURES
-from tests.integration.channels.test_channel_intake import APP_KEY, APP_SECRET, mail, svc, system, wecom_post
-from tests.integration.channels.test_channel_intake import env as env  # the fixture
+from tests.support.channel_intake import APP_KEY, APP_SECRET, mail, svc, system, wecom_post
+from tests.support.channel_intake import env as env  # the fixture
+from tests.support.channels import seed_order
+from tests.support.fixture_files import FIXTURES
 
 
 def _inbox(key: str) -> list[dict]:
@@ -82,7 +82,7 @@ def test_parked_email_naming_an_unknown_order_is_matched_when_the_order_is_pushe
     assert first.body["outcome"] == "parked"
     assert len(_inbox("mention:order:ON-20261201")) == 1
 
-    from tests.support import order_payload
+    from tests.support.tickets import order_payload
 
     pushed = api.request("PUT", "/orders/ON-20261201", order_payload("ON-20261201", "cust-2"),
                          headers=demo["acme"]["key"])

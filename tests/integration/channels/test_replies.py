@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.channel_support import tenant_with_return
+from tests.support.channels import tenant_with_return
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def _event(entry: dict, ticket_id: str) -> dict:
 
 
 def _ses():
-    from tests.sent_mail import sent_mails
+    from tests.support.sent_mail import sent_mails
 
     return sent_mails()
 

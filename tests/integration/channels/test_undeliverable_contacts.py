@@ -9,9 +9,9 @@ from email.message import EmailMessage
 
 import pytest
 
-from tests.channel_support import Webhooks, seed_order, tenant_with_return
-from tests.sent_mail import sent_mails
-from tests.support import FakeContext, load_handler, sqs_record
+from tests.support.channels import Webhooks, seed_order, tenant_with_return
+from tests.support.lambdas import FakeContext, load_handler, sqs_record
+from tests.support.sent_mail import sent_mails
 
 INJECTION = "a@b.com\r\nBcc: x@evil"
 

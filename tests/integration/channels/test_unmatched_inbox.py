@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from aftersales.channels.douyin import push_signature
-from tests.contract.fixture_files import FIXTURES
-from tests.integration.channels.test_channel_intake import APP_KEY, APP_SECRET, mail, svc, system, wecom_post
-from tests.integration.channels.test_channel_intake import env as env  # the fixture
+from tests.support.channel_intake import APP_KEY, APP_SECRET, mail, svc, system, wecom_post
+from tests.support.channel_intake import env as env  # the fixture
+from tests.support.fixture_files import FIXTURES
 
 START = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 PATH = "/inbox/unmatched"
@@ -201,7 +201,7 @@ def test_other_tenants_unknown_items_and_bad_bodies(env, clock, api, demo):
     [item] = _items(api, demo)
     item_id = item["item_id"]
     other_ticket = svc().tickets  # a ticket that exists, but in the other tenant
-    from tests.channel_support import seed_order
+    from tests.support.channels import seed_order
 
     seed_order("other", "O-OTHER")
     from aftersales.tickets.domain import OpenTicket

@@ -11,10 +11,11 @@ import json
 import pytest
 
 from aftersales.channels.wecom import WeComCrypto
-from tests.channel_support import Webhooks, extra_resources, seed_order, take_queued, wecom_query
-from tests.contract.fixture_files import load, raw
-from tests.fake_http import FakeJsonApi
-from tests.support import FakeContext, load_handler, order_payload, sqs_record
+from tests.support.channels import Webhooks, extra_resources, seed_order, take_queued, wecom_query
+from tests.support.fake_http import FakeJsonApi
+from tests.support.fixture_files import load, raw
+from tests.support.lambdas import FakeContext, load_handler, sqs_record
+from tests.support.tickets import order_payload
 
 VECTOR = load("wecom/wecom_callback_crypto.json")["config"]
 TOKEN = load("wecom/skit/CgibinGetTokenResponse.json")

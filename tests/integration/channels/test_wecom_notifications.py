@@ -7,10 +7,11 @@ import json
 
 import pytest
 
-from tests.channel_support import extra_resources, seed_order
-from tests.contract.fixture_files import load
-from tests.fake_http import FakeJsonApi
-from tests.support import FakeContext, approve_as_reviewer, load_handler, sqs_record
+from tests.support.channels import extra_resources, seed_order
+from tests.support.fake_http import FakeJsonApi
+from tests.support.fixture_files import load
+from tests.support.lambdas import FakeContext, load_handler, sqs_record
+from tests.support.tickets import approve_as_reviewer
 
 TOKEN = load("wecom/skit/CgibinGetTokenResponse.json")
 SENT_WITH_INVALID_USERS = load("wecom/skit/CgibinMessageSendResponse.json")  # invaliduser "userid1|userid2"
@@ -60,7 +61,7 @@ def approved_ticket_event(services, customer_address: str, *, email: str | None 
 
 
 def ses_messages():
-    from tests.sent_mail import sent_mails
+    from tests.support.sent_mail import sent_mails
 
     return sent_mails()
 

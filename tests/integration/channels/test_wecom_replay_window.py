@@ -10,8 +10,8 @@ import time
 import pytest
 
 from aftersales.channels.wecom import WeComCrypto
-from tests.channel_support import Webhooks, extra_resources, put_integration, seed_order, wecom_query
-from tests.contract.fixture_files import load, raw
+from tests.support.channels import Webhooks, extra_resources, put_integration, seed_order, wecom_query
+from tests.support.fixture_files import load, raw
 
 VECTOR = load("wecom/wecom_callback_crypto.json")["config"]
 CRYPTO = WeComCrypto(VECTOR["token"], VECTOR["encoding_aes_key"], VECTOR["corpid_receiveid"])

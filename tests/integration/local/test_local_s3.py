@@ -10,7 +10,7 @@ import pytest
 
 from infra.local.stack import LocalStack
 from infra.local.template import load_model
-from tests.integration.local.test_local_stack import eventually
+from tests.support.local_stack import eventually
 
 FIXTURE = Path(__file__).parent / "s3_fixture" / "template.yaml"
 

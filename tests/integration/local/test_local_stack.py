@@ -6,8 +6,6 @@ One stack for the module (start-up is the slow part); every test polls with a bo
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +14,9 @@ import pytest
 import requests
 
 from infra.local.stack import LocalStack
+from tests.support.local_stack import eventually
 
 FIXTURE = Path(__file__).parent / "fixture" / "template.yaml"
-
-
-def eventually(probe: Callable[[], Any], timeout: float = 10.0, interval: float = 0.1) -> Any:
-    """Return the first truthy result of probe(), or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout}s: {probe}")
-        time.sleep(interval)
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from tests.channel_support import CARRIER_PAYLOADS, Webhooks, carrier_signed, configure, extra_resources, table_items
-from tests.contract.fixture_files import load
+from tests.support.channels import CARRIER_PAYLOADS, Webhooks, carrier_signed, configure, extra_resources, table_items
+from tests.support.fixture_files import load
 
 LONG_NUMBER = "9" * 5000
 # where each provider's real payload carries the tracking number

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from aftersales.logistics.verification import aftership_signature
-from tests.channel_support import SECRET, Webhooks, configure, extra_resources, seed_order, table_items
-from tests.contract.fixture_files import load
-from tests.support import approve_as_reviewer
+from tests.support.channels import SECRET, Webhooks, configure, extra_resources, seed_order, table_items
+from tests.support.fixture_files import load
+from tests.support.tickets import approve_as_reviewer
 
 
 @pytest.fixture
@@ -186,7 +186,7 @@ def test_sweep_expires_unscanned_return_labels_and_flags_stalled_parcels(env):
 
 
 def _ctx():
-    from tests.support import FakeContext
+    from tests.support.lambdas import FakeContext
 
     return FakeContext("sweep")
 

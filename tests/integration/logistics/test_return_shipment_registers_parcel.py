@@ -10,9 +10,9 @@ import json
 import pytest
 
 from aftersales.logistics.verification import aftership_signature
-from tests.channel_support import SECRET, Webhooks, configure, extra_resources, seed_order
-from tests.contract.fixture_files import load
-from tests.support import approve_as_reviewer
+from tests.support.channels import SECRET, Webhooks, configure, extra_resources, seed_order
+from tests.support.fixture_files import load
+from tests.support.tickets import approve_as_reviewer
 
 
 @pytest.fixture

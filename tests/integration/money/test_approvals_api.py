@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aftersales.approvals.policy import Route
 from aftersales.approvals.routing import RoutingDecision
-from tests.integration.money.conftest import move, open_ticket
+from tests.support.money import move, open_ticket
 
 
 def _review(svc, ticket_id: str, route: Route = Route.SINGLE_REVIEW, finance: bool = False):

@@ -10,9 +10,9 @@ from aftersales.core.errors import Forbidden, IllegalTransition
 from aftersales.tickets.domain import Actor
 from aftersales.tickets.model import Role, Status
 from aftersales.tickets.warrants import InspectionRecord
-from tests.integration.money.conftest import move, open_ticket
-from tests.integration.money.pipeline import Pipeline
-from tests.support import approve_as_reviewer
+from tests.support.money import move, open_ticket
+from tests.support.pipeline import Pipeline
+from tests.support.tickets import approve_as_reviewer
 
 SUPERVISOR = Actor(id="supervisor-1", roles=frozenset({Role.SUPERVISOR, Role.SYSTEM}))
 

@@ -12,9 +12,9 @@ from aftersales.orders.domain import Order
 from aftersales.refunds.service import grant_id_for
 from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
 from aftersales.tickets.model import Role, Status
-from tests.integration.money.conftest import refund_pending
-from tests.integration.money.pipeline import Pipeline
-from tests.support import order_payload, walk
+from tests.support.money import refund_pending
+from tests.support.pipeline import Pipeline
+from tests.support.tickets import order_payload, walk
 
 STOREFRONT = Actor(id="sf", roles=frozenset({Role.STOREFRONT}))
 OPS = Actor(id="agent-1", roles=frozenset({Role.AGENT, Role.SYSTEM}))

@@ -12,7 +12,7 @@ from aftersales.core.errors import InvalidRequest
 from aftersales.core.money import Money
 from aftersales.refunds.provider_errors import ProviderUnavailable
 from aftersales.refunds.service import grant_id_for
-from tests.integration.money.conftest import refund_pending
+from tests.support.money import refund_pending
 
 
 def _sandbox(svc, tenant="acme", **behaviour) -> SandboxPaymentProvider:

@@ -11,8 +11,8 @@ from aftersales.core.errors import IllegalTransition
 from aftersales.refunds.service import grant_id_for
 from aftersales.tickets.domain import Actor
 from aftersales.tickets.model import Role, Status
-from tests.integration.money.conftest import move, open_ticket
-from tests.integration.money.pipeline import Pipeline
+from tests.support.money import move, open_ticket
+from tests.support.pipeline import Pipeline
 
 OPS = Actor(id="agent-1", roles=frozenset({Role.AGENT, Role.SYSTEM}))
 

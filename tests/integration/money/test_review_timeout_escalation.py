@@ -13,9 +13,9 @@ import boto3
 import pytest
 
 from aftersales.tickets.model import Status
-from tests.integration.money.conftest import move, open_ticket
-from tests.integration.money.pipeline import Pipeline
-from tests.support import FakeContext, load_handler
+from tests.support.lambdas import FakeContext, load_handler
+from tests.support.money import move, open_ticket
+from tests.support.pipeline import Pipeline
 
 ASL = Path(__file__).resolve().parents[3] / "infra" / "statemachines" / "approval.asl.json"
 

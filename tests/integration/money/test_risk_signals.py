@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 
 from aftersales.orders.domain import Order
-from tests.integration.money.pipeline import Pipeline
-from tests.support import FakeContext, load_handler, order_payload
+from tests.support.lambdas import FakeContext, load_handler
+from tests.support.pipeline import Pipeline
+from tests.support.tickets import order_payload
 
 DEVICE = "fp_7f3c2a9e41b8d06c"
 ADDRESS = "addr_sha256_0b7a1c3d5e7f9a1b3c5d"

@@ -71,7 +71,7 @@ def test_reassignment_through_the_api_respects_the_targets_shift(api, demo):
 
     import boto3
 
-    from tests.support import order_payload
+    from tests.support.tickets import order_payload
 
     boto3.client("events").create_event_bus(Name=os.environ["EVENT_BUS_NAME"])
     acme = demo["acme"]

@@ -57,7 +57,7 @@ def test_reminder_at_75_percent_then_escalation_on_breach_then_default_action(sl
     assign_entry = [e for e in sla.svc.tickets.audit("acme", ticket_id, sla.supervisor)
                     if e.event == "ticket.assigned"][-1]
     assert assign_entry.actor_role == "system" and "sla escalation level 1" in assign_entry.reason
-    from tests.integration.sla.conftest import START
+    from tests.support.sla import START
 
     assert sla.deadline(ticket_id).deadline.breached_at == START + timedelta(hours=8)
 

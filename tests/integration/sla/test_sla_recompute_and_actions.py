@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from aftersales.core.errors import DomainError
 from aftersales.tickets.model import Status
-from tests.integration.sla.conftest import stream_record
+from tests.support.sla import stream_record
 
 EIGHT_HOURS = {"duration": "PT8H", "clock": "calendar"}
 COUPON = {**EIGHT_HOURS, "reminders": [0.75],

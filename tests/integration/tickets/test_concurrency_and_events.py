@@ -14,7 +14,8 @@ from aftersales.orders.domain import Order
 from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
 from aftersales.tickets.model import Role, Status, TicketType
 from aftersales.wiring import services
-from tests.support import FakeContext, load_handler, order_payload
+from tests.support.lambdas import FakeContext, load_handler
+from tests.support.tickets import order_payload
 
 STOREFRONT = Actor(id="apikey:k", roles=frozenset({Role.STOREFRONT}), request_id="r")
 SUPERVISOR = Actor(id="sup-1", roles=frozenset({Role.SUPERVISOR}), request_id="r")

@@ -8,8 +8,7 @@ from aftersales.approvals.facts import HistoryWindow, ProductFacts
 from aftersales.approvals.policy import ApprovalPolicy, Route
 from aftersales.approvals.routing import explain, route
 from aftersales.core.money import Money
-
-from .conftest import build_facts
+from tests.support.approvals import build_facts
 
 DEFAULT = default_policy("t1")
 

@@ -4,8 +4,7 @@ from aftersales.approvals.defaults import default_policy
 from aftersales.approvals.policy import Route
 from aftersales.approvals.simulation import simulate
 from aftersales.core.money import Money
-
-from .conftest import build_facts
+from tests.support.approvals import build_facts
 
 
 def test_simulation_counts_routes_rules_and_auto_approved_money():

@@ -3,9 +3,8 @@ Lambda handlers under functions/, which the catalog-wide scan does not read - ha
 
 from __future__ import annotations
 
-import re
-
-from tests.unit.i18n.test_message_catalog import ROOT, _error_classes, raised_message_ids
+from tests.support.catalog import CALL, error_classes, raised_message_ids
+from tests.support.environment import ROOT
 from tools.messages import MESSAGES
 
 HANDLERS = ("carrier_webhook", "wecom_callback", "douyin_push", "douyin_intake", "email_inbound", "stripe_webhook",
@@ -15,11 +14,10 @@ CHANNEL_SOURCES = ("shared/aftersales/logistics/", "shared/aftersales/channels/"
                   "shared/aftersales/adapters/dynamo/intake.py", "shared/aftersales/http/webhooks.py",
                   "shared/aftersales/http/routes/logistics.py", "shared/aftersales/adapters/stripe_payments.py",
                   "shared/aftersales/refunds/webhooks.py", "shared/aftersales/core/payloads.py")
-CALL = re.compile(r"\b(\w+)\(\s*\"([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+)\"")
 
 
 def _handler_ids() -> dict[str, str]:
-    classes = _error_classes()
+    classes = error_classes()
     found: dict[str, str] = {}
     for name in HANDLERS:
         path = ROOT / "functions" / name / "handler.py"

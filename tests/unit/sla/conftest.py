@@ -1,13 +1,7 @@
-from datetime import UTC, datetime
-
 import pytest
 
 from aftersales.sla.calendar import BusinessCalendar
 from aftersales.sla.policy import TicketFacts
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")

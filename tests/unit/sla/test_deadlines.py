@@ -7,8 +7,7 @@ import pytest
 from aftersales.core.errors import NotFound
 from aftersales.sla.deadlines import StatusChange, compute_deadlines
 from aftersales.sla.policy import SlaPolicy
-
-from .conftest import utc
+from tests.support.sla import utc
 
 # Monday 2026-11-23, 09:00 Shanghai = 01:00Z.
 MONDAY_9AM = utc(2026, 11, 23, 1)

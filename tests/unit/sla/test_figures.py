@@ -3,8 +3,7 @@
 from datetime import date, timedelta
 
 from aftersales.sla.figures import SlaOutcome, compliance, daily_timeouts, responsible_ranking
-
-from .conftest import utc
+from tests.support.sla import utc
 
 
 def outcome(ticket, agent, team, *, breached=None, completed=None, metric="resolution", channel="web"):

@@ -16,8 +16,7 @@ from aftersales.sla.stages import (
     record_fired,
     recorded_breaches,
 )
-
-from .conftest import utc
+from tests.support.sla import utc
 
 CREATED = utc(2026, 11, 23, 1)  # Monday 09:00 Shanghai
 TARGET = {

@@ -8,8 +8,17 @@ from aftersales.tickets.audit import GENESIS_HASH, verify_chain
 from aftersales.tickets.domain import LineRequest, OpenTicket
 from aftersales.tickets.model import Role, Status, TicketType
 from aftersales.tickets.warrants import InspectionRecord, RefundSettlement
-
-from .factories import AGENT, CUSTOMER, STOREFRONT, SUPERVISOR, SYSTEM, T0, actor, approval_by, order
+from tests.support.ticket_factories import (
+    AGENT,
+    CUSTOMER,
+    STOREFRONT,
+    SUPERVISOR,
+    SYSTEM,
+    T0,
+    actor,
+    approval_by,
+    order,
+)
 
 
 def _open(type_=TicketType.RETURN_REFUND, lines=(("L1", 2),), reserved=None, who=CUSTOMER, **kw):

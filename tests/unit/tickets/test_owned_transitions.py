@@ -18,8 +18,7 @@ from aftersales.core.errors import Forbidden, IllegalTransition
 from aftersales.tickets import domain, transitions, warrants
 from aftersales.tickets.domain import Actor, LineRequest, OpenTicket, Ticket
 from aftersales.tickets.model import Acceptance, Channel, Role, Status, TicketType
-
-from .factories import T0, order
+from tests.support.ticket_factories import T0, order
 
 PEOPLE = ["cust-1", "agent-1", "agent-2", "sup-1", "fin-1"]
 REQUESTER = "cust-1"

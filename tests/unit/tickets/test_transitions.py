@@ -18,8 +18,7 @@ from aftersales.tickets.warrants import (
     RefundSettlement,
     ReviewerDecision,
 )
-
-from .factories import T0, actor, order
+from tests.support.ticket_factories import T0, actor, order
 
 ALL_ROLES = list(Role)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from .fixture_files import load
+from tests.support.fixture_files import load
 
 TOKEN = load("wecom/skit/CgibinGetTokenResponse.json")
 

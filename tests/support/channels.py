@@ -6,8 +6,9 @@ import json
 import os
 import uuid
 
-from tests.contract.fixture_files import load
-from tests.support import FakeContext, load_handler, order_payload
+from tests.support.fixture_files import load
+from tests.support.lambdas import FakeContext, load_handler
+from tests.support.tickets import order_payload
 
 SECRET = "whsec-test-secret-0123456789"
 SHIPPO_TOKEN = "shippo-token-" + "x" * 32

@@ -16,7 +16,7 @@ from typing import Any
 
 import boto3
 
-from tests.support import FakeContext, load_handler
+from tests.support.lambdas import FakeContext, load_handler
 
 OUTBOUND_SOURCES = ["aftersales.orders", "aftersales.fulfilment", "aftersales.refunds"]
 
