@@ -188,6 +188,18 @@ def _find_all(patterns: tuple[str, ...], *texts: str) -> tuple[str, ...]:
 def extract_references(email: InboundEmail, patterns: ReferencePatterns | None = None
                        ) -> ExtractedReferences:
     """Subject first (customers and our own replies put the number there), then the body."""
+    return references_in(email.subject, email.text, patterns)
+
+
+def references_in(subject: str | None, text: str | None, patterns: ReferencePatterns | None = None
+                  ) -> ExtractedReferences:
+    """The order and ticket numbers a message (of any channel) names, subject first."""
     patterns = patterns or ReferencePatterns()
-    return ExtractedReferences(order_numbers=_find_all(patterns.order, email.subject, email.text),
-                               ticket_numbers=_find_all(patterns.ticket, email.subject, email.text))
+    subject, text = subject or "", text or ""
+    return ExtractedReferences(order_numbers=_find_all(patterns.order, subject, text),
+                               ticket_numbers=_find_all(patterns.ticket, subject, text))
+
+
+def thread_index_key(message_id: str) -> str:
+    """The index key that threads replies to `message_id` onto the ticket it was filed on."""
+    return f"MAIL#{message_id}"

@@ -36,6 +36,16 @@ class Identity(DomainModel):
         return f"{self.kind.value}:{self.namespace}:{self.value}"
 
 
+def identity_from_key(key: str) -> Identity | None:
+    """The Identity behind an identity key (`<kind>:<namespace>:<value>`), or None if not one."""
+    kind, _, rest = key.partition(":")
+    namespace, _, value = rest.partition(":")
+    try:
+        return Identity(kind=IdentityKind(kind), namespace=namespace, value=value) if value else None
+    except ValueError:
+        return None
+
+
 def normalize_email(raw: str) -> str:
     return raw.strip().lower()
 

@@ -122,9 +122,7 @@ def view(item_id: str, doc: dict[str, Any], expires: int) -> UnmatchedItem:
     if base["channel"] == "douyin":
         summary, orders = douyin_summary(doc)
         return UnmatchedItem(**base, body=summary, order_numbers=orders)
-    refs = email_inbound.extract_references(email_inbound.InboundEmail(
-        message_id=None, in_reply_to=None, references=(), from_address=None,
-        subject=doc.get("subject") or "", text=doc.get("body") or ""))
+    refs = email_inbound.references_in(doc.get("subject"), doc.get("body"))
     return UnmatchedItem(**base, subject=doc.get("subject"), body=doc.get("body") or "",
                          order_numbers=list(refs.order_numbers), ticket_numbers=list(refs.ticket_numbers),
                          attachments=list(doc.get("attachments") or []))

@@ -1,12 +1,30 @@
-"""Pure intake rules shared by every channel: what the customer is asking about (issue category)
-and which ticket type that opens."""
+"""Pure intake rules shared by every channel: what the customer is asking about (issue category),
+which ticket type that opens, and what became of a message (IntakeResult)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from aftersales.channels.identity import IssueCategory
-from aftersales.tickets.model import TicketType
+from aftersales.core.model import DomainModel
+from aftersales.tickets.domain import Actor
+from aftersales.tickets.model import Role, TicketType
+
+SYSTEM = Actor(id="system:channels", roles=frozenset({Role.SYSTEM}))  # who files intake on tickets
+
+
+class IntakeResult(DomainModel):
+    source: str
+    external_id: str | None
+    outcome: str  # created | joined | commented | transitioned | duplicate | parked | ignored | queued | synced (kf)
+    ticket_id: str | None = None
+    detail: str | None = None
+
+
+def digest(value: str) -> str:
+    """A short stable stand-in for a sender id or a body (never the value itself in authors or keys)."""
+    return hashlib.sha256(value.encode()).hexdigest()[:32]
 
 # First match wins; ordered from the most to the least specific request.
 _KEYWORDS: tuple[tuple[IssueCategory, re.Pattern[str]], ...] = tuple(

@@ -31,7 +31,18 @@ class ConversationItem(DomainModel):
     data: dict[str, Any] = {}
 
 
-class IntakeStore(Protocol):
+class DedupeMarkers(Protocol):
+    """Which provider message ids were taken in (adapters/dynamo/intake.py: DynamoIntakeStore)."""
+
+    def first_seen(self, tenant_id: str, source: str, external_id: str, ttl_days: int = 30) -> bool:
+        """Conditional put of a dedupe marker; True the first time only."""
+
+    def forget(self, tenant_id: str, source: str, external_id: str) -> None: ...
+
+
+class IndexKeys(Protocol):
+    """Keys that point at one ticket: same order + issue, a Douyin after-sale, a mail thread."""
+
     def claim(self, tenant_id: str, key: str, ticket_id: str) -> str | None:
         """Conditional put of an index key -> ticket id. Returns None when this call won, else the
         ticket id already holding the key."""
@@ -41,18 +52,9 @@ class IntakeStore(Protocol):
     def release(self, tenant_id: str, key: str, ticket_id: str) -> None:
         """Forget `key` if it still points at `ticket_id` (ticket closed: a new issue may open)."""
 
-    def first_seen(self, tenant_id: str, source: str, external_id: str, ttl_days: int = 30) -> bool:
-        """Conditional put of a dedupe marker; True the first time only."""
 
-    def keep_body(self, tenant_id: str, source: str, body_id: str, body: bytes, ttl_days: int = 30) -> bool:
-        """Conditional put of a provider body exactly as received (`body_id`: its digest); True the
-        first time only, False when the same body is kept already."""
-
-    def kept_body(self, tenant_id: str, source: str, body_id: str) -> bytes | None: ...
-
-    def forget_body(self, tenant_id: str, source: str, body_id: str) -> None: ...
-
-    def forget(self, tenant_id: str, source: str, external_id: str) -> None: ...
+class CustomerDirectory(Protocol):
+    """Which customer an identity (platform user, e-mail, order) belongs to, and how to reach them."""
 
     def customer_of(self, tenant_id: str, identity_key: str) -> str | None: ...
 
@@ -64,6 +66,10 @@ class IntakeStore(Protocol):
         微信客服 account `open_kfid` a WeChat customer wrote to, so replies go back through it)."""
 
     def contacts(self, tenant_id: str, customer_id: str) -> dict[str, dict[str, Any]]: ...
+
+
+class ParkedItems(Protocol):
+    """Intake that could not be filed yet, and how listed items left the unmatched inbox."""
 
     def park(self, tenant_id: str, identity_key: str, item: dict[str, Any], *, expires_at: int | None = None,
              listed: bool = False) -> None:
@@ -91,15 +97,36 @@ class IntakeStore(Protocol):
 
     def unsettle(self, tenant_id: str, item_id: str) -> None: ...
 
+
+class KeptBodies(Protocol):
+    """Provider bodies kept exactly as received until a worker has filed them (Douyin pushes)."""
+
+    def keep_body(self, tenant_id: str, source: str, body_id: str, body: bytes, ttl_days: int = 30) -> bool:
+        """Conditional put of a provider body exactly as received (`body_id`: its digest); True the
+        first time only, False when the same body is kept already."""
+
+    def kept_body(self, tenant_id: str, source: str, body_id: str) -> bytes | None: ...
+
+    def forget_body(self, tenant_id: str, source: str, body_id: str) -> None: ...
+
+
+class ExternalRefs(Protocol):
     def put_external_ref(self, tenant_id: str, ticket_id: str, platform: str, ref: dict[str, Any]) -> None:
         """What a platform calls the request this ticket mirrors (e.g. a Douyin after-sale id and kind)."""
 
     def external_ref(self, tenant_id: str, ticket_id: str, platform: str) -> dict[str, Any] | None: ...
 
+
+class KfCursors(Protocol):
     def kf_cursor(self, tenant_id: str, open_kfid: str) -> str | None:
         """Where the last kf/sync_msg of this 微信客服 account stopped (its `next_cursor`), or None."""
 
     def save_kf_cursor(self, tenant_id: str, open_kfid: str, cursor: str) -> None: ...
+
+
+class IntakeStore(DedupeMarkers, IndexKeys, CustomerDirectory, ParkedItems, KeptBodies, ExternalRefs, KfCursors,
+                  Protocol):
+    """Everything the channels table keeps; each use case takes only the parts it uses."""
 
 
 class ConversationStore(Protocol):
@@ -111,6 +138,13 @@ class ConversationStore(Protocol):
 class AttachmentStore(Protocol):
     def put(self, tenant_id: str, key: str, content: bytes, content_type: str) -> str:
         """Stores the bytes; returns the object key."""
+
+
+class PlatformRefunds(Protocol):
+    """The refunds context, for a refund the platform (Douyin) paid itself (RefundService.settle_by_platform)."""
+
+    def settle_by_platform(self, tenant_id: str, ticket_id: str, platform: str) -> object | None:
+        """Settles the grant of ours that waits for the platform; None when there is none."""
 
 
 class IntegrationSettings(Protocol):
@@ -133,7 +167,7 @@ class KfMessages(Protocol):
 
 class KfSyncRequests(Protocol):
     """The WeCom callback leaves 微信客服 news here and answers at once; a worker runs the sync
-    (IntakeService.sync_kf). adapters/aws_intake.py: SqsKfSyncRequests."""
+    (WeComIntake.sync_kf). adapters/aws_intake.py: SqsKfSyncRequests."""
 
     def request(self, tenant_id: str, open_kfid: str, token: str | None, event_id: str) -> None:
         """Raises when the request could not be left (the callback then answers 500; WeCom retries)."""
@@ -141,7 +175,7 @@ class KfSyncRequests(Protocol):
 
 class DouyinIntakeQueue(Protocol):
     """The Douyin push keeps its body, leaves pointers to its messages here and answers at once; the
-    intake worker (functions/douyin_intake, IntakeService.douyin_intake) files them. adapters/aws_intake.py:
+    intake worker (functions/douyin_intake, DouyinIntake.file) files them. adapters/aws_intake.py:
     SqsDouyinIntakeQueue."""
 
     def enqueue(self, tenant_id: str, push_id: str, groups: list[list[str]]) -> list[list[str]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from aftersales.channels.ports import IntakeStore
+from aftersales.channels.ports import DedupeMarkers
 from aftersales.core.clock import Clock
 from aftersales.logistics.verification import VerificationError
 
@@ -23,7 +23,7 @@ MAX_NONCE = 64
 
 
 class ReplayWindow:
-    def __init__(self, store: IntakeStore, clock: Clock, provider: str, window: timedelta = WINDOW) -> None:
+    def __init__(self, store: DedupeMarkers, clock: Clock, provider: str, window: timedelta = WINDOW) -> None:
         self._store, self._clock, self._provider, self._window = store, clock, provider, window
 
     @property
