@@ -98,10 +98,10 @@ def per_refund() -> Section:
             ticket = walk(svc.tickets, "bench", ticket.id, "pending_approval", "approved", "refund_pending")
             settle = 0 if polls == 0 else 3600
             provider = SandboxPaymentProvider("bench", svc.clock, SandboxBehaviour(settle_seconds=settle))
-            svc.money.providers["bench"] = provider
+            svc.payments.use("bench", provider)
             grant_id = grant_id_for(ticket.id, ticket.version)
             counter = RequestCounter()
-            refunds = svc.money.refunds
+            refunds = svc.refunds
             with counter.counting():
                 refunds.grant("bench", ticket.id, grant_id)
                 refunds.attempt("bench", ticket.id, grant_id)

@@ -43,18 +43,18 @@ def run() -> list[Section]:
         os.environ["WECOM_API_BASE"] = wecom.url
         extra_resources(model)
         svc = services()
-        intake = svc.channels.intake
-        intake._settings.put("bench", "channel:wecom", {"token": "t", "encoding_aes_key": "k" * 43,
-                                                        "corp_id": "ww", "agent_id": 1000002, "secret": "s" * 16})
+        contacts = svc.channels.contacts
+        svc.integrations.set_wecom("bench", {"token": "t", "encoding_aes_key": "k" * 43, "corp_id": "ww",
+                                             "agent_id": 1000002, "secret": "s" * 16})
         agent = Actor(id="a", roles=frozenset({Role.AGENT}))
 
         def ticket_for(customer: str, channel: Channel, address: str | None, email: str | None) -> str:
             order = f"O-{customer}"
             seed_order("bench", order, customer)
             if address:
-                intake.put_contact("bench", customer, "wecom", address, "zh-Hans")
+                contacts.put("bench", customer, "wecom", address, "zh-Hans")
             if email:
-                intake.put_contact("bench", customer, "email", email, "zh-Hans")
+                contacts.put("bench", customer, "email", email, "zh-Hans")
             request = OpenTicket(type=TicketType.RETURN_REFUND, order_id=order, channel=channel, reason_code="x",
                                  lines=[LineRequest(line_id="L1", quantity=1)], locale="zh-Hans")
             ticket = svc.tickets.open("bench", request, agent)
@@ -70,7 +70,7 @@ def run() -> list[Section]:
                                     "to_status": "submitted", "dedup_key": f"{ticket_id}#{label}#{i}"}}
                 with counter.counting():
                     started = time.perf_counter()
-                    outcome = svc.channels.notifications.handle(event)
+                    outcome = svc.notifications.handle(event)
                     samples.append((time.perf_counter() - started) * 1000)
                 assert outcome == "sent", outcome
             ddb, ses = counter.total("dynamodb") / runs, counter.total("ses") / runs
@@ -110,11 +110,11 @@ def _douyin_writeback() -> Section:
         os.environ["DOUYIN_API_BASE"] = api.url
         extra_resources(model)
         svc = services()
-        svc.channels.intake._settings.put("bench", "channel:douyin", {
+        svc.integrations.set_douyin("bench", {
             "app_key": "k", "app_secret": "s" * 16, "shop_id": "95250", "reject_reason_code": 7})
         agent = Actor(id="a", roles=frozenset({Role.AGENT, Role.SUPERVISOR}))
-        store = svc.channels.intake._store
-        writeback = svc.channels.douyin_writeback
+        store = svc.channel_stores.intake
+        writeback = svc.douyin_writeback
 
         def approved_event(n: int) -> dict:
             from aftersales.tickets.domain import LineRequest, OpenTicket

@@ -25,35 +25,32 @@ POLICY = {"rules": [{"rule_id": "returns", "match": {"ticket_type": "return_refu
 def _sweep_once(open_tickets: int, due: int = 100) -> list[object]:
     from aftersales import wiring
     from aftersales.adapters.dynamo.sla import SlaItem
-    from aftersales.adapters.dynamo.store import DynamoTicketStore
-    from aftersales.adapters.eventbridge import RecordingNotifier
+    from aftersales.adapters.eventbridge import RecordingPublisher
     from aftersales.core.clock import FixedClock
     from aftersales.orders.domain import Order
     from aftersales.sla.due_index import index_bucket
     from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
     from aftersales.tickets.model import Role
-    from aftersales.tickets.service import TicketService
     from tests.support.tickets import order_payload
 
     with local_aws():
         import boto3
 
-        base = wiring.services()
         clock = FixedClock(START)
-        tickets = TicketService(DynamoTicketStore(), clock)
-        sla = wiring.build_sla(tickets, clock, RecordingNotifier())
+        container = wiring.Container(clock=clock, events=RecordingPublisher())
+        tickets, sla, store = container.tickets, container.sla, container.sla_tables.deadlines
         store_front = Actor(id="sf", roles=frozenset({Role.STOREFRONT}))
-        base.tenants.create_tenant("bench", "Bench")
+        container.tenants.create_tenant("bench", "Bench")
         tickets.upsert_order("bench", Order.model_validate(order_payload(quantity=1000)))
-        sla.engine.save_policy("bench", POLICY)
+        sla.save_policy("bench", POLICY)
         ids = []
         for _ in range(due):
             t = tickets.open("bench", OpenTicket(type="return_refund", order_id="O-1", channel="app",
                                                  reason_code="damaged", lines=[LineRequest(line_id="L1", quantity=1)]),
                              store_front)
-            sla.engine.track("bench", t.id)
+            sla.track("bench", t.id)
             ids.append(t.id)
-        template = sla.store.states_for_ticket("bench", ids[0])["resolution#0"]
+        template = store.states_for_ticket("bench", ids[0])["resolution#0"]
         later = START + timedelta(days=3)
         ddb = boto3.client("dynamodb")
         table = SlaItem.Meta.table_name
@@ -75,12 +72,12 @@ def _sweep_once(open_tickets: int, due: int = 100) -> list[object]:
         if batch:
             ddb.batch_write_item(RequestItems={table: batch})
         setup = time.perf_counter() - setup_started
-        sla.store.set_last_swept(START + timedelta(hours=6) - timedelta(minutes=1))
+        store.set_last_swept(START + timedelta(hours=6) - timedelta(minutes=1))
         clock.set(START + timedelta(hours=6, minutes=1))
         counter = RequestCounter()
         with counter.counting():
             started = time.perf_counter()
-            report = sla.engine.sweep()
+            report = sla.sweep()
             elapsed = time.perf_counter() - started
         reads = sum(n for (svc, op, target), n in counter.calls.items()
                     if svc == "dynamodb" and op in ("Query", "GetItem") and target == table)
@@ -165,7 +162,7 @@ class _Tickets:
 
 
 def _sweep_in_memory(open_tickets: int, due: int = 100) -> list[object]:
-    from aftersales.adapters.eventbridge import RecordingNotifier
+    from aftersales.adapters.eventbridge import RecordingPublisher
     from aftersales.core.clock import FixedClock
     from aftersales.sla.deadlines import StatusChange, compute_deadlines
     from aftersales.sla.due_index import index_bucket
@@ -192,7 +189,7 @@ def _sweep_in_memory(open_tickets: int, due: int = 100) -> list[object]:
     store.cursor = START + timedelta(hours=6) - timedelta(minutes=1)
     clock.set(START + timedelta(hours=6, minutes=1))
     tickets = _Tickets(ticket)
-    engine = SlaService(store, tickets, None, RecordingNotifier(), clock, _NoDefaultActions())
+    engine = SlaService(store, tickets, None, RecordingPublisher(), clock, _NoDefaultActions())
     import gc
 
     best, report = float("inf"), None

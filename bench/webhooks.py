@@ -8,6 +8,7 @@ import json
 import statistics
 import time
 
+from aftersales import wiring
 from bench.report import Section
 from bench.support import RequestCounter, local_aws
 
@@ -77,7 +78,7 @@ def run() -> list[Section]:
                 assert reply.status == 200, reply
             timing.rows.append([provider, f"{statistics.median(samples):.2f}", f"{_p99(samples):.2f}"])
 
-        svc.channels.logistics.register("bench", "REG-1", Registration(direction="outbound", order_id="O-1",
+        svc.logistics.register("bench", "REG-1", Registration(direction="outbound", order_id="O-1",
                                                                      registered_at=svc.clock.now()))
 
         def count(label: str, raw: bytes, headers: dict) -> None:
@@ -89,7 +90,7 @@ def run() -> list[Section]:
                                   counter.describe()])
 
         count("unregistered parcel (parked)", *aftership(900, "NEW-1")[:2])
-        svc.channels.intake._settings.invalidate()  # a fresh container: the settings cache is empty
+        wiring.reset()  # a fresh container: the settings cache is empty
         count("registered parcel, cold container (settings cache empty)", *aftership(899, "REG-1")[:2])
         count("registered parcel, in transit", *aftership(901, "REG-1")[:2])
         count("duplicate delivery", *aftership(901, "REG-1")[:2])

@@ -14,7 +14,7 @@ logger = Logger()
 
 
 def _route(event: dict) -> dict:
-    decision = services().money.approvals.route(event["tenant_id"], event["ticket_id"])
+    decision = services().approvals.route(event["tenant_id"], event["ticket_id"])
     logger.info("routed", extra={"route": decision.route.value, "rule_id": decision.rule_id,
                                  "policy_version": decision.policy_version})
     return decision.model_dump(mode="json")
@@ -22,13 +22,13 @@ def _route(event: dict) -> dict:
 
 def _open_review(event: dict) -> dict:
     decision = RoutingDecision.model_validate(event["decision"])
-    state = services().money.approvals.open_review(event["tenant_id"], event["ticket_id"], decision,
+    state = services().approvals.open_review(event["tenant_id"], event["ticket_id"], decision,
                                                    event["task_token"])
     return {"review": state.route.value}
 
 
 def _escalate(event: dict) -> dict:
-    state = services().money.approvals.escalate(event["tenant_id"], event["ticket_id"], event["task_token"])
+    state = services().approvals.escalate(event["tenant_id"], event["ticket_id"], event["task_token"])
     return {"review": state.route.value}
 
 
@@ -36,7 +36,7 @@ def _apply(event: dict) -> dict:
     outcome = event.get("outcome") or auto_outcome(RoutingDecision.model_validate(event["decision"]))
     if "decision" in event and event.get("outcome"):
         outcome = {**outcome, "policy_version": event["decision"].get("policy_version")}
-    ticket = services().money.approvals.apply_outcome(event["tenant_id"], event["ticket_id"], outcome)
+    ticket = services().approvals.apply_outcome(event["tenant_id"], event["ticket_id"], outcome)
     return {"status": ticket.status.value, "version": ticket.version}
 
 

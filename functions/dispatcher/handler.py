@@ -16,7 +16,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 def record_handler(record: SQSRecord) -> None:
     detail = json.loads(record.body)["detail"]
-    decision = services().sla.dispatch.auto_assign(detail["tenant_id"], detail["ticket_id"])
+    decision = services().dispatch.auto_assign(detail["tenant_id"], detail["ticket_id"])
     if decision is not None:
         logger.info("dispatch decision", extra={"tenant_id": detail["tenant_id"], "ticket_id": detail["ticket_id"],
                                                 "agent_id": decision.agent_id, "reason_code": decision.reason_code})

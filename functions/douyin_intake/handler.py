@@ -19,7 +19,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def record_handler(record: SQSRecord) -> list[dict]:
     request = json.loads(record.body)
     logger.append_keys(tenant_id=request["tenant_id"])
-    results = services().channels.intake.douyin_intake(request["tenant_id"], request["push_id"], request["msg_ids"])
+    results = services().channels.douyin.file(request["tenant_id"], request["push_id"], request["msg_ids"])
     logger.info("douyin messages filed", extra={"messages": len(results),
                                                 "outcomes": sorted({r.outcome for r in results})})
     return [r.model_dump(mode="json") for r in results]

@@ -10,6 +10,6 @@ logger = Logger()
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    counts = services().channels.logistics.sweep()
+    counts = services().logistics.sweep()
     logger.info("logistics sweep", extra=counts)
     return counts

@@ -15,7 +15,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> str:
-    return services().channels.notifications.handle(json.loads(record.body))
+    return services().notifications.handle(json.loads(record.body))
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -27,7 +27,7 @@ def _attempt_view(attempt) -> dict:
 
 
 def lambda_handler_impl(event: dict) -> dict:
-    refunds = services().money.refunds
+    refunds = services().refunds
     tenant_id, ticket_id, action = event["tenant_id"], event["ticket_id"], event["action"]
     grant_id = event["grant_id"]
     if action == "grant":

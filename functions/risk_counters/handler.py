@@ -16,7 +16,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 def record_handler(record: SQSRecord) -> None:
     detail = json.loads(record.body)["detail"]
-    changed = services().money.risk.record(detail)
+    changed = services().risk.record(detail)
     logger.info("risk counters", extra={"tenant_id": detail["tenant_id"], "event": detail["event"],
                                         "changed": changed})
 

@@ -10,6 +10,6 @@ logger = Logger()
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    report = services().sla.engine.sweep()
+    report = services().sla.sweep()
     return {"buckets": len(report.buckets), "items_read": report.items_read, "fired": report.actions_fired,
             "already_fired": report.already_fired, "failures": report.failures}

@@ -25,22 +25,22 @@ stream_processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 def record_handler(record: SQSRecord) -> None:
     event = json.loads(record.body)
     detail = event["detail"]
-    sla = services().sla
+    svc = services()
     if event.get("source") == "aftersales.sla":
         if event.get("detail-type") in ("sla.recompute_page", "sla.policy_changed"):  # the latter: in flight
-            count, more = sla.engine.recompute_page(detail["tenant_id"], detail.get("cursor"))
+            count, more = svc.sla.recompute_page(detail["tenant_id"], detail.get("cursor"))
             logger.info("recompute page", extra={"tenant_id": detail["tenant_id"], "tickets": count,
                                                  "more": more is not None})
         return
-    sla.dispatch.on_ticket_event(detail)
-    sla.engine.track(detail["tenant_id"], detail["ticket_id"])
+    svc.dispatch.on_ticket_event(detail)
+    svc.sla.track(detail["tenant_id"], detail["ticket_id"])
 
 
 def stream_record_handler(record: DynamoDBRecord) -> None:
     keys = record.dynamodb.keys if record.dynamodb else {}
     pk, sk = keys["pk"], keys["sk"]
     tenant_id = pk.removesuffix("#SLA")
-    started = services().sla.engine.policy_item_changed(tenant_id, sk)
+    started = services().sla.policy_item_changed(tenant_id, sk)
     logger.info("policy item changed", extra={"tenant_id": tenant_id, "item": sk, "recompute": started})
 
 

@@ -21,7 +21,7 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 def record_handler(record: SQSRecord) -> str:
     request = json.loads(record.body)
     logger.append_keys(tenant_id=request["tenant_id"], event_id=request.get("event_id"))
-    result = services().channels.intake.sync_kf(request["tenant_id"], request["open_kfid"], request.get("token"),
+    result = services().channels.wecom.sync_kf(request["tenant_id"], request["open_kfid"], request.get("token"),
                                               event_id=request.get("event_id"))
     return result.outcome
 

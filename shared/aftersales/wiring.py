@@ -1,272 +1,394 @@
-"""Composition root: connects ports to adapters on first use (never at import).
+"""Composition root: one container, one typed accessor per bounded context.
 
-Tests and the local stack may replace pieces with `override(...)`.
+Each accessor is a `cached_property` — the one lazy mechanism: a context is built (its settings
+read, its tables bound, its adapters connected) the first time something asks for it, never at
+import, so a function pays only for the contexts it uses. Tests, benches and the local stack build
+a `Container` with fakes through its constructor and install it with `override(...)`.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from aftersales.core.clock import Clock, clock_from_env
-from aftersales.core.settings import Settings, get_settings
-from aftersales.tenants.service import TenantService
-from aftersales.tickets.service import TicketService
+from aftersales.core.settings import (
+    ChannelSettings,
+    EventSettings,
+    HttpSettings,
+    IdempotencySettings,
+    LogisticsSettings,
+    MoneySettings,
+    NotificationSettings,
+    PaymentSettings,
+    SlaSettings,
+    StripeWebhookSettings,
+    TicketSettings,
+    WorkflowSettings,
+)
 
-
-@dataclass
-class Services:
-    settings: Settings
-    clock: Clock
-    tickets: TicketService
-    tenants: TenantService
-    money: Any = None  # MoneyServices (approvals, risk, refunds), built on first use
-    sla: Any = None  # SlaServices (engine, dispatch), built on first use
-
-    def __post_init__(self) -> None:
-        if self.sla is None:
-            self.sla = _Lazy(lambda: build_sla(self.tickets, self.clock, approver=_MoneyApprover(self)))
-
-    @cached_property
-    def channels(self) -> ChannelServices:
-        """Logistics, channels and notifications, built on first use."""
-        return build_channels(self)
-
-
-_override: Services | None = None
-
-
-def override(services: Services | None) -> None:
-    global _override
-    _override = services
-
-
-def services() -> Services:
-    return _override or _default_services()
-
-
-@lru_cache(maxsize=1)
-def _default_services() -> Services:
-    from aftersales.adapters.dynamo.models import bind
+if TYPE_CHECKING:  # the contexts' modules are imported when a context is built, not with the container
+    from aftersales.adapters.aws_intake import S3Attachments
+    from aftersales.adapters.dynamo.intake import DynamoConversationStore, DynamoIntakeStore
+    from aftersales.adapters.dynamo.money import (
+        DynamoCounterStore,
+        DynamoPaymentLedgerStore,
+        DynamoPolicyRepository,
+        DynamoRefundStore,
+        DynamoReviewRepository,
+        DynamoTenantMoneyConfig,
+        DynamoWebhookLedger,
+    )
+    from aftersales.adapters.dynamo.sla import DynamoDispatchStore, DynamoSlaStore
     from aftersales.adapters.dynamo.store import DynamoTicketStore
-    from aftersales.adapters.dynamo.tenants import DynamoTenantDirectory
-
-    settings = get_settings()
-    bind(settings.tickets_table, settings.orders_table, settings.tenants_table)
-    clock = clock_from_env()
-    store = DynamoTicketStore()
-    tickets = TicketService(store, clock)
-    return Services(settings=settings, clock=clock, tickets=tickets,
-                    tenants=TenantService(DynamoTenantDirectory(), clock),
-                    money=_Lazy(lambda: build_money(tickets, store, clock)))
-
-
-class _Lazy:
-    """Builds a context's services on first attribute access: no tables bound at import, and the
-    cold start of a function that never touches the context stays lean."""
-
-    def __init__(self, factory) -> None:
-        self._factory = factory
-        self._built = None
-
-    def __getattr__(self, name: str):
-        if self._built is None:
-            self._built = self._factory()
-        return getattr(self._built, name)
-
-
-@dataclass
-class MoneySettings:
-    """Environment of the approvals/refunds functions (template.yaml, approvals/refunds section)."""
-
-    money_table: str
-    event_bus: str
-    approval_state_machine_arn: str
-    refund_state_machine_arn: str
-    payment_provider: str  # "sandbox" | "stripe"
-    sandbox_behaviour: str
-    stripe_secret_key: str
-    stripe_webhook_secret: str
-
-    @classmethod
-    def from_env(cls) -> MoneySettings:
-        env = os.environ.get
-        return cls(money_table=env("MONEY_TABLE", "aftersales-money"),
-                   event_bus=env("EVENT_BUS_NAME", "aftersales-domain"),
-                   approval_state_machine_arn=env("APPROVAL_STATE_MACHINE_ARN", ""),
-                   refund_state_machine_arn=env("REFUND_STATE_MACHINE_ARN", ""),
-                   payment_provider=env("PAYMENT_PROVIDER", "sandbox"),
-                   sandbox_behaviour=env("SANDBOX_PROVIDER", ""),
-                   stripe_secret_key=env("STRIPE_SECRET_KEY", ""),
-                   stripe_webhook_secret=env("STRIPE_WEBHOOK_SECRET", ""))
-
-
-@dataclass
-class MoneyServices:
-    settings: MoneySettings
-    approvals: Any
-    risk: Any
-    refunds: Any
-    workflows: Any
-    events: Any
-    config: Any
-    webhooks: Any
-    providers: dict
-    returns: Any = None  # ReturnService: return shipment and inspection
-
-
-def build_money(tickets: TicketService, store, clock: Clock) -> MoneyServices:
-    from aftersales.adapters.aws_workflows import OutboundEvents, StepFunctionsGateway
-    from aftersales.adapters.dynamo import money as m
+    from aftersales.adapters.payments import PaymentProviders
     from aftersales.approvals.service import ApprovalService
-    from aftersales.refunds.returns import ReturnService
-    from aftersales.refunds.service import RefundService
-    from aftersales.risk.service import RiskService
-
-    cfg = MoneySettings.from_env()
-    m.bind(cfg.money_table)
-    workflows = StepFunctionsGateway()
-    risk = RiskService(m.DynamoCounterStore(), clock)
-    ledger = m.DynamoPaymentLedgerStore()
-    providers: dict = {}
-
-    def provider_for(tenant_id: str):
-        if tenant_id not in providers:
-            if cfg.payment_provider == "stripe" and cfg.stripe_secret_key:
-                from aftersales.adapters.stripe_payments import StripePaymentProvider
-
-                providers[tenant_id] = StripePaymentProvider(cfg.stripe_secret_key)
-            else:
-                from aftersales.adapters.sandbox_payments import SandboxBehaviour, SandboxPaymentProvider
-
-                providers[tenant_id] = SandboxPaymentProvider(
-                    tenant_id, clock, SandboxBehaviour.parse(cfg.sandbox_behaviour))
-        return providers[tenant_id]
-
-    return MoneyServices(
-        settings=cfg,
-        approvals=ApprovalService(tickets, store, risk, m.DynamoPolicyRepository(), m.DynamoReviewRepository(),
-                                  workflows, clock),
-        risk=risk,
-        refunds=RefundService(tickets, store, ledger, m.DynamoRefundStore(ledger), provider_for, clock,
-                              config=m.DynamoTenantMoneyConfig()),
-        workflows=workflows, events=OutboundEvents(cfg.event_bus), config=m.DynamoTenantMoneyConfig(),
-        webhooks=m.DynamoWebhookLedger(), providers=providers, returns=ReturnService(tickets))
-
-
-@dataclass
-class SlaServices:
-    engine: Any  # aftersales.sla.service.SlaService
-    dispatch: Any  # aftersales.dispatch.service.DispatchService
-    store: Any
-    dispatch_store: Any
-
-
-class _MoneyApprover:
-    """The SLA engine's TimeoutApprover: the approvals service, built when first needed."""
-
-    def __init__(self, svc: Services) -> None:
-        self.services = svc
-
-    def approve_on_timeout(self, tenant_id: str, ticket_id: str, reason: str, data: dict[str, Any]) -> Any:
-        return self.services.money.approvals.approve_on_timeout(tenant_id, ticket_id, reason, data)
-
-
-def build_sla(tickets: TicketService, clock: Clock, notifier: Any = None, pages: Any = None,
-              page_size: int | None = None, approver: Any = None) -> SlaServices:
-    """SLA engine and dispatch on the SLA/dispatch tables (SLA_TABLE, DISPATCH_TABLE); policy
-    recomputes are paged through the tracker's queue (SLA_TRACKER_QUEUE_URL)."""
-    from aftersales.adapters.dynamo import sla as tables
-    from aftersales.adapters.eventbridge import EventBridgeNotifier
-    from aftersales.adapters.sla_pages import SqsRecomputePages
-    from aftersales.dispatch.service import DispatchService
-    from aftersales.sla.service import RECOMPUTE_PAGE_SIZE, SlaService
-
-    settings = get_settings()
-    tables.bind(settings.sla_table, settings.dispatch_table)
-    store, dispatch_store = tables.DynamoSlaStore(), tables.DynamoDispatchStore()
-    dispatch = DispatchService(dispatch_store, tickets, clock, calendars=store.calendars_for)
-    engine = SlaService(store, tickets, dispatch, notifier or EventBridgeNotifier(settings.event_bus_name), clock,
-                        approver,
-                        pages=pages or SqsRecomputePages(os.environ.get("SLA_TRACKER_QUEUE_URL", "")),
-                        page_size=page_size or int(os.environ.get("SLA_RECOMPUTE_PAGE_SIZE", RECOMPUTE_PAGE_SIZE)))
-    return SlaServices(engine=engine, dispatch=dispatch, store=store, dispatch_store=dispatch_store)
-
-
-def reset() -> None:
-    """Forget cached wiring (settings changed, e.g. between tests)."""
-    override(None)
-    _default_services.cache_clear()
-    get_settings.cache_clear()
-
-
-# ---------------------------------------------------------------------- channels, logistics, notifications
-@dataclass
-class ChannelServices:
-    logistics: Any
-    intake: Any
-    notifications: Any
-    attachments: Any
-    douyin_writeback: Any
-    replies: Any
-
-
-def build_channels(svc: Services) -> ChannelServices:
-    from aftersales.adapters.aws_intake import (
-        EventBridgeAlerts,
-        S3Attachments,
-        SesEmailSender,
-        SqsDouyinIntakeQueue,
-        SqsKfSyncRequests,
-    )
-    from aftersales.adapters.dynamo.intake import (
-        DynamoConversationStore,
-        DynamoIntakeStore,
-        DynamoIntegrationSettings,
-        bind_channels,
-    )
-    from aftersales.adapters.dynamo.logistics import DynamoParcelStore, bind_logistics
-    from aftersales.adapters.http_json import UrllibJsonHttp
-    from aftersales.channels.douyin_open import DouyinShopClient
-    from aftersales.channels.service import IntakeService
+    from aftersales.channels.ports import JsonHttp
     from aftersales.channels.settings_cache import CachedSettings
+    from aftersales.channels.use_cases import ChannelUseCases
     from aftersales.channels.wecom_api import WeComClient
-    from aftersales.channels.wecom_kf import WeComKfSync
-    from aftersales.channels.wecom_outbound import WeComSender
     from aftersales.channels.writeback import DouyinWriteback
+    from aftersales.dispatch.service import DispatchService
+    from aftersales.events.ports import EventPublisher
+    from aftersales.fulfilment.ports import Workflows
+    from aftersales.fulfilment.service import MoneyPathReactor
+    from aftersales.integrations.service import IntegrationService
     from aftersales.logistics.service import TrackingService
     from aftersales.notifications.replies import ReplyService
     from aftersales.notifications.service import NotificationService
+    from aftersales.refunds.returns import ReturnService
+    from aftersales.refunds.service import RefundService
+    from aftersales.refunds.webhooks import StripeEventApplier
+    from aftersales.risk.service import RiskService
+    from aftersales.sla.ports import RecomputePages
+    from aftersales.sla.service import SlaService
+    from aftersales.tenants.service import TenantService
+    from aftersales.tickets.service import TicketService
 
-    cfg = svc.settings
-    bind_logistics(cfg.logistics_table)
-    bind_channels(cfg.channels_table)
-    store = DynamoIntakeStore()
-    settings = CachedSettings(DynamoIntegrationSettings(), ttl=cfg.integration_settings_ttl_seconds)
-    attachments = S3Attachments(cfg.attachments_bucket)
-    conversations = DynamoConversationStore()
-    http = UrllibJsonHttp()
-    wecom = WeComClient(http, svc.clock, cfg.wecom_api_base)  # one token cache for message/send and kf/*
-    intake = IntakeService(store, conversations, settings, svc.tickets, svc.clock, attachments,
-                           platform_refunded=lambda tenant, ticket, platform:
-                           svc.money.refunds.settle_by_platform(tenant, ticket, platform),
-                           kf=WeComKfSync(settings, wecom),
-                           kf_requests=SqsKfSyncRequests(cfg.wecom_kf_sync_queue_url),
-                           douyin_queue=SqsDouyinIntakeQueue(cfg.douyin_intake_queue_url))
-    logistics = TrackingService(DynamoParcelStore(), settings, svc.tickets, intake,
-                                EventBridgeAlerts(cfg.event_bus_name), svc.clock)
 
-    def record(tenant_id: str, ticket_id: str, *, channel: str, body: str, subject: str | None,
-               external_id: str) -> Any:
-        return intake.comment(tenant_id, ticket_id, channel=channel, direction="outbound", author="system",
-                              body=body, subject=subject, external_id=external_id)
+class Container:
+    """Every argument is optional: what is not given is built from the environment on first use."""
 
-    senders = {"email": SesEmailSender(cfg.notifications_sender, cfg.notifications_sender_name),
-               "wecom": WeComSender(settings, http, svc.clock, cfg.wecom_api_base, client=wecom)}
-    douyin = DouyinShopClient(settings, http, svc.clock, cfg.douyin_api_base)
-    return ChannelServices(logistics=logistics, intake=intake, attachments=attachments,
-                          notifications=NotificationService(store, svc.tickets, senders, record, conversations),
-                          replies=ReplyService(conversations, svc.tickets, svc.clock),
-                          douyin_writeback=DouyinWriteback(store, settings, douyin, svc.tickets))
+    def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None,
+                 events: EventPublisher | None = None, workflows: Workflows | None = None,
+                 payments: PaymentProviders | None = None, recompute_pages: RecomputePages | None = None,
+                 http_client: JsonHttp | None = None) -> None:
+        self._env = env
+        given = {"clock": clock, "events": events, "workflows": workflows, "payments": payments,
+                 "recompute_pages": recompute_pages, "http_client": http_client}
+        self.__dict__.update({name: value for name, value in given.items() if value is not None})
+
+    # ------------------------------------------------------------------ shared ports
+    @cached_property
+    def clock(self) -> Clock:
+        return clock_from_env()
+
+    @cached_property
+    def http_settings(self) -> HttpSettings:
+        return HttpSettings.from_env(self._env)
+
+    @cached_property
+    def idempotency_settings(self) -> IdempotencySettings:
+        return IdempotencySettings.from_env(self._env)
+
+    @cached_property
+    def events(self) -> EventPublisher:
+        from aftersales.adapters.eventbridge import EventBridgePublisher
+
+        return EventBridgePublisher(EventSettings.from_env(self._env).event_bus_name)
+
+    @cached_property
+    def workflows(self) -> Workflows:
+        from aftersales.adapters.aws_workflows import StepFunctionsGateway
+
+        return StepFunctionsGateway()
+
+    @cached_property
+    def http_client(self) -> JsonHttp:
+        from aftersales.adapters.http_json import UrllibJsonHttp
+
+        return UrllibJsonHttp()
+
+    # ------------------------------------------------------------------ tickets, orders, tenants
+    @cached_property
+    def ticket_store(self) -> DynamoTicketStore:
+        """Tickets, orders and tenants tables (read by the money contexts as their TicketRecords)."""
+        from aftersales.adapters.dynamo.models import bind
+        from aftersales.adapters.dynamo.store import DynamoTicketStore
+
+        cfg = TicketSettings.from_env(self._env)
+        bind(cfg.tickets_table, cfg.orders_table, cfg.tenants_table)
+        return DynamoTicketStore()
+
+    @cached_property
+    def tickets(self) -> TicketService:
+        from aftersales.tickets.service import TicketService
+
+        return TicketService(self.ticket_store, self.clock)
+
+    @cached_property
+    def tenants(self) -> TenantService:
+        from aftersales.adapters.dynamo.tenants import DynamoTenantDirectory
+        from aftersales.tenants.service import TenantService
+
+        self.ticket_store  # noqa: B018  binds the tenants table with the tickets context's tables
+        return TenantService(DynamoTenantDirectory(), self.clock)
+
+    # ------------------------------------------------------------------ money: approvals, risk, refunds, returns
+    @cached_property
+    def money_tables(self) -> MoneyTables:
+        from aftersales.adapters.dynamo import money as m
+
+        m.bind(MoneySettings.from_env(self._env).money_table)
+        ledger = m.DynamoPaymentLedgerStore()
+        return MoneyTables(ledger=ledger, refunds=m.DynamoRefundStore(ledger), config=m.DynamoTenantMoneyConfig(),
+                           counters=m.DynamoCounterStore(), policies=m.DynamoPolicyRepository(),
+                           reviews=m.DynamoReviewRepository(), webhooks=m.DynamoWebhookLedger())
+
+    @cached_property
+    def risk(self) -> RiskService:
+        from aftersales.risk.service import RiskService
+
+        return RiskService(self.money_tables.counters, self.clock)
+
+    @cached_property
+    def approvals(self) -> ApprovalService:
+        from aftersales.approvals.service import ApprovalService
+
+        t = self.money_tables
+        return ApprovalService(self.tickets, self.ticket_store, self.risk, t.policies, t.reviews, self.workflows,
+                               self.clock)
+
+    @cached_property
+    def payments(self) -> PaymentProviders:
+        from aftersales.adapters.payments import PaymentProviders
+
+        env = self._env
+
+        def settings() -> PaymentSettings:  # read when the first refund is sent, not before
+            return PaymentSettings.from_env(env)
+
+        return PaymentProviders(settings, self.clock)
+
+    @cached_property
+    def refunds(self) -> RefundService:
+        from aftersales.refunds.service import RefundService
+
+        t = self.money_tables
+        return RefundService(self.tickets, self.ticket_store, t.ledger, t.refunds, self.payments.for_tenant,
+                             self.clock, config=t.config)
+
+    @cached_property
+    def returns(self) -> ReturnService:
+        from aftersales.refunds.returns import ReturnService
+
+        return ReturnService(self.tickets)
+
+    @cached_property
+    def fulfilment(self) -> MoneyPathReactor:
+        from aftersales.fulfilment.service import MoneyPathReactor
+
+        return MoneyPathReactor(self.tickets, self.ticket_store, self.approvals, self.workflows, self.events,
+                                self.money_tables.config, WorkflowSettings.from_env(self._env))
+
+    @cached_property
+    def stripe_events(self) -> StripeEventApplier:
+        from aftersales.adapters.dynamo.money import find_order_by_payment
+        from aftersales.refunds.webhooks import StripeEventApplier
+
+        t = self.money_tables
+        return StripeEventApplier(t.webhooks, t.config, self.refunds, self.tickets, find_order_by_payment, self.clock,
+                                  platform_secret=StripeWebhookSettings.from_env(self._env).stripe_webhook_secret)
+
+    # ------------------------------------------------------------------ sla, dispatch
+    @cached_property
+    def sla_tables(self) -> SlaTables:
+        from aftersales.adapters.dynamo import sla as tables
+
+        cfg = self.sla_settings
+        tables.bind(cfg.sla_table, cfg.dispatch_table)
+        return SlaTables(deadlines=tables.DynamoSlaStore(), dispatch=tables.DynamoDispatchStore())
+
+    @cached_property
+    def sla_settings(self) -> SlaSettings:
+        return SlaSettings.from_env(self._env)
+
+    @cached_property
+    def recompute_pages(self) -> RecomputePages:
+        from aftersales.adapters.sla_pages import SqsRecomputePages
+
+        return SqsRecomputePages(self.sla_settings.sla_tracker_queue_url)
+
+    @cached_property
+    def dispatch(self) -> DispatchService:
+        from aftersales.dispatch.service import DispatchService
+
+        store = self.sla_tables.deadlines
+        return DispatchService(self.sla_tables.dispatch, self.tickets, self.clock, calendars=store.calendars_for)
+
+    @cached_property
+    def sla(self) -> SlaService:
+        from aftersales.sla.service import SlaService
+
+        return SlaService(self.sla_tables.deadlines, self.tickets, self.dispatch, self.events, self.clock,
+                          _TimeoutApprovals(self), pages=self.recompute_pages,
+                          page_size=self.sla_settings.sla_recompute_page_size)
+
+    # ------------------------------------------------------------------ channels, logistics, notifications
+    @cached_property
+    def channel_settings(self) -> ChannelSettings:
+        return ChannelSettings.from_env(self._env)
+
+    @cached_property
+    def integration_settings(self) -> CachedSettings:
+        from aftersales.adapters.dynamo.intake import DynamoIntegrationSettings, bind_channels
+        from aftersales.channels.settings_cache import CachedSettings
+
+        cfg = self.channel_settings
+        bind_channels(cfg.channels_table)
+        return CachedSettings(DynamoIntegrationSettings(), ttl=cfg.integration_settings_ttl_seconds)
+
+    @cached_property
+    def integrations(self) -> IntegrationService:
+        from aftersales.integrations.service import IntegrationService
+
+        return IntegrationService(self.integration_settings, self.clock)
+
+    @cached_property
+    def channel_stores(self) -> ChannelStores:
+        from aftersales.adapters.aws_intake import S3Attachments
+        from aftersales.adapters.dynamo.intake import DynamoConversationStore, DynamoIntakeStore
+
+        self.integration_settings  # noqa: B018  binds the channels table
+        return ChannelStores(intake=DynamoIntakeStore(), conversations=DynamoConversationStore(),
+                             attachments=S3Attachments(self.channel_settings.attachments_bucket))
+
+    @cached_property
+    def channels(self) -> ChannelUseCases:
+        from aftersales.adapters.aws_intake import SqsDouyinIntakeQueue, SqsKfSyncRequests
+        from aftersales.channels.use_cases import build_channels
+        from aftersales.channels.wecom_kf import WeComKfSync
+
+        cfg, stores = self.channel_settings, self.channel_stores
+        return build_channels(stores.intake, stores.conversations, self.integration_settings, self.tickets,
+                              self.clock, attachments=stores.attachments, platform_refunds=_PlatformRefunds(self),
+                              kf=WeComKfSync(self.integration_settings, self.wecom),
+                              kf_requests=SqsKfSyncRequests(cfg.wecom_kf_sync_queue_url),
+                              douyin_queue=SqsDouyinIntakeQueue(cfg.douyin_intake_queue_url))
+
+    @cached_property
+    def wecom(self) -> WeComClient:
+        """One WeCom client, so message/send and kf/* share one access-token cache."""
+        from aftersales.channels.wecom_api import WeComClient
+
+        return WeComClient(self.http_client, self.clock, self.channel_settings.wecom_api_base)
+
+    @cached_property
+    def logistics(self) -> TrackingService:
+        from aftersales.adapters.dynamo.logistics import DynamoParcelStore, bind_logistics
+        from aftersales.logistics.service import TrackingService
+
+        bind_logistics(LogisticsSettings.from_env(self._env).logistics_table)
+        return TrackingService(DynamoParcelStore(), self.integration_settings, self.tickets,
+                               self.channels.aggregation, self.events, self.clock)
+
+    @cached_property
+    def notifications(self) -> NotificationService:
+        from aftersales.adapters.aws_intake import SesEmailSender
+        from aftersales.channels.wecom_outbound import WeComSender
+        from aftersales.notifications.service import NotificationService
+
+        cfg, stores, channels = NotificationSettings.from_env(self._env), self.channel_stores, self.channels
+        senders = {"email": SesEmailSender(cfg.notifications_sender, cfg.notifications_sender_name),
+                   "wecom": WeComSender(self.integration_settings, self.http_client, self.clock,
+                                        self.channel_settings.wecom_api_base, client=self.wecom)}
+        return NotificationService(stores.intake, self.tickets, senders, channels.conversations.record_outbound,
+                                   stores.conversations)
+
+    @cached_property
+    def replies(self) -> ReplyService:
+        from aftersales.notifications.replies import ReplyService
+
+        return ReplyService(self.channel_stores.conversations, self.tickets, self.clock)
+
+    @cached_property
+    def douyin_writeback(self) -> DouyinWriteback:
+        from aftersales.channels.douyin_open import DouyinShopClient
+        from aftersales.channels.writeback import DouyinWriteback
+
+        client = DouyinShopClient(self.integration_settings, self.http_client, self.clock,
+                                  self.channel_settings.douyin_api_base)
+        return DouyinWriteback(self.channel_stores.intake, self.integration_settings, client, self.tickets)
+
+
+# ---------------------------------------------------------------------- what the contexts share inside
+@dataclass(frozen=True)
+class MoneyTables:
+    ledger: DynamoPaymentLedgerStore
+    refunds: DynamoRefundStore
+    config: DynamoTenantMoneyConfig
+    counters: DynamoCounterStore
+    policies: DynamoPolicyRepository
+    reviews: DynamoReviewRepository
+    webhooks: DynamoWebhookLedger
+
+
+@dataclass(frozen=True)
+class SlaTables:
+    deadlines: DynamoSlaStore
+    dispatch: DynamoDispatchStore
+
+
+@dataclass(frozen=True)
+class ChannelStores:
+    intake: DynamoIntakeStore
+    conversations: DynamoConversationStore
+    attachments: S3Attachments
+
+
+class _TimeoutApprovals:
+    """The SLA engine's TimeoutApprover: the approvals context, built when first needed."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def approve_on_timeout(self, tenant_id: str, ticket_id: str, reason: str, data: dict[str, object]) -> object:
+        return self.container.approvals.approve_on_timeout(tenant_id, ticket_id, reason, data)
+
+
+class _PlatformRefunds:
+    """Channels settle a refund the platform (Douyin) already paid through the refunds context."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def settle_by_platform(self, tenant_id: str, ticket_id: str, platform: str) -> object:
+        return self.container.refunds.settle_by_platform(tenant_id, ticket_id, platform)
+
+
+# ---------------------------------------------------------------------- the process's container
+_override: Container | None = None
+_default: Container | None = None
+
+
+def services() -> Container:
+    global _default
+    if _override is not None:
+        return _override
+    if _default is None:
+        _default = Container()
+    return _default
+
+
+def override(container: Container | None) -> None:
+    """Install a container built with fakes (tests, benches); None goes back to the default."""
+    global _override
+    _override = container
+
+
+def reset() -> None:
+    """Forget the built contexts and any override (the environment changed, e.g. between tests)."""
+    global _default, _override
+    _override = _default = None

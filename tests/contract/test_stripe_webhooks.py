@@ -39,7 +39,6 @@ def sign(body: str, secret: str = SECRET, at: int | None = None) -> str:
 @pytest.fixture
 def webhook(money, monkeypatch):
     monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", SECRET)
-    money.money.settings.stripe_webhook_secret = SECRET
     handler = load_handler("stripe_webhook")
 
     def post(body: str, signature: str | None, tenant: str = "acme") -> dict:
@@ -65,18 +64,18 @@ def test_a_refund_event_updates_our_attempt_once(money, webhook):
     from aftersales.adapters.sandbox_payments import SandboxBehaviour, SandboxPaymentProvider
     from aftersales.refunds.service import grant_id_for
 
-    money.money.providers["acme"] = SandboxPaymentProvider("acme", money.clock, SandboxBehaviour(settle_seconds=3600))
+    money.payments.use("acme", SandboxPaymentProvider("acme", money.clock, SandboxBehaviour(settle_seconds=3600)))
     ticket = refund_pending(money)
     grant_id = grant_id_for(ticket.id, ticket.version)
-    money.money.refunds.grant("acme", ticket.id, grant_id)
-    attempt = money.money.refunds.attempt("acme", ticket.id, grant_id)
+    money.refunds.grant("acme", ticket.id, grant_id)
+    attempt = money.refunds.attempt("acme", ticket.id, grant_id)
     assert attempt.status.value == "pending"
     refund = {**_fixture("fixture_refund.json"), "id": attempt.provider_refund_id}
     body = json.dumps(envelope(refund, "refund.updated"))
     first = webhook(body, sign(body))
     assert first["status"] == 200 and first["body"]["outcome"] == "refund_succeeded"
     assert webhook(body, sign(body))["body"]["outcome"] == "duplicate"
-    assert money.money.refunds.poll("acme", ticket.id, grant_id).status.value == "succeeded"
+    assert money.refunds.poll("acme", ticket.id, grant_id).status.value == "succeeded"
 
 
 def test_an_unknown_refund_is_acknowledged_and_ignored(money, webhook):
@@ -95,7 +94,7 @@ def test_a_dispute_opens_a_complaint_ticket_with_the_evidence_due_date(money, we
     body = json.dumps(envelope(dispute, "charge.dispute.created", "evt_dispute_1"))
     reply = webhook(body, sign(body))
     assert reply["body"]["outcome"] == "dispute_ticket_opened"
-    record = money.money.config.get("acme", f"DISPUTE#{dispute['id']}")
+    record = money.money_tables.config.get("acme", f"DISPUTE#{dispute['id']}")
     assert record["evidence_due_by"] == "2024-08-14T23:59:59.000Z" and record["order_id"] == "O-7"
     from aftersales.tickets.domain import Actor
     from aftersales.tickets.model import Role
@@ -192,5 +191,5 @@ def test_a_dispute_with_an_impossible_evidence_due_date_still_opens_its_ticket(m
     body = json.dumps(envelope(dispute, "charge.dispute.created", "evt_dispute_far"))
     reply = webhook(body, sign(body))
     assert reply["status"] == 200 and reply["body"]["outcome"] == "dispute_ticket_opened", reply
-    record = money.money.config.get("acme", f"DISPUTE#{dispute['id']}")
+    record = money.money_tables.config.get("acme", f"DISPUTE#{dispute['id']}")
     assert record["evidence_due_by"] is None and record["ticket_id"]

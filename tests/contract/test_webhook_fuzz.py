@@ -125,7 +125,6 @@ def stripe_signature(body: bytes, at: int | None = None, secret: str = STRIPE_SE
 @pytest.fixture
 def stripe_hook(tenant, money, monkeypatch):
     monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", STRIPE_SECRET)
-    money.money.settings.stripe_webhook_secret = STRIPE_SECRET
     handler = load_handler("stripe_webhook")
 
     def post(body: bytes, signature: str | None = None) -> tuple[int, str]:

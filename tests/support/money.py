@@ -8,11 +8,18 @@ import pytest
 from tests.support.tickets import order_payload, walk
 
 
-class FakeResumer:
-    """Stands in for SendTaskSuccess: records what the approval flow would be resumed with."""
+class RecordingWorkflows:
+    """Starts executions for real (moto's Step Functions) but records the task resumptions
+    (SendTaskSuccess) instead of sending them: `calls` is what the approval flow would get."""
 
     def __init__(self) -> None:
+        from aftersales.adapters.aws_workflows import StepFunctionsGateway
+
+        self.executions = StepFunctionsGateway()
         self.calls: list[tuple[str, dict]] = []
+
+    def start(self, state_machine_arn: str, name: str, payload: dict) -> bool:
+        return self.executions.start(state_machine_arn, name, payload)
 
     def succeed(self, task_token: str, output: dict) -> None:
         self.calls.append((task_token, output))
@@ -20,15 +27,16 @@ class FakeResumer:
 
 @pytest.fixture
 def money(aws, monkeypatch):
-    from aftersales.wiring import services
+    """The container of the money functions' environment, with recorded task resumptions
+    (`money.workflows.calls`)."""
+    from aftersales import wiring
 
     for key, value in aws.functions["MoneyEventsFunction"].environment.items():
         monkeypatch.setenv(key, str(value))
-    svc = services()
-    resumer = FakeResumer()
-    svc.money.approvals._resumer = resumer
-    svc.money.resumer = resumer
-    return svc
+    container = wiring.Container(workflows=RecordingWorkflows())
+    wiring.override(container)
+    yield container
+    wiring.override(None)
 
 
 def open_ticket(svc, tenant: str = "acme", ticket_type: str = "refund_only", order_id: str = "O-1",
@@ -39,7 +47,7 @@ def open_ticket(svc, tenant: str = "acme", ticket_type: str = "refund_only", ord
     from aftersales.tickets.model import Role
 
     storefront = Actor(id="sf", roles=frozenset({Role.STOREFRONT}))
-    if svc.tickets._store.get_order(tenant, order_id) is None:
+    if svc.ticket_store.get_order(tenant, order_id) is None:
         svc.tickets.upsert_order(tenant, Order.model_validate(
             order_payload(order_id, customer=customer, quantity=order_quantity, currency=currency)))
     lines = [LineRequest(line_id="L1", quantity=quantity)] if ticket_type != "shipping_fee_refund" else []

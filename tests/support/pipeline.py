@@ -46,6 +46,10 @@ class Pipeline:
         self.outbound: list[dict[str, Any]] = []
 
     # ------------------------------------------------------------------ pumping
+    def forget_published(self) -> None:
+        """Deliver every audit entry again on the next pump, as a stream redelivery would."""
+        self._published.clear()
+
     def pump(self, rounds: int = 10) -> None:
         """Publish new audit entries and run the consumers until nothing new happens."""
         for _ in range(rounds):

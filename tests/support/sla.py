@@ -88,7 +88,7 @@ class Harness:
         return report
 
     def put_policy(self, resolution: dict, **extra_targets) -> None:
-        self.svc.sla.engine.save_policy("acme", {"rules": [
+        self.svc.sla.save_policy("acme", {"rules": [
             {"rule_id": "returns", "match": {"ticket_type": "return_refund"},
              "targets": {"resolution": resolution, **extra_targets}}]})
         self.policy_changed()
@@ -117,7 +117,7 @@ class Harness:
         return [d for t, d in self.notifier.events if t == kind]
 
     def deadline(self, ticket_id: str, metric: str = "resolution"):
-        states = self.svc.sla.store.states_for_ticket("acme", ticket_id)
+        states = self.svc.sla_tables.deadlines.states_for_ticket("acme", ticket_id)
         return states[f"{metric}#0"]
 
 
@@ -137,26 +137,20 @@ def sla_page_size() -> int:
 
 
 @pytest.fixture
-def sla(aws, demo, sla_page_size):
+def sla(aws, demo, sla_page_size, monkeypatch):
+    """The SLA functions on a fixed clock, with recorded events and recompute pages."""
     from aftersales import wiring
-    from aftersales.adapters.dynamo.store import DynamoTicketStore
-    from aftersales.adapters.eventbridge import RecordingNotifier
+    from aftersales.adapters.eventbridge import RecordingPublisher
     from aftersales.adapters.sla_pages import RecordingPages
     from aftersales.core.clock import FixedClock
-    from aftersales.tickets.service import TicketService
 
-    base = wiring.services()  # binds the tickets/orders/tenants tables
+    monkeypatch.setenv("SLA_RECOMPUTE_PAGE_SIZE", str(sla_page_size))
     clock = FixedClock(START)
-    notifier, pages = RecordingNotifier(), RecordingPages()
-    store = DynamoTicketStore()
-    tickets = TicketService(store, clock)
-    money = wiring.build_money(tickets, store, clock)
-    wiring.override(wiring.Services(settings=base.settings, clock=clock, tickets=tickets, tenants=base.tenants,
-                                    money=money, sla=wiring.build_sla(tickets, clock, notifier, pages, sla_page_size,
-                                                                      approver=money.approvals)))
+    notifier, pages = RecordingPublisher(), RecordingPages()
+    wiring.override(wiring.Container(clock=clock, events=notifier, recompute_pages=pages))
     harness = Harness(clock, notifier)
     harness.pages = pages
-    dispatch = harness.svc.sla.dispatch
+    dispatch = harness.svc.dispatch
     from aftersales.dispatch.model import Agent, Skills, Team
 
     skills = Skills(ticket_types={"return_refund", "complaint"}, languages={"en"}, channels={"app"})

@@ -1,5 +1,5 @@
 """boto3 adapters of the logistics, channels and notifications contexts: S3 attachments and raw
-mail, EventBridge logistics events, SES, the 微信客服 sync queue (SQS)."""
+mail, SES, the 微信客服 sync queue and the Douyin intake queue (SQS)."""
 
 from __future__ import annotations
 
@@ -32,26 +32,6 @@ class S3Attachments:
 
     def read(self, bucket: str, key: str) -> bytes:
         return self._s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-
-
-class EventBridgeAlerts:
-    SOURCE = "aftersales.logistics"
-
-    def __init__(self, bus_name: str) -> None:
-        self._bus = bus_name
-
-    @cached_property
-    def _events(self) -> Any:
-        import boto3
-
-        return boto3.client("events")
-
-    def publish(self, detail_type: str, detail: dict[str, Any]) -> None:
-        result = self._events.put_events(Entries=[{
-            "Source": self.SOURCE, "DetailType": detail_type, "EventBusName": self._bus,
-            "Detail": json.dumps(detail, ensure_ascii=False, default=str)}])
-        if result.get("FailedEntryCount"):
-            raise DeliveryFailed("error.event_not_published", detail_type=detail_type)
 
 
 class SesEmailSender:

@@ -1,4 +1,4 @@
-"""boto3 adapters for the money path: Step Functions (start, resume) and outbound EventBridge events.
+"""Step Functions adapter of the money path: start named executions, resume a waiting task.
 
 Clients are created on first use, never at import.
 """
@@ -37,23 +37,3 @@ class StepFunctionsGateway:
         except (self._client.exceptions.TaskTimedOut, self._client.exceptions.InvalidToken,
                 self._client.exceptions.TaskDoesNotExist) as exc:
             raise Conflict("approvals.review_not_resumable") from exc
-
-
-class OutboundEvents:
-    """PutEvents on the domain bus: order updates for the storefront, reshipment and repair orders."""
-
-    def __init__(self, bus_name: str) -> None:
-        self._bus = bus_name
-
-    @cached_property
-    def _client(self):
-        import boto3
-
-        return boto3.client("events")
-
-    def publish(self, source: str, detail_type: str, detail: dict[str, Any]) -> None:
-        result = self._client.put_events(Entries=[{
-            "Source": source, "DetailType": detail_type, "EventBusName": self._bus,
-            "Detail": json.dumps(detail, ensure_ascii=False, default=str)}])
-        if result.get("FailedEntryCount"):
-            raise RuntimeError(f"put_events rejected {detail_type}")

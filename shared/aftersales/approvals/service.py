@@ -16,11 +16,13 @@ from aftersales.core.clock import Clock
 from aftersales.core.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from aftersales.core.money import Money
 from aftersales.risk.counters import window_total
+from aftersales.risk.scoring import RiskAssessment
 from aftersales.risk.service import RiskService, ticket_risk_keys
 from aftersales.risk.signals import Dimension
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Role as TicketRole
 from aftersales.tickets.model import Status
+from aftersales.tickets.ports import TicketRecords
 from aftersales.tickets.service import TicketService
 from aftersales.tickets.warrants import ApprovalRecord, ReviewerDecision
 
@@ -56,7 +58,7 @@ class ReviewStore(Protocol):
 
 
 class ApprovalService:
-    def __init__(self, tickets: TicketService, ticket_store: Any, risk: RiskService, policies: PolicyStore,
+    def __init__(self, tickets: TicketService, ticket_store: TicketRecords, risk: RiskService, policies: PolicyStore,
                  reviews: ReviewStore, resumer: TaskResumer, clock: Clock) -> None:
         self._tickets = tickets
         self._ticket_store = ticket_store
@@ -69,6 +71,17 @@ class ApprovalService:
     # ------------------------------------------------------------------ facts and routing
     def policy(self, tenant_id: str) -> ApprovalPolicy:
         return self._policies.published(tenant_id) or default_policy(tenant_id)
+
+    def assess_risk(self, tenant_id: str, ticket_id: str, actor: Actor) -> RiskAssessment:
+        """The ticket's refund-abuse score and reasons, as the approval routing sees them (staff)."""
+        if actor.is_customer:
+            raise Forbidden("error.role_not_permitted")
+        ticket = self._tickets.get(tenant_id, ticket_id, actor)
+        stored = self._ticket_store.get_order(tenant_id, ticket.order_id)
+        if stored is None:
+            raise NotFound("error.order_not_found", order_id=ticket.order_id)
+        keys = ticket_risk_keys(self._ticket_store.audit_entries(tenant_id, ticket_id))
+        return self._risk.assess(tenant_id, ticket.customer_id, stored.order, keys=keys)
 
     def facts(self, tenant_id: str, ticket: Ticket, windows: Iterable[int]) -> TicketFacts:
         stored = self._ticket_store.get_order(tenant_id, ticket.order_id)

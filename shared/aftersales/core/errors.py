@@ -62,3 +62,14 @@ class PreconditionFailed(DomainError):
     """If-Match did not match the current version (412)."""
 
     code = "precondition_failed"
+
+
+class Unavailable(DomainError):
+    """A fault on our side or a provider's (a bus, queue or table that did not take the write):
+    503, so the caller — storefront or webhook provider — retries later."""
+
+    code = "unavailable"
+
+
+class EventNotPublished(Unavailable):
+    code = "event_not_published"

@@ -1,57 +1,141 @@
-"""Runtime settings from the environment (template.yaml Globals), read and validated on first use.
+"""Each bounded context's settings: a small validated model over the function's environment.
 
-A plain pydantic model over os.environ rather than pydantic-settings: same validation, but
+The container (aftersales.wiring) reads a context's model once, when the context is first built.
+A table, bus or state machine with no safe default is required: a function deployed without the
+variable fails then with `SettingsMissing` naming it, instead of talking to the wrong table.
+Plain pydantic models over os.environ rather than pydantic-settings: same validation, but
 pydantic-settings added ~85 ms to every cold start (see docs/decisions.md).
 """
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from collections.abc import Mapping
+from typing import Literal, Self
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field, ValidationError
 
 from aftersales.core.model import DomainModel
 
 
-class Settings(DomainModel):
+class SettingsMissing(RuntimeError):
+    """A deployment fault (template.yaml), not a request fault: names every variable at fault."""
+
+    def __init__(self, context: str, problems: list[str]) -> None:
+        self.context = context
+        self.problems = problems
+        super().__init__(f"{context} settings: " + "; ".join(problems))
+
+
+class EnvSettings(DomainModel):
+    """Field `foo_bar` is read from the variable FOO_BAR."""
+
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    tickets_table: str = "aftersales-tickets"
-    orders_table: str = "aftersales-orders"
-    tenants_table: str = "aftersales-tenants"
-    idempotency_table: str = "aftersales-idempotency"
-    event_bus_name: str = "aftersales-domain"
-    sla_table: str = "aftersales-sla"
-    dispatch_table: str = "aftersales-dispatch"
-    max_body_bytes: int = 262_144
-    aws_region: str | None = None
-    aws_default_region: str = "us-east-1"
-    idempotency_ttl_seconds: int = 24 * 3600
-    cursor_secret: str = ""  # HMAC key of list cursors (aftersales.http.cursors); empty = a random key per process
-    # logistics, channels, notifications (set in those functions' own Environment)
-    logistics_table: str = "aftersales-logistics"
-    channels_table: str = "aftersales-channels"
-    attachments_bucket: str = "aftersales-attachments"
-    notifications_sender: str = "no-reply@example.com"
-    notifications_sender_name: str = ""  # display name on the From line (RFC 2047-encoded when not ASCII)
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
+        env = os.environ if env is None else env
+        values = {name: env[name.upper()] for name in cls.model_fields if name.upper() in env}
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            problems = []
+            for error in exc.errors():
+                variable = ".".join(str(p) for p in error.get("loc", ())).upper()
+                problems.append(f"{variable} is not set" if error.get("type") == "missing"
+                                else f"{variable}: {error.get('msg', '')}")
+            raise SettingsMissing(cls.__name__.removesuffix("Settings").lower(), problems) from None
+
+
+def _required() -> str:
+    return Field(min_length=1)  # type: ignore[return-value]
+
+
+class HttpSettings(EnvSettings):
+    """Every HTTP function (Globals): the body cap and the key of signed list cursors."""
+
+    max_body_bytes: int = Field(default=262_144, gt=0)
+    cursor_secret: str = ""  # HMAC key of list cursors; empty = a random key per process (one container)
+
+
+class IdempotencySettings(EnvSettings):
+    """Where the API keeps Idempotency-Key records, and for how long."""
+
+    idempotency_table: str = _required()
+    idempotency_ttl_seconds: int = Field(default=24 * 3600, gt=0)
+
+
+class TicketSettings(EnvSettings):
+    """Tickets, orders and tenants (Globals)."""
+
+    tickets_table: str = _required()
+    orders_table: str = _required()
+    tenants_table: str = _required()
+
+
+class EventSettings(EnvSettings):
+    """The domain event bus every context publishes on (Globals)."""
+
+    event_bus_name: str = _required()
+
+
+class MoneySettings(EnvSettings):
+    """Approvals, risk, refunds and returns: the money table."""
+
+    money_table: str = _required()
+
+
+class PaymentSettings(EnvSettings):
+    """Where refunds go: read only by the functions that call a payment provider."""
+
+    payment_provider: Literal["sandbox", "stripe"]
+    sandbox_provider: str = ""  # the local sandbox's behaviour (aftersales.adapters.sandbox_payments)
+    stripe_secret_key: str = ""
+
+
+class StripeWebhookSettings(EnvSettings):
+    """The platform-wide Stripe endpoint secret; a tenant's own secret (money config) wins."""
+
+    stripe_webhook_secret: str = ""
+
+
+class WorkflowSettings(EnvSettings):
+    """The money path's Step Functions and their timers (the money-events function)."""
+
+    approval_state_machine_arn: str = _required()
+    refund_state_machine_arn: str = _required()
+    review_timeout_seconds: int = Field(default=86_400, gt=0)
+    escalation_timeout_seconds: int = Field(default=172_800, gt=0)
+    refund_poll_seconds: int = Field(default=30, gt=0)
+    refund_max_polls: int = Field(default=40, gt=0)
+
+
+class SlaSettings(EnvSettings):
+    """SLA engine and dispatch tables; policy recomputes are paged through the tracker's queue."""
+
+    sla_table: str = _required()
+    dispatch_table: str = _required()
+    sla_tracker_queue_url: str = ""  # only the tracker pages recomputes; elsewhere a page request is refused
+    sla_recompute_page_size: int = Field(default=100, gt=0)
+
+
+class ChannelSettings(EnvSettings):
+    """Channel intake, conversations and integration settings (the channels table)."""
+
+    channels_table: str = _required()
+    attachments_bucket: str = ""  # only the e-mail intake stores attachments
     wecom_api_base: str = "https://qyapi.weixin.qq.com"  # tests and benches point these elsewhere
     douyin_api_base: str = "https://openapi-fxg.jinritemai.com"
     wecom_kf_sync_queue_url: str = ""  # the WeCom callback leaves 微信客服 sync requests here
     douyin_intake_queue_url: str = ""  # the Douyin push leaves its messages here for the intake worker
     # per-container cache of per-tenant integration settings (webhook secrets, rules); 0 disables
-    integration_settings_ttl_seconds: float = 60.0
-
-    @property
-    def region(self) -> str:
-        return self.aws_region or self.aws_default_region
-
-    @classmethod
-    def from_env(cls) -> Settings:
-        names = cls.model_fields.keys()
-        return cls.model_validate({k.lower(): v for k, v in os.environ.items() if k.lower() in names})
+    integration_settings_ttl_seconds: float = Field(default=60.0, ge=0)
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings.from_env()
+class LogisticsSettings(EnvSettings):
+    logistics_table: str = _required()
+
+
+class NotificationSettings(EnvSettings):
+    notifications_sender: str = _required()
+    notifications_sender_name: str = ""  # display name on the From line (RFC 2047-encoded when not ASCII)

@@ -8,8 +8,8 @@ from typing import Any
 SOURCE = "aftersales.tickets"
 
 
-def from_audit_image(image: dict[str, Any], bus_name: str) -> dict[str, Any]:
-    """A PutEvents entry for one audit item (already deserialised from DynamoDB JSON)."""
+def from_audit_image(image: dict[str, Any]) -> dict[str, Any]:
+    """A PutEvents entry (without the bus) for one audit item (already deserialised from DynamoDB JSON)."""
     entry = json.loads(image["entry"]) if isinstance(image["entry"], str) else image["entry"]
     detail = {
         "tenant_id": image["tenant_id"],
@@ -27,5 +27,4 @@ def from_audit_image(image: dict[str, Any], bus_name: str) -> dict[str, Any]:
         # Consumers deduplicate on (ticket_id, seq): EventBridge delivers at least once.
         "dedup_key": f"{image['ticket_id']}#{entry['seq']}",
     }
-    return {"Source": SOURCE, "DetailType": entry["event"], "Detail": json.dumps(detail, ensure_ascii=False),
-            "EventBusName": bus_name}
+    return {"Source": SOURCE, "DetailType": entry["event"], "Detail": json.dumps(detail, ensure_ascii=False)}

@@ -18,12 +18,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from aftersales.approvals.service import ApprovalService
 from aftersales.core.errors import Conflict, IllegalTransition
+from aftersales.core.settings import WorkflowSettings
+from aftersales.events.ports import EventPublisher
+from aftersales.fulfilment.ports import WorkflowStarter
+from aftersales.refunds.ports import MoneyConfig
 from aftersales.refunds.repair import RepairStatus
 from aftersales.refunds.reshipment import Warehouse, WarehouseNetwork, choose_warehouse, plan_reshipment
 from aftersales.refunds.service import grant_id_for
-from aftersales.tickets.domain import Actor
+from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Role, Status, TicketType
+from aftersales.tickets.ports import TicketRecords
+from aftersales.tickets.service import TicketService
 from aftersales.tickets.warrants import FulfilmentStep
 
 SYSTEM = Actor(id="fulfilment-workflow", roles=frozenset({Role.SYSTEM}))
@@ -46,14 +53,19 @@ REPAIR_STATUS = {Status.REPAIR_DISPATCHED: RepairStatus.DISPATCHED,
 
 
 class MoneyPathReactor:
-    def __init__(self, tickets: Any, ticket_store: Any, money: Any, review_timeout_seconds: int = 86_400,
-                 escalation_timeout_seconds: int = 172_800, poll_seconds: int = 30, max_polls: int = 40) -> None:
+    def __init__(self, tickets: TicketService, records: TicketRecords, approvals: ApprovalService,
+                 workflows: WorkflowStarter, events: EventPublisher, config: MoneyConfig,
+                 settings: WorkflowSettings) -> None:
         self._tickets = tickets
-        self._store = ticket_store
-        self._money = money
-        self.timeouts = {"review_timeout_seconds": review_timeout_seconds,
-                         "escalation_timeout_seconds": escalation_timeout_seconds}
-        self.poll = {"poll_seconds": poll_seconds, "max_polls": max_polls}
+        self._store = records
+        self._approvals = approvals
+        self._workflows = workflows
+        self._events = events
+        self._config = config
+        self._arns = {"approval": settings.approval_state_machine_arn, "refund": settings.refund_state_machine_arn}
+        self.timeouts = {"review_timeout_seconds": settings.review_timeout_seconds,
+                         "escalation_timeout_seconds": settings.escalation_timeout_seconds}
+        self.poll = {"poll_seconds": settings.refund_poll_seconds, "max_polls": settings.refund_max_polls}
 
     def handle(self, detail: dict[str, Any]) -> list[str]:
         done: list[str] = []
@@ -62,14 +74,14 @@ class MoneyPathReactor:
         base = {"tenant_id": tenant_id, "ticket_id": ticket_id}
         changed = to_status != detail.get("from_status")
         if changed and to_status == Status.PENDING_APPROVAL.value:
-            started = self._money.workflows.start(self._money.settings.approval_state_machine_arn,
+            started = self._workflows.start(self._arns["approval"],
                                                   f"{ticket_id}-a{seq}", {**base, **self.timeouts_for(tenant_id)})
             done.append("approval_started" if started else "approval_already_started")
         if detail.get("event") == "ticket.approved":
             done.append(self._after_approval(tenant_id, ticket_id, TicketType(detail["ticket_type"])))
         if changed and to_status == Status.REFUND_PENDING.value:
-            started = self._money.workflows.start(
-                self._money.settings.refund_state_machine_arn, f"{ticket_id}-r{seq}",
+            started = self._workflows.start(
+                self._arns["refund"], f"{ticket_id}-r{seq}",
                 {**base, "grant_id": grant_id_for(ticket_id, seq), "polls": 0, **self.poll})
             done.append("refund_started" if started else "refund_already_started")
         if changed and to_status == Status.RESHIPPING.value:
@@ -78,14 +90,14 @@ class MoneyPathReactor:
         if detail.get("event") == "ticket.refunded" and issued:
             done.append(self._issue_credit(detail, issued))
         order_id = self._tickets.get(tenant_id, ticket_id, SYSTEM).order_id
-        self._money.events.publish(ORDERS_SOURCE, "order.after_sales_updated", self._order_update(detail, order_id))
+        self._events.publish(ORDERS_SOURCE, "order.after_sales_updated", self._order_update(detail, order_id))
         done.append("order_update")
         return done
 
     def timeouts_for(self, tenant_id: str) -> dict[str, int]:
         """The stack's review / escalation timeouts, unless the tenant's published approval policy
         sets its own (`review_timeout_seconds`, `escalation_timeout_seconds`)."""
-        policy = self._money.approvals.policy(tenant_id)
+        policy = self._approvals.policy(tenant_id)
         return {name: getattr(policy, name, None) or default for name, default in self.timeouts.items()}
 
     # ------------------------------------------------------------------ nodes
@@ -108,12 +120,12 @@ class MoneyPathReactor:
         except IllegalTransition:
             return "already_advanced"
         if data:
-            self._money.events.publish(FULFILMENT_SOURCE, "repair.dispatched", {
+            self._events.publish(FULFILMENT_SOURCE, "repair.dispatched", {
                 "tenant_id": tenant_id, "ticket_id": ticket_id, "order_id": ticket.order_id,
                 "provider_id": data["repair_provider_id"], "dedup_key": f"{ticket_id}#repair"})
         return f"advanced_to_{target.value}"
 
-    def repair_provider(self, tenant_id: str, ticket: Any) -> dict[str, Any] | None:
+    def repair_provider(self, tenant_id: str, ticket: Ticket) -> dict[str, Any] | None:
         """The first registered provider serving the order's country and one of its lines' brands
         (a provider with no brands serves all; `brand` is the order line's category)."""
         stored = self._store.get_order(tenant_id, ticket.order_id)
@@ -122,7 +134,7 @@ class MoneyPathReactor:
         country = stored.order.shipping.country
         brands = {(stored.order.line(ln.line_id).category or "") for ln in ticket.lines
                   if stored.order.line(ln.line_id) is not None}
-        for provider in self._money.config.repair_providers(tenant_id):
+        for provider in self._config.repair_providers(tenant_id):
             regions = set(provider.get("regions") or [])
             served = set(provider.get("brands") or [])
             if (not regions or country in regions) and (not served or served & brands):
@@ -136,11 +148,11 @@ class MoneyPathReactor:
         except Conflict as refused:
             return self._refuse_reshipment(ticket, int(detail["seq"]), refused)
         stored = self._store.get_order(tenant_id, ticket.order_id)
-        network_doc = self._money.config.get(tenant_id, "WAREHOUSES") or {"default": {"warehouse_id": "default"}}
+        network_doc = self._config.get(tenant_id, "WAREHOUSES") or {"default": {"warehouse_id": "default"}}
         network = WarehouseNetwork(default=Warehouse.model_validate(network_doc["default"]),
                                    overseas=tuple(Warehouse.model_validate(w) for w in network_doc.get("overseas", [])))
         source = choose_warehouse(network, stored.order.shipping.country)
-        self._money.events.publish(FULFILMENT_SOURCE, "reshipment.requested", {
+        self._events.publish(FULFILMENT_SOURCE, "reshipment.requested", {
             "tenant_id": tenant_id, "ticket_id": ticket_id, "order_id": ticket.order_id,
             "warehouse_id": source.warehouse_id, "warehouse_reason": source.reason,
             "destination_country": stored.order.shipping.country,
@@ -148,7 +160,7 @@ class MoneyPathReactor:
             "dedup_key": f"{ticket_id}#{detail['seq']}"})
         return f"reshipment_from_{source.warehouse_id}"
 
-    def _refuse_reshipment(self, ticket: Any, seq: int, refused: Conflict) -> str:
+    def _refuse_reshipment(self, ticket: Ticket, seq: int, refused: Conflict) -> str:
         """Nothing passed inspection: a retry cannot help, so say why on the ticket (once per entry
         into reshipping) and leave it in reshipping for staff."""
         if ticket.status != Status.RESHIPPING:
@@ -163,7 +175,7 @@ class MoneyPathReactor:
         """No payment-provider refund: the storefront credits the customer's account / sends the coupon."""
         data = detail.get("data") or {}
         ticket = self._tickets.get(detail["tenant_id"], detail["ticket_id"], SYSTEM)
-        self._money.events.publish(REFUNDS_SOURCE, name, {
+        self._events.publish(REFUNDS_SOURCE, name, {
             "tenant_id": detail["tenant_id"], "ticket_id": detail["ticket_id"], "order_id": ticket.order_id,
             "customer_id": ticket.customer_id, "grant_id": data.get("grant_id"), "amount": data.get("amount"),
             "destination": data.get("destination"), "dedup_key": f"{detail['ticket_id']}#{data.get('grant_id')}"})

@@ -68,8 +68,3 @@ class ParcelStore(Protocol):
 
     def due(self, until: datetime, since: datetime) -> list[Parcel]:
         """Parcels whose watch time is in [since, until] (index query per day bucket, no scan)."""
-
-
-class AlertPublisher(Protocol):
-    def publish(self, detail_type: str, detail: dict[str, Any]) -> None:
-        """A logistics domain event (source aftersales.logistics) for service and notifications."""

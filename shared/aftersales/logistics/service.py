@@ -21,6 +21,7 @@ from aftersales.core.errors import ConcurrentModification, DomainError, IllegalT
 from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 from aftersales.core.payloads import decode_json
+from aftersales.events.ports import EventPublisher
 from aftersales.logistics import verification as v
 from aftersales.logistics.events import Provider, TrackingEvent, TrackingPayloadError, TrackingStatus
 from aftersales.logistics.exception_policy import (
@@ -37,20 +38,21 @@ from aftersales.logistics.exception_policy import (
     decide_return_reception,
 )
 from aftersales.logistics.normalizers import normalize
-from aftersales.logistics.ports import AlertPublisher, Parcel, ParcelStore, Registration
+from aftersales.logistics.ports import Parcel, ParcelStore, Registration
 from aftersales.logistics.progression import SETTLED, ParcelState, merge
 from aftersales.tickets.domain import Actor
 from aftersales.tickets.model import Reception, Role, Status, TicketType
 from aftersales.tickets.service import TicketService
 
 logger = Logger(child=True)
+LOGISTICS_SOURCE = "aftersales.logistics"
 SYSTEM = Actor(id="system:logistics", roles=frozenset({Role.SYSTEM}))
 MAX_ATTEMPTS = 4
 SWEEP_LOOKBACK = timedelta(days=30)
 
 
 class TicketOpener(Protocol):
-    """The channels context's aggregated open (same order + issue -> one ticket)."""
+    """The channels context's aggregated open (same order + issue -> one ticket; channels.aggregation)."""
 
     def open_or_join(self, tenant_id: str, *, order_id: str, category: IssueCategory, ticket_type: TicketType,
                      channel: str, reason_code: str, description: str | None, author: str,
@@ -101,9 +103,9 @@ def decode(provider: Provider, body: bytes) -> TrackingEvent:
 
 class TrackingService:
     def __init__(self, parcels: ParcelStore, settings: IntegrationSettings, tickets: TicketService,
-                 opener: TicketOpener, alerts: AlertPublisher, clock: Clock) -> None:
+                 opener: TicketOpener, events: EventPublisher, clock: Clock) -> None:
         self._parcels, self._settings, self._tickets = parcels, settings, tickets
-        self._opener, self._alerts, self._clock = opener, alerts, clock
+        self._opener, self._events, self._clock = opener, events, clock
 
     # ------------------------------------------------------------------ webhooks
     def receive(self, provider_name: str, tenant_id: str, headers: Mapping[str, str],
@@ -283,7 +285,7 @@ class TrackingService:
         except DomainError as exc:
             logger.warning("exception ticket not opened", extra={"reason": reason, "error": exc.message_id})
             return []
-        self._alerts.publish("parcel.exception", {
+        self._events.publish(LOGISTICS_SOURCE, "parcel.exception", {
             "tenant_id": parcel.tenant_id, "tracking_number": parcel.tracking_number, "order_id": decision.order_id,
             "ticket_id": ticket_id, "reason": reason, "at": iso(self._clock.now()), "data": data})
         return [f"{'opened' if created else 'joined'} {ticket_type.value} ticket {ticket_id} ({reason})"]
@@ -344,7 +346,7 @@ class TrackingService:
         reg = parcel.registration
         assert reg is not None
         order = self._tickets.get_order(parcel.tenant_id, reg.order_id, SYSTEM)
-        self._alerts.publish("parcel.delayed", {
+        self._events.publish(LOGISTICS_SOURCE, "parcel.delayed", {
             "tenant_id": parcel.tenant_id, "tracking_number": parcel.tracking_number, "order_id": reg.order_id,
             "ticket_id": reg.ticket_id, "customer_id": order.customer.id, "direction": reg.direction,
             "silent_hours": int(decision.silent_for.total_seconds() // 3600), "at": iso(self._clock.now()),

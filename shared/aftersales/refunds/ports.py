@@ -2,32 +2,81 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
-from pydantic import ConfigDict
-
-from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 
+from .grants import RefundAttempt, RefundGrant
 from .ledger import PaymentLedger
+from .provider_errors import ProviderRefundStatus
+from .refundable import RefundDestination
 
 
-class ProviderRefund(DomainModel):
-    model_config = ConfigDict(frozen=True)
+class RefundProvider(Protocol):
+    """A payment provider's refunds. Provider errors are translated in the adapter into
+    ProviderUnavailable (retry with the same key) or ProviderRejected (raise ... from exc)."""
 
-    provider_refund_id: str
-    raw_status: str
+    def refund(self, payment_ref: str, amount: Money, idempotency_key: str) -> ProviderRefundStatus: ...
 
-
-class PaymentProvider(Protocol):
-    def refund(self, payment_ref: str, amount: Money, idempotency_key: str) -> ProviderRefund:
-        """Provider errors are translated into domain errors in the adapter (raise ... from exc)."""
+    def retrieve(self, payment_ref: str, provider_refund_id: str) -> ProviderRefundStatus: ...
 
 
 class PaymentLedgerStore(Protocol):
+    def open(self, tenant_id: str, payment_ref: str, captured: Money) -> None: ...
+
     def get(self, tenant_id: str, payment_ref: str) -> PaymentLedger: ...
 
     def reserve(self, tenant_id: str, payment_ref: str, amount: Money) -> PaymentLedger:
         """Atomic add under the condition refunded + amount <= captured; InvalidRequest otherwise."""
 
     def release(self, tenant_id: str, payment_ref: str, amount: Money) -> PaymentLedger: ...
+
+
+class RefundStore(Protocol):
+    """Grants, provider attempts and the chosen destination per ticket."""
+
+    def get_grant(self, tenant_id: str, ticket_id: str, grant_id: str) -> RefundGrant | None: ...
+
+    def grants(self, tenant_id: str, ticket_id: str) -> list[RefundGrant]: ...
+
+    def create_grant(self, grant: RefundGrant, captured: Money) -> bool:
+        """The grant and its ledger reservation in one transaction; False when it already exists."""
+
+    def destination(self, tenant_id: str, ticket_id: str) -> RefundDestination | None: ...
+
+    def put_destination(self, tenant_id: str, ticket_id: str, destination: RefundDestination, actor_id: str,
+                        at: str) -> None: ...
+
+    def abandon_grant(self, grant: RefundGrant, reason: str, at: str) -> bool:
+        """Release the reservation once; False when already abandoned."""
+
+    def attempts(self, tenant_id: str, ticket_id: str, grant_id: str) -> list[RefundAttempt]: ...
+
+    def add_attempt(self, tenant_id: str, ticket_id: str, attempt: RefundAttempt) -> bool: ...
+
+    def save_attempt(self, tenant_id: str, ticket_id: str, attempt: RefundAttempt,
+                     failure_reason: str | None = None) -> None: ...
+
+    def failure_reason(self, tenant_id: str, ticket_id: str, grant_id: str, number: int) -> str | None: ...
+
+    def by_provider_refund(self, tenant_id: str, provider_refund_id: str) -> dict[str, Any] | None: ...
+
+
+class WebhookLedger(Protocol):
+    """Provider events seen, by the provider's event id (deduplication before applying)."""
+
+    def first_time(self, tenant_id: str, provider: str, event_id: str, expires_at: int,
+                   summary: dict[str, Any]) -> bool: ...
+
+    def forget(self, tenant_id: str, provider: str, event_id: str) -> None:
+        """Applying failed: let the provider's redelivery try again."""
+
+
+class MoneyConfig(Protocol):
+    """A tenant's money documents: repair providers, the warehouse network, Stripe secrets, disputes."""
+
+    def get(self, tenant_id: str, name: str) -> dict[str, Any] | None: ...
+
+    def put(self, tenant_id: str, name: str, doc: dict[str, Any]) -> None: ...
+
+    def repair_providers(self, tenant_id: str) -> list[dict[str, Any]]: ...

@@ -8,9 +8,10 @@
 
 from __future__ import annotations
 
-from aftersales.core.errors import DomainError, InvalidRequest
+from pydantic import ConfigDict
 
-from .ports import ProviderRefund
+from aftersales.core.errors import DomainError, InvalidRequest
+from aftersales.core.model import DomainModel
 
 
 class ProviderUnavailable(DomainError):
@@ -21,7 +22,12 @@ class ProviderRejected(InvalidRequest):
     code = "provider_rejected"
 
 
-class ProviderRefundStatus(ProviderRefund):
+class ProviderRefundStatus(DomainModel):
     """A refund as the provider reports it now (failure_reason when failed / canceled)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    provider_refund_id: str
+    raw_status: str
 
     failure_reason: str | None = None

@@ -9,17 +9,19 @@ record, reservation released once, order update event).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from aftersales.core.clock import Clock, iso
 from aftersales.core.errors import Conflict, InvalidRequest, NotFound
 from aftersales.core.money import Money
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Acceptance, Role, Status, TicketType
+from aftersales.tickets.ports import TicketRecords
 from aftersales.tickets.service import TicketService
 from aftersales.tickets.warrants import RefundDecision, RefundSettlement
 
 from .grants import RETRYABLE, RefundAttempt, RefundGrant, RefundStatus, idempotency_key
+from .ports import MoneyConfig, PaymentLedgerStore, RefundProvider, RefundStore
 from .provider_errors import ProviderRefundStatus
 from .refundable import (
     RefundDestination,
@@ -42,20 +44,16 @@ REFUND_TYPES = frozenset({TicketType.RETURN_REFUND, TicketType.REFUND_ONLY, Tick
                           TicketType.REPAIR})
 
 
-class RefundProvider(Protocol):
-    def refund(self, payment_ref: str, amount: Money, idempotency_key: str) -> ProviderRefundStatus: ...
-    def retrieve(self, payment_ref: str, provider_refund_id: str) -> ProviderRefundStatus: ...
-
-
 def grant_id_for(ticket_id: str, seq: int) -> str:
     """One grant per entry into refund_pending (the audit seq), so a replayed start reuses it."""
     return f"grt_{ticket_id}_{seq}"
 
 
 class RefundService:
-    def __init__(self, tickets: TicketService, ticket_store: Any, ledger: Any, store: Any,
-                 provider_for: Callable[[str], RefundProvider], clock: Clock, config: Any = None) -> None:
-        self._config = config  # DynamoTenantMoneyConfig: the tenant's REFUND_SETTINGS item
+    def __init__(self, tickets: TicketService, ticket_store: TicketRecords, ledger: PaymentLedgerStore,
+                 store: RefundStore, provider_for: Callable[[str], RefundProvider], clock: Clock,
+                 config: MoneyConfig) -> None:
+        self._config = config  # the tenant's REFUND_SETTINGS document
         self._tickets = tickets
         self._ticket_store = ticket_store
         self._ledger = ledger

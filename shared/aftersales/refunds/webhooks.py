@@ -13,6 +13,7 @@ field: refusing it would only make Stripe retry a dispute we must not miss.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -23,8 +24,11 @@ from aftersales.core.clock import Clock, from_unix, iso
 from aftersales.core.errors import DomainError, InvalidRequest
 from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
+from aftersales.refunds.ports import MoneyConfig, WebhookLedger
+from aftersales.refunds.service import RefundService
 from aftersales.tickets.domain import Actor, OpenTicket
 from aftersales.tickets.model import Channel, Role, TicketType
+from aftersales.tickets.service import TicketService
 
 logger = Logger(child=True)
 SYSTEM = Actor(id="stripe-webhook", roles=frozenset({Role.SYSTEM}))
@@ -110,24 +114,34 @@ def _minor_units(amount: object, currency: object) -> Money | None:
 
 
 class StripeEventApplier:
-    def __init__(self, money: Any, tickets: Any, find_order_by_payment, clock: Clock) -> None:
-        self._money = money
+    def __init__(self, webhooks: WebhookLedger, config: MoneyConfig, refunds: RefundService, tickets: TicketService,
+                 find_order_by_payment: Callable[[str, str], str | None], clock: Clock, *,
+                 platform_secret: str = "") -> None:
+        self._webhooks = webhooks
+        self._config = config
+        self._refunds = refunds
         self._tickets = tickets
         self._find_order = find_order_by_payment
         self._clock = clock
+        self._platform_secret = platform_secret
+
+    def secret_for(self, tenant_id: str) -> str:
+        """The tenant's own endpoint secret, else the platform's; empty when neither is set."""
+        tenant_cfg = self._config.get(tenant_id, "STRIPE") or {}
+        return tenant_cfg.get("webhook_secret") or self._platform_secret
 
     def apply(self, tenant_id: str, body: Any) -> dict[str, Any]:
         event = read_event(body)
         kind, obj = event.type, event.data.object
         refunds = self._refunds(kind, obj)  # every refund of the event is readable before anything is stored
         expires = int((self._clock.now() + timedelta(days=DEDUP_DAYS)).timestamp())
-        if not self._money.webhooks.first_time(tenant_id, "stripe", event.id, expires,
+        if not self._webhooks.first_time(tenant_id, "stripe", event.id, expires,
                                                {"type": kind, "object_id": _label(obj.get("id"))}):
             return {"outcome": "duplicate", "event_id": event.id}
         try:
             outcome = self._dispatch(tenant_id, kind, obj, refunds)
         except Exception:
-            self._money.webhooks.forget(tenant_id, "stripe", event.id)
+            self._webhooks.forget(tenant_id, "stripe", event.id)
             raise
         return {"outcome": outcome, "event_id": event.id, "type": kind}
 
@@ -153,7 +167,7 @@ class StripeEventApplier:
         return "ignored"
 
     def _refund(self, tenant_id: str, refund: _Refund) -> str:
-        attempt = self._money.refunds.apply_provider_update(
+        attempt = self._refunds.apply_provider_update(
             tenant_id, refund.id, refund.status or "unknown", refund.failure_reason)
         return f"refund_{attempt.status.value}" if attempt else "refund_not_ours"
 
@@ -174,7 +188,7 @@ class StripeEventApplier:
                   "reason": _code(dispute.get("reason")), "status": _code(dispute.get("status")),
                   "evidence_due_by": due, "order_id": order_id}
         if order_id is None:
-            self._money.config.put(tenant_id, f"DISPUTE#{dispute_id}", {**record, "ticket_id": None})
+            self._config.put(tenant_id, f"DISPUTE#{dispute_id}", {**record, "ticket_id": None})
             return "dispute_unmatched"
         due_text = f"evidence due {due}" if due else "evidence due date not given (see Stripe)"
         try:
@@ -184,7 +198,7 @@ class StripeEventApplier:
                 description=f"Stripe dispute {dispute_id} ({record['reason']}); {due_text}"),
                 SYSTEM)
         except DomainError:
-            self._money.config.put(tenant_id, f"DISPUTE#{dispute_id}", {**record, "ticket_id": None})
+            self._config.put(tenant_id, f"DISPUTE#{dispute_id}", {**record, "ticket_id": None})
             raise
-        self._money.config.put(tenant_id, f"DISPUTE#{dispute_id}", {**record, "ticket_id": ticket.id})
+        self._config.put(tenant_id, f"DISPUTE#{dispute_id}", {**record, "ticket_id": ticket.id})
         return "dispute_ticket_opened"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from aftersales.sla.calendar import BusinessCalendar
+from aftersales.sla.figures import SlaOutcome
 from aftersales.sla.policy import SlaPolicy
 from aftersales.sla.stages import DeadlineState
 
@@ -36,12 +38,6 @@ class FiredStageLog(Protocol):
         ...
 
 
-class Notifier(Protocol):
-    def publish(self, detail_type: str, detail: Mapping[str, object]) -> None:
-        """Put one event (source aftersales.sla) on the domain bus."""
-        ...
-
-
 class RecomputePages(Protocol):
     def enqueue(self, tenant_id: str, cursor: str | None) -> None:
         """Ask the tracker to recompute one page of the tenant's open tickets from `cursor`
@@ -54,3 +50,46 @@ class TimeoutApprover(Protocol):
     action); it refuses routes that need a senior or a second person."""
 
     def approve_on_timeout(self, tenant_id: str, ticket_id: str, reason: str, data: dict[str, Any]) -> Any: ...
+
+
+class SlaStore(Protocol):
+    """Everything the SLA engine keeps: policy, calendars, per-ticket context and deadline states
+    (with the due-bucket index the sweeper reads), the fired-stage log and closed outcomes."""
+
+    def policy_for(self, tenant_id: str) -> SlaPolicy | None: ...
+
+    def save_policy(self, policy: SlaPolicy) -> None: ...
+
+    def calendars_for(self, tenant_id: str) -> dict[str, BusinessCalendar]: ...
+
+    def save_calendar(self, calendar: BusinessCalendar) -> None: ...
+
+    def context(self, tenant_id: str, ticket_id: str) -> dict[str, Any] | None: ...
+
+    def save_context(self, tenant_id: str, ticket_id: str, doc: dict[str, Any], open_: bool) -> None: ...
+
+    def open_ticket_page(self, tenant_id: str, cursor: str | None, limit: int) -> tuple[list[str], str | None]: ...
+
+    def states_for_ticket(self, tenant_id: str, ticket_id: str) -> dict[str, DeadlineState]: ...
+
+    def states_with_floor(self, tenant_id: str, ticket_id: str
+                          ) -> dict[str, tuple[DeadlineState, datetime | None]]: ...
+
+    def entries_in_bucket(self, bucket: str) -> Iterator[tuple[DeadlineState, datetime | None]]: ...
+
+    def save(self, state: DeadlineState, bucket: str | None, floor: datetime | None = None) -> None: ...
+
+    def delete_state(self, tenant_id: str, ticket_id: str, key: str) -> None: ...
+
+    def claim(self, idempotency_key: str) -> bool:
+        """True the first time a stage is claimed (the sweeper's exactly-once log)."""
+
+    def release(self, idempotency_key: str) -> None: ...
+
+    def last_swept(self) -> datetime | None: ...
+
+    def set_last_swept(self, at: datetime) -> None: ...
+
+    def save_outcome(self, outcome: SlaOutcome, cycle: int) -> None: ...
+
+    def outcomes_between(self, tenant_id: str, first_day: date, last_day: date) -> list[SlaOutcome]: ...

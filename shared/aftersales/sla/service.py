@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from aftersales.core.clock import Clock, iso
 from aftersales.core.errors import DomainError, Forbidden, IllegalTransition, InvalidRequest, NotFound
 from aftersales.dispatch.service import DispatchService
+from aftersales.events.ports import EventPublisher
 from aftersales.sla.calendar import BusinessCalendar
 from aftersales.sla.deadlines import BREACH_STAGE, Deadline
 from aftersales.sla.due_index import buckets_between, index_bucket
@@ -34,13 +35,14 @@ from aftersales.sla.policy import (
     TicketFacts,
     validate_policy,
 )
-from aftersales.sla.ports import Notifier, RecomputePages, TimeoutApprover
+from aftersales.sla.ports import RecomputePages, SlaStore, TimeoutApprover
 from aftersales.sla.stages import Action, DeadlineState, carry_over, due_actions, next_due_at, record_fired
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import TERMINAL_STATUSES, Role, Status
 from aftersales.tickets.service import TicketService
 
 logger = logging.getLogger("aftersales.sla")
+SLA_SOURCE = "aftersales.sla"
 SLA_ENGINE = Actor(id="sla-engine", roles=frozenset({Role.SYSTEM}))
 FIRST_SWEEP_LOOKBACK = timedelta(days=1)
 RECOMPUTE_PAGE_SIZE = 100  # open tickets recomputed per tracker message after a policy/calendar change
@@ -73,14 +75,14 @@ def _apply_floor(deadline: Deadline, floor: datetime | None) -> Deadline:
 
 
 class SlaService:
-    def __init__(self, store: Any, tickets: TicketService, dispatch: DispatchService, notifier: Notifier,
+    def __init__(self, store: SlaStore, tickets: TicketService, dispatch: DispatchService, events: EventPublisher,
                  clock: Clock, approver: TimeoutApprover, pages: RecomputePages | None = None,
                  page_size: int = RECOMPUTE_PAGE_SIZE) -> None:
         self._approver = approver
         self._store = store
         self._tickets = tickets
         self._dispatch = dispatch
-        self._notify = notifier
+        self._events = events
         self._clock = clock
         self._pages = pages
         self._page_size = page_size
@@ -179,7 +181,7 @@ class SlaService:
         change = {"tenant_id": tenant_id, "version": policy.version}
         if sort_key.startswith("CAL#"):
             change["calendar_id"] = sort_key.removeprefix("CAL#")
-        self._notify.publish("sla.policy_changed", change)
+        self._events.publish(SLA_SOURCE, "sla.policy_changed", change)
         return True
 
     def recompute_page(self, tenant_id: str, cursor: str | None = None) -> tuple[int, str | None]:
@@ -292,11 +294,11 @@ class SlaService:
         if stage.kind == "reminder":
             ticket = self._tickets.note(d.tenant_id, d.ticket_id, "ticket.sla_reminder", SLA_ENGINE,
                                         reason=f"{d.metric} at {stage.fraction:.0%} of its budget", data=data)
-            self._notify.publish("sla.reminder", detail)
+            self._events.publish(SLA_SOURCE, "sla.reminder", detail)
         elif stage.kind == "breach":
             ticket = self._tickets.note(d.tenant_id, d.ticket_id, "ticket.sla_breached", SLA_ENGINE,
                                         reason=f"{d.metric} deadline passed", data=data)
-            self._notify.publish("sla.breached", detail)
+            self._events.publish(SLA_SOURCE, "sla.breached", detail)
         elif stage.kind == "escalate":
             reason = f"sla escalation level {stage.level} to {stage.to_role}: {d.metric} breached"
             decision = self._dispatch.escalate(d.tenant_id, ticket, stage.to_role or "supervisor", reason)
@@ -306,9 +308,9 @@ class SlaService:
                                             data={**data, "to_role": stage.to_role, "agent_id": decision.agent_id})
             else:
                 ticket = self._tickets.get(d.tenant_id, d.ticket_id, SLA_ENGINE)
-            self._notify.publish("sla.escalated", {**detail, "level": stage.level, "to_role": stage.to_role,
-                                                   "to_agent_id": decision.agent_id,
-                                                   "reason_code": decision.reason_code})
+            self._events.publish(SLA_SOURCE, "sla.escalated", {
+                **detail, "level": stage.level, "to_role": stage.to_role, "to_agent_id": decision.agent_id,
+                "reason_code": decision.reason_code})
         elif stage.kind == "default_action":
             ticket = self._default_action(action, ticket, state, data, detail)
         return ticket
@@ -336,7 +338,7 @@ class SlaService:
                                                   reason="sla default action: closed", data=data)
                 outcome = "closed"
             elif isinstance(policy_action, IssueCompensationCoupon):
-                self._notify.publish("sla.compensation_coupon_requested", {
+                self._events.publish(SLA_SOURCE, "sla.compensation_coupon_requested", {
                     **detail, "value": policy_action.value.model_dump(mode="json"),
                     "customer_id": ticket.customer_id})
                 outcome = "coupon_requested"
@@ -346,7 +348,8 @@ class SlaService:
             ticket = self._tickets.note(d.tenant_id, d.ticket_id, "ticket.sla_default_action", SLA_ENGINE,
                                         reason=f"sla default action {policy_action.kind}: {outcome}",
                                         data={**data, "outcome": outcome})
-        self._notify.publish("sla.default_action", {**detail, "action": policy_action.kind, "outcome": outcome})
+        self._events.publish(SLA_SOURCE, "sla.default_action",
+                             {**detail, "action": policy_action.kind, "outcome": outcome})
         return ticket
 
     # ---------------------------------------------------------------- figures

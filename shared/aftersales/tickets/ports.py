@@ -32,6 +32,18 @@ class TimelineEntry:
     status: str
 
 
+class TicketRecords(Protocol):
+    """What other contexts read of the tickets context without an actor (system reads): the order
+    snapshot behind a ticket, a ticket's audit entries, a customer's tickets."""
+
+    def get_order(self, tenant_id: str, order_id: str) -> StoredOrder | None: ...
+
+    def audit_entries(self, tenant_id: str, ticket_id: str) -> list[AuditEntry]: ...
+
+    def list_tickets(self, tenant_id: str, *, customer_id: str | None, status: str | None,
+                     limit: int, cursor: str | None) -> Page: ...
+
+
 class TicketStore(Protocol):
     def get_order(self, tenant_id: str, order_id: str) -> StoredOrder | None: ...
 

@@ -10,7 +10,7 @@ from tests.support.money import move, open_ticket
 
 def _review(svc, ticket_id: str, route: Route = Route.SINGLE_REVIEW, finance: bool = False):
     decision = RoutingDecision(route=route, rule_id="r1", reasons=(), requires_finance=finance, policy_version=1)
-    return svc.money.approvals.open_review("acme", ticket_id, decision, f"token-{ticket_id}")
+    return svc.approvals.open_review("acme", ticket_id, decision, f"token-{ticket_id}")
 
 
 def _pending(svc, **kwargs):
@@ -25,7 +25,7 @@ def test_two_approvers_at_once_one_wins_the_other_gets_409(money, api, demo):
     svc = money
     ticket = _pending(svc)
     _review(svc, ticket.id)
-    reviews = svc.money.approvals._reviews
+    reviews = svc.money_tables.reviews
     original = reviews.save
     raced = {}
 
@@ -44,8 +44,8 @@ def test_two_approvers_at_once_one_wins_the_other_gets_409(money, api, demo):
         reviews.save = original
     assert raced["reply"].status == 200 and raced["reply"].body["status"] == "approved"
     assert loser.status == 409
-    assert len(svc.money.resumer.calls) == 1
-    token, output = svc.money.resumer.calls[0]
+    assert len(svc.workflows.calls) == 1
+    token, output = svc.workflows.calls[0]
     assert token == f"token-{ticket.id}" and output["review"]["decisions"][0]["approver_id"] == "supervisor-1"
 
 
@@ -61,8 +61,8 @@ def test_dual_review_needs_finance_second_and_the_decision_reaches_the_audit(mon
     assert same.status == 403
     second = api.request("POST", url, {"verdict": "approve", "comment": "fin ok"}, demo["acme"]["finance"])
     assert second.body["status"] == "approved"
-    _token, outcome = svc.money.resumer.calls[-1]
-    applied = svc.money.approvals.apply_outcome("acme", ticket.id, outcome)
+    _token, outcome = svc.workflows.calls[-1]
+    applied = svc.approvals.apply_outcome("acme", ticket.id, outcome)
     assert applied.status.value == "approved"
     audit = api.request("GET", f"/tickets/{ticket.id}/audit", headers=demo["acme"]["agent"]).body["entries"][-1]
     assert audit["actor_id"] == "finance-1" and audit["actor_role"] == "finance"
@@ -108,7 +108,7 @@ def test_draft_policy_edit_dry_run_simulate_publish(money, api, demo):
     assert sim.status == 200 and sim.body["total"] == 3 and sim.body["by_route"]["auto_approve"] == 3
     assert sim.body["auto_approved"]["CNY"] == {"amount": 28500, "currency": "CNY"}
     assert api.request("POST", "/approval-policy/publish", None, sup).status == 200
-    assert svc.money.approvals.route("acme", tickets[0].id).rule_id == "auto-under-200"
+    assert svc.approvals.route("acme", tickets[0].id).rule_id == "auto-under-200"
     assert api.request("GET", "/approval-policy/draft", headers=demo["acme"]["agent"]).status == 403
 
 

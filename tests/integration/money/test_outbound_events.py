@@ -58,7 +58,7 @@ def test_repair_is_dispatched_to_the_provider_for_region_and_brand_and_every_nod
     THEN the ticket is dispatched to the (DE, Bosch) provider, `repair.dispatched` names it, and each
     completed node (created ... returned to customer) emitted one order update with the repair status."""
     svc = money
-    config = svc.money.config
+    config = svc.money_tables.config
     config.put("acme", "REPAIR#a-de-siemens", {"provider_id": "de-siemens", "regions": ["DE"], "brands": ["Siemens"]})
     config.put("acme", "REPAIR#b-cn-bosch", {"provider_id": "cn-bosch", "regions": ["CN"], "brands": ["Bosch"]})
     config.put("acme", "REPAIR#c-de-bosch", {"provider_id": "de-bosch", "regions": ["DE"], "brands": ["Bosch"]})
@@ -92,7 +92,7 @@ def test_repair_is_dispatched_to_the_provider_for_region_and_brand_and_every_nod
 def test_without_a_provider_for_the_region_the_repair_waits_for_manual_dispatch(money, pipeline):
     """GIVEN only a CN provider WHEN a DE repair is approved THEN it stays approved, no dispatch event."""
     svc = money
-    svc.money.config.put("acme", "REPAIR#cn", {"provider_id": "cn-any", "regions": ["CN"]})
+    svc.money_tables.config.put("acme", "REPAIR#cn", {"provider_id": "cn-any", "regions": ["CN"]})
     _order(svc, "O-R2", "DE", category="Bosch")
     ticket = _open(svc, "repair", "O-R2")
     _move(svc, ticket.id, "pending_approval", "approved")
@@ -113,7 +113,7 @@ def test_exchange_reshipment_leaves_from_the_warehouse_for_the_destination_count
     THEN one `reshipment.requested` names the warehouse serving the destination country (else the
     default), with the lines to ship; the order update events cover every node."""
     svc = money
-    svc.money.config.put("acme", "WAREHOUSES", {
+    svc.money_tables.config.put("acme", "WAREHOUSES", {
         "default": {"warehouse_id": "wh-cn"},
         "overseas": [{"warehouse_id": "wh-jp", "countries": ["JP", "KR"]},
                      {"warehouse_id": "wh-us", "countries": ["US"]}]})
@@ -143,11 +143,11 @@ def test_a_refund_the_provider_declines_shows_on_the_ticket_and_updates_the_orde
     THEN the ticket's audit has ONE `ticket.refund_failed` entry by SYSTEM with the provider's reason,
     the reservation is released, and the storefront gets an order update carrying the failure."""
     svc = money
-    svc.money.providers["acme"] = SandboxPaymentProvider(
-        "acme", svc.clock, SandboxBehaviour(settle_seconds=0, decline_suffix=0))
+    svc.payments.use("acme", SandboxPaymentProvider(
+        "acme", svc.clock, SandboxBehaviour(settle_seconds=0, decline_suffix=0)))
     ticket = refund_pending(svc)
     grant_id = grant_id_for(ticket.id, ticket.version)
-    refunds = svc.money.refunds
+    refunds = svc.refunds
     grant = refunds.grant("acme", ticket.id, grant_id)
     assert refunds.attempt("acme", ticket.id, grant_id).status.value == "failed"
     assert refunds.fail("acme", ticket.id, grant_id) == {"released": True, "reason": "declined"}
@@ -174,13 +174,13 @@ def test_the_refund_failure_is_on_the_customer_timeline_in_their_language(money,
     """GIVEN a declined refund WHEN the customer reads the timeline in zh-Hans THEN the failure shows
     with its catalog title."""
     svc = money
-    svc.money.providers["acme"] = SandboxPaymentProvider(
-        "acme", svc.clock, SandboxBehaviour(settle_seconds=0, decline_suffix=0))
+    svc.payments.use("acme", SandboxPaymentProvider(
+        "acme", svc.clock, SandboxBehaviour(settle_seconds=0, decline_suffix=0)))
     ticket = refund_pending(svc)
     grant_id = grant_id_for(ticket.id, ticket.version)
-    svc.money.refunds.grant("acme", ticket.id, grant_id)
-    svc.money.refunds.attempt("acme", ticket.id, grant_id)
-    svc.money.refunds.fail("acme", ticket.id, grant_id)
+    svc.refunds.grant("acme", ticket.id, grant_id)
+    svc.refunds.attempt("acme", ticket.id, grant_id)
+    svc.refunds.fail("acme", ticket.id, grant_id)
     pipeline.pump()
     reply = api.request("GET", f"/tickets/{ticket.id}/timeline",
                         headers={**demo["acme"]["cust-1"], "Accept-Language": "zh-Hans"})

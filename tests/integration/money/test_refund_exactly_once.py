@@ -15,9 +15,10 @@ from aftersales.refunds.service import grant_id_for
 from tests.support.money import refund_pending
 
 
-def _sandbox(svc, tenant="acme", **behaviour) -> SandboxPaymentProvider:
-    provider = SandboxPaymentProvider(tenant, svc.clock, SandboxBehaviour(**{"settle_seconds": 0, **behaviour}))
-    svc.money.providers[tenant] = provider
+def _sandbox(svc, tenant="acme", clock=None, **behaviour) -> SandboxPaymentProvider:
+    provider = SandboxPaymentProvider(tenant, clock or svc.clock,
+                                      SandboxBehaviour(**{"settle_seconds": 0, **behaviour}))
+    svc.payments.use(tenant, provider)
     return provider
 
 
@@ -29,7 +30,7 @@ def test_provider_faults_and_a_crash_after_the_provider_call_still_refund_once(m
     svc = money
     ticket = refund_pending(svc)
     provider = _sandbox(svc, unavailable_calls=2, crash_after_calls=1)
-    refunds = svc.money.refunds
+    refunds = svc.refunds
     grant_id = grant_id_for(ticket.id, ticket.version)
     grant = refunds.grant("acme", ticket.id, grant_id)
     for _ in range(3):
@@ -42,7 +43,7 @@ def test_provider_faults_and_a_crash_after_the_provider_call_still_refund_once(m
     assert len(recorded) == 1 and recorded[0]["amount"] == grant.amount.amount == 9500
     assert refunds.complete("acme", ticket.id, grant_id).status.value == "refunded"
     assert refunds.complete("acme", ticket.id, grant_id).status.value == "refunded"  # retried step
-    ledger = svc.money.refunds._ledger.get("acme", grant.payment_ref)
+    ledger = svc.money_tables.ledger.get("acme", grant.payment_ref)
     assert ledger.refunded.amount == 9500
 
 
@@ -52,19 +53,19 @@ def test_a_replayed_grant_reserves_once(money):
     svc = money
     ticket = refund_pending(svc)
     grant_id = grant_id_for(ticket.id, ticket.version)
-    threads = [threading.Thread(target=svc.money.refunds.grant, args=("acme", ticket.id, grant_id)) for _ in range(4)]
+    threads = [threading.Thread(target=svc.refunds.grant, args=("acme", ticket.id, grant_id)) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    grant = svc.money.refunds.grant("acme", ticket.id, grant_id)
-    assert svc.money.refunds._ledger.get("acme", grant.payment_ref).refunded == grant.amount
+    grant = svc.refunds.grant("acme", ticket.id, grant_id)
+    assert svc.money_tables.ledger.get("acme", grant.payment_ref).refunded == grant.amount
 
 
 def test_concurrent_reservations_never_exceed_the_captured_amount(money):
     """GIVEN a payment that captured 200.00 WHEN 8 concurrent 60.00 reservations race
     THEN exactly 3 win (180.00) and the others get 422 refunds.exceeds_captured."""
-    ledger = money.money.refunds._ledger
+    ledger = money.money_tables.ledger
     captured = Money(amount=20_000, currency="CNY")
     ledger.open("acme", "ch_race", captured)
     outcomes: list[str] = []
@@ -91,7 +92,7 @@ def test_concurrent_reservations_never_exceed_the_captured_amount(money):
     (Money(amount=100, currency="USD"), "CNY", "refunds.currency_mismatch"),
 ])
 def test_over_refund_and_currency_mismatch_are_refused_with_field_paths(money, amount, currency, message):
-    ledger = money.money.refunds._ledger
+    ledger = money.money_tables.ledger
     ledger.open("acme", "ch_bad", Money(amount=20_000, currency=currency))
     with pytest.raises(InvalidRequest) as caught:
         ledger.reserve("acme", "ch_bad", amount)
@@ -109,26 +110,28 @@ def test_a_declined_refund_fails_with_its_reason_and_releases_the_reservation_on
     _sandbox(svc, decline_suffix=0)  # 9500 ends in 00: declined
     ticket = refund_pending(svc)
     grant_id = grant_id_for(ticket.id, ticket.version)
-    refunds = svc.money.refunds
+    refunds = svc.refunds
     grant = refunds.grant("acme", ticket.id, grant_id)
     attempt = refunds.attempt("acme", ticket.id, grant_id)
     assert attempt.status.value == "failed"
     assert refunds.fail("acme", ticket.id, grant_id) == {"released": True, "reason": "declined"}
     assert refunds.fail("acme", ticket.id, grant_id)["released"] is False
-    assert refunds._ledger.get("acme", grant.payment_ref).refunded.amount == 0
+    assert svc.money_tables.ledger.get("acme", grant.payment_ref).refunded.amount == 0
     status = refunds.status("acme", ticket.id, Actor(id="a", roles=frozenset({Role.AGENT})))
     assert status["grants"][0]["status"] == "failed" and status["grants"][0]["failure_reason"] == "declined"
 
 
 def test_pending_refunds_settle_on_poll(money):
     svc = money
-    provider = _sandbox(svc, settle_seconds=60)
+    from aftersales.core.clock import FixedClock
+
+    provider_clock = FixedClock(svc.clock.now())  # the provider's own time: the refund settles after 60 s
+    _sandbox(svc, clock=provider_clock, settle_seconds=60)
     ticket = refund_pending(svc)
     grant_id = grant_id_for(ticket.id, ticket.version)
-    refunds = svc.money.refunds
+    refunds = svc.refunds
     refunds.grant("acme", ticket.id, grant_id)
     assert refunds.attempt("acme", ticket.id, grant_id).status.value == "pending"
     assert refunds.poll("acme", ticket.id, grant_id).status.value == "pending"
-    provider._clock = type("Later", (), {"now": lambda self: svc.clock.now().__class__.fromtimestamp(
-        svc.clock.now().timestamp() + 61, svc.clock.now().tzinfo)})()
+    provider_clock.advance(seconds=61)
     assert refunds.poll("acme", ticket.id, grant_id).status.value == "succeeded"

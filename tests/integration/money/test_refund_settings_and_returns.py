@@ -23,7 +23,7 @@ def _cny(amount: int) -> dict:
 
 def _sandbox(svc) -> SandboxPaymentProvider:
     provider = SandboxPaymentProvider("acme", svc.clock, SandboxBehaviour(settle_seconds=0))
-    svc.money.providers["acme"] = provider
+    svc.payments.use("acme", provider)
     return provider
 
 
@@ -35,7 +35,7 @@ def _settings(api, demo, **doc) -> None:
 def _saga(svc, ticket):
     """The refund state machine's steps for the grant of this entry into refund_pending."""
     grant_id = grant_id_for(ticket.id, ticket.version)
-    refunds = svc.money.refunds
+    refunds = svc.refunds
     grant = refunds.grant("acme", ticket.id, grant_id)
     attempt = refunds.attempt("acme", ticket.id, grant_id)
     assert attempt.status.value == "succeeded", attempt
@@ -174,7 +174,7 @@ def test_a_return_cannot_enter_refund_without_its_inspection(money, api, demo):
     assert refused.value.details["use"] == f"POST /tickets/{ticket.id}/inspection"
     after = svc.tickets.get("acme", ticket.id, OPS)
     assert after.status == Status.INSPECTING and after.version == ticket.version
-    assert svc.money.refunds.status("acme", ticket.id, OPS)["grants"] == []
+    assert svc.refunds.status("acme", ticket.id, OPS)["grants"] == []
 
 
 def test_return_shipment_after_a_carrier_scan_is_still_recorded_and_bad_input_is_refused(money, api, demo):
@@ -198,7 +198,7 @@ def test_return_shipment_after_a_carrier_scan_is_still_recorded_and_bad_input_is
     entry = svc.tickets.audit("acme", ticket.id, OPS)[-1]
     assert entry.event == "ticket.return_shipping_recorded" and entry.actor_role == "system"
     assert entry.data["recorded_by"] == "cust-1" and entry.data["return_shipping_paid"] == _cny(800)
-    assert svc.money.refunds.return_shipping_paid("acme", ticket.id).amount == 800
+    assert svc.refunds.return_shipping_paid("acme", ticket.id).amount == 800
 
     refund_only = open_ticket(svc, order_id="O-2")
     reply = api.request("POST", f"/tickets/{refund_only.id}/return-shipment", body, demo["acme"]["key"])

@@ -74,14 +74,14 @@ def test_a_review_nobody_answers_escalates_and_the_supervisor_decides(money, pip
 
     url = f"/tickets/{ticket.id}/approval/decisions"
     agent = api.request("POST", url, {"verdict": "approve", "comment": "ok"}, demo["acme"]["agent"])
-    assert agent.status == 403 and svc.money.resumer.calls == []
+    assert agent.status == 403 and svc.workflows.calls == []
     shown = api.request("GET", f"/tickets/{ticket.id}/approval", headers=demo["acme"]["agent"])
     assert shown.status == 200 and shown.body["route"] == "supervisor"
 
     boss = api.request("POST", url, {"verdict": "approve", "comment": "escalated, fine"},
                        demo["acme"]["supervisor"])
     assert boss.status == 200 and boss.body["status"] == "approved"
-    [(token, output)] = svc.money.resumer.calls
+    [(token, output)] = svc.workflows.calls
     assert token == "token-supervisor"
 
     applied = step("apply", decision=decision, outcome=output)
@@ -106,7 +106,7 @@ def test_unanswered_after_escalation_leaves_the_ticket_pending_approval(money, p
     task.lambda_handler({"action": "escalate", "tenant_id": "acme", "ticket_id": ticket.id, "task_token": "t2"},
                         FakeContext("approval"))
     assert svc.tickets.get("acme", ticket.id, _staff()).status == Status.PENDING_APPROVAL
-    assert svc.money.approvals.review("acme", ticket.id).status == "pending"
+    assert svc.approvals.review("acme", ticket.id).status == "pending"
 
 
 def test_a_tenant_policy_overrides_the_review_and_escalation_timeouts(money, pipeline, api, demo):

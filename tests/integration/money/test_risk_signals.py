@@ -43,7 +43,7 @@ def _create(api, headers: dict, order_id: str) -> str:
 
 
 def _created_entry(svc, ticket_id: str):
-    return svc.tickets._store.audit_entries("acme", ticket_id)[0]
+    return svc.ticket_store.audit_entries("acme", ticket_id)[0]
 
 
 def test_three_accounts_on_one_device_send_the_third_ticket_to_a_human(money, pipeline, api, demo):
@@ -99,14 +99,14 @@ def test_counters_per_device_and_address_come_from_the_events_and_redelivery_cou
                                             reason_code="quality", lines=[LineRequest(line_id="L1", quantity=1)],
                                             risk_keys={"device": "dev-hash-1"}), storefront)
     pipeline.pump()
-    risk = svc.money.risk
+    risk = svc.risk
     now = svc.clock.now()
     from aftersales.risk.counters import window_total
 
     assert window_total(risk.counters("acme", Dimension.ADDRESS, ADDRESS), now, 90).distinct_accounts == 2
     assert window_total(risk.counters("acme", Dimension.DEVICE, "dev-hash-1"), now, 30).distinct_accounts == 2
     assert window_total(risk.counters("acme", Dimension.ACCOUNT, "cust-1"), now, 30).tickets == 1
-    pipeline._published.clear()  # the stream redelivers every record
+    pipeline.forget_published()  # the stream redelivers every record
     pipeline.pump()
     assert window_total(risk.counters("acme", Dimension.ADDRESS, ADDRESS), now, 90).tickets == 2
 

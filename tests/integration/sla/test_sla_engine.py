@@ -22,7 +22,7 @@ def test_new_ticket_is_auto_assigned_with_the_reason_in_the_audit_chain(sla):
     assert ticket.assignee_id == "agent-1"
     entry = sla.svc.tickets.audit("acme", ticket_id, sla.supervisor)[-1]
     assert entry.event == "ticket.assigned" and entry.reason.startswith("auto:least_loaded")
-    assert sla.svc.sla.dispatch.loads("acme") == {"agent-1": 1}
+    assert sla.svc.dispatch.loads("acme") == {"agent-1": 1}
     # the next ticket goes to the other, now less loaded agent ... unless the customer is sticky
     second = sla.open_ticket()
     assert sla.svc.tickets.get("acme", second, sla.supervisor).assignee_id == "agent-1"
@@ -91,8 +91,8 @@ def test_repeated_and_late_sweeps_do_not_double_escalate(sla):
 
     from aftersales.sla.due_index import index_bucket
 
-    sla.svc.sla.store.save(stale, index_bucket(sla.clock.now(), sla.clock.now()))
-    sla.svc.sla.store.set_last_swept(sla.clock.now() - timedelta(hours=3))
+    sla.svc.sla_tables.deadlines.save(stale, index_bucket(sla.clock.now(), sla.clock.now()))
+    sla.svc.sla_tables.deadlines.set_last_swept(sla.clock.now() - timedelta(hours=3))
     late = sla.sweep(ticket_id)
     # the stale copy reads back with its claims merged: nothing is even due any more
     assert late["fired"] == 0 and late["already_fired"] == 0
@@ -153,7 +153,7 @@ def test_response_clocks_run_on_real_replies(sla):
 
     hour = {"duration": "PT1H", "clock": "calendar"}
     sla.put_policy(RESOLUTION, first_response=hour, next_response=hour)
-    bind_channels(sla.svc.settings.channels_table)
+    bind_channels(sla.svc.channel_settings.channels_table)
     replies = ReplyService(DynamoConversationStore(), sla.svc.tickets, sla.clock)
     ticket_id = sla.open_ticket()
     created = sla.clock.now()
@@ -172,13 +172,13 @@ def test_response_clocks_run_on_real_replies(sla):
                  "Any news?")
     sla.pump(ticket_id)
     asked = sla.clock.now()
-    states = sla.svc.sla.store.states_for_ticket("acme", ticket_id)
+    states = sla.svc.sla_tables.deadlines.states_for_ticket("acme", ticket_id)
     cycle = next(s.deadline for k, s in states.items() if k.startswith("next_response#"))
     assert cycle.started_at == asked and cycle.completed_at is None
     sla.clock.advance(minutes=20)
     replies.post("acme", ticket_id, sla.agent, "Shipped the label.")
     sla.pump(ticket_id)
-    states = sla.svc.sla.store.states_for_ticket("acme", ticket_id)
+    states = sla.svc.sla_tables.deadlines.states_for_ticket("acme", ticket_id)
     cycle = next(s.deadline for k, s in states.items() if k.startswith("next_response#"))
     assert cycle.completed_at == asked + timedelta(minutes=20)
 

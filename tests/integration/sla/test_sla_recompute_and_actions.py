@@ -23,7 +23,7 @@ COUPON = {**EIGHT_HOURS, "reminders": [0.75],
 
 
 def _save(sla, targets: dict, ticket_type: str = "return_refund") -> None:
-    sla.svc.sla.engine.save_policy("acme", {"rules": [
+    sla.svc.sla.save_policy("acme", {"rules": [
         {"rule_id": "r", "match": {"ticket_type": ticket_type}, "targets": targets}]})
 
 
@@ -43,12 +43,12 @@ def test_the_policy_write_itself_triggers_the_recompute_even_when_the_bus_is_dow
     sla.notifier.events.clear()
     real_publish = sla.notifier.publish
 
-    def down(detail_type, detail):
+    def down(source, detail_type, detail):
         raise DomainError("error.event_publish_failed", detail_type=detail_type)
 
     sla.notifier.publish = down
     _save(sla, {"resolution": {"duration": "PT2H", "clock": "calendar"}})
-    assert sla.svc.sla.engine.policy("acme").version == 2 and sla.pages.messages == []
+    assert sla.svc.sla.policy("acme").version == 2 and sla.pages.messages == []
     with pytest.raises(BatchProcessingError):  # the whole batch failed: the stream retries it
         sla.deliver_stream(sla.tracker, [stream_record("acme", "POLICY")])
     assert len(sla.pages.messages) == 1  # the recompute is already on its way
@@ -63,11 +63,11 @@ def test_a_calendar_write_recomputes_only_when_a_policy_exists(sla):
     """GIVEN no policy WHEN a calendar is saved THEN its stream record starts nothing; GIVEN a policy
     WHEN a calendar is saved THEN a recompute starts and the announcement names the calendar."""
     cal = {"timezone": "Asia/Shanghai", "weekly_hours": {"mon": [{"start": "09:00", "end": "18:00"}]}}
-    sla.svc.sla.engine.save_calendar("acme", "cn", cal)
+    sla.svc.sla.save_calendar("acme", "cn", cal)
     sla.policy_changed("CAL#cn")
     assert sla.notified("sla.policy_changed") == []
     sla.put_policy(EIGHT_HOURS)
-    sla.svc.sla.engine.save_calendar("acme", "cn", cal)
+    sla.svc.sla.save_calendar("acme", "cn", cal)
     sla.policy_changed("CAL#cn")
     assert sla.notified("sla.policy_changed")[-1] == {"tenant_id": "acme", "version": 1, "calendar_id": "cn"}
 
@@ -87,7 +87,7 @@ def test_recompute_after_a_policy_change_goes_page_by_page(sla):
     counts = []
     while sla.pages.messages:
         detail = sla.pages.messages.pop(0)["detail"]
-        counts.append(sla.svc.sla.engine.recompute_page(detail["tenant_id"], detail["cursor"]))
+        counts.append(sla.svc.sla.recompute_page(detail["tenant_id"], detail["cursor"]))
     assert [n for n, _next in counts] == [2, 2, 1] and counts[-1][1] is None
     assert all(sla.deadline(t).deadline.budget == timedelta(hours=3) for t in tickets)
 
@@ -99,12 +99,12 @@ def test_agents_with_a_shift_calendar_are_picked_only_on_shift(sla):
     THEN the first goes to that agent, the second stays unassigned (no agent on shift)."""
     from aftersales.dispatch.model import Agent
 
-    dispatch = sla.svc.sla.dispatch
+    dispatch = sla.svc.dispatch
     for agent_id, supervisor in (("agent-1", False), ("agent-2", False), ("sup-1", True), ("lead-1", True)):
         dispatch.put_agent("acme", Agent(agent_id=agent_id, team_id="returns", max_open=5, availability="offline",
                                          supervisor=supervisor), frozenset())
     day = {"mon", "tue", "wed", "thu", "fri"}
-    sla.svc.sla.engine.save_calendar("acme", "day-shift", {
+    sla.svc.sla.save_calendar("acme", "day-shift", {
         "timezone": "Asia/Shanghai", "weekly_hours": {d: [{"start": "09:00", "end": "18:00"}] for d in day}})
     dispatch.put_agent("acme", Agent(agent_id="shift-1", team_id="returns", max_open=5, availability="online",
                                      shift_calendar_id="day-shift"), frozenset())
@@ -186,7 +186,7 @@ def test_any_schedule_of_late_or_rewound_sweeps_fires_each_stage_exactly_once(sl
     (a crashed or overlapping run), and finally once after the last stage is due
     THEN the DynamoDB claims let every stage act at most once, and breach, both escalations and the
     default action exactly once."""
-    if sla.svc.sla.store.policy_for("acme") is None:
+    if sla.svc.sla_tables.deadlines.policy_for("acme") is None:
         _save(sla, {"resolution": COUPON})
         sla.policy_changed()
     ticket_id = sla.open_ticket()
@@ -194,8 +194,8 @@ def test_any_schedule_of_late_or_rewound_sweeps_fires_each_stage_exactly_once(sl
     for minutes, rewind_hours in sweeps:
         sla.clock.advance(minutes=minutes)
         if rewind_hours:  # back to before the last sweep, as after a crashed run
-            last = sla.svc.sla.store.last_swept() or sla.clock.now()
-            sla.svc.sla.store.set_last_swept(min(last, sla.clock.now()) - timedelta(hours=rewind_hours))
+            last = sla.svc.sla_tables.deadlines.last_swept() or sla.clock.now()
+            sla.svc.sla_tables.deadlines.set_last_swept(min(last, sla.clock.now()) - timedelta(hours=rewind_hours))
         sla.sweep(ticket_id)
     sla.clock.set(max(sla.clock.now(), opened + timedelta(hours=12)) + timedelta(minutes=5))
     sla.sweep(ticket_id)

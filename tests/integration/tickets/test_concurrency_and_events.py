@@ -54,7 +54,7 @@ def test_a_change_made_between_read_and_write_is_not_lost(aws):
     conflict THEN the service re-reads, re-checks and writes on top: both changes survive."""
     svc = _setup()
     ticket = svc.tickets.open("t1", _request(), STOREFRONT)
-    store = svc.tickets._store
+    store = svc.ticket_store
     real_save = store.save_change
     raced = {"done": False}
 
@@ -116,7 +116,7 @@ def test_parallel_tickets_never_claim_more_than_was_bought(aws, serializable):
     for t in threads:
         t.join()
     assert outcomes.count("created") == 2
-    assert svc.tickets._store.get_order("t1", "O-1").reserved == {"L1": 2}
+    assert svc.ticket_store.get_order("t1", "O-1").reserved == {"L1": 2}
 
 
 def _audit_stream_records(ddb, table: str, ticket_id: str) -> list[dict]:
@@ -142,8 +142,12 @@ def test_publisher_reports_every_record_when_eventbridge_fails(aws, monkeypatch)
         def put_events(self, **_kwargs):
             raise ConnectionError("eventbridge unreachable")
 
-    monkeypatch.setattr(publisher, "_events_client", lambda: Down())
+    from aftersales import wiring
+    from aftersales.adapters.eventbridge import EventBridgePublisher
+
+    wiring.override(wiring.Container(events=EventBridgePublisher("bus", client=Down())))
     result = publisher.lambda_handler({"Records": records}, FakeContext("publisher"))
+    wiring.override(None)
     assert result == {"batchItemFailures": [{"itemIdentifier": r["dynamodb"]["SequenceNumber"]} for r in records]}
 
 
