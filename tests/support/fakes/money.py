@@ -1,0 +1,285 @@
+"""The money table's stores over dicts (approvals, risk, refunds), with the DynamoDB adapters'
+conditions (adapters/dynamo/money.py): policy versions are immutable, a review is optimistic on its
+decisions and generation, counters on their version, and the payment ledger never lets
+refunded + amount exceed captured (the same InvalidRequest as the adapter's conditional write)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aftersales.approvals.policy import ApprovalPolicy
+from aftersales.approvals.review import ReviewState
+from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest, NotFound
+from aftersales.core.money import Money
+from aftersales.refunds.grants import RefundAttempt, RefundGrant
+from aftersales.refunds.ledger import PaymentLedger
+from aftersales.refunds.refundable import RefundDestination
+from aftersales.risk.counters import CounterState
+
+
+# ---------------------------------------------------------------------------- approvals
+class InMemoryPolicyStore:
+    def __init__(self) -> None:
+        self.versions: dict[tuple[str, int], ApprovalPolicy] = {}
+        self.drafts: dict[str, tuple[ApprovalPolicy, int]] = {}
+        self.pointers: dict[str, ApprovalPolicy] = {}
+
+    def __len__(self) -> int:
+        return len(self.versions)
+
+    def __contains__(self, tenant_and_version: object) -> bool:  # (tenant, version)
+        return tenant_and_version in self.versions
+
+    def published(self, tenant_id: str) -> ApprovalPolicy | None:
+        return self.pointers.get(tenant_id)
+
+    def draft(self, tenant_id: str) -> tuple[ApprovalPolicy, int] | None:
+        return self.drafts.get(tenant_id)
+
+    def put_draft(self, policy: ApprovalPolicy, expected_revision: int | None) -> int:
+        current = self.drafts.get(policy.tenant_id)
+        if (current is not None) if expected_revision is None else (current is None or current[1] != expected_revision):
+            raise ConcurrentModification("error.concurrent_modification")
+        revision = (expected_revision or 0) + 1
+        self.drafts[policy.tenant_id] = (policy, revision)
+        return revision
+
+    def save(self, policy: ApprovalPolicy) -> None:
+        key = (policy.tenant_id, policy.version)
+        pointer = self.pointers.get(policy.tenant_id)
+        if key in self.versions or (policy.status == "published" and pointer is not None
+                                    and pointer.version >= policy.version):
+            raise Conflict("approvals.policy_version_exists", version=policy.version)
+        self.versions[key] = policy
+        if policy.status == "published":
+            self.pointers[policy.tenant_id] = policy
+
+
+class InMemoryReviewStore:
+    def __init__(self) -> None:
+        self.reviews: dict[tuple[str, str], tuple[ReviewState, str | None, int]] = {}
+
+    def __len__(self) -> int:
+        return len(self.reviews)
+
+    def __contains__(self, ticket_id: object) -> bool:
+        return any(key[1] == ticket_id for key in self.reviews)
+
+    def get_with_token(self, tenant_id: str, ticket_id: str) -> tuple[ReviewState, str | None, int] | None:
+        return self.reviews.get((tenant_id, ticket_id))
+
+    def save(self, state: ReviewState, expected_decisions: int, expected_generation: int | None = None) -> None:
+        key = (state.tenant_id, state.ticket_id)
+        current = self.reviews.get(key)
+        if (current is None or len(current[0].decisions) != expected_decisions
+                or (expected_generation is not None and current[2] != expected_generation)):
+            raise ConcurrentModification("approvals.review_changed_concurrently", ticket_id=state.ticket_id)
+        self.reviews[key] = (state, current[1], current[2])
+
+    def open(self, state: ReviewState, task_token: str | None, generation: int) -> None:
+        key = (state.tenant_id, state.ticket_id)
+        current = self.reviews.get(key)
+        if current is not None and current[2] >= generation:
+            raise ConcurrentModification("approvals.review_changed_concurrently", ticket_id=state.ticket_id)
+        self.reviews[key] = (state, task_token, generation)
+
+
+class RecordingResumer:
+    """The TaskResumer: every resumed task token with its output; a token resumes once."""
+
+    def __init__(self) -> None:
+        self.resumed: dict[str, dict[str, Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self.resumed)
+
+    def __contains__(self, task_token: object) -> bool:
+        return task_token in self.resumed
+
+    def succeed(self, task_token: str, output: dict[str, Any]) -> None:
+        if task_token in self.resumed:
+            raise Conflict("approvals.task_already_resumed")
+        self.resumed[task_token] = output
+
+
+# ---------------------------------------------------------------------------- risk
+class InMemoryCounterStore:
+    def __init__(self) -> None:
+        self.counters: dict[tuple[str, str], tuple[CounterState, int]] = {}
+
+    def __len__(self) -> int:
+        return len(self.counters)
+
+    def __contains__(self, key: object) -> bool:  # (tenant, counter key)
+        return key in self.counters
+
+    def load(self, tenant_id: str, key: str) -> tuple[CounterState, int]:
+        return self.counters.get((tenant_id, key), (CounterState(key=key), 0))
+
+    def save(self, tenant_id: str, state: CounterState, expected_version: int) -> None:
+        current = self.counters.get((tenant_id, state.key))
+        if (current[1] if current else 0) != expected_version:
+            raise ConcurrentModification("error.concurrent_modification")
+        self.counters[(tenant_id, state.key)] = (state, expected_version + 1)
+
+
+# ---------------------------------------------------------------------------- refunds
+def _over_refund(ledger: PaymentLedger, amount: Money) -> InvalidRequest:
+    if amount.currency != ledger.captured.currency:
+        return InvalidRequest("refunds.currency_mismatch", field="amount.currency",
+                              captured=ledger.captured.currency, refunded=ledger.refunded.currency,
+                              amount=amount.currency)
+    return InvalidRequest("refunds.exceeds_captured", field="amount.amount", captured=ledger.captured.amount,
+                          already_refunded=ledger.refunded.amount, amount=amount.amount,
+                          refundable=ledger.refundable.amount)
+
+
+class InMemoryPaymentLedgerStore:
+    def __init__(self) -> None:
+        self.ledgers: dict[tuple[str, str], PaymentLedger] = {}
+
+    def __len__(self) -> int:
+        return len(self.ledgers)
+
+    def __contains__(self, key: object) -> bool:  # (tenant, payment ref)
+        return key in self.ledgers
+
+    def open(self, tenant_id: str, payment_ref: str, captured: Money) -> None:
+        self.ledgers.setdefault((tenant_id, payment_ref), PaymentLedger.open(tenant_id, payment_ref, captured))
+
+    def get(self, tenant_id: str, payment_ref: str) -> PaymentLedger:
+        ledger = self.ledgers.get((tenant_id, payment_ref))
+        if ledger is None:
+            raise NotFound("refunds.ledger_not_found", payment_ref=payment_ref)
+        return ledger
+
+    def check_reserve(self, tenant_id: str, payment_ref: str, amount: Money, captured: Money) -> PaymentLedger:
+        """The adapter's reserve condition, evaluated without writing: the ledger after the reservation."""
+        if amount.amount <= 0:
+            raise InvalidRequest("refunds.zero_amount", field="amount.amount")
+        if amount.currency != captured.currency:
+            raise InvalidRequest("refunds.currency_mismatch", field="amount.currency",
+                                 captured=captured.currency, refunded=captured.currency, amount=amount.currency)
+        current = self.get(tenant_id, payment_ref)
+        if (current.captured.currency != amount.currency or current.captured.amount != captured.amount
+                or current.refunded.amount > captured.amount - amount.amount):
+            raise _over_refund(current, amount)
+        return current.model_copy(update={"refunded": current.refunded + amount})
+
+    def reserve(self, tenant_id: str, payment_ref: str, amount: Money) -> PaymentLedger:
+        current = self.get(tenant_id, payment_ref)
+        after = self.check_reserve(tenant_id, payment_ref, amount, current.captured)
+        self.ledgers[(tenant_id, payment_ref)] = after
+        return after
+
+    def release(self, tenant_id: str, payment_ref: str, amount: Money) -> PaymentLedger:
+        current = self.get(tenant_id, payment_ref)
+        if amount.currency != current.refunded.currency or current.refunded.amount < amount.amount:
+            raise InvalidRequest("refunds.release_exceeds_reserved", amount=amount.amount)
+        after = current.model_copy(update={"refunded": current.refunded - amount})
+        self.ledgers[(tenant_id, payment_ref)] = after
+        return after
+
+
+class InMemoryRefundStore:
+    """Grants (made together with the ledger reservation), attempts, destinations, provider refund ids."""
+
+    def __init__(self, ledger: InMemoryPaymentLedgerStore) -> None:
+        self.ledger = ledger
+        self.grants_by_key: dict[tuple[str, str, str], RefundGrant] = {}
+        self.abandoned: dict[tuple[str, str, str], dict[str, str]] = {}
+        self.attempts_by_key: dict[tuple[str, str, str, int], RefundAttempt] = {}
+        self.failure_reasons: dict[tuple[str, str, str, int], str] = {}
+        self.destinations: dict[tuple[str, str], dict[str, str]] = {}
+        self.provider_refunds: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self.grants_by_key)
+
+    def __contains__(self, grant_id: object) -> bool:
+        return any(key[2] == grant_id for key in self.grants_by_key)
+
+    def get_grant(self, tenant_id: str, ticket_id: str, grant_id: str) -> RefundGrant | None:
+        return self.grants_by_key.get((tenant_id, ticket_id, grant_id))
+
+    def grants(self, tenant_id: str, ticket_id: str) -> list[RefundGrant]:
+        return [g for (t, tid, _), g in sorted(self.grants_by_key.items()) if (t, tid) == (tenant_id, ticket_id)]
+
+    def create_grant(self, grant: RefundGrant, captured: Money) -> bool:
+        key = (grant.tenant_id, grant.ticket_id, grant.grant_id)
+        if key in self.grants_by_key:
+            return False
+        after = self.ledger.check_reserve(grant.tenant_id, grant.payment_ref, grant.amount, captured)
+        self.grants_by_key[key] = grant
+        self.ledger.ledgers[(grant.tenant_id, grant.payment_ref)] = after
+        return True
+
+    def destination(self, tenant_id: str, ticket_id: str) -> RefundDestination | None:
+        doc = self.destinations.get((tenant_id, ticket_id))
+        return RefundDestination(doc["destination"]) if doc else None
+
+    def put_destination(self, tenant_id: str, ticket_id: str, destination: RefundDestination, actor_id: str,
+                        at: str) -> None:
+        self.destinations[(tenant_id, ticket_id)] = {"destination": destination.value, "by": actor_id, "at": at}
+
+    def abandon_grant(self, grant: RefundGrant, reason: str, at: str) -> bool:
+        key = (grant.tenant_id, grant.ticket_id, grant.grant_id)
+        if key not in self.grants_by_key or key in self.abandoned:
+            return False
+        ledger = self.ledger.get(grant.tenant_id, grant.payment_ref)
+        if ledger.refunded.amount < grant.amount.amount:
+            return False
+        self.ledger.ledgers[(grant.tenant_id, grant.payment_ref)] = ledger.model_copy(
+            update={"refunded": ledger.refunded - grant.amount})
+        self.abandoned[key] = {"abandoned_at": at, "reason": reason}
+        return True
+
+    def attempts(self, tenant_id: str, ticket_id: str, grant_id: str) -> list[RefundAttempt]:
+        return [a for (t, tid, gid, _), a in sorted(self.attempts_by_key.items())
+                if (t, tid, gid) == (tenant_id, ticket_id, grant_id)]
+
+    def add_attempt(self, tenant_id: str, ticket_id: str, attempt: RefundAttempt) -> bool:
+        key = (tenant_id, ticket_id, attempt.grant_id, attempt.attempt_number)
+        if key in self.attempts_by_key:
+            return False
+        self.attempts_by_key[key] = attempt
+        return True
+
+    def save_attempt(self, tenant_id: str, ticket_id: str, attempt: RefundAttempt,
+                     failure_reason: str | None = None) -> None:
+        key = (tenant_id, ticket_id, attempt.grant_id, attempt.attempt_number)
+        if key not in self.attempts_by_key:
+            raise ConcurrentModification("error.concurrent_modification")  # the adapter's `pk exists` condition
+        self.attempts_by_key[key] = attempt
+        if failure_reason:
+            self.failure_reasons[key] = failure_reason
+        if attempt.provider_refund_id:
+            self.provider_refunds[(tenant_id, attempt.provider_refund_id)] = {
+                "ticket_id": ticket_id, "grant_id": attempt.grant_id, "attempt_number": attempt.attempt_number}
+
+    def failure_reason(self, tenant_id: str, ticket_id: str, grant_id: str, number: int) -> str | None:
+        return self.failure_reasons.get((tenant_id, ticket_id, grant_id, number))
+
+    def by_provider_refund(self, tenant_id: str, provider_refund_id: str) -> dict[str, Any] | None:
+        return self.provider_refunds.get((tenant_id, provider_refund_id))
+
+
+class InMemoryMoneyConfig:
+    def __init__(self) -> None:
+        self.documents: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def __contains__(self, key: object) -> bool:  # (tenant, document name)
+        return key in self.documents
+
+    def get(self, tenant_id: str, name: str) -> dict[str, Any] | None:
+        return self.documents.get((tenant_id, name))
+
+    def put(self, tenant_id: str, name: str, doc: dict[str, Any]) -> None:
+        self.documents[(tenant_id, name)] = doc
+
+    def repair_providers(self, tenant_id: str) -> list[dict[str, Any]]:
+        return [doc for (t, name), doc in sorted(self.documents.items())
+                if t == tenant_id and name.startswith("REPAIR#")]
