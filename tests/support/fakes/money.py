@@ -13,6 +13,7 @@ from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequ
 from aftersales.core.money import Money
 from aftersales.refunds.grants import RefundAttempt, RefundGrant
 from aftersales.refunds.ledger import PaymentLedger
+from aftersales.refunds.provider_errors import ProviderRefundStatus
 from aftersales.refunds.refundable import RefundDestination
 from aftersales.risk.counters import CounterState
 
@@ -283,3 +284,34 @@ class InMemoryMoneyConfig:
     def repair_providers(self, tenant_id: str) -> list[dict[str, Any]]:
         return [doc for (t, name), doc in sorted(self.documents.items())
                 if t == tenant_id and name.startswith("REPAIR#")]
+
+
+class FakeRefundProvider:
+    """A payment provider's refunds: one refund per idempotency key (a repeated call returns the
+    same refund, as Stripe does); `retrieve` reports the next of `statuses` for it, then stays there."""
+
+    def __init__(self, *statuses: str, first: str = "pending") -> None:
+        self.first = first
+        self.statuses = list(statuses)
+        self.refunds: dict[str, dict[str, Any]] = {}  # idempotency key -> refund
+        self.calls = 0
+
+    def __len__(self) -> int:
+        return len(self.refunds)
+
+    def __contains__(self, idempotency_key: object) -> bool:
+        return idempotency_key in self.refunds
+
+    def refund(self, payment_ref: str, amount: Money, idempotency_key: str) -> ProviderRefundStatus:
+        self.calls += 1
+        refund = self.refunds.setdefault(idempotency_key, {
+            "id": f"re_{len(self.refunds) + 1}", "payment_ref": payment_ref, "amount": amount, "status": self.first})
+        return ProviderRefundStatus(provider_refund_id=refund["id"], raw_status=refund["status"])
+
+    def retrieve(self, payment_ref: str, provider_refund_id: str) -> ProviderRefundStatus:
+        refund = next(r for r in self.refunds.values() if r["id"] == provider_refund_id)
+        if self.statuses:
+            refund["status"] = self.statuses.pop(0)
+        reason = "insufficient_funds" if refund["status"] == "failed" else None
+        return ProviderRefundStatus(provider_refund_id=provider_refund_id, raw_status=refund["status"],
+                                    failure_reason=reason)
