@@ -6,13 +6,17 @@ import argparse
 import importlib
 import importlib.util
 import logging
+import os
 import signal
-import threading
+import sys
+import time
 from typing import Any
 
 from .stack import LocalStack
 
 log = logging.getLogger("infra.local")
+
+STOP_WAIT = 3.0  # seconds the pumps get to finish the batch in hand on Ctrl-C
 
 
 def _seed(stack: LocalStack) -> dict[str, Any] | None:
@@ -23,7 +27,11 @@ def _seed(stack: LocalStack) -> dict[str, Any] | None:
     return importlib.import_module("infra.local.demo").seed(stack)
 
 
-def main(argv: list[str] | None = None) -> None:
+def _interrupt(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__)
     parser.add_argument("--port", type=int, default=3000, help="API Gateway port (default 3000)")
     parser.add_argument("--speed", type=float, default=1.0, help="clock acceleration (60: a minute a second)")
@@ -35,9 +43,13 @@ def main(argv: list[str] | None = None) -> None:
     for noisy in ("werkzeug", "botocore", "pynamodb"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with LocalStack(args.template, stack_name=args.stack_name, api_port=args.port, speed=args.speed) as stack:
+    # Ctrl-C and SIGTERM both stop the stack. Installed explicitly: a shell starting us in the
+    # background (`make run &`, a CI step) hands us SIGINT ignored, and then `kill -INT` did nothing.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    stack = LocalStack(args.template, stack_name=args.stack_name, api_port=args.port, speed=args.speed)
+    try:
+        stack.start()
         lines = {"AWS endpoint": stack.endpoint}
         if stack.api is not None:
             lines.update({
@@ -52,13 +64,35 @@ def main(argv: list[str] | None = None) -> None:
         extra = _seed(stack)
         for key, value in (extra or {}).items():
             print(f"{key:>14}: {value}")
+        if extra and stack.api is not None:
+            _print_exports(stack.api_url, extra)
         print("Ctrl-C to stop.", flush=True)
-        try:
-            while not stop.wait(1):
-                pass
-        except KeyboardInterrupt:
-            pass
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("stopping…", flush=True)
+    finally:
+        stack.stop(pump_timeout=STOP_WAIT)
+    return 0
+
+
+def _print_exports(api_url: str, demo: dict[str, Any]) -> None:
+    """The shell variables the README's walk-through uses, ready to paste."""
+    from .demo import shell_variables
+
+    print("\nFor the README walk-through, paste into your shell:")
+    print(f"  export API={api_url}")
+    for name, value in shell_variables(demo).items():
+        print(f"  export {name}={value}")
+    print()
 
 
 if __name__ == "__main__":
-    main()
+    code = main()
+    # Everything the stack held lived in this process and is stopped now. Tearing the interpreter
+    # down (some 650,000 objects: moto's backends, every handler's modules) took 6 s after Ctrl-C,
+    # so leave at once once the output is out.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

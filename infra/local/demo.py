@@ -1,20 +1,53 @@
-"""The demo tenant seeded by `make run`: one API key per scope, one staff user per role, a few orders
-and tickets in different states. Uses the real services against the embedded AWS."""
+"""The demo tenant seeded by `make run`: a working shop.
+
+Bootstrapped with the tenant services, as an operator provisions a tenant on AWS: the tenant, one
+API key per scope, one staff user per role and their tokens. Everything else goes through the
+public HTTP API, as a merchant would set it up: two shift calendars that together cover the whole
+day, a care team whose skills cover every ticket type, channel and language, a day-shift and a
+night-shift agent (so a new ticket finds someone on shift at any hour) and an on-call supervisor
+for escalations, the customers' e-mail contacts (notifications go to the embedded SES), orders, and
+a few tickets in different states.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from aftersales.auth.credentials import ApiKeyScope
-from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
-from aftersales.tickets.model import Role, Status, TicketType
+from aftersales.tickets.model import Channel, Role, TicketType
 from aftersales.wiring import services
 
 TENANT = "demo"
-STAFF = [("agent-li", "Li Na", Role.AGENT), ("sup-wang", "Wang Wei", Role.SUPERVISOR),
-         ("fin-zhao", "Zhao Min", Role.FINANCE), ("arb-chen", "Chen Jie", Role.ARBITRATOR),
-         ("admin-sun", "Sun Yu", Role.ADMIN)]
+STAFF = [("agent-li", "Li Na", Role.AGENT), ("agent-zhou", "Zhou Qing", Role.AGENT),
+         ("sup-wang", "Wang Wei", Role.SUPERVISOR), ("fin-zhao", "Zhao Min", Role.FINANCE),
+         ("arb-chen", "Chen Jie", Role.ARBITRATOR), ("admin-sun", "Sun Yu", Role.ADMIN)]
+WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SHIFTS = {  # Asia/Shanghai, every day: 08:00-20:00 and 20:00-08:00
+    "shift-day": [{"start": "08:00", "end": "20:00"}],
+    "shift-night": [{"start": "00:00", "end": "08:00"}, {"start": "20:00", "end": "24:00"}],
+}
+CATEGORIES = ["appliances", "kitchen", "electronics"]
+CARE_TEAM = {"ticket_types": [t.value for t in TicketType], "languages": ["zh-Hans", "en"],
+             "channels": [c.value for c in Channel]}
+AGENTS = {
+    "agent-li": {"team_id": "care", "max_open": 20, "availability": "online", "shift_calendar_id": "shift-day",
+                 "skills": {"product_categories": CATEGORIES}},
+    "agent-zhou": {"team_id": "care", "max_open": 20, "availability": "online", "shift_calendar_id": "shift-night",
+                   "skills": {"product_categories": CATEGORIES}},
+    "sup-wang": {"team_id": "care", "max_open": 10, "availability": "online", "supervisor": True,
+                 "skills": {"product_categories": CATEGORIES}},
+}
+CONTACTS = {"cust-1001": ("cust-1001@example.com", "zh-Hans"), "cust-2001": ("cust-2001@example.com", "en")}
+# What the README's walk-through exports, by the label `seed` prints it under.
+SHELL_VARIABLES = {"STOREFRONT_KEY": "storefront API key", "CUSTOMER_TOKEN": "customer token cust-1001",
+                   "AGENT_TOKEN": "agent token agent-li", "NIGHT_AGENT_TOKEN": "agent token agent-zhou",
+                   "SUPERVISOR_TOKEN": "supervisor token", "FINANCE_TOKEN": "finance token"}
 
 
 def _money(amount: int, currency: str) -> dict[str, Any]:
@@ -32,6 +65,13 @@ def _orders(now_iso: str) -> list[dict[str, Any]]:
                    {"line_id": "2", "sku": "MUG-02", "name": "陶瓷杯", "category": "kitchen",
                     "product_type": "physical", "quantity": 2, "unit_price_paid": _money(14350, "CNY")}],
          "placed_at": now_iso},
+        {"order_id": "SO-1002", "version": 1, "channel": "mini_program", "currency": "CNY",
+         "customer": {"id": "cust-1001", "tier": "vip"},
+         "payment": {"provider": "sandbox", "reference": "ch_demo_1002", "captured": _money(40900, "CNY")},
+         "shipping": {"country": "CN", "fee": _money(1000, "CNY")},
+         "lines": [{"line_id": "1", "sku": "COOKER-03", "name": "电饭煲", "category": "appliances",
+                    "product_type": "physical", "quantity": 1, "unit_price_paid": _money(39900, "CNY")}],
+         "placed_at": now_iso},
         {"order_id": "WEB-2001", "version": 1, "channel": "web", "currency": "USD",
          "customer": {"id": "cust-2001", "tier": "standard"},
          "payment": {"provider": "stripe", "reference": "pi_demo_2001", "captured": _money(12900, "USD")},
@@ -45,8 +85,6 @@ def _orders(now_iso: str) -> list[dict[str, Any]]:
 def _verify_sender() -> None:
     """On AWS the notifications sender is an SES identity verified once by an operator (template
     parameter NotificationsSender); the embedded SES rejects unverified senders, so do it here."""
-    import os
-
     import boto3
 
     sender = os.environ.get("NOTIFICATIONS_SENDER")
@@ -54,9 +92,25 @@ def _verify_sender() -> None:
         boto3.client("ses").verify_email_identity(EmailAddress=sender)
 
 
-def seed(stack: Any = None) -> dict[str, str]:
+class _Api:
+    """The demo's merchant, talking to the stack's API like any client."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def call(self, method: str, path: str, body: Any, headers: Mapping[str, str]) -> dict[str, Any]:
+        request = urllib.request.Request(f"{self.base_url}{path}", data=json.dumps(body).encode(), method=method,
+                                         headers={"Content-Type": "application/json", **headers})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                return json.loads(reply.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            raise RuntimeError(f"demo seed: {method} {path} answered {exc.code}: {exc.read().decode()}") from None
+
+
+def seed(stack: Any) -> dict[str, str]:
+    """Seed the demo tenant into a started stack; returns the credentials to print, by label."""
     from aftersales.core.clock import iso
-    from aftersales.orders.domain import Order
 
     svc = services()
     _verify_sender()
@@ -64,26 +118,49 @@ def seed(stack: Any = None) -> dict[str, str]:
     keys = {scope: svc.tenants.issue_api_key(TENANT, f"demo {scope.value}", [scope]).api_key for scope in ApiKeyScope}
     for user_id, name, role in STAFF:
         svc.tenants.put_staff(TENANT, user_id, name, frozenset({role}))
-    storefront = Actor(id="demo-seed", roles=frozenset({Role.STOREFRONT}), request_id="seed")
+
+    api = _Api(stack.api_url)
+    storefront = {"X-Api-Key": keys[ApiKeyScope.STOREFRONT]}
+
+    def supervisor() -> dict[str, str]:  # fresh each time: at --speed 3600 a 12 h token lasts 12 s
+        return {"Authorization": f"Bearer {svc.tenants.mint_staff_token(TENANT, 'sup-wang', timedelta(hours=12))}"}
+
+    for calendar_id, hours in SHIFTS.items():
+        api.call("PUT", f"/sla/calendars/{calendar_id}", {"timezone": "Asia/Shanghai", "region": "CN",
+                                                          "weekly_hours": dict.fromkeys(WEEK, hours)}, supervisor())
+    api.call("PUT", "/dispatch/teams/care", {"skills": CARE_TEAM}, supervisor())
+    for agent_id, agent in AGENTS.items():
+        api.call("PUT", f"/dispatch/agents/{agent_id}", agent, supervisor())
+    for customer_id, (address, locale) in CONTACTS.items():
+        api.call("PUT", f"/customers/{customer_id}/contacts/email", {"address": address, "locale": locale},
+                 storefront)
     for order in _orders(iso(svc.clock.now())):
-        svc.tickets.upsert_order(TENANT, Order.model_validate(order))
-    ret = svc.tickets.open(TENANT, OpenTicket(type=TicketType.RETURN_REFUND, order_id="SO-1001",
-                                              channel="mini_program", reason_code="quality",
-                                              description="壶底漏水", lines=[LineRequest(line_id="1", quantity=1)],
-                                              locale="zh-Hans"), storefront)
-    svc.tickets.transition(TENANT, ret.id, Status.PENDING_APPROVAL, storefront, reason="auto-submitted")
-    svc.tickets.open(TENANT, OpenTicket(type=TicketType.EXCHANGE, order_id="WEB-2001", channel="web",
-                                        reason_code="wrong_size", lines=[LineRequest(line_id="1", quantity=1)]),
-                     storefront)
-    svc.tickets.open(TENANT, OpenTicket(type=TicketType.COMPLAINT, order_id="SO-1001", channel="phone",
-                                        reason_code="late_delivery", description="Courier was three days late"),
-                     storefront)
+        api.call("PUT", f"/orders/{order['order_id']}", order, storefront)
+    ret = api.call("POST", "/tickets", {"type": "return_refund", "order_id": "SO-1001", "channel": "mini_program",
+                                        "reason_code": "quality", "description": "壶底漏水",
+                                        "lines": [{"line_id": "1", "quantity": 1}]},
+                   {**storefront, "Accept-Language": "zh-CN"})
+    api.call("POST", f"/tickets/{ret['id']}/transitions", {"to": "pending_approval", "reason": "auto-submitted"},
+             storefront)
+    api.call("POST", "/tickets", {"type": "exchange", "order_id": "WEB-2001", "channel": "web",
+                                  "reason_code": "wrong_size", "lines": [{"line_id": "1", "quantity": 1}]},
+             storefront)
+    api.call("POST", "/tickets", {"type": "complaint", "order_id": "SO-1001", "channel": "phone",
+                                  "reason_code": "late_delivery", "description": "Courier was three days late"},
+             storefront)
+
     # The storefront key comes first: it is the one to try the API with (and the one tests pick).
     lines = {"tenant": TENANT, "storefront API key (X-Api-Key)": keys[ApiKeyScope.STOREFRONT],
-             "customer token cust-1001 (Authorization: Bearer)":
+             "customer token cust-1001 (Authorization: Bearer; 1 h)":
                  svc.tenants.mint_customer_token(TENANT, "cust-1001", timedelta(hours=1))}
     for user_id, _name, role in STAFF:
         lines[f"{role.value} token {user_id}"] = svc.tenants.mint_staff_token(TENANT, user_id, timedelta(hours=12))
     lines["staff_token_issuer API key (X-Api-Key; POST /auth/staff-tokens only)"] = keys[ApiKeyScope.STAFF_TOKEN_ISSUER]
     lines["admin API key (X-Api-Key; staff users and API keys only)"] = keys[ApiKeyScope.ADMIN]
     return lines
+
+
+def shell_variables(demo: Mapping[str, str]) -> dict[str, str]:
+    """The walk-through's variables (STOREFRONT_KEY, CUSTOMER_TOKEN, ...) from `seed`'s labels."""
+    return {name: next(value for label, value in demo.items() if label.startswith(prefix))
+            for name, prefix in SHELL_VARIABLES.items()}

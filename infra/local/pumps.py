@@ -1,7 +1,13 @@
 """Event-source pumps: background threads that do what Lambda's pollers do on AWS.
 
-Each pump reports `idle` and bumps `generation` when it handles something, so
-`LocalStack.drain()` can wait until every queue and stream is quiet.
+A pump looks at its source, handles what it found, and looks again at once while there is work.
+With nothing to do it waits for its doorbell (wakeup.py: the embedded endpoint rings it when a
+request wrote to the source): a source that is provably empty waits up to IDLE_CHECK seconds; one
+that holds messages not visible yet (in flight, delayed, a failed batch waiting for its visibility
+timeout) is looked at again after FAST seconds, doubling up to PENDING_MAX.
+
+Each pump reports `idle` and bumps `generation` when it handles something; `quiet` says it found
+nothing on a look that began after its last ring, so `LocalStack.drain()` can wait for real quiet.
 """
 
 from __future__ import annotations
@@ -13,14 +19,15 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .patterns import matches_any, sqs_filter_view
 from .runtime import FunctionError
 from .schedule import Cron, at_time, rate_seconds
 from .template import Schedule, SqsEvent, StreamEvent
+from .wakeup import Wakeup, sqs_topic, table_topic
 
 log = logging.getLogger("infra.local.pumps")
 
@@ -28,38 +35,70 @@ Deliver = Callable[[list[dict[str, Any]]], Any]
 
 
 class Pump:
-    """A stoppable polling loop."""
+    """A stoppable loop that looks at one source when rung, or when its pause is over."""
 
-    poll_interval = 0.05
+    FAST = 0.05  # first pause while the source holds messages that are not visible yet
+    PENDING_MAX = 2.0  # the pause doubles up to this while they stay invisible
+    IDLE_CHECK = 10.0  # a provably empty source is looked at this often even if never rung
+    FAILURE_PAUSE = 0.5
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, wakeup: Wakeup | None = None, topics: Iterable[str] = ()) -> None:
         self.name = name
         self.idle = False
         self.generation = 0
+        self.doorbell = (wakeup or Wakeup()).doorbell(topics)
+        self._looked_at = -1  # the doorbell count read before the last look that found nothing
+        self._pause = self.FAST
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+
+    @property
+    def quiet(self) -> bool:
+        """Idle, and not rung since the look that found it idle began."""
+        return self.idle and self._looked_at == self.doorbell.rings
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name=f"pump:{self.name}", daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def request_stop(self) -> None:
+        """Ask the loop to end (it finishes the batch in hand); `stop()` also waits for it."""
         self._stop.set()
+        self.doorbell.ring()
+
+    def stop(self, timeout: float = 10) -> None:
+        self.request_stop()
         if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=timeout)
+            if self.running:
+                log.warning("pump %s still busy after %.1fs; left behind", self.name, timeout)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            rings = self.doorbell.rings
             try:
                 worked = self.run_once()
             except Exception:
                 log.exception("pump %s failed; retrying", self.name)
-                worked = False
-                self._stop.wait(0.5)
+                self._stop.wait(self.FAILURE_PAUSE)
+                continue
             if worked:
                 self.generation += 1
-            else:
-                self._stop.wait(self.poll_interval)
+                self._pause = self.FAST
+                continue
+            self._looked_at = rings
+            self.doorbell.wait(rings, self.pause())
+
+    def pause(self) -> float:
+        """How long to wait for the doorbell after a look that found nothing."""
+        if self.idle:
+            return self.IDLE_CHECK
+        pause, self._pause = self._pause, min(self._pause * 2, self.PENDING_MAX)
+        return pause
 
     def run_once(self) -> bool:
         raise NotImplementedError
@@ -85,8 +124,8 @@ class SqsPump(Pump):
     """SQS event source mapping: batches, partial batch failure; the queue's RedrivePolicy does the DLQ."""
 
     def __init__(self, name: str, sqs: Any, queue_url: str, event: SqsEvent, deliver: Deliver,
-                 region: str, speed: float = 1.0) -> None:
-        super().__init__(name)
+                 region: str, speed: float = 1.0, wakeup: Wakeup | None = None) -> None:
+        super().__init__(name, wakeup, [sqs_topic(queue_url.rstrip("/").rpartition("/")[2])])
         self.sqs, self.url, self.event, self.deliver, self.region = sqs, queue_url, event, deliver, region
         self.speed = speed
         attrs = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout", "QueueArn"])
@@ -182,10 +221,10 @@ class RoutePump(SqsPump):
     """Drains an internal rule queue into a function (invoke) or state machine (named execution)."""
 
     def __init__(self, name: str, sqs: Any, queue_url: str, deliver_one: Callable[[dict[str, Any], str], None],
-                 region: str, max_attempts: int = 3) -> None:
+                 region: str, max_attempts: int = 3, wakeup: Wakeup | None = None) -> None:
         # report_batch_item_failures: the failed deliveries come back (retry), the others are deleted
         super().__init__(name, sqs, queue_url, SqsEvent(name, "", batch_size=10, report_batch_item_failures=True),
-                         self._deliver, region)
+                         self._deliver, region, wakeup=wakeup)
         self.deliver_one = deliver_one
         self.max_attempts = max_attempts
 
@@ -214,8 +253,9 @@ class StreamPump(Pump):
     """DynamoDB stream event source: filters, batches, bisect-free retries, OnFailure destination."""
 
     def __init__(self, name: str, streams: Any, sqs: Any, event: StreamEvent, stream_arn: str,
-                 deliver: Deliver, function_arn: str, region: str) -> None:
-        super().__init__(name)
+                 deliver: Deliver, function_arn: str, region: str, wakeup: Wakeup | None = None) -> None:
+        # arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>
+        super().__init__(name, wakeup, [table_topic(stream_arn.split(":", 5)[-1].split("/")[1])])
         self.streams, self.sqs, self.event, self.stream_arn = streams, sqs, event, stream_arn
         self.deliver, self.function_arn, self.region = deliver, function_arn, region
         self.shard_id: str | None = None
@@ -353,9 +393,9 @@ class AppClock:
 
 
 class SchedulePump(Pump):
-    """Fires rate()/cron()/at() schedules on the accelerated clock (cron ticks within one poll coalesce)."""
+    """Fires rate()/cron()/at() schedules on the accelerated clock, sleeping until the next one is due."""
 
-    poll_interval = 0.05
+    MAX_SLEEP = 1.0  # wall seconds; the next due time is recomputed at least this often
 
     def __init__(self, schedules: list[Schedule], clock: AppClock, fire: Callable[[Schedule, Any], None]) -> None:
         super().__init__("schedules")
@@ -367,10 +407,15 @@ class SchedulePump(Pump):
         for i, s in enumerate(self.items):
             self.next[i] = self._next(s, now)
 
+    def pause(self) -> float:
+        dues = [due for due in self.next.values() if due is not None]
+        if not dues:
+            return self.IDLE_CHECK
+        wall = (min(dues) - self.clock.now()).total_seconds() / self.clock.speed
+        return min(max(wall, 0.0), self.MAX_SLEEP)
+
     @staticmethod
     def _next(s: Schedule, after: datetime) -> datetime | None:
-        from datetime import timedelta
-
         period = rate_seconds(s.expression)
         if period is not None:
             return after + timedelta(seconds=period)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
+import os
 import sys
 import threading
 import time
@@ -20,6 +21,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from .logs import FunctionLogs, invocation
 from .template import Function, StackModel
 
 log = logging.getLogger("infra.local.runtime")
@@ -63,6 +65,12 @@ class Runtime:
         # One warm container per function: Lambda never hands a container a second event while it
         # runs one, and handlers rely on it (Powertools' resolver keeps the current event on the app).
         self._container: dict[str, threading.Lock] = {}
+        self._warm: set[str] = set()  # functions past their first invocation (cold start)
+        self.logs = FunctionLogs()
+
+    def close(self) -> None:
+        """Give the logging tree its own formatters back (it outlives the stack)."""
+        self.logs.restore()
 
     def add_layer_paths(self) -> None:
         """Put every layer's content directory on sys.path, as /opt/python is on Lambda."""
@@ -94,6 +102,11 @@ class Runtime:
             sys.modules[pkg] = package
         module = importlib.import_module(f"{pkg}.{module_path}")
         log.info("loaded %s from %s/%s", fn.logical_id, fn.code_uri, module_path)
+        # Its Powertools Logger configured the service's logger on import (the shared environment's
+        # service name); give that logger one set of keys per function.
+        for service in {os.environ.get("POWERTOOLS_SERVICE_NAME", "service_undefined"),
+                        fn.environment.get("POWERTOOLS_SERVICE_NAME", "service_undefined")}:
+            self.logs.adopt(service)
         return getattr(module, func_name)
 
     def invoke(self, logical_id: str, event: Any, request_id: str | None = None) -> Any:
@@ -103,7 +116,10 @@ class Runtime:
         context = LambdaContext(fn, request_id)
         try:
             with self._container[logical_id]:
-                return handler(event, context)
+                cold = logical_id not in self._warm
+                self._warm.add(logical_id)
+                with invocation(logical_id, fn.environment.get("POWERTOOLS_SERVICE_NAME"), cold):
+                    return handler(event, context)
         except Exception as exc:
             log.warning("%s raised %s: %s", logical_id, type(exc).__name__, exc)
             raise FunctionError(

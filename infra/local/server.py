@@ -2,11 +2,13 @@
 
 moto cannot run Lambda code without Docker, so `POST /2015-03-31/functions/<name>/invocations`
 is answered here with the real in-process handler (Step Functions lambda:invoke tasks and any
-boto3 `lambda.invoke` then run real code). Everything else goes to moto unchanged.
+boto3 `lambda.invoke` then run real code). Everything else goes to moto unchanged; once moto has
+answered, the front tells the pumps what was written (wakeup.py), so they need not poll.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -23,14 +25,19 @@ _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations/?$")
 
 # (function name or ARN, payload bytes) -> (status, headers, body), or None if unknown function
 InvokeHandler = Callable[[str, bytes, str], "tuple[int, dict[str, str], bytes] | None"]
+# (WSGI environ, request body or None) -> None: called after moto answered a request
+RequestObserver = Callable[[dict[str, Any], "bytes | None"], None]
+
+_OBSERVED_BODY_LIMIT = 1024 * 1024  # larger bodies (S3 uploads) are not read by the front
 
 
 class LambdaFront:
     """WSGI middleware answering Lambda Invoke before moto."""
 
-    def __init__(self, moto_app: Any, invoke: InvokeHandler) -> None:
+    def __init__(self, moto_app: Any, invoke: InvokeHandler, observe: RequestObserver | None = None) -> None:
         self.moto_app = moto_app
         self.invoke = invoke
+        self.observe = observe
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         match = _INVOKE_PATH.match(environ.get("PATH_INFO", ""))
@@ -43,14 +50,25 @@ class LambdaFront:
                 status, headers, body = answer
                 start_response(f"{status} OK", [*headers.items(), ("Content-Length", str(len(body)))])
                 return [body]
-        return self.moto_app(environ, start_response)
+        if self.observe is None:
+            return self.moto_app(environ, start_response)
+        body = None
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if environ.get("HTTP_X_AMZ_TARGET") and 0 < length <= _OBSERVED_BODY_LIMIT:
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)
+        answer = self.moto_app(environ, start_response)  # moto has done the work when it returns
+        self.observe(environ, body)
+        return answer
 
 
 class EmbeddedAws:
     """moto's server on a free 127.0.0.1 port, in a daemon thread."""
 
-    def __init__(self, invoke: InvokeHandler, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, invoke: InvokeHandler, host: str = "127.0.0.1", port: int = 0,
+                 observe: RequestObserver | None = None) -> None:
         self._invoke = invoke
+        self._observe = observe
         self.host = host
         self.port = port
         self._server: BaseWSGIServer | None = None
@@ -67,7 +85,7 @@ class EmbeddedAws:
             create_backend_app,
         )
 
-        app = LambdaFront(DomainDispatcherApplication(create_backend_app), self._invoke)
+        app = LambdaFront(DomainDispatcherApplication(create_backend_app), self._invoke, self._observe)
         self._server = make_server(self.host, self.port, app, threaded=True, request_handler=MotoRequestHandler)
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto-server", daemon=True)

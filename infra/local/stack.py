@@ -24,6 +24,7 @@ from .resources import InternalRoute, create_all
 from .runtime import FunctionError, Runtime
 from .server import EmbeddedAws
 from .template import Schedule, StackModel, Target, load_model
+from .wakeup import Wakeup
 
 log = logging.getLogger("infra.local.stack")
 
@@ -55,6 +56,7 @@ class LocalStack:
         self.api: ApiGateway | None = None
         self.clients: Any = None
         self.pumps: list[Pump] = []
+        self.wakeup = Wakeup()
         self.clock: AppClock | None = None
         self._saved_env: dict[str, str | None] = {}
         self._saved_moto_sfn: dict[str, Any] = {}
@@ -82,7 +84,8 @@ class LocalStack:
         from infra.local.atomic import serialise_dynamodb_writes
 
         serialise_dynamodb_writes()
-        self.aws = EmbeddedAws(self._lambda_invoke)
+        self.wakeup = Wakeup()  # a fresh set of doorbells for this start's pumps
+        self.aws = EmbeddedAws(self._lambda_invoke, observe=self.wakeup.observe)
         self.aws.start()
         origin = time.time()
         self._set_env({
@@ -117,15 +120,20 @@ class LocalStack:
                  self.api.base_url if self.api else None)
         return self
 
-    def stop(self) -> None:
+    def stop(self, pump_timeout: float = 10) -> None:
+        """Stop the pumps (each finishes the batch in hand, `pump_timeout` seconds for all of them),
+        then the API and the embedded endpoint, and restore the environment."""
         for pump in self.pumps:
-            pump._stop.set()
+            pump.request_stop()
+        deadline = time.monotonic() + pump_timeout
         for pump in self.pumps:
-            pump.stop()
+            pump.stop(timeout=max(0.0, deadline - time.monotonic()))
         self.pumps = []
         if self.api is not None:
             self.api.stop()
             self.api = None
+        if self.runtime is not None:
+            self.runtime.close()
         if self.aws is not None:
             self.aws.configure({"stepfunctions": self._saved_moto_sfn})  # moto's config is process-wide
             self.aws.stop()
@@ -164,15 +172,16 @@ class LocalStack:
                     continue
                 url = c.sqs.get_queue_url(QueueName=ev.queue_arn.split(":")[5])["QueueUrl"]
                 self.pumps.append(SqsPump(f"{fn.logical_id}.{ev.name}", c.sqs, url, ev,
-                                          self._batch_invoker(fn.logical_id), m.region, self.speed))
+                                          self._batch_invoker(fn.logical_id), m.region, self.speed,
+                                          wakeup=self.wakeup))
             for sev in fn.stream_events:
                 if sev.enabled:
                     self.pumps.append(StreamPump(f"{fn.logical_id}.{sev.name}", c.dynamodbstreams, c.sqs, sev,
                                                  sev.stream_arn, self._batch_invoker(fn.logical_id), fn.arn,
-                                                 m.region))
+                                                 m.region, wakeup=self.wakeup))
         for route in routes:
             self.pumps.append(RoutePump(route.description, c.sqs, route.queue_url,
-                                        self._route_deliverer(route), m.region))
+                                        self._route_deliverer(route), m.region, wakeup=self.wakeup))
         if m.schedules:
             self.pumps.append(SchedulePump(m.schedules, self.clock, self._fire_schedule))
         for pump in self.pumps:
@@ -207,13 +216,15 @@ class LocalStack:
             log.warning("no local delivery for target %s", target.ref)
 
     def drain(self, timeout: float = 10) -> None:
-        """Block until every queue/stream pump is idle twice in a row with no new work in between."""
+        """Block until every queue/stream pump is quiet (found nothing on a look that began after the
+        last write to its source) on three checks in a row, with no work handled in between."""
         deadline = time.monotonic() + timeout
+        sources = [p for p in self.pumps if not isinstance(p, SchedulePump)]
         stable = 0
         last = None
         while time.monotonic() < deadline:
-            busy = [p.name for p in self.pumps if not isinstance(p, SchedulePump) and not p.idle]
-            generations = sum(p.generation for p in self.pumps if not isinstance(p, SchedulePump))
+            busy = [p.name for p in sources if not p.quiet]
+            generations = sum(p.generation for p in sources)
             if not busy and generations == last:
                 stable += 1
                 if stable >= 3:
@@ -221,8 +232,8 @@ class LocalStack:
             else:
                 stable = 0
             last = generations
-            time.sleep(0.1)
-        busy = [p.name for p in self.pumps if not p.idle]
+            time.sleep(0.05)
+        busy = [p.name for p in sources if not p.quiet]
         raise TimeoutError(f"local stack not idle after {timeout}s; busy: {busy}")
 
     # ---------------------------------------------------------------- lambda

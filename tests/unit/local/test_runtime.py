@@ -30,7 +30,8 @@ def handler(event, context):
 
 def _function(code_dir, name: str):
     return SimpleNamespace(logical_id=name, name=name, arn=f"arn:aws:lambda:us-east-1:1:function:{name}",
-                           code_uri=str(code_dir), handler="app.handler", memory_mb=128, timeout_s=30)
+                           code_uri=str(code_dir), handler="app.handler", memory_mb=128, timeout_s=30,
+                           environment={})
 
 
 def test_concurrent_events_for_one_function_run_one_at_a_time(tmp_path):
