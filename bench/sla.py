@@ -85,60 +85,6 @@ def _sweep_once(open_tickets: int, due: int = 100) -> list[object]:
                 counter.total("dynamodb"), round(elapsed, 2), round(setup, 1)]
 
 
-class InMemorySlaStore:
-    """The SLA store port over dicts, with the due index as bucket -> keys (as the sparse GSI)."""
-
-    def __init__(self) -> None:
-        self.states: dict[tuple[str, str, str], object] = {}
-        self.index: dict[str, set[tuple[str, str, str]]] = {}
-        self.where: dict[tuple[str, str, str], str] = {}
-        self.claims: set[str] = set()
-        self.cursor = None
-        self.reads = 0
-
-    def save(self, state, bucket, floor=None) -> None:
-        d = state.deadline
-        key = (d.tenant_id, d.ticket_id, d.key)
-        self.states[key] = (state, floor)
-        old = self.where.pop(key, None)
-        if old is not None:
-            self.index[old].discard(key)
-        if bucket is not None:
-            self.index.setdefault(bucket, set()).add(key)
-            self.where[key] = bucket
-
-    def entries_in_bucket(self, bucket):
-        for key in sorted(self.index.get(bucket, ())):
-            self.reads += 1
-            yield self.states[key]
-
-    def states_with_floor(self, tenant_id, ticket_id):
-        self.reads += 1
-        key = (tenant_id, ticket_id, "resolution#0")  # the bench's only metric
-        return {key[2]: self.states[key]} if key in self.states else {}
-
-    def claim(self, key: str) -> bool:
-        if key in self.claims:
-            return False
-        self.claims.add(key)
-        return True
-
-    def release(self, key: str) -> None:
-        self.claims.discard(key)
-
-    def context(self, tenant_id, ticket_id):
-        return {}
-
-    def last_swept(self):
-        return self.cursor
-
-    def set_last_swept(self, at) -> None:
-        self.cursor = at
-
-    def save_outcome(self, outcome, cycle) -> None:
-        pass
-
-
 class _NoDefaultActions:
     """The TimeoutApprover of a sweep whose policy has no default action: never called."""
 
@@ -170,6 +116,7 @@ def _sweep_in_memory(open_tickets: int, due: int = 100) -> list[object]:
     from aftersales.sla.service import SlaService
     from aftersales.sla.stages import DeadlineState, next_due_at
     from aftersales.tickets.domain import Ticket
+    from tests.support.fakes.sla import InMemorySlaStore
 
     clock = FixedClock(START)
     store = InMemorySlaStore()
