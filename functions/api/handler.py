@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aftersales.auth.credentials import CONFLICTING_CREDENTIALS
 from aftersales.core.errors import ConflictingCredentials
+from aftersales.core.headers import header
 from aftersales.core.i18n import negotiate, translate
 from aftersales.core.settings import get_settings
 from aftersales.http import request_body
@@ -15,10 +16,6 @@ from aftersales.http.app import app
 from aftersales.http.errors import error_body
 
 logger = Logger()
-
-
-def _accept_language(event: dict) -> str | None:
-    return next((v for k, v in (event.get("headers") or {}).items() if k.lower() == "accept-language"), None)
 
 
 def _refused_by_authorizer(event: dict) -> bool:
@@ -31,13 +28,13 @@ def _refused_by_authorizer(event: dict) -> bool:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     if _refused_by_authorizer(event):
-        message = translate("error.conflicting_credentials", negotiate(_accept_language(event)))
+        message = translate("error.conflicting_credentials", negotiate(header(event.get("headers"), "accept-language")))
         return {"statusCode": 400, "headers": {"Content-Type": "application/json"},
                 "body": json.dumps(error_body(ConflictingCredentials.code, message), ensure_ascii=False)}
     refused = request_body.refusal(event, get_settings().max_body_bytes)
     if refused is not None:
         # Rejected before parsing (size, media type, encoding, JSON shape): nothing is read or written.
-        message = translate(refused.message_id, negotiate(_accept_language(event)))
+        message = translate(refused.message_id, negotiate(header(event.get("headers"), "accept-language")))
         extra = {"fields": [{"path": "body", "message": refused.detail or message}]} if refused.status == 400 else {}
         return {"statusCode": refused.status, "headers": {"Content-Type": "application/json"},
                 "body": json.dumps(error_body(refused.code, message, **extra), ensure_ascii=False)}

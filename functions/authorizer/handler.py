@@ -12,16 +12,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aftersales.auth.credentials import CONFLICTING_CREDENTIALS
 from aftersales.core.errors import ConflictingCredentials, Forbidden, Unauthorized
+from aftersales.core.headers import header
 from aftersales.wiring import services
 
 logger = Logger()
-
-
-def _header(event: dict, name: str) -> str | None:
-    for key, value in (event.get("headers") or {}).items():
-        if key.lower() == name:
-            return value
-    return None
 
 
 def _policy(principal_id: str, effect: str, method_arn: str, context: dict | None = None) -> dict:
@@ -40,8 +34,8 @@ def _policy(principal_id: str, effect: str, method_arn: str, context: dict | Non
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     try:
-        principal = services().tenants.authenticate(api_key=_header(event, "x-api-key"),
-                                                     authorization=_header(event, "authorization"))
+        principal = services().tenants.authenticate(api_key=header(event.get("headers"), "x-api-key"),
+                                                     authorization=header(event.get("headers"), "authorization"))
     except ConflictingCredentials as exc:
         logger.info("request refused", extra={"reason": exc.message_id})
         return _policy("refused", "Allow", event["methodArn"], {CONFLICTING_CREDENTIALS: "true"})

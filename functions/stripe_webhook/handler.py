@@ -7,6 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aftersales.adapters.stripe_payments import verify_webhook
 from aftersales.core.errors import DomainError
+from aftersales.core.headers import header
 from aftersales.core.settings import get_settings
 from aftersales.http import webhooks as wh
 from aftersales.logistics.verification import VerificationError
@@ -33,7 +34,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         if not secret:  # same answer as a bad signature: an unconfigured tenant learns nothing more
             raise VerificationError("webhook.signature_invalid", provider="stripe")
         svc = services()
-        body = verify_webhook(wh.raw_body(event), wh.headers(event).get("stripe-signature"), secret,
+        body = verify_webhook(wh.raw_body(event), header(event.get("headers"), "stripe-signature"), secret,
                               now=svc.clock.now())
         from aftersales.adapters.dynamo.money import find_order_by_payment
 

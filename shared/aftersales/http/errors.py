@@ -12,15 +12,30 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aftersales.core import errors
 from aftersales.core.i18n import translate
 
-STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int]] = [
-    (errors.PreconditionFailed, 412),
-    (errors.Conflict, 409),
-    (errors.NotFound, 404),
-    (errors.InvalidRequest, 422),
-    (errors.Forbidden, 403),
-    (errors.Unauthorized, 401),
-    (errors.BadRequest, 400),
-]
+# The one map from domain errors to HTTP status codes, for the API and every provider webhook.
+# Rows are tried in order (subclasses before their bases); the last row catches every other
+# DomainError. The provider column differs where providers read the code differently:
+# - InvalidRequest: 422 to API clients (with field paths); 400 to a provider, the plain "bad
+#   request" every provider's retry rules know as "do not retry" (docs/decisions.md, 2026-12-01);
+# - an unmapped DomainError: 400 to an API client (its request was refused), 500 to a provider
+#   (ours to fix, so the provider delivers it again later).
+STATUS_BY_ERROR: tuple[tuple[type[errors.DomainError], int, int], ...] = (
+    # error                      API  provider
+    (errors.PreconditionFailed,  412, 412),
+    (errors.Conflict,            409, 409),
+    (errors.NotFound,            404, 404),
+    (errors.InvalidRequest,      422, 400),
+    (errors.Forbidden,           403, 403),
+    (errors.Unauthorized,        401, 401),
+    (errors.BadRequest,          400, 400),
+    (errors.Unavailable,         503, 503),
+    (errors.DomainError,         400, 500),
+)
+
+
+def status_for(exc: errors.DomainError, *, for_provider: bool = False) -> int:
+    """The HTTP status of `exc` for an API client, or for a provider calling a webhook."""
+    return next((provider if for_provider else api) for cls, api, provider in STATUS_BY_ERROR if isinstance(exc, cls))
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -33,7 +48,7 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> Respon
 
 
 def domain_error(exc: errors.DomainError, locale: str) -> Response:
-    status = next((s for cls, s in STATUS_BY_ERROR if isinstance(exc, cls)), 400)
+    status = status_for(exc)
     details = dict(exc.details)
     extra: dict[str, Any] = {}
     field = details.pop("field", None)

@@ -15,8 +15,8 @@ import binascii
 from dataclasses import dataclass
 from typing import Any
 
+from aftersales.core.headers import header
 from aftersales.core.payloads import MAX_DEPTH, JsonRefused, decode_json
-from aftersales.http.webhooks import headers
 
 __all__ = ["MAX_DEPTH", "Refusal", "refusal"]
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -45,7 +45,7 @@ def refusal(event: dict[str, Any], max_bytes: int) -> Refusal | None:
         data = text.encode("utf-8", "surrogatepass")
     if len(data) > max_bytes:
         return Refusal(413, "payload_too_large", "error.payload_too_large")
-    content_type = (headers(event).get("content-type") or "").strip()
+    content_type = (header(event.get("headers"), "content-type") or "").strip()
     if content_type and (data or method in BODY_METHODS) and not _is_json(content_type):
         return Refusal(415, "unsupported_media_type", "error.unsupported_media_type")
     if not data:

@@ -1,6 +1,7 @@
 """Helpers for the provider-facing webhook functions (no authorizer, no Powertools resolver):
-the raw body exactly as sent, case-insensitive headers, and error mapping where a malformed body
-is 400 with the reason (providers read 4xx as "do not retry"), a bad signature 401."""
+the raw body exactly as sent, the headers, and the answer to a refused delivery: the status from
+the one error table (aftersales.http.errors, provider column: a malformed body is 400 with the
+reason, as providers read 4xx as "do not retry"; a bad signature 401; our own fault 5xx)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,9 @@ import json
 from typing import Any
 
 from aftersales.core import errors
+from aftersales.core.headers import header
 from aftersales.core.i18n import negotiate, translate
-from aftersales.http.errors import error_body
-
-_STATUS: list[tuple[type[errors.DomainError], int]] = [
-    (errors.Unauthorized, 401), (errors.InvalidRequest, 400), (errors.NotFound, 404),
-    (errors.Forbidden, 403), (errors.Conflict, 409),
-]
+from aftersales.http.errors import error_body, status_for
 
 
 def raw_body(event: dict[str, Any]) -> bytes:
@@ -32,7 +29,8 @@ def raw_body(event: dict[str, Any]) -> bytes:
 
 
 def headers(event: dict[str, Any]) -> dict[str, str]:
-    return {k.lower(): v for k, v in (event.get("headers") or {}).items() if v is not None}
+    """The request's headers as sent (read them with aftersales.core.headers.header)."""
+    return {k: v for k, v in (event.get("headers") or {}).items() if v is not None}
 
 
 def query(event: dict[str, Any]) -> dict[str, str]:
@@ -52,10 +50,10 @@ def respond(status: int, body: Any, content_type: str = "application/json") -> d
 
 
 def error(exc: errors.DomainError, event: dict[str, Any]) -> dict[str, Any]:
-    """Every error a provider's input can cause maps to a 4xx above. What is left (500) is a fault
-    on our side (a queue or table that did not take the write): the provider retries it later."""
-    status = next((s for cls, s in _STATUS if isinstance(exc, cls)), 500)
-    loc = negotiate(headers(event).get("accept-language"))
+    """Every error a provider's input can cause is a 4xx; a fault on our side (a queue or table
+    that did not take the write) is a 5xx, which the provider delivers again later."""
+    status = status_for(exc, for_provider=True)
+    loc = negotiate(header(event.get("headers"), "accept-language"))
     reason = translate(exc.message_id, loc, **exc.details)
     details = {k: v for k, v in exc.details.items() if k in ("provider", "errcode")}
     if field := exc.details.get("field"):

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from aftersales.core.errors import Unauthorized
+from aftersales.core.headers import header
 
 
 class VerificationError(Unauthorized):
@@ -27,15 +28,6 @@ def _equal(expected: str | bytes, received: str | bytes | None) -> bool:
     a = expected.encode() if isinstance(expected, str) else expected
     b = received.encode() if isinstance(received, str) else received
     return hmac.compare_digest(a, b)
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    """Case-insensitive header lookup (API Gateway keeps the sender's casing)."""
-    wanted = name.lower()
-    for key, value in headers.items():
-        if key.lower() == wanted:
-            return value
-    return None
 
 
 def _require(value: str | None, provider: str) -> str:
@@ -56,7 +48,7 @@ def aftership_signature(secret: str, body: bytes) -> str:
 
 def verify_aftership(headers: Mapping[str, str], body: bytes, secret: str) -> None:
     """`aftership-hmac-sha256` = base64(HMAC-SHA256(secret, raw body))."""
-    received = _require(_header(headers, AFTERSHIP_HEADER), "aftership")
+    received = _require(header(headers, AFTERSHIP_HEADER), "aftership")
     if not _equal(aftership_signature(secret, body), received.strip()):
         raise VerificationError("webhook.signature_invalid", provider="aftership")
 
@@ -75,7 +67,7 @@ def easypost_signature(secret: str, body: bytes) -> str:
 
 def verify_easypost(headers: Mapping[str, str], body: bytes, secret: str) -> None:
     """`X-Hmac-Signature: hmac-sha256-hex=<hex HMAC-SHA256(NFKD(secret), raw body)>`."""
-    received = _require(_header(headers, EASYPOST_HEADER), "easypost")
+    received = _require(header(headers, EASYPOST_HEADER), "easypost")
     if not _equal(easypost_signature(secret, body), received.strip().lower()):
         raise VerificationError("webhook.signature_invalid", provider="easypost")
 
@@ -91,7 +83,7 @@ def seventeen_track_signature(api_key: str, body: bytes) -> str:
 
 
 def verify_17track(headers: Mapping[str, str], body: bytes, api_key: str) -> None:
-    received = _require(_header(headers, SEVENTEEN_TRACK_HEADER), "17track")
+    received = _require(header(headers, SEVENTEEN_TRACK_HEADER), "17track")
     if not _equal(seventeen_track_signature(api_key, body), received.strip().lower()):
         raise VerificationError("webhook.signature_invalid", provider="17track")
 
@@ -153,9 +145,9 @@ class StandardWebhooks:
 
     def verify(self, headers: Mapping[str, str], body: bytes, now: datetime) -> str:
         """Returns the webhook id (the idempotency key) when the delivery is authentic."""
-        msg_id = _require(_header(headers, "webhook-id"), "standard_webhooks")
-        ts_text = _require(_header(headers, "webhook-timestamp"), "standard_webhooks")
-        signatures = _require(_header(headers, "webhook-signature"), "standard_webhooks")
+        msg_id = _require(header(headers, "webhook-id"), "standard_webhooks")
+        ts_text = _require(header(headers, "webhook-timestamp"), "standard_webhooks")
+        signatures = _require(header(headers, "webhook-signature"), "standard_webhooks")
         timestamp = self._check_timestamp(ts_text, now)
         expected = self.sign(msg_id, timestamp, body)
         matched = False
