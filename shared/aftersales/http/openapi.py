@@ -15,6 +15,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+TITLE = "After-sales platform API"
+VERSION = "1.0.0"
+DESCRIPTION = "Returns, exchanges, repairs, refunds and complaints for e-commerce merchants."
 REF = "#/components/schemas/"
 JSON = "application/json"
 

@@ -18,13 +18,14 @@ from pydantic import ConfigDict, Field
 
 from aftersales.auth.credentials import ApiKeyScope
 from aftersales.core.model import DomainModel
-from aftersales.http.app import json_response, principal, require, tenant
+from aftersales.http.context import RequestContext, json_response
 from aftersales.tenants.ports import ApiKeyRecord
 from aftersales.tenants.service import DEFAULT_ROTATION_GRACE, MAX_ROTATION_GRACE, IssuedApiKey
 from aftersales.tickets.model import Role
 from aftersales.wiring import services
 
 router = Router()
+request = RequestContext(router)
 KeyId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9]+$")]
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -80,15 +81,15 @@ def _issued(issued: IssuedApiKey) -> IssuedApiKeyView:
 
 def _require_key_admin() -> str:
     """Admin staff or an admin key; returns who acts, for the record and the audit log."""
-    require(Role.ADMIN, scopes=(ApiKeyScope.ADMIN,))
-    return principal().subject_id
+    request.require(Role.ADMIN, scopes=(ApiKeyScope.ADMIN,))
+    return request.principal().subject_id
 
 
 @router.post("/api-keys", tags=["api keys"], summary="Issue an API key with scopes (the secret is shown once)",
              status_code=201)
 def create_api_key(body: CreateApiKeyRequest) -> Response[IssuedApiKeyView]:
     by = _require_key_admin()
-    issued = services().tenants.issue_api_key(tenant(), body.name, body.scopes, by=by)
+    issued = services().tenants.issue_api_key(request.tenant(), body.name, body.scopes, by=by)
     return json_response(201, _issued(issued), NO_STORE)
 
 
@@ -96,7 +97,7 @@ def create_api_key(body: CreateApiKeyRequest) -> Response[IssuedApiKeyView]:
 def list_api_keys(limit: Annotated[int, Query(ge=1, le=100)] = 50,
                   cursor: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9]+$")] = None) -> ApiKeyPageView:
     _require_key_admin()
-    page = services().tenants.list_api_keys(tenant(), after=cursor, limit=limit)
+    page = services().tenants.list_api_keys(request.tenant(), after=cursor, limit=limit)
     return ApiKeyPageView(items=[_view(r) for r in page.items], next_cursor=page.cursor)
 
 
@@ -106,7 +107,7 @@ def rotate_api_key(key_id: KeyId,
                    body: Annotated[RotateApiKeyRequest | None, Body()] = None) -> Response[IssuedApiKeyView]:
     by = _require_key_admin()
     grace = timedelta(seconds=(body or RotateApiKeyRequest()).grace_seconds)
-    issued = services().tenants.rotate_api_key(tenant(), key_id, grace=grace, by=by)
+    issued = services().tenants.rotate_api_key(request.tenant(), key_id, grace=grace, by=by)
     return json_response(200, _issued(issued), NO_STORE)
 
 
@@ -114,4 +115,4 @@ def rotate_api_key(key_id: KeyId,
              summary="Revoke the key: its current and previous secrets stop working at once")
 def revoke_api_key(key_id: KeyId) -> ApiKeyView:
     by = _require_key_admin()
-    return _view(services().tenants.revoke_api_key(tenant(), key_id, by=by))
+    return _view(services().tenants.revoke_api_key(request.tenant(), key_id, by=by))

@@ -15,13 +15,13 @@ from aftersales.channels.inbox import DismissReason, Settlement, UnmatchedPage
 from aftersales.core.errors import InvalidRequest
 from aftersales.core.model import DomainModel
 from aftersales.core.text import free_text
-from aftersales.http import cursors
-from aftersales.http.app import actor, idempotent_post, require, tenant
+from aftersales.http.context import CURSOR_MAX_LENGTH, RequestContext
 from aftersales.orders.domain import Identifier
 from aftersales.tickets.model import Role
 from aftersales.wiring import services
 
 router = Router()
+request = RequestContext(router)
 STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 ItemId = Annotated[str, Path(max_length=64)]
 
@@ -43,29 +43,29 @@ class DismissRequest(DomainModel):
 @router.get("/inbox/unmatched", tags=["channels"],
             summary="Channel messages and platform events no customer or order matched yet, newest first")
 def list_unmatched(limit: Annotated[int, Query(ge=1, le=100)] = 50,
-                   cursor: Annotated[str | None, Query(max_length=cursors.MAX_LENGTH)] = None) -> UnmatchedPage:
-    require(*STAFF)
-    listing = cursors.scope("inbox.unmatched", tenant(), actor().id)
-    page = services().channels.intake.unmatched(tenant(), limit=limit, cursor=cursors.unseal(listing, cursor))
-    return page.model_copy(update={"next_cursor": cursors.seal(listing, page.next_cursor)})
+                   cursor: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH)] = None) -> UnmatchedPage:
+    request.require(*STAFF)
+    listing = request.listing("inbox.unmatched")
+    page = services().channels.inbox.page(request.tenant(), limit=limit, cursor=listing.position(cursor))
+    return page.model_copy(update={"next_cursor": listing.cursor(page.next_cursor)})
 
 
 @router.post("/inbox/unmatched/<item_id>/resolve", tags=["channels"],
              summary="File an unmatched item on a ticket, or link its sender to a customer")
 def resolve_unmatched(item_id: ItemId, body: ResolveRequest) -> Response[Settlement]:
-    require(*STAFF)
+    request.require(*STAFF)
     if (body.customer_id is None) == (body.ticket_id is None):
         raise InvalidRequest("inbox.resolve_needs_one_target",
                              field="ticket_id" if body.customer_id is not None else "customer_id")
-    who = actor()
-    return idempotent_post(200, lambda: services().channels.intake.resolve_unmatched(
-        tenant(), item_id, who, customer_id=body.customer_id, ticket_id=body.ticket_id))
+    who = request.actor()
+    return request.idempotent_post(200, lambda: services().channels.inbox.resolve(
+        request.tenant(), item_id, who, customer_id=body.customer_id, ticket_id=body.ticket_id))
 
 
 @router.post("/inbox/unmatched/<item_id>/dismiss", tags=["channels"],
              summary="Dismiss an unmatched item (spam, ...); who, when and why are kept")
 def dismiss_unmatched(item_id: ItemId, body: DismissRequest) -> Response[Settlement]:
-    require(*STAFF)
-    who = actor()
-    return idempotent_post(200, lambda: services().channels.intake.dismiss_unmatched(
-        tenant(), item_id, who, body.reason, body.note))
+    request.require(*STAFF)
+    who = request.actor()
+    return request.idempotent_post(200, lambda: services().channels.inbox.dismiss(
+        request.tenant(), item_id, who, body.reason, body.note))

@@ -1,0 +1,71 @@
+"""Channels routes: how to reach a customer on a channel (contacts), replies on a ticket (staff
+or customer), and a ticket's conversation across every channel."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import ConfigDict, Field
+
+from aftersales.core.errors import InvalidRequest
+from aftersales.core.model import DomainModel
+from aftersales.core.text import free_text
+from aftersales.http.context import RequestContext
+from aftersales.tickets.model import Role
+from aftersales.wiring import services
+
+router = Router()
+request = RequestContext(router)
+ADMINS = (Role.ADMIN, Role.STOREFRONT)
+
+
+class ContactRequest(DomainModel):
+    model_config = ConfigDict(extra="forbid")
+    # the channel's own address rule (core.contacts) is the one check: it refuses blanks and control
+    # characters with a message about addresses, not a generic text error
+    address: str = Field(min_length=1, max_length=320, description="An e-mail address (channel email) or the "
+                                                                   "channel's user id (wecom, douyin)")
+    locale: Literal["en", "zh-Hans"] | None = None
+
+
+@router.put("/customers/<customer_id>/contacts/<channel>", tags=["channels"],
+            summary="How to reach a customer on a channel (links the identity to the customer)")
+def put_contact(customer_id: Annotated[str, Path(max_length=128)],
+                channel: Annotated[Literal["email", "wecom", "douyin"], Path()], body: ContactRequest) -> dict:
+    request.require(*ADMINS)
+    services().channels.contacts.put(request.tenant(), customer_id, channel, body.address, body.locale)
+    return {"customer_id": customer_id, "channel": channel, "linked": True}
+
+
+class ReplyRequest(DomainModel):
+    model_config = ConfigDict(extra="forbid")
+    body: free_text(4000, min_length=1)
+    channel: Literal["email", "wecom"] | None = Field(
+        None, description="Staff only: deliver on this channel; default is the customer's usual channel")
+
+
+@router.post("/tickets/<ticket_id>/replies", tags=["channels"],
+             summary="Staff reply to the customer (delivered by the outbox) or a customer message",
+             status_code=201)
+def post_reply(ticket_id: Annotated[str, Path()], body: ReplyRequest) -> Response[dict]:
+    request.require(Role.AGENT, Role.SUPERVISOR, Role.FINANCE, Role.ARBITRATOR, Role.ADMIN, Role.CUSTOMER,
+                    Role.STOREFRONT)
+    who = request.actor()
+    if body.channel is not None and not who.is_staff:
+        raise InvalidRequest("error.reply_channel_staff_only", field="channel")
+
+    def compute() -> dict:
+        item = services().replies.post(request.tenant(), ticket_id, who, body.body, body.channel)
+        return item.model_dump(mode="json")
+
+    return request.idempotent_post(201, compute)
+
+
+@router.get("/tickets/<ticket_id>/conversation", tags=["channels"],
+            summary="Every channel's messages on a ticket, oldest first")
+def ticket_conversation(ticket_id: Annotated[str, Path()]) -> dict:
+    items = services().channels.conversations.of_ticket(request.tenant(), ticket_id, request.actor())
+    return {"ticket_id": ticket_id, "items": [i.model_dump(mode="json") for i in items]}

@@ -1,0 +1,70 @@
+"""Refunds routes: a ticket's refund grants, provider attempts and status; the tenant's refund
+settings; the refund destination a ticket asks for; the refund of an item a repair could not fix."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from pydantic import ConfigDict
+
+from aftersales.core.model import DomainModel
+from aftersales.core.text import Reason
+from aftersales.http.context import RequestContext, ticket_view
+from aftersales.refunds.refundable import RefundDestination, TenantRefundSettings
+from aftersales.tickets.model import STAFF_ROLES, Role
+from aftersales.wiring import services
+
+router = Router()
+request = RequestContext(router)
+STAFF = tuple(STAFF_ROLES)
+SETTINGS_READERS = (*STAFF, Role.STOREFRONT)
+SETTINGS_EDITORS = (Role.ADMIN, Role.STOREFRONT)
+
+
+class DestinationRequest(DomainModel):
+    model_config = ConfigDict(extra="forbid")
+    destination: RefundDestination
+
+
+class UnrepairableRefundRequest(DomainModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason
+
+
+@router.get("/tickets/<ticket_id>/refund", tags=["refunds"], summary="Refund grants, provider attempts and status")
+def refund_status(ticket_id: Annotated[str, Path(max_length=128)]) -> dict:
+    return services().refunds.status(request.tenant(), ticket_id, request.actor())
+
+
+@router.get("/refund-settings", tags=["refunds"],
+            summary="The tenant's refund settings (restocking fee, alternative destinations, shipping campaign)")
+def get_refund_settings() -> dict:
+    request.require(*SETTINGS_READERS)
+    return services().refunds.settings(request.tenant()).model_dump(mode="json")
+
+
+@router.put("/refund-settings", tags=["refunds"], summary="Replace the tenant's refund settings (admin, storefront)")
+def put_refund_settings(body: TenantRefundSettings) -> dict:
+    request.require(*SETTINGS_EDITORS)
+    return services().refunds.put_settings(request.tenant(), body).model_dump(mode="json")
+
+
+@router.put("/tickets/<ticket_id>/refund-destination", tags=["refunds"],
+            summary="Ask for the refund as store credit / coupon (where offered) or to the original payment")
+def put_refund_destination(ticket_id: Annotated[str, Path(max_length=128)], body: DestinationRequest) -> dict:
+    return services().refunds.request_destination(request.tenant(), ticket_id, request.actor(), body.destination)
+
+
+@router.post("/tickets/<ticket_id>/unrepairable-refund", tags=["refunds"],
+             summary="Refund an item the repair provider could not fix (finance, supervisor or admin; "
+                     "never the requester or an approver of the repair)")
+def post_unrepairable_refund(ticket_id: Annotated[str, Path(max_length=128)], body: UnrepairableRefundRequest
+                             ) -> Response[dict]:
+    request.require(Role.FINANCE, Role.SUPERVISOR, Role.ADMIN)
+    who, loc = request.actor(), request.locale()
+    return request.idempotent_post(200, lambda: ticket_view(services().refunds.refund_unrepairable(
+        request.tenant(), ticket_id, who, body.reason), who, loc))
