@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock pyproject.toml | sha1sum | cut -c1-12)
 NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
+# Swagger UI's assets from the npm lockfile (swagger-ui-dist), copied into the domain package: the API
+# serves them at /swagger/* and sam build ships them in the layer. Built here, not committed.
+SWAGGER_UI_DIR := shared/aftersales/http/static/swagger-ui
+SWAGGER_UI := $(addprefix $(SWAGGER_UI_DIR)/,swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE)
 PORT ?= 3000
 SPEED ?= 1
 
@@ -21,12 +25,16 @@ $(NODE_STAMP): package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@rm -f node_modules/.installed-* && touch $@
 
+$(SWAGGER_UI_DIR)/%: $(NODE_STAMP)
+	@mkdir -p $(@D)
+	cp node_modules/swagger-ui-dist/$* $@
+
 ## make run [PORT=3000] [SPEED=60]: the whole system on the local stack, with a demo tenant
-run: $(STAMP)
+run: $(STAMP) $(SWAGGER_UI)
 	$(BIN)/python -m infra.local --port $(PORT) --speed $(SPEED)
 
 ## make test: every tier (unit, contract, integration, infra, e2e)
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) $(NODE_STAMP) $(SWAGGER_UI)
 	$(BIN)/python -m pytest
 
 test-unit: $(STAMP)
@@ -45,11 +53,11 @@ i18n: $(STAMP)
 	$(BIN)/python -m tools.messages
 	$(BIN)/pybabel -q compile -d shared/aftersales/locales -D messages
 
-build:
+build: $(SWAGGER_UI)
 	sam build
 
 deploy: build
 	sam deploy --guided
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .aws-sam
+	rm -rf $(VENV) node_modules .pytest_cache .aws-sam $(SWAGGER_UI_DIR)

@@ -47,6 +47,7 @@ app = APIGatewayRestResolver(
 )
 app.enable_swagger(
     path="/swagger", title=openapi.TITLE, version=openapi.VERSION, description=openapi.DESCRIPTION,
+    swagger_base_url=docs.SWAGGER_ASSETS_URL,  # the assets come from this API (routes/docs.py), not a CDN
     security_schemes={"apiKey": APIKey(name="X-Api-Key", in_=APIKeyIn.header),
                       "bearer": HTTPBearer(bearerFormat="JWT")},
     security=[{"apiKey": []}, {"bearer": []}],
