@@ -173,7 +173,7 @@ class DouyinIntake:
                 self._park(tenant_id, command)
             return IntakeResult(**base, outcome="parked", detail="unknown after-sale")
         if (isinstance(command, douyin.TransitionTicket) and command.to_stage is douyin.Stage.REFUNDED
-                and self._platform_refunds
+                and self._platform_refunds is not None
                 and self._platform_refunds.settle_by_platform(tenant_id, mapped, SOURCE) is not None):
             return IntakeResult(**base, ticket_id=mapped, outcome="transitioned", detail="refund settled by douyin")
         if isinstance(command, douyin.TransitionTicket) and command.to_stage in STAGE_TARGETS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +13,7 @@ from aftersales.channels.identity import (
     IssueCategory,
     aggregation_key,
     email_identity,
+    identity_from_key,
     link_all,
     normalize_phone,
     order_identity,
@@ -66,3 +68,12 @@ def test_customer_ids_do_not_depend_on_link_order(pairs, rnd):
     a, b = link_all(pairs), link_all(shuffled)
     for identity in {i for pair in pairs for i in pair}:
         assert a.customer_id(identity) == b.customer_id(identity)
+
+
+@pytest.mark.parametrize("key", ["platform_user:wecom:a:b", "email::x@y.z", "nonsense", "order:acme:", "planet:x:y"])
+def test_identity_keys_round_trip(key):
+    """GIVEN an identity key (or something that is not one) WHEN it is read back THEN the same key,
+    or None for a key without a value or with an unknown kind."""
+    identity = identity_from_key(key)
+    valid = key.count(":") >= 2 and not key.endswith(":") and not key.startswith("planet")
+    assert (identity.key if identity else None) == (key if valid else None)
