@@ -7,7 +7,6 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aftersales.core.errors import DomainError
-from aftersales.core.settings import get_settings
 from aftersales.http import webhooks as wh
 from aftersales.wiring import services
 
@@ -16,11 +15,11 @@ logger = Logger()
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    if (rejected := wh.too_large(event, get_settings().max_body_bytes)) is not None:
+    if (rejected := wh.too_large(event, services().http_settings.max_body_bytes)) is not None:
         return rejected
     try:
         tenant_id = wh.path_param(event, "tenant_id")
-        results = services().channels.intake.douyin_push(tenant_id, wh.headers(event), wh.raw_body(event))
+        results = services().channels.douyin_push.receive(tenant_id, wh.headers(event), wh.raw_body(event))
     except DomainError as exc:
         logger.warning("douyin push rejected", extra={"code": exc.code, "reason": exc.message_id})
         return wh.error(exc, event)

@@ -10,7 +10,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aftersales.auth.credentials import Principal
 from aftersales.core.errors import DomainError, InvalidRequest
-from aftersales.core.settings import get_settings
 from aftersales.http import webhooks as wh
 from aftersales.wiring import services
 
@@ -26,21 +25,21 @@ def _tenant_of(key: str) -> str:
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    channels = services().channels
+    mail = services().channels.email
     if "Records" in event:  # S3 notifications: a failure raises, so Lambda retries the object
         outcomes = []
         for record in event["Records"]:
             bucket, key = record["s3"]["bucket"]["name"], unquote_plus(record["s3"]["object"]["key"])
-            raw = channels.attachments.read(bucket, key)
-            outcomes.append(channels.intake.email(_tenant_of(key), raw).outcome)
+            raw = services().channel_stores.attachments.read(bucket, key)
+            outcomes.append(mail.receive(_tenant_of(key), raw).outcome)
         logger.info("mail objects", extra={"outcomes": outcomes})
         return {"processed": len(outcomes)}
-    if (rejected := wh.too_large(event, get_settings().max_body_bytes)) is not None:
+    if (rejected := wh.too_large(event, services().http_settings.max_body_bytes)) is not None:
         return rejected
     try:
         authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
         tenant_id = Principal.from_context(authorizer).tenant_id
-        result = channels.intake.email(tenant_id, wh.raw_body(event))
+        result = mail.receive(tenant_id, wh.raw_body(event))
     except DomainError as exc:
         return wh.error(exc, event)
     logger.info("mail dropped", extra={"outcome": result.outcome})

@@ -6,7 +6,6 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aftersales.core.errors import DomainError
-from aftersales.core.settings import get_settings
 from aftersales.http import webhooks as wh
 from aftersales.wiring import services
 
@@ -15,14 +14,14 @@ logger = Logger()
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    if (rejected := wh.too_large(event, get_settings().max_body_bytes)) is not None:
+    if (rejected := wh.too_large(event, services().http_settings.max_body_bytes)) is not None:
         return rejected
     try:
         tenant_id = wh.path_param(event, "tenant_id")
-        intake = services().channels.intake
+        intake = services().channels.wecom
         if event.get("httpMethod") == "GET":
-            return wh.respond(200, intake.wecom_verify_url(tenant_id, wh.query(event)), "text/plain")
-        result = intake.wecom_message(tenant_id, wh.query(event), wh.raw_body(event))
+            return wh.respond(200, intake.verify_url(tenant_id, wh.query(event)), "text/plain")
+        result = intake.message(tenant_id, wh.query(event), wh.raw_body(event))
     except DomainError as exc:
         logger.warning("wecom callback rejected", extra={"code": exc.code, "reason": exc.message_id})
         return wh.error(exc, event)
