@@ -19,11 +19,11 @@ def env(aws):
     from aftersales.wiring import services
 
     extra_resources(aws)
-    settings = services().channels.intake._settings
+    integrations = services().integrations
     vector = load("wecom/wecom_callback_crypto.json")["config"]
-    settings.put("acme", "channel:wecom", {"token": vector["token"], "encoding_aes_key": vector["encoding_aes_key"],
-                                           "corp_id": vector["corpid_receiveid"]})
-    settings.put("acme", "channel:douyin", {"app_key": APP_KEY, "app_secret": APP_SECRET})
+    integrations.set_wecom("acme", {"token": vector["token"], "encoding_aes_key": vector["encoding_aes_key"],
+                                    "corp_id": vector["corpid_receiveid"]})
+    integrations.set_douyin("acme", {"app_key": APP_KEY, "app_secret": APP_SECRET})
     seed_order("acme", "O-1")
     seed_order("acme", "SO-20261118-01")
     return Webhooks()
@@ -46,6 +46,7 @@ def system():
 
 
 def wecom_post(env, text: str, msg_id: str, sender: str = "wm-user-1"):
+    """A text message from `sender`, sealed with the official vector and signed at the service's now."""
     config = load("wecom/wecom_callback_crypto.json")["config"]
     crypto = WeComCrypto(config["token"], config["encoding_aes_key"], config["corpid_receiveid"])
     inner = (f"<xml><ToUserName>{config['corpid_receiveid']}</ToUserName><FromUserName>{sender}</FromUserName>"
@@ -53,7 +54,7 @@ def wecom_post(env, text: str, msg_id: str, sender: str = "wm-user-1"):
              f"<MsgId>{msg_id}</MsgId><AgentID>1</AgentID></xml>")
     encrypt = crypto.encrypt(inner)
     body = f"<xml><ToUserName>x</ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt><AgentID>1</AgentID></xml>"
-    query = wecom_query(config["token"], encrypt)
+    query = wecom_query(config["token"], encrypt, timestamp=str(int(svc().clock.now().timestamp())))
     return env.wecom_call("POST", "acme", query, body.encode())
 
 

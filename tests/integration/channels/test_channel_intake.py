@@ -39,7 +39,7 @@ def test_cross_channel_aggregation_and_email_threading(env):
     reply = env.drop_email("acme", mail("Re: Return", "Photo attached", "<a2@x>", in_reply_to="<a1@x>", attach=True))
     assert reply.body["outcome"] == "commented" and reply.body["ticket_id"] == tickets[0].id
 
-    items = svc().channels.intake.conversation("acme", tickets[0].id, system())
+    items = svc().channels.conversations.of_ticket("acme", tickets[0].id, system())
     assert [i.channel for i in items] == ["wecom", "email", "email"]
     # the two e-mails on the existing ticket are customer messages on its audit chain (next-response
     # clock); the WeCom message that opened it is the creation itself
@@ -98,7 +98,7 @@ def test_notification_rendered_in_zh_hans_and_sent_through_ses(env):
     from aftersales.tickets.model import Channel, Role, Status, TicketType
 
     s = svc()
-    s.channels.intake.put_contact("acme", "cust-1", "email", "buyer@example.com", "zh-Hans")
+    s.channels.contacts.put("acme", "cust-1", "email", "buyer@example.com", "zh-Hans")
     agent = Actor(id="a", roles=frozenset({Role.AGENT}))
     ticket = s.tickets.open("acme", OpenTicket(type=TicketType.RETURN_REFUND, order_id="O-1", channel=Channel.EMAIL,
                                                reason_code="x", lines=[LineRequest(line_id="L1", quantity=1)],
@@ -130,7 +130,7 @@ def test_failing_sends_are_reported_so_the_queue_retries_then_dead_letters(env):
     os.environ["NOTIFICATIONS_SENDER"] = "not-verified@example.com"
     wiring.reset()
     s = svc()
-    s.channels.intake.put_contact("acme", "cust-1", "email", "buyer@example.com", "en")
+    s.channels.contacts.put("acme", "cust-1", "email", "buyer@example.com", "en")
     event = {"detail-type": "parcel.delayed", "source": "aftersales.logistics",
              "detail": {"tenant_id": "acme", "customer_id": "cust-1", "tracking_number": "T1", "at": "2026"}}
     record = sqs_record(event, "9")
@@ -141,4 +141,4 @@ def test_failing_sends_are_reported_so_the_queue_retries_then_dead_letters(env):
     with pytest.raises(BatchProcessingError):  # every record failed: Lambda fails, SQS redelivers
         env.notifications.lambda_handler({"Records": [record]}, FakeContext("n"))
     # the dedupe marker was released, so the retry really sends
-    assert s.channels.intake._store.first_seen("acme", "notification", "parcel.delayed:T1:2026:email")
+    assert s.channel_stores.intake.first_seen("acme", "notification", "parcel.delayed:T1:2026:email")

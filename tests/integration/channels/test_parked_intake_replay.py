@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import boto3
-import pytest
 
 from aftersales.channels.douyin import push_signature
 from tests.support.channel_intake import APP_KEY, APP_SECRET, mail, svc, system, wecom_post
@@ -17,11 +16,11 @@ from tests.support.fixture_files import FIXTURES
 
 
 def _inbox(key: str) -> list[dict]:
-    return svc().channels.intake._store.parked("acme", key)
+    return svc().channel_stores.intake.parked("acme", key)
 
 
 def _conversation(ticket_id: str) -> list:
-    return svc().channels.intake.conversation("acme", ticket_id, system())
+    return svc().channels.conversations.of_ticket("acme", ticket_id, system())
 
 
 def _open_ticket(order_id: str, customer: str = "cust-1") -> str:
@@ -41,12 +40,12 @@ def test_parked_wecom_message_joins_the_open_ticket_once_the_sender_is_linked(en
     assert [d["channel"] for d in _inbox("platform_user:wecom:wm-unknown")] == ["wecom"]
     ticket_id = _open_ticket("O-1")
 
-    svc().channels.intake.put_contact("acme", "cust-1", "wecom", "wm-unknown", "zh-Hans")
+    svc().channels.contacts.put("acme", "cust-1", "wecom", "wm-unknown", "zh-Hans")
 
     bodies = [(i.channel, i.body) for i in _conversation(ticket_id)]
     assert ("wecom", "你好，我的快递怎么还没到？") in bodies
     assert _inbox("platform_user:wecom:wm-unknown") == []
-    svc().channels.intake.put_contact("acme", "cust-1", "wecom", "wm-unknown", "zh-Hans")
+    svc().channels.contacts.put("acme", "cust-1", "wecom", "wm-unknown", "zh-Hans")
     bodies = [i.body for i in _conversation(ticket_id)]
     assert [b for b in bodies if b.startswith("你好")] == ["你好，我的快递怎么还没到？"]
 
@@ -120,7 +119,7 @@ def test_douyin_stage_changes_that_overtake_the_create_are_applied_when_it_arriv
     assert len(_inbox("douyin:order:O-1")) == 2
 
     assert _push(env, _douyin_messages("O-1", "AS-9", (("RefundCreatedEvent", 200),))) == ["created"]
-    ticket_id = svc().channels.intake._store.lookup("acme", "DYAS#AS-9")
+    ticket_id = svc().channel_stores.intake.lookup("acme", "DYAS#AS-9")
     assert svc().tickets.get("acme", ticket_id, system()).status.value == "return_in_transit"
     assert _inbox("douyin:order:O-1") == []
     body = json.dumps(later).encode()  # Douyin pushes the same bytes again: nothing is queued or filed
@@ -134,15 +133,8 @@ def test_douyin_create_for_an_unknown_order_is_applied_when_the_order_is_pushed(
     THEN the ticket opens for it and the after-sale maps to it."""
     assert _push(env, _douyin_messages("O-LATE", "AS-10", (("RefundCreatedEvent", 200),))) == ["parked"]
     seed_order("acme", "O-LATE", customer="cust-2")
-    results = svc().channels.intake.order_arrived("acme", "O-LATE")
+    results = svc().channels.arrivals.order_arrived("acme", "O-LATE")
     assert [(r.outcome, r.detail) for r in results] == [("created", "replayed")]
-    assert svc().channels.intake._store.lookup("acme", "DYAS#AS-10") == results[0].ticket_id
+    assert svc().channel_stores.intake.lookup("acme", "DYAS#AS-10") == results[0].ticket_id
     assert _inbox("douyin:order:O-LATE") == []
 
-
-@pytest.mark.parametrize("key", ["platform_user:wecom:a:b", "email::x@y.z", "nonsense", "order:acme:"])
-def test_identity_keys_round_trip(key):
-    from aftersales.channels.service import _identity_of
-
-    identity = _identity_of(key)
-    assert (identity.key if identity else None) == (key if key.count(":") >= 2 and not key.endswith(":") else None)

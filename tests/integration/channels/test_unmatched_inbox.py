@@ -20,11 +20,13 @@ PATH = "/inbox/unmatched"
 
 @pytest.fixture
 def clock(env):
-    """A fixed intake clock, advanced between arrivals so "newest first" is well defined."""
+    """A fixed clock for the whole container (intake, tickets, tokens), advanced between arrivals so
+    "newest first" is well defined."""
+    from aftersales import wiring
     from aftersales.core.clock import FixedClock
 
     fixed = FixedClock(START)
-    svc().channels.intake._clock = fixed
+    wiring.override(wiring.Container(clock=fixed))
     return fixed
 
 
@@ -146,7 +148,7 @@ def test_resolving_by_customer_files_the_message_on_the_customers_open_ticket(en
         "item_id": newer, "action": "matched", "ticket_id": ticket_id}
 
     assert wecom_post(env, "any news?", "m-c-3", sender="wm-stranger").raw == "success"
-    assert "any news?" in [i.body for i in svc().channels.intake.conversation("acme", ticket_id, system())]
+    assert "any news?" in [i.body for i in svc().channels.conversations.of_ticket("acme", ticket_id, system())]
 
 
 def test_resolving_by_customer_without_an_open_ticket_changes_nothing(env, clock, api, demo):
@@ -157,7 +159,7 @@ def test_resolving_by_customer_without_an_open_ticket_changes_nothing(env, clock
     reply = _resolve(api, demo["acme"]["agent"], item["item_id"], {"customer_id": "cust-2"})
     assert reply.status == 409 and reply.body["error"]["fields"][0]["path"] == "customer_id"
     assert [i["item_id"] for i in _items(api, demo)] == [item["item_id"]]
-    assert svc().channels.intake._store.customer_of("acme", "platform_user:wecom:wm-stranger") is None
+    assert svc().channel_stores.intake.customer_of("acme", "platform_user:wecom:wm-stranger") is None
 
 
 def test_resolving_by_ticket_posts_an_inbound_comment_and_later_replies_thread_onto_it(env, clock, api, demo):
@@ -177,7 +179,7 @@ def test_resolving_by_ticket_posts_an_inbound_comment_and_later_replies_thread_o
         assert reply.status == 200, reply.body
         assert reply.body == {**reply.body, "action": "filed", "ticket_id": ticket_id, "by": "supervisor-1"}
 
-    conversation = svc().channels.intake.conversation("acme", ticket_id, system())
+    conversation = svc().channels.conversations.of_ticket("acme", ticket_id, system())
     [filed_mail] = [i for i in conversation if i.channel == "email"]
     assert filed_mail.direction == "inbound" and filed_mail.subject == "Return ON-2026-77"
     assert filed_mail.attachments == items["email"]["attachments"]
@@ -255,7 +257,7 @@ def test_dismissal_is_recorded_with_who_when_why_and_a_ttl(env, clock, api, demo
                           "by": "supervisor-1", "role": "supervisor", "channel": "email", "reason": "spam",
                           "note": "lottery", "also_filed": [], "ticket_id": None, "customer_id": None}
     assert _items(api, demo) == []
-    assert svc().channels.intake._store.parked("acme", "email::buyer@example.com") == []
+    assert svc().channel_stores.intake.parked("acme", "email::buyer@example.com") == []
 
     record = ChannelsItem.get(f"acme#UNMATCHED#{item['item_id']}", "SETTLED", consistent_read=True)
     assert record.doc == {k: v for k, v in reply.body.items() if v is not None}
@@ -283,5 +285,7 @@ def test_parked_items_and_their_order_pointer_expire_after_90_days(env, clock, a
     [item] = _items(api, demo)
 
     clock.advance(days=91)
-    assert _items(api, demo) == []
-    assert _dismiss(api, demo["acme"]["agent"], item["item_id"], {"reason": "spam"}).status == 404
+    token = svc().tenants.mint_staff_token("acme", "agent-1", timedelta(hours=1))  # the agent signs in again
+    later = {"acme": {"agent": {"Authorization": f"Bearer {token}"}}}
+    assert _items(api, later) == []
+    assert _dismiss(api, later["acme"]["agent"], item["item_id"], {"reason": "spam"}).status == 404

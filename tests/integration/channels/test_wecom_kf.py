@@ -155,7 +155,7 @@ def test_a_wechat_customer_files_a_return_over_kf_and_gets_the_agents_reply_ther
     svc = services()
     (ticket,) = svc.tickets.list("acme", _system(), customer_id="cust-1").items
     assert (ticket.type.value, ticket.order_id, ticket.channel.value) == ("return_refund", "SO-20261118-01", "wecom")
-    store = svc.channels.intake._store
+    store = svc.channel_stores.intake
     assert store.kf_cursor("acme", KFID) == "cursor-2"
     assert store.contacts("acme", "cust-1")["wecom"] == {"address": EXTERNAL, "locale": None, "open_kfid": KFID}
 
@@ -165,7 +165,7 @@ def test_a_wechat_customer_files_a_return_over_kf_and_gets_the_agents_reply_ther
     assert syncs(qyapi)[2:] == [{"cursor": "cursor-2", "token": "TOKEN-TWO", "limit": 1000, "open_kfid": KFID}]
     assert store.kf_cursor("acme", KFID) == "cursor-3"
     assert [t.id for t in svc.tickets.list("acme", _system(), customer_id="cust-1").items] == [ticket.id]
-    inbound = [(m.body, m.external_id) for m in svc.channels.intake._conversations.list("acme", ticket.id)
+    inbound = [(m.body, m.external_id) for m in svc.channel_stores.conversations.list("acme", ticket.id)
                if m.direction == "inbound"]
     assert inbound == [(FIRST, "kfmsg-1"), (SECOND, "kfmsg-2")]
 
@@ -202,7 +202,7 @@ def test_a_failed_sync_fails_its_record_and_the_redelivery_files_the_message_onc
     message is filed once; a duplicate delivery of the event by WeCom queues nothing."""
     from aftersales.wiring import services
 
-    services().channels.intake._settings.put("acme", "channel:wecom", {
+    services().integrations.set_wecom("acme", {
         "token": VECTOR["token"], "encoding_aes_key": VECTOR["encoding_aes_key"],
         "corp_id": VECTOR["corpid_receiveid"], "kf_secret": KF_SECRET})
     answer = qyapi.answer
@@ -214,7 +214,7 @@ def test_a_failed_sync_fails_its_record_and_the_redelivery_files_the_message_onc
     assert qyapi.received == []
     record = the_request(kf_queue, "TOKEN-ONE")
     assert kf_sync(record) == {"batchItemFailures": [{"itemIdentifier": record["messageId"]}]}
-    store = services().channels.intake._store
+    store = services().channel_stores.intake
     assert store.kf_cursor("acme", KFID) is None
     assert services().tickets.list("acme", _system(), customer_id="cust-1").items == []
 
@@ -225,7 +225,7 @@ def test_a_failed_sync_fails_its_record_and_the_redelivery_files_the_message_onc
     assert kf_event(env, "TOKEN-ONE", "1732600000").raw == "success"  # a duplicate delivery: no new request
     assert take_queued(kf_queue) == []
     assert len(syncs(qyapi)) == 1 + 2  # the failed call, then the two pages of the redelivery
-    inbound = [m for m in services().channels.intake._conversations.list("acme", ticket.id) if m.direction == "inbound"]
+    inbound = [m for m in services().channel_stores.conversations.list("acme", ticket.id) if m.direction == "inbound"]
     assert [m.external_id for m in inbound] == ["kfmsg-1"]
 
 
@@ -236,7 +236,7 @@ def test_a_request_that_cannot_be_queued_answers_500_and_wecoms_retry_queues_it(
     request is queued."""
     from aftersales import wiring
 
-    wiring.services().channels.intake._settings.put("acme", "channel:wecom", {
+    wiring.services().integrations.set_wecom("acme", {
         "token": VECTOR["token"], "encoding_aes_key": VECTOR["encoding_aes_key"],
         "corp_id": VECTOR["corpid_receiveid"], "kf_secret": KF_SECRET})
     monkeypatch.setenv("WECOM_KF_SYNC_QUEUE_URL", kf_queue + "-missing")
@@ -256,7 +256,7 @@ def test_without_a_kf_secret_the_event_is_acknowledged_and_ignored(qyapi, kf_que
     'success', nothing queued and no call to WeCom (nothing we could read it with)."""
     from aftersales.wiring import services
 
-    services().channels.intake._settings.put("acme", "channel:wecom", {
+    services().integrations.set_wecom("acme", {
         "token": VECTOR["token"], "encoding_aes_key": VECTOR["encoding_aes_key"],
         "corp_id": VECTOR["corpid_receiveid"]})
     assert kf_event(Webhooks(), "TOKEN-ONE", "1732600000").raw == "success"
@@ -270,7 +270,7 @@ def test_a_parked_kf_message_keeps_the_kf_account_for_when_the_order_arrives(qya
     WeCom contact carries the kf account, so replies go back through 微信客服."""
     from aftersales.wiring import services
 
-    services().channels.intake._settings.put("acme", "channel:wecom", {
+    services().integrations.set_wecom("acme", {
         "token": VECTOR["token"], "encoding_aes_key": VECTOR["encoding_aes_key"],
         "corp_id": VECTOR["corpid_receiveid"], "kf_secret": KF_SECRET})
     answer = qyapi.answer
@@ -279,17 +279,17 @@ def test_a_parked_kf_message_keeps_the_kf_account_for_when_the_order_arrives(qya
         if path == "/cgi-bin/kf/sync_msg" else answer(method, path, query, body))
     assert kf_event(Webhooks(), "TOKEN-ONE", "1732600000").raw == "success"
     assert kf_sync(the_request(kf_queue, "TOKEN-ONE")) == {"batchItemFailures": []}
-    intake = services().channels.intake
+    intake = services().channel_stores.intake
     listed = api.request("GET", "/inbox/unmatched", None, demo["acme"]["agent"])
     assert [i["body"] for i in listed.body["items"]] == ["订单 SO-NEW-000001 没收到，我要退款"]
     assert EXTERNAL not in json.dumps(listed.body) and KFID not in json.dumps(listed.body)
-    assert intake._store.contacts("acme", "cust-2") == {}
+    assert intake.contacts("acme", "cust-2") == {}
 
     pushed = api.request("PUT", "/orders/SO-NEW-000001", order_payload("SO-NEW-000001", "cust-2"), demo["acme"]["key"])
     assert pushed.status == 201, pushed
     (ticket,) = services().tickets.list("acme", _system(), customer_id="cust-2").items
     assert ticket.order_id == "SO-NEW-000001" and ticket.channel.value == "wecom"
-    assert intake._store.contacts("acme", "cust-2")["wecom"] == {"address": EXTERNAL, "locale": None,
+    assert intake.contacts("acme", "cust-2")["wecom"] == {"address": EXTERNAL, "locale": None,
                                                                  "open_kfid": KFID}
 
 
@@ -299,7 +299,7 @@ def test_a_cursor_that_does_not_move_stops_the_paging(qyapi, kf_queue, api, demo
     the next event goes on from the stored cursor."""
     from aftersales.wiring import services
 
-    services().channels.intake._settings.put("acme", "channel:wecom", {
+    services().integrations.set_wecom("acme", {
         "token": VECTOR["token"], "encoding_aes_key": VECTOR["encoding_aes_key"],
         "corp_id": VECTOR["corpid_receiveid"], "kf_secret": KF_SECRET})
     answer = qyapi.answer
@@ -309,7 +309,7 @@ def test_a_cursor_that_does_not_move_stops_the_paging(qyapi, kf_queue, api, demo
     assert kf_event(Webhooks(), "TOKEN-ONE", "1732600000").raw == "success"
     assert kf_sync(the_request(kf_queue, "TOKEN-ONE")) == {"batchItemFailures": []}
     assert [s.get("cursor") for s in syncs(qyapi)] == [None, "stuck"]
-    assert services().channels.intake._store.kf_cursor("acme", KFID) == "stuck"
+    assert services().channel_stores.intake.kf_cursor("acme", KFID) == "stuck"
 
 
 def test_the_kf_secret_is_validated_and_never_read_back(api, demo, aws):
