@@ -27,7 +27,7 @@ from aftersales.channels.wecom_intake import WeComIntake
 from aftersales.channels.wecom_kf import KfSyncPage
 from aftersales.core.clock import FixedClock
 from aftersales.tickets.service import TicketService
-from tests.support.ticket_store import InMemoryTicketStore
+from tests.support.fakes.tickets import InMemoryTicketStore
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 ORDER = "SO-20261118-01"  # an order number free text can name (the unit tests' conftest seeds it, and O-1)
