@@ -80,11 +80,11 @@ def _print_exports(api_url: str, demo: dict[str, Any]) -> None:
     """The shell variables the README's walk-through uses, ready to paste."""
     from .demo import shell_variables
 
-    print("\nFor the README walk-through, paste into your shell:")
-    print(f"  export API={api_url}")
-    for name, value in shell_variables(demo).items():
-        print(f"  export {name}={value}")
-    print()
+    variables = {"API": api_url, **shell_variables(demo)}
+    exports = [f"  export {name}={value}" for name, value in variables.items()]
+    # one write: handlers' log lines from other threads must not land inside these lines
+    sys.stdout.write("\n".join(["", "For the README walk-through (\"From request to refund\"), paste into a shell:",
+                                 *exports, "", ""]))
 
 
 if __name__ == "__main__":

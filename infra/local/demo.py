@@ -36,11 +36,11 @@ CATEGORIES = ["appliances", "kitchen", "electronics"]
 CARE_TEAM = {"ticket_types": [t.value for t in TicketType], "languages": ["zh-Hans", "en"],
              "channels": [c.value for c in Channel]}
 AGENTS = {
-    "agent-li": {"team_id": "care", "max_open": 20, "availability": "online", "shift_calendar_id": "shift-day",
+    "agent-li": {"team_id": "care", "max_open": 50, "availability": "online", "shift_calendar_id": "shift-day",
                  "skills": {"product_categories": CATEGORIES}},
-    "agent-zhou": {"team_id": "care", "max_open": 20, "availability": "online", "shift_calendar_id": "shift-night",
+    "agent-zhou": {"team_id": "care", "max_open": 50, "availability": "online", "shift_calendar_id": "shift-night",
                    "skills": {"product_categories": CATEGORIES}},
-    "sup-wang": {"team_id": "care", "max_open": 10, "availability": "online", "supervisor": True,
+    "sup-wang": {"team_id": "care", "max_open": 20, "availability": "online", "supervisor": True,
                  "skills": {"product_categories": CATEGORIES}},
 }
 CONTACTS = {"cust-1001": ("cust-1001@example.com", "zh-Hans"), "cust-2001": ("cust-2001@example.com", "en")}
@@ -142,15 +142,17 @@ def seed(stack: Any) -> dict[str, str]:
                    {**storefront, "Accept-Language": "zh-CN"})
     api.call("POST", f"/tickets/{ret['id']}/transitions", {"to": "pending_approval", "reason": "auto-submitted"},
              storefront)
-    api.call("POST", "/tickets", {"type": "exchange", "order_id": "WEB-2001", "channel": "web",
-                                  "reason_code": "wrong_size", "lines": [{"line_id": "1", "quantity": 1}]},
-             storefront)
-    api.call("POST", "/tickets", {"type": "complaint", "order_id": "SO-1001", "channel": "phone",
-                                  "reason_code": "late_delivery", "description": "Courier was three days late"},
-             storefront)
+    exchange = api.call("POST", "/tickets", {"type": "exchange", "order_id": "WEB-2001", "channel": "web",
+                                             "reason_code": "wrong_size", "lines": [{"line_id": "1", "quantity": 1}]},
+                        storefront)
+    complaint = api.call("POST", "/tickets", {"type": "complaint", "order_id": "SO-1001", "channel": "phone",
+                                              "reason_code": "late_delivery",
+                                              "description": "Courier was three days late"}, storefront)
 
     # The storefront key comes first: it is the one to try the API with (and the one tests pick).
-    lines = {"tenant": TENANT, "storefront API key (X-Api-Key)": keys[ApiKeyScope.STOREFRONT],
+    lines = {"tenant": TENANT, "demo tickets (return, exchange, complaint)":
+             " ".join(t["id"] for t in (ret, exchange, complaint)),
+             "storefront API key (X-Api-Key)": keys[ApiKeyScope.STOREFRONT],
              "customer token cust-1001 (Authorization: Bearer; 1 h)":
                  svc.tenants.mint_customer_token(TENANT, "cust-1001", timedelta(hours=1))}
     for user_id, _name, role in STAFF:

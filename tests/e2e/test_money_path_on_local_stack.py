@@ -72,10 +72,11 @@ def test_a_small_refund_is_auto_approved_and_paid_once(local_stack):
     assert len(grant["attempts"]) == 1
     audit = requests.get(f"{local_stack.api_url}/tickets/{ticket_id}/audit",
                          headers=_auth(local_stack, "agent token"), timeout=10).json()["entries"]
-    events = [e["event"] for e in audit]
+    events = [e["event"] for e in audit if e["event"] != "ticket.assigned"]  # the demo's dispatcher assigns it
     assert events == ["ticket.created", "ticket.submitted_for_approval", "ticket.approved",
                       "ticket.refund_requested", "ticket.refunded"]
-    assert audit[2]["actor_role"] == "system" and audit[2]["data"]["rule_id"] == "auto-small-cny"
+    approved = next(e for e in audit if e["event"] == "ticket.approved")
+    assert approved["actor_role"] == "system" and approved["data"]["rule_id"] == "auto-small-cny"
     from aftersales.wiring import services
 
     sandbox = services().money.providers["demo"]

@@ -52,17 +52,22 @@ def _eventually(probe, timeout: float, last: list):
 
 
 def test_scheduled_sweep_reminds_then_escalates_within_seconds(fast_stack):
-    """GIVEN the demo tenant on a stack at 3600x, a team with an agent and a supervisor, and a 40 h
+    """GIVEN the demo tenant on a stack at 3600x, a team with an agent and a supervisor of its own (the
+    demo's agents offline: they would compete for the ticket and hold the demo's), and a 40 h
     resolution target for app complaints (reminder at 50 %, escalation to a supervisor on breach)
     WHEN a storefront opens a complaint, and the policy is saved after it
     THEN the dispatcher assigns it to the agent, the policy write recomputes the open ticket (SLA table
     stream -> tracker -> paged recompute), the scheduled sweep records `ticket.sla_reminder`
     about 20 wall seconds after the ticket opened and, on the breach, an escalation assignment to the supervisor."""
     api, key = fast_stack.api_url, fast_stack.storefront
-    put = requests.put(f"{api}/dispatch/teams/care", json={"skills": SKILLS}, headers=_supervisor(), timeout=10)
+    for demo_agent in ("agent-li", "agent-zhou", "sup-wang"):
+        off = {"team_id": "care", "max_open": 50, "availability": "offline"}
+        put = requests.put(f"{api}/dispatch/agents/{demo_agent}", json=off, headers=_supervisor(), timeout=10)
+        assert put.status_code == 200, put.text
+    put = requests.put(f"{api}/dispatch/teams/sla-care", json={"skills": SKILLS}, headers=_supervisor(), timeout=10)
     assert put.status_code == 200, put.text
-    for agent_id, supervisor in (("agent-li", False), ("sup-wang", True)):
-        body = {"team_id": "care", "max_open": 10, "availability": "online", "supervisor": supervisor}
+    for agent_id, supervisor in (("agent-sla", False), ("sup-sla", True)):
+        body = {"team_id": "sla-care", "max_open": 10, "availability": "online", "supervisor": supervisor}
         put = requests.put(f"{api}/dispatch/agents/{agent_id}", json=body, headers=_supervisor(), timeout=10)
         assert put.status_code == 200, put.text
 
@@ -110,9 +115,9 @@ def test_scheduled_sweep_reminds_then_escalates_within_seconds(fast_stack):
     # spend several application hours on the steps before the policy is saved.
     entries = _eventually(escalated, timeout=90, last=seen)
     assigned = [e for e in entries if e["event"] == "ticket.assigned"]
-    assert assigned[0]["reason"].startswith("auto:") and assigned[0]["data"]["to_assignee"] == "agent-li"
+    assert assigned[0]["reason"].startswith("auto:") and assigned[0]["data"]["to_assignee"] == "agent-sla"
     escalation = assigned[-1]
-    assert escalation["actor_role"] == "system" and escalation["data"]["to_assignee"] == "sup-wang"
+    assert escalation["actor_role"] == "system" and escalation["data"]["to_assignee"] == "sup-sla"
     events = [e["event"] for e in entries]
     assert events.count("ticket.sla_reminder") == 1 and events.count("ticket.sla_breached") == 1
     assert events.index("ticket.sla_reminder") < events.index("ticket.sla_breached") < entries.index(escalation)
