@@ -1,12 +1,11 @@
 """The logistics context's ParcelStore over dicts, as the DynamoDB adapter keeps it: an event is
 stored once per (provider, event id) together with the parcel state, which is conditional on the
-parcel's version; the watch index finds parcels by their watch time. Also the tenant's integration
-settings (carrier webhook secrets, exception rules) as one document per name."""
+parcel's version; the watch index finds parcels by their watch time. (The integration settings
+the tracking service reads are the channels fakes' FakeIntegrationSettings.)"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from aftersales.core.errors import ConcurrentModification
 from aftersales.logistics.events import TrackingEvent
@@ -65,22 +64,3 @@ class InMemoryParcelStore:
                        and since.date() <= p.watch_at.date() <= until.date() and p.watch_at <= until),
                       key=lambda p: p.watch_at)
 
-
-class InMemoryIntegrationSettings:
-    def __init__(self) -> None:
-        self.documents: dict[tuple[str, str], dict[str, Any]] = {}
-
-    def __len__(self) -> int:
-        return len(self.documents)
-
-    def __contains__(self, key: object) -> bool:  # (tenant, name)
-        return key in self.documents
-
-    def get(self, tenant_id: str, name: str) -> dict[str, Any] | None:
-        return self.documents.get((tenant_id, name))
-
-    def put(self, tenant_id: str, name: str, config: dict[str, Any]) -> None:
-        self.documents[(tenant_id, name)] = config
-
-    def names(self, tenant_id: str) -> list[str]:
-        return sorted(name for t, name in self.documents if t == tenant_id)

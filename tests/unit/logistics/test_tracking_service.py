@@ -20,7 +20,8 @@ from aftersales.orders.domain import Order
 from aftersales.tickets.domain import LineRequest, OpenTicket
 from aftersales.tickets.model import Reception, Status
 from aftersales.tickets.service import TicketService
-from tests.support.fakes.logistics import InMemoryIntegrationSettings, InMemoryParcelStore
+from tests.support.channels_fakes import FakeIntegrationSettings
+from tests.support.fakes.logistics import InMemoryParcelStore
 from tests.support.fakes.tickets import InMemoryTicketStore
 from tests.support.ticket_factories import STOREFRONT
 from tests.support.tickets import order_payload, walk
@@ -55,7 +56,7 @@ class Rig:
         self.opener = RecordingOpener()
         self.events = RecordingPublisher()
         self.tickets = TicketService(self.ticket_store, self.clock)
-        self.tracking = TrackingService(self.parcels, InMemoryIntegrationSettings(), self.tickets, self.opener,
+        self.tracking = TrackingService(self.parcels, FakeIntegrationSettings(), self.tickets, self.opener,
                                         self.events, self.clock)
         self.tickets.upsert_order("acme", Order.model_validate(order_payload(quantity=2)))
 
