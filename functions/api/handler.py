@@ -10,10 +10,10 @@ from aftersales.auth.credentials import CONFLICTING_CREDENTIALS
 from aftersales.core.errors import ConflictingCredentials
 from aftersales.core.headers import header
 from aftersales.core.i18n import negotiate, translate
-from aftersales.core.settings import get_settings
 from aftersales.http import request_body
 from aftersales.http.app import app
 from aftersales.http.errors import error_body
+from aftersales.wiring import services
 
 logger = Logger()
 
@@ -31,7 +31,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         message = translate("error.conflicting_credentials", negotiate(header(event.get("headers"), "accept-language")))
         return {"statusCode": 400, "headers": {"Content-Type": "application/json"},
                 "body": json.dumps(error_body(ConflictingCredentials.code, message), ensure_ascii=False)}
-    refused = request_body.refusal(event, get_settings().max_body_bytes)
+    refused = request_body.refusal(event, services().http_settings.max_body_bytes)
     if refused is not None:
         # Rejected before parsing (size, media type, encoding, JSON shape): nothing is read or written.
         message = translate(refused.message_id, negotiate(header(event.get("headers"), "accept-language")))

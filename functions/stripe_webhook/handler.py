@@ -8,37 +8,27 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from aftersales.adapters.stripe_payments import verify_webhook
 from aftersales.core.errors import DomainError
 from aftersales.core.headers import header
-from aftersales.core.settings import get_settings
 from aftersales.http import webhooks as wh
 from aftersales.logistics.verification import VerificationError
-from aftersales.refunds.webhooks import StripeEventApplier
 from aftersales.wiring import services
 
 logger = Logger()
 
 
-def _secret(tenant_id: str) -> str:
-    money = services().money
-    tenant_cfg = money.config.get(tenant_id, "STRIPE") or {}
-    return tenant_cfg.get("webhook_secret") or money.settings.stripe_webhook_secret
-
-
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    if (rejected := wh.too_large(event, get_settings().max_body_bytes)) is not None:
+    if (rejected := wh.too_large(event, services().http_settings.max_body_bytes)) is not None:
         return rejected
     try:
         tenant_id = wh.path_param(event, "tenant_id")
         logger.append_keys(tenant_id=tenant_id)
-        secret = _secret(tenant_id)
+        svc = services()
+        secret = svc.stripe_events.secret_for(tenant_id)
         if not secret:  # same answer as a bad signature: an unconfigured tenant learns nothing more
             raise VerificationError("webhook.signature_invalid", provider="stripe")
-        svc = services()
         body = verify_webhook(wh.raw_body(event), header(event.get("headers"), "stripe-signature"), secret,
                               now=svc.clock.now())
-        from aftersales.adapters.dynamo.money import find_order_by_payment
-
-        result = StripeEventApplier(svc.money, svc.tickets, find_order_by_payment, svc.clock).apply(tenant_id, body)
+        result = svc.stripe_events.apply(tenant_id, body)
     except DomainError as exc:
         logger.warning("stripe webhook rejected", extra={"code": exc.code, "reason": exc.message_id})
         return wh.error(exc, event)

@@ -22,7 +22,7 @@ import secrets
 from functools import lru_cache
 
 from aftersales.core.errors import InvalidRequest
-from aftersales.core.settings import get_settings
+from aftersales.wiring import services
 
 FIELD = "query.cursor"
 MAX_LENGTH = 2048
@@ -36,7 +36,7 @@ def _key(secret: str) -> bytes:
 
 
 def _mac(scope: str, payload: bytes) -> bytes:
-    key = _key(get_settings().cursor_secret)
+    key = _key(services().http_settings.cursor_secret)
     return hmac.new(key, scope.encode() + b"\0" + payload, hashlib.sha256).digest()[:_MAC_BYTES]
 
 

@@ -19,13 +19,13 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
-from aftersales.core.settings import get_settings
+from aftersales.wiring import services
 
 MAX_KEY_LENGTH = 255
 
 
 def _persistence() -> DynamoDBPersistenceLayer:
-    return _persistence_for(get_settings().idempotency_table)
+    return _persistence_for(services().idempotency_settings.idempotency_table)
 
 
 @lru_cache(maxsize=4)  # per table: tests and the local stack switch tables within one process
@@ -37,7 +37,7 @@ def _persistence_for(table_name: str) -> DynamoDBPersistenceLayer:
 def _config() -> IdempotencyConfig:
     return IdempotencyConfig(event_key_jmespath="[scope, key]", payload_validation_jmespath="[route, body]",
                              raise_on_no_idempotency_key=True,
-                             expires_after_seconds=get_settings().idempotency_ttl_seconds)
+                             expires_after_seconds=services().idempotency_settings.idempotency_ttl_seconds)
 
 
 def run_once(*, context: Any, scope: str, key: str, route: str, body: Any,
