@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,10 @@ _REPOSITORY = Path(__file__).resolve().parent.parent  # on sys.path before tests
 for path in (_REPOSITORY / "shared", _REPOSITORY):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
+# The service name every function has (template.yaml Globals), before any test module is collected:
+# a module's Logger(child=True) takes its name from it on import, so a unit test importing a module
+# first would otherwise leave it named "service_undefined.…" for the whole session.
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "aftersales")
 
 from tests.support.api_client import ApiClient  # noqa: E402
 from tests.support.environment import FAKE_AWS, ROOT  # noqa: E402
