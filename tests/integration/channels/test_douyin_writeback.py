@@ -33,7 +33,7 @@ def douyin(aws, monkeypatch):
     wiring.reset()
     extra_resources(aws)
     seed_order("acme", "O-1")
-    wiring.services().channels.intake._settings.put("acme", "channel:douyin", dict(SETTINGS))
+    wiring.services().integrations.set_douyin("acme", dict(SETTINGS))
     yield api
     api.close()
 
@@ -129,7 +129,7 @@ def test_douyin_refusals_and_missing_settings_land_on_the_ticket_for_an_agent(do
 
     seed_order("acme", "O-2")
     other = push(200, "RefundCreatedEvent", "AS-103", 1, "m-create-4", order_id="O-2")["ticket_id"]
-    services().channels.intake._settings.put("acme", "channel:douyin",
+    services().integrations.set_douyin("acme",
                                            {k: v for k, v in SETTINGS.items() if k != "reject_reason_code"})
     calls = len(douyin.received)
     assert run(decide(other, "pending_approval", "rejected")) == {"batchItemFailures": []}
@@ -157,7 +157,7 @@ def test_douyin_busy_fails_the_record_so_the_queue_retries_it(douyin):
 
 def test_tenants_without_a_shop_id_receive_pushes_but_write_nothing_back(douyin):
     ticket_id = push(200, "RefundCreatedEvent", "AS-105", 1, "m-create-6")["ticket_id"]
-    services().channels.intake._settings.put("acme", "channel:douyin", {"app_key": APP_KEY, "app_secret": APP_SECRET})
+    services().integrations.set_douyin("acme", {"app_key": APP_KEY, "app_secret": APP_SECRET})
     assert run(decide(ticket_id, "pending_approval", "approved")) == {"batchItemFailures": []}
     assert douyin.received == [] and audit_events(ticket_id)[-1].event == "ticket.approved"
     assert load("douyin/skit/AftersaleOperateRequest.json")["type"] == 111  # the sample the mapping follows

@@ -75,7 +75,7 @@ def test_the_outbox_emails_the_reply_once_in_the_tickets_language(api, acme):
     back to the ticket), once for a redelivered event; customer messages are not sent anywhere."""
     from aftersales.wiring import services
 
-    services().channels.intake.put_contact("acme", "cust-1", "email", "buyer@example.com", "zh-Hans")
+    services().channels.contacts.put("acme", "cust-1", "email", "buyer@example.com", "zh-Hans")
     api.request("POST", f"/tickets/{acme['ticket']}/replies", {"body": "已为您安排上门取件。"}, acme["agent"])
     event = _event(audit(api, acme)[-1], acme["ticket"])
     outbox = services().channels.notifications

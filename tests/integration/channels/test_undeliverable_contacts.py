@@ -26,7 +26,7 @@ def store():
     from aftersales.adapters.dynamo.intake import DynamoIntakeStore
     from aftersales.wiring import services
 
-    assert services().channels.intake is not None  # building the channel services binds the channels table
+    assert services().channels.contacts is not None  # building the channel use cases binds the channels table
     return DynamoIntakeStore()
 
 

@@ -29,7 +29,7 @@ def wecom_api(aws, monkeypatch):
     wiring.reset()
     extra_resources(aws)
     seed_order("acme", "O-1")
-    wiring.services().channels.intake._settings.put("acme", "channel:wecom", {
+    wiring.services().integrations.set_wecom("acme", {
         "token": "t", "encoding_aes_key": "k" * 43, "corp_id": "ww-corp", "agent_id": 1000002, "secret": "s" * 16})
     yield api
     api.close()
@@ -43,10 +43,10 @@ def approved_ticket_event(services, customer_address: str, *, email: str | None 
     from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
     from aftersales.tickets.model import Channel, Role, Status, TicketType
 
-    intake = services.channels.intake
-    intake.put_contact("acme", "cust-1", "wecom", customer_address, None)
+    contacts = services.channels.contacts
+    contacts.put("acme", "cust-1", "wecom", customer_address, None)
     if email:
-        intake.put_contact("acme", "cust-1", "email", email, "zh-Hans")
+        contacts.put("acme", "cust-1", "email", email, "zh-Hans")
     agent = Actor(id="a", roles=frozenset({Role.AGENT}))
     ticket = services.tickets.open("acme", OpenTicket(
         type=TicketType.RETURN_REFUND, order_id="O-1", channel=Channel.WECOM, reason_code="x",
@@ -81,7 +81,7 @@ def test_a_wecom_ticket_is_answered_on_wecom_and_the_message_lands_on_its_conver
     (body,) = sent_bodies(wecom_api)
     assert query == {"access_token": TOKEN["access_token"]}
     assert body["touser"] == "wm-user-1" and body["agentid"] == 1000002 and "已审核通过" in body["text"]["content"]
-    outbound = [m for m in services().channels.intake._conversations.list("acme", ticket.id)
+    outbound = [m for m in services().channel_stores.conversations.list("acme", ticket.id)
                 if m.direction == "outbound"]
     assert [(m.channel, m.external_id) for m in outbound] == [("wecom", "wecom-msg-1")]
     assert handler.lambda_handler(event, FakeContext("n")) == {"batchItemFailures": []}
@@ -125,7 +125,7 @@ def test_douyin_customers_are_told_by_email_when_they_left_an_address_and_never_
     from aftersales.wiring import services
 
     svc = services()
-    svc.channels.intake.put_contact("acme", "cust-1", "douyin", "dy-buyer-1", "zh-Hans")
+    svc.channels.contacts.put("acme", "cust-1", "douyin", "dy-buyer-1", "zh-Hans")
     agent = Actor(id="a", roles=frozenset({Role.AGENT}))
     ticket = svc.tickets.open("acme", OpenTicket(
         type=TicketType.REFUND_ONLY, order_id="O-1", channel=Channel.DOUYIN, reason_code="x",
@@ -141,7 +141,7 @@ def test_douyin_customers_are_told_by_email_when_they_left_an_address_and_never_
 
     notifications = svc.channels.notifications
     assert notifications.handle(approved(f"{ticket.id}#3")) == "no_contact"
-    svc.channels.intake.put_contact("acme", "cust-1", "email", "buyer@example.com", "zh-Hans")
+    svc.channels.contacts.put("acme", "cust-1", "email", "buyer@example.com", "zh-Hans")
     assert notifications.handle(approved(f"{ticket.id}#3")) == "sent"
     assert len(ses_messages()) == 1 and wecom_api.received == []
 
@@ -176,7 +176,7 @@ def test_an_email_contact_that_cannot_be_an_address_gives_way_to_the_customers_w
 
     wecom_api.replies = [(200, {"errcode": 0, "errmsg": "ok", "msgid": "wecom-msg-9"})]
     svc = services()
-    svc.channels.intake.put_contact("acme", "cust-1", "wecom", "wm-user-1", None)
+    svc.channels.contacts.put("acme", "cust-1", "wecom", "wm-user-1", None)
     DynamoIntakeStore().put_contact("acme", "cust-1", "email", "a@b.com\r\nBcc: x@evil", "zh-Hans")
     agent = Actor(id="a", roles=frozenset({Role.AGENT}))
     ticket = svc.tickets.open("acme", OpenTicket(

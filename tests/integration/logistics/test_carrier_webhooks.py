@@ -143,7 +143,7 @@ def test_refused_parcel_for_unknown_parcel_is_parked_then_opens_a_return_ticket_
     [ticket] = [t for t in tickets if t.reason_code == "parcel_refused"]
     ticket = services_().tickets.get("acme", ticket.id, _system())
     assert ticket.type.value == "return_refund" and ticket.lines[0].quantity_requested == 2
-    conversation = services_().channels.intake.conversation("acme", ticket.id, _system())
+    conversation = services_().channels.conversations.of_ticket("acme", ticket.id, _system())
     assert conversation[0].data["shipping_deduction"] == {"amount": 1000, "currency": "CNY"}
 
 
