@@ -119,7 +119,7 @@ class StripeEventApplier:
                  platform_secret: str = "") -> None:
         self._webhooks = webhooks
         self._config = config
-        self._refunds = refunds
+        self._refund_service = refunds
         self._tickets = tickets
         self._find_order = find_order_by_payment
         self._clock = clock
@@ -167,7 +167,7 @@ class StripeEventApplier:
         return "ignored"
 
     def _refund(self, tenant_id: str, refund: _Refund) -> str:
-        attempt = self._refunds.apply_provider_update(
+        attempt = self._refund_service.apply_provider_update(
             tenant_id, refund.id, refund.status or "unknown", refund.failure_reason)
         return f"refund_{attempt.status.value}" if attempt else "refund_not_ours"
 
