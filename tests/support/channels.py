@@ -146,9 +146,9 @@ def put_integration(tenant: str, name: str, config: dict) -> None:
     """Store an integration's settings as PUT /integrations/... does, through the settings adapter
     (a container that already read them keeps its cached copy up to the cache TTL)."""
     from aftersales.adapters.dynamo.intake import DynamoIntegrationSettings, bind_channels
-    from aftersales.core.settings import get_settings
+    from aftersales.core.settings import ChannelSettings
 
-    bind_channels(get_settings().channels_table)
+    bind_channels(ChannelSettings.from_env().channels_table)
     DynamoIntegrationSettings().put(tenant, name, config)
 
 

@@ -187,7 +187,7 @@ def test_douyin_pays_the_refund_of_a_douyin_order_and_its_push_settles_our_grant
     run(decide(ticket_id, "pending_approval", "approved"))
     assert json.loads(douyin.received[-1][3])["type"] == 201
     decide(ticket_id, "refund_pending")
-    refunds = services().money.refunds
+    refunds = services().refunds
     ticket = services().tickets.get("acme", ticket_id, _system())
     grant_id = grant_id_for(ticket.id, ticket.version)
     grant = refunds.grant("acme", ticket_id, grant_id)
@@ -195,7 +195,7 @@ def test_douyin_pays_the_refund_of_a_douyin_order_and_its_push_settles_our_grant
     attempt = refunds.attempt("acme", ticket_id, grant_id)
     assert (attempt.status.value, attempt.provider_refund_id) == ("pending", f"douyin:{grant_id}")
     assert refunds.poll("acme", ticket_id, grant_id).status.value == "pending"
-    assert "acme" not in services().money.providers  # no payment provider was even built
+    assert not services().payments.built("acme")  # no payment provider was even built
 
     result = push(206, "RefundSuccessEvent", "AS-301", 1, "m-success", order_id="O-DY")
     assert (result["outcome"], result["detail"]) == ("transitioned", "refund settled by douyin")
@@ -232,7 +232,7 @@ def test_a_douyin_paid_order_is_never_refunded_as_store_credit(douyin, aws, monk
 
     for key, value in aws.functions["MoneyEventsFunction"].environment.items():
         monkeypatch.setenv(key, str(value))
-    refunds = services().money.refunds
+    refunds = services().refunds
     refunds.put_settings("acme", TenantRefundSettings(alternative_destinations={RefundDestination.STORE_CREDIT}))
     seed_douyin_paid_order("O-DY2")
     ticket_id = push(200, "RefundCreatedEvent", "AS-401", 1, "m-create-9", order_id="O-DY2")["ticket_id"]
@@ -244,7 +244,8 @@ def test_a_douyin_paid_order_is_never_refunded_as_store_credit(douyin, aws, monk
     with pytest.raises(InvalidRequest) as refused:
         refunds.request_destination("acme", ticket_id, buyer, RefundDestination.STORE_CREDIT)
     assert refused.value.message_id == "refunds.destination_fixed_by_platform"
-    refunds._store.put_destination("acme", ticket_id, RefundDestination.STORE_CREDIT, customer, "2026-11-26T00:00:00Z")
+    services().money_tables.refunds.put_destination("acme", ticket_id, RefundDestination.STORE_CREDIT, customer,
+                                                    "2026-11-26T00:00:00Z")
     douyin.replies = [OK]
     run(decide(ticket_id, "pending_approval", "approved", "refund_pending"))
     ticket = services().tickets.get("acme", ticket_id, _system())

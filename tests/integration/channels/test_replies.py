@@ -78,7 +78,7 @@ def test_the_outbox_emails_the_reply_once_in_the_tickets_language(api, acme):
     services().channels.contacts.put("acme", "cust-1", "email", "buyer@example.com", "zh-Hans")
     api.request("POST", f"/tickets/{acme['ticket']}/replies", {"body": "已为您安排上门取件。"}, acme["agent"])
     event = _event(audit(api, acme)[-1], acme["ticket"])
-    outbox = services().channels.notifications
+    outbox = services().notifications
     assert outbox.handle(event) == "sent"
     assert outbox.handle(event) == "duplicate"
     (mail,) = _ses()
@@ -95,7 +95,7 @@ def test_a_reply_nobody_can_receive_is_flagged_on_the_ticket(api, acme):
 
     api.request("POST", f"/tickets/{acme['ticket']}/replies", {"body": "请提供照片"}, acme["agent"])
     replied = audit(api, acme)[-1]
-    assert services().channels.notifications.handle(_event(replied, acme["ticket"])) == "unreachable"
+    assert services().notifications.handle(_event(replied, acme["ticket"])) == "unreachable"
     flagged = audit(api, acme)[-1]
     assert flagged["event"] == "ticket.reply_undeliverable"
     assert flagged["data"]["message_id"] == replied["data"]["message_id"] and _ses() == []

@@ -120,7 +120,7 @@ def test_a_line_break_in_a_subject_value_never_adds_a_header_or_a_recipient(api,
                        acme["key"]).status == 200
     event = {"detail-type": "parcel.delayed", "source": "aftersales.logistics", "detail": {
         "tenant_id": "acme", "customer_id": "cust-1", "tracking_number": "T1\r\nBcc: x@evil", "at": "2026-12-01"}}
-    assert services().channels.notifications.handle(event) == "sent"
+    assert services().notifications.handle(event) == "sent"
     (mail,) = sent_mails()
     assert mail.message["Bcc"] is None and mail.to == ["buyer@example.com"]
     assert set(mail.destinations) == {"buyer@example.com"}

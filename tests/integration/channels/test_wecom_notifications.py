@@ -139,7 +139,7 @@ def test_douyin_customers_are_told_by_email_when_they_left_an_address_and_never_
                             "to_status": "approved", "dedup_key": dedup}}
         return event
 
-    notifications = svc.channels.notifications
+    notifications = svc.notifications
     assert notifications.handle(approved(f"{ticket.id}#3")) == "no_contact"
     svc.channels.contacts.put("acme", "cust-1", "email", "buyer@example.com", "zh-Hans")
     assert notifications.handle(approved(f"{ticket.id}#3")) == "sent"

@@ -52,7 +52,7 @@ def return_ticket(tracking: str) -> str:
     svc.tickets.transition("acme", ticket.id, Status.PENDING_APPROVAL, agent)
     approve_as_reviewer(svc.tickets, "acme", ticket.id)
     svc.tickets.transition("acme", ticket.id, Status.AWAITING_RETURN, agent)
-    svc.channels.logistics.register("acme", tracking, Registration(
+    svc.logistics.register("acme", tracking, Registration(
         direction="return", order_id="O-1", ticket_id=ticket.id, registered_at=svc.clock.now()))
     return ticket.id
 
@@ -61,7 +61,7 @@ def outbound(tracking: str, declaration: dict | None = None) -> None:
     from aftersales.logistics.ports import Registration
 
     svc = services_()
-    svc.channels.logistics.register("acme", tracking, Registration.model_validate(
+    svc.logistics.register("acme", tracking, Registration.model_validate(
         {"direction": "outbound", "order_id": "O-1", "registered_at": svc.clock.now(), "declaration": declaration}))
 
 
@@ -117,7 +117,7 @@ def test_out_of_order_event_never_moves_the_parcel_backwards(env):
     hooks.post_carrier("aftership", "acme", delivered, signed(delivered))
     reply = hooks.post_carrier("aftership", "acme", late, signed(late))
     assert reply.body["parcel_status"] == "delivered"
-    assert services_().channels.logistics.parcel("acme", "OUT-1").state.progress.value == "delivered"
+    assert services_().logistics.parcel("acme", "OUT-1").state.progress.value == "delivered"
 
 
 def test_unknown_status_is_stored_and_surfaced(env):
@@ -125,7 +125,7 @@ def test_unknown_status_is_stored_and_surfaced(env):
     body = aftership("evt-u", "OUT-U", "Teleported", "Teleported_001")
     reply = env["hooks"].post_carrier("aftership", "acme", body, signed(body))
     assert reply.status == 200
-    parcel = services_().channels.logistics.parcel("acme", "OUT-U")
+    parcel = services_().logistics.parcel("acme", "OUT-U")
     assert parcel.state.status.value == "unknown"
     assert parcel.unknown_status["raw_status"] == "Teleported"
 
@@ -174,15 +174,16 @@ def test_sweep_expires_unscanned_return_labels_and_flags_stalled_parcels(env):
 
     ticket_id = return_ticket("RET-X")
     outbound("OUT-S")
-    svc = services_()
+    from aftersales import wiring
+
     clock = FixedClock(datetime.now(UTC) + timedelta(days=15))
-    svc.channels.logistics._clock = clock
+    wiring.override(wiring.Container(clock=clock))  # the timer's container, 15 days on
+    svc = services_()
     counts = env["hooks"].sweep.lambda_handler({}, None.__class__ and _ctx())
     assert counts["expired"] == 1 and counts["delayed"] == 1
-    svc.tickets._clock = clock
     ticket = svc.tickets.get("acme", ticket_id, _system())
     assert ticket.status.value == "cancelled" and ticket.lines[0].reception.value == "expired"
-    assert svc.channels.logistics.sweep()["due"] == 0  # re-watched in the future: no repeat work
+    assert svc.logistics.sweep()["due"] == 0  # re-watched in the future: no repeat work
 
 
 def _ctx():

@@ -86,7 +86,7 @@ def test_a_carrier_event_parked_before_the_return_shipment_moves_the_ticket_when
     assert reply.status == 200 and reply.body["status"] == "return_received", reply
     assert reply.body["lines"][0]["reception"] == "received"
 
-    parcel = _svc().channels.logistics.parcel("acme", "RET-P1")
+    parcel = _svc().logistics.parcel("acme", "RET-P1")
     assert parcel.registration is not None
     assert (parcel.registration.direction, parcel.registration.ticket_id, parcel.registration.order_id,
             parcel.registration.carrier) == ("return", ticket_id, "O-1", "sf-express")
@@ -104,11 +104,11 @@ def test_posting_the_return_shipment_twice_neither_fails_nor_duplicates(env):
     ticket_id = _awaiting_return()
     first = _ship(env, ticket_id, "RET-P2")
     assert first.status == 200 and first.body["status"] == "return_in_transit", first
-    registered_at = _svc().channels.logistics.parcel("acme", "RET-P2").registration.registered_at
+    registered_at = _svc().logistics.parcel("acme", "RET-P2").registration.registered_at
 
     again = _ship(env, ticket_id, "RET-P2")
     assert again.status == 200 and again.body["version"] == first.body["version"], again
-    assert _svc().channels.logistics.parcel("acme", "RET-P2").registration.registered_at == registered_at
+    assert _svc().logistics.parcel("acme", "RET-P2").registration.registered_at == registered_at
     audit = _svc().tickets.audit("acme", ticket_id, _system())
     assert [e.reason for e in audit].count("return_shipment") == 1
 
@@ -126,7 +126,7 @@ def test_a_tracking_number_registered_for_another_parcel_is_refused_before_anyth
     from aftersales.logistics.ports import Registration
 
     ticket_id = _awaiting_return()
-    _svc().channels.logistics.register("acme", "OUT-9", Registration(
+    _svc().logistics.register("acme", "OUT-9", Registration(
         direction="outbound", order_id="O-1", registered_at=_svc().clock.now()))
     before = _svc().tickets.get("acme", ticket_id, _system())
 
@@ -134,4 +134,4 @@ def test_a_tracking_number_registered_for_another_parcel_is_refused_before_anyth
     assert reply.status == 409, reply
     assert reply.body["error"]["fields"][0]["path"] == "tracking_number"
     assert _svc().tickets.get("acme", ticket_id, _system()).version == before.version
-    assert _svc().channels.logistics.parcel("acme", "OUT-9").registration.direction == "outbound"
+    assert _svc().logistics.parcel("acme", "OUT-9").registration.direction == "outbound"
