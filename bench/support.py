@@ -24,6 +24,7 @@ def local_aws(function: str = "ApiFunction") -> Iterator[object]:
     from infra.local.template import load_model
 
     serialise_dynamodb_writes()
+    install_request_hook()  # before the first botocore session of the bench exists
     saved = dict(os.environ)
     os.environ.update(FAKE_AWS)
     os.environ.pop("AWS_ENDPOINT_URL", None)
@@ -47,28 +48,24 @@ def local_aws(function: str = "ApiFunction") -> Iterator[object]:
 
 
 class RequestCounter:
-    """Counts every AWS API call made through botocore (boto3 and PynamoDB alike)."""
+    """Counts every AWS API call made through botocore (boto3 and PynamoDB alike), through botocore's
+    public event system: a `before-parameter-build` handler every botocore session installs."""
 
     def __init__(self) -> None:
         self.calls: Counter[tuple[str, str, str]] = Counter()
 
     @contextlib.contextmanager
     def counting(self) -> Iterator[RequestCounter]:
-        import botocore.client
-
-        original = botocore.client.BaseClient._make_api_call
-        counter = self
-
-        def counted(client, operation_name, api_params):
-            target = api_params.get("TableName") or _transact_tables(api_params) or api_params.get("QueueUrl", "")
-            counter.calls[(client.meta.service_model.service_name, operation_name, str(target))] += 1
-            return original(client, operation_name, api_params)
-
-        botocore.client.BaseClient._make_api_call = counted
+        install_request_hook()
+        _COUNTING.append(self)
         try:
             yield self
         finally:
-            botocore.client.BaseClient._make_api_call = original
+            _COUNTING.remove(self)
+
+    def record(self, service: str, operation: str, params: dict) -> None:
+        target = params.get("TableName") or _transact_tables(params) or params.get("QueueUrl", "")
+        self.calls[(service, operation, str(target))] += 1
 
     def total(self, service: str | None = None, exclude_table_substring: str | None = None) -> int:
         return sum(n for (svc, _op, target), n in self.calls.items()
@@ -83,3 +80,24 @@ def _transact_tables(params: dict) -> str:
     items = params.get("TransactItems") or []
     names = {next(iter(i.values())).get("TableName", "") for i in items}
     return ",".join(sorted(names))
+
+
+_COUNTING: list[RequestCounter] = []
+
+
+def _on_api_call(params: dict, model, **_kwargs) -> None:
+    for counter in _COUNTING:
+        counter.record(model.service_model.service_name, model.name, params)
+
+
+def install_request_hook() -> None:
+    """Every botocore session created from now on (boto3's, each PynamoDB thread's) and boto3's
+    default session, if it exists already, report each API call to the active counters."""
+    import boto3
+    import botocore.handlers
+
+    entry = ("before-parameter-build", _on_api_call)
+    if entry not in botocore.handlers.BUILTIN_HANDLERS:
+        botocore.handlers.BUILTIN_HANDLERS.append(entry)
+        if boto3.DEFAULT_SESSION is not None:
+            boto3.DEFAULT_SESSION.events.register(*entry)

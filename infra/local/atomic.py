@@ -20,7 +20,7 @@ def serialise_dynamodb_writes() -> None:
 
     for name in _WRITES:
         method = getattr(DynamoDBBackend, name)
-        if getattr(method, "_serialised", False):
+        if getattr(method, "serialises_writes", False):
             continue
 
         @functools.wraps(method)
@@ -28,5 +28,5 @@ def serialise_dynamodb_writes() -> None:
             with _LOCK:
                 return _method(self, *args, **kwargs)
 
-        locked._serialised = True  # type: ignore[attr-defined]
+        locked.serialises_writes = True  # type: ignore[attr-defined]
         setattr(DynamoDBBackend, name, locked)

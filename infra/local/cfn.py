@@ -106,12 +106,14 @@ class Resolver:
 
     def resolve(self, value: Any) -> Any:
         """Return `value` with every intrinsic function replaced by its value."""
-        out = self._resolve(copy.deepcopy(value))
+        out = self.resolve_copy_free(copy.deepcopy(value))
         return None if out is _NO_VALUE else out
 
-    def _resolve(self, value: Any) -> Any:
+    def resolve_copy_free(self, value: Any) -> Any:
+        """`resolve` on a value the caller already owns (the intrinsic functions' arguments): may
+        return the value's own parts, and `_NO_VALUE` for AWS::NoValue."""
         if isinstance(value, list):
-            items = [self._resolve(v) for v in value]
+            items = [self.resolve_copy_free(v) for v in value]
             return [v for v in items if v is not _NO_VALUE]
         if not isinstance(value, dict):
             return value
@@ -122,7 +124,7 @@ class Resolver:
                 return handler(self, arg)
         out = {}
         for k, v in value.items():
-            r = self._resolve(v)
+            r = self.resolve_copy_free(v)
             if r is not _NO_VALUE:
                 out[k] = r
         return out
@@ -146,7 +148,7 @@ class Resolver:
 
 def _fn_sub(r: Resolver, arg: Any) -> str:
     if isinstance(arg, list):
-        template, variables = arg[0], r._resolve(arg[1]) if len(arg) > 1 else {}
+        template, variables = arg[0], r.resolve_copy_free(arg[1]) if len(arg) > 1 else {}
         return r.sub(template, variables)
     return r.sub(arg)
 
@@ -154,35 +156,35 @@ def _fn_sub(r: Resolver, arg: Any) -> str:
 def _fn_get_att(r: Resolver, arg: Any) -> Any:
     if isinstance(arg, str):
         arg = arg.split(".", 1)
-    return r.get_att(arg[0], r._resolve(arg[1]))
+    return r.get_att(arg[0], r.resolve_copy_free(arg[1]))
 
 
 def _fn_if(r: Resolver, arg: Any) -> Any:
     name, when_true, when_false = arg
-    return r._resolve(when_true if r.condition(name) else when_false)
+    return r.resolve_copy_free(when_true if r.condition(name) else when_false)
 
 
 def _fn_find_in_map(r: Resolver, arg: Any) -> Any:
-    name, top, second = (r._resolve(a) for a in arg[:3])
+    name, top, second = (r.resolve_copy_free(a) for a in arg[:3])
     return r.mappings[name][top][second]
 
 
 _FUNCTIONS: dict[str, Any] = {
-    "Ref": lambda r, a: r.ref(r._resolve(a)),
+    "Ref": lambda r, a: r.ref(r.resolve_copy_free(a)),
     "Fn::GetAtt": _fn_get_att,
     "Fn::Sub": _fn_sub,
-    "Fn::Join": lambda r, a: str(a[0]).join(str(x) for x in r._resolve(a[1])),
-    "Fn::Select": lambda r, a: r._resolve(a[1])[int(r._resolve(a[0]))],
-    "Fn::Split": lambda r, a: r._resolve(a[1]).split(a[0]),
+    "Fn::Join": lambda r, a: str(a[0]).join(str(x) for x in r.resolve_copy_free(a[1])),
+    "Fn::Select": lambda r, a: r.resolve_copy_free(a[1])[int(r.resolve_copy_free(a[0]))],
+    "Fn::Split": lambda r, a: r.resolve_copy_free(a[1]).split(a[0]),
     "Fn::If": _fn_if,
-    "Fn::Equals": lambda r, a: r._resolve(a[0]) == r._resolve(a[1]),
-    "Fn::Not": lambda r, a: not r._resolve(a[0]),
-    "Fn::And": lambda r, a: all(r._resolve(x) for x in a),
-    "Fn::Or": lambda r, a: any(r._resolve(x) for x in a),
+    "Fn::Equals": lambda r, a: r.resolve_copy_free(a[0]) == r.resolve_copy_free(a[1]),
+    "Fn::Not": lambda r, a: not r.resolve_copy_free(a[0]),
+    "Fn::And": lambda r, a: all(r.resolve_copy_free(x) for x in a),
+    "Fn::Or": lambda r, a: any(r.resolve_copy_free(x) for x in a),
     "Condition": lambda r, a: r.condition(a),
     "Fn::FindInMap": _fn_find_in_map,
-    "Fn::Base64": lambda r, a: __import__("base64").b64encode(str(r._resolve(a)).encode()).decode(),
+    "Fn::Base64": lambda r, a: __import__("base64").b64encode(str(r.resolve_copy_free(a)).encode()).decode(),
     "Fn::GetAZs": lambda r, a: [f"{r.region}{z}" for z in "abc"],
-    "Fn::ImportValue": lambda r, a: f"imported:{r._resolve(a)}",
-    "Fn::ToJsonString": lambda r, a: __import__("json").dumps(r._resolve(a)),
+    "Fn::ImportValue": lambda r, a: f"imported:{r.resolve_copy_free(a)}",
+    "Fn::ToJsonString": lambda r, a: __import__("json").dumps(r.resolve_copy_free(a)),
 }

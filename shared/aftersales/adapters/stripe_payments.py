@@ -50,7 +50,7 @@ class StripePaymentProvider:
     @staticmethod
     def _call(fn):
         stripe = _stripe()
-        errors = stripe._error
+        errors = stripe  # the SDK exports its error classes at the top level
         try:
             return fn()
         except (errors.APIConnectionError, errors.RateLimitError) as exc:

@@ -34,6 +34,7 @@ from .review import Role as ReviewRole
 from .routing import RoutingDecision, explain, route
 from .simulation import SimulationReport, simulate
 
+REVIEW_ROLES = frozenset(r.value for r in ReviewRole)
 SYSTEM = Actor(id="approval-workflow", roles=frozenset({TicketRole.SYSTEM}))
 FACT_TYPES = {"return_refund": "return"}
 MAX_SIMULATION_TICKETS = 1000
@@ -270,7 +271,7 @@ def _record(state: ReviewState) -> ApprovalRecord:
 
 
 def _review_role(approver: Actor, state: ReviewState, verdict: str) -> ReviewRole:
-    mine = [ReviewRole(r.value) for r in sorted(approver.roles) if r.value in ReviewRole._value2member_map_]
+    mine = [ReviewRole(r.value) for r in sorted(approver.roles) if r.value in REVIEW_ROLES]
     if not mine:
         raise Forbidden("approvals.role_not_allowed", role=approver.primary_role.value,
                         allowed=sorted(r.value for r in state.eligible_roles(verdict)))  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ from pydantic import ConfigDict, ValidationError
 
 from aftersales.core.clock import from_unix
 from aftersales.core.errors import InvalidRequest
+from aftersales.core.headers import header
 from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 from aftersales.core.payloads import decode_json
@@ -45,7 +46,7 @@ def push_signature(app_key: str, body: bytes, app_secret: str) -> str:
 
 
 def verify_push(headers: Mapping[str, str], body: bytes, app_key: str, app_secret: str) -> None:
-    received = next((v for k, v in headers.items() if k.lower() == SIGN_HEADER), None)
+    received = header(headers, SIGN_HEADER)
     if not received:
         raise VerificationError("webhook.signature_missing", provider="douyin")
     expected = push_signature(app_key, body, app_secret)

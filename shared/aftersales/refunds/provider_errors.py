@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from pydantic import ConfigDict
 
-from aftersales.core.errors import DomainError, InvalidRequest
+from aftersales.core.errors import InvalidRequest, Unavailable
 from aftersales.core.model import DomainModel
 
 
-class ProviderUnavailable(DomainError):
+class ProviderUnavailable(Unavailable):
     code = "provider_unavailable"
 
 

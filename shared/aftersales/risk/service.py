@@ -22,7 +22,7 @@ from .counters import CounterEvent, CounterState, apply
 from .defaults import DEFAULT_RISK_CONFIG
 from .ports import CounterStore
 from .scoring import RiskAssessment, RiskConfig, score
-from .signals import CustomerProfile, Dimension, SignalSnapshot, dimension_signals
+from .signals import DIMENSIONS, CustomerProfile, Dimension, SignalSnapshot, dimension_signals
 
 KEEP_ITEM_TYPES = frozenset({"refund_only", "shipping_fee_refund"})
 
@@ -45,7 +45,7 @@ class RiskService:
             return 0
         keys = {Dimension.ACCOUNT: detail["customer_id"], **{
             Dimension(k): v for k, v in (detail.get("data") or {}).get("risk_keys", {}).items()
-            if k in Dimension._value2member_map_ and v}}
+            if k in DIMENSIONS and v}}
         changed = 0
         for dimension, value in keys.items():
             changed += self._apply(detail["tenant_id"], counter_key(dimension, value), event)
@@ -97,7 +97,7 @@ def ticket_risk_keys(audit_entries: Sequence[Any]) -> dict[str, str]:
     if not audit_entries:
         return {}
     keys = (audit_entries[0].data or {}).get("risk_keys") or {}
-    return {k: v for k, v in keys.items() if k in Dimension._value2member_map_ and k != "account" and v}
+    return {k: v for k, v in keys.items() if k in DIMENSIONS and k != "account" and v}
 
 
 def _counter_event(detail: dict[str, Any]) -> CounterEvent | None:

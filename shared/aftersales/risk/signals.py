@@ -33,6 +33,9 @@ class WindowCounts(_Frozen):
     refunded: Money  # in the snapshot's currency; refunds in other currencies are not summed
 
 
+DIMENSIONS = frozenset(d.value for d in Dimension)
+
+
 class DimensionSignals(_Frozen):
     dimension: Dimension
     windows: tuple[WindowCounts, ...]

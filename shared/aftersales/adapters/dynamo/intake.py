@@ -65,8 +65,7 @@ __all__ = ["ChannelsItem", "ConversationMessageItem", "DynamoConversationStore",
 
 def bind_channels(table_name: str) -> None:
     if ChannelsItem.Meta.table_name != table_name:
-        ChannelsItem.Meta.table_name = table_name
-        ChannelsItem._connection = None
+        ChannelsItem.Meta.table_name = table_name  # PynamoDB reconnects when the name changes
 
 
 def _put_once(item: ChannelsItem) -> bool:

@@ -20,6 +20,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.connection import transactions
 from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.core.clock import iso
 from aftersales.core.errors import ConcurrentModification
@@ -53,7 +54,6 @@ class ParcelItem(Model):
 def bind_logistics(table_name: str) -> None:
     if ParcelItem.Meta.table_name != table_name:
         ParcelItem.Meta.table_name = table_name
-        ParcelItem._connection = None
 
 
 def parcel_pk(tenant_id: str, tracking_number: str) -> str:
@@ -150,4 +150,4 @@ class DynamoParcelStore:
         return found
 
     def _conn(self) -> Connection:
-        return self._connection or ParcelItem._get_connection().connection
+        return self._connection or transactions()

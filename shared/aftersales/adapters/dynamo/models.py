@@ -176,6 +176,4 @@ def bind(tickets_table: str, orders_table: str, tenants_table: str) -> None:
     for model, name in ((TicketTableItem, tickets_table), (OrderItem, orders_table),
                         (TenantTableItem, tenants_table)):
         if model.Meta.table_name != name:
-            model.Meta.table_name = name
-            for cls in (model, *model.__subclasses__()):
-                cls._connection = None  # drop connections bound to the old name
+            model.Meta.table_name = name  # PynamoDB reconnects when the name changes

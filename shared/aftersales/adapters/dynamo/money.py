@@ -25,6 +25,7 @@ from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.connection import transactions
 from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.approvals.policy import ApprovalPolicy
 from aftersales.approvals.review import ReviewState
@@ -58,8 +59,7 @@ class MoneyItem(Model):
 
 def bind(table_name: str) -> None:
     if MoneyItem.Meta.table_name != table_name:
-        MoneyItem.Meta.table_name = table_name
-        MoneyItem._connection = None
+        MoneyItem.Meta.table_name = table_name  # PynamoDB reconnects when the name changes
 
 
 def _conditional(exc: Exception) -> bool:
@@ -88,7 +88,7 @@ def _get(pk: str, sk: str) -> MoneyItem | None:
 
 
 def _conn() -> Connection:
-    return MoneyItem._get_connection().connection
+    return transactions()
 
 
 # ---------------------------------------------------------------------------- approvals

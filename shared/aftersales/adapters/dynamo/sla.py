@@ -102,8 +102,7 @@ def bind(sla_table: str, dispatch_table: str) -> None:
     """Point the models at real tables (composition root only)."""
     for model, name in ((SlaItem, sla_table), (DispatchItem, dispatch_table)):
         if model.Meta.table_name != name:
-            model.Meta.table_name = name
-            model._connection = None
+            model.Meta.table_name = name  # PynamoDB reconnects when the name changes
 
 
 def _tenant_pk(tenant_id: str) -> str:

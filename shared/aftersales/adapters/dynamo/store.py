@@ -10,6 +10,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.connection import transactions
 from aftersales.adapters.dynamo.models import (
     AuditItem,
     OrderItem,
@@ -204,7 +205,7 @@ class DynamoTicketStore:
                 for i in TimelineItem.query(ticket_pk(tenant_id, ticket_id), TimelineItem.sk.startswith("TL#"))]
 
     def _conn(self) -> Connection:
-        return self._connection or TicketTableItem._get_connection().connection
+        return self._connection or transactions()
 
 
 def _conditional_failure(exc: Exception) -> bool:
