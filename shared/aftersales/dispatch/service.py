@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aftersales.core.clock import Clock
-from aftersales.core.errors import InvalidRequest, NotFound
+from aftersales.core.errors import InvalidRequest, NotFound, PreconditionFailed
 from aftersales.dispatch.assign import Assignment
 from aftersales.dispatch.assign import assign as assign_rule
 from aftersales.dispatch.model import Agent, Team, TicketNeeds, with_team_skills
@@ -110,18 +110,28 @@ class DispatchService:
         return assign_rule(needs, self._pool(tenant_id, to_role), self._store.loads(tenant_id), last,
                            now=self._clock.now(), calendars=self.calendars(tenant_id))
 
-    def auto_assign(self, tenant_id: str, ticket_id: str) -> Assignment | None:
+    def auto_assign(self, tenant_id: str, ticket_id: str, attempts: int = 3) -> Assignment | None:
         """New tickets: least-loaded skilled available agent, sticky to the customer's last agent.
-        None when the ticket already has an assignee or is closed (redelivered event)."""
-        ticket = self._tickets.get(tenant_id, ticket_id, DISPATCHER)
-        if ticket.assignee_id is not None or ticket.status in TERMINAL_STATUSES:
-            return None
-        decision = self.decide(tenant_id, ticket)
-        if decision.agent_id is not None:
-            self._tickets.assign(tenant_id, ticket_id, decision.agent_id, DISPATCHER,
-                                 reason=f"auto:{decision.reason_code}: {decision.reason_detail}",
-                                 expected_version=ticket.version)
-        return decision
+        None when the ticket already has an assignee or is closed (redelivered event). A ticket that
+        moved on between the read and the assignment (the customer or an agent acted on it) is read
+        and decided again, up to `attempts` times, instead of failing the event until redelivery."""
+        for attempt in range(1, attempts + 1):
+            ticket = self._tickets.get(tenant_id, ticket_id, DISPATCHER)
+            if ticket.assignee_id is not None or ticket.status in TERMINAL_STATUSES:
+                return None
+            decision = self.decide(tenant_id, ticket)
+            if decision.agent_id is None:
+                return decision
+            try:
+                self._tickets.assign(tenant_id, ticket_id, decision.agent_id, DISPATCHER,
+                                     reason=f"auto:{decision.reason_code}: {decision.reason_detail}",
+                                     expected_version=ticket.version)
+            except PreconditionFailed:
+                if attempt == attempts:
+                    raise
+                continue
+            return decision
+        return None
 
     def escalate(self, tenant_id: str, ticket: Ticket, to_role: str, reason: str) -> Assignment:
         decision = self.decide(tenant_id, ticket, to_role=to_role)
