@@ -44,7 +44,7 @@ def run() -> list[Section]:
         extra_resources(model)
         svc = services()
         contacts = svc.channels.contacts
-        svc.integrations.set_wecom("bench", {"token": "t", "encoding_aes_key": "k" * 43, "corp_id": "ww",
+        svc.integrations.set_wecom("bench", {"token": "tok", "encoding_aes_key": "k" * 43, "corp_id": "ww",
                                              "agent_id": 1000002, "secret": "s" * 16})
         agent = Actor(id="a", roles=frozenset({Role.AGENT}))
 

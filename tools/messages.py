@@ -174,6 +174,8 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("error.parcel_not_found", "Parcel {tracking_number} was not found.", "未找到包裹 {tracking_number}。"),
     ("error.shippo_uses_token", "Shippo webhooks authenticate with a token, not a signature.",
      "Shippo 回调使用令牌认证，而非签名。"),
+    ("error.integration_setting_invalid", "This integration setting is not valid: {problem}",
+     "集成配置无效：{problem}"),
     ("error.unknown_channel", "Unknown channel.", "未知的渠道。"),
     ("error.invalid_email", "This is not a valid e-mail address.", "这不是有效的电子邮件地址。"),
     ("error.invalid_contact", "This cannot be a user id on that channel.", "这不是该渠道上的有效用户 ID。"),

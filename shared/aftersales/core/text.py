@@ -29,3 +29,15 @@ def label(max_length: int, min_length: int = 0) -> type[str]:
 
 Reason = free_text(2000)
 Description = free_text(4000)
+
+
+# A secret, token or key pasted from a provider's console (webhook signing secrets, app secrets):
+# no whitespace, control, format or separator character anywhere. Providers generate them from
+# letters, digits and punctuation, so a blank, a space or a zero-width character in one is a
+# pasting accident that would make every signature fail (or, when empty, sign with no key at all).
+CREDENTIAL_PATTERN = r"^[^\p{C}\p{Z}]*$"
+
+
+def credential(max_length: int, min_length: int = 8) -> type[str]:
+    """A signing secret, token or app key of `min_length`..`max_length` characters."""
+    return Annotated[str, Field(min_length=min_length, max_length=max_length, pattern=CREDENTIAL_PATTERN)]

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
-from aftersales.core.errors import Unauthorized
+from aftersales.core.errors import InvalidRequest, Unauthorized
 from aftersales.core.headers import header
 
 
@@ -120,13 +120,18 @@ class StandardWebhooks:
     `whsec_`, timestamps more than `tolerance` from now rejected (replay protection)."""
 
     PREFIX = "whsec_"
+    KEY_BYTES = range(24, 65)  # the scheme's keys are 24 to 64 random bytes
 
     def __init__(self, secret: str, tolerance: timedelta = timedelta(minutes=5)) -> None:
-        raw = secret.removeprefix(self.PREFIX)
+        """InvalidRequest (422, field `secret`) for a secret that is not base64 of a 24..64-byte key:
+        an empty one would sign with no key at all."""
         try:
-            self._key = base64.b64decode(raw, validate=True)
-        except ValueError as exc:
-            raise ValueError("webhook secret is not valid base64") from exc
+            self._key = base64.b64decode(secret.removeprefix(self.PREFIX), validate=True)
+        except ValueError:
+            self._key = b""
+        if len(self._key) not in self.KEY_BYTES:
+            raise InvalidRequest("error.integration_setting_invalid", field="secret",
+                                 problem="not the base64 of a 24 to 64-byte key after whsec_")
         self._tolerance = tolerance
 
     @classmethod

@@ -30,7 +30,7 @@ def wecom_api(aws, monkeypatch):
     extra_resources(aws)
     seed_order("acme", "O-1")
     wiring.services().integrations.set_wecom("acme", {
-        "token": "t", "encoding_aes_key": "k" * 43, "corp_id": "ww-corp", "agent_id": 1000002, "secret": "s" * 16})
+        "token": "tok", "encoding_aes_key": "k" * 43, "corp_id": "ww-corp", "agent_id": 1000002, "secret": "s" * 16})
     yield api
     api.close()
 

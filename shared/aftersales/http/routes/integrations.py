@@ -1,6 +1,7 @@
 """Integrations routes: carrier webhook secrets and the Shippo URL token, WeCom and Douyin
 channel credentials, delivery-exception rules. Secrets are write-only: reads say which integrations
-are configured, never their values."""
+are configured, never their values. The bodies are integrations/model.py's models: a blank or
+malformed secret, token or key is a 422 with the field's path."""
 
 from __future__ import annotations
 
@@ -9,11 +10,9 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import ConfigDict, Field, StrictInt, model_validator
 
-from aftersales.core.model import DomainModel
-from aftersales.core.text import label
 from aftersales.http.context import RequestContext, json_response
+from aftersales.integrations.model import CarrierSecret, DouyinSettings, WeComSettings
 from aftersales.logistics.events import Provider
 from aftersales.logistics.exception_policy import ExceptionRules
 from aftersales.tickets.model import Role
@@ -22,49 +21,6 @@ from aftersales.wiring import services
 router = Router()
 request = RequestContext(router)
 ADMINS = (Role.ADMIN, Role.STOREFRONT)
-Secret = label(512, min_length=8)
-
-
-class CarrierSecret(DomainModel):
-    model_config = ConfigDict(extra="forbid")
-    secret: Secret
-
-
-class WeComSettings(DomainModel):
-    """Callback credentials (inbound), plus the application's id and secret to send customer
-    notifications (outbound); without the latter two WeCom is an inbound-only channel.
-    `kf_secret` turns on 微信客服 (WeChat customers): messages are read with kf/sync_msg when the
-    callback announces them, and replies go out with kf/send_msg."""
-
-    model_config = ConfigDict(extra="forbid")
-    token: label(64, min_length=1)
-    encoding_aes_key: Annotated[str, Field(min_length=43, max_length=43)]
-    corp_id: label(64, min_length=1)
-    agent_id: Annotated[StrictInt, Field(ge=1, le=2**31 - 1)] | None = None
-    secret: Secret | None = None
-    kf_secret: Secret | None = Field(None, description=(
-        "Secret whose access token may call the 微信客服 API: a self-built application listed under "
-        "微信客服 → API → 可调用接口的应用 (may be the same application as `secret`), or the legacy 微信客服 "
-        "secret of enterprises that still have one. Write-only."))
-
-    @model_validator(mode="after")
-    def _outbound_pair(self) -> WeComSettings:
-        if (self.agent_id is None) != (self.secret is None):
-            raise ValueError("agent_id and secret go together (both to send messages, neither for inbound only)")
-        return self
-
-
-class DouyinSettings(DomainModel):
-    """Push credentials (inbound); with `shop_id`, decisions are also written back to Douyin through
-    the open API (a self-use app: token.create with authorization_self). Refusals need one of the
-    shop's reject reason codes, return/exchange approvals the shop's return address id."""
-
-    model_config = ConfigDict(extra="forbid")
-    app_key: label(128, min_length=1)
-    app_secret: Secret
-    shop_id: Annotated[str, Field(pattern=r"^[0-9]{1,20}$")] | None = None
-    return_address_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)] | None = None
-    reject_reason_code: Annotated[StrictInt, Field(ge=1, le=2**31 - 1)] | None = None
 
 
 def _path(provider: str, tenant_id: str) -> str:
