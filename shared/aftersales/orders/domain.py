@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StrictInt, model_validator
 
@@ -55,6 +55,27 @@ class OrderLine(DomainModel):
     product_type: label(64) | None = None
     quantity: StrictInt = Field(ge=1, le=MAX_QUANTITY)
     unit_price_paid: Money = Field(description="Per unit, after discounts")
+    final_sale: bool = Field(default=False, description="Sold as final sale: not returnable")
+
+
+class Fulfilment(DomainModel):
+    """Where the goods are, as the storefront knows it; the return window counts from `delivered_at`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["unfulfilled", "shipped", "delivered", "cancelled"]
+    shipped_at: Instant | None = None
+    delivered_at: Instant | None = None
+
+    @model_validator(mode="after")
+    def _dated(self) -> Fulfilment:
+        if self.status == "delivered" and self.delivered_at is None:
+            raise ValueError("a delivered order needs delivered_at")
+        if self.status == "unfulfilled" and (self.shipped_at or self.delivered_at):
+            raise ValueError("an unfulfilled order has neither shipped_at nor delivered_at")
+        if self.shipped_at and self.delivered_at and self.delivered_at < self.shipped_at:
+            raise ValueError("delivered_at is before shipped_at")
+        return self
 
 
 class Order(DomainModel):
@@ -72,6 +93,8 @@ class Order(DomainModel):
     shipping: Shipping
     lines: list[OrderLine] = Field(min_length=1, max_length=500)
     placed_at: Instant
+    fulfilment: Fulfilment | None = Field(
+        default=None, description="Shipping state; without it the eligibility checks that need it are unknown")
 
     @model_validator(mode="after")
     def _consistent(self) -> Order:

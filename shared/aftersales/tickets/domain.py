@@ -247,6 +247,7 @@ def transition(ticket: Ticket, target: Status, *, actor: Actor, at: datetime,
 
 _WARRANT_OF: dict[transitions.Owner, type] = {
     transitions.Owner.APPROVAL: warrants.ApprovalRecord, transitions.Owner.FULFILMENT: warrants.FulfilmentStep,
+    transitions.Owner.ELIGIBILITY: warrants.EligibilityRefusal,
     transitions.Owner.INSPECTION: warrants.InspectionRecord,
     transitions.Owner.REFUND_SETTLEMENT: warrants.RefundSettlement,
     transitions.Owner.REFUND_DECISION: warrants.RefundDecision,
@@ -273,7 +274,8 @@ def _authorise(ticket: Ticket, rule: transitions.Transition, actor: Actor, warra
         approvers = warrants.check_approval(warrant, target_outcome=outcome, actor_id=actor.id,
                                             actor_roles=actor.roles)
         return (warrant.route, warrant.rule_id, approvers)
-    if isinstance(warrant, warrants.FulfilmentStep | warrants.RefundSettlement) and Role.SYSTEM not in actor.roles:
+    if isinstance(warrant, warrants.FulfilmentStep | warrants.RefundSettlement | warrants.EligibilityRefusal
+                  ) and Role.SYSTEM not in actor.roles:
         raise warrants.refuse("automation_only", owner=rule.owner.value)
     if isinstance(warrant, warrants.InspectionRecord):
         warrants.check_inspection([(ln.acceptance, ln.quantity_accepted) for ln in lines],

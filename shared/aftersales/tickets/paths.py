@@ -25,8 +25,8 @@ def route(ticket_type: TicketType, source: Status, target: Status, role: Role = 
     while queue:
         current = queue.popleft()
         for step in transitions.transitions_from(ticket_type, current):
-            if role not in step.roles or step.target in seen:
-                continue
+            if role not in step.roles or step.target in seen or step.owner is transitions.Owner.ELIGIBILITY:
+                continue  # the intake checks' refusal is theirs alone, never a step on someone's route
             if step.target in avoid and step.target != target:
                 continue
             previous[step.target] = current

@@ -24,6 +24,7 @@ APPEAL = frozenset({R.ARBITRATOR, R.SUPERVISOR, R.ADMIN})
 MERCHANT = OPS | {R.STOREFRONT, R.SYSTEM}  # staff or the merchant's own systems/automation
 MONEY = frozenset({R.FINANCE, R.SUPERVISOR, R.ADMIN, R.SYSTEM})
 DECIDERS = OPS | {R.SYSTEM}  # approval decisions; the approval workflow acts as system
+AUTOMATION = frozenset({R.SYSTEM})
 
 
 class Owner(StrEnum):
@@ -31,6 +32,7 @@ class Owner(StrEnum):
     domain a warrant, tickets/warrants.py); the generic transitions endpoint refuses these."""
 
     APPROVAL = "approval"
+    ELIGIBILITY = "eligibility"
     FULFILMENT = "fulfilment"
     INSPECTION = "inspection"
     REFUND_SETTLEMENT = "refund_settlement"
@@ -40,6 +42,7 @@ class Owner(StrEnum):
 # Where a client goes instead (the 409 of the generic endpoint and the workbench's buttons say it).
 OWNER_ENDPOINTS: Mapping[Owner, str] = MappingProxyType({
     Owner.APPROVAL: "POST /tickets/{ticket_id}/approval/decisions",
+    Owner.ELIGIBILITY: "automatic on submission (GET /tickets/{ticket_id}/eligibility)",
     Owner.FULFILMENT: "automatic after approval (GET /tickets/{ticket_id}/approval)",
     Owner.INSPECTION: "POST /tickets/{ticket_id}/inspection",
     Owner.REFUND_SETTLEMENT: "automatic when the provider settles (GET /tickets/{ticket_id}/refund)",
@@ -67,6 +70,7 @@ def _t(source: Status, target: Status, roles: frozenset[Role], event: str, owner
 _APPROVAL = (
     _t(S.SUBMITTED, S.PENDING_APPROVAL, MERCHANT, "ticket.submitted_for_approval"),
     _t(S.SUBMITTED, S.CANCELLED, CUSTOMER | MERCHANT, "ticket.cancelled"),
+    _t(S.SUBMITTED, S.REJECTED, AUTOMATION, "ticket.rejected", Owner.ELIGIBILITY),  # the intake checks refused it
     _t(S.PENDING_APPROVAL, S.APPROVED, DECIDERS, "ticket.approved", Owner.APPROVAL),
     _t(S.PENDING_APPROVAL, S.REJECTED, DECIDERS, "ticket.rejected", Owner.APPROVAL),
     _t(S.PENDING_APPROVAL, S.WAITING_CUSTOMER, OPS, "ticket.info_requested"),

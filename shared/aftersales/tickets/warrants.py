@@ -15,6 +15,7 @@ Rules checked here (pure):
 - everything after approval needs the ticket's approval stamp, which only an approval sets.
 - inspection: the lines written with the transition carry the inspection result (nothing accepted ->
   only rejection; something accepted -> only refund / reshipment).
+- eligibility: a refusal on submission is taken only by automation (Role.SYSTEM), naming the failed checks.
 - a sales platform (Douyin) that owns the after-sale moves its own tickets (PlatformDecision), and
   only tickets that came from it.
 """
@@ -59,6 +60,15 @@ class ApprovalRecord(_Warrant):
     decisions: tuple[ReviewerDecision, ...] = ()
 
 
+class EligibilityRefusal(_Warrant):
+    """The intake checks refused the request (eligibility/checks.py): which rules, which checks failed."""
+
+    kind: Literal["eligibility"] = "eligibility"
+    rules_version: int = Field(ge=1)
+    rule_id: str = Field(min_length=1)
+    failed_checks: tuple[str, ...] = Field(min_length=1)
+
+
 class PlatformDecision(_Warrant):
     """The sales platform that owns the after-sale moved it (a signed push we verified)."""
 
@@ -94,8 +104,8 @@ class RefundDecision(_Warrant):
     kind: Literal["refund_decision"] = "refund_decision"
 
 
-Warrant = Annotated[ApprovalRecord | PlatformDecision | FulfilmentStep | InspectionRecord | RefundSettlement
-                    | RefundDecision, Field(discriminator="kind")]
+Warrant = Annotated[ApprovalRecord | EligibilityRefusal | PlatformDecision | FulfilmentStep | InspectionRecord
+                    | RefundSettlement | RefundDecision, Field(discriminator="kind")]
 
 
 class ApprovalStamp(DomainModel):

@@ -67,12 +67,14 @@ def test_a_customer_cannot_open_a_ticket_on_someone_elses_order():
 
 
 def test_illegal_transition_lists_what_is_allowed():
-    """GIVEN a submitted ticket WHEN jumping to refunded THEN 409 carries the allowed targets."""
+    """GIVEN a submitted ticket WHEN jumping to refunded THEN 409 carries the allowed targets (the
+    intake checks' refusal listed as theirs, not the caller's)."""
     ticket = _open().ticket
     with pytest.raises(IllegalTransition) as err:
         domain.transition(ticket, Status.REFUNDED, actor=AGENT, at=T0)
-    allowed = {a["to"] for a in err.value.details["allowed"]}
-    assert allowed == {"pending_approval", "cancelled"}
+    allowed = {a["to"]: a for a in err.value.details["allowed"]}
+    assert set(allowed) == {"pending_approval", "cancelled", "rejected"}
+    assert not allowed["rejected"]["permitted"] and "eligibility" in allowed["rejected"]["use"]
 
 
 def test_roles_are_enforced_per_transition():

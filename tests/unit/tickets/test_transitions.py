@@ -12,6 +12,7 @@ from aftersales.tickets.domain import LineRequest, OpenTicket
 from aftersales.tickets.model import TERMINAL_STATUSES, Acceptance, Role, Status, TicketType
 from aftersales.tickets.warrants import (
     ApprovalRecord,
+    EligibilityRefusal,
     FulfilmentStep,
     InspectionRecord,
     RefundDecision,
@@ -69,6 +70,7 @@ def _warrant_for(rule_, ticket, who):
             "acceptance": Acceptance.ACCEPTED if accepted else Acceptance.REJECTED,
             "quantity_accepted": 1 if accepted else 0}) for ln in ticket.lines]
     return {owner.FULFILMENT: FulfilmentStep(), owner.REFUND_DECISION: RefundDecision(),
+            owner.ELIGIBILITY: EligibilityRefusal(rules_version=1, rule_id="returns", failed_checks=("return_window",)),
             owner.REFUND_SETTLEMENT: RefundSettlement(grant_id="g1", provider_refund_id="re_1")}[rule_.owner], None
 
 
