@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from aftersales.core.clock import Clock, clock_from_env
 from aftersales.core.settings import (
     ChannelSettings,
+    EligibilitySettings,
     EventSettings,
     HttpSettings,
     IdempotencySettings,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.channels.wecom_api import WeComClient
     from aftersales.channels.writeback import DouyinWriteback
     from aftersales.dispatch.service import DispatchService
+    from aftersales.eligibility.service import EligibilityService
     from aftersales.events.ports import EventPublisher
     from aftersales.fulfilment.ports import Workflows
     from aftersales.fulfilment.service import MoneyPathReactor
@@ -160,6 +162,14 @@ class Container:
         t = self.money_tables
         return ApprovalService(self.tickets, self.ticket_store, self.risk, t.policies, t.reviews, self.workflows,
                                self.clock)
+
+    @cached_property
+    def eligibility(self) -> EligibilityService:
+        from aftersales.adapters.dynamo import eligibility as tables
+        from aftersales.eligibility.service import EligibilityService
+
+        tables.bind(EligibilitySettings.from_env(self._env).money_table)
+        return EligibilityService(self.tickets, self.ticket_store, tables.DynamoRulesStore(), self.clock)
 
     @cached_property
     def payments(self) -> PaymentProviders:

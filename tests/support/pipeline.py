@@ -1,7 +1,8 @@
 """The event pipeline of the money path under moto, pumped by hand (no threads, no sleeps):
 
 tickets table audit INSERTs -> events_publisher -> the template's bus and rules -> the Money / Risk /
-Timeline SQS queues -> money_events / risk_counters / timeline_projector handlers. A test-only rule
+Timeline (and, when asked, Eligibility) SQS queues -> money_events / risk_counters / timeline_projector
+(/ eligibility_triage) handlers. A test-only rule
 on the same bus copies every `aftersales.orders`, `.fulfilment` and `.refunds` event into an SQS queue
 the test reads, as a storefront / OMS subscriber would receive them.
 
@@ -22,7 +23,8 @@ OUTBOUND_SOURCES = ["aftersales.orders", "aftersales.fulfilment", "aftersales.re
 
 
 class Pipeline:
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: Any, *, triage: bool = False) -> None:
+        """`triage`: also run the eligibility consumer of `ticket.created` (EligibilityQueue)."""
         from infra.local.resources import create_all
 
         self.model = model
@@ -42,6 +44,7 @@ class Pipeline:
         self.money_events = load_handler("money_events")
         self.risk_counters = load_handler("risk_counters")
         self.timeline_projector = load_handler("timeline_projector")
+        self.eligibility_triage = load_handler("eligibility_triage") if triage else None
         self._published: set[tuple[str, str]] = set()
         self.outbound: list[dict[str, Any]] = []
 
@@ -55,6 +58,8 @@ class Pipeline:
         for _ in range(rounds):
             published = self._publish_new_audit_entries()
             consumed = self._drain("RiskCountersQueue", self.risk_counters)
+            if self.eligibility_triage is not None:
+                consumed += self._drain("EligibilityQueue", self.eligibility_triage)
             consumed += self._drain("MoneyEventsQueue", self.money_events)
             consumed += self._drain("TimelineQueue", self.timeline_projector)
             if not published and not consumed:

@@ -85,6 +85,12 @@ class MoneySettings(EnvSettings):
     money_table: str = _required()
 
 
+class EligibilitySettings(EnvSettings):
+    """Intake rules: kept in the money table, beside the approval policy they feed."""
+
+    money_table: str = _required()
+
+
 class PaymentSettings(EnvSettings):
     """Where refunds go: read only by the functions that call a payment provider."""
 

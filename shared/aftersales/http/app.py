@@ -29,6 +29,7 @@ from aftersales.http.routes import (
     channels,
     dispatch,
     docs,
+    eligibility,
     inbox,
     integrations,
     orders,
@@ -86,6 +87,6 @@ def on_not_found(_: Exception) -> Response:
 
 # ---------------------------------------------------------------------- routers, one per resource
 # One resolver, one OpenAPI document; the order is the order of the published document's paths.
-for resource in (docs, orders, tickets, ticket_types, auth, approvals, risk, refunds, returns, sla, dispatch,
-                 integrations, parcels, channels, inbox, api_keys):
+for resource in (docs, orders, tickets, ticket_types, auth, eligibility, approvals, risk, refunds, returns, sla,
+                 dispatch, integrations, parcels, channels, inbox, api_keys):
     app.include_router(resource.router)

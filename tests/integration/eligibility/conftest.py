@@ -1,0 +1,3 @@
+"""Eligibility fixtures: the money functions' container (approval executions started for real)."""
+
+from tests.support.money import money  # noqa: F401
