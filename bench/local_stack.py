@@ -46,7 +46,7 @@ class Runner:
     def __init__(self, speed: float = 1.0) -> None:
         self.port = _free_port()
         root = Path(os.environ.get("BENCH_LOCAL_STACK_ROOT", ROOT))
-        keep = ("PATH", "HOME", "LANG", "TMPDIR")
+        keep = ("PATH", "HOME", "LANG", "TMPDIR", "PYTHONPATH")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "infra.local", "--port", str(self.port), "--speed", f"{speed:g}",
              "--template", str(ROOT / "template.yaml"), "--log-level", "WARNING"],

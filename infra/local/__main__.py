@@ -31,6 +31,10 @@ def _interrupt(signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
+def _leave_now(_signum: int, _frame: Any) -> None:
+    os._exit(130)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__)
     parser.add_argument("--port", type=int, default=3000, help="API Gateway port (default 3000)")
@@ -70,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        print("stopping…", flush=True)
+        print("stopping… (Ctrl-C again to leave at once)", flush=True)
+        signal.signal(signal.SIGINT, _leave_now)
+        signal.signal(signal.SIGTERM, _leave_now)
     finally:
         stack.stop(pump_timeout=STOP_WAIT)
     return 0

@@ -96,6 +96,7 @@ class Pump:
     def pause(self) -> float:
         """How long to wait for the doorbell after a look that found nothing."""
         if self.idle:
+            self._pause = self.FAST
             return self.IDLE_CHECK
         pause, self._pause = self._pause, min(self._pause * 2, self.PENDING_MAX)
         return pause

@@ -31,7 +31,7 @@ def _free_port() -> int:
 
 def _environment() -> dict[str, str]:
     """A newcomer's shell: no AWS endpoint, tables or clock of the test session's own stack."""
-    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONDONTWRITEBYTECODE")
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE")
     return {k: v for k, v in os.environ.items() if k in keep}
 
 
