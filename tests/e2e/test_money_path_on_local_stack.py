@@ -72,7 +72,8 @@ def test_a_small_refund_is_auto_approved_and_paid_once(local_stack):
     assert len(grant["attempts"]) == 1
     audit = requests.get(f"{local_stack.api_url}/tickets/{ticket_id}/audit",
                          headers=_auth(local_stack, "agent token"), timeout=10).json()["entries"]
-    events = [e["event"] for e in audit if e["event"] != "ticket.assigned"]  # the demo's dispatcher assigns it
+    # the demo's dispatcher assigns it; the intake checks may note that the order snapshot has no fulfilment
+    events = [e["event"] for e in audit if e["event"] not in ("ticket.assigned", "ticket.eligibility_checked")]
     assert events == ["ticket.created", "ticket.submitted_for_approval", "ticket.approved",
                       "ticket.refund_requested", "ticket.refunded"]
     approved = next(e for e in audit if e["event"] == "ticket.approved")
