@@ -194,3 +194,11 @@ def test_an_invalid_draft_is_refused_and_nothing_is_stored(rig):
     assert rig.rules.draft("acme") is None
     with pytest.raises(NotFound):
         rig.service.publish("acme")
+
+
+def test_no_automatic_route_takes_the_intake_refusal():
+    """GIVEN a submitted ticket WHEN automation looks for its way to rejected (e.g. a platform's push)
+    THEN the route goes through approval; the direct refusal is the intake checks' alone."""
+    from aftersales.tickets.paths import route
+
+    assert route("refund_only", Status.SUBMITTED, Status.REJECTED) == [Status.PENDING_APPROVAL, Status.REJECTED]
