@@ -80,7 +80,7 @@ def test_a_small_refund_is_auto_approved_and_paid_once(local_stack):
     assert approved["actor_role"] == "system" and approved["data"]["rule_id"] == "auto-small-cny"
     from aftersales.wiring import services
 
-    sandbox = services().money.providers["demo"]
+    sandbox = services().payments.for_tenant("demo")
     assert [r["amount"] for r in sandbox.refunds(order["payment"]["reference"])] == [5000]
 
 
@@ -147,7 +147,7 @@ def test_an_agent_cannot_wave_through_a_large_refund_they_asked_for(local_stack)
     _eventually(lambda: _status(local_stack, ticket_id) == "refunded")
     from aftersales.wiring import services
 
-    sandbox = services().money.providers["demo"]
+    sandbox = services().payments.for_tenant("demo")
     assert [r["amount"] for r in sandbox.refunds(order["payment"]["reference"])] == [300000]
     approved = next(e for e in requests.get(f"{path}/audit", headers=agent, timeout=10).json()["entries"]
                     if e["event"] == "ticket.approved")

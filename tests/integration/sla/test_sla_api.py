@@ -54,6 +54,10 @@ def test_calendar_then_policy_then_agents_and_figures(api, demo):
     assert api.request("PUT", "/dispatch/agents/a3", {"team_id": "returns", "max_open": 5}, agent).status == 403
     agents = api.request("GET", "/dispatch/agents", None, sup).body["items"]
     assert [(a["agent_id"], a["open_tickets"]) for a in agents] == [("a1", 0)]
+    assert api.request("PUT", "/dispatch/agents/a4", {"team_id": "returns", "max_open": 1}, sup).status == 200
+    deleted = api.request("DELETE", "/dispatch/agents/a4", None, sup)
+    assert deleted.status == 204 and not deleted.body, deleted
+    assert [a["agent_id"] for a in api.request("GET", "/dispatch/agents", None, sup).body["items"]] == ["a1"]
     for path in ("/sla/figures/daily-timeouts", "/sla/figures/ranking", "/sla/figures/compliance"):
         reply = api.request("GET", path, None, sup, {"from": "2026-11-01", "to": "2026-11-30",
                                                     "timezone": "Asia/Shanghai"})

@@ -71,7 +71,7 @@ def list_teams() -> dict:
 
 @router.delete("/dispatch/teams/<team_id>", tags=["dispatch"], summary="Delete a team without agents",
                 responses={204: {"description": "Deleted", "content": {}}})
-def delete_team(team_id: Annotated[str, Path(max_length=128)]) -> Response[dict]:
+def delete_team(team_id: Annotated[str, Path(max_length=128)]) -> Response[None]:
     request.require(*SUPERVISORS)
     services().dispatch.delete_team(request.tenant(), team_id)
     return Response(status_code=204)
@@ -103,7 +103,7 @@ def get_agent(agent_id: Annotated[str, Path(max_length=128)]) -> dict:
 
 @router.delete("/dispatch/agents/<agent_id>", tags=["dispatch"], summary="Delete an agent",
                 responses={204: {"description": "Deleted", "content": {}}})
-def delete_agent(agent_id: Annotated[str, Path(max_length=128)]) -> Response[dict]:
+def delete_agent(agent_id: Annotated[str, Path(max_length=128)]) -> Response[None]:
     request.require(*SUPERVISORS)
     services().dispatch.delete_agent(request.tenant(), agent_id)
     return Response(status_code=204)
