@@ -67,6 +67,10 @@ class RequestCounter:
         target = params.get("TableName") or _transact_tables(params) or params.get("QueueUrl", "")
         self.calls[(service, operation, str(target))] += 1
 
+    def record_response(self, service: str, operation: str, params: dict, parsed: dict) -> None:
+        """The parsed answer of a call `record` saw (its params alongside); counters that size
+        what was read (DynamoDB read units) override it."""
+
     def total(self, service: str | None = None, exclude_table_substring: str | None = None) -> int:
         return sum(n for (svc, _op, target), n in self.calls.items()
                    if (service is None or svc == service)
@@ -85,19 +89,28 @@ def _transact_tables(params: dict) -> str:
 _COUNTING: list[RequestCounter] = []
 
 
-def _on_api_call(params: dict, model, **_kwargs) -> None:
+def _on_api_call(params: dict, model, context: dict | None = None, **_kwargs) -> None:
+    if context is not None:
+        context["bench_params"] = params
     for counter in _COUNTING:
         counter.record(model.service_model.service_name, model.name, params)
 
 
+def _on_response(parsed: dict, model, context: dict | None = None, **_kwargs) -> None:
+    params = (context or {}).get("bench_params", {})
+    for counter in _COUNTING:
+        counter.record_response(model.service_model.service_name, model.name, params, parsed)
+
+
 def install_request_hook() -> None:
     """Every botocore session created from now on (boto3's, each PynamoDB thread's) and boto3's
-    default session, if it exists already, report each API call to the active counters."""
+    default session, if it exists already, report each API call and its parsed answer to the
+    active counters."""
     import boto3
     import botocore.handlers
 
-    entry = ("before-parameter-build", _on_api_call)
-    if entry not in botocore.handlers.BUILTIN_HANDLERS:
-        botocore.handlers.BUILTIN_HANDLERS.append(entry)
-        if boto3.DEFAULT_SESSION is not None:
-            boto3.DEFAULT_SESSION.events.register(*entry)
+    for entry in (("before-parameter-build", _on_api_call), ("after-call", _on_response)):
+        if entry not in botocore.handlers.BUILTIN_HANDLERS:
+            botocore.handlers.BUILTIN_HANDLERS.append(entry)
+            if boto3.DEFAULT_SESSION is not None:
+                boto3.DEFAULT_SESSION.events.register(*entry)

@@ -67,6 +67,9 @@ class Runtime:
         self._container: dict[str, threading.Lock] = {}
         self._warm: set[str] = set()  # functions past their first invocation (cold start)
         self.logs = FunctionLogs()
+        # Called after every invocation with (logical id, seconds the handler ran): what Lambda bills
+        # (the bench prices a replayed day with it). Time waiting for the container is not included.
+        self.observers: list[Callable[[str, float], None]] = []
 
     def close(self) -> None:
         """Give the logging tree its own formatters back (it outlives the stack)."""
@@ -118,8 +121,13 @@ class Runtime:
             with self._container[logical_id]:
                 cold = logical_id not in self._warm
                 self._warm.add(logical_id)
-                with invocation(logical_id, fn.environment.get("POWERTOOLS_SERVICE_NAME"), cold):
-                    return handler(event, context)
+                started = time.perf_counter()
+                try:
+                    with invocation(logical_id, fn.environment.get("POWERTOOLS_SERVICE_NAME"), cold):
+                        return handler(event, context)
+                finally:
+                    for observe in self.observers:
+                        observe(logical_id, time.perf_counter() - started)
         except Exception as exc:
             log.warning("%s raised %s: %s", logical_id, type(exc).__name__, exc)
             raise FunctionError(
