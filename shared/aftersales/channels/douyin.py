@@ -163,6 +163,8 @@ class TransitionTicket(_Command):
     command: Literal["transition_ticket"] = "transition_ticket"
     to_stage: Stage
     refund_amount: Money | None = None
+    arbitrate_id: str | None = None  # arbitration stages (212, 216)
+    arbitrate_conclusion: int | None = None  # 216: Douyin's outcome code, an open set
 
 
 class CommentTicket(_Command):
@@ -251,7 +253,8 @@ def to_command(message: DouyinMessage) -> IntakeCommand:
                             reason_code=_int(d.get("reason_code")))
     if message.tag in TRANSITIONS:
         return TransitionTicket(**common, to_stage=TRANSITIONS[message.tag],
-                                refund_amount=_fen(d.get("refund_amount")))
+                                refund_amount=_fen(d.get("refund_amount")), arbitrate_id=_str(d.get("arbitrate_id")),
+                                arbitrate_conclusion=_int(d.get("arbitrate_conclusion")))
     if message.tag in COMMENTS:
         return CommentTicket(**common, topic=COMMENTS[message.tag], details=dict(d))
     return UnknownMessage(**common, raw=dict(d))

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger
 from pydantic import Field, TypeAdapter
 
-from aftersales.channels import douyin
+from aftersales.channels import douyin, douyin_stages
 from aftersales.channels.aggregation import Aggregation
 from aftersales.channels.conversations import Conversations
 from aftersales.channels.dedupe import Dedupe
@@ -27,10 +27,9 @@ from aftersales.channels.ports import (
     KeptBodies,
     PlatformRefunds,
 )
-from aftersales.core.errors import DomainError, IllegalTransition, InvalidRequest
+from aftersales.core.errors import DomainError, Forbidden, IllegalTransition, InvalidRequest
 from aftersales.logistics.verification import VerificationError
-from aftersales.tickets.model import Status
-from aftersales.tickets.paths import route
+from aftersales.tickets.model import Channel
 from aftersales.tickets.service import TicketService
 from aftersales.tickets.warrants import PlatformDecision
 
@@ -40,16 +39,6 @@ AUTHOR = "douyin:platform"
 _COMMAND: TypeAdapter[douyin.IntakeCommand] = TypeAdapter(
     Annotated[douyin.IntakeCommand, Field(discriminator="command")])
 
-STAGE_TARGETS: dict[douyin.Stage, Status] = {
-    douyin.Stage.APPROVED: Status.APPROVED,
-    douyin.Stage.RETURN_APPROVED: Status.AWAITING_RETURN,
-    douyin.Stage.RETURN_IN_TRANSIT: Status.RETURN_IN_TRANSIT,
-    douyin.Stage.REJECTED: Status.REJECTED,
-    douyin.Stage.RETURN_REJECTED: Status.REJECTED,
-    douyin.Stage.REFUNDED: Status.REFUNDED,
-    douyin.Stage.CLOSED: Status.CLOSED,
-    douyin.Stage.EXCHANGE_CONFIRMED: Status.RESHIPPED,
-}
 KINDS = {
     douyin.AfterSaleKind.RETURN_AND_REFUND: IssueCategory.RETURN_REFUND,
     douyin.AfterSaleKind.REFUND_ONLY_SHIPPED: IssueCategory.REFUND_ONLY,
@@ -176,7 +165,7 @@ class DouyinIntake:
                 and self._platform_refunds is not None
                 and self._platform_refunds.settle_by_platform(tenant_id, mapped, SOURCE) is not None):
             return IntakeResult(**base, ticket_id=mapped, outcome="transitioned", detail="refund settled by douyin")
-        if isinstance(command, douyin.TransitionTicket) and command.to_stage in STAGE_TARGETS:
+        if isinstance(command, douyin.TransitionTicket):
             return IntakeResult(**base, ticket_id=mapped, **self._drive(tenant_id, mapped, command))
         self._conversations.add(tenant_id, mapped, channel=SOURCE, direction="system", author=AUTHOR,
                                 body=f"Douyin: {_topic(command)}", external_id=command.idempotency_key,
@@ -199,27 +188,40 @@ class DouyinIntake:
         return ticket_id, created
 
     def _drive(self, tenant_id: str, ticket_id: str, command: douyin.TransitionTicket) -> dict[str, Any]:
-        """Walk the ticket to where the platform says it is, one audited SYSTEM step at a time."""
-        target = STAGE_TARGETS[command.to_stage]
+        """Walk the ticket to where the platform says it is, one audited SYSTEM step at a time
+        (douyin_stages.follow); when it cannot, or stops on the way, a note says exactly why."""
         ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
-        if target is Status.CLOSED and route(ticket.type, ticket.status, target) is None:
-            target = Status.CANCELLED  # closed before approval: the request was withdrawn
-        path = route(ticket.type, ticket.status, target, avoid=frozenset({Status.CANCELLED}))
-        if not path:
-            note = "already there" if path == [] else f"no automatic route {ticket.status.value} -> {target.value}"
-            self._conversations.add(tenant_id, ticket_id, channel=SOURCE, direction="system", author=AUTHOR,
-                                    body=f"Douyin stage {command.to_stage.value}: {note}",
-                                    external_id=command.idempotency_key,
-                                    data={"tag": command.tag, "needs_agent": path is None})
-            return {"outcome": "commented", "detail": note}
-        for step in path:
+        if ticket.channel is not Channel.DOUYIN:  # joined a ticket opened elsewhere: Douyin does not own it
+            decided: douyin_stages.Follow | douyin_stages.Hold = douyin_stages.Hold(
+                "not_a_douyin_ticket", f"Douyin stage {command.to_stage.value}: the ticket came from "
+                f"{ticket.channel.value}, so Douyin's decisions do not move it", True)
+        else:
+            decided = douyin_stages.follow(ticket.type, ticket.status, command)
+        if isinstance(decided, douyin_stages.Hold):
+            self._note(tenant_id, ticket_id, command, decided)
+            return {"outcome": "commented", "detail": decided.reason}
+        taken: list[str] = []
+        for step in decided.path:
             try:
-                self._tickets.transition(tenant_id, ticket_id, step, SYSTEM, reason=f"douyin_{command.to_stage.value}",
-                                         data={"douyin_tag": command.tag, "msg_id": command.idempotency_key},
-                                         warrant=PlatformDecision(platform=SOURCE, reference=command.idempotency_key))
-            except IllegalTransition:
-                break
-        return {"outcome": "transitioned", "detail": "->".join(s.value for s in path)}
+                ticket = self._tickets.transition(
+                    tenant_id, ticket_id, step, SYSTEM, reason=f"douyin_{command.to_stage.value}",
+                    data={"douyin_tag": command.tag, "msg_id": command.idempotency_key},
+                    warrant=PlatformDecision(platform=SOURCE, reference=command.idempotency_key))
+            except (IllegalTransition, Forbidden) as exc:  # moved meanwhile, or the warrant was refused
+                current = self._tickets.get(tenant_id, ticket_id, SYSTEM).status
+                self._note(tenant_id, ticket_id, command, douyin_stages.Hold(
+                    "stopped", f"Douyin stage {command.to_stage.value}: stopped at {current.value}, "
+                    f"{current.value} -> {step.value} refused ({exc.message_id})", True))
+                return {"outcome": "transitioned" if taken else "commented",
+                        "detail": "->".join([*taken, f"stopped at {current.value}"])}
+            taken.append(step.value)
+        return {"outcome": "transitioned", "detail": "->".join(taken)}
+
+    def _note(self, tenant_id: str, ticket_id: str, command: douyin.TransitionTicket,
+              hold: douyin_stages.Hold) -> None:
+        self._conversations.add(tenant_id, ticket_id, channel=SOURCE, direction="system", author=AUTHOR,
+                                body=hold.note, external_id=command.idempotency_key,
+                                data={"tag": command.tag, "reason": hold.reason, "needs_agent": hold.needs_agent})
 
     def _park(self, tenant_id: str, command: douyin.IntakeCommand) -> None:
         item = self._parking.new_item(channel=SOURCE, author=AUTHOR, body=command.model_dump_json(),

@@ -248,7 +248,7 @@ def transition(ticket: Ticket, target: Status, *, actor: Actor, at: datetime,
 _WARRANT_OF: dict[transitions.Owner, type] = {
     transitions.Owner.APPROVAL: warrants.ApprovalRecord, transitions.Owner.FULFILMENT: warrants.FulfilmentStep,
     transitions.Owner.ELIGIBILITY: warrants.EligibilityRefusal,
-    transitions.Owner.INSPECTION: warrants.InspectionRecord,
+    transitions.Owner.INSPECTION: warrants.InspectionRecord, transitions.Owner.PLATFORM: warrants.PlatformDecision,
     transitions.Owner.REFUND_SETTLEMENT: warrants.RefundSettlement,
     transitions.Owner.REFUND_DECISION: warrants.RefundDecision,
 }

@@ -35,6 +35,7 @@ class Owner(StrEnum):
     ELIGIBILITY = "eligibility"
     FULFILMENT = "fulfilment"
     INSPECTION = "inspection"
+    PLATFORM = "platform"
     REFUND_SETTLEMENT = "refund_settlement"
     REFUND_DECISION = "refund_decision"
 
@@ -45,6 +46,7 @@ OWNER_ENDPOINTS: Mapping[Owner, str] = MappingProxyType({
     Owner.ELIGIBILITY: "automatic on submission (GET /tickets/{ticket_id}/eligibility)",
     Owner.FULFILMENT: "automatic after approval (GET /tickets/{ticket_id}/approval)",
     Owner.INSPECTION: "POST /tickets/{ticket_id}/inspection",
+    Owner.PLATFORM: "only the sales platform that owns the after-sale (its signed push)",
     Owner.REFUND_SETTLEMENT: "automatic when the provider settles (GET /tickets/{ticket_id}/refund)",
     Owner.REFUND_DECISION: "POST /tickets/{ticket_id}/unrepairable-refund",
 })
@@ -79,6 +81,7 @@ _APPROVAL = (
     _t(S.WAITING_CUSTOMER, S.CANCELLED, CUSTOMER | MERCHANT, "ticket.cancelled"),
     _t(S.REJECTED, S.PENDING_APPROVAL, APPEAL, "ticket.reopened"),
     _t(S.REJECTED, S.CLOSED, CUSTOMER | MERCHANT, "ticket.closed"),
+    _t(S.APPROVED, S.REJECTED, AUTOMATION, "ticket.rejected", Owner.PLATFORM),  # the platform refused after all
 )
 
 # Goods come back: authorise, ship, receive, inspect.
@@ -89,11 +92,16 @@ _RETURN_LEG = (
     _t(S.RETURN_IN_TRANSIT, S.RETURN_RECEIVED, MERCHANT, "ticket.return_received"),
     _t(S.RETURN_RECEIVED, S.INSPECTING, MERCHANT, "ticket.inspection_started"),
     _t(S.INSPECTING, S.REJECTED, OPS | {R.SYSTEM}, "ticket.inspection_failed", Owner.INSPECTION),
+    # the platform refused the return after agreeing to it (Douyin 204/205 on a return under way)
+    _t(S.AWAITING_RETURN, S.REJECTED, AUTOMATION, "ticket.rejected", Owner.PLATFORM),
+    _t(S.RETURN_IN_TRANSIT, S.REJECTED, AUTOMATION, "ticket.rejected", Owner.PLATFORM),
+    _t(S.RETURN_RECEIVED, S.REJECTED, AUTOMATION, "ticket.rejected", Owner.PLATFORM),
 )
 
 _REFUND_LEG = (
     _t(S.REFUND_PENDING, S.REFUNDED, MONEY, "ticket.refunded", Owner.REFUND_SETTLEMENT),
     _t(S.REFUNDED, S.CLOSED, MERCHANT, "ticket.closed"),
+    _t(S.REJECTED, S.REFUNDED, AUTOMATION, "ticket.refunded", Owner.PLATFORM),  # the platform refunded after all
 )
 
 _TABLES: dict[TicketType, tuple[Transition, ...]] = {

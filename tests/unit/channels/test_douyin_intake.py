@@ -162,5 +162,6 @@ def test_a_stage_with_no_automatic_route_is_a_comment_for_an_agent(douyin):
     (refused,) = file_all(douyin, *push(message("RefundRefusedEvent", 204, "m-2")))
     (again,) = file_all(douyin, *push(message("RefundRefusedEvent", 204, "m-3")))
     assert refused.outcome == "transitioned"
-    assert (again.outcome, again.detail) == ("commented", "already there")
-    assert douyin.conversation(created.ticket_id)[-1].data == {"tag": "204", "needs_agent": False}
+    assert (again.outcome, again.detail) == ("commented", "already_there")
+    assert douyin.conversation(created.ticket_id)[-1].data == {"tag": "204", "reason": "already_there",
+                                                               "needs_agent": False}

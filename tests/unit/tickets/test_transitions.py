@@ -15,6 +15,7 @@ from aftersales.tickets.warrants import (
     EligibilityRefusal,
     FulfilmentStep,
     InspectionRecord,
+    PlatformDecision,
     RefundDecision,
     RefundSettlement,
     ReviewerDecision,
@@ -71,6 +72,7 @@ def _warrant_for(rule_, ticket, who):
             "quantity_accepted": 1 if accepted else 0}) for ln in ticket.lines]
     return {owner.FULFILMENT: FulfilmentStep(), owner.REFUND_DECISION: RefundDecision(),
             owner.ELIGIBILITY: EligibilityRefusal(rules_version=1, rule_id="returns", failed_checks=("return_window",)),
+            owner.PLATFORM: PlatformDecision(platform="douyin", reference="msg-1"),
             owner.REFUND_SETTLEMENT: RefundSettlement(grant_id="g1", provider_refund_id="re_1")}[rule_.owner], None
 
 
