@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from aftersales.core.clock import FixedClock
@@ -202,3 +204,23 @@ def test_no_automatic_route_takes_the_intake_refusal():
     from aftersales.tickets.paths import route
 
     assert route("refund_only", Status.SUBMITTED, Status.REJECTED) == [Status.PENDING_APPROVAL, Status.REJECTED]
+
+
+@settings(max_examples=60, deadline=None)
+@given(orders=st.lists(st.sampled_from([3, 45, None]), min_size=1, max_size=4),
+       deliveries=st.lists(st.integers(min_value=0, max_value=3), min_size=1, max_size=12))
+def test_any_order_of_redeliveries_moves_each_ticket_at_most_once(orders, deliveries):
+    """GIVEN tickets on delivered, long-delivered and undated orders WHEN their ticket.created events
+    arrive in any order, any number of times THEN each ticket carries exactly one evaluation and
+    changed status at most once."""
+    rig = Rig()
+    ids = []
+    for n, days in enumerate(orders):
+        rig.order(f"O-{n}", delivered_days_ago=days)
+        ids.append(rig.open(f"O-{n}"))
+    for pick in [*deliveries, *range(len(ids))]:
+        rig.service.triage("acme", ids[pick % len(ids)])
+    for ticket_id in ids:
+        entries = rig.entries(ticket_id)
+        assert sum("eligibility" in (e.data or {}) for e in entries) == 1
+        assert sum(e.from_status != e.to_status for e in entries[1:]) <= 1
