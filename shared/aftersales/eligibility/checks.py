@@ -10,6 +10,7 @@ referred; else eligible.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -247,3 +248,11 @@ def decide(rules: IntakeRules, rule: IntakeRule, ticket_id: str, checks: tuple[C
         action = Action.ROUTE if rule.when_eligible == "route" else Action.AGENT
     return Evaluation(ticket_id=ticket_id, rules_version=rules.version, rule_id=rule.id, outcome=outcome,
                       action=action, reason=reason, checks=checks, missing=missing)
+
+
+def reason_of(evaluation: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The outcome's message id and the parameters of the check it comes from (a recorded
+    evaluation, as `Evaluation.model_dump(mode="json")` wrote it)."""
+    reason = str(evaluation.get("reason") or "")
+    check = next((c for c in evaluation.get("checks") or () if c.get("reason") == reason), None)
+    return reason, dict(check.get("details") or {}) if check else {}

@@ -14,6 +14,7 @@ from aws_lambda_powertools import Logger
 
 from aftersales.channels.ports import ConversationStore, IntakeStore
 from aftersales.core.errors import IllegalTransition, NotFound
+from aftersales.eligibility.checks import reason_of
 from aftersales.notifications.errors import RecipientUnreachable
 from aftersales.notifications.templates import has_template, render, reply_subject
 from aftersales.tickets.domain import AGENT_REPLIED, Actor, Ticket
@@ -71,12 +72,15 @@ class NotificationService:
         if not channels:
             logger.info("no reachable contact", extra={"event": name})
             return "no_contact"
+        evaluation = (detail.get("data") or {}).get("eligibility")  # the intake checks refused it: say why
+        reason, reason_params = reason_of(evaluation) if name == "ticket.rejected" and evaluation else ("", {})
         origin = detail.get("dedup_key") or f"{name}:{detail.get('tracking_number')}:{detail.get('at')}"
         refused: dict[str, str] = {}
         for channel in channels:
             locale = ticket.locale if ticket else (contacts[channel].get("locale") or "en")
             message = render(name, locale, channel, ticket=ticket.id if ticket else "",
-                             status=detail.get("to_status") or "", tracking=detail.get("tracking_number") or "")
+                             status=detail.get("to_status") or "", tracking=detail.get("tracking_number") or "",
+                             reason=reason, reason_params=reason_params)
             assert message is not None
             key = f"{origin}:{channel}"
             if not self._contacts.first_seen(tenant_id, "notification", key, ttl_days=7):

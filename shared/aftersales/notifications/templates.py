@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import ConfigDict
 
-from aftersales.core.i18n import label
+from aftersales.core.i18n import label, translate
 from aftersales.core.model import DomainModel
 
 LOCALES = ("en", "zh-Hans")
@@ -93,7 +93,9 @@ def has_template(event: str) -> bool:
 
 
 def render(event: str, locale: str, channel: str, *, ticket: str = "", status: str = "",
-           tracking: str = "") -> Rendered | None:
+           tracking: str = "", reason: str = "", reason_params: dict[str, object] | None = None) -> Rendered | None:
+    """`reason`: a message id that explains the event (the intake checks' refusal), added to the body
+    in the customer's language."""
     texts = _TEXT.get(event)
     if texts is None:
         return None
@@ -101,6 +103,8 @@ def render(event: str, locale: str, channel: str, *, ticket: str = "", status: s
     subject, body = texts[loc]
     values = {"ticket": ticket, "status": label("status", status, loc) if status else "", "tracking": tracking}
     subject, body = subject.format(**values), body.format(**values)
+    if reason:
+        body = f"{body} {translate(reason, loc, **(reason_params or {}))}"
     if channel in _SHORT:
         subject = ""
     return Rendered(event=event, locale=loc, channel=channel, subject=subject, body=body)

@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field, StrictInt, ValidationError
 from aftersales.core.errors import InvalidRequest
 from aftersales.core.i18n import translate
 from aftersales.core.model import DomainModel
+from aftersales.eligibility.checks import reason_of
 from aftersales.eligibility.rules import IntakeRules
 from aftersales.http.context import RequestContext, json_response
 from aftersales.orders.domain import Identifier
@@ -43,12 +44,9 @@ def _rules_view(rules: IntakeRules, revision: int | None = None) -> dict[str, An
 def _render(evaluation: dict[str, Any], locale: str, customer_locale: str) -> dict[str, Any]:
     checks = [{**check, "message": translate(check["reason"], locale, **check.get("details", {}))}
               for check in evaluation["checks"]]
-    first = next((c for c in evaluation["checks"] if c["reason"] == evaluation["reason"]), None)
-    params = first.get("details", {}) if first else {}
-    return {**evaluation, "checks": checks,
-            "message": translate(evaluation["reason"], locale, **params),
-            "customer_message": {"locale": customer_locale,
-                                 "text": translate(evaluation["reason"], customer_locale, **params)}}
+    reason, params = reason_of(evaluation)
+    return {**evaluation, "checks": checks, "message": translate(reason, locale, **params),
+            "customer_message": {"locale": customer_locale, "text": translate(reason, customer_locale, **params)}}
 
 
 @router.get("/tickets/<ticket_id>/eligibility", tags=["eligibility"],
