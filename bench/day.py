@@ -11,9 +11,10 @@
   of 1 (85 %) or 2.
 * Customer histories: account age (5 % under a week, 10 % under a month, the rest 1-6 years), tier
   (vip 15 %), each customer with an IP, a device and an address of their own.
-* Abuse, about 6 % of the tickets: serial refunders (one new account, four keep-item refunds on
-  four orders in the day) and scalper clusters (five accounts sharing one device, one IP and one
-  shipping address, each asking for a refund on its own order). The scripted reviewers reject
+* Abuse, about 6 % of the tickets (at least six: one pattern of each): scalper clusters (three to
+  five accounts sharing one device, one IP and one shipping address, each asking for a refund on
+  its own order) and serial refunders (one new account, three or four keep-item refunds on as many
+  orders in the day). The scripted reviewers reject
   every abusive ticket that reaches them.
 * Returns and exchanges travel: the customer books the parcel, the carrier reports it in transit
   and then delivered.
@@ -168,6 +169,18 @@ def _customer(rng: random.Random, seed: int, n: int, *, age: int | None = None, 
                     locale="en" if rng.random() < 0.2 else "zh-Hans")
 
 
+def _groups(total: int, largest: int) -> list[int]:
+    """`total` split into groups of at most `largest` and at least three."""
+    sizes = []
+    while total > 0:
+        size = min(largest, total)
+        if 0 < total - size < 3:
+            size = total - 3 if total - 3 >= 3 else total
+        sizes.append(size)
+        total -= size
+    return sizes
+
+
 def generate(tickets: int = 150, seed: int = 20261201) -> Day:
     """A day of `tickets` tickets (at least 20), the same for the same seed."""
     if tickets < 20:
@@ -193,27 +206,21 @@ def generate(tickets: int = 150, seed: int = 20261201) -> Day:
             messages=messages,
             unanswered=abuse is None and rng.random() < 0.03))
 
-    # abuse first, so its share holds at every size: ~6 % of the day
-    budget, cluster_next = max(9, round(tickets * 0.06)), True
-    while budget > 0:
-        n, cluster_next = len(customers), not cluster_next
-        if budget >= 4 and cluster_next:  # a serial refunder: four keep-item refunds, one new account
-            refunder = _customer(rng, seed, n, age=2)
-            customers.append(refunder)
-            start = _arrival(rng)
-            for k in range(4):
-                add(refunder, "refund_only", "app", abuse="serial_refunder", price=rng.randint(3900, 9500),
-                    at=min(86_399, start + 1800 * k))
-            budget -= 4
-        else:  # a scalper cluster: five accounts on one device, IP and address
-            shared = _hash(seed, "cluster", n)
-            start = _arrival(rng)
-            for k in range(min(5, max(budget, 3))):
-                scalper = _customer(rng, seed, len(customers), age=rng.randint(3, 40), shared=shared)
-                customers.append(scalper)
-                add(scalper, rng.choice(("refund_only", "return_refund")), "mini_program", abuse="scalper",
-                    price=rng.randint(5900, 9900), at=min(86_399, start + 600 * k))
-            budget -= 5
+    # abuse first, so its share holds at every size: ~6 % of the day, at least one of each pattern
+    budget = max(6, round(tickets * 0.06))
+    for cluster in _groups(budget - budget // 2, 5):  # accounts on one device, IP and address, a refund each
+        shared, start = _hash(seed, "cluster", len(customers)), _arrival(rng)
+        for k in range(cluster):
+            scalper = _customer(rng, seed, len(customers), age=rng.randint(3, 40), shared=shared)
+            customers.append(scalper)
+            add(scalper, rng.choice(("refund_only", "return_refund")), "mini_program", abuse="scalper",
+                price=rng.randint(5900, 9900), at=min(86_399, start + 600 * k))
+    for refunds in _groups(budget // 2, 4):  # one new account, keep-item refunds on several orders
+        refunder, start = _customer(rng, seed, len(customers), age=2), _arrival(rng)
+        customers.append(refunder)
+        for k in range(refunds):
+            add(refunder, "refund_only", "app", abuse="serial_refunder", price=rng.randint(3900, 9500),
+                at=min(86_399, start + 1800 * k))
     while len(planned) < tickets:
         # a few customers come back within the day (a second ticket on another order)
         returning = [c for c in customers if not any(t.customer == c and t.abuse for t in planned)]

@@ -16,7 +16,7 @@ storefront key) marks exchanges reshipped. Tickets the day marks unanswered are 
 The day's arrival times set its order; waves run back to back on the stack's own clock (speed 1),
 so times are what the platform took on this machine, plus the scripted rounds for touched tickets.
 
-BENCH_DAY_TICKETS (default 150) and BENCH_DAY_SEED (default 20261201) choose the day.
+BENCH_DAY_TICKETS (default 100) and BENCH_DAY_SEED (default 20261201) choose the day.
 """
 
 from __future__ import annotations
@@ -329,7 +329,7 @@ def run() -> list[Section]:
         from infra.local.stack import LocalStack
     except ImportError as exc:
         return _skipped(f"needs the dev dependencies (moto, requests): {exc}")
-    tickets = int(os.environ.get("BENCH_DAY_TICKETS", "150"))
+    tickets = int(os.environ.get("BENCH_DAY_TICKETS", "100"))
     day = generate(tickets, int(os.environ.get("BENCH_DAY_SEED", "20261201")))
     install_request_hook()
     saved = dict(os.environ)
