@@ -82,6 +82,9 @@ _APPROVAL = (
     _t(S.REJECTED, S.PENDING_APPROVAL, APPEAL, "ticket.reopened"),
     _t(S.REJECTED, S.CLOSED, CUSTOMER | MERCHANT, "ticket.closed"),
     _t(S.APPROVED, S.REJECTED, AUTOMATION, "ticket.rejected", Owner.PLATFORM),  # the platform refused after all
+    # the platform decided while we waited for the customer's answer
+    _t(S.WAITING_CUSTOMER, S.APPROVED, AUTOMATION, "ticket.approved", Owner.PLATFORM),
+    _t(S.WAITING_CUSTOMER, S.REJECTED, AUTOMATION, "ticket.rejected", Owner.PLATFORM),
 )
 
 # Goods come back: authorise, ship, receive, inspect.

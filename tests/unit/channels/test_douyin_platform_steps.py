@@ -13,13 +13,16 @@ import pytest
 
 from aftersales.channels import douyin_stages
 from aftersales.channels.douyin import TRANSITIONS, Stage, TransitionTicket, push_signature
-from aftersales.tickets import transitions
+from aftersales.orders.domain import Order
+from aftersales.tickets import domain, transitions
 from aftersales.tickets.model import Channel, Role, Status, TicketType
 from aftersales.tickets.paths import route
 from aftersales.tickets.warrants import PlatformDecision
-from tests.support.channels_fakes import ChannelRig
+from tests.support.channels_fakes import NOW, ChannelRig
+from tests.support.fakes.tickets import InMemoryTicketStore
 from tests.support.fixture_files import load
 from tests.support.ticket_factories import SYSTEM, actor
+from tests.support.tickets import order_payload
 
 APP_KEY, APP_SECRET = "7000000000000000003", "douyin-unit-secret"
 ADMIN = actor(Role.ADMIN, id="admin-1")
@@ -40,8 +43,7 @@ TABLE = [
      'Douyin stage approved: the return_refund ticket has no move from rejected to approved'),
     (201, "return_refund", "approved", NOTE,
      'Douyin stage approved: the ticket is already approved'),
-    (201, "return_refund", "waiting_customer", AGENT,
-     'Douyin stage approved: the return_refund ticket has no move from waiting_customer to approved'),
+    (201, "return_refund", "waiting_customer", "approved"),
     (201, "return_refund", "closed", AGENT,
      'Douyin stage approved arrived after the ticket was closed here; a closed ticket does not move again'),
     (201, "return_refund", "awaiting_return", "refund_pending"),
@@ -61,8 +63,7 @@ TABLE = [
      'Douyin stage approved: the refund_only ticket has no move from rejected to approved'),
     (201, "refund_only", "approved", NOTE,
      'Douyin stage approved: the ticket is already approved'),
-    (201, "refund_only", "waiting_customer", AGENT,
-     'Douyin stage approved: the refund_only ticket has no move from waiting_customer to approved'),
+    (201, "refund_only", "waiting_customer", "approved"),
     (201, "refund_only", "closed", AGENT,
      'Douyin stage approved arrived after the ticket was closed here; a closed ticket does not move again'),
     (201, "refund_only", "refund_pending", NOTE,
@@ -78,8 +79,7 @@ TABLE = [
      'Douyin stage approved: the exchange ticket has no move from rejected to approved'),
     (201, "exchange", "approved", NOTE,
      'Douyin stage approved: the ticket is already approved'),
-    (201, "exchange", "waiting_customer", AGENT,
-     'Douyin stage approved: the exchange ticket has no move from waiting_customer to approved'),
+    (201, "exchange", "waiting_customer", "approved"),
     (201, "exchange", "closed", AGENT,
      'Douyin stage approved arrived after the ticket was closed here; a closed ticket does not move again'),
     (201, "exchange", "awaiting_return", NOTE,
@@ -103,9 +103,7 @@ TABLE = [
      'Douyin stage return_in_transit: the return_refund ticket has no move from rejected to '
      'return_in_transit'),
     (203, "return_refund", "approved", "return_in_transit"),
-    (203, "return_refund", "waiting_customer", AGENT,
-     'Douyin stage return_in_transit: the return_refund ticket has no move from waiting_customer to '
-     'return_in_transit'),
+    (203, "return_refund", "waiting_customer", "return_in_transit"),
     (203, "return_refund", "closed", AGENT,
      'Douyin stage return_in_transit arrived after the ticket was closed here; a closed ticket does not '
      'move again'),
@@ -159,9 +157,7 @@ TABLE = [
     (203, "exchange", "rejected", AGENT,
      'Douyin stage return_in_transit: the exchange ticket has no move from rejected to return_in_transit'),
     (203, "exchange", "approved", "return_in_transit"),
-    (203, "exchange", "waiting_customer", AGENT,
-     'Douyin stage return_in_transit: the exchange ticket has no move from waiting_customer to '
-     'return_in_transit'),
+    (203, "exchange", "waiting_customer", "return_in_transit"),
     (203, "exchange", "closed", AGENT,
      'Douyin stage return_in_transit arrived after the ticket was closed here; a closed ticket does not '
      'move again'),
@@ -188,8 +184,7 @@ TABLE = [
     (204, "return_refund", "rejected", NOTE,
      'Douyin stage rejected: the ticket is already rejected'),
     (204, "return_refund", "approved", "rejected"),
-    (204, "return_refund", "waiting_customer", AGENT,
-     'Douyin stage rejected: the return_refund ticket has no move from waiting_customer to rejected'),
+    (204, "return_refund", "waiting_customer", "rejected"),
     (204, "return_refund", "closed", AGENT,
      'Douyin stage rejected arrived after the ticket was closed here; a closed ticket does not move again'),
     (204, "return_refund", "awaiting_return", "rejected"),
@@ -208,8 +203,7 @@ TABLE = [
     (204, "refund_only", "rejected", NOTE,
      'Douyin stage rejected: the ticket is already rejected'),
     (204, "refund_only", "approved", "rejected"),
-    (204, "refund_only", "waiting_customer", AGENT,
-     'Douyin stage rejected: the refund_only ticket has no move from waiting_customer to rejected'),
+    (204, "refund_only", "waiting_customer", "rejected"),
     (204, "refund_only", "closed", AGENT,
      'Douyin stage rejected arrived after the ticket was closed here; a closed ticket does not move again'),
     (204, "refund_only", "refund_pending", AGENT,
@@ -224,8 +218,7 @@ TABLE = [
     (204, "exchange", "rejected", NOTE,
      'Douyin stage rejected: the ticket is already rejected'),
     (204, "exchange", "approved", "rejected"),
-    (204, "exchange", "waiting_customer", AGENT,
-     'Douyin stage rejected: the exchange ticket has no move from waiting_customer to rejected'),
+    (204, "exchange", "waiting_customer", "rejected"),
     (204, "exchange", "closed", AGENT,
      'Douyin stage rejected arrived after the ticket was closed here; a closed ticket does not move again'),
     (204, "exchange", "awaiting_return", "rejected"),
@@ -243,8 +236,7 @@ TABLE = [
      'again'),
     (206, "return_refund", "rejected", "refunded"),
     (206, "return_refund", "approved", "refunded"),
-    (206, "return_refund", "waiting_customer", AGENT,
-     'Douyin stage refunded: the return_refund ticket has no move from waiting_customer to refunded'),
+    (206, "return_refund", "waiting_customer", "refunded"),
     (206, "return_refund", "closed", AGENT,
      'Douyin stage refunded arrived after the ticket was closed here; a closed ticket does not move again'),
     (206, "return_refund", "awaiting_return", "refunded"),
@@ -261,8 +253,7 @@ TABLE = [
      'again'),
     (206, "refund_only", "rejected", "refunded"),
     (206, "refund_only", "approved", "refunded"),
-    (206, "refund_only", "waiting_customer", AGENT,
-     'Douyin stage refunded: the refund_only ticket has no move from waiting_customer to refunded'),
+    (206, "refund_only", "waiting_customer", "refunded"),
     (206, "refund_only", "closed", AGENT,
      'Douyin stage refunded arrived after the ticket was closed here; a closed ticket does not move again'),
     (206, "refund_only", "refund_pending", "refunded"),
@@ -665,3 +656,38 @@ def test_stages_without_a_fixture_sample_follow_the_same_rules(ticket_type, stat
         assert decided == douyin_stages.Follow(expected)
     else:
         assert isinstance(decided, douyin_stages.Hold) and decided.reason == expected
+
+
+class CancelledMeanwhile(InMemoryTicketStore):
+    """The customer cancels the ticket just before Douyin's walk saves its step into `before`."""
+
+    def __init__(self, before: Status) -> None:
+        super().__init__()
+        self.before, self.done = before, False
+
+    def save_change(self, change, expected_version, release=None, lines=None) -> None:
+        if not self.done and change.ticket.status is self.before and (change.entry.reason or "").startswith("douyin_"):
+            self.done = True
+            current = self.tickets[(change.ticket.tenant_id, change.ticket.id)]
+            cancel = domain.transition(current, Status.CANCELLED, at=NOW,
+                                       actor=actor(Role.CUSTOMER, id="cust-1", customer_id="cust-1"))
+            super().save_change(cancel, current.version)
+        super().save_change(change, expected_version, release, lines)
+
+
+def test_a_walk_the_ticket_leaves_meanwhile_stops_and_says_where():
+    """GIVEN Douyin reports the buyer shipped the return of a new ticket, and the customer cancels
+    while the walk is at awaiting_return WHEN the walk tries return_in_transit THEN it stops there:
+    the steps taken stay, the result names where it stopped and a note says which move was refused."""
+    rig = ChannelRig(ticket_store=CancelledMeanwhile(Status.RETURN_IN_TRANSIT))
+    rig.tickets.upsert_order("acme", Order.model_validate(order_payload("O-1", "cust-1")))
+    rig.settings.put("acme", "channel:douyin", {"app_key": APP_KEY, "app_secret": APP_SECRET})
+    (created,) = _push(rig, SAMPLES[200], "msg-create", 0)
+    (result,) = _push(rig, SAMPLES[203], "msg-step", 0)
+    assert (result.outcome, result.detail) == ("transitioned", "pending_approval->approved->awaiting_return->"
+                                                               "stopped at cancelled")
+    assert rig.tickets.get("acme", created.ticket_id, SYSTEM).status is Status.CANCELLED
+    note = rig.conversation(created.ticket_id)[-1]
+    assert note.body == ("Douyin stage return_in_transit: stopped at cancelled, cancelled -> return_in_transit "
+                         "refused (error.illegal_transition)")
+    assert (note.data["reason"], note.data["needs_agent"]) == ("stopped", True)
