@@ -167,3 +167,30 @@ def test_a_message_that_does_not_fit_the_order_is_parked_for_an_agent_not_retrie
     assert [r["outcome"] for r in env["hooks"].push_and_file_douyin("acme", body, headers)[1]] == ["created"]
     assert api.request("GET", "/inbox/unmatched", None, demo["acme"]["agent"]).body["items"] == []
     assert len(tickets(env)) == 1
+
+
+@pytest.mark.parametrize(("step", "expected_status", "event", "reason"), [
+    (("RefundRefusedEvent", 204), "rejected", "ticket.rejected", "douyin_rejected"),
+    (("RefundClosedEvent", 207), "cancelled", "ticket.cancelled", "douyin_closed"),
+])
+def test_a_step_douyin_takes_after_the_return_was_agreed_is_followed_through_the_lambdas(env, step, expected_status,
+                                                                                        event, reason):
+    """GIVEN a Douyin return and refund whose return Douyin agreed (pushed and filed through the
+    Lambdas on moto) WHEN Douyin then refuses it, or the buyer closes it THEN the ticket is rejected
+    (or cancelled) where it is, in one step audited douyin_<stage> by the system, not walked through a
+    return shipped, received and inspected."""
+    from aftersales.tickets.domain import Actor
+    from aftersales.tickets.model import Role
+    from aftersales.wiring import services
+
+    seed_order("acme", "O-1")
+    agreed = [message("RefundCreatedEvent", 200, "m-1", "O-1", "AS-1"),
+              message("RefundReturnAgreedEvent", 202, "m-2", "O-1", "AS-1")]
+    _, filed = env["hooks"].push_and_file_douyin("acme", *signed(agreed))
+    assert [r["outcome"] for r in filed] == ["created", "transitioned"]
+    _, (moved,) = env["hooks"].push_and_file_douyin("acme", *signed([message(*step, "m-3", "O-1", "AS-1")]))
+    assert (moved["outcome"], moved["detail"]) == ("transitioned", expected_status)
+    system = Actor(id="t", roles=frozenset({Role.SYSTEM}))
+    assert services().tickets.get("acme", moved["ticket_id"], system).status.value == expected_status
+    last = services().tickets.audit("acme", moved["ticket_id"], system)[-1]
+    assert (last.event, last.from_status, last.reason) == (event, "awaiting_return", reason)
