@@ -9,6 +9,9 @@ STAFF_ONLY_EVENTS = frozenset({
     # the back office's own bookkeeping: the customer hears the outcome, not the plumbing
     "ticket.platform_synced", "ticket.platform_sync_failed", "ticket.reply_undeliverable",
     "ticket.notification_undeliverable",
+    # the intake checks' working note: the customer hears the outcome (approval under way, or the refusal
+    # with its reason), not which data a person still has to look at
+    "ticket.eligibility_checked",
 })
 
 

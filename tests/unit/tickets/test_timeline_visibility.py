@@ -13,7 +13,8 @@ def test_what_the_customer_sees(event):
 
 @pytest.mark.parametrize("event", ["ticket.assigned", "ticket.inspection_started", "ticket.sla_breached",
                                    "ticket.platform_synced", "ticket.platform_sync_failed",
-                                   "ticket.reply_undeliverable", "ticket.notification_undeliverable"])
+                                   "ticket.reply_undeliverable", "ticket.notification_undeliverable",
+                                   "ticket.eligibility_checked"])
 def test_back_office_bookkeeping_stays_off_the_customer_timeline(event):
     """Douyin write-back outcomes and undeliverable replies are for staff: the customer hears the
     decision itself (from Douyin, or by another channel), not that our sync or delivery failed."""
