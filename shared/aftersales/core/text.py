@@ -32,10 +32,11 @@ Description = free_text(4000)
 
 
 # A secret, token or key pasted from a provider's console (webhook signing secrets, app secrets):
-# no whitespace, control, format or separator character anywhere. Providers generate them from
-# letters, digits and punctuation, so a blank, a space or a zero-width character in one is a
-# pasting accident that would make every signature fail (or, when empty, sign with no key at all).
-CREDENTIAL_PATTERN = r"^[^\p{C}\p{Z}]*$"
+# printable ASCII without spaces (U+0021..U+007E). Providers generate them from letters, digits and
+# punctuation, so a blank, a space, a control or a zero-width character in one is a pasting
+# accident that would make every signature fail (or, when empty, sign with no key at all). Written
+# as a plain range so every reader of the OpenAPI document (Python's re, ECMA-262, Rust) agrees.
+CREDENTIAL_PATTERN = r"^[!-~]*$"
 
 
 def credential(max_length: int, min_length: int = 8) -> type[str]:

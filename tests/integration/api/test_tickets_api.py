@@ -126,7 +126,11 @@ class TestTransitions:
         ticket = open_return(api, acme["cust-1"]).body
         reply = api.request("POST", f"/tickets/{ticket['id']}/transitions", {"to": "refunded"}, acme["agent"])
         assert reply.status == 409 and reply.body["error"]["code"] == "illegal_transition"
-        assert {a["to"] for a in reply.body["error"]["allowed"]} == {"pending_approval", "cancelled"}
+        allowed = {a["to"]: a for a in reply.body["error"]["allowed"]}
+        assert set(allowed) == {"pending_approval", "cancelled", "rejected"}
+        # the intake checks' refusal is listed, but only the automatic triage takes it
+        assert allowed["rejected"]["permitted"] is False and allowed["rejected"]["use"]
+        assert allowed["pending_approval"]["permitted"] is True
 
     def test_roles_and_if_match(self, api, acme):
         ticket = open_return(api, acme["cust-1"]).body
