@@ -20,7 +20,7 @@ from tests.support.environment import ROOT
 
 pytestmark = pytest.mark.e2e
 STARTUP = 180  # seconds; generous for a loaded machine, never a speed assert
-EXIT = 60
+EXIT = 120
 
 
 def _free_port() -> int:
@@ -40,9 +40,9 @@ def _ignore_sigint() -> None:
 
 
 def _start(port: int) -> tuple[subprocess.Popen, queue.Queue]:
-    runner = subprocess.Popen([sys.executable, "-m", "infra.local", "--port", str(port), "--log-level", "WARNING"],
-                              cwd=ROOT, env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, preexec_fn=_ignore_sigint)
+    command = [sys.executable, "-X", "faulthandler", "-m", "infra.local", "--port", str(port), "--log-level", "WARNING"]
+    runner = subprocess.Popen(command, cwd=ROOT, env=_environment(), stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, preexec_fn=_ignore_sigint)
     lines: queue.Queue = queue.Queue()
 
     def read() -> None:
@@ -68,6 +68,19 @@ def _until_ready(lines: queue.Queue) -> list[str]:
             return seen
 
 
+def _rest(lines: queue.Queue) -> str:
+    """Whatever the runner printed since start-up (non-blocking)."""
+    out = []
+    while True:
+        try:
+            line = lines.get(timeout=0.5)
+        except queue.Empty:
+            return "".join(out)
+        if line is None:
+            return "".join(out)
+        out.append(line)
+
+
 def test_sigint_stops_the_runner_and_frees_its_port():
     """GIVEN the runner started with SIGINT ignored (a background job) on a free port
     WHEN it is up THEN it serves the API there and has printed an `export` line for every variable
@@ -86,7 +99,13 @@ def test_sigint_stops_the_runner_and_frees_its_port():
         assert reply.status_code == 200, reply.text
 
         runner.send_signal(signal.SIGINT)
-        assert runner.wait(timeout=EXIT) == 0
+        try:
+            code = runner.wait(timeout=EXIT)
+        except subprocess.TimeoutExpired:
+            runner.send_signal(signal.SIGABRT)  # -X faulthandler: every thread's stack into the output
+            runner.wait(timeout=10)
+            pytest.fail(f"still running {EXIT}s after SIGINT; its output: {_rest(lines)[-6000:]}")
+        assert code == 0, _rest(lines)[-2000:]
     finally:
         if runner.poll() is None:
             runner.kill()
