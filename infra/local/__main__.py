@@ -6,7 +6,6 @@ import argparse
 import importlib
 import importlib.util
 import logging
-import os
 import signal
 import sys
 import time
@@ -16,7 +15,7 @@ from .stack import LocalStack
 
 log = logging.getLogger("infra.local")
 
-STOP_WAIT = 3.0  # seconds the pumps get to finish the batch in hand on Ctrl-C
+STOP_WAIT = 2.0  # seconds the pumps get to finish the batch in hand on Ctrl-C
 
 
 def _seed(stack: LocalStack) -> dict[str, Any] | None:
@@ -31,8 +30,10 @@ def _interrupt(signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
-def _leave_now(_signum: int, _frame: Any) -> None:
-    os._exit(130)
+def _leave_now(signum: int, _frame: Any) -> None:
+    """A second Ctrl-C while stopping: die of the signal at once (the shell reports 130)."""
+    signal.signal(signum, signal.SIG_DFL)
+    signal.raise_signal(signum)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,11 +95,4 @@ def _print_exports(api_url: str, demo: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    code = main()
-    # Everything the stack held lived in this process and is stopped now. Tearing the interpreter
-    # down (some 650,000 objects: moto's backends, every handler's modules) took 6 s after Ctrl-C,
-    # so leave at once once the output is out.
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    sys.exit(main())
