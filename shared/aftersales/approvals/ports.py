@@ -1,22 +1,23 @@
-"""Ports the approvals service needs; adapters (DynamoDB) implement them."""
+"""Ports the approvals service needs; adapters (DynamoDB, Step Functions) implement them. The policy
+store is a `core.drafts.DraftStore[ApprovalPolicy]`."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
-from .policy import ApprovalPolicy
 from .review import ReviewState
 
 
-class PolicyRepository(Protocol):
-    def published(self, tenant_id: str) -> ApprovalPolicy | None: ...
+class ReviewStore(Protocol):
+    def get_with_token(self, tenant_id: str, ticket_id: str) -> tuple[ReviewState, str | None, int] | None: ...
 
-    def save(self, policy: ApprovalPolicy) -> None:
-        """Must refuse (conditional write) to overwrite an existing (tenant_id, version)."""
+    def save(self, state: ReviewState, expected_decisions: int, expected_generation: int | None = None) -> None:
+        """Optimistic: write only if the stored review still has `expected_decisions` decisions (and,
+        when given, the generation); ConcurrentModification otherwise."""
+
+    def open(self, state: ReviewState, task_token: str | None, generation: int) -> None: ...
 
 
-class ReviewRepository(Protocol):
-    def get(self, tenant_id: str, ticket_id: str) -> ReviewState | None: ...
-
-    def save(self, state: ReviewState, expected_decisions: int) -> None:
-        """Optimistic: write only if the stored review still has `expected_decisions` decisions."""
+class TaskResumer(Protocol):
+    def succeed(self, task_token: str, output: dict[str, Any]) -> None:
+        """Conflict when the token is no longer valid (timed out / escalated / finished)."""

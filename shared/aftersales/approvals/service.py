@@ -10,9 +10,10 @@ Role.SYSTEM for automatic routes).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any
 
 from aftersales.core.clock import Clock
+from aftersales.core.drafts import Drafts, DraftStore
 from aftersales.core.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from aftersales.core.money import Money
 from aftersales.risk.counters import window_total
@@ -29,6 +30,7 @@ from aftersales.tickets.warrants import ApprovalRecord, ReviewerDecision
 from .defaults import default_policy
 from .facts import HistoryWindow, ProductFacts, RiskView, TicketFacts
 from .policy import ApprovalPolicy, Route
+from .ports import ReviewStore, TaskResumer
 from .review import ReviewDecision, ReviewState
 from .review import Role as ReviewRole
 from .routing import RoutingDecision, explain, route
@@ -40,38 +42,21 @@ FACT_TYPES = {"return_refund": "return"}
 MAX_SIMULATION_TICKETS = 1000
 
 
-class TaskResumer(Protocol):
-    def succeed(self, task_token: str, output: dict[str, Any]) -> None:
-        """Conflict when the token is no longer valid (timed out / escalated / finished)."""
-
-
-class PolicyStore(Protocol):
-    def published(self, tenant_id: str) -> ApprovalPolicy | None: ...
-    def draft(self, tenant_id: str) -> tuple[ApprovalPolicy, int] | None: ...
-    def put_draft(self, policy: ApprovalPolicy, expected_revision: int | None) -> int: ...
-    def save(self, policy: ApprovalPolicy) -> None: ...
-
-
-class ReviewStore(Protocol):
-    def get_with_token(self, tenant_id: str, ticket_id: str) -> tuple[ReviewState, str | None, int] | None: ...
-    def save(self, state: ReviewState, expected_decisions: int, expected_generation: int | None = None) -> None: ...
-    def open(self, state: ReviewState, task_token: str | None, generation: int) -> None: ...
-
-
 class ApprovalService:
-    def __init__(self, tickets: TicketService, ticket_store: TicketRecords, risk: RiskService, policies: PolicyStore,
-                 reviews: ReviewStore, resumer: TaskResumer, clock: Clock) -> None:
+    def __init__(self, tickets: TicketService, ticket_store: TicketRecords, risk: RiskService,
+                 policies: DraftStore[ApprovalPolicy], reviews: ReviewStore, resumer: TaskResumer,
+                 clock: Clock) -> None:
         self._tickets = tickets
         self._ticket_store = ticket_store
         self._risk = risk
-        self._policies = policies
+        self._drafts = Drafts(policies, ApprovalPolicy.model_validate, default_policy, "approvals.no_draft")
         self._reviews = reviews
         self._resumer = resumer
         self._clock = clock
 
     # ------------------------------------------------------------------ facts and routing
     def policy(self, tenant_id: str) -> ApprovalPolicy:
-        return self._policies.published(tenant_id) or default_policy(tenant_id)
+        return self._drafts.published(tenant_id)
 
     def assess_risk(self, tenant_id: str, ticket_id: str, actor: Actor) -> RiskAssessment:
         """The ticket's refund-abuse score and reasons, as the approval routing sees them (staff)."""
@@ -208,28 +193,14 @@ class ApprovalService:
 
     # ------------------------------------------------------------------ policies
     def draft(self, tenant_id: str) -> tuple[ApprovalPolicy, int]:
-        found = self._policies.draft(tenant_id)
-        if found is not None:
-            return found
-        published = self.policy(tenant_id)
-        return published.model_copy(update={"status": "draft", "version": published.version + 1}), 0
+        return self._drafts.draft(tenant_id)
 
     def put_draft(self, tenant_id: str, document: dict[str, Any], expected_revision: int | None
                   ) -> tuple[ApprovalPolicy, int]:
-        current = self.policy(tenant_id)
-        policy = ApprovalPolicy.model_validate({**document, "tenant_id": tenant_id, "status": "draft",
-                                                "version": current.version + 1})
-        stored = self._policies.draft(tenant_id)
-        expected = expected_revision if expected_revision is not None else (stored[1] if stored else None)
-        return policy, self._policies.put_draft(policy, expected or None)
+        return self._drafts.put_draft(tenant_id, document, expected_revision)
 
     def publish(self, tenant_id: str) -> ApprovalPolicy:
-        found = self._policies.draft(tenant_id)
-        if found is None:
-            raise NotFound("approvals.no_draft", tenant_id=tenant_id)
-        published = found[0].publish()
-        self._policies.save(published)
-        return published
+        return self._drafts.publish(tenant_id)
 
     def dry_run(self, tenant_id: str, ticket_id: str, policy: ApprovalPolicy | None = None) -> dict[str, Any]:
         policy = policy or self.draft(tenant_id)[0]

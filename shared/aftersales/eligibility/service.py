@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from aftersales.core.clock import Clock
+from aftersales.core.drafts import Drafts, DraftStore
 from aftersales.core.errors import IllegalTransition, InvalidRequest, NotFound
 from aftersales.tickets.audit import AuditEntry
 from aftersales.tickets.domain import Actor, Ticket
@@ -26,7 +27,6 @@ from aftersales.tickets.warrants import PLATFORM_CHANNELS, EligibilityRefusal
 
 from .checks import Action, Evaluation, evaluate
 from .defaults import default_rules
-from .ports import RulesStore
 from .rules import IntakeRules
 
 SYSTEM = Actor(id="eligibility-triage", roles=frozenset({Role.SYSTEM}))
@@ -36,15 +36,16 @@ MAX_DRY_RUN_TICKETS = 200
 
 
 class EligibilityService:
-    def __init__(self, tickets: TicketService, records: TicketRecords, rules: RulesStore, clock: Clock) -> None:
+    def __init__(self, tickets: TicketService, records: TicketRecords, rules: DraftStore[IntakeRules],
+                 clock: Clock) -> None:
         self._tickets = tickets
         self._records = records
-        self._rules = rules
+        self._drafts = Drafts(rules, IntakeRules.model_validate, default_rules, "eligibility.no_draft")
         self._clock = clock
 
     # ------------------------------------------------------------------ evaluation
     def rules(self, tenant_id: str) -> IntakeRules:
-        return self._rules.published(tenant_id) or default_rules(tenant_id)
+        return self._drafts.published(tenant_id)
 
     def evaluate(self, tenant_id: str, ticket: Ticket, rules: IntakeRules | None = None) -> Evaluation | None:
         """None when the ticket is not checked: a complaint, or an after-sale the sales platform owns."""
@@ -94,29 +95,15 @@ class EligibilityService:
 
     # ------------------------------------------------------------------ rules
     def draft(self, tenant_id: str) -> tuple[IntakeRules, int]:
-        found = self._rules.draft(tenant_id)
-        if found is not None:
-            return found
-        published = self.rules(tenant_id)
-        return published.model_copy(update={"status": "draft", "version": published.version + 1}), 0
+        return self._drafts.draft(tenant_id)
 
     def put_draft(self, tenant_id: str, document: dict[str, Any], expected_revision: int | None
                   ) -> tuple[IntakeRules, int]:
         """Validates (pydantic ValidationError for the route to map) and stores the draft."""
-        current = self.rules(tenant_id)
-        rules = IntakeRules.model_validate({**document, "tenant_id": tenant_id, "status": "draft",
-                                            "version": current.version + 1})
-        stored = self._rules.draft(tenant_id)
-        expected = expected_revision if expected_revision is not None else (stored[1] if stored else None)
-        return rules, self._rules.put_draft(rules, expected or None)
+        return self._drafts.put_draft(tenant_id, document, expected_revision)
 
     def publish(self, tenant_id: str) -> IntakeRules:
-        found = self._rules.draft(tenant_id)
-        if found is None:
-            raise NotFound("eligibility.no_draft", tenant_id=tenant_id)
-        published = found[0].publish()
-        self._rules.save(published)
-        return published
+        return self._drafts.publish(tenant_id)
 
     def dry_run(self, tenant_id: str, ticket_ids: list[str], last: int) -> dict[str, Any]:
         """The draft's verdict on the given tickets (or the newest `last`), next to the published one's."""
