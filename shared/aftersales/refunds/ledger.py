@@ -55,6 +55,16 @@ class PaymentLedger(DomainModel):
     def reserve(self, amount: Money) -> PaymentLedger:
         return self.model_copy(update={"refunded": reserve(self.captured, self.refunded, amount)})
 
+    def refusal(self, amount: Money) -> InvalidRequest:
+        """Why reserving `amount` on this ledger is refused (a store's conditional write failed)."""
+        if amount.currency != self.captured.currency:
+            return InvalidRequest("refunds.currency_mismatch", field="amount.currency",
+                                  captured=self.captured.currency, refunded=self.refunded.currency,
+                                  amount=amount.currency)
+        return InvalidRequest("refunds.exceeds_captured", field="amount.amount", captured=self.captured.amount,
+                              already_refunded=self.refunded.amount, amount=amount.amount,
+                              refundable=self.refundable.amount)
+
     def release(self, amount: Money) -> PaymentLedger:
         if amount.currency != self.refunded.currency or amount.amount > self.refunded.amount:
             raise InvalidRequest("refunds.release_exceeds_reserved", reserved=self.refunded.amount,

@@ -125,16 +125,6 @@ class InMemoryCounterStore:
 
 
 # ---------------------------------------------------------------------------- refunds
-def _over_refund(ledger: PaymentLedger, amount: Money) -> InvalidRequest:
-    if amount.currency != ledger.captured.currency:
-        return InvalidRequest("refunds.currency_mismatch", field="amount.currency",
-                              captured=ledger.captured.currency, refunded=ledger.refunded.currency,
-                              amount=amount.currency)
-    return InvalidRequest("refunds.exceeds_captured", field="amount.amount", captured=ledger.captured.amount,
-                          already_refunded=ledger.refunded.amount, amount=amount.amount,
-                          refundable=ledger.refundable.amount)
-
-
 class InMemoryPaymentLedgerStore:
     def __init__(self) -> None:
         self.ledgers: dict[tuple[str, str], PaymentLedger] = {}
@@ -164,7 +154,7 @@ class InMemoryPaymentLedgerStore:
         current = self.get(tenant_id, payment_ref)
         if (current.captured.currency != amount.currency or current.captured.amount != captured.amount
                 or current.refunded.amount > captured.amount - amount.amount):
-            raise _over_refund(current, amount)
+            raise current.refusal(amount)
         return current.model_copy(update={"refunded": current.refunded + amount})
 
     def reserve(self, tenant_id: str, payment_ref: str, amount: Money) -> PaymentLedger:

@@ -230,7 +230,7 @@ class DynamoPaymentLedgerStore:
             item.update(actions=actions, condition=condition)
         except UpdateError as exc:
             if _conditional(exc):
-                raise _over_refund(self.get(tenant_id, payment_ref), amount) from exc
+                raise self.get(tenant_id, payment_ref).refusal(amount) from exc
             raise
         return _ledger(tenant_id, payment_ref, item)
 
@@ -250,16 +250,6 @@ def _ledger(tenant_id: str, payment_ref: str, item: MoneyItem) -> PaymentLedger:
     return PaymentLedger(tenant_id=tenant_id, payment_ref=payment_ref,
                          captured=Money(amount=int(item.captured), currency=item.currency),
                          refunded=Money(amount=int(item.refunded), currency=item.currency))
-
-
-def _over_refund(ledger: PaymentLedger, amount: Money) -> InvalidRequest:
-    if amount.currency != ledger.captured.currency:
-        return InvalidRequest("refunds.currency_mismatch", field="amount.currency",
-                              captured=ledger.captured.currency, refunded=ledger.refunded.currency,
-                              amount=amount.currency)
-    return InvalidRequest("refunds.exceeds_captured", field="amount.amount", captured=ledger.captured.amount,
-                          already_refunded=ledger.refunded.amount, amount=amount.amount,
-                          refundable=ledger.refundable.amount)
 
 
 class DynamoRefundStore:
@@ -298,7 +288,7 @@ class DynamoRefundStore:
                 raise
             if self.get_grant(grant.tenant_id, grant.ticket_id, grant.grant_id) is not None:
                 return False  # a concurrent twin won
-            raise _over_refund(self._ledger.get(grant.tenant_id, grant.payment_ref), grant.amount) from exc
+            raise self._ledger.get(grant.tenant_id, grant.payment_ref).refusal(grant.amount) from exc
         return True
 
     def destination(self, tenant_id: str, ticket_id: str) -> RefundDestination | None:
