@@ -1,0 +1,135 @@
+"""The moderation verdict: publish, pending_review or reject, with every reason and two scores.
+
+Inputs are what the text checks found (prohibited terms, the review it nearly copies) and the
+behaviour signals the caller already knows, as plain values. How they count (Policy):
+* abuse: each distinct prohibited term, 1.0 when high, 0.35 when low (a lone ambiguous character);
+* fake: a near-copy of another review (its similarity x 0.6), an unverified buyer, a new account,
+  a burst of reviews from the same account, a rating that says the opposite of the text.
+Reject needs abuse at `reject_abuse` (several distinct high terms), or a near-copy together with
+behaviour that makes the fake score reach `reject_fake`. Behaviour alone, or one term, only sends a
+review to a person.
+
+A review is never held or rejected for being negative. The rating and the text's sentiment enter
+only through their contradiction, which counts the same either way (five stars on a furious text,
+one star on a glowing one): a consistent one-star review scores exactly like a consistent five-star
+one (docs/decisions.md, 2026-12-02).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+
+from pydantic import ConfigDict, Field
+
+from aftersales.core.model import DomainModel
+
+from .duplicates import DuplicateOf
+from .matcher import Finding
+
+
+class Status(StrEnum):
+    PUBLISH = "publish"
+    PENDING_REVIEW = "pending_review"
+    REJECT = "reject"
+
+
+class _Frozen(DomainModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Signals(_Frozen):
+    """What the caller knows of the reviewer and the review, as plain values."""
+
+    verified_buyer: bool = True
+    account_age_days: int | None = Field(default=None, ge=0)
+    reviews_last_hour: int = Field(default=0, ge=0, description="By the same account, this one included")
+    reviews_last_day: int = Field(default=0, ge=0)
+    rating: int | None = Field(default=None, ge=1, le=5)
+    sentiment: float | None = Field(default=None, ge=-1.0, le=1.0, description="Of the text: -1 to 1")
+
+
+class Policy(_Frozen):
+    high_term: float = 1.0
+    low_term: float = 0.35
+    review_abuse: float = 0.7
+    reject_abuse: float = 3.0
+    duplicate_weight: float = 0.6
+    unverified_buyer: float = 0.25
+    new_account_days: int = 7
+    new_account: float = 0.15
+    day_old_account: float = 0.25
+    burst_per_hour: int = 5
+    burst_per_day: int = 20
+    burst: float = 0.3
+    contradiction: float = 0.15
+    contradiction_sentiment: float = 0.5
+    review_fake: float = 0.5
+    reject_fake: float = 0.9
+
+
+class Reason(_Frozen):
+    code: str
+    detail: str
+
+
+class Verdict(_Frozen):
+    status: Status
+    reasons: tuple[Reason, ...]
+    scores: dict[str, float]
+
+
+DEFAULT_POLICY = Policy()
+
+
+def contradicts(rating: int | None, sentiment: float | None, threshold: float) -> bool:
+    """The stars say the opposite of the text, in either direction."""
+    if rating is None or sentiment is None:
+        return False
+    return (rating >= 4 and sentiment <= -threshold) or (rating <= 2 and sentiment >= threshold)
+
+
+def decide(findings: Sequence[Finding], duplicate: DuplicateOf | None, signals: Signals,
+           policy: Policy = DEFAULT_POLICY) -> Verdict:
+    reasons: list[Reason] = []
+    abuse = 0.0
+    seen: set[str] = set()
+    for finding in findings:
+        if finding.term in seen:
+            continue
+        seen.add(finding.term)
+        abuse += policy.high_term if finding.severity == "high" else policy.low_term
+        reasons.append(Reason(code="prohibited_term", detail=(
+            f'"{finding.matched}" at {finding.start}-{finding.end} ({finding.category}, {finding.severity}, '
+            f'{finding.source} term "{finding.term}")')))
+
+    fake = 0.0
+    if duplicate is not None:
+        fake += policy.duplicate_weight * duplicate.similarity
+        reasons.append(Reason(code="duplicate_text", detail=(
+            f"{duplicate.similarity:.0%} similar to review {duplicate.review_id}")))
+    behaviour = 0.0
+    if not signals.verified_buyer:
+        behaviour += policy.unverified_buyer
+        reasons.append(Reason(code="unverified_buyer", detail="no matching purchase"))
+    age = signals.account_age_days
+    if age is not None and age < policy.new_account_days:
+        behaviour += policy.day_old_account if age < 1 else policy.new_account
+        reasons.append(Reason(code="new_account", detail=f"account {age} days old"))
+    if signals.reviews_last_hour >= policy.burst_per_hour or signals.reviews_last_day >= policy.burst_per_day:
+        behaviour += policy.burst
+        reasons.append(Reason(code="review_burst", detail=(
+            f"{signals.reviews_last_hour} reviews in the last hour, {signals.reviews_last_day} in the last day")))
+    if contradicts(signals.rating, signals.sentiment, policy.contradiction_sentiment):
+        behaviour += policy.contradiction
+        reasons.append(Reason(code="rating_contradicts_text", detail=(
+            f"rating {signals.rating} with text sentiment {signals.sentiment:+.2f}")))
+    fake = min(1.0, fake + behaviour)
+
+    if abuse >= policy.reject_abuse or (duplicate is not None and fake >= policy.reject_fake):
+        status = Status.REJECT
+    elif abuse >= policy.review_abuse or duplicate is not None or fake >= policy.review_fake:
+        status = Status.PENDING_REVIEW
+    else:
+        status = Status.PUBLISH
+    return Verdict(status=status, reasons=tuple(reasons), scores={"abuse": round(abuse, 4), "fake": round(fake, 4)})
