@@ -1,0 +1,56 @@
+"""The shipped model behind the SentimentAnalyzer port, and the analyser that routes by language."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aftersales.sentiment.causes import tag_causes
+from aftersales.sentiment.language import detect_language
+from aftersales.sentiment.linear import SentimentModel
+from aftersales.sentiment.model import DetectedText, Polarity, SentimentResult
+from aftersales.sentiment.ports import SentimentAnalyzer
+
+
+class LocalModelAnalyzer:
+    """zh and en with a SentimentModel (the shipped one, or a tenant's refit); causes on negatives."""
+
+    def __init__(self, model: SentimentModel) -> None:
+        self.model = model
+
+    @property
+    def model_version(self) -> str:
+        return self.model.version
+
+    def supports(self, language: str) -> bool:
+        return self.model.supports(language)
+
+    def analyse(self, texts: Sequence[DetectedText]) -> list[SentimentResult]:
+        return [self.analyse_one(item.text, item.language) for item in texts]
+
+    def analyse_one(self, text: str, language: str) -> SentimentResult:
+        positive = self.model.probability(text, language)
+        if positive >= 0.5:
+            return SentimentResult(language, Polarity.POSITIVE, positive, self.model.version)
+        return SentimentResult(language, Polarity.NEGATIVE, 1.0 - positive, self.model.version, tag_causes(text))
+
+
+class RoutedAnalyzer:
+    """Detects each text's language; the local model for what it reads, `others` (Amazon Comprehend on
+    AWS, when configured) for the rest, "unsupported" for what neither reads."""
+
+    def __init__(self, local: SentimentAnalyzer, others: SentimentAnalyzer | None = None) -> None:
+        self.local = local
+        self.others = others
+
+    def analyse(self, texts: Sequence[str]) -> list[SentimentResult]:
+        detected = [DetectedText(text, detect_language(text)) for text in texts]
+        results: list[SentimentResult | None] = [None] * len(detected)
+        for analyzer in (self.local, self.others):
+            if analyzer is None:
+                continue
+            picked = [i for i, item in enumerate(detected) if results[i] is None and analyzer.supports(item.language)]
+            if picked:
+                for i, result in zip(picked, analyzer.analyse([detected[i] for i in picked]), strict=True):
+                    results[i] = result
+        return [result or SentimentResult(item.language, Polarity.UNSUPPORTED, 0.0, self.local.model_version)
+                for item, result in zip(detected, results, strict=True)]
