@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from aftersales.sentiment.causes import tag_causes
 from aftersales.sentiment.language import detect_language
@@ -38,12 +38,14 @@ class RoutedAnalyzer:
     """Detects each text's language; the local model for what it reads, `others` (Amazon Comprehend on
     AWS, when configured) for the rest, "unsupported" for what neither reads."""
 
-    def __init__(self, local: SentimentAnalyzer, others: SentimentAnalyzer | None = None) -> None:
+    def __init__(self, local: SentimentAnalyzer, others: SentimentAnalyzer | None = None,
+                 english_words: Container[str] = frozenset()) -> None:
         self.local = local
         self.others = others
+        self.english_words = english_words
 
     def analyse(self, texts: Sequence[str]) -> list[SentimentResult]:
-        detected = [DetectedText(text, detect_language(text)) for text in texts]
+        detected = [DetectedText(text, detect_language(text, self.english_words)) for text in texts]
         results: list[SentimentResult | None] = [None] * len(detected)
         for analyzer in (self.local, self.others):
             if analyzer is None:
@@ -54,3 +56,8 @@ class RoutedAnalyzer:
                     results[i] = result
         return [result or SentimentResult(item.language, Polarity.UNSUPPORTED, 0.0, self.local.model_version)
                 for item, result in zip(detected, results, strict=True)]
+
+
+def model_analyzer(model: SentimentModel, others: SentimentAnalyzer | None = None) -> RoutedAnalyzer:
+    """The model for zh/en (its English lexicon also tells English apart), `others` for the rest."""
+    return RoutedAnalyzer(LocalModelAnalyzer(model), others, model.english_words)

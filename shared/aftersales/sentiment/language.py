@@ -7,9 +7,9 @@ anything else is UNDETERMINED, never a guess.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 UNDETERMINED = "und"
-
 
 
 def _words(spaced: str) -> frozenset[str]:
@@ -17,19 +17,29 @@ def _words(spaced: str) -> frozenset[str]:
 
 
 _LATIN_WORD = re.compile(r"[a-zà-öø-ÿ']+")
-# Function words: frequent, short, and rarely shared with the other Latin-script languages here.
-_FUNCTION_WORDS = {
-    "en": _words("the and is it this that was for with not but are have you my of to very"),
-    "es": _words("el la los las es muy pero que una por para con del lo no está"),
-    "fr": _words("le la les est et une très mais pas avec pour des du ce je ne"),
-    "de": _words("der die das ist und nicht sehr aber mit ein eine ich es zu auch"),
-    "it": _words("il lo è molto ma non che una per con del sono gli"),
-    "pt": _words("os as é muito mas não que uma para com do da"),
+# Function words; a word listed for two languages counts for neither.
+_LISTED = {
+    "en": _words("the and is it this that was for with not but are have has had you my of to very i me we they "
+                 "them he she his her its our your their an or if on at by from be been were will would can could "
+                 "should do does did what which who how than then there here all any some one just only also more "
+                 "most again after before out up about really get got make made what's it's i'm don't doesn't "
+                 "didn't can't won't isn't wasn't i've i'd would've every much many such these those"),
+    "es": _words("el la los las es muy pero que una por para con del lo está esta estos son fue buena bueno"),
+    "fr": _words("le la les est et une très mais pas avec pour des du ce je ne il elle sont était bon bien"),
+    "de": _words("der die das ist und nicht sehr aber mit ein eine ich es zu auch sind war gut schlecht"),
+    "it": _words("il lo è molto ma non che una per con del sono gli della questo buono"),
+    "pt": _words("os as é muito mas não que uma para com do da isso são bom"),
 }
+_FUNCTION_WORDS = {lang: frozenset(w for w in words if not any(w in other for o, other in _LISTED.items() if o != lang))
+                   for lang, words in _LISTED.items()}
 
 
-def detect_language(text: str) -> str:
-    """'zh', 'ja', 'ko', 'ru', 'ar', 'hi', 'th', 'en', 'es', 'fr', 'de', 'it', 'pt' or UNDETERMINED."""
+def detect_language(text: str, english_words: Container[str] = frozenset()) -> str:
+    """'zh', 'ja', 'ko', 'ru', 'ar', 'hi', 'th', 'en', 'es', 'fr', 'de', 'it', 'pt' or UNDETERMINED.
+
+    Latin text without a listed function word is English when one of its words is in
+    `english_words` (the analyser passes its English lexicon) and every word is ASCII.
+    """
     han = kana = hangul = cyrillic = arabic = devanagari = thai = latin = 0
     for char in text:
         code = ord(char)
@@ -57,26 +67,16 @@ def detect_language(text: str) -> str:
     best = max(scripts, key=scripts.__getitem__)
     if scripts[best] and scripts[best] >= latin / 4:
         return best
-    return _latin_language(text) if latin else UNDETERMINED
+    return _latin_language(text, english_words) if latin else UNDETERMINED
 
 
-def _latin_language(text: str) -> str:
+def _latin_language(text: str, english_words: Container[str]) -> str:
     """The Latin-script language whose function words clearly outnumber the others', else UNDETERMINED."""
-    words = _LATIN_WORD.findall(text.lower())
+    words = _LATIN_WORD.findall(text.lower().replace("\u2019", "'"))
     hits = sorted(((sum(w in vocab for w in words), lang) for lang, vocab in _FUNCTION_WORDS.items()), reverse=True)
     (top, first), (second, _) = hits[0], hits[1]
     if top == 0:
-        # No function word ("Great phone!"): English only if a common English review word is there.
-        return "en" if words and all(w.isascii() for w in words) and _looks_english(words) else UNDETERMINED
+        # No function word ("Great phone!"): English only if a word is a known English word.
+        known = any(w in english_words or w.replace("'", "") in english_words for w in words)
+        return "en" if known and all(w.isascii() for w in words) else UNDETERMINED
     return first if top > 2 * second else UNDETERMINED
-
-
-_EN_VOCABULARY = _words(
-    "good great bad poor nice love hate excellent terrible awesome worst best works broke broken fast slow "
-    "cheap quality product item recommend price waste money perfect fine ok okay thanks happy disappointed "
-    "amazing horrible useless return returned small large size fit delivery shipping arrived")
-
-
-def _looks_english(words: list[str]) -> bool:
-    """Short text with no function word: English if some word is a common English review word."""
-    return any(w.strip("'") in _EN_VOCABULARY for w in words)

@@ -24,7 +24,7 @@ LANGUAGES = ("zh", "en")
 
 @dataclass(frozen=True)
 class Features:
-    indices: list[int]
+    indices: set[int]
     dense: tuple[float, ...] = ()
 
 
@@ -70,6 +70,11 @@ class SentimentModel:
 
     def supports(self, language: str) -> bool:
         return language in self.languages
+
+    @property
+    def english_words(self) -> Mapping[str, float]:
+        """The English lexicon's words: language detection's English vocabulary."""
+        return self.languages["en"].lexicon if "en" in self.languages else {}
 
     def probability(self, text: str, language: str) -> float:
         return self.languages[language].probability(text)

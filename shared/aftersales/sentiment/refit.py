@@ -60,7 +60,7 @@ def refit_for_tenant(shipped: SentimentModel, tenant_id: str, reviews: Sequence[
     labelled = []
     for review in sorted(reviews, key=lambda r: r.review_id):
         label = star_label(review.stars)
-        language = detect_language(review.text)
+        language = detect_language(review.text, shipped.english_words)
         if label is not None and shipped.supports(language):
             labelled.append((review, language, label))
     test = [(r.text, lang, y) for r, lang, y in labelled if held_back(r.review_id)]

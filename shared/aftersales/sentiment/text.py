@@ -18,11 +18,15 @@ _ZH_DROP = re.compile(r"\s+")
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
-    """NFKC + lower, character by character; `offsets[i]` is where normalised char i came from."""
+    """NFKC + lower; `offsets[i]` is the index in `text` that normalised character i came from."""
+    if unicodedata.is_normalized("NFKC", text):
+        folded = text.lower()
+        if len(folded) == len(text):
+            return folded, list(range(len(text)))
     out: list[str] = []
     offsets: list[int] = []
     for index, char in enumerate(text):
-        piece = unicodedata.normalize("NFKC", char).lower() if not char.isascii() else char.lower()
+        piece = unicodedata.normalize("NFKC", char).lower()
         out.append(piece)
         offsets.extend([index] * len(piece))
     return "".join(out), offsets
@@ -36,15 +40,15 @@ def bucket(feature: str, bits: int) -> int:
     return crc32(feature.encode("utf-8")) & ((1 << bits) - 1)
 
 
-def zh_features(text: str, bits: int) -> list[int]:
-    """Hashed character 1-3-grams of the normalised text, whitespace removed, with edge marks."""
-    chars = "^" + _ZH_DROP.sub("", normalised(text)) + "$"
+def zh_features(text: str, bits: int) -> set[int]:
+    """Hashed character 1-3-grams of the normalised text, whitespace removed, with edge marks.
+
+    Each character is 4 bytes of UTF-32, so an n-gram is a byte slice and hashing needs no encoding.
+    """
+    data = ("^" + _ZH_DROP.sub("", normalised(text)) + "$").encode("utf-32-le")
     mask = (1 << bits) - 1
-    found = set()
-    for n in (1, 2, 3):
-        for i in range(len(chars) - n + 1):
-            found.add(crc32(chars[i:i + n].encode("utf-8")) & mask)
-    return sorted(found)
+    size = len(data)
+    return {crc32(data[i:j]) & mask for i in range(0, size, 4) for j in (i + 4, i + 8, i + 12) if j <= size}
 
 
 def en_tokens(text: str) -> list[str]:
@@ -65,7 +69,7 @@ def en_tokens(text: str) -> list[str]:
     return tokens
 
 
-def en_features(tokens: list[str], bits: int) -> list[int]:
+def en_features(tokens: list[str], bits: int) -> set[int]:
     """Hashed word unigrams (negation marked) and bigrams."""
     mask = (1 << bits) - 1
     found = {crc32(b"^") & mask}
@@ -73,7 +77,7 @@ def en_features(tokens: list[str], bits: int) -> list[int]:
         found.add(crc32(token.encode("utf-8")) & mask)
         if i + 1 < len(tokens):
             found.add(crc32(f"{token} {tokens[i + 1]}".encode()) & mask)
-    return sorted(found)
+    return found
 
 
 def lexicon_features(tokens: list[str], lexicon: dict[str, float]) -> tuple[float, float]:
