@@ -37,6 +37,12 @@ FAKE_CREDENTIALS = {
 }
 
 
+# Template parameters whose AWS default the embedded endpoint cannot serve.
+LOCAL_PARAMETERS: dict[str, Any] = {
+    "MediaModeration": "none",  # moto has no Rekognition DetectModerationLabels
+}
+
+
 class LocalStack:
     """Start with `with LocalStack("template.yaml") as stack:` or start()/stop()."""
 
@@ -48,7 +54,7 @@ class LocalStack:
         self.api_port = api_port
         self.speed = float(speed)
         self.project_root = Path(project_root).resolve() if project_root else self.template_path.parent
-        self.parameters = parameters or {}
+        self.parameters = {**LOCAL_PARAMETERS, **(parameters or {})}
         self.reset = reset
         self.model: StackModel | None = None
         self.runtime: Runtime | None = None

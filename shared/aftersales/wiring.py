@@ -21,6 +21,7 @@ from aftersales.core.settings import (
     HttpSettings,
     IdempotencySettings,
     LogisticsSettings,
+    MediaSettings,
     MoneySettings,
     NotificationSettings,
     PaymentSettings,
@@ -58,6 +59,7 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.fulfilment.service import MoneyPathReactor
     from aftersales.integrations.service import IntegrationService
     from aftersales.logistics.service import TrackingService
+    from aftersales.media.service import MediaService
     from aftersales.notifications.replies import ReplyService
     from aftersales.notifications.service import NotificationService
     from aftersales.refunds.returns import ReturnService
@@ -128,7 +130,7 @@ class Container:
     def tickets(self) -> TicketService:
         from aftersales.tickets.service import TicketService
 
-        return TicketService(self.ticket_store, self.clock)
+        return TicketService(self.ticket_store, self.clock, evidence=_EvidenceMedia(self))
 
     @cached_property
     def tenants(self) -> TenantService:
@@ -137,6 +139,21 @@ class Container:
 
         self.ticket_store  # noqa: B018  binds the tenants table with the tickets context's tables
         return TenantService(DynamoTenantDirectory(), self.clock)
+
+    # ------------------------------------------------------------------ media (uploads: evidence, inspections, reviews)
+    @cached_property
+    def media(self) -> MediaService:
+        from aftersales.adapters.dynamo import media as tables
+        from aftersales.adapters.media_inspector import PillowInspector
+        from aftersales.adapters.rekognition import NotScreened, RekognitionModeration
+        from aftersales.adapters.s3_media import S3MediaObjects
+        from aftersales.media.service import MediaService
+
+        cfg = MediaSettings.from_env(self._env)
+        tables.bind(cfg.media_table)
+        moderation = RekognitionModeration() if cfg.media_moderation == "rekognition" else NotScreened()
+        return MediaService(tables.DynamoMediaStore(), S3MediaObjects(cfg.media_bucket), PillowInspector(),
+                            moderation, self.clock)
 
     # ------------------------------------------------------------------ money: approvals, risk, refunds, returns
     @cached_property
@@ -366,6 +383,16 @@ class _TimeoutApprovals:
 
     def approve_on_timeout(self, tenant_id: str, ticket_id: str, reason: str, data: dict[str, object]) -> object:
         return self.container.approvals.approve_on_timeout(tenant_id, ticket_id, reason, data)
+
+
+class _EvidenceMedia:
+    """The tickets context's EvidenceMedia: the media context, built when a ticket first names media."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def check_evidence(self, tenant_id: str, customer_id: str, media_ids: list[str]) -> None:
+        self.container.media.check_evidence(tenant_id, customer_id, media_ids)
 
 
 class _PlatformRefunds:

@@ -145,3 +145,11 @@ class LogisticsSettings(EnvSettings):
 class NotificationSettings(EnvSettings):
     notifications_sender: str = _required()
     notifications_sender_name: str = ""  # display name on the From line (RFC 2047-encoded when not ASCII)
+
+
+class MediaSettings(EnvSettings):
+    """Uploads (the media table and bucket) and how they are screened."""
+
+    media_table: str = _required()
+    media_bucket: str = _required()
+    media_moderation: Literal["rekognition", "none"] = "rekognition"  # none: the local stack (no Rekognition)

@@ -212,8 +212,10 @@ def evidence(ticket: Ticket, rule: IntakeRule) -> CheckResult:
     needing = sorted(reasons & rule.evidence_reasons)
     if not needing:
         return _result(c, Verdict.PASS, "evidence_not_required")
-    # A ticket carries no media yet: whether photos exist cannot be known here.
-    return _result(c, Verdict.UNKNOWN, "evidence_not_supported", ("evidence.photos",), reason_code=needing[0])
+    # The ticket's media are its customer's ready evidence (the media context vouched for each one).
+    if ticket.media_ids:
+        return _result(c, Verdict.PASS, "evidence_present", reason_code=needing[0], media=len(ticket.media_ids))
+    return _result(c, Verdict.UNKNOWN, "evidence_missing", ("evidence.photos",), reason_code=needing[0])
 
 
 def evaluate(rules: IntakeRules, ticket: Ticket, order: Order, siblings: list[Ticket], now: datetime

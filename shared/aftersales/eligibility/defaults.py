@@ -1,8 +1,8 @@
 """The intake rules a tenant starts with until it publishes its own.
 
 Returns and exchanges within 30 days of delivery, repairs within a year; refund-only and
-shipping-fee refunds within 30 days of delivery (or before it). Damage claims need photos, which a
-ticket cannot carry yet, so they stay for an agent. An out-of-window or final-sale request is
+shipping-fee refunds within 30 days of delivery (or before it). Damage claims need photos (the
+ticket's ready evidence media); without any they stay for an agent. An out-of-window or final-sale request is
 refused with the reason; an ineligible repair goes to an agent. Another open request or an earlier
 refund on the same line goes to an agent.
 """

@@ -32,6 +32,7 @@ from aftersales.http.routes import (
     eligibility,
     inbox,
     integrations,
+    media,
     orders,
     parcels,
     refunds,
@@ -88,5 +89,5 @@ def on_not_found(_: Exception) -> Response:
 # ---------------------------------------------------------------------- routers, one per resource
 # One resolver, one OpenAPI document; the order is the order of the published document's paths.
 for resource in (docs, orders, tickets, ticket_types, auth, eligibility, approvals, risk, refunds, returns, sla,
-                 dispatch, integrations, parcels, channels, inbox, api_keys):
+                 dispatch, integrations, parcels, channels, inbox, api_keys, media):
     app.include_router(resource.router)

@@ -30,6 +30,8 @@ class CreateTicketRequest(Strict):
     customer_id: Identifier | None = Field(default=None, description="Required for staff and storefront calls "
                                            "only when it must be checked against the order")
     parent_ticket_id: Identifier | None = None
+    media_ids: list[Identifier] = Field(default_factory=list, max_length=20,
+                                        description="Evidence: the customer's ready media (POST /media)")
 
 
 class TransitionRequest(Strict):
@@ -103,6 +105,7 @@ class TicketView(DomainModel):
     assignee_id: str | None
     parent_id: str | None
     child_ids: list[str]
+    media_ids: list[str] = Field(default_factory=list, description="Evidence media (GET /media/{id})")
     created_at: str
     updated_at: str
     next: list[dict] = Field(description="Transitions allowed from here, and whether the caller may take them")

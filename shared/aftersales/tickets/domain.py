@@ -99,6 +99,7 @@ class Ticket(DomainModel):
     head_hash: str
     requested_by: str | None = None  # who opened it (customer, agent or storefront): never its approver
     approval: warrants.ApprovalStamp | None = None
+    media_ids: list[str] = Field(default_factory=list)  # the customer's ready evidence media (photos, videos)
 
     @property
     def is_terminal(self) -> bool:
@@ -127,6 +128,7 @@ class OpenTicket(DomainModel):
     locale: str = "en"
     # refund-abuse signals of the request ({"ip"|"device": opaque hash}); kept on the audit entry only
     risk_keys: dict[str, str] = Field(default_factory=dict)
+    media_ids: list[str] = Field(default_factory=list)  # evidence, vouched for by the media context
 
 
 class Change(DomainModel):
@@ -188,10 +190,13 @@ def open_ticket(*, ticket_id: str, tenant_id: str, request: OpenTicket, order: O
         reason_code=request.reason_code, description=request.description, lines=lines,
         requested_amount=requested, parent_id=request.parent_id, locale=request.locale,
         created_at=now, updated_at=now, head_hash=GENESIS_HASH, requested_by=actor.id,
+        media_ids=list(dict.fromkeys(request.media_ids)),
     )
     data: dict[str, Any] = {"type": draft.type.value, "order_id": draft.order_id,
                             "requested_amount": requested.model_dump(),
                             "lines": [{"line_id": ln.line_id, "quantity": ln.quantity_requested} for ln in lines]}
+    if draft.media_ids:
+        data["media_ids"] = draft.media_ids
     risk_keys = {**request.risk_keys}
     if order.shipping.address_fingerprint:
         risk_keys["address"] = order.shipping.address_fingerprint
@@ -338,6 +343,27 @@ def message(ticket: Ticket, event: str, *, actor: Actor, at: datetime, data: dic
                    from_status=ticket.status, to_status=ticket.status, reason=None, data=data)
     return Change(ticket=ticket.model_copy(update={
         "version": entry.seq, "updated_at": entry.at, "head_hash": entry.hash}), entry=entry)
+
+
+MEDIA_ATTACHED_EVENT = "ticket.media_attached"
+MAX_MEDIA = 20  # evidence media per ticket
+
+
+def attach_media(ticket: Ticket, media_ids: list[str], *, actor: Actor, at: datetime) -> Change:
+    """Add evidence media (already vouched for by the media context); ids already on the ticket
+    are skipped, and a request adding none is refused."""
+    if ticket.is_terminal:
+        raise IllegalTransition("error.ticket_closed", status=ticket.status.value, allowed=[])
+    new = [m for m in dict.fromkeys(media_ids) if m not in ticket.media_ids]
+    if not new:
+        raise InvalidRequest("media.already_attached", field="media_ids")
+    if len(ticket.media_ids) + len(new) > MAX_MEDIA:
+        raise InvalidRequest("media.too_many", field="media_ids", max=MAX_MEDIA)
+    entry = _entry(ticket, seq=ticket.version + 1, at=at, event=MEDIA_ATTACHED_EVENT, actor=actor,
+                   from_status=ticket.status, to_status=ticket.status, reason=None, data={"media_ids": new})
+    return Change(ticket=ticket.model_copy(update={
+        "media_ids": [*ticket.media_ids, *new], "version": entry.seq, "updated_at": entry.at,
+        "head_hash": entry.hash}), entry=entry)
 
 
 def can_view(ticket: Ticket, actor: Actor) -> bool:

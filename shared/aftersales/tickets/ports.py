@@ -71,3 +71,10 @@ class TicketStore(Protocol):
     def put_timeline(self, tenant_id: str, ticket_id: str, entry: TimelineEntry) -> None: ...
 
     def timeline(self, tenant_id: str, ticket_id: str) -> list[TimelineEntry]: ...
+
+
+class EvidenceMedia(Protocol):
+    """The media context, as the tickets context asks it about evidence."""
+
+    def check_evidence(self, tenant_id: str, customer_id: str, media_ids: list[str]) -> None:
+        """InvalidRequest at `media_ids[i]` unless each id is the customer's own ready evidence media."""

@@ -20,7 +20,7 @@ from aftersales.tickets import domain
 from aftersales.tickets.audit import AuditEntry, ChainVerification, verify_chain
 from aftersales.tickets.domain import Actor, Change, OpenTicket, Ticket, TicketLine
 from aftersales.tickets.model import Reception, Status
-from aftersales.tickets.ports import Page, TicketStore, TimelineEntry
+from aftersales.tickets.ports import EvidenceMedia, Page, TicketStore, TimelineEntry
 from aftersales.tickets.warrants import Warrant
 
 MAX_ATTEMPTS = 4  # optimistic-lock retries before giving the conflict to the caller
@@ -37,9 +37,10 @@ class ItemResult:
 
 class TicketService:
     def __init__(self, store: TicketStore, clock: Clock,
-                 id_factory: Callable[[], str] | None = None) -> None:
+                 id_factory: Callable[[], str] | None = None, *, evidence: EvidenceMedia | None = None) -> None:
         self._store = store
         self._clock = clock
+        self._evidence = evidence
         self._new_id = id_factory or (lambda: new_id("tkt", self._clock.now()))
 
     # ------------------------------------------------------------------ orders
@@ -72,6 +73,7 @@ class TicketService:
             if request.customer_id and request.customer_id != stored.order.customer.id:
                 raise InvalidRequest("error.customer_mismatch", field="customer_id")
             parent = self._parent(tenant_id, request, actor)
+            self._check_evidence(tenant_id, stored.order.customer.id, request.media_ids)
             change = domain.open_ticket(ticket_id=ticket_id, tenant_id=tenant_id, request=request,
                                         order=stored.order, reserved=stored.reserved, actor=actor,
                                         at=self._clock.now())
@@ -84,6 +86,24 @@ class TicketService:
             except ConcurrentModification:
                 continue  # the order or parent moved on: re-read and re-validate
         raise ConcurrentModification("error.concurrent_modification")
+
+    def _check_evidence(self, tenant_id: str, customer_id: str, media_ids: list[str]) -> None:
+        if not media_ids:
+            return
+        if self._evidence is None:
+            raise InvalidRequest("media.not_available", field="media_ids")
+        self._evidence.check_evidence(tenant_id, customer_id, media_ids)
+
+    def attach_media(self, tenant_id: str, ticket_id: str, media_ids: list[str], actor: Actor, *,
+                     expected_version: int | None = None) -> Ticket:
+        """Evidence added after opening: the ticket customer's own ready media (422 at media_ids[i])."""
+        ticket = self.get(tenant_id, ticket_id, actor)
+        self._check_evidence(tenant_id, ticket.customer_id, media_ids)
+        if all(m in ticket.media_ids for m in media_ids):
+            return ticket  # a repeated request attaches nothing twice
+        return self._mutate(tenant_id, ticket_id, actor,
+                            lambda t: domain.attach_media(t, media_ids, actor=actor, at=self._clock.now()),
+                            expected_version)
 
     def _parent(self, tenant_id: str, request: OpenTicket, actor: Actor) -> Ticket | None:
         if request.parent_id is None:

@@ -157,11 +157,20 @@ def test_the_rules_decide_what_an_earlier_refund_does(refund_policy):
     assert result.outcome is (Outcome.INELIGIBLE if refund_policy == "refuse" else Outcome.ELIGIBLE)
 
 
-def test_a_damage_claim_needs_photos_which_a_ticket_cannot_carry_yet():
+def test_a_damage_claim_without_evidence_media_stays_for_an_agent():
     the_order = delivered(3)
     result = evaluate(RULES, ticket(the_order, reason="damaged"), the_order, [], NOW)
-    assert result.outcome is Outcome.UNKNOWN and result.reason == "eligibility.evidence_not_supported"
+    assert result.outcome is Outcome.UNKNOWN and result.reason == "eligibility.evidence_missing"
     assert result.missing == ("evidence.photos",)
+
+
+def test_a_damage_claim_with_ready_evidence_media_passes_the_evidence_check():
+    the_order = delivered(3)
+    claim = ticket(the_order, reason="damaged").model_copy(update={"media_ids": ["med_1", "med_2"]})
+    result = evaluate(RULES, claim, the_order, [], NOW)
+    evidence = next(c for c in result.checks if c.check.value == "evidence")
+    assert evidence.verdict.value == "pass" and evidence.details["media"] == 2
+    assert result.outcome is Outcome.ELIGIBLE
 
 
 def test_a_failure_wins_over_unknown_and_the_tenant_may_send_ineligible_tickets_to_an_agent():

@@ -43,6 +43,7 @@ def create_ticket(body: CreateTicketRequest) -> Response[TicketView]:
         opening = OpenTicket(type=body.type, order_id=body.order_id, customer_id=body.customer_id,
                              channel=body.channel, reason_code=body.reason_code, description=body.description,
                              lines=body.lines, parent_id=body.parent_ticket_id, locale=loc,
+                             media_ids=body.media_ids,
                              risk_keys=_risk_keys(who))
         return ticket_view(services().tickets.open(request.tenant(), opening, who), who, loc)
 
