@@ -62,6 +62,7 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.media.service import MediaService
     from aftersales.notifications.replies import ReplyService
     from aftersales.notifications.service import NotificationService
+    from aftersales.orders.service import OrderIntake
     from aftersales.refunds.returns import ReturnService
     from aftersales.refunds.service import RefundService
     from aftersales.refunds.webhooks import StripeEventApplier
@@ -131,6 +132,12 @@ class Container:
         from aftersales.tickets.service import TicketService
 
         return TicketService(self.ticket_store, self.clock, evidence=_EvidenceMedia(self))
+
+    @cached_property
+    def orders(self) -> OrderIntake:
+        from aftersales.orders.service import OrderIntake
+
+        return OrderIntake(self.tickets, self.risk, _ParkedArrivals(self))
 
     @cached_property
     def tenants(self) -> TenantService:
@@ -403,6 +410,16 @@ class _PlatformRefunds:
 
     def settle_by_platform(self, tenant_id: str, ticket_id: str, platform: str) -> object:
         return self.container.refunds.settle_by_platform(tenant_id, ticket_id, platform)
+
+
+class _ParkedArrivals:
+    """A new order replays what channels parked for it; the channels context is built only then."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def order_arrived(self, tenant_id: str, order_id: str) -> list[object]:
+        return list(self.container.channels.arrivals.order_arrived(tenant_id, order_id))
 
 
 # ---------------------------------------------------------------------- the process's container

@@ -14,7 +14,10 @@ nothing of the HTTP layer but this module.
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -36,6 +39,7 @@ from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Role
 
 CURSOR_MAX_LENGTH = cursors.MAX_LENGTH
+DEVICE_FINGERPRINT = re.compile(r"^[A-Za-z0-9._:+/=-]{1,256}$")
 
 
 class EventSource(Protocol):
@@ -90,6 +94,29 @@ class RequestContext:
 
     def locale(self) -> str:
         return negotiate(self.header("accept-language"))
+
+    def risk_keys(self, who: Actor) -> dict[str, str]:
+        """Refund-abuse signals of the request (docs/approvals-and-refunds.md): the caller's IP when the
+        customer calls (a storefront may forward its customer's IP in X-Customer-IP; staff calls carry
+        none) and the optional X-Device-Fingerprint. Both are kept only as tenant-salted hashes. On a
+        ticket they are the requester's; on an order push, the checkout's."""
+        ip = self.header("x-customer-ip") if Role.STOREFRONT in who.roles else (
+            self.event.request_context.identity.source_ip if who.is_customer else None)
+        device = self.header("x-device-fingerprint")
+        keys: dict[str, str] = {}
+        if ip:
+            try:
+                keys["ip"] = self._salted(str(ipaddress.ip_address(ip.strip())))
+            except ValueError:
+                raise InvalidRequest("error.bad_customer_ip", field="header.X-Customer-IP") from None
+        if device and (who.is_customer or Role.STOREFRONT in who.roles):
+            if not DEVICE_FINGERPRINT.match(device):
+                raise InvalidRequest("error.bad_device_fingerprint", field="header.X-Device-Fingerprint")
+            keys["device"] = self._salted(device)
+        return keys
+
+    def _salted(self, value: str) -> str:
+        return hashlib.sha256(f"{self.tenant()}|{value}".encode()).hexdigest()[:32]
 
     def require(self, *roles: Role, scopes: tuple[ApiKeyScope, ...] = ()) -> None:
         """One of `roles`, or an API key with one of `scopes`."""

@@ -29,12 +29,14 @@ class _Frozen(DomainModel):
 
 
 class CounterEvent(_Frozen):
-    """A ticket opened (keeps_item: refund without return) or a refund that succeeded (amount)."""
+    """A ticket opened (keeps_item: refund without return), a refund that succeeded (amount), or an
+    order placed (counts only its account among the key's distinct accounts: many accounts buying
+    from one device, IP or address is the scalper signal, before any of them asks for money)."""
 
     event_id: str = Field(min_length=1)
     occurred_at: datetime
     account_id: str = Field(min_length=1)
-    kind: Literal["ticket_opened", "refund_succeeded"]
+    kind: Literal["ticket_opened", "refund_succeeded", "order_placed"]
     keeps_item: bool = False
     amount: Money | None = None
 
@@ -43,7 +45,7 @@ class CounterEvent(_Frozen):
         if self.occurred_at.tzinfo is None:
             raise ValueError("occurred_at must be timezone-aware")
         if (self.kind == "refund_succeeded") != (self.amount is not None):
-            raise ValueError("refund_succeeded events carry an amount; ticket_opened events do not")
+            raise ValueError("refund_succeeded events carry an amount; other events do not")
         return self
 
     @property

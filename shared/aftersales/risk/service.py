@@ -5,6 +5,8 @@ the hashes captured at ticket creation into the `ticket.created` audit entry's `
 ({"ip": ..., "device": ..., "address": ...}; the API hashes IP and device, the storefront hashes the
 address). The consumer counts an opened ticket under every key it carries; `assess` reads the
 ticket's own keys, so many accounts on one IP / device / address (scalper clusters) score.
+Orders count too (`record_order`, when the storefront pushes a new order with its checkout's IP and
+device): the accounts that bought from one key are known before the first of them asks for money.
 """
 
 from __future__ import annotations
@@ -50,6 +52,16 @@ class RiskService:
         for dimension, value in keys.items():
             changed += self._apply(detail["tenant_id"], counter_key(dimension, value), event)
         return changed
+
+    def record_order(self, tenant_id: str, order: Order, keys: Mapping[str, str]) -> int:
+        """Count a new order's account under its checkout keys (`ip`, `device`; hashed by the API) and
+        its shipping address fingerprint; idempotent per order. Returns how many counters changed."""
+        by_dimension = {Dimension(k): v for k, v in keys.items() if k in DIMENSIONS and k != "account" and v}
+        if order.shipping.address_fingerprint:
+            by_dimension[Dimension.ADDRESS] = order.shipping.address_fingerprint
+        event = CounterEvent(event_id=f"order#{order.order_id}", occurred_at=order.placed_at,
+                             account_id=order.customer.id, kind="order_placed")
+        return sum(self._apply(tenant_id, counter_key(d, v), event) for d, v in sorted(by_dimension.items()))
 
     def _apply(self, tenant_id: str, key: str, event: CounterEvent) -> int:
         for _ in range(5):

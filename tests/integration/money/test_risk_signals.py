@@ -46,12 +46,13 @@ def _created_entry(svc, ticket_id: str):
     return svc.ticket_store.audit_entries("acme", ticket_id)[0]
 
 
-def test_three_accounts_on_one_device_send_the_third_ticket_to_a_human(money, pipeline, api, demo):
+def test_a_second_account_on_one_device_sends_its_ticket_to_a_human(money, pipeline, api, demo):
     """GIVEN three customer accounts opening refund-only tickets (95.00 CNY, auto-approvable by the
     default policy) from one device (X-Device-Fingerprint) and one IP
     WHEN the risk-counters consumer has counted the `ticket.created` events
-    THEN the first ticket is auto-approved, the third one's risk reasons include the device cluster
-    (`device_distinct_accounts`, 3 accounts) and the approval route is a human review."""
+    THEN the first ticket is auto-approved; from the second account on, the device is shared and the
+    approval route is a human review, the third one's reasons naming the cluster
+    (`device_distinct_accounts`, 3 accounts)."""
     svc = money
     task = load_handler("approval_task")
 
@@ -78,9 +79,47 @@ def test_three_accounts_on_one_device_send_the_third_ticket_to_a_human(money, pi
     assert "ip_distinct_accounts" in reasons
     assert reasons["device_distinct_accounts"]["detail"]["observed"] == 3
 
-    assert [r["route"] for r in routes[:2]] == ["auto_approve", "auto_approve"]
-    assert routes[2]["route"] in ("single_review", "dual_review", "supervisor")
+    assert routes[0]["route"] == "auto_approve"
+    assert all(r["route"] in ("single_review", "dual_review", "supervisor") for r in routes[1:]), routes
     assert routes[2]["rule_id"] != "auto-small-cny"
+
+
+def test_accounts_that_bought_from_one_device_send_even_the_first_refund_to_a_human(money, pipeline, api, demo):
+    """GIVEN a storefront that pushed three accounts' orders placed from one device, one IP and one
+    address (X-Device-Fingerprint / X-Customer-IP of the checkout, hashed), none of them with a ticket
+    yet WHEN the first account asks for a small refund (auto-approvable on its own)
+    THEN the counters already hold the three accounts and the approval route is a human review;
+    a re-pushed order version counts nothing twice, and a bad checkout header is 422."""
+    from aftersales.risk.counters import window_total
+    from aftersales.risk.signals import Dimension
+
+    svc, key = money, demo["acme"]["key"]
+    checkout = {**key, "X-Device-Fingerprint": DEVICE, "X-Customer-IP": "198.51.100.77"}
+    for n in (1, 2, 3):
+        payload = order_payload(f"C-{n}", customer=f"scalper-{n}")
+        payload["shipping"]["address_fingerprint"] = ADDRESS
+        assert api.request("PUT", f"/orders/C-{n}", payload, headers=checkout).status == 201
+    again = order_payload("C-1", customer="scalper-1")
+    again["shipping"]["address_fingerprint"] = ADDRESS
+    again["version"] = 2
+    assert api.request("PUT", "/orders/C-1", again, headers=checkout).status == 200
+    bad = api.request("PUT", "/orders/C-9", order_payload("C-9", customer="x"),
+                      headers={**key, "X-Customer-IP": "not-an-ip"})
+    assert bad.status == 422 and bad.body["error"]["fields"][0]["path"] == "header.X-Customer-IP"
+    assert svc.ticket_store.get_order("acme", "C-9") is None  # refused before anything was stored
+
+    now = svc.clock.now()
+    address = window_total(svc.risk.counters("acme", Dimension.ADDRESS, ADDRESS), now, 90)
+    assert address.distinct_accounts == 3 and address.tickets == 0
+
+    ticket = _create(api, {**key, "X-Device-Fingerprint": DEVICE, "X-Customer-IP": "198.51.100.77"}, "C-1")
+    routed = load_handler("approval_task").lambda_handler(
+        {"action": "route", "tenant_id": "acme", "ticket_id": ticket}, FakeContext("approval"))
+    assert routed["route"] in ("single_review", "dual_review", "supervisor"), routed
+    reasons = {r["code"]: r for r in api.request("GET", f"/tickets/{ticket}/risk",
+                                                 headers=demo["acme"]["agent"]).body["reasons"]}
+    assert reasons["device_distinct_accounts"]["detail"]["observed"] == 3
+    assert "address_distinct_accounts" in reasons
 
 
 def test_counters_per_device_and_address_come_from_the_events_and_redelivery_counts_once(money, pipeline):

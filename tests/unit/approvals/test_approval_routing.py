@@ -87,7 +87,7 @@ def test_risk_flags_match_any(make_facts):
 
 def test_suspected_abuse_upgrades_auto_approve_and_says_why(make_facts):
     """GIVEN an auto-approve match WHEN the assessment suspects abuse THEN single review, with a reason."""
-    decision = route(DEFAULT, make_facts(amount=500, suspected_abuse=True, risk_score=30))
+    decision = route(DEFAULT, make_facts(amount=500, suspected_abuse=True, risk_score=10))
     assert (decision.route, decision.rule_id) == (Route.SINGLE_REVIEW, "auto-small-cny")
     assert decision.reasons[-1].code == "suspected_abuse_needs_human"
     assert decision.reasons[-1].detail["upgraded_to"] == "single_review"

@@ -124,3 +124,23 @@ def test_many_accounts_on_one_device_raise_the_score(risk):
     assert "device_distinct_accounts" in with_device.flags
     assert "device_distinct_accounts" not in without.flags
     assert with_device.score > without.score
+
+
+def test_a_new_order_counts_its_account_under_its_checkout_keys_once(risk, store):
+    """GIVEN two accounts' orders placed from one device and shipped to one address hash
+    WHEN recorded (one of them twice) THEN the device and address counters hold two distinct
+    accounts and no ticket; no account counter is written; the repeat changes nothing."""
+    from aftersales.risk.counters import window_total
+
+    for n in (1, 2):
+        payload = order_payload(f"O-{n}", customer=f"cust-{n}")
+        payload["shipping"]["address_fingerprint"] = "addr_sha256_0b7a1c3d5e7f9a1b"
+        payload["placed_at"] = iso(NOW - timedelta(days=3))
+        assert risk.record_order("acme", Order.model_validate(payload), {"device": "dev-a", "account": "x"}) == 2
+    assert risk.record_order("acme", Order.model_validate(payload), {"device": "dev-a"}) == 0
+
+    assert len(store) == 2 and ("acme", "account#cust-1") not in store
+    device = window_total(risk.counters("acme", Dimension.DEVICE, "dev-a"), NOW, 30)
+    address = window_total(risk.counters("acme", Dimension.ADDRESS, "addr_sha256_0b7a1c3d5e7f9a1b"), NOW, 90)
+    assert (device.distinct_accounts, device.tickets) == (2, 0)
+    assert (address.distinct_accounts, address.keep_item_tickets) == (2, 0)

@@ -1,5 +1,5 @@
-"""Orders routes: a storefront pushes its order snapshots (idempotent by id + version); staff
-and the order's customer read them."""
+"""Orders routes: a storefront pushes its order snapshots (idempotent by id + version), with the
+checkout's IP and device as headers; staff and the order's customer read them."""
 
 from __future__ import annotations
 
@@ -30,9 +30,9 @@ def put_order(order_id: Annotated[str, Path()], order: Order) -> Response[dict]:
         raise InvalidRequest("error.order_id_mismatch", field="order_id")
     if order.placed_at > services().clock.now() + PLACED_AT_SKEW:
         raise InvalidRequest("error.placed_in_future", field="placed_at")
-    outcome = services().tickets.upsert_order(request.tenant(), order)
-    if outcome == "create":  # channel messages / Douyin events parked for this order are matched now
-        services().channels.arrivals.order_arrived(request.tenant(), order_id)
+    # the checkout's IP and device (X-Customer-IP / X-Device-Fingerprint, hashed) count toward the
+    # refund-abuse signals; what was parked waiting for a new order is matched now
+    outcome = services().orders.push(request.tenant(), order, request.risk_keys(request.actor()))
     return json_response(201 if outcome == "create" else 200, {"order_id": order_id, "version": order.version,
                                                                "outcome": outcome})
 

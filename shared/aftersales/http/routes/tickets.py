@@ -3,9 +3,6 @@ trail and its verification; the customer-facing timeline."""
 
 from __future__ import annotations
 
-import hashlib
-import ipaddress
-import re
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -25,13 +22,12 @@ from aftersales.http.schemas import (
     TicketView,
     TransitionRequest,
 )
-from aftersales.tickets.domain import Actor, OpenTicket, Ticket
+from aftersales.tickets.domain import OpenTicket, Ticket
 from aftersales.tickets.model import Role, Status
 from aftersales.wiring import services
 
 router = Router()
 request = RequestContext(router)
-DEVICE_FINGERPRINT = re.compile(r"^[A-Za-z0-9._:+/=-]{1,256}$")
 
 
 @router.post("/tickets", tags=["tickets"], summary="Open a ticket (return, exchange, repair, refund, complaint)",
@@ -44,34 +40,10 @@ def create_ticket(body: CreateTicketRequest) -> Response[TicketView]:
                              channel=body.channel, reason_code=body.reason_code, description=body.description,
                              lines=body.lines, parent_id=body.parent_ticket_id, locale=loc,
                              media_ids=body.media_ids,
-                             risk_keys=_risk_keys(who))
+                             risk_keys=request.risk_keys(who))
         return ticket_view(services().tickets.open(request.tenant(), opening, who), who, loc)
 
     return request.idempotent_post(201, compute)
-
-
-def _risk_keys(who: Actor) -> dict[str, str]:
-    """Refund-abuse signals of the request (docs/approvals-and-refunds.md): the caller's IP when the
-    customer calls (a storefront may forward its customer's IP in X-Customer-IP; staff calls carry
-    none) and the optional X-Device-Fingerprint. Both are kept only as tenant-salted hashes."""
-    ip = request.header("x-customer-ip") if Role.STOREFRONT in who.roles else (
-        request.event.request_context.identity.source_ip if who.is_customer else None)
-    device = request.header("x-device-fingerprint")
-    keys: dict[str, str] = {}
-    if ip:
-        try:
-            keys["ip"] = _salted(str(ipaddress.ip_address(ip.strip())))
-        except ValueError:
-            raise InvalidRequest("error.bad_customer_ip", field="header.X-Customer-IP") from None
-    if device and (who.is_customer or Role.STOREFRONT in who.roles):
-        if not DEVICE_FINGERPRINT.match(device):
-            raise InvalidRequest("error.bad_device_fingerprint", field="header.X-Device-Fingerprint")
-        keys["device"] = _salted(device)
-    return keys
-
-
-def _salted(value: str) -> str:
-    return hashlib.sha256(f"{request.tenant()}|{value}".encode()).hexdigest()[:32]
 
 
 @router.get("/tickets", tags=["tickets"], summary="List tickets (customers see only their own)")
