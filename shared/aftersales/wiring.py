@@ -25,6 +25,7 @@ from aftersales.core.settings import (
     MoneySettings,
     NotificationSettings,
     PaymentSettings,
+    SentimentSettings,
     SlaSettings,
     StripeWebhookSettings,
     TicketSettings,
@@ -67,6 +68,7 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.refunds.service import RefundService
     from aftersales.refunds.webhooks import StripeEventApplier
     from aftersales.risk.service import RiskService
+    from aftersales.sentiment.analyzers import RoutedAnalyzer
     from aftersales.sla.ports import RecomputePages
     from aftersales.sla.service import SlaService
     from aftersales.tenants.service import TenantService
@@ -161,6 +163,19 @@ class Container:
         moderation = RekognitionModeration() if cfg.media_moderation == "rekognition" else NotScreened()
         return MediaService(tables.DynamoMediaStore(), S3MediaObjects(cfg.media_bucket), PillowInspector(),
                             moderation, self.clock)
+
+    # ------------------------------------------------------------------ review sentiment (zh/en model, Comprehend)
+    @cached_property
+    def sentiment(self) -> RoutedAnalyzer:
+        from aftersales.sentiment.analyzers import model_analyzer
+        from aftersales.sentiment.shipped import shipped_model
+
+        others = None
+        if SentimentSettings.from_env(self._env).sentiment_other_languages == "comprehend":
+            from aftersales.adapters.comprehend import ComprehendSentiment
+
+            others = ComprehendSentiment()
+        return model_analyzer(shipped_model(), others)
 
     # ------------------------------------------------------------------ money: approvals, risk, refunds, returns
     @cached_property

@@ -153,3 +153,10 @@ class MediaSettings(EnvSettings):
     media_table: str = _required()
     media_bucket: str = _required()
     media_moderation: Literal["rekognition", "none"] = "rekognition"  # none: the local stack (no Rekognition)
+
+
+class SentimentSettings(EnvSettings):
+    """Review sentiment: the shipped model reads zh and en; other languages go to Amazon Comprehend
+    when `comprehend`, else they are reported unsupported."""
+
+    sentiment_other_languages: Literal["comprehend", "none"] = "none"
