@@ -42,8 +42,11 @@ class _Pattern:
     allow: bool
 
 
-def _runs_match(text_runs: tuple[int, ...], pattern_runs: tuple[int, ...]) -> bool:
-    """Each character repeated as in the pattern, or visibly stretched (three or more)."""
+def _runs_match(text_runs: tuple[int, ...], pattern_runs: tuple[int, ...], exact: bool) -> bool:
+    """Each character repeated as in the pattern, or (a term, not an allowed phrase) visibly
+    stretched: three or more."""
+    if exact:
+        return text_runs == pattern_runs
     return all(t == p or t >= max(3, p) for t, p in zip(text_runs, pattern_runs, strict=True))
 
 
@@ -90,7 +93,7 @@ class Matcher:
         normalised = normalise(written)
         text = normalised.text
         han = [char_class(c) == HAN for c in text]
-        single_han = len(text) == 1 and han[0]
+        single_han = len(text) == 1 and han[0] and normalised.runs[0] == 1  # 鸡鸡 is two characters
         if mode is None:
             mode = "anywhere" if (any(han) and len(text) > 1) or char_class(text[0]) == EMOJI else "word"
         if mode == "word" and single_han:
@@ -108,7 +111,7 @@ class Matcher:
         for last, found in self._automaton.iter(normalised.text):
             for pattern in found:
                 start, end = last - pattern.length + 1, last + 1
-                if not _runs_match(normalised.runs[start:end], pattern.runs):
+                if not _runs_match(normalised.runs[start:end], pattern.runs, pattern.allow):
                     continue
                 if pattern.mode == "word" and (normalised.is_word(start - 1) or normalised.is_word(end)):
                     continue

@@ -124,3 +124,12 @@ def test_automata_are_built_once_per_lexicon_version_and_shared_by_tenants_on_th
     assert matchers.for_lexicon(own) is matchers.for_lexicon(own.model_copy())
     matchers.for_lexicon(Lexicon(tenant_id="acme", version=2, status="published"))
     assert len(matchers) == 2 and ("*", 0) not in matchers and ("acme", 2) in matchers
+
+
+def test_an_allowed_phrase_lifts_only_as_written_never_stretched(defaults):
+    assert found(defaults, "XX size fits") == []
+    assert found(defaults, "xxx videos") == [("xxx", "xxx")]
+
+
+def test_a_doubled_character_entry_is_two_characters_not_a_lone_one(defaults):
+    assert found(defaults, "这鸡鸡了") == [("鸡鸡", "鸡鸡")]
