@@ -23,8 +23,13 @@ BLOCKED_CATEGORIES = frozenset({"Explicit", "Explicit Nudity", "Violence", "Grap
 class RekognitionModeration:
     provider = "rekognition"
 
+    def __init__(self, client: Any = None) -> None:
+        self._given = client  # tests pass a stubbed client; otherwise one is created on first use
+
     @cached_property
     def _client(self) -> Any:
+        if self._given is not None:
+            return self._given
         import boto3
 
         return boto3.client("rekognition")
