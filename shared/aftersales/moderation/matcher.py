@@ -122,11 +122,12 @@ class Matcher:
                 else:
                     hits.append((start, end, pattern))
         kept: list[tuple[int, int, _Pattern]] = []
-        for start, end, pattern in sorted(hits, key=lambda h: (h[0], -h[1])):
+        runs = normalised.runs
+        for start, end, pattern in sorted(hits, key=lambda h: (h[0], -h[1], runs[h[0]:h[1]] != h[2].runs)):
             if any(a <= start and end <= b for a, b in allowed):
                 continue
-            if any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in kept):
-                continue  # inside a longer match: 他妈 within 他妈的 counts once
+            if any(s <= start and end <= e for s, e, _ in kept):
+                continue  # inside a longer match (他妈 within 他妈的), or the same text a closer term took
             kept.append((start, end, pattern))
         findings: dict[tuple[str, int, int], Finding] = {}
         for start, end, pattern in kept:
