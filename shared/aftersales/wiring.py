@@ -233,14 +233,14 @@ class Container:
     def returns(self) -> ReturnService:
         from aftersales.refunds.returns import ReturnService
 
-        return ReturnService(self.tickets)
+        return ReturnService(self.tickets, self.money_tables.config)
 
     @cached_property
     def fulfilment(self) -> MoneyPathReactor:
         from aftersales.fulfilment.service import MoneyPathReactor
 
         return MoneyPathReactor(self.tickets, self.ticket_store, self.approvals, self.workflows, self.events,
-                                self.money_tables.config, WorkflowSettings.from_env(self._env))
+                                self.money_tables.config, WorkflowSettings.from_env(self._env), self.returns)
 
     @cached_property
     def stripe_events(self) -> StripeEventApplier:

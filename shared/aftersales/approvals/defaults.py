@@ -2,9 +2,9 @@
 
 Small CNY/USD tickets (< 100.00) from low-risk customers with little recent after-sales history
 pass automatically (risk under 15: a week-old account alone, or a device / IP / address shared with
-another account, already sends the ticket to a person); keep-item refunds of some size need a supervisor; tickets over 2000.00 need two
-approvers (finance above 10000.00 CNY / 1500.00 USD); risk score >= 90 is blocked. Everything else
-gets one reviewer.
+another account, already sends the ticket to a person); keep-item refunds of some size need a
+supervisor; tickets over 2000.00 need two approvers (finance above 10000.00 CNY / 1500.00 USD);
+risk score >= 90 is blocked. Everything else gets one reviewer.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@
 * ticket.approved           -> the next node by type: refund types -> refund_pending;
                                return/exchange -> awaiting_return; repair -> dispatch to a provider
 * entered refund_pending    -> start the refund saga         `<ticket>-r<seq>` (grant id from seq)
+* entered return_received   -> refund on arrival, when the tenant accepts auto-approved returns
+                               without inspection (ReturnService.accept_on_arrival)
 * entered reshipping        -> reshipment order (warehouse by destination country, the ACCEPTED
                                quantities) as an outbound event; nothing accepted -> one
                                `ticket.reshipment_refused` entry instead
@@ -26,6 +28,7 @@ from aftersales.fulfilment.ports import WorkflowStarter
 from aftersales.refunds.ports import MoneyConfig
 from aftersales.refunds.repair import RepairStatus
 from aftersales.refunds.reshipment import Warehouse, WarehouseNetwork, choose_warehouse, plan_reshipment
+from aftersales.refunds.returns import ReturnService
 from aftersales.refunds.service import grant_id_for
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Role, Status, TicketType
@@ -55,8 +58,9 @@ REPAIR_STATUS = {Status.REPAIR_DISPATCHED: RepairStatus.DISPATCHED,
 class MoneyPathReactor:
     def __init__(self, tickets: TicketService, records: TicketRecords, approvals: ApprovalService,
                  workflows: WorkflowStarter, events: EventPublisher, config: MoneyConfig,
-                 settings: WorkflowSettings) -> None:
+                 settings: WorkflowSettings, returns: ReturnService) -> None:
         self._tickets = tickets
+        self._returns = returns
         self._store = records
         self._approvals = approvals
         self._workflows = workflows
@@ -84,6 +88,8 @@ class MoneyPathReactor:
                 self._arns["refund"], f"{ticket_id}-r{seq}",
                 {**base, "grant_id": grant_id_for(ticket_id, seq), "polls": 0, **self.poll})
             done.append("refund_started" if started else "refund_already_started")
+        if changed and to_status == Status.RETURN_RECEIVED.value:
+            done.append(self._returns.accept_on_arrival(tenant_id, ticket_id))
         if changed and to_status == Status.RESHIPPING.value:
             done.append(self._reshipment(tenant_id, ticket_id, detail))
         issued = ISSUED_EVENTS.get((detail.get("data") or {}).get("destination") or "")

@@ -73,6 +73,10 @@ class TenantRefundSettings(_Frozen):
     merchant_paid_return_shipping_campaign: StrictBool = Field(
         default=False, description="A campaign grants a merchant-paid return-shipping coupon: the merchant "
                                    "bears return shipping whatever the reason (no restocking fee)")
+    accept_returns_on_arrival: StrictBool = Field(
+        default=False, description="Refund on arrival: a return (or exchange) the approval policy passed "
+                                   "automatically is accepted in full when the carrier reports it delivered, "
+                                   "without a warehouse inspection; reviewed returns still wait for one")
 
     @field_validator("alternative_destinations")
     @classmethod

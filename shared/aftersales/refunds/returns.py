@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
-from aftersales.core.errors import Conflict, InvalidRequest, NotFound
+from aftersales.core.errors import Conflict, IllegalTransition, InvalidRequest, NotFound
 from aftersales.core.money import Money
 from aftersales.logistics.ports import Parcel, Registration
 from aftersales.tickets.domain import Actor, Ticket
@@ -28,6 +28,8 @@ from aftersales.tickets.service import TicketService
 from aftersales.tickets.warrants import InspectionRecord
 
 from .inspection import InspectedLine, apply_inspection, target_status
+from .ports import MoneyConfig
+from .service import refund_settings
 
 SYSTEM = Actor(id="returns-workflow", roles=frozenset({Role.SYSTEM}))
 RETURN_TYPES = frozenset({TicketType.RETURN_REFUND, TicketType.EXCHANGE})
@@ -48,9 +50,36 @@ class ReturnParcels(Protocol):
         """Stores the registration and acts on the parcel's parked events; returns what they caused."""
 
 
+ACCEPTED_ON_ARRIVAL = "accepted_on_arrival"
+AUTO_APPROVE = "auto_approve"  # the approval route that involved no person
+
+
 class ReturnService:
-    def __init__(self, tickets: TicketService) -> None:
+    def __init__(self, tickets: TicketService, config: MoneyConfig | None = None) -> None:
         self._tickets = tickets
+        self._config = config  # the tenant's refund settings (refund on arrival)
+
+    def accept_on_arrival(self, tenant_id: str, ticket_id: str) -> str:
+        """Refund on arrival (the tenant's `accept_returns_on_arrival`): a received return whose
+        approval was automatic is inspected by the platform with every received unit accepted, which
+        starts the refund (or the reshipment). What happened: accepted_on_arrival | not_received |
+        inspection_required (the tenant inspects) | reviewed_return (a person approved it, so a person
+        inspects it) | already_moved."""
+        ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
+        if ticket.status is not Status.RETURN_RECEIVED:
+            return "not_received"
+        if not refund_settings(self._config, tenant_id).accept_returns_on_arrival:
+            return "inspection_required"
+        if ticket.approval is None or ticket.approval.route != AUTO_APPROVE:
+            return "reviewed_return"
+        results = [InspectedLine(line_id=line.line_id, accepted=line.quantity_received or line.quantity_requested)
+                   for line in ticket.lines]
+        try:
+            self._tickets.transition(tenant_id, ticket_id, Status.INSPECTING, SYSTEM, reason=ACCEPTED_ON_ARRIVAL)
+            self.inspect(tenant_id, ticket_id, SYSTEM, results, reason=ACCEPTED_ON_ARRIVAL)
+        except IllegalTransition:
+            return "already_moved"  # the warehouse got there first, or a redelivered event did
+        return ACCEPTED_ON_ARRIVAL
 
     def record_shipment(self, tenant_id: str, ticket_id: str, actor: Actor, *, carrier: str,
                         tracking_number: str, return_shipping_paid: Money | None, parcels: ReturnParcels,

@@ -106,8 +106,7 @@ class RefundService:
 
     # ------------------------------------------------------------------ tenant settings, requests
     def settings(self, tenant_id: str) -> TenantRefundSettings:
-        doc = self._config.get(tenant_id, SETTINGS_ITEM) if self._config is not None else None
-        return TenantRefundSettings.model_validate(doc) if doc else TenantRefundSettings()
+        return refund_settings(self._config, tenant_id)
 
     def put_settings(self, tenant_id: str, settings: TenantRefundSettings) -> TenantRefundSettings:
         self._config.put(tenant_id, SETTINGS_ITEM, settings.model_dump(mode="json"))
@@ -347,3 +346,9 @@ def _quote(ticket: Ticket, order: Any, settings: TenantRefundSettings, return_sh
     if not goods_returned:
         return quote_refund(lines, reason, no_fee)
     return quote_refund(lines, reason, settings, return_shipping_paid=return_shipping_paid)
+
+
+def refund_settings(config: MoneyConfig | None, tenant_id: str) -> TenantRefundSettings:
+    """The tenant's refund settings document, or the defaults until it sets one."""
+    doc = config.get(tenant_id, SETTINGS_ITEM) if config is not None else None
+    return TenantRefundSettings.model_validate(doc) if doc else TenantRefundSettings()

@@ -67,7 +67,8 @@ def test_refund_settings_default_then_edited_by_admin_or_storefront_with_422_pat
     422 with the field's path and nothing is stored."""
     default = api.request("GET", "/refund-settings", headers=demo["acme"]["agent"])
     assert default.status == 200 and default.body == {
-        "restocking_fee_bp": 0, "alternative_destinations": [], "merchant_paid_return_shipping_campaign": False}
+        "restocking_fee_bp": 0, "alternative_destinations": [], "merchant_paid_return_shipping_campaign": False,
+        "accept_returns_on_arrival": False}
     doc = {"restocking_fee_bp": 1500, "alternative_destinations": ["store_credit"],
            "merchant_paid_return_shipping_campaign": True}
     assert api.request("PUT", "/refund-settings", doc, demo["acme"]["agent"]).status == 403
@@ -261,3 +262,52 @@ def test_a_destination_the_tenant_does_not_offer_is_422_and_the_default_is_the_o
     grant = _saga(svc, move(svc, "acme", ticket.id, "pending_approval", "approved", "refund_pending"))
     assert grant.destination.value == "original_payment" and grant.requested_destination.value == "store_credit"
     assert [r["amount"] for r in provider.refunds(grant.payment_ref)] == [9_500]
+
+
+# ---------------------------------------------------------------------------- refund on arrival
+def _received(svc, api, demo, *, automatic: bool, order_id: str = "O-1"):
+    """A return approved automatically (the policy's auto_approve route, no reviewer) or by a
+    reviewer, shipped back and received."""
+    from aftersales.tickets import warrants
+
+    ticket = open_ticket(svc, ticket_type="return_refund", quantity=2, order_quantity=2, order_id=order_id)
+    if automatic:
+        move(svc, "acme", ticket.id, "pending_approval")
+        svc.tickets.transition("acme", ticket.id, Status.APPROVED, Actor(id="approval-flow", roles=frozenset(
+            {Role.SYSTEM})), warrant=warrants.ApprovalRecord(outcome="approved", route="auto_approve",
+                                                             requester_id=ticket.requested_by or "", decisions=()))
+        move(svc, "acme", ticket.id, "awaiting_return")
+    else:
+        move(svc, "acme", ticket.id, "pending_approval", "approved", "awaiting_return")
+    shipped = api.request("POST", f"/tickets/{ticket.id}/return-shipment",
+                          {"carrier": "sf-express", "tracking_number": f"SF-ARR-{ticket.id[-6:]}"},
+                          demo["acme"]["cust-1"])
+    assert shipped.status == 200, shipped
+    return move(svc, "acme", ticket.id, "return_received")
+
+
+def test_refund_on_arrival_accepts_an_auto_approved_return_when_the_carrier_delivers_it(money, pipeline, api, demo):
+    """GIVEN a tenant that accepts auto-approved returns on arrival WHEN such a return reaches
+    return_received THEN the money-path consumer inspects it as the platform, every unit accepted,
+    and the refund starts; a return a person approved waits for its inspection, and so does every
+    return of a tenant that did not opt in."""
+    svc = money
+    ticket = _received(svc, api, demo, automatic=True)
+    assert svc.returns.accept_on_arrival("acme", ticket.id) == "inspection_required"  # not opted in yet
+    _settings(api, demo, accept_returns_on_arrival=True)
+    got = api.request("GET", "/refund-settings", headers=demo["acme"]["admin"])
+    assert got.status == 200 and got.body["accept_returns_on_arrival"] is True, got
+
+    pipeline.pump()  # the return_received entry reaches the money-path consumer
+    after = svc.tickets.get("acme", ticket.id, OPS)
+    assert after.status is Status.REFUND_PENDING, after.status
+    assert [(ln.quantity_received, ln.quantity_accepted) for ln in after.lines] == [(2, 2)]
+    inspected = [e for e in svc.ticket_store.audit_entries("acme", ticket.id) if e.event == "ticket.inspection_passed"]
+    assert len(inspected) == 1 and inspected[0].reason == "accepted_on_arrival"
+    assert inspected[0].actor_role == "system"
+    assert svc.returns.accept_on_arrival("acme", ticket.id) == "not_received"  # redelivery moves nothing
+
+    reviewed = _received(svc, api, demo, automatic=False, order_id="O-2")
+    pipeline.pump()
+    assert svc.tickets.get("acme", reviewed.id, OPS).status is Status.RETURN_RECEIVED
+    assert svc.returns.accept_on_arrival("acme", reviewed.id) == "reviewed_return"
