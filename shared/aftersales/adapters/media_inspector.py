@@ -5,9 +5,10 @@ domain layer's: they are imported on first use, so nothing else pays for them.
 
 Images: the header's dimensions are checked before anything is decoded (decompression bombs);
 the image is then re-encoded with its EXIF minus the GPS IFD, and without XMP (which can carry a
-location too). The perceptual hash is the DCT hash of imagehash.phash (32x32 greyscale, the 8x8
-lowest frequencies against their median), computed in plain Python: imagehash needs numpy and
-scipy, about 250 MB installed, against Lambda's 250 MB limit (docs/media.md).
+location too); a HEIC upload is stored as JPEG. The perceptual hash is the DCT hash of
+imagehash.phash (32x32 greyscale, the 8x8 lowest frequencies against their median), computed in
+plain Python: imagehash needs numpy and scipy, about 250 MB installed, against Lambda's 250 MB
+limit (docs/media.md).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from aftersales.media.ports import Inspected
 GPS_IFD = 0x8825
 SCREEN_SIDE = 1600  # longest side of the JPEG rendition sent for moderation (Rekognition: 5 MB of bytes)
 PILLOW_FORMAT = {MediaType.JPEG: "JPEG", MediaType.PNG: "PNG", MediaType.WEBP: "WEBP", MediaType.HEIC: "HEIF"}
+# HEIC is stored as JPEG: most browsers cannot show HEIC, and re-encoding HEVC took ~2.4 s for a
+# 1600x1200 photo here against ~50 ms for JPEG (bench/media.py).
+STORED_AS = {MediaType.HEIC: MediaType.JPEG}
 HASH_SIZE, DCT_SIZE = 8, 32
 
 
@@ -51,7 +55,7 @@ class PillowInspector:
             image.load()
             clean, gps = _without_location(image, kind)
             return Inspected(Analysis(width=width, height=height, phash=phash(image), gps_removed=gps),
-                             clean=clean, screenable=_rendition(image))
+                             clean=clean, clean_type=STORED_AS.get(kind), screenable=_rendition(image))
         except Exception as exc:
             return Inspected(Analysis(error=type(exc).__name__))
 
@@ -82,9 +86,11 @@ def _without_location(image: Any, kind: MediaType) -> tuple[bytes, bool]:
     elif kind is MediaType.WEBP:
         options.update(quality=90, lossless=bool(image.info.get("lossless")), xmp=b"")
     elif kind is MediaType.HEIC:
-        options.update(quality=90, xmp=None)
+        options.update(quality=90, xmp=b"")
     frame = image if kind is MediaType.JPEG else _single_frame(image)
-    frame.save(out, format=PILLOW_FORMAT[kind], **options)
+    if kind in STORED_AS:
+        frame = frame.convert("RGB")
+    frame.save(out, format=PILLOW_FORMAT[STORED_AS.get(kind, kind)], **options)
     return out.getvalue(), had_gps
 
 

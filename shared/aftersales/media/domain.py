@@ -105,15 +105,16 @@ def screened(moderation: ModerationResult) -> Rejection | None:
 
 
 def settle(item: MediaItem, *, size: int, reason: Rejection | None, analysis: Analysis | None,
-           moderation: ModerationResult | None, at: datetime) -> MediaItem:
-    """pending -> ready | rejected, once."""
+           moderation: ModerationResult | None, at: datetime, stored_type: MediaType | None = None) -> MediaItem:
+    """pending -> ready | rejected, once. `stored_type`: the checked copy's type when not the upload's."""
     if item.status is not MediaStatus.PENDING:
         raise Conflict("media.already_checked", media_id=item.id, status=item.status.value)
     a = analysis or Analysis()
     m = moderation or ModerationResult(screening=Screening.NOT_SCREENED)
     metadata = MediaMetadata(bytes=size, width=a.width, height=a.height, duration_s=a.duration_s,
                              phash=a.phash if reason is None else None, gps_removed=a.gps_removed,
-                             screening=m.screening, moderation_labels=m.labels)
+                             screening=m.screening, moderation_labels=m.labels,
+                             stored_type=(stored_type or item.content_type) if reason is None else None)
     return item.model_copy(update={"status": MediaStatus.REJECTED if reason else MediaStatus.READY,
                                    "reason": reason, "metadata": metadata, "checked_at": iso(at)})
 

@@ -109,6 +109,7 @@ class MediaMetadata(_Frozen):
     gps_removed: bool = False
     screening: Screening = Screening.NOT_SCREENED
     moderation_labels: tuple[str, ...] = ()
+    stored_type: MediaType | None = None  # the checked copy's type (a HEIC upload is stored as JPEG)
 
 
 class MediaItem(_Frozen):

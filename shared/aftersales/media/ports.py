@@ -27,11 +27,12 @@ class Similar:
 @dataclass(frozen=True)
 class Inspected:
     """The decoded upload: its facts and, when it may be shown, the bytes to store (an image
-    re-encoded without its EXIF location, or the file as uploaded) and a JPEG/PNG rendition for
+    re-encoded without its EXIF location, or None: the file as uploaded) and a JPEG rendition for
     moderation (images only)."""
 
     analysis: Analysis
     clean: bytes | None = None
+    clean_type: MediaType | None = None  # when the checked copy is stored as another type (HEIC -> JPEG)
     screenable: bytes | None = None
 
 

@@ -91,10 +91,11 @@ class MediaService:
         if reason is None and inspected is not None:
             moderation = self._moderation.screen(item.content_type, inspected.screenable)
             reason = domain.screened(moderation)
+        stored_type = (inspected.clean_type if inspected else None) or item.content_type
         checked = domain.settle(item, size=size, reason=reason, analysis=inspected.analysis if inspected else None,
-                                moderation=moderation, at=self._clock.now())
+                                moderation=moderation, at=self._clock.now(), stored_type=stored_type)
         if reason is None and inspected is not None:
-            self._objects.store_checked(item.upload_key, item.object_key, inspected.clean, item.content_type.value)
+            self._objects.store_checked(item.upload_key, item.object_key, inspected.clean, stored_type.value)
         try:
             self._store.settle(checked)
         except Conflict:

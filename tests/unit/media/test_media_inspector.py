@@ -28,7 +28,13 @@ def test_the_gps_location_is_stripped_and_the_rest_of_the_exif_kept(fmt, kind):
     exif = clean.getexif()
     assert GPS_IFD not in exif and not exif.get_ifd(GPS_IFD)
     assert exif.get(0x010F) == "TestCam"
-    assert sniff(inspected.clean[:64]) is kind and clean.size == (64, 48)
+    assert sniff(inspected.clean[:64]) is (inspected.clean_type or kind) and clean.size == (64, 48)
+
+
+def test_a_heic_upload_is_stored_as_jpeg_and_the_others_as_their_own_type():
+    inspect = PillowInspector().inspect
+    assert inspect(MediaType.HEIC, image_bytes("HEIF")).clean_type is MediaType.JPEG
+    assert all(inspect(kind, image_bytes(fmt)).clean_type is None for fmt, kind in IMAGE_TYPES[:3])
 
 
 def test_an_image_without_a_location_says_nothing_was_removed():

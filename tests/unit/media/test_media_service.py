@@ -78,6 +78,14 @@ def test_a_checked_photo_is_ready_without_its_location_and_the_upload_is_gone():
     assert item.upload_key not in rig.objects.uploads
 
 
+def test_a_heic_photo_is_kept_as_a_jpeg_copy():
+    rig = Rig()
+    item = rig.store.get("acme", rig.checked(image_bytes("HEIF", gps=True), MediaType.HEIC))
+    assert item.status is MediaStatus.READY and item.metadata.stored_type is MediaType.JPEG
+    clean, content_type = rig.objects.checked[item.object_key]
+    assert content_type == "image/jpeg" and clean[:3] == b"\xff\xd8\xff"
+
+
 def test_a_video_is_ready_as_uploaded_and_marked_not_screened():
     rig = Rig()
     media_id = rig.checked(mp4_bytes(30), MediaType.MP4)
