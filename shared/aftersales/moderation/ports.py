@@ -20,7 +20,7 @@ class SignatureIndex(Protocol):
     def put(self, tenant_id: str, review_id: str, signature: Signature, at: datetime) -> None:
         """Idempotent for the same review (a redelivery overwrites its own entries)."""
 
-    def candidates(self, tenant_id: str, bands: Sequence[int]) -> dict[str, Signature]:
+    def candidates(self, tenant_id: str, bands: Sequence[bytes]) -> dict[str, Signature]:
         """Reviews sharing at least one band (band number = position), newest first per band,
         at most a bounded number per band."""
         ...

@@ -18,6 +18,7 @@ one (docs/decisions.md, 2026-12-02).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import ConfigDict, Field
@@ -68,15 +69,21 @@ class Policy(_Frozen):
     reject_fake: float = 0.9
 
 
-class Reason(_Frozen):
+@dataclass(frozen=True, slots=True)
+class Reason:
     code: str
     detail: str
 
 
-class Verdict(_Frozen):
+@dataclass(frozen=True, slots=True)
+class Verdict:
     status: Status
     reasons: tuple[Reason, ...]
     scores: dict[str, float]
+
+    def to_json(self) -> dict[str, object]:
+        return {"status": self.status.value, "reasons": [{"code": r.code, "detail": r.detail} for r in self.reasons],
+                "scores": dict(self.scores)}
 
 
 DEFAULT_POLICY = Policy()
@@ -99,30 +106,30 @@ def decide(findings: Sequence[Finding], duplicate: DuplicateOf | None, signals: 
             continue
         seen.add(finding.term)
         abuse += policy.high_term if finding.severity == "high" else policy.low_term
-        reasons.append(Reason(code="prohibited_term", detail=(
+        reasons.append(Reason("prohibited_term", (
             f'"{finding.matched}" at {finding.start}-{finding.end} ({finding.category}, {finding.severity}, '
             f'{finding.source} term "{finding.term}")')))
 
     fake = 0.0
     if duplicate is not None:
         fake += policy.duplicate_weight * duplicate.similarity
-        reasons.append(Reason(code="duplicate_text", detail=(
+        reasons.append(Reason("duplicate_text", (
             f"{duplicate.similarity:.0%} similar to review {duplicate.review_id}")))
     behaviour = 0.0
     if not signals.verified_buyer:
         behaviour += policy.unverified_buyer
-        reasons.append(Reason(code="unverified_buyer", detail="no matching purchase"))
+        reasons.append(Reason("unverified_buyer", "no matching purchase"))
     age = signals.account_age_days
     if age is not None and age < policy.new_account_days:
         behaviour += policy.day_old_account if age < 1 else policy.new_account
-        reasons.append(Reason(code="new_account", detail=f"account {age} days old"))
+        reasons.append(Reason("new_account", f"account {age} days old"))
     if signals.reviews_last_hour >= policy.burst_per_hour or signals.reviews_last_day >= policy.burst_per_day:
         behaviour += policy.burst
-        reasons.append(Reason(code="review_burst", detail=(
+        reasons.append(Reason("review_burst", (
             f"{signals.reviews_last_hour} reviews in the last hour, {signals.reviews_last_day} in the last day")))
     if contradicts(signals.rating, signals.sentiment, policy.contradiction_sentiment):
         behaviour += policy.contradiction
-        reasons.append(Reason(code="rating_contradicts_text", detail=(
+        reasons.append(Reason("rating_contradicts_text", (
             f"rating {signals.rating} with text sentiment {signals.sentiment:+.2f}")))
     fake = min(1.0, fake + behaviour)
 
@@ -132,4 +139,4 @@ def decide(findings: Sequence[Finding], duplicate: DuplicateOf | None, signals: 
         status = Status.PENDING_REVIEW
     else:
         status = Status.PUBLISH
-    return Verdict(status=status, reasons=tuple(reasons), scores={"abuse": round(abuse, 4), "fake": round(fake, 4)})
+    return Verdict(status, tuple(reasons), {"abuse": round(abuse, 4), "fake": round(fake, 4)})

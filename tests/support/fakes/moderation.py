@@ -59,7 +59,7 @@ class InMemorySignatureIndex:
 
     def __init__(self, per_band: int = 50) -> None:
         self.per_band = per_band
-        self._bands: dict[str, list[dict[int, str | list[str]]]] = {}
+        self._bands: dict[str, list[dict[bytes, str | list[str]]]] = {}
         self._signatures: dict[tuple[str, str], Signature] = {}
         self.lookups = 0  # band keys read
 
@@ -83,7 +83,7 @@ class InMemorySignatureIndex:
             elif not (known and review_id in held):
                 held.append(review_id)
 
-    def candidates(self, tenant_id: str, bands: Sequence[int]) -> dict[str, Signature]:
+    def candidates(self, tenant_id: str, bands: Sequence[bytes]) -> dict[str, Signature]:
         stored = self._bands.get(tenant_id)
         found: dict[str, Signature] = {}
         if stored is None:

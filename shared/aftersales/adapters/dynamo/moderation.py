@@ -117,8 +117,8 @@ class DynamoLexiconStore:
             raise Unavailable("moderation.store_unavailable") from exc
 
 
-def band_key(tenant_id: str, band: int, key: int) -> str:
-    return f"{tenant_id}#SIG{duplicates.VERSION}#{band:02d}#{key:032x}"
+def band_key(tenant_id: str, band: int, key: bytes) -> str:
+    return f"{tenant_id}#SIG{duplicates.VERSION}#{band:02d}#{key.hex()}"
 
 
 class DynamoSignatureIndex:
@@ -137,7 +137,7 @@ class DynamoSignatureIndex:
         except PynamoDBException as exc:
             raise Unavailable("moderation.store_unavailable") from exc
 
-    def candidates(self, tenant_id: str, bands: Sequence[int]) -> dict[str, Signature]:
+    def candidates(self, tenant_id: str, bands: Sequence[bytes]) -> dict[str, Signature]:
         found: dict[str, Signature] = {}
         try:
             for band, key in enumerate(bands):
