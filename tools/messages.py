@@ -420,6 +420,13 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("media.rejected.dimensions_exceeded", "The image is larger than allowed.", "图片尺寸超出限制。"),
     ("media.rejected.duration_exceeded", "The video is longer than allowed.", "视频时长超出限制。"),
     ("media.rejected.moderation_flagged", "The file was refused by content moderation.", "该文件未通过内容审核。"),
+    ("moderation.no_draft", "There is no draft lexicon to publish.", "没有可发布的词库草稿。"),
+    ("moderation.lexicon_already_published", "Lexicon version {version} is already published.",
+     "词库版本 {version} 已发布。"),
+    ("moderation.lexicon_version_exists", "Lexicon version {version} already exists.", "词库版本 {version} 已存在。"),
+    ("moderation.text_too_long", "The text is longer than {max} characters.", "文本超过 {max} 个字符。"),
+    ("moderation.store_unavailable", "Moderation data cannot be read or written right now; retry.",
+     "暂时无法读写审核数据，请重试。"),
 ]
 
 HEADER = '''# After-sales platform messages ({locale}).
