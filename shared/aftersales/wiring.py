@@ -22,6 +22,7 @@ from aftersales.core.settings import (
     IdempotencySettings,
     LogisticsSettings,
     MediaSettings,
+    ModerationSettings,
     MoneySettings,
     NotificationSettings,
     PaymentSettings,
@@ -61,6 +62,7 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.integrations.service import IntegrationService
     from aftersales.logistics.service import TrackingService
     from aftersales.media.service import MediaService
+    from aftersales.moderation.service import ModerationService
     from aftersales.notifications.replies import ReplyService
     from aftersales.notifications.service import NotificationService
     from aftersales.orders.service import OrderIntake
@@ -176,6 +178,15 @@ class Container:
 
             others = ComprehendSentiment()
         return model_analyzer(shipped_model(), others)
+
+    # ------------------------------------------------------------------ review text moderation
+    @cached_property
+    def moderation(self) -> ModerationService:
+        from aftersales.adapters.dynamo import moderation as tables
+        from aftersales.moderation.service import ModerationService
+
+        tables.bind(ModerationSettings.from_env(self._env).moderation_table)
+        return ModerationService(tables.DynamoLexiconStore(), tables.DynamoSignatureIndex(), self.clock)
 
     # ------------------------------------------------------------------ money: approvals, risk, refunds, returns
     @cached_property

@@ -160,3 +160,9 @@ class SentimentSettings(EnvSettings):
     when `comprehend`, else they are reported unsupported."""
 
     sentiment_other_languages: Literal["comprehend", "none"] = "none"
+
+
+class ModerationSettings(EnvSettings):
+    """Review text moderation: the table of tenant lexicons and review signatures."""
+
+    moderation_table: str = _required()
