@@ -401,6 +401,8 @@ MESSAGES: list[tuple[str, str, str]] = [
      "媒体文件 {media_id} 的用途是 {purpose}，不是售后凭证。"),
     ("media.not_ready", "Media {media_id} is not ready ({status}); wait for the check to finish.",
      "媒体文件 {media_id} 尚未就绪（{status}），请等待检查完成。"),
+    ("media.wrong_purpose_inspection", "Media {media_id} was uploaded for {purpose}, not as an inspection photo.",
+     "媒体文件 {media_id} 的用途是 {purpose}，不是质检照片。"),
     ("media.too_many", "At most {max} media per request.", "每个申请最多 {max} 个媒体文件。"),
     ("media.already_attached", "These media are already on the request.", "这些媒体文件已在申请中。"),
     ("media.already_checked", "Media {media_id} was already checked ({status}).",

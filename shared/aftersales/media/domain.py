@@ -150,6 +150,24 @@ def check_evidence(items: list[MediaItem | None], customer_id: str, field: str =
             raise InvalidRequest("media.not_ready", field=at, media_id=item.id, status=item.status.value)
 
 
+def check_inspection(items: list[MediaItem | None], field: str = "media_ids") -> None:
+    """The warehouse's photos of an inspection: ready inspection media of the tenant, each once."""
+    check_evidence_count(len(items), field)
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        at = f"{field}[{index}]"
+        if item is None:
+            raise InvalidRequest("media.unknown", field=at)
+        if item.id in seen:
+            raise InvalidRequest("media.duplicate", field=at, media_id=item.id)
+        seen.add(item.id)
+        if item.purpose is not Purpose.INSPECTION:
+            raise InvalidRequest("media.wrong_purpose_inspection", field=at, media_id=item.id,
+                                 purpose=item.purpose.value)
+        if item.status is not MediaStatus.READY:
+            raise InvalidRequest("media.not_ready", field=at, media_id=item.id, status=item.status.value)
+
+
 # ---------------------------------------------------------------------- perceptual-hash buckets
 PHASH_BANDS = 4  # 64 bits in four 16-bit bands
 NEAR_DISTANCE = 3  # bits; with four bands, two hashes this close share at least one band exactly

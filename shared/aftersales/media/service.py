@@ -124,6 +124,12 @@ class MediaService:
         domain.check_evidence_count(len(media_ids))
         domain.check_evidence(self._store.get_many(tenant_id, media_ids) if media_ids else [], customer_id)
 
+    # ------------------------------------------------------------------ returns (the inspection's InspectionMedia)
+    def check_inspection(self, tenant_id: str, media_ids: list[str]) -> None:
+        """422 at `media_ids[i]` unless every id is ready inspection media of the tenant."""
+        domain.check_evidence_count(len(media_ids))
+        domain.check_inspection(self._store.get_many(tenant_id, media_ids) if media_ids else [])
+
     # ------------------------------------------------------------------ fraud signal
     def near_duplicates(self, tenant_id: str, media_id: str, *, max_distance: int = domain.NEAR_DISTANCE,
                         other_customers_only: bool = True, limit: int = 50) -> list[NearDuplicate]:

@@ -125,13 +125,28 @@ class ReturnService:
         return False
 
     def inspect(self, tenant_id: str, ticket_id: str, actor: Actor, results: list[InspectedLine],
-                reason: str | None = None) -> Ticket:
+                reason: str | None = None, *, media_ids: list[str] | None = None,
+                media: InspectionMedia | None = None) -> Ticket:
+        """`media_ids`: the warehouse's photos (ready inspection media, vouched for by `media`),
+        kept on the inspection's audit entry."""
         ticket = self._tickets.get(tenant_id, ticket_id, actor)
         target = target_status(ticket.type, results)
+        data: dict[str, Any] = {"inspection": [r.model_dump() for r in results]}
+        if media_ids:
+            if media is None:
+                raise InvalidRequest("media.not_available", field="media_ids")
+            media.check_inspection(tenant_id, media_ids)
+            data["media_ids"] = list(media_ids)
         return self._tickets.transition(
-            tenant_id, ticket_id, target, actor, reason=reason or "inspection",
-            data={"inspection": [r.model_dump() for r in results]},
+            tenant_id, ticket_id, target, actor, reason=reason or "inspection", data=data,
             lines=lambda current: apply_inspection(current.lines, results), warrant=InspectionRecord())
+
+
+class InspectionMedia(Protocol):
+    """The media context, as an inspection asks it about the warehouse's photos."""
+
+    def check_inspection(self, tenant_id: str, media_ids: list[str]) -> None:
+        """InvalidRequest at `media_ids[i]` unless each id is ready inspection media of the tenant."""
 
 
 def _registered_for(parcels: ReturnParcels, tenant_id: str, tracking_number: str, ticket: Ticket) -> bool:

@@ -198,3 +198,15 @@ def test_hashes_within_three_bits_always_share_a_bucket(value, flips):
     a, b = f"{value:016x}", f"{near:016x}"
     assert domain.hamming(a, b) == len(flips)
     assert set(domain.phash_bands(a)) & set(domain.phash_bands(b))
+
+
+def test_inspection_photos_are_ready_inspection_media_each_once():
+    photo = domain.settle(item(purpose=Purpose.INSPECTION, media_id="p1"), size=1000, reason=None,
+                          analysis=Analysis(width=4, height=3), moderation=None, at=NOW)
+    domain.check_inspection([photo])
+    cases = [([None], "media.unknown"), ([_ready("m1")], "media.wrong_purpose_inspection"),
+             ([item(purpose=Purpose.INSPECTION)], "media.not_ready"), ([photo, photo], "media.duplicate")]
+    for items, message in cases:
+        with pytest.raises(InvalidRequest) as refused:
+            domain.check_inspection(items)
+        assert refused.value.message_id == message

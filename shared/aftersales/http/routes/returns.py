@@ -14,6 +14,7 @@ from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 from aftersales.core.text import Reason, label
 from aftersales.http.context import RequestContext, ticket_view
+from aftersales.orders.domain import Identifier
 from aftersales.refunds.inspection import InspectedLine
 from aftersales.tickets.model import Role
 from aftersales.wiring import services
@@ -34,6 +35,8 @@ class InspectionRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     lines: list[InspectedLine] = Field(min_length=1, max_length=500)
     reason: Reason | None = None
+    media_ids: list[Identifier] = Field(default_factory=list, max_length=20,
+                                        description="The warehouse's photos: ready inspection media (POST /media)")
 
 
 @router.post("/tickets/<ticket_id>/return-shipment", tags=["refunds"],
@@ -52,6 +55,7 @@ def post_return_shipment(ticket_id: Annotated[str, Path(max_length=128)], body: 
              summary="Record the inspection (received, accepted, damaged, written off per line) and move on")
 def post_inspection(ticket_id: Annotated[str, Path(max_length=128)], body: InspectionRequest) -> Response[dict]:
     request.require(Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
-    who, loc = request.actor(), request.locale()
-    return request.idempotent_post(200, lambda: ticket_view(services().returns.inspect(
-        request.tenant(), ticket_id, who, body.lines, body.reason), who, loc))
+    who, loc, svc = request.actor(), request.locale(), services()
+    return request.idempotent_post(200, lambda: ticket_view(svc.returns.inspect(
+        request.tenant(), ticket_id, who, body.lines, body.reason, media_ids=body.media_ids,
+        media=svc.media if body.media_ids else None), who, loc))
