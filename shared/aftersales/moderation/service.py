@@ -34,6 +34,18 @@ class Moderation:
     normaliser_version: int = normalise.VERSION
     signature_version: int = duplicates.VERSION
 
+    def to_json(self) -> dict[str, Any]:
+        """What a review keeps of its moderation (the reasons name terms; no personal data)."""
+        return {**self.verdict.to_json(),
+                "findings": [{"term": f.term, "matched": f.matched, "start": f.start, "end": f.end,
+                              "severity": f.severity, "category": f.category, "source": f.source}
+                             for f in self.findings],
+                "duplicate_of": (None if self.duplicate_of is None else
+                                 {"review_id": self.duplicate_of.review_id,
+                                  "similarity": self.duplicate_of.similarity}),
+                "lexicon_version": self.lexicon_version, "normaliser_version": self.normaliser_version,
+                "signature_version": self.signature_version}
+
 
 class ModerationService:
     def __init__(self, lexicons: LexiconStore, signatures: SignatureIndex, clock: Clock,

@@ -113,3 +113,15 @@ def test_a_text_over_the_limit_is_refused_with_its_field(service):
     with pytest.raises(InvalidRequest) as caught:
         service.moderate("acme", "r1", "好" * (MAX_TEXT + 1), Signals())
     assert caught.value.details["field"] == "text"
+
+
+def test_the_result_is_kept_as_plain_json(service):
+    import json
+
+    text = "什么破东西，卖家是傻 逼"
+    kept = json.loads(json.dumps(service.moderate("acme", "r1", text, Signals()).to_json()))
+    assert kept["status"] == "pending_review" and kept["scores"] == {"abuse": 1.0, "fake": 0.0}
+    assert kept["reasons"][0]["code"] == "prohibited_term"
+    (finding,) = kept["findings"]
+    assert text[finding["start"]:finding["end"]] == finding["matched"] == "傻 逼"
+    assert (kept["duplicate_of"], kept["lexicon_version"]) == (None, 0)
