@@ -66,3 +66,10 @@ def test_the_refit_is_deterministic():
     second = refit_for_tenant(shipped, "t1", list(reversed(_tenant_reviews())))
     assert first.model.version == second.model.version
     assert (first.shipped_accuracy, first.tenant_accuracy) == (second.shipped_accuracy, second.tenant_accuracy)
+
+
+def test_a_winning_refit_round_trips_through_the_model_file_format_with_its_version():
+    outcome = refit_for_tenant(_generic_model(), "t1", _tenant_reviews(), Training(epochs=6, learning_rate=0.2))
+    again = SentimentModel.from_bytes(outcome.model.to_bytes())
+    assert again.version == outcome.model.version
+    assert again.probability("踩雷了", "zh") == outcome.model.probability("踩雷了", "zh")
