@@ -13,6 +13,7 @@ from aftersales.sentiment.language import detect_language
 from aftersales.sentiment.linear import SentimentModel, Training, accuracy, fit
 
 HELD_BACK_PERCENT = 20
+MIN_HELD_BACK = 20  # fewer held-back reviews than this decide nothing: the shipped model stays
 REFIT_TRAINING = Training(epochs=4, learning_rate=0.01, l2=0.0)
 
 
@@ -39,10 +40,10 @@ class RefitOutcome:
 
 
 def star_label(stars: int) -> int | None:
-    """1-2 stars negative (0), 4-5 positive (1), 3 ignored."""
-    if stars <= 2:
+    """1-2 stars negative (0), 4-5 positive (1), 3 (and anything outside 1-5) ignored."""
+    if stars in (1, 2):
         return 0
-    if stars >= 4:
+    if stars in (4, 5):
         return 1
     return None
 
@@ -53,10 +54,11 @@ def held_back(review_id: str) -> bool:
 
 
 def refit_for_tenant(shipped: SentimentModel, tenant_id: str, reviews: Sequence[RatedReview],
-                     training: Training = REFIT_TRAINING) -> RefitOutcome:
+                     training: Training = REFIT_TRAINING, min_held_back: int = MIN_HELD_BACK) -> RefitOutcome:
     """Refits each language the shipped model reads, starting from its weights, on the tenant's
     labelled reviews outside the held-back slice; the refit wins only with a strictly higher
-    accuracy on the held-back slice. Its version is the shipped one's + tenant + data digest."""
+    accuracy on a held-back slice of at least `min_held_back` reviews. Its version is the shipped
+    one's + tenant + data digest."""
     labelled = []
     for review in sorted(reviews, key=lambda r: r.review_id):
         label = star_label(review.stars)
@@ -73,6 +75,6 @@ def refit_for_tenant(shipped: SentimentModel, tenant_id: str, reviews: Sequence[
     digest = hashlib.sha256("\n".join(f"{r.review_id}\t{r.stars}\t{r.text}" for r, _, _ in labelled).encode())
     refit = SentimentModel(f"{shipped.version}.{tenant_id}.{digest.hexdigest()[:8]}", languages)
     shipped_accuracy, tenant_accuracy = accuracy(shipped, test), accuracy(refit, test)
-    won = bool(train) and bool(test) and tenant_accuracy > shipped_accuracy
+    won = bool(train) and len(test) >= max(min_held_back, 1) and tenant_accuracy > shipped_accuracy
     return RefitOutcome(Winner.TENANT if won else Winner.SHIPPED, refit if won else shipped,
                         shipped_accuracy, tenant_accuracy, len(train), len(test))

@@ -26,14 +26,15 @@ def _generic_model() -> SentimentModel:
 
 
 def test_stars_are_labels_and_three_stars_are_ignored():
-    assert [star_label(s) for s in (1, 2, 3, 4, 5)] == [0, 0, None, 1, 1]
+    assert [star_label(s) for s in (0, 1, 2, 3, 4, 5, 6)] == [None, 0, 0, None, 1, 1, None]
 
 
 def test_the_refit_wins_when_it_reads_the_tenant_better():
     """GIVEN a shipped model that never saw the tenant's words WHEN refitted on the tenant's star-rated
     reviews THEN the refit wins on the held-back slice, and its version names the shipped one and the tenant."""
     shipped = _generic_model()
-    outcome = refit_for_tenant(shipped, "t1", _tenant_reviews(), Training(epochs=6, learning_rate=0.2))
+    outcome = refit_for_tenant(shipped, "t1", _tenant_reviews(), Training(epochs=6, learning_rate=0.2),
+                               min_held_back=5)
     assert outcome.winner is Winner.TENANT
     assert outcome.tenant_accuracy > outcome.shipped_accuracy
     assert outcome.model.version.startswith("shipped-1.t1.")
@@ -48,10 +49,19 @@ def test_the_shipped_model_stays_when_the_refit_is_not_better():
     shipped = _generic_model()
     plain = [RatedReview(f"g{i}", text, stars) for i, (text, stars) in
              enumerate([("很好", 5), ("满意", 4), ("很差", 1), ("失望", 2)] * 10)]
-    outcome = refit_for_tenant(shipped, "t2", plain)
+    outcome = refit_for_tenant(shipped, "t2", plain, min_held_back=1)
     assert outcome.shipped_accuracy == 1.0 and outcome.held_back > 0
     assert outcome.winner is Winner.SHIPPED
     assert outcome.model is shipped
+
+
+def test_too_few_held_back_reviews_decide_nothing():
+    """GIVEN the refit that wins above WHEN fewer reviews were held back than the minimum THEN the
+    shipped model stays, with both accuracies still reported."""
+    outcome = refit_for_tenant(_generic_model(), "t1", _tenant_reviews(), Training(epochs=6, learning_rate=0.2),
+                               min_held_back=100)
+    assert outcome.winner is Winner.SHIPPED and outcome.held_back < 100
+    assert outcome.tenant_accuracy > outcome.shipped_accuracy
 
 
 def test_no_labelled_reviews_keeps_the_shipped_model():
@@ -69,7 +79,9 @@ def test_the_refit_is_deterministic():
 
 
 def test_a_winning_refit_round_trips_through_the_model_file_format_with_its_version():
-    outcome = refit_for_tenant(_generic_model(), "t1", _tenant_reviews(), Training(epochs=6, learning_rate=0.2))
+    outcome = refit_for_tenant(_generic_model(), "t1", _tenant_reviews(), Training(epochs=6, learning_rate=0.2),
+                               min_held_back=5)
+    assert outcome.winner is Winner.TENANT
     again = SentimentModel.from_bytes(outcome.model.to_bytes())
     assert again.version == outcome.model.version
     assert again.probability("踩雷了", "zh") == outcome.model.probability("踩雷了", "zh")
