@@ -22,6 +22,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 log = logging.getLogger("infra.local.server")
 
 _INVOKE_PATH = re.compile(r"^/2015-03-31/functions/([^/]+)/invocations/?$")
+_BUCKET_PATH = re.compile(r"^/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/?$")  # a browser upload posts to the bucket
 
 # (function name or ARN, payload bytes) -> (status, headers, body), or None if unknown function
 InvokeHandler = Callable[[str, bytes, str], "tuple[int, dict[str, str], bytes] | None"]
@@ -50,6 +51,11 @@ class LambdaFront:
                 status, headers, body = answer
                 start_response(f"{status} OK", [*headers.items(), ("Content-Length", str(len(body)))])
                 return [body]
+        refused = self._post_policy_refusal(environ)
+        if refused is not None:
+            status, body = refused
+            start_response(status, [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
+            return [body]
         if self.observe is None:
             return self.moto_app(environ, start_response)
         body = None
@@ -60,6 +66,31 @@ class LambdaFront:
         answer = self.moto_app(environ, start_response)  # moto has done the work when it returns
         self.observe(environ, body)
         return answer
+
+
+    @staticmethod
+    def _post_policy_refusal(environ: dict[str, Any]) -> tuple[str, bytes] | None:
+        """A browser upload (form POST to a bucket) that breaks its POST policy is refused as S3
+        would (post_policy.py; moto does not evaluate policies); any other request passes."""
+        match = _BUCKET_PATH.match(environ.get("PATH_INFO", ""))
+        if not (match and environ.get("REQUEST_METHOD") == "POST" and not environ.get("QUERY_STRING")
+                and "multipart/form-data" in (environ.get("CONTENT_TYPE") or "")):
+            return None
+        from infra.local import post_policy
+
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)  # moto reads it again
+        form = post_policy.form_of(environ, body)
+        if form is None:
+            return None
+        fields, size = form
+        refused = post_policy.refusal({**fields, "bucket": match.group(1)}, size)
+        if refused is None:
+            return None
+        status, code, message = refused
+        log.info("s3 post refused by its policy: %s %s", code, message)
+        return f"{status} {'Forbidden' if status == 403 else 'Bad Request'}", post_policy.error_body(code, message)
 
 
 class EmbeddedAws:

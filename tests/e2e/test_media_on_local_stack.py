@@ -101,3 +101,22 @@ def test_a_file_that_is_not_what_it_claims_is_rejected_with_no_url(local_stack):
     media_id = _upload(local_stack, customer, image_bytes("PNG"), "image/webp")
     shown = _settled(local_stack, customer, media_id)
     assert (shown["status"], shown["reason"], shown["url"]) == ("rejected", "type_mismatch", None)
+
+
+def test_the_local_s3_refuses_a_post_that_breaks_its_policy(local_stack):
+    customer = _auth(local_stack, "customer token cust-1001")
+    granted = requests.post(f"{local_stack.api_url}/media", json={"purpose": "ticket_evidence",
+                                                                  "content_type": "image/png", "size": 100},
+                            headers=customer, timeout=10)
+    assert granted.status_code == 201, granted.text
+    upload = granted.json()["upload"]
+    other_type = requests.post(upload["url"], data={**upload["fields"], "Content-Type": "image/gif"},
+                               files={"file": ("x", b"GIF89a")}, timeout=10)
+    assert other_type.status_code == 403 and b"AccessDenied" in other_type.content
+    too_large = requests.post(upload["url"], data=upload["fields"],
+                              files={"file": ("x", b"\0" * (15 * 1024 * 1024 + 1))}, timeout=30)
+    assert too_large.status_code == 400 and b"EntityTooLarge" in too_large.content
+    local_stack.drain(timeout=10)
+    shown = requests.get(f"{local_stack.api_url}/media/{granted.json()['media']['id']}", headers=customer,
+                         timeout=10).json()
+    assert shown["status"] == "pending" and shown["url"] is None  # nothing reached the bucket
