@@ -88,6 +88,12 @@ class ScriptedModeration:
         self.screening, self.labels = screening, labels
         self.seen: list[MediaType] = []
 
+    def __len__(self) -> int:
+        return len(self.seen)
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self.seen
+
     def screen(self, kind: MediaType, image: bytes | None) -> ModerationResult:
         self.seen.append(kind)
         if image is None:

@@ -121,7 +121,7 @@ def test_a_flagged_image_is_rejected_and_moderation_saw_it():
     media_id = rig.checked(image_bytes("WEBP"), MediaType.WEBP)
     item = rig.store.get("acme", media_id)
     assert item.reason is Rejection.MODERATION_FLAGGED and item.metadata.moderation_labels == ("Explicit",)
-    assert rig.moderation.seen == [MediaType.WEBP]
+    assert len(rig.moderation) == 1 and MediaType.WEBP in rig.moderation
 
 
 def test_a_redelivered_event_changes_nothing_and_an_unknown_upload_is_discarded():
