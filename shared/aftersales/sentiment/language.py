@@ -30,17 +30,21 @@ _LISTED = {
     "it": _words("il lo è molto ma non che una per con del sono gli della questo buono"),
     "pt": _words("os as é muito mas não que uma para com do da isso são bom"),
 }
+_PERSIAN_URDU_LETTERS = frozenset("\u067e\u0686\u0698\u06af\u06a9\u06cc\u0679\u0688\u0691\u06ba\u06be\u06c1\u06d2")
 _FUNCTION_WORDS = {lang: frozenset(w for w in words if not any(w in other for o, other in _LISTED.items() if o != lang))
                    for lang, words in _LISTED.items()}
 
 
 def detect_language(text: str, english_words: Container[str] = frozenset()) -> str:
-    """'zh', 'ja', 'ko', 'ru', 'ar', 'hi', 'th', 'en', 'es', 'fr', 'de', 'it', 'pt' or UNDETERMINED.
+    """'zh', 'ja', 'ko', 'ar', 'th', 'en', 'es', 'fr', 'de', 'it', 'pt' or UNDETERMINED.
 
-    Latin text without a listed function word is English when one of its words is in
-    `english_words` (the analyser passes its English lexicon) and every word is ASCII.
+    A script shared by several languages decides nothing by itself: Cyrillic and Devanagari text is
+    UNDETERMINED, Arabic-script text with a Persian or Urdu letter too. Latin text without a listed
+    function word is English when one of its words is in `english_words` (the analyser passes its
+    English lexicon) and every word is ASCII.
     """
-    han = kana = hangul = cyrillic = arabic = devanagari = thai = latin = 0
+    han = kana = hangul = arabic = thai = other = latin = 0
+    not_arabic = False
     for char in text:
         code = ord(char)
         if code < 0x80:
@@ -51,22 +55,21 @@ def detect_language(text: str, english_words: Container[str] = frozenset()) -> s
             kana += 1
         elif 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF:
             hangul += 1
-        elif 0x0400 <= code <= 0x04FF:
-            cyrillic += 1
         elif 0x0600 <= code <= 0x06FF:
             arabic += 1
-        elif 0x0900 <= code <= 0x097F:
-            devanagari += 1
+            not_arabic = not_arabic or char in _PERSIAN_URDU_LETTERS
         elif 0x0E00 <= code <= 0x0E7F:
             thai += 1
+        elif 0x0400 <= code <= 0x04FF or 0x0900 <= code <= 0x097F:
+            other += 1
         elif char.isalpha() and code <= 0x024F:
             latin += 1
     if kana:
         return "ja"
-    scripts = {"zh": han, "ko": hangul, "ru": cyrillic, "ar": arabic, "hi": devanagari, "th": thai}
+    scripts = {"zh": han, "ko": hangul, "ar": arabic, "th": thai, UNDETERMINED: other}
     best = max(scripts, key=scripts.__getitem__)
     if scripts[best] and scripts[best] >= latin / 4:
-        return best
+        return UNDETERMINED if best == "ar" and not_arabic else best
     return _latin_language(text, english_words) if latin else UNDETERMINED
 
 

@@ -12,7 +12,7 @@ from aftersales.sentiment.language import UNDETERMINED, detect_language
     ("这个 iPhone 壳很好用", "zh"),
     ("とても良い商品です", "ja"),  # kana: Japanese, though it has Han characters too
     ("배송이 빨라요", "ko"),
-    ("Отличный товар", "ru"),
+    ("المنتج ممتاز", "ar"),
     ("This is not what I ordered", "en"),
     ("Muy bueno, pero la batería dura poco", "es"),
     ("Le produit est très bien", "fr"),
@@ -30,6 +30,9 @@ def test_latin_text_without_function_words_is_english_only_with_a_known_english_
     assert detect_language("Xyzzy plugh.", {"fantastic"}) == UNDETERMINED
 
 
-@pytest.mark.parametrize("text", ["", "12345 !!!", "🙂🙂", "Xyzzy frob"])
+@pytest.mark.parametrize("text", ["", "12345 !!!", "🙂🙂", "Xyzzy frob",
+                                  "Отличный товар",  # Cyrillic: Russian, Ukrainian, Bulgarian ...
+                                  "यह बहुत अच्छा है",  # Devanagari: Hindi, Marathi, Nepali ...
+                                  "این محصول خوب است"])  # Persian letters in Arabic script
 def test_no_evidence_is_undetermined(text):
     assert detect_language(text) == UNDETERMINED
