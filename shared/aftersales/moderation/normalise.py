@@ -80,6 +80,8 @@ _FOLDED: dict[str, str] = {}
 
 
 def _fold(ch: str) -> str:
+    if unicodedata.category(ch) == "Cs":
+        return ""  # a lone surrogate (valid in JSON "\\ud800", not in UTF-8): nothing to match
     out = []
     for c in unicodedata.normalize("NFKC", ch):
         parts = unicodedata.normalize("NFD", c)
@@ -102,9 +104,19 @@ _SIMPLIFIED: dict[str, str] = {}
 def _simplified(ch: str) -> str:
     found = _SIMPLIFIED.get(ch)
     if found is None:
-        converted = _converter().convert(ch)
+        converted = _converter().convert(_converter().convert(ch))
         found = _SIMPLIFIED[ch] = converted if len(converted) == 1 else ch
     return found
+
+
+def _to_simplified(text: str) -> str:
+    """Twice where the first pass changed something: a few of OpenCC's mappings chain (薴 -> 苧 -> 苎)."""
+    for _ in range(2):
+        converted = _converter().convert(text)
+        if converted == text:
+            break
+        text = converted if len(converted) == len(text) else "".join(_simplified(c) for c in text)
+    return text
 
 
 def normalise(text: str) -> Normalised:
@@ -123,8 +135,7 @@ def normalise(text: str) -> Normalised:
                 sources.append(i)
     flat = "".join(chars)
     if flat and max(flat) >= "\u3000":
-        converted = _converter().convert(flat)
-        flat = converted if len(converted) == len(flat) else "".join(_simplified(c) for c in flat)
+        flat = _to_simplified(flat)
     return _squeeze(flat, sources)
 
 
