@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aftersales.core.clock import FixedClock
 from aftersales.core.errors import ConcurrentModification, InvalidRequest, NotFound
@@ -125,3 +127,14 @@ def test_the_result_is_kept_as_plain_json(service):
     (finding,) = kept["findings"]
     assert text[finding["start"]:finding["end"]] == finding["matched"] == "傻 逼"
     assert (kept["duplicate_of"], kept["lexicon_version"]) == (None, 0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(st.characters(exclude_categories=()), max_size=300))
+def test_any_text_is_moderated_and_every_finding_points_into_it(text):
+    service = ModerationService(InMemoryLexiconStore(), InMemorySignatureIndex(),
+                                FixedClock(datetime(2026, 12, 2, 8, tzinfo=UTC)))
+    result = service.moderate("acme", "r1", text + " 傻 逼", Signals())
+    assert result.findings
+    for finding in result.findings:
+        assert (text + " 傻 逼")[finding.start:finding.end] == finding.matched
