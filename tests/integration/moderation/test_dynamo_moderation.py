@@ -76,3 +76,15 @@ def test_the_service_finds_a_template_posted_twice_through_dynamodb(table):
     again = service.moderate("acme", "01JREVIEW2", TEMPLATE, Signals(verified_buyer=False, account_age_days=0))
     assert again.duplicate_of is not None and again.duplicate_of.review_id == "01JREVIEW1"
     assert again.verdict.status is Status.REJECT
+
+
+def test_a_band_many_reviews_share_is_read_newest_first_and_only_so_deep(table):
+    from tests.support.fakes.moderation import InMemorySignatureIndex
+
+    signature = MinHasher().signature(normalise(TEMPLATE).text)
+    dynamo, memory = tables.DynamoSignatureIndex(per_band=3), InMemorySignatureIndex(per_band=3)
+    for number in range(6):
+        for index in (dynamo, memory):
+            index.put("acme", f"01JREVIEW{number}", signature, AT)
+    newest = {"01JREVIEW5", "01JREVIEW4", "01JREVIEW3"}
+    assert set(dynamo.candidates("acme", signature.bands)) == set(memory.candidates("acme", signature.bands)) == newest
