@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from . import defaults
 from .lexicon import Lexicon, usable
-from .normalise import EMOJI, HAN, Normalised, char_class, normalise
+from .normalise import EMOJI, HAN, Normalised, char_class, is_han_char, normalise
 
 Source = Literal["default", "tenant", "evasion"]
 
@@ -78,6 +78,8 @@ class Matcher:
                     yield self._pattern(entry, entry, "anywhere" if anywhere else None,
                                         "high" if anywhere else None, "profanity", "default")
             for variant, term in defaults.EVASIONS.items():
+                if ("zh" if any(map(is_han_char, term)) else "en") not in lexicon.languages:
+                    continue  # an evasion belongs to the language of the term it stands for
                 yield self._pattern(variant, term, None, "low" if variant in defaults.LOW_EVASIONS else "high",
                                     "profanity", "evasion")
             for phrase in defaults.DEFAULT_ALLOW:
