@@ -18,7 +18,7 @@ from aftersales.core.errors import InvalidRequest
 from . import duplicates, normalise
 from .duplicates import DuplicateOf, MinHasher, closest
 from .lexicon import Lexicon, default_lexicon
-from .matcher import Finding, Matchers
+from .matcher import Finding, Matcher, Matchers
 from .ports import LexiconStore, SignatureIndex
 from .verdict import DEFAULT_POLICY, Policy, Signals, Verdict, decide
 
@@ -79,8 +79,10 @@ class ModerationService:
     def screen(self, tenant_id: str, text: str, draft: bool = False) -> list[Finding]:
         """Prohibited terms in a text under the published lexicon (or the draft): nothing is stored."""
         _bounded(text)
-        lexicon = self._drafts.draft(tenant_id)[0] if draft else self._lexicon(tenant_id)
-        return self._matchers.for_lexicon(lexicon).find(normalise.normalise(text), text)
+        # a draft changes under its version number: built for this call, never cached
+        matcher = Matcher(self._drafts.draft(tenant_id)[0]) if draft else self._matchers.for_lexicon(
+            self._lexicon(tenant_id))
+        return matcher.find(normalise.normalise(text), text)
 
     # ------------------------------------------------------------------ lexicon
     def lexicon(self, tenant_id: str) -> Lexicon:

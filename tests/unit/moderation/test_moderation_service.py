@@ -84,6 +84,15 @@ def test_a_tenant_publishes_a_term_and_the_next_review_is_checked_against_it(ser
     assert result.lexicon_version == 1 and [f.category for f in result.findings] == ["spam"]
 
 
+def test_screening_an_edited_draft_uses_its_latest_terms_and_the_publish_uses_what_was_published(service):
+    service.put_draft("acme", {"terms": [{"text": "cheapbags"}]}, None)
+    assert [f.term for f in service.screen("acme", "cheapbags fakeshop", draft=True)] == ["cheapbags"]
+    service.put_draft("acme", {"terms": [{"text": "fakeshop"}]}, 1)
+    assert [f.term for f in service.screen("acme", "cheapbags fakeshop", draft=True)] == ["fakeshop"]
+    service.publish("acme")
+    assert [f.term for f in service.screen("acme", "cheapbags fakeshop")] == ["fakeshop"]
+
+
 def test_another_container_sees_a_publish_after_the_refresh_interval(lexicons, signatures, clock):
     matchers = Matchers()
     editor = ModerationService(lexicons, signatures, clock, matchers=matchers)
