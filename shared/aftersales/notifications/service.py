@@ -3,7 +3,13 @@ ticket's language, through the channel the customer used; when that channel says
 reach them (an address that cannot be one, a recipient the provider refuses for good), through
 their next channel (e-mail, then WeCom); when none can, a staff-only note on the ticket
 (`ticket.notification_undeliverable`, `ticket.reply_undeliverable` for a staff reply). Such
-outcomes are logged as warnings with a reason code, never with the address, and never retried."""
+outcomes are logged as warnings with a reason code, never with the address, and never retried.
+
+A status message the ticket has already outgrown is not sent (`superseded`): when the ticket has
+since entered another status the customer hears about, that status's own message carries the news
+(a zero-touch refund sends "refund issued", not also "received" and "approved"). The notifications
+queue's delivery delay (template parameter NotificationDelaySeconds) gives a fast ticket the time to
+move on before its first message is read."""
 
 from __future__ import annotations
 
@@ -18,13 +24,17 @@ from aftersales.eligibility.checks import reason_of
 from aftersales.notifications.errors import RecipientUnreachable
 from aftersales.notifications.templates import has_template, render, reply_subject
 from aftersales.tickets.domain import AGENT_REPLIED, Actor, Ticket
-from aftersales.tickets.model import Role
+from aftersales.tickets.model import Role, Status
 from aftersales.tickets.service import TicketService
 from aftersales.tickets.timeline import customer_visible
 
 logger = Logger(child=True)
 SYSTEM = Actor(id="system:notifications", roles=frozenset({Role.SYSTEM}))
 REPLY_UNDELIVERABLE = "ticket.reply_undeliverable"
+# statuses whose entry the customer is told about (their events have templates)
+ANNOUNCED = frozenset({Status.APPROVED, Status.REJECTED, Status.AWAITING_RETURN, Status.RETURN_IN_TRANSIT,
+                       Status.RETURN_RECEIVED, Status.REFUNDED, Status.RESHIPPED, Status.RESOLVED, Status.CLOSED,
+                       Status.CANCELLED})
 NOTIFICATION_UNDELIVERABLE = "ticket.notification_undeliverable"
 
 
@@ -64,6 +74,9 @@ class NotificationService:
                 ticket = self._tickets.get(tenant_id, detail["ticket_id"], SYSTEM)
             except NotFound:
                 ticket = None
+        if ticket is not None and superseded(detail, ticket):
+            logger.info("notification superseded", extra={"event": name, "status": ticket.status.value})
+            return "superseded"
         customer_id = detail.get("customer_id") or (ticket.customer_id if ticket else None)
         if not customer_id:
             return "no_customer"
@@ -166,3 +179,10 @@ class NotificationService:
         then WeCom; only those with a contact and a sender this tenant has configured."""
         ordered = dict.fromkeys(c for c in (preferred, "email", "wecom") if c)
         return [c for c in ordered if c in contacts and c in self._senders and self._senders[c].ready(tenant_id)]
+
+
+def superseded(detail: Mapping[str, Any], ticket: Ticket) -> bool:
+    """The ticket has moved past this event into a status the customer is told about."""
+    seq = detail.get("seq")
+    return (seq is not None and ticket.version > int(seq) and ticket.status in ANNOUNCED
+            and ticket.status.value != detail.get("to_status"))
