@@ -24,6 +24,12 @@
   (the SLA's to breach).
 * Arrival times spread over the day (08:00-23:00 busier), in seconds from midnight.
 
+The merchant of the day runs for zero touch (`MERCHANT_POLICY`, `MERCHANT_REFUND_SETTINGS`, set
+through the API before the first order): the default approval rules plus low-risk returns and
+exchanges up to 2000.00 approved automatically (the goods come back before the refund), refunds
+without return under 500.00 CNY approved automatically for customers with no risk signal and no
+other ticket in 30 days, and auto-approved returns accepted when the carrier delivers them.
+
 Nothing here talks to the platform: `bench/replayed_day.py` replays the day through the API.
 """
 
@@ -47,6 +53,38 @@ MESSAGES = ("请问什么时候可以退款？", "Any update on my request?", "�
 SKUS = (("KETTLE-01", "电热水壶", "appliances"), ("MUG-02", "陶瓷杯", "kitchen"),
         ("HEADSET-9", "Wireless headset", "electronics"), ("COOKER-03", "电饭煲", "appliances"),
         ("PAN-04", "Frying pan", "kitchen"), ("LAMP-05", "Desk lamp", "electronics"))
+
+
+def _money(minor: int, currency: str) -> dict:
+    return {"amount": minor, "currency": currency}
+
+
+def _zero_touch_rules(currency: str, keep_item_supervisor_from: int) -> list[dict]:
+    code = currency.lower()
+    low_risk = {"risk_score": {"max": 14}, "history": {"window_days": 30, "count": {"max": 2}}}
+    rules = [
+        {"id": f"dual-review-large-{code}", "route": "dual_review",
+         "when": {"amount": {"min": _money(200_001, currency)}}},
+        {"id": f"supervisor-keep-item-{code}", "route": "supervisor",
+         "when": {"ticket_types": ["refund_only"], "amount": {"min": _money(keep_item_supervisor_from, currency)}}},
+        {"id": f"auto-return-{code}", "route": "auto_approve",
+         "when": {"ticket_types": ["return", "exchange"], "amount": {"max": _money(200_000, currency)}, **low_risk}},
+        {"id": f"auto-trusted-keep-item-{code}", "route": "auto_approve",
+         "when": {"ticket_types": ["refund_only"], "amount": {"max": _money(keep_item_supervisor_from - 1, currency)},
+                  "risk_score": {"max": 0}, "history": {"window_days": 30, "count": {"max": 1}}}},
+        {"id": f"auto-small-{code}", "route": "auto_approve",
+         "when": {"amount": {"max": _money(9_999, currency)}, **low_risk}},
+    ]
+    return rules
+
+
+MERCHANT_POLICY: dict = {
+    "default_route": "single_review", "abuse_route": "single_review",
+    "finance_thresholds": [_money(1_000_000, "CNY"), _money(150_000, "USD")],
+    "rules": [{"id": "block-high-risk", "route": "block", "when": {"risk_score": {"min": 90}}},
+              *_zero_touch_rules("CNY", 50_000), *_zero_touch_rules("USD", 10_000)],
+}
+MERCHANT_REFUND_SETTINGS: dict = {"accept_returns_on_arrival": True}
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ class Replay:
         self.storefront = {"X-Api-Key": next(v for k, v in demo.items() if k.startswith("storefront API key"))}
         self.staff = {who: {"Authorization": "Bearer " + next(v for k, v in demo.items() if k.startswith(label))}
                       for who, label in (("agent", "agent token agent-li"), ("supervisor", "supervisor token"),
-                                         ("finance", "finance token"))}
+                                         ("finance", "finance token"), ("admin", "admin token"))}
         tenants = services().tenants
         self.customers = {t.customer.id: {"Authorization": "Bearer " + tenants.mint_customer_token(
             "demo", t.customer.id, timedelta(hours=6))} for t in day.tickets}
@@ -84,19 +84,28 @@ class Replay:
         self.replied: set[int] = set()
         self.shipped: set[int] = set()
         self.contacts: set[str] = set()
+        self.placed: set[int] = set()  # plan seqs whose order the storefront pushed
         self.settles: list[tuple[float, float, int]] = []  # (drain s, round + drain s, actions)
         self.failures: list[str] = []
 
     # ------------------------------------------------------------ arrivals
-    def arrive(self, plan: PlannedTicket) -> None:
+    def place(self, plan: PlannedTicket) -> None:
+        """The storefront's order push, days before any request: the checkout's IP and device ride
+        along as headers (the platform keeps only their hashes)."""
         if plan.customer.id not in self.contacts:
             self.contacts.add(plan.customer.id)
             self._ok(self.api.call("PUT", f"/customers/{plan.customer.id}/contacts/email", self.storefront,
                                    {"address": f"{plan.customer.id}@example.com", "locale": plan.customer.locale}))
-        now = datetime.now().astimezone()
-        status, body = self.api.call("PUT", f"/orders/{plan.order_id}", self.storefront, plan.order(now))
+        checkout = {**self.storefront, "X-Customer-IP": plan.customer.ip, "X-Device-Fingerprint": plan.customer.device}
+        status, body = self.api.call("PUT", f"/orders/{plan.order_id}", checkout,
+                                     plan.order(datetime.now().astimezone()))
         if status not in (200, 201):
             self.failures.append(f"order {plan.order_id}: {status} {body}")
+        else:
+            self.placed.add(plan.seq)
+
+    def arrive(self, plan: PlannedTicket) -> None:
+        if plan.seq not in self.placed:
             return
         headers = {**self.storefront, "X-Customer-IP": plan.customer.ip, "X-Device-Fingerprint": plan.customer.device,
                    "Accept-Language": plan.customer.locale}
@@ -199,8 +208,20 @@ class Replay:
             self.failures.append(f"{code} {str(body)[:160]}")
         return int(code < 400)
 
+    def configure(self) -> None:
+        """The merchant's zero-touch settings (bench/day.py), through the ordinary API."""
+        from bench.day import MERCHANT_POLICY, MERCHANT_REFUND_SETTINGS
+
+        admin = self.staff["admin"]
+        self._ok(self.api.call("PUT", "/approval-policy/draft", admin, MERCHANT_POLICY))
+        self._ok(self.api.call("POST", "/approval-policy/publish", {**admin, "Idempotency-Key": "bench-policy"}))
+        self._ok(self.api.call("PUT", "/refund-settings", admin, MERCHANT_REFUND_SETTINGS))
+
     def replay(self) -> None:
+        self.configure()
         ordered = list(self.day.tickets)
+        for plan in ordered:  # the day's orders were placed (and delivered) before the day began
+            self.place(plan)
         size = -(-len(ordered) // WAVES)
         for start in range(0, len(ordered), size):
             for plan in ordered[start:start + size]:
