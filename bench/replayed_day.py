@@ -37,6 +37,7 @@ from bench.support import FAKE_AWS, ROOT, install_request_hook
 
 WAVES = 6
 PAGE = int(os.environ.get("BENCH_DAY_PAGE", "100"))  # staff list pages (GET /tickets?status=)
+NOTIFICATION_DELAY_SECONDS = 30  # template.yaml's NotificationDelaySeconds default (the local stack sets 0)
 STAFF_ROLES = {"agent", "supervisor", "finance", "arbitrator", "admin"}
 RESOLVED = {"refunded", "rejected", "resolved", "reshipped", "closed", "cancelled"}
 DECISIONS = {"ticket.approved", "ticket.rejected", "ticket.inspection_failed"}
@@ -257,9 +258,41 @@ def outcome(entries: list[dict]) -> dict[str, Any]:
     refunded = next((_at(e) for e in entries if e["event"] == "ticket.refunded"), None)
     return {"resolved_s": (resolved - opened).total_seconds() if resolved else None,
             "touched": bool(staff),
+            "first_touch": _touch(staff[0]) if staff else None,
             "decided_by_person": bool(decision and decision["actor_role"] in STAFF_ROLES),
             "status": entries[-1]["to_status"],
             "paid_after_eligible_s": (refunded - eligible).total_seconds() if refunded and eligible else None}
+
+
+def _touch(entry: dict) -> str:
+    """What a person's first entry on a ticket was, in words."""
+    if entry["event"].startswith("ticket.inspection"):
+        return "inspection"
+    if entry["event"] in DECISIONS or entry["event"].startswith("ticket.approval"):
+        return "review decision"
+    if entry.get("from_status") == "submitted":
+        return "hand triage"
+    if entry["event"] == "ticket.agent_replied":
+        return "reply to a message"
+    return entry["event"]
+
+
+def touches(day: Day, outcomes: dict[int, dict]) -> Section:
+    """Per ticket type: how many a person touched, and what the first touch was."""
+    section = Section("Where people touched the replayed day (first staff entry per ticket)",
+                      ["ticket type", "tickets", "touched", "first touches"])
+    by_type: dict[str, list[dict]] = {}
+    for plan in day.tickets:
+        if plan.seq in outcomes:
+            by_type.setdefault(plan.type, []).append(outcomes[plan.seq])
+    for ticket_type, got in sorted(by_type.items()):
+        firsts: dict[str, int] = {}
+        for o in got:
+            if o["first_touch"]:
+                firsts[o["first_touch"]] = firsts.get(o["first_touch"], 0) + 1
+        section.rows.append([ticket_type, len(got), _share(sum(o["touched"] for o in got), len(got)),
+                             ", ".join(f"{k} {v}" for k, v in sorted(firsts.items(), key=lambda kv: -kv[1])) or "-"])
+    return section
 
 
 def _p90(values: list[float]) -> float:
@@ -359,7 +392,8 @@ def run() -> list[Section]:
     install_request_hook()
     saved = dict(os.environ)
     os.environ.update(FAKE_AWS)
-    stack = LocalStack(ROOT / "template.yaml", stack_name="bench-day", api_port=0, speed=1)
+    stack = LocalStack(ROOT / "template.yaml", stack_name="bench-day", api_port=0, speed=1,
+                       parameters={"NotificationDelaySeconds": NOTIFICATION_DELAY_SECONDS})
     try:
         try:
             return _replay(stack, day)
@@ -410,7 +444,7 @@ def _replay(stack: Any, day: Day) -> list[Section]:
             outcomes[seq] = outcome(audit["entries"])
         code, check = replay.api.call("GET", f"/tickets/{ticket_id}/audit/verify", reader)
         verified += code == 200 and bool(check.get("valid"))
-    sections = [automation(day, outcomes, verified, replay.failures)]
+    sections = [automation(day, outcomes, verified, replay.failures), touches(day, outcomes)]
     rounds = ", ".join(f"{d:.0f}/{r:.0f}/{n}" for d, r, n in replay.settles)
     sections[0].notes.append(f"Replay took {wall:.0f} s wall for {len(replay.ids)} tickets in {WAVES} waves; "
                              f"each settle (drain s / staff round + drain s / staff actions): {rounds}.")
