@@ -1,0 +1,112 @@
+"""What a review is: its current content, the versions it replaced, its moderation and its audit list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field
+
+from aftersales.core.model import DomainModel
+
+MAX_TITLE = 150
+MAX_TEXT = 5000  # what the moderation service reads
+MAX_MEDIA = 9
+MAX_REPLY = 2000
+MAX_VERSIONS = 20  # edits kept per review; an edit past them is refused
+
+
+class ReviewStatus(StrEnum):
+    PENDING = "pending"  # stored, waiting for the moderation consumer
+    PUBLISHED = "published"
+    PENDING_REVIEW = "pending_review"  # moderation sent it to a person
+    REJECTED = "rejected"
+
+
+class Content(DomainModel):
+    """One version of what the author wrote."""
+
+    version: int = Field(ge=1)
+    rating: int = Field(ge=1, le=5)
+    title: str | None = None
+    text: str
+    locale: str
+    media_ids: list[str] = Field(default_factory=list)
+    at: datetime
+
+
+class Moderation(DomainModel):
+    """The consumer's verdict on one content version (or a person's, `by` set)."""
+
+    status: ReviewStatus
+    reasons: list[dict[str, str]] = Field(default_factory=list)  # {code, detail}
+    scores: dict[str, float] = Field(default_factory=dict)
+    model_version: str | None = None
+    content_version: int
+    at: datetime
+    sentiment: dict[str, Any] | None = None  # polarity, confidence, causes
+    by: str | None = None
+
+
+class Entry(DomainModel):
+    """One audit entry: what happened to the review, by whom (append-only)."""
+
+    seq: int
+    at: datetime
+    event: str
+    actor_id: str
+    actor_role: str
+    from_status: ReviewStatus | None = None
+    to_status: ReviewStatus
+    reason: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class Reply(DomainModel):
+    text: str
+    by: str
+    at: datetime
+
+
+class Review(DomainModel):
+    tenant_id: str
+    review_id: str
+    order_id: str
+    line_id: str
+    sku: str
+    customer_id: str
+    verified_buyer: bool
+    delivered: bool  # the order line had reached the customer when the review came in
+    account_created_at: datetime | None = None
+    status: ReviewStatus
+    content: Content
+    previous: list[Content] = Field(default_factory=list)
+    moderation: Moderation | None = None
+    reply: Reply | None = None
+    risk_keys: dict[str, str] = Field(default_factory=dict)
+    follow_up_ticket_id: str | None = None
+    entries: list[Entry] = Field(default_factory=list)
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1  # of the stored item (optimistic lock)
+
+    @property
+    def published(self) -> bool:
+        return self.status is ReviewStatus.PUBLISHED
+
+
+class RatingStats(DomainModel):
+    """The published reviews of one sku: count per star and their average."""
+
+    sku: str
+    counts: dict[int, int] = Field(default_factory=lambda: {star: 0 for star in range(1, 6)})
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def average(self) -> float | None:
+        total = self.total
+        return round(sum(star * n for star, n in self.counts.items()) / total, 2) if total else None

@@ -1,0 +1,66 @@
+"""What the reviews service needs from outside."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from aftersales.moderation.service import Moderation as TextVerdict
+from aftersales.moderation.verdict import Signals
+from aftersales.sentiment.model import SentimentResult
+from aftersales.tickets.ports import StoredOrder
+
+from .model import RatingStats, Review, ReviewStatus
+
+
+@dataclass
+class Page:
+    items: list[Review]
+    cursor: str | None
+
+
+class ReviewStore(Protocol):
+    def create(self, review: Review) -> None:
+        """Stores a new review and claims its order line; `Conflict("reviews.already_reviewed",
+        review_id=<the line's review>)` when the line already has one."""
+
+    def get(self, tenant_id: str, review_id: str) -> Review | None: ...
+
+    def save(self, review: Review, expected_version: int, rating_change: dict[int, int]) -> Review:
+        """Writes `review` at expected_version + 1 and applies `rating_change` to its sku's counters in
+        the same transaction; ConcurrentModification when the stored version moved on."""
+        ...
+
+    def published(self, tenant_id: str, sku: str, *, limit: int, cursor: str | None) -> Page:
+        """The sku's published reviews, newest first."""
+        ...
+
+    def by_status(self, tenant_id: str, status: ReviewStatus, *, limit: int, cursor: str | None) -> Page:
+        """Reviews in a status, oldest change first."""
+        ...
+
+    def stats(self, tenant_id: str, sku: str) -> RatingStats: ...
+
+
+class Orders(Protocol):
+    def get_order(self, tenant_id: str, order_id: str) -> StoredOrder | None: ...
+
+
+class ReviewMedia(Protocol):
+    def check_review_media(self, tenant_id: str, customer_id: str, media_ids: list[str]) -> None:
+        """422 at media_ids[i] unless every id is the customer's own ready review media."""
+
+
+class TextModeration(Protocol):
+    def moderate(self, tenant_id: str, review_id: str, text: str, signals: Signals) -> TextVerdict: ...
+
+
+class Sentiment(Protocol):
+    def analyse(self, texts: Sequence[str]) -> list[SentimentResult]: ...
+
+
+class FollowUps(Protocol):
+    def open_follow_up(self, review: Review) -> str:
+        """The id of the open complaint ticket of the review's order line (opened, or joined)."""
+        ...

@@ -1,0 +1,219 @@
+"""Review use cases: submit and edit (stored pending, then put on the moderation queue through a
+`review.submitted` event), moderate (the consumer), read and list, staff decisions, the reply.
+
+Every write goes through `ReviewStore.save` with the item version it read and the change to the
+sku's rating counters, in one transaction: the projection moves only with a status change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from aws_lambda_powertools import Logger
+
+from aftersales.core.clock import Clock
+from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest, NotFound
+from aftersales.core.ids import new_id
+from aftersales.events.ports import EventPublisher
+from aftersales.moderation.verdict import Signals
+from aftersales.tickets.domain import Actor
+from aftersales.tickets.model import Role
+
+from . import domain
+from .model import Content, Moderation, RatingStats, Review, ReviewStatus
+from .ports import FollowUps, Orders, Page, ReviewMedia, ReviewStore, Sentiment, TextModeration
+
+logger = Logger(child=True)
+
+SOURCE = "aftersales.reviews"
+SUBMITTED = "review.submitted"
+MAX_ATTEMPTS = 4
+SYSTEM = Actor(id="review-moderation", roles=frozenset({Role.SYSTEM}))
+STATUS_BY_VERDICT = {"publish": ReviewStatus.PUBLISHED, "pending_review": ReviewStatus.PENDING_REVIEW,
+                     "reject": ReviewStatus.REJECTED}
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the author writes (validated by the route's request model)."""
+
+    rating: int
+    text: str
+    locale: str
+    title: str | None = None
+    media_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProductReviews:
+    page: Page
+    stats: RatingStats
+
+
+class ReviewService:
+    def __init__(self, store: ReviewStore, orders: Orders, media: ReviewMedia, events: EventPublisher,
+                 clock: Clock, id_factory: Callable[[], str] | None = None) -> None:
+        self._store = store
+        self._orders = orders
+        self._media = media
+        self._events = events
+        self._clock = clock
+        self._new_id = id_factory or (lambda: new_id("rev", self._clock.now()))
+
+    # ------------------------------------------------------------------ intake
+    def submit(self, tenant_id: str, actor: Actor, *, order_id: str, line_id: str, draft: Draft,
+               customer_id: str | None = None, risk_keys: dict[str, str] | None = None) -> Review:
+        stored = self._orders.get_order(tenant_id, order_id)
+        if stored is None:
+            raise InvalidRequest("error.unknown_order", field="order_id", order_id=order_id)
+        at = self._clock.now()
+        review = domain.submit(review_id=self._new_id(), tenant_id=tenant_id, order=stored.order, line_id=line_id,
+                               content=self._content(draft, 1, at), actor=actor, customer_id=customer_id,
+                               risk_keys=risk_keys or {}, at=at)
+        self._check_media(tenant_id, review.customer_id, draft)
+        try:
+            self._store.create(review)
+        except Conflict as exc:
+            existing = self._store.get(tenant_id, str(exc.details.get("review_id")))
+            if existing is not None and existing.status is ReviewStatus.PENDING:
+                self._queue(existing)  # a retry after the queue refused: it gets there now
+            raise
+        self._queue(review)
+        return review
+
+    def edit(self, tenant_id: str, review_id: str, actor: Actor, draft: Draft,
+             expected_version: int | None = None) -> Review:
+        def change(review: Review) -> Review:
+            self._check_media(tenant_id, review.customer_id, draft)
+            return domain.edit(review, rating=draft.rating, title=draft.title, text=draft.text, locale=draft.locale,
+                               media_ids=list(draft.media_ids), actor=actor, at=self._clock.now())
+
+        review = self._mutate(tenant_id, review_id, actor, change, expected_version)
+        self._queue(review)
+        return review
+
+    def _content(self, draft: Draft, version: int, at: datetime) -> Content:
+        return Content(version=version, rating=draft.rating, title=draft.title, text=draft.text, locale=draft.locale,
+                       media_ids=list(draft.media_ids), at=at)
+
+    def _check_media(self, tenant_id: str, customer_id: str, draft: Draft) -> None:
+        if draft.media_ids:
+            self._media.check_review_media(tenant_id, customer_id, list(draft.media_ids))
+
+    def _queue(self, review: Review) -> None:
+        self._events.publish(SOURCE, SUBMITTED, {"tenant_id": review.tenant_id, "review_id": review.review_id,
+                                                 "content_version": review.content.version,
+                                                 "sku": review.sku})
+
+    # ------------------------------------------------------------------ reads
+    def get(self, tenant_id: str, review_id: str, actor: Actor) -> Review:
+        review = self._store.get(tenant_id, review_id)
+        if review is None or not domain.can_view(review, actor):
+            raise NotFound("reviews.not_found", review_id=review_id)
+        return review
+
+    def for_product(self, tenant_id: str, sku: str, *, limit: int, cursor: str | None) -> ProductReviews:
+        return ProductReviews(self._store.published(tenant_id, sku, limit=limit, cursor=cursor),
+                              self._store.stats(tenant_id, sku))
+
+    def by_status(self, tenant_id: str, actor: Actor, status: ReviewStatus, *, limit: int,
+                  cursor: str | None) -> Page:
+        if not actor.roles & domain.STAFF:
+            raise NotFound("reviews.not_found", review_id="*")
+        return self._store.by_status(tenant_id, status, limit=limit, cursor=cursor)
+
+    # ------------------------------------------------------------------ staff
+    def decide(self, tenant_id: str, review_id: str, actor: Actor, *, publish: bool, reason: str,
+               expected_version: int | None = None) -> Review:
+        return self._mutate(tenant_id, review_id, actor, lambda r: domain.decide(
+            r, publish=publish, reason=reason, actor=actor, at=self._clock.now()), expected_version)
+
+    def reply(self, tenant_id: str, review_id: str, actor: Actor, text: str) -> Review:
+        return self._mutate(tenant_id, review_id, actor, lambda r: domain.reply(
+            r, text=text, actor=actor, at=self._clock.now()), None)
+
+    def _mutate(self, tenant_id: str, review_id: str, actor: Actor, make: Callable[[Review], Review],
+                expected_version: int | None) -> Review:
+        for _ in range(MAX_ATTEMPTS):
+            review = self.get(tenant_id, review_id, actor)
+            if expected_version is not None and review.version != expected_version:
+                raise ConcurrentModification("error.concurrent_modification")
+            changed = make(review)
+            try:
+                return self._store.save(changed, review.version, domain.rating_change(review, changed))
+            except ConcurrentModification:
+                if expected_version is not None:
+                    raise
+        raise ConcurrentModification("error.concurrent_modification")
+
+
+class ReviewModeration:
+    """The moderation consumer's use case: text checks, sentiment and behaviour signals -> status."""
+
+    def __init__(self, store: ReviewStore, text: TextModeration, sentiment: Sentiment, clock: Clock,
+                 follow_ups: FollowUps | None = None) -> None:
+        self._store = store
+        self._text = text
+        self._sentiment = sentiment
+        self._clock = clock
+        self._follow_ups = follow_ups
+
+    def moderate(self, tenant_id: str, review_id: str, content_version: int) -> str:
+        """What happened: published | pending_review | rejected | stale | unknown."""
+        for _ in range(MAX_ATTEMPTS):
+            review = self._store.get(tenant_id, review_id)
+            if review is None:
+                return "unknown"
+            if review.status is not ReviewStatus.PENDING or review.content.version != content_version:
+                return "stale"  # edited again (its own message follows) or already moderated
+            outcome = self._outcome(review)
+            changed = domain.moderated(review, outcome, SYSTEM)
+            if changed is None:
+                return "stale"
+            try:
+                saved = self._store.save(changed, review.version, domain.rating_change(review, changed))
+            except ConcurrentModification:
+                continue
+            logger.info("review moderated", extra={"tenant_id": tenant_id, "review_id": review_id,
+                                                   "status": saved.status.value,
+                                                   "reasons": [r["code"] for r in outcome.reasons]})
+            self._follow_up(saved)
+            return saved.status.value
+        raise ConcurrentModification("error.concurrent_modification")
+
+    def _outcome(self, review: Review) -> Moderation:
+        now = self._clock.now()
+        content = review.content
+        text = f"{content.title}\n{content.text}" if content.title else content.text
+        sentiment = self._sentiment.analyse([text])[0]
+        signals = Signals(verified_buyer=review.verified_buyer,
+                          account_age_days=domain.account_age_days(review.account_created_at, now),
+                          rating=content.rating,
+                          sentiment=domain.sentiment_score(sentiment.polarity.value, sentiment.confidence))
+        checked = self._text.moderate(review.tenant_id, review.review_id, text, signals)
+        verdict = checked.verdict
+        return Moderation(
+            status=STATUS_BY_VERDICT[verdict.status.value],
+            reasons=[{"code": r.code, "detail": r.detail} for r in verdict.reasons],
+            scores=dict(verdict.scores), model_version=sentiment.model_version, content_version=content.version,
+            at=now,
+            sentiment={"polarity": sentiment.polarity.value, "confidence": round(sentiment.confidence, 4),
+                       "language": sentiment.language, "lexicon_version": checked.lexicon_version,
+                       "causes": [{"code": c.code, "evidence": [e.text for e in c.evidence]}
+                                  for c in sentiment.causes]})
+
+    def _follow_up(self, review: Review) -> None:
+        if self._follow_ups is None or not domain.needs_follow_up(review):
+            return
+        ticket_id = self._follow_ups.open_follow_up(review)
+        for _ in range(MAX_ATTEMPTS):
+            current = self._store.get(review.tenant_id, review.review_id)
+            if current is None or current.follow_up_ticket_id:
+                return
+            try:
+                self._store.save(domain.follow_up_opened(current, ticket_id, SYSTEM, self._clock.now()),
+                                 current.version, {})
+                return
+            except ConcurrentModification:
+                continue

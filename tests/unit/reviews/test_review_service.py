@@ -1,0 +1,268 @@
+"""Review use cases on in-memory fakes: intake (verified buyer, one review per line, media, risk
+keys, the queue event), edits that keep versions, the moderation consumer with the real text checks
+and the shipped sentiment model, the rating projection, staff decisions and replies, follow-ups."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from aftersales.adapters.eventbridge import RecordingPublisher
+from aftersales.core.clock import FixedClock
+from aftersales.core.errors import (
+    ConcurrentModification,
+    Conflict,
+    Forbidden,
+    IllegalTransition,
+    InvalidRequest,
+    NotFound,
+)
+from aftersales.moderation.service import ModerationService
+from aftersales.reviews.model import ReviewStatus
+from aftersales.reviews.service import SUBMITTED, Draft, ReviewModeration, ReviewService
+from aftersales.sentiment.analyzers import model_analyzer
+from aftersales.sentiment.shipped import shipped_model
+from aftersales.tickets.model import Role
+from aftersales.tickets.ports import StoredOrder
+from tests.support.fakes.moderation import InMemoryLexiconStore, InMemorySignatureIndex
+from tests.support.fakes.reviews import CheckedMedia, InMemoryReviewStore, RecordingFollowUps, StoredOrders
+from tests.support.ticket_factories import AGENT, CUSTOMER, STOREFRONT, actor, order
+
+NOW = datetime(2026, 12, 2, 8, tzinfo=UTC)
+GOOD = "保温效果很好，一整天水都是热的，颜色也好看，很满意"
+BAD = "质量太差了，用了两天就坏了，漏水严重，非常失望"
+OTHER = actor(Role.CUSTOMER, id="cust-2", customer_id="cust-2")
+DELIVERED = {"status": "delivered", "delivered_at": "2026-11-25T10:00:00+08:00"}
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def store() -> InMemoryReviewStore:
+    return InMemoryReviewStore()
+
+
+@pytest.fixture
+def orders() -> StoredOrders:
+    old = {"id": "cust-1", "account_created_at": "2025-01-01T00:00:00+00:00"}
+    return StoredOrders({
+        ("acme", "O-1"): StoredOrder(order(customer=old, fulfilment=DELIVERED), rev=1),
+        ("acme", "O-2"): StoredOrder(order(order_id="O-2", customer=old, fulfilment=DELIVERED), rev=1),
+        ("acme", "O-X"): StoredOrder(order(order_id="O-X", customer=old, fulfilment={"status": "cancelled"}), rev=1),
+        ("acme", "O-N"): StoredOrder(order(order_id="O-N", customer={"id": "cust-1",
+                                                                      "account_created_at": "2026-12-02T06:00:00Z"},
+                                           fulfilment={"status": "cancelled"}), rev=1)})
+
+
+@pytest.fixture
+def events() -> RecordingPublisher:
+    return RecordingPublisher()
+
+
+@pytest.fixture
+def media() -> CheckedMedia:
+    return CheckedMedia({"cust-1": {"med_1"}})
+
+
+@pytest.fixture
+def service(store, orders, media, events, clock) -> ReviewService:
+    ids = iter(f"rev_{n}" for n in range(1, 100))
+    return ReviewService(store, orders, media, events, clock, id_factory=lambda: next(ids))
+
+
+@pytest.fixture
+def follow_ups() -> RecordingFollowUps:
+    return RecordingFollowUps()
+
+
+@pytest.fixture
+def consumer(store, clock, follow_ups) -> ReviewModeration:
+    text = ModerationService(InMemoryLexiconStore(), InMemorySignatureIndex(), clock)
+    return ReviewModeration(store, text, model_analyzer(shipped_model()), clock, follow_ups)
+
+
+def _submit(service, text=GOOD, rating=5, order_id="O-1", line_id="L1", who=CUSTOMER, **kw):
+    return service.submit("acme", who, order_id=order_id, line_id=line_id,
+                          draft=Draft(rating=rating, text=text, locale="zh-Hans", **kw), risk_keys={"ip": "h1"})
+
+
+def _moderate(consumer, review):
+    return consumer.moderate("acme", review.review_id, review.content.version)
+
+
+# ---------------------------------------------------------------------- intake
+def test_a_review_is_stored_pending_from_the_order_line_and_queued(service, store, events):
+    review = _submit(service)
+    assert review.status is ReviewStatus.PENDING and review.sku == "MUG" and review.customer_id == "cust-1"
+    assert review.verified_buyer and review.delivered and review.risk_keys == {"ip": "h1"}
+    assert review.review_id in store
+    assert events.events == [(SUBMITTED, {"tenant_id": "acme", "review_id": "rev_1", "content_version": 1,
+                                          "sku": "MUG"})]
+    assert [e.event for e in review.entries] == ["review.submitted"]
+
+
+def test_a_cancelled_order_is_accepted_but_not_a_verified_buyer(service):
+    assert not _submit(service, order_id="O-X").verified_buyer
+
+
+def test_a_second_review_of_the_line_is_a_conflict_naming_the_first(service, store):
+    first = _submit(service)
+    with pytest.raises(Conflict) as caught:
+        _submit(service, text="again")
+    assert caught.value.details["review_id"] == first.review_id and len(store) == 1
+
+
+def test_the_storefront_writes_on_the_order_customers_behalf(service):
+    assert _submit(service, who=STOREFRONT, line_id="L2").customer_id == "cust-1"
+    with pytest.raises(InvalidRequest) as caught:
+        service.submit("acme", STOREFRONT, order_id="O-1", line_id="L1", customer_id="cust-9",
+                       draft=Draft(rating=4, text=GOOD, locale="en"))
+    assert caught.value.details["field"] == "customer_id"
+
+
+@pytest.mark.parametrize(("kw", "field"), [({"order_id": "O-404"}, "order_id"), ({"line_id": "L9"}, "line_id"),
+                                           ({"who": OTHER}, "order_id"), ({"media_ids": ("med_2",)}, "media_ids[0]")])
+def test_bad_references_are_422_at_their_field(service, store, kw, field):
+    with pytest.raises(InvalidRequest) as caught:
+        _submit(service, **kw)
+    assert caught.value.details["field"] == field and len(store) == 0
+
+
+def test_staff_cannot_write_a_review(service):
+    with pytest.raises(Forbidden):
+        _submit(service, who=AGENT)
+
+
+def test_an_edit_keeps_the_previous_version_and_goes_back_to_moderation(service, consumer, events):
+    review = _submit(service)
+    assert _moderate(consumer, review) == "published"
+    edited = service.edit("acme", review.review_id, CUSTOMER, Draft(rating=2, text=BAD, locale="zh-Hans",
+                                                                    media_ids=("med_1",)))
+    assert edited.status is ReviewStatus.PENDING and edited.content.version == 2 and edited.moderation is None
+    assert [c.text for c in edited.previous] == [GOOD] and edited.content.media_ids == ["med_1"]
+    assert events.events[-1][1]["content_version"] == 2
+    assert service.for_product("acme", "MUG", limit=10, cursor=None).stats.total == 0  # left the public view
+
+
+def test_only_the_author_edits(service):
+    review = _submit(service)
+    with pytest.raises(NotFound):
+        service.edit("acme", review.review_id, OTHER, Draft(rating=1, text=BAD, locale="zh-Hans"))
+
+
+def test_an_edit_against_a_stale_version_is_refused(service):
+    review = _submit(service)
+    with pytest.raises(ConcurrentModification):
+        service.edit("acme", review.review_id, CUSTOMER, Draft(rating=1, text=BAD, locale="en"),
+                     expected_version=review.version + 1)
+
+
+# ---------------------------------------------------------------------- moderation
+def test_a_negative_consistent_review_is_published_and_counted(service, consumer, store):
+    review = _submit(service, text=BAD, rating=1)
+    assert _moderate(consumer, review) == "published"
+    stored = store.get("acme", review.review_id)
+    assert stored.moderation.status is ReviewStatus.PUBLISHED and stored.moderation.reasons == []
+    assert stored.moderation.sentiment["polarity"] == "negative" and stored.moderation.model_version
+    listing = service.for_product("acme", "MUG", limit=10, cursor=None)
+    assert listing.stats.counts[1] == 1 and listing.stats.average == 1.0
+    assert [r.review_id for r in listing.page.items] == [review.review_id]
+
+
+def test_abuse_is_rejected_with_its_reasons(service, consumer, store):
+    review = _submit(service, text="傻逼卖家，操你妈，他妈的垃圾，fuck you", rating=1)
+    assert _moderate(consumer, review) == "rejected"
+    moderation = store.get("acme", review.review_id).moderation
+    assert {r["code"] for r in moderation.reasons} == {"prohibited_term"} and moderation.scores["abuse"] >= 3
+    assert service.for_product("acme", "MUG", limit=10, cursor=None).stats.total == 0
+
+
+def test_an_unverified_new_account_contradicting_its_stars_goes_to_a_person(service, consumer, store, clock):
+    first = _submit(service, order_id="O-N", text=BAD, rating=5)
+    assert _moderate(consumer, first) == "pending_review"
+    codes = {r["code"] for r in store.get("acme", first.review_id).moderation.reasons}
+    assert codes == {"unverified_buyer", "new_account", "rating_contradicts_text"}
+
+
+def test_a_copied_template_from_another_review_goes_to_a_person(service, consumer):
+    template = "这款保温杯质量非常好，保温效果一流，颜色也很漂亮，物流很快，客服态度很好，五星好评推荐购买"
+    assert _moderate(consumer, _submit(service, text=template)) == "published"
+    assert _moderate(consumer, _submit(service, text=template + "！", line_id="L2")) == "pending_review"
+
+
+def test_a_redelivered_or_outdated_message_changes_nothing(service, consumer, store):
+    review = _submit(service)
+    assert _moderate(consumer, review) == "published"
+    writes = store.writes
+    assert _moderate(consumer, review) == "stale" and consumer.moderate("acme", "rev_404", 1) == "unknown"
+    assert store.writes == writes and service.for_product("acme", "MUG", limit=10, cursor=None).stats.total == 1
+
+
+# ---------------------------------------------------------------------- reads
+def test_unpublished_reviews_are_seen_only_by_author_and_staff(service):
+    review = _submit(service)
+    assert service.get("acme", review.review_id, CUSTOMER) == service.get("acme", review.review_id, AGENT)
+    with pytest.raises(NotFound):
+        service.get("acme", review.review_id, OTHER)
+
+
+def test_the_product_listing_is_newest_first_and_paged(service, consumer, clock):
+    for order_id, text in (("O-1", GOOD), ("O-2", "很好")):
+        assert _moderate(consumer, _submit(service, order_id=order_id, text=text)) == "published"
+        clock.advance(minutes=1)
+    first = service.for_product("acme", "MUG", limit=1, cursor=None)
+    second = service.for_product("acme", "MUG", limit=1, cursor=first.page.cursor)
+    assert [r.order_id for r in first.page.items + second.page.items] == ["O-2", "O-1"]
+    assert second.page.cursor is None
+
+
+# ---------------------------------------------------------------------- staff
+def test_staff_decide_a_held_review_and_each_decision_is_audited(service, consumer):
+    review = _submit(service, order_id="O-N", text=BAD, rating=5)
+    _moderate(consumer, review)
+    queue = service.by_status("acme", AGENT, ReviewStatus.PENDING_REVIEW, limit=10, cursor=None)
+    assert [r.review_id for r in queue.items] == [review.review_id]
+    published = service.decide("acme", review.review_id, AGENT, publish=True, reason="real buyer, checked")
+    assert published.status is ReviewStatus.PUBLISHED
+    assert published.entries[-1].event == "review.published_by_staff"
+    assert published.entries[-1].reason == "real buyer, checked" and published.entries[-1].actor_id == "agent-1"
+    assert service.for_product("acme", "MUG", limit=10, cursor=None).stats.counts[5] == 1
+    rejected = service.decide("acme", review.review_id, AGENT, publish=False, reason="second look")
+    assert [e.seq for e in rejected.entries] == list(range(1, len(rejected.entries) + 1))
+    assert service.for_product("acme", "MUG", limit=10, cursor=None).stats.total == 0
+    with pytest.raises(IllegalTransition):
+        service.decide("acme", review.review_id, AGENT, publish=False, reason="again")
+
+
+def test_customers_neither_decide_nor_reply_nor_see_the_queue(service, consumer):
+    review = _submit(service)
+    with pytest.raises(Forbidden):
+        service.decide("acme", review.review_id, CUSTOMER, publish=True, reason="mine")
+    with pytest.raises(Forbidden):
+        service.reply("acme", review.review_id, CUSTOMER, "thanks")
+    with pytest.raises(NotFound):
+        service.by_status("acme", CUSTOMER, ReviewStatus.PENDING_REVIEW, limit=10, cursor=None)
+
+
+def test_the_merchant_replies_publicly(service):
+    review = service.reply("acme", _submit(service).review_id, AGENT, "谢谢您的支持")
+    assert review.reply.text == "谢谢您的支持" and review.entries[-1].event == "review.replied"
+
+
+# ---------------------------------------------------------------------- follow-up
+def test_a_published_negative_review_of_a_delivered_line_opens_one_follow_up(service, consumer, store, follow_ups):
+    review = _submit(service, text=BAD, rating=1)
+    _moderate(consumer, review)
+    stored = store.get("acme", review.review_id)
+    assert stored.follow_up_ticket_id == "tkt_1" and stored.entries[-1].event == "review.follow_up"
+    assert follow_ups.calls == [review.review_id]
+
+
+def test_positive_or_undelivered_reviews_open_none(service, consumer, follow_ups):
+    _moderate(consumer, _submit(service))
+    _moderate(consumer, _submit(service, text=BAD, rating=1, order_id="O-N"))  # not delivered (and held)
+    assert follow_ups.calls == []
