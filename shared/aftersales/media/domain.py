@@ -132,9 +132,11 @@ def check_evidence_count(count: int, field: str = "media_ids") -> None:
         raise InvalidRequest("media.too_many", field=field, max=MAX_EVIDENCE)
 
 
-def check_evidence(items: list[MediaItem | None], customer_id: str, field: str = "media_ids") -> None:
-    """Evidence for a ticket: the ticket customer's own ready ticket-evidence media, each once.
-    `items` are the looked-up ids in request order (None: not found in this tenant)."""
+def check_evidence(items: list[MediaItem | None], customer_id: str, field: str = "media_ids",
+                   purpose: Purpose = Purpose.TICKET_EVIDENCE) -> None:
+    """Evidence for a ticket (or a review's photos, `purpose` review): the customer's own ready
+    media of that purpose, each once. `items` are the looked-up ids in request order (None: not
+    found in this tenant)."""
     check_evidence_count(len(items), field)
     seen: set[str] = set()
     for index, item in enumerate(items):
@@ -144,7 +146,7 @@ def check_evidence(items: list[MediaItem | None], customer_id: str, field: str =
         if item.id in seen:
             raise InvalidRequest("media.duplicate", field=at, media_id=item.id)
         seen.add(item.id)
-        if item.purpose is not Purpose.TICKET_EVIDENCE:
+        if item.purpose is not purpose:
             raise InvalidRequest("media.wrong_purpose", field=at, media_id=item.id, purpose=item.purpose.value)
         if item.status is not MediaStatus.READY:
             raise InvalidRequest("media.not_ready", field=at, media_id=item.id, status=item.status.value)

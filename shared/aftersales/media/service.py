@@ -124,6 +124,13 @@ class MediaService:
         domain.check_evidence_count(len(media_ids))
         domain.check_evidence(self._store.get_many(tenant_id, media_ids) if media_ids else [], customer_id)
 
+    # ------------------------------------------------------------------ reviews (the reviews context's ReviewMedia)
+    def check_review_media(self, tenant_id: str, customer_id: str, media_ids: list[str]) -> None:
+        """422 at `media_ids[i]` unless every id is the customer's own ready review media."""
+        domain.check_evidence_count(len(media_ids))
+        domain.check_evidence(self._store.get_many(tenant_id, media_ids) if media_ids else [], customer_id,
+                              purpose=Purpose.REVIEW)
+
     # ------------------------------------------------------------------ returns (the inspection's InspectionMedia)
     def check_inspection(self, tenant_id: str, media_ids: list[str]) -> None:
         """422 at `media_ids[i]` unless every id is ready inspection media of the tenant."""
