@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from aftersales.moderation.service import Moderation as TextVerdict
 from aftersales.moderation.verdict import Signals
 from aftersales.sentiment.model import SentimentResult
+from aftersales.tickets.domain import Actor, OpenTicket, Ticket
 from aftersales.tickets.ports import StoredOrder
 
 from .model import RatingStats, Review, ReviewStatus
@@ -64,3 +65,14 @@ class FollowUps(Protocol):
     def open_follow_up(self, review: Review) -> str:
         """The id of the open complaint ticket of the review's order line (opened, or joined)."""
         ...
+
+
+class Tickets(Protocol):
+    """What a follow-up needs of the tickets context (TicketService)."""
+
+    def open(self, tenant_id: str, request: OpenTicket, actor: Actor) -> Ticket: ...
+
+    def get(self, tenant_id: str, ticket_id: str, actor: Actor) -> Ticket: ...
+
+    def note(self, tenant_id: str, ticket_id: str, event: str, actor: Actor, *,
+             reason: str | None = None, data: dict[str, Any] | None = None) -> Ticket: ...
