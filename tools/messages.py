@@ -429,6 +429,16 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("moderation.text_too_long", "The text is longer than {max} characters.", "文本超过 {max} 个字符。"),
     ("moderation.store_unavailable", "Moderation data cannot be read or written right now; retry.",
      "暂时无法读写审核数据，请重试。"),
+    ("reviews.not_found", "Review {review_id} was not found.", "未找到评价 {review_id}。"),
+    ("reviews.unknown_line", "The order has no line {line_id}.", "该订单没有商品行 {line_id}。"),
+    ("reviews.already_reviewed", "This order line already has a review ({review_id}); edit that one.",
+     "该商品行已有评价（{review_id}），请修改原评价。"),
+    ("reviews.exists", "Review {review_id} already exists.", "评价 {review_id} 已存在。"),
+    ("reviews.too_many_versions", "A review can be edited at most {max} times.", "一条评价最多可修改 {max} 次。"),
+    ("reviews.illegal_decision", "A review in status {status} cannot be moved to {to}.",
+     "状态为 {status} 的评价不能改为 {to}。"),
+    ("reviews.store_unavailable", "Reviews cannot be read or written right now; retry.",
+     "暂时无法读写评价，请重试。"),
 ]
 
 HEADER = '''# After-sales platform messages ({locale}).

@@ -26,6 +26,7 @@ from aftersales.core.settings import (
     MoneySettings,
     NotificationSettings,
     PaymentSettings,
+    ReviewSettings,
     SentimentSettings,
     SlaSettings,
     StripeWebhookSettings,
@@ -45,6 +46,7 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
         DynamoTenantMoneyConfig,
         DynamoWebhookLedger,
     )
+    from aftersales.adapters.dynamo.reviews import DynamoReviewStore
     from aftersales.adapters.dynamo.sla import DynamoDispatchStore, DynamoSlaStore
     from aftersales.adapters.dynamo.store import DynamoTicketStore
     from aftersales.adapters.payments import PaymentProviders
@@ -69,6 +71,7 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.refunds.returns import ReturnService
     from aftersales.refunds.service import RefundService
     from aftersales.refunds.webhooks import StripeEventApplier
+    from aftersales.reviews.service import ReviewModeration, ReviewService
     from aftersales.risk.service import RiskService
     from aftersales.sentiment.analyzers import RoutedAnalyzer
     from aftersales.sla.ports import RecomputePages
@@ -187,6 +190,28 @@ class Container:
 
         tables.bind(ModerationSettings.from_env(self._env).moderation_table)
         return ModerationService(tables.DynamoLexiconStore(), tables.DynamoSignatureIndex(), self.clock)
+
+    # ------------------------------------------------------------------ product reviews (intake, moderation consumer)
+    @cached_property
+    def review_store(self) -> DynamoReviewStore:
+        from aftersales.adapters.dynamo import reviews as tables
+
+        tables.bind(ReviewSettings.from_env(self._env).reviews_table)
+        return tables.DynamoReviewStore()
+
+    @cached_property
+    def reviews(self) -> ReviewService:
+        from aftersales.reviews.service import ReviewService
+
+        return ReviewService(self.review_store, self.ticket_store, _ReviewMedia(self), self.events, self.clock)
+
+    @cached_property
+    def review_moderation(self) -> ReviewModeration:
+        from aftersales.reviews.follow_ups import TicketFollowUps
+        from aftersales.reviews.service import ReviewModeration
+
+        return ReviewModeration(self.review_store, self.moderation, self.sentiment, self.clock,
+                                TicketFollowUps(self.tickets, self.ticket_store))
 
     # ------------------------------------------------------------------ money: approvals, risk, refunds, returns
     @cached_property
@@ -426,6 +451,16 @@ class _EvidenceMedia:
 
     def check_evidence(self, tenant_id: str, customer_id: str, media_ids: list[str]) -> None:
         self.container.media.check_evidence(tenant_id, customer_id, media_ids)
+
+
+class _ReviewMedia:
+    """The reviews context's ReviewMedia: the media context, built when a review first names media."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def check_review_media(self, tenant_id: str, customer_id: str, media_ids: list[str]) -> None:
+        self.container.media.check_review_media(tenant_id, customer_id, media_ids)
 
 
 class _PlatformRefunds:

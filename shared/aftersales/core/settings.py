@@ -166,3 +166,9 @@ class ModerationSettings(EnvSettings):
     """Review text moderation: the table of tenant lexicons and review signatures."""
 
     moderation_table: str = _required()
+
+
+class ReviewSettings(EnvSettings):
+    """Product reviews: their table (reviews, order-line claims, per-sku rating counters)."""
+
+    reviews_table: str = _required()

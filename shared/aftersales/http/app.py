@@ -37,6 +37,7 @@ from aftersales.http.routes import (
     parcels,
     refunds,
     returns,
+    reviews,
     risk,
     sla,
     ticket_types,
@@ -89,5 +90,5 @@ def on_not_found(_: Exception) -> Response:
 # ---------------------------------------------------------------------- routers, one per resource
 # One resolver, one OpenAPI document; the order is the order of the published document's paths.
 for resource in (docs, orders, tickets, ticket_types, auth, eligibility, approvals, risk, refunds, returns, sla,
-                 dispatch, integrations, parcels, channels, inbox, api_keys, media):
+                 dispatch, integrations, parcels, channels, inbox, api_keys, media, reviews):
     app.include_router(resource.router)

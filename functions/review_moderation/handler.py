@@ -1,0 +1,30 @@
+"""`review.submitted` events (via SQS) -> moderation of that content version: text checks,
+sentiment and behaviour signals decide published / pending_review / rejected; a negative
+published review of a delivered line opens its follow-up complaint. An outdated or redelivered
+message is left alone; a failed record is retried by SQS and parked in the DLQ."""
+
+import json
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from aftersales.wiring import services
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> None:
+    detail = json.loads(record.body)["detail"]
+    outcome = services().review_moderation.moderate(detail["tenant_id"], detail["review_id"],
+                                                    int(detail["content_version"]))
+    logger.info("review moderation", extra={"tenant_id": detail["tenant_id"], "review_id": detail["review_id"],
+                                            "outcome": outcome})
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                    context=context)

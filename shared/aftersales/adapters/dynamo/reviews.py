@@ -1,0 +1,200 @@
+"""DynamoDB store of the reviews context (its own table, PynamoDB):
+
+  <tenant>#REVIEW#<review id>         REVIEW   the review (doc, version); gsi1 while published,
+                                               gsi2 always (its status)
+  <tenant>#LINE#<order id>#<line id>  LINE     the order line's review id: one review per line
+  <tenant>#SKU#<sku>                  STATS    published reviews per star (r1..r5), the projection
+
+gsi1 (`<tenant>#SKU#<sku>`, `<created_at>#<id>`) holds only published reviews: the public listing
+reads it newest first. gsi2 (`<tenant>#STATUS#<status>`, `<updated_at>#<id>`) is the staff listing
+and the moderation queue, oldest first. A save is conditional on the version read and moves the
+sku's counters in the same transaction, so the histogram changes with a status and never needs a
+scan. Nothing here scans.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import GetError, PynamoDBException, QueryError, TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from aftersales.adapters.dynamo.connection import transactions
+from aftersales.adapters.dynamo.models import UNBOUND
+from aftersales.core.clock import iso
+from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest, Unavailable
+from aftersales.reviews.model import RatingStats, Review, ReviewStatus
+from aftersales.reviews.ports import Page
+
+REVIEW_SK, LINE_SK, STATS_SK = "REVIEW", "LINE", "STATS"
+CONDITIONAL = ("ConditionalCheckFailedException", "TransactionCanceledException")
+
+
+class ByProduct(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class ByStatus(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class ReviewItem(Model):
+    class Meta:
+        table_name = UNBOUND
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    doc = JSONAttribute(null=True)
+    version = NumberAttribute(null=True)
+    review_id = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    r1 = NumberAttribute(null=True)
+    r2 = NumberAttribute(null=True)
+    r3 = NumberAttribute(null=True)
+    r4 = NumberAttribute(null=True)
+    r5 = NumberAttribute(null=True)
+    by_product = ByProduct()
+    by_status = ByStatus()
+
+
+STARS = {1: ReviewItem.r1, 2: ReviewItem.r2, 3: ReviewItem.r3, 4: ReviewItem.r4, 5: ReviewItem.r5}
+
+
+def bind(table_name: str) -> None:
+    if ReviewItem.Meta.table_name != table_name:
+        ReviewItem.Meta.table_name = table_name  # PynamoDB reconnects when the name changes
+
+
+def review_pk(tenant_id: str, review_id: str) -> str:
+    return f"{tenant_id}#REVIEW#{review_id}"
+
+
+def line_pk(tenant_id: str, order_id: str, line_id: str) -> str:
+    return f"{tenant_id}#LINE#{order_id}#{line_id}"
+
+
+def sku_pk(tenant_id: str, sku: str) -> str:
+    return f"{tenant_id}#SKU#{sku}"
+
+
+def _row(review: Review, version: int) -> ReviewItem:
+    doc = review.model_dump(mode="json")
+    doc["version"] = version
+    row = ReviewItem(review_pk(review.tenant_id, review.review_id), REVIEW_SK, doc=doc, version=version,
+                     review_id=review.review_id,
+                     gsi2pk=f"{review.tenant_id}#STATUS#{review.status.value}",
+                     gsi2sk=f"{iso(review.updated_at)}#{review.review_id}")
+    if review.published:
+        row.gsi1pk = sku_pk(review.tenant_id, review.sku)
+        row.gsi1sk = f"{iso(review.created_at)}#{review.review_id}"
+    return row
+
+
+def _conditional(exc: TransactWriteError) -> bool:
+    if getattr(exc, "cause_response_code", None) in CONDITIONAL:
+        return True
+    return any(r is not None and r.code == "ConditionalCheckFailed" for r in (
+        getattr(exc, "cancellation_reasons", None) or []))
+
+
+def _encode(key: dict[str, Any] | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode() if key else None
+
+
+def _decode(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidRequest("error.bad_cursor", field="query.cursor") from None
+    if not isinstance(key, dict):
+        raise InvalidRequest("error.bad_cursor", field="query.cursor")
+    return key
+
+
+class DynamoReviewStore:
+    def create(self, review: Review) -> None:
+        claim = ReviewItem(line_pk(review.tenant_id, review.order_id, review.line_id), LINE_SK,
+                           review_id=review.review_id)
+        try:
+            with TransactWrite(connection=transactions()) as tx:
+                tx.save(claim, condition=ReviewItem.pk.does_not_exist())
+                tx.save(_row(review, 1), condition=ReviewItem.pk.does_not_exist())
+        except TransactWriteError as exc:
+            if not _conditional(exc):
+                raise Unavailable("reviews.store_unavailable") from exc
+            existing = self._line_review(review)
+            raise Conflict("reviews.already_reviewed", review_id=existing or review.review_id) from exc
+
+    def _line_review(self, review: Review) -> str | None:
+        try:
+            return ReviewItem.get(line_pk(review.tenant_id, review.order_id, review.line_id), LINE_SK,
+                                  consistent_read=True).review_id
+        except ReviewItem.DoesNotExist:
+            return None
+
+    def get(self, tenant_id: str, review_id: str) -> Review | None:
+        try:
+            row = ReviewItem.get(review_pk(tenant_id, review_id), REVIEW_SK, consistent_read=True)
+        except ReviewItem.DoesNotExist:
+            return None
+        except GetError as exc:
+            raise Unavailable("reviews.store_unavailable") from exc
+        return Review.model_validate(row.doc)
+
+    def save(self, review: Review, expected_version: int, rating_change: dict[int, int]) -> Review:
+        saved = review.model_copy(update={"version": expected_version + 1})
+        try:
+            with TransactWrite(connection=transactions()) as tx:
+                tx.save(_row(saved, saved.version), condition=ReviewItem.version == expected_version)
+                if rating_change:
+                    tx.update(ReviewItem(sku_pk(review.tenant_id, review.sku), STATS_SK),
+                              actions=[STARS[star].add(n) for star, n in sorted(rating_change.items())])
+        except TransactWriteError as exc:
+            if _conditional(exc):
+                raise ConcurrentModification("error.concurrent_modification") from exc
+            raise Unavailable("reviews.store_unavailable") from exc
+        return saved
+
+    def _page(self, results: Any) -> Page:
+        try:
+            items = [Review.model_validate(row.doc) for row in results]
+        except QueryError as exc:
+            raise Unavailable("reviews.store_unavailable") from exc
+        return Page(items=items, cursor=_encode(results.last_evaluated_key))
+
+    def published(self, tenant_id: str, sku: str, *, limit: int, cursor: str | None) -> Page:
+        return self._page(ReviewItem.by_product.query(sku_pk(tenant_id, sku), scan_index_forward=False, limit=limit,
+                                                      last_evaluated_key=_decode(cursor)))
+
+    def by_status(self, tenant_id: str, status: ReviewStatus, *, limit: int, cursor: str | None) -> Page:
+        return self._page(ReviewItem.by_status.query(f"{tenant_id}#STATUS#{status.value}", scan_index_forward=True,
+                                                     limit=limit, last_evaluated_key=_decode(cursor)))
+
+    def stats(self, tenant_id: str, sku: str) -> RatingStats:
+        try:
+            row = ReviewItem.get(sku_pk(tenant_id, sku), STATS_SK)
+        except ReviewItem.DoesNotExist:
+            return RatingStats(sku=sku)
+        except PynamoDBException as exc:
+            raise Unavailable("reviews.store_unavailable") from exc
+        return RatingStats(sku=sku, counts={star: int(getattr(row, f"r{star}") or 0) for star in STARS})

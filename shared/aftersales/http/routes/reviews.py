@@ -1,0 +1,190 @@
+"""Product review routes: write and edit a review (customer, or the storefront on the customer's
+behalf), read one, the public listing of a product with its rating histogram, the staff listing
+and moderation queue, staff decisions and the merchant's public reply."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import ConfigDict, Field, StrictInt
+
+from aftersales.core.model import DomainModel
+from aftersales.core.text import free_text, label
+from aftersales.http.context import CURSOR_MAX_LENGTH, RequestContext, json_response
+from aftersales.orders.domain import Identifier
+from aftersales.reviews import domain
+from aftersales.reviews.model import (
+    MAX_MEDIA,
+    MAX_REPLY,
+    MAX_TEXT,
+    MAX_TITLE,
+    Content,
+    RatingStats,
+    Review,
+    ReviewStatus,
+)
+from aftersales.reviews.service import Draft
+from aftersales.tickets.domain import Actor
+from aftersales.tickets.model import Role
+from aftersales.wiring import services
+
+router = Router()
+request = RequestContext(router)
+
+STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+Locale = Annotated[str, Field(min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
+                              examples=["zh-Hans", "en"])]
+
+
+class ReviewContent(DomainModel):
+    model_config = ConfigDict(extra="forbid")
+    rating: StrictInt = Field(ge=1, le=5)
+    title: label(MAX_TITLE) | None = None
+    text: free_text(MAX_TEXT, min_length=1)
+    locale: Locale
+    media_ids: list[Identifier] = Field(default_factory=list, max_length=MAX_MEDIA,
+                                        description="The author's own ready media of purpose review (POST /media)")
+
+    def draft(self) -> Draft:
+        return Draft(rating=self.rating, text=self.text, locale=self.locale, title=self.title,
+                     media_ids=tuple(self.media_ids))
+
+
+class CreateReviewRequest(ReviewContent):
+    order_id: Identifier
+    line_id: Identifier
+    customer_id: Identifier | None = Field(default=None, description="Storefront calls: checked against the order")
+
+
+class DecisionRequest(DomainModel):
+    model_config = ConfigDict(extra="forbid")
+    verdict: Literal["publish", "reject"]
+    reason: free_text(2000, min_length=1)
+
+
+class ReplyRequest(DomainModel):
+    model_config = ConfigDict(extra="forbid")
+    text: free_text(MAX_REPLY, min_length=1)
+
+
+def review_view(review: Review, who: Actor) -> dict:
+    """The public view; its author (or the storefront) also sees status, moderation and versions,
+    staff also the audit entries."""
+    body = {"id": review.review_id, "sku": review.sku, "verified_buyer": review.verified_buyer,
+            **{k: v for k, v in _content_of(review.content).items() if k not in ("version", "at")},
+            "created_at": review.created_at, "edited": bool(review.previous), "updated_at": review.updated_at,
+            "reply": review.reply.model_dump(mode="json", exclude={"by"}) if review.reply else None}
+    staff = bool(who.roles & domain.STAFF)
+    if staff or domain.is_author(review, who):
+        body |= {"status": review.status.value, "order_id": review.order_id, "line_id": review.line_id,
+                 "customer_id": review.customer_id, "version": review.version,
+                 "content_version": review.content.version,
+                 "previous_versions": [_content_of(c) for c in review.previous],
+                 "moderation": review.moderation.model_dump(mode="json", exclude={"content_version"})
+                 if review.moderation else None,
+                 "follow_up_ticket_id": review.follow_up_ticket_id if staff else None}
+    if staff:
+        body["entries"] = [e.model_dump(mode="json") for e in review.entries]
+    return body
+
+
+def _content_of(content: Content) -> dict:
+    return {"version": content.version, "rating": content.rating, "title": content.title, "text": content.text,
+            "locale": content.locale, "media_ids": content.media_ids, "at": content.at}
+
+
+def _stats(stats: RatingStats) -> dict:
+    return {"counts": {str(star): n for star, n in sorted(stats.counts.items())}, "total": stats.total,
+            "average": stats.average}
+
+
+def _etag(review: Review) -> dict[str, str]:
+    return {"ETag": f'"{review.version}"'}
+
+
+@router.post("/reviews", tags=["reviews"], status_code=201,
+             summary="Write a product review of an order line (stored pending, then moderated)")
+def create_review(body: CreateReviewRequest) -> Response[dict]:
+    who = request.actor()
+
+    def compute() -> dict:
+        review = services().reviews.submit(request.tenant(), who, order_id=body.order_id, line_id=body.line_id,
+                                           draft=body.draft(), customer_id=body.customer_id,
+                                           risk_keys=request.risk_keys(who))
+        return review_view(review, who)
+
+    return request.idempotent_post(201, compute)
+
+
+@router.put("/reviews/<review_id>", tags=["reviews"],
+            summary="Edit a review (its author): the previous version is kept, the new one moderated")
+def edit_review(review_id: Annotated[str, Path(max_length=128)], body: ReviewContent) -> Response[dict]:
+    who = request.actor()
+    review = services().reviews.edit(request.tenant(), review_id, who, body.draft(),
+                                     expected_version=request.if_match())
+    return json_response(200, review_view(review, who), _etag(review))
+
+
+@router.get("/reviews/<review_id>", tags=["reviews"],
+            summary="A review: anyone of the tenant once published; its author and staff before")
+def get_review(review_id: Annotated[str, Path(max_length=128)]) -> Response[dict]:
+    who = request.actor()
+    review = services().reviews.get(request.tenant(), review_id, who)
+    return json_response(200, review_view(review, who), _etag(review))
+
+
+@router.get("/products/<sku>/reviews", tags=["reviews"],
+            summary="A product's published reviews, newest first, with its rating histogram and average")
+def product_reviews(sku: Annotated[str, Path(min_length=1, max_length=128)],
+                    sort: Annotated[Literal["newest"], Query()] = "newest",
+                    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+                    cursor: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH)] = None) -> dict:
+    who = request.actor()
+    listing = request.listing("product-reviews", sku, sort)
+    found = services().reviews.for_product(request.tenant(), sku, limit=limit, cursor=listing.position(cursor))
+    return {"sku": sku, "rating": _stats(found.stats), "items": [review_view(r, who) for r in found.page.items],
+            "next_cursor": listing.cursor(found.page.cursor)}
+
+
+def _by_status(status: ReviewStatus, limit: int, cursor: str | None) -> dict:
+    request.require(*STAFF)
+    who = request.actor()
+    listing = request.listing("reviews", status.value)
+    page = services().reviews.by_status(request.tenant(), who, status, limit=limit, cursor=listing.position(cursor))
+    return {"items": [review_view(r, who) for r in page.items], "next_cursor": listing.cursor(page.cursor)}
+
+
+@router.get("/reviews", tags=["reviews"], summary="Reviews in a status, oldest change first (staff)")
+def list_reviews(status: Annotated[ReviewStatus, Query()],
+                 limit: Annotated[int, Query(ge=1, le=100)] = 50,
+                 cursor: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH)] = None) -> dict:
+    return _by_status(status, limit, cursor)
+
+
+@router.get("/moderation/queue", tags=["reviews"],
+            summary="Reviews moderation sent to a person (pending_review), oldest first (staff)")
+def moderation_queue(limit: Annotated[int, Query(ge=1, le=100)] = 50,
+                     cursor: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH)] = None) -> dict:
+    return _by_status(ReviewStatus.PENDING_REVIEW, limit, cursor)
+
+
+@router.post("/reviews/<review_id>/moderation", tags=["reviews"],
+             summary="Publish or reject a review (agent, supervisor, admin), the decision audited")
+def decide_review(review_id: Annotated[str, Path(max_length=128)], body: DecisionRequest) -> Response[dict]:
+    request.require(*STAFF)
+    who, expected = request.actor(), request.if_match()
+    return request.idempotent_post(200, lambda: review_view(services().reviews.decide(
+        request.tenant(), review_id, who, publish=body.verdict == "publish", reason=body.reason,
+        expected_version=expected), who))
+
+
+@router.post("/reviews/<review_id>/reply", tags=["reviews"], summary="The merchant's public reply (staff)")
+def reply_to_review(review_id: Annotated[str, Path(max_length=128)], body: ReplyRequest) -> Response[dict]:
+    request.require(*STAFF)
+    who = request.actor()
+    return request.idempotent_post(200, lambda: review_view(services().reviews.reply(
+        request.tenant(), review_id, who, body.text), who))
+

@@ -1,0 +1,133 @@
+"""Reviews under moto: the API function (POST/PUT/GET /reviews, the product listing, the staff
+listing and moderation queue, decisions, replies) on the template's ReviewsTable, and the
+review-moderation function fed the `review.submitted` events the API published, as SQS records,
+with partial batch failures; a negative published review opens its complaint ticket."""
+
+from __future__ import annotations
+
+import pytest
+
+from aftersales import wiring
+from aftersales.adapters.eventbridge import RecordingPublisher
+from aftersales.reviews.service import SUBMITTED
+from tests.support.lambdas import FakeContext, load_handler, sqs_record
+from tests.support.tickets import order_payload
+
+GOOD = "保温效果很好，一整天水都是热的，颜色也好看，很满意"
+BAD = "质量太差了，用了两天就坏了，漏水严重，非常失望"
+
+
+@pytest.fixture
+def rig(aws, monkeypatch, request):
+    for key, value in aws.functions["ReviewModerationFunction"].environment.items():
+        monkeypatch.setenv(key, str(value))
+    published = RecordingPublisher()
+    wiring.override(wiring.Container(events=published))
+    creds = request.getfixturevalue("demo")["acme"]
+    api = request.getfixturevalue("api")
+    for order_id in ("O-1", "O-2"):
+        body = order_payload(order_id, customer="cust-1") | {
+            "fulfilment": {"status": "delivered", "delivered_at": "2026-11-25T10:00:00+08:00"},
+            "customer": {"id": "cust-1", "account_created_at": "2025-01-01T00:00:00+00:00"}}
+        assert api.request("PUT", f"/orders/{order_id}", body, creds["key"]).status in (200, 201)
+    return {"api": api, "creds": creds, "events": published, "consumer": load_handler("review_moderation")}
+
+
+def moderate(rig) -> dict:
+    records = [sqs_record({"detail": detail}, message_id=str(i))
+               for i, (kind, detail) in enumerate(rig["events"].events) if kind == SUBMITTED]
+    rig["events"].events.clear()
+    return rig["consumer"].lambda_handler({"Records": records}, FakeContext("ReviewModerationFunction"))
+
+
+def write(rig, order_id="O-1", text=GOOD, rating=5, who="cust-1", **extra):
+    body = {"order_id": order_id, "line_id": "L1", "rating": rating, "text": text, "locale": "zh-Hans", **extra}
+    return rig["api"].request("POST", "/reviews", body, rig["creds"][who])
+
+
+def test_a_review_goes_pending_then_published_and_counts_in_the_product_listing(rig):
+    api, creds = rig["api"], rig["creds"]
+    created = write(rig)
+    assert created.status == 201, created.body
+    assert created.body["status"] == "pending" and created.body["verified_buyer"] is True
+    assert api.request("GET", f"/reviews/{created.body['id']}", headers=creds["cust-2"]).status == 404
+    assert moderate(rig) == {"batchItemFailures": []}
+    listing = api.request("GET", "/products/MUG/reviews", headers=creds["cust-2"])
+    assert listing.status == 200
+    assert [r["id"] for r in listing.body["items"]] == [created.body["id"]]
+    assert "status" not in listing.body["items"][0] and "customer_id" not in listing.body["items"][0]
+    assert listing.body["rating"] == {"counts": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 1}, "total": 1,
+                                      "average": 5.0}
+    mine = api.request("GET", f"/reviews/{created.body['id']}", headers=creds["cust-1"])
+    assert mine.body["status"] == "published" and mine.body["moderation"]["model_version"]
+
+
+def test_one_review_per_order_line_and_edits_keep_versions(rig):
+    api, creds = rig["api"], rig["creds"]
+    first = write(rig).body
+    again = write(rig, text="再写一次")
+    assert again.status == 409 and again.body["error"]["details"]["review_id"] == first["id"]
+    moderate(rig)
+    edited = api.request("PUT", f"/reviews/{first['id']}", {"rating": 3, "text": "用了一周，还行", "locale": "zh-Hans"},
+                         creds["cust-1"])
+    assert edited.status == 200 and edited.body["status"] == "pending" and edited.body["content_version"] == 2
+    assert [v["text"] for v in edited.body["previous_versions"]] == [GOOD]
+    assert api.request("GET", "/products/MUG/reviews", headers=creds["key"]).body["rating"]["total"] == 0
+    assert api.request("PUT", f"/reviews/{first['id']}", {"rating": 1, "text": "x", "locale": "en"},
+                       creds["cust-2"]).status == 404
+    moderate(rig)
+    assert api.request("GET", "/products/MUG/reviews", headers=creds["key"]).body["rating"]["counts"]["3"] == 1
+
+
+def test_bad_input_is_422_with_field_paths(rig):
+    for extra, path in (({"rating": 6}, "rating"), ({"locale": "???"}, "locale"), ({"line_id": "L9"}, "line_id"),
+                        ({"media_ids": ["med_nope"]}, "media_ids[0]"), ({"order_id": "O-404"}, "order_id")):
+        answer = write(rig, **extra)
+        assert answer.status == 422, (extra, answer.body)
+        assert [f["path"] for f in answer.body["error"]["fields"]] == [path]
+
+
+def test_the_storefront_writes_for_the_customer_and_staff_decide_held_reviews(rig):
+    api, creds = rig["api"], rig["creds"]
+    held = write(rig, who="key", text=BAD, rating=5).body  # five stars on a furious text, held below
+    assert held["customer_id"] == "cust-1"
+    abuse = write(rig, order_id="O-2", text="傻逼卖家，操你妈，他妈的垃圾，fuck you", rating=1).body
+    moderate(rig)
+    assert api.request("GET", f"/reviews/{abuse['id']}", headers=creds["agent"]).body["status"] == "rejected"
+    queue = api.request("GET", "/moderation/queue", headers=creds["agent"])
+    assert queue.status == 200, queue.body
+    pending = api.request("GET", "/reviews", headers=creds["agent"], query={"status": "pending_review"}).body
+    assert [r["id"] for r in queue.body["items"]] == [r["id"] for r in pending["items"]]
+    assert api.request("GET", "/moderation/queue", headers=creds["cust-1"]).status == 403
+    assert api.request("POST", f"/reviews/{abuse['id']}/moderation", {"verdict": "publish", "reason": "mine"},
+                       creds["cust-1"]).status == 403
+    decided = api.request("POST", f"/reviews/{abuse['id']}/moderation", {"verdict": "reject", "reason": "again"},
+                          creds["supervisor"])
+    assert decided.status == 409
+    published = api.request("POST", f"/reviews/{abuse['id']}/moderation",
+                            {"verdict": "publish", "reason": "quoted a third party"}, creds["supervisor"])
+    assert published.status == 200 and published.body["entries"][-1]["event"] == "review.published_by_staff"
+    replied = api.request("POST", f"/reviews/{abuse['id']}/reply", {"text": "抱歉，我们会改进"}, creds["agent"])
+    assert replied.status == 200
+    public = api.request("GET", f"/reviews/{abuse['id']}", headers=creds["cust-2"]).body
+    assert public["reply"]["text"] == "抱歉，我们会改进" and "entries" not in public
+
+
+def test_a_negative_published_review_opens_a_complaint_for_its_line(rig):
+    api, creds = rig["api"], rig["creds"]
+    review = write(rig, text=BAD, rating=1).body
+    moderate(rig)
+    seen = api.request("GET", f"/reviews/{review['id']}", headers=creds["agent"]).body
+    assert seen["status"] == "published" and seen["follow_up_ticket_id"]
+    ticket = api.request("GET", f"/tickets/{seen['follow_up_ticket_id']}", headers=creds["agent"]).body
+    assert ticket["type"] == "complaint" and ticket["reason_code"] == "negative_review"
+    audit = api.request("GET", f"/tickets/{ticket['id']}/audit", headers=creds["agent"]).body["entries"]
+    assert any(e["event"] == "ticket.review_linked" and e["data"]["review_id"] == review["id"] for e in audit)
+
+
+def test_a_record_that_fails_is_reported_alone(rig):
+    write(rig)
+    records = [sqs_record({"detail": detail}, message_id="ok") for _, detail in rig["events"].events]
+    records.append(sqs_record({"detail": {"tenant_id": "acme"}}, message_id="bad"))
+    answer = rig["consumer"].lambda_handler({"Records": records}, FakeContext("ReviewModerationFunction"))
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
