@@ -12,7 +12,7 @@ from aftersales.orders.domain import Order
 from aftersales.tickets.domain import Actor
 from aftersales.tickets.model import Role
 
-from .model import MAX_VERSIONS, Content, Entry, Moderation, Reply, Review, ReviewStatus
+from .model import MAX_VERSIONS, Content, Entry, Moderation, Projection, Quote, Reply, Review, ReviewStatus
 
 STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 NEGATIVE_RATING = 2  # at or below: a negative review
@@ -141,14 +141,40 @@ def needs_follow_up(review: Review) -> bool:
                 and float(sentiment.get("confidence", 0.0)) >= NEGATIVE_CONFIDENCE)
 
 
-def rating_change(before: Review | None, after: Review) -> dict[int, int]:
-    """What the sku's published-rating counters gain and lose when `before` becomes `after`."""
-    change: dict[int, int] = {}
+def quotes(review: Review) -> list[Quote]:
+    """The review's negative causes, one quote each (the sentence of the cause's first evidence)."""
+    sentiment = review.moderation.sentiment if review.moderation else None
+    return [Quote(code=cause["code"], review_id=review.review_id, text=cause["quote"], at=review.created_at)
+            for cause in (sentiment or {}).get("causes", []) if cause.get("quote")]
+
+
+def projection_change(before: Review | None, after: Review) -> Projection:
+    """What the sku's projections gain and lose when `before` becomes `after`: only published
+    reviews count, so a status change moves them and nothing else does."""
+    ratings: dict[int, int] = {}
+    removed = quotes(before) if before is not None and before.published else []
+    added = quotes(after) if after.published else []
     if before is not None and before.published:
-        change[before.content.rating] = change.get(before.content.rating, 0) - 1
+        ratings[before.content.rating] = ratings.get(before.content.rating, 0) - 1
     if after.published:
-        change[after.content.rating] = change.get(after.content.rating, 0) + 1
-    return {star: n for star, n in change.items() if n}
+        ratings[after.content.rating] = ratings.get(after.content.rating, 0) + 1
+    same = {(q.code, q.text) for q in removed} & {(q.code, q.text) for q in added}
+    return Projection(ratings={star: n for star, n in ratings.items() if n},
+                      quotes_added=[q for q in added if (q.code, q.text) not in same],
+                      quotes_removed=[q for q in removed if (q.code, q.text) not in same])
+
+
+SENTENCE_ENDS = "。！？!?.\n；;"
+MAX_QUOTE = 140
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence holding text[start:end], at most MAX_QUOTE characters around it."""
+    first = max((text.rfind(c, 0, start) for c in SENTENCE_ENDS), default=-1) + 1
+    stops = [i for i in (text.find(c, end) for c in SENTENCE_ENDS) if i != -1]
+    last = min(stops) + 1 if stops else len(text)
+    first, last = max(first, start - MAX_QUOTE // 2), min(last, end + MAX_QUOTE // 2)
+    return text[first:last].strip()
 
 
 def sentiment_score(polarity: str, confidence: float) -> float | None:

@@ -110,3 +110,40 @@ class RatingStats(DomainModel):
     def average(self) -> float | None:
         total = self.total
         return round(sum(star * n for star, n in self.counts.items()) / total, 2) if total else None
+
+
+class Quote(DomainModel):
+    """A published review's sentence that shows one negative cause (sentiment.causes)."""
+
+    code: str
+    review_id: str
+    text: str
+    at: datetime
+
+
+class Projection(DomainModel):
+    """What a write moves in the sku's projections: star counters, and cause counters with their quotes."""
+
+    ratings: dict[int, int] = Field(default_factory=dict)
+    quotes_added: list[Quote] = Field(default_factory=list)
+    quotes_removed: list[Quote] = Field(default_factory=list)
+
+    @property
+    def causes(self) -> dict[str, int]:
+        change: dict[str, int] = {}
+        for quote in self.quotes_added:
+            change[quote.code] = change.get(quote.code, 0) + 1
+        for quote in self.quotes_removed:
+            change[quote.code] = change.get(quote.code, 0) - 1
+        return {code: n for code, n in change.items() if n}
+
+    def __bool__(self) -> bool:
+        return bool(self.ratings or self.quotes_added or self.quotes_removed)
+
+
+class ProductInsights(DomainModel):
+    """Negative causes of a sku's published reviews: how many reviews name each, a few quotes each."""
+
+    sku: str
+    causes: dict[str, int] = Field(default_factory=dict)
+    quotes: dict[str, list[Quote]] = Field(default_factory=dict)

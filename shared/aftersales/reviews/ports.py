@@ -12,7 +12,7 @@ from aftersales.sentiment.model import SentimentResult
 from aftersales.tickets.domain import Actor, OpenTicket, Ticket
 from aftersales.tickets.ports import StoredOrder
 
-from .model import RatingStats, Review, ReviewStatus
+from .model import ProductInsights, Projection, RatingStats, Review, ReviewStatus
 
 
 @dataclass
@@ -28,9 +28,10 @@ class ReviewStore(Protocol):
 
     def get(self, tenant_id: str, review_id: str) -> Review | None: ...
 
-    def save(self, review: Review, expected_version: int, rating_change: dict[int, int]) -> Review:
-        """Writes `review` at expected_version + 1 and applies `rating_change` to its sku's counters in
-        the same transaction; ConcurrentModification when the stored version moved on."""
+    def save(self, review: Review, expected_version: int, change: Projection) -> Review:
+        """Writes `review` at expected_version + 1 and applies `change` to its sku's projections (star
+        and cause counters, quotes) in the same transaction; ConcurrentModification when the stored
+        version moved on."""
         ...
 
     def published(self, tenant_id: str, sku: str, *, limit: int, cursor: str | None) -> Page:
@@ -42,6 +43,10 @@ class ReviewStore(Protocol):
         ...
 
     def stats(self, tenant_id: str, sku: str) -> RatingStats: ...
+
+    def insights(self, tenant_id: str, sku: str, *, quotes_per_cause: int) -> ProductInsights:
+        """Cause counters of the sku and the newest quotes of each cause counted."""
+        ...
 
 
 class Orders(Protocol):

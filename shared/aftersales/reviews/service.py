@@ -21,7 +21,7 @@ from aftersales.tickets.domain import Actor
 from aftersales.tickets.model import Role
 
 from . import domain
-from .model import Content, Moderation, RatingStats, Review, ReviewStatus
+from .model import Content, Moderation, ProductInsights, Projection, RatingStats, Review, ReviewStatus
 from .ports import FollowUps, Orders, Page, ReviewMedia, ReviewStore, Sentiment, TextModeration
 
 logger = Logger(child=True)
@@ -117,6 +117,12 @@ class ReviewService:
         return ProductReviews(self._store.published(tenant_id, sku, limit=limit, cursor=cursor),
                               self._store.stats(tenant_id, sku))
 
+    def insights(self, tenant_id: str, sku: str, actor: Actor, *, quotes_per_cause: int = 3) -> ProductInsights:
+        """Negative causes of the sku's published reviews with a few recent quotes each (staff)."""
+        if not actor.roles & domain.STAFF:
+            raise NotFound("reviews.not_found", review_id="*")
+        return self._store.insights(tenant_id, sku, quotes_per_cause=quotes_per_cause)
+
     def by_status(self, tenant_id: str, actor: Actor, status: ReviewStatus, *, limit: int,
                   cursor: str | None) -> Page:
         if not actor.roles & domain.STAFF:
@@ -141,7 +147,7 @@ class ReviewService:
                 raise ConcurrentModification("error.concurrent_modification")
             changed = make(review)
             try:
-                return self._store.save(changed, review.version, domain.rating_change(review, changed))
+                return self._store.save(changed, review.version, domain.projection_change(review, changed))
             except ConcurrentModification:
                 if expected_version is not None:
                     raise
@@ -172,7 +178,7 @@ class ReviewModeration:
             if changed is None:
                 return "stale"
             try:
-                saved = self._store.save(changed, review.version, domain.rating_change(review, changed))
+                saved = self._store.save(changed, review.version, domain.projection_change(review, changed))
             except ConcurrentModification:
                 continue
             logger.info("review moderated", extra={"tenant_id": tenant_id, "review_id": review_id,
@@ -200,7 +206,9 @@ class ReviewModeration:
             at=now,
             sentiment={"polarity": sentiment.polarity.value, "confidence": round(sentiment.confidence, 4),
                        "language": sentiment.language, "lexicon_version": checked.lexicon_version,
-                       "causes": [{"code": c.code, "evidence": [e.text for e in c.evidence]}
+                       "causes": [{"code": c.code, "evidence": [e.text for e in c.evidence],
+                                   "quote": domain.sentence_around(text, c.evidence[0].start, c.evidence[0].end)
+                                   if c.evidence else None}
                                   for c in sentiment.causes]})
 
     def _follow_up(self, review: Review) -> None:
@@ -213,7 +221,7 @@ class ReviewModeration:
                 return
             try:
                 self._store.save(domain.follow_up_opened(current, ticket_id, SYSTEM, self._clock.now()),
-                                 current.version, {})
+                                 current.version, Projection())
                 return
             except ConcurrentModification:
                 continue

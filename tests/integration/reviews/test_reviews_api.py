@@ -131,3 +131,21 @@ def test_a_record_that_fails_is_reported_alone(rig):
     records.append(sqs_record({"detail": {"tenant_id": "acme"}}, message_id="bad"))
     answer = rig["consumer"].lambda_handler({"Records": records}, FakeContext("ReviewModerationFunction"))
     assert answer == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
+
+
+def test_insights_count_the_causes_of_published_reviews_with_quotes(rig):
+    api, creds = rig["api"], rig["creds"]
+    review = write(rig, text="包装很好。" + BAD, rating=1).body
+    write(rig, order_id="O-2", text="尺码偏小，穿着很紧，建议买大一号", rating=2)
+    moderate(rig)
+    found = api.request("GET", "/insights/products/MUG", headers=creds["agent"])
+    assert found.status == 200, found.body
+    causes = {c["code"]: c for c in found.body["causes"]}
+    assert causes["quality"]["reviews"] == 1
+    assert causes["quality"]["quotes"][0] == {"review_id": review["id"], "text": BAD,
+                                              "at": causes["quality"]["quotes"][0]["at"]}
+    assert api.request("GET", "/insights/products/MUG", headers=creds["cust-1"]).status == 403
+    api.request("POST", f"/reviews/{review['id']}/moderation", {"verdict": "reject", "reason": "spam"},
+                creds["agent"])
+    left = {c["code"] for c in api.request("GET", "/insights/products/MUG", headers=creds["agent"]).body["causes"]}
+    assert "quality" not in left

@@ -6,7 +6,7 @@ listing oldest change first, both paged by an opaque cursor."""
 from __future__ import annotations
 
 from aftersales.core.errors import ConcurrentModification, Conflict
-from aftersales.reviews.model import RatingStats, Review, ReviewStatus
+from aftersales.reviews.model import ProductInsights, Projection, Quote, RatingStats, Review, ReviewStatus
 from aftersales.reviews.ports import Page
 
 
@@ -15,6 +15,8 @@ class InMemoryReviewStore:
         self.reviews: dict[tuple[str, str], Review] = {}
         self.lines: dict[tuple[str, str, str], str] = {}
         self.counters: dict[tuple[str, str], dict[int, int]] = {}
+        self.causes: dict[tuple[str, str], dict[str, int]] = {}
+        self.quotes: dict[tuple[str, str], dict[tuple, Quote]] = {}
         self.writes = 0
 
     def __len__(self) -> int:
@@ -36,15 +38,23 @@ class InMemoryReviewStore:
     def get(self, tenant_id: str, review_id: str) -> Review | None:
         return self.reviews.get((tenant_id, review_id))
 
-    def save(self, review: Review, expected_version: int, rating_change: dict[int, int]) -> Review:
+    def save(self, review: Review, expected_version: int, change: Projection) -> Review:
         current = self.reviews.get((review.tenant_id, review.review_id))
         if current is None or current.version != expected_version:
             raise ConcurrentModification("error.concurrent_modification")
         saved = review.model_copy(update={"version": expected_version + 1})
         self.reviews[(review.tenant_id, review.review_id)] = saved
         counts = self.counters.setdefault((review.tenant_id, review.sku), {})
-        for star, n in rating_change.items():
+        for star, n in change.ratings.items():
             counts[star] = counts.get(star, 0) + n
+        causes = self.causes.setdefault((review.tenant_id, review.sku), {})
+        for code, n in change.causes.items():
+            causes[code] = causes.get(code, 0) + n
+        quotes = self.quotes.setdefault((review.tenant_id, review.sku), {})
+        for quote in change.quotes_removed:
+            quotes.pop((quote.code, quote.at, quote.review_id), None)
+        for quote in change.quotes_added:
+            quotes[(quote.code, quote.at, quote.review_id)] = quote
         self.writes += 1
         return saved
 
@@ -66,6 +76,14 @@ class InMemoryReviewStore:
     def stats(self, tenant_id: str, sku: str) -> RatingStats:
         counts = self.counters.get((tenant_id, sku), {})
         return RatingStats(sku=sku, counts={star: counts.get(star, 0) for star in range(1, 6)})
+
+    def insights(self, tenant_id: str, sku: str, *, quotes_per_cause: int) -> ProductInsights:
+        causes = {code: n for code, n in self.causes.get((tenant_id, sku), {}).items() if n > 0}
+        stored = self.quotes.get((tenant_id, sku), {})
+        quotes = {code: sorted((q for key, q in stored.items() if key[0] == code),
+                               key=lambda q: (q.at, q.review_id), reverse=True)[:quotes_per_cause]
+                  for code in causes}
+        return ProductInsights(sku=sku, causes=causes, quotes=quotes)
 
 
 class StoredOrders:

@@ -266,3 +266,17 @@ def test_positive_or_undelivered_reviews_open_none(service, consumer, follow_ups
     _moderate(consumer, _submit(service))
     _moderate(consumer, _submit(service, text=BAD, rating=1, order_id="O-N"))  # not delivered (and held)
     assert follow_ups.calls == []
+
+
+# ---------------------------------------------------------------------- insights
+def test_causes_of_published_negative_reviews_are_counted_with_quotes(service, consumer):
+    review = _submit(service, text="物流很快。" + BAD, rating=1)
+    _moderate(consumer, review)
+    _moderate(consumer, _submit(service, text="做工粗糙，掉色严重，不推荐", rating=2, line_id="L2"))
+    insights = service.insights("acme", "MUG", AGENT)
+    assert insights.causes == {"quality": 1}
+    assert [q.text for q in insights.quotes["quality"]] == ["质量太差了，用了两天就坏了，漏水严重，非常失望"]
+    service.decide("acme", review.review_id, AGENT, publish=False, reason="not about the product")
+    assert service.insights("acme", "MUG", AGENT).causes == {}
+    with pytest.raises(NotFound):
+        service.insights("acme", "MUG", CUSTOMER)

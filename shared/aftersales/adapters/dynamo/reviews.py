@@ -4,12 +4,14 @@
                                                gsi2 always (its status)
   <tenant>#LINE#<order id>#<line id>  LINE     the order line's review id: one review per line
   <tenant>#SKU#<sku>                  STATS    published reviews per star (r1..r5), the projection
+  <tenant>#SKU#<sku>                  CAUSE#<code>                       published reviews naming a cause (n)
+  <tenant>#SKU#<sku>                  QUOTE#<code>#<created_at>#<id>     a published review's quote of it
 
 gsi1 (`<tenant>#SKU#<sku>`, `<created_at>#<id>`) holds only published reviews: the public listing
 reads it newest first. gsi2 (`<tenant>#STATUS#<status>`, `<updated_at>#<id>`) is the staff listing
 and the moderation queue, oldest first. A save is conditional on the version read and moves the
-sku's counters in the same transaction, so the histogram changes with a status and never needs a
-scan. Nothing here scans.
+sku's counters (stars, causes) and quotes in the same transaction, so the histogram and the
+insights change with a status and never need a scan. Nothing here scans.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from aftersales.adapters.dynamo.connection import transactions
 from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.core.clock import iso
 from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest, Unavailable
-from aftersales.reviews.model import RatingStats, Review, ReviewStatus
+from aftersales.reviews.model import ProductInsights, Projection, Quote, RatingStats, Review, ReviewStatus
 from aftersales.reviews.ports import Page
 
 REVIEW_SK, LINE_SK, STATS_SK = "REVIEW", "LINE", "STATS"
@@ -71,6 +73,8 @@ class ReviewItem(Model):
     r3 = NumberAttribute(null=True)
     r4 = NumberAttribute(null=True)
     r5 = NumberAttribute(null=True)
+    n = NumberAttribute(null=True)
+    quote = JSONAttribute(null=True)
     by_product = ByProduct()
     by_status = ByStatus()
 
@@ -106,6 +110,10 @@ def _row(review: Review, version: int) -> ReviewItem:
         row.gsi1pk = sku_pk(review.tenant_id, review.sku)
         row.gsi1sk = f"{iso(review.created_at)}#{review.review_id}"
     return row
+
+
+def _quote_sk(quote: Quote) -> str:
+    return f"QUOTE#{quote.code}#{iso(quote.at)}#{quote.review_id}"
 
 
 def _conditional(exc: TransactWriteError) -> bool:
@@ -161,14 +169,21 @@ class DynamoReviewStore:
             raise Unavailable("reviews.store_unavailable") from exc
         return Review.model_validate(row.doc)
 
-    def save(self, review: Review, expected_version: int, rating_change: dict[int, int]) -> Review:
+    def save(self, review: Review, expected_version: int, change: Projection) -> Review:
         saved = review.model_copy(update={"version": expected_version + 1})
+        pk = sku_pk(review.tenant_id, review.sku)
         try:
             with TransactWrite(connection=transactions()) as tx:
                 tx.save(_row(saved, saved.version), condition=ReviewItem.version == expected_version)
-                if rating_change:
-                    tx.update(ReviewItem(sku_pk(review.tenant_id, review.sku), STATS_SK),
-                              actions=[STARS[star].add(n) for star, n in sorted(rating_change.items())])
+                if change.ratings:
+                    tx.update(ReviewItem(pk, STATS_SK),
+                              actions=[STARS[star].add(n) for star, n in sorted(change.ratings.items())])
+                for code, n in sorted(change.causes.items()):
+                    tx.update(ReviewItem(pk, f"CAUSE#{code}"), actions=[ReviewItem.n.add(n)])
+                for quote in change.quotes_removed:
+                    tx.delete(ReviewItem(pk, _quote_sk(quote)))
+                for quote in change.quotes_added:
+                    tx.save(ReviewItem(pk, _quote_sk(quote), quote=quote.model_dump(mode="json")))
         except TransactWriteError as exc:
             if _conditional(exc):
                 raise ConcurrentModification("error.concurrent_modification") from exc
@@ -198,3 +213,16 @@ class DynamoReviewStore:
         except PynamoDBException as exc:
             raise Unavailable("reviews.store_unavailable") from exc
         return RatingStats(sku=sku, counts={star: int(getattr(row, f"r{star}") or 0) for star in STARS})
+
+    def insights(self, tenant_id: str, sku: str, *, quotes_per_cause: int) -> ProductInsights:
+        pk = sku_pk(tenant_id, sku)
+        try:
+            causes = {row.sk.removeprefix("CAUSE#"): int(row.n or 0)
+                      for row in ReviewItem.query(pk, ReviewItem.sk.startswith("CAUSE#"))}
+            causes = {code: n for code, n in causes.items() if n > 0}
+            quotes = {code: [Quote.model_validate(row.quote) for row in ReviewItem.query(
+                pk, ReviewItem.sk.startswith(f"QUOTE#{code}#"), scan_index_forward=False, limit=quotes_per_cause)]
+                for code in causes}
+        except PynamoDBException as exc:
+            raise Unavailable("reviews.store_unavailable") from exc
+        return ProductInsights(sku=sku, causes=causes, quotes=quotes)

@@ -188,3 +188,16 @@ def reply_to_review(review_id: Annotated[str, Path(max_length=128)], body: Reply
     return request.idempotent_post(200, lambda: review_view(services().reviews.reply(
         request.tenant(), review_id, who, body.text), who))
 
+
+
+@router.get("/insights/products/<sku>", tags=["reviews"],
+            summary="Why a product's published reviews are negative: reviews per cause, recent quotes (staff)")
+def product_insights(sku: Annotated[str, Path(min_length=1, max_length=128)],
+                     quotes: Annotated[int, Query(ge=0, le=10)] = 3) -> dict:
+    request.require(*STAFF)
+    found = services().reviews.insights(request.tenant(), sku, request.actor(), quotes_per_cause=quotes)
+    return {"sku": sku, "causes": [
+        {"code": code, "reviews": n,
+         "quotes": [{"review_id": q.review_id, "text": q.text, "at": q.at.isoformat()}
+                    for q in found.quotes.get(code, [])]}
+        for code, n in sorted(found.causes.items(), key=lambda item: (-item[1], item[0]))]}
