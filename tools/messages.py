@@ -437,6 +437,8 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("reviews.too_many_versions", "A review can be edited at most {max} times.", "一条评价最多可修改 {max} 次。"),
     ("reviews.illegal_decision", "A review in status {status} cannot be moved to {to}.",
      "状态为 {status} 的评价不能改为 {to}。"),
+    ("reviews.own_review", "You cannot vote for your own review.", "不能给自己的评价点赞。"),
+    ("reviews.already_voted", "You already found this review helpful.", "您已觉得这条评价有用。"),
     ("reviews.store_unavailable", "Reviews cannot be read or written right now; retry.",
      "暂时无法读写评价，请重试。"),
 ]

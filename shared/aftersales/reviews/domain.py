@@ -119,6 +119,16 @@ def reply(review: Review, *, text: str, actor: Actor, at: datetime) -> Review:
                                      "entries": [*review.entries, entry]})
 
 
+def helpful_vote(review: Review, voter: str) -> Review:
+    """One more customer found the published review helpful (not its author; not audited: votes
+    are not decisions)."""
+    if not review.published:
+        raise NotFound("reviews.not_found", review_id=review.review_id)
+    if voter == review.customer_id:
+        raise Conflict("reviews.own_review", review_id=review.review_id)
+    return review.model_copy(update={"helpful": review.helpful + 1})
+
+
 def follow_up_opened(review: Review, ticket_id: str, actor: Actor, at: datetime) -> Review:
     entry = _entry(review, event="review.follow_up", actor=actor, at=at, to_status=review.status,
                    data={"ticket_id": ticket_id})

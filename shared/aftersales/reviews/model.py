@@ -86,6 +86,7 @@ class Review(DomainModel):
     reply: Reply | None = None
     risk_keys: dict[str, str] = Field(default_factory=dict)
     follow_up_ticket_id: str | None = None
+    helpful: int = 0  # customers who found it helpful (one vote each)
     entries: list[Entry] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime

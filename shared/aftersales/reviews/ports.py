@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from aftersales.moderation.service import Moderation as TextVerdict
 from aftersales.moderation.verdict import Signals
@@ -13,6 +13,8 @@ from aftersales.tickets.domain import Actor, OpenTicket, Ticket
 from aftersales.tickets.ports import StoredOrder
 
 from .model import ProductInsights, Projection, RatingStats, Review, ReviewStatus
+
+Sort = Literal["newest", "helpful"]
 
 
 @dataclass
@@ -34,8 +36,14 @@ class ReviewStore(Protocol):
         version moved on."""
         ...
 
-    def published(self, tenant_id: str, sku: str, *, limit: int, cursor: str | None) -> Page:
-        """The sku's published reviews, newest first."""
+    def published(self, tenant_id: str, sku: str, *, sort: Sort, limit: int, cursor: str | None) -> Page:
+        """The sku's published reviews, newest first, or most helpful first (ties: newest first)."""
+        ...
+
+    def vote(self, review: Review, expected_version: int, voter: str) -> Review:
+        """Records `voter`'s helpful vote and writes `review` (its count already raised) at
+        expected_version + 1, in one transaction; `Conflict("reviews.already_voted")` when the voter
+        voted before, ConcurrentModification when the stored version moved on."""
         ...
 
     def by_status(self, tenant_id: str, status: ReviewStatus, *, limit: int, cursor: str | None) -> Page:

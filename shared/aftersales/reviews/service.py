@@ -13,7 +13,7 @@ from datetime import datetime
 from aws_lambda_powertools import Logger
 
 from aftersales.core.clock import Clock
-from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest, NotFound
+from aftersales.core.errors import ConcurrentModification, Conflict, Forbidden, InvalidRequest, NotFound
 from aftersales.core.ids import new_id
 from aftersales.events.ports import EventPublisher
 from aftersales.moderation.verdict import Signals
@@ -22,7 +22,7 @@ from aftersales.tickets.model import Role
 
 from . import domain
 from .model import Content, Moderation, ProductInsights, Projection, RatingStats, Review, ReviewStatus
-from .ports import FollowUps, Orders, Page, ReviewMedia, ReviewStore, Sentiment, TextModeration
+from .ports import FollowUps, Orders, Page, ReviewMedia, ReviewStore, Sentiment, Sort, TextModeration
 
 logger = Logger(child=True)
 
@@ -113,9 +113,32 @@ class ReviewService:
             raise NotFound("reviews.not_found", review_id=review_id)
         return review
 
-    def for_product(self, tenant_id: str, sku: str, *, limit: int, cursor: str | None) -> ProductReviews:
-        return ProductReviews(self._store.published(tenant_id, sku, limit=limit, cursor=cursor),
+    def for_product(self, tenant_id: str, sku: str, *, limit: int, cursor: str | None,
+                    sort: Sort = "newest") -> ProductReviews:
+        return ProductReviews(self._store.published(tenant_id, sku, sort=sort, limit=limit, cursor=cursor),
                               self._store.stats(tenant_id, sku))
+
+    def vote_helpful(self, tenant_id: str, review_id: str, actor: Actor, customer_id: str | None = None) -> Review:
+        """A customer (or the storefront naming one) found a published review helpful; once each."""
+        if actor.is_customer:
+            voter = actor.customer_id
+        elif Role.STOREFRONT in actor.roles and customer_id:
+            voter = customer_id
+        elif Role.STOREFRONT in actor.roles:
+            raise InvalidRequest("error.field_required", field="customer_id")
+        else:
+            raise Forbidden("error.role_not_permitted")
+        for _ in range(MAX_ATTEMPTS):
+            review = self.get(tenant_id, review_id, actor)
+            try:
+                return self._store.vote(domain.helpful_vote(review, str(voter)), review.version, str(voter))
+            except ConcurrentModification:
+                continue
+            except Conflict as exc:
+                if exc.message_id == "reviews.already_voted":
+                    return review  # a repeated vote counts once
+                raise
+        raise ConcurrentModification("error.concurrent_modification")
 
     def insights(self, tenant_id: str, sku: str, actor: Actor, *, quotes_per_cause: int = 3) -> ProductInsights:
         """Negative causes of the sku's published reviews with a few recent quotes each (staff)."""

@@ -149,3 +149,18 @@ def test_insights_count_the_causes_of_published_reviews_with_quotes(rig):
                 creds["agent"])
     left = {c["code"] for c in api.request("GET", "/insights/products/MUG", headers=creds["agent"]).body["causes"]}
     assert "quality" not in left
+
+
+def test_helpful_votes_sort_the_listing_most_helpful_first(rig):
+    api, creds = rig["api"], rig["creds"]
+    older = write(rig).body
+    newer = write(rig, order_id="O-2", text="很好").body
+    moderate(rig)
+    for _ in range(2):
+        voted = api.request("POST", f"/reviews/{older['id']}/helpful", {}, creds["cust-2"])
+        assert voted.status == 200 and voted.body["helpful"] == 1
+    assert api.request("POST", f"/reviews/{older['id']}/helpful", {}, creds["cust-1"]).status == 409
+    by_helpful = api.request("GET", "/products/MUG/reviews", headers=creds["key"], query={"sort": "helpful"}).body
+    newest = api.request("GET", "/products/MUG/reviews", headers=creds["key"]).body
+    assert [r["id"] for r in by_helpful["items"]] == [older["id"], newer["id"]]
+    assert [r["id"] for r in newest["items"]] == [newer["id"], older["id"]]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aftersales.core.errors import ConcurrentModification, Conflict
 from aftersales.reviews.model import ProductInsights, Projection, Quote, RatingStats, Review, ReviewStatus
-from aftersales.reviews.ports import Page
+from aftersales.reviews.ports import Page, Sort
 
 
 class InMemoryReviewStore:
@@ -17,6 +17,7 @@ class InMemoryReviewStore:
         self.counters: dict[tuple[str, str], dict[int, int]] = {}
         self.causes: dict[tuple[str, str], dict[str, int]] = {}
         self.quotes: dict[tuple[str, str], dict[tuple, Quote]] = {}
+        self.votes: set[tuple[str, str, str]] = set()
         self.writes = 0
 
     def __len__(self) -> int:
@@ -63,10 +64,19 @@ class InMemoryReviewStore:
         end = start + limit
         return Page(items=items[start:end], cursor=str(end) if end < len(items) else None)
 
-    def published(self, tenant_id: str, sku: str, *, limit: int, cursor: str | None) -> Page:
+    def published(self, tenant_id: str, sku: str, *, sort: Sort, limit: int, cursor: str | None) -> Page:
         items = [r for (t, _), r in self.reviews.items() if t == tenant_id and r.sku == sku and r.published]
-        items.sort(key=lambda r: (r.created_at, r.review_id), reverse=True)
+        items.sort(key=lambda r: ((r.helpful,) if sort == "helpful" else ()) + (r.created_at, r.review_id),
+                   reverse=True)
         return self._page(items, limit, cursor)
+
+    def vote(self, review: Review, expected_version: int, voter: str) -> Review:
+        key = (review.tenant_id, review.review_id, voter)
+        if key in self.votes:
+            raise Conflict("reviews.already_voted", review_id=review.review_id)
+        saved = self.save(review, expected_version, Projection())
+        self.votes.add(key)
+        return saved
 
     def by_status(self, tenant_id: str, status: ReviewStatus, *, limit: int, cursor: str | None) -> Page:
         items = [r for (t, _), r in self.reviews.items() if t == tenant_id and r.status is status]

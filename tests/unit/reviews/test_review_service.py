@@ -280,3 +280,28 @@ def test_causes_of_published_negative_reviews_are_counted_with_quotes(service, c
     assert service.insights("acme", "MUG", AGENT).causes == {}
     with pytest.raises(NotFound):
         service.insights("acme", "MUG", CUSTOMER)
+
+
+# ---------------------------------------------------------------------- helpful votes
+def test_helpful_votes_count_once_per_customer_and_order_the_listing(service, consumer):
+    older = _submit(service, text=GOOD)
+    _moderate(consumer, older)
+    newer = _submit(service, order_id="O-2", text="很好")
+    _moderate(consumer, newer)
+    assert service.vote_helpful("acme", older.review_id, OTHER).helpful == 1
+    assert service.vote_helpful("acme", older.review_id, OTHER).helpful == 1  # again: still one
+    assert service.vote_helpful("acme", older.review_id, STOREFRONT, customer_id="cust-3").helpful == 2
+    helpful = service.for_product("acme", "MUG", limit=10, cursor=None, sort="helpful").page.items
+    newest = service.for_product("acme", "MUG", limit=10, cursor=None).page.items
+    assert [r.order_id for r in helpful] == ["O-1", "O-2"] and [r.order_id for r in newest] == ["O-2", "O-1"]
+    with pytest.raises(Conflict):
+        service.vote_helpful("acme", older.review_id, CUSTOMER)  # its author
+    with pytest.raises(InvalidRequest):
+        service.vote_helpful("acme", older.review_id, STOREFRONT)
+    with pytest.raises(Forbidden):
+        service.vote_helpful("acme", older.review_id, AGENT)
+
+
+def test_an_unpublished_review_takes_no_vote(service):
+    with pytest.raises(NotFound):
+        service.vote_helpful("acme", _submit(service).review_id, STOREFRONT, customer_id="cust-3")

@@ -1,14 +1,16 @@
 """DynamoDB store of the reviews context (its own table, PynamoDB):
 
-  <tenant>#REVIEW#<review id>         REVIEW   the review (doc, version); gsi1 while published,
-                                               gsi2 always (its status)
+  <tenant>#REVIEW#<review id>         REVIEW   the review (doc, version); gsi1 and gsi3 while
+                                               published, gsi2 always (its status)
+  <tenant>#REVIEW#<review id>         VOTE#<customer>   a helpful vote (one per customer)
   <tenant>#LINE#<order id>#<line id>  LINE     the order line's review id: one review per line
   <tenant>#SKU#<sku>                  STATS    published reviews per star (r1..r5), the projection
   <tenant>#SKU#<sku>                  CAUSE#<code>                       published reviews naming a cause (n)
   <tenant>#SKU#<sku>                  QUOTE#<code>#<created_at>#<id>     a published review's quote of it
 
 gsi1 (`<tenant>#SKU#<sku>`, `<created_at>#<id>`) holds only published reviews: the public listing
-reads it newest first. gsi2 (`<tenant>#STATUS#<status>`, `<updated_at>#<id>`) is the staff listing
+reads it newest first; gsi3 (the same key, `<helpful:010d>#<created_at>#<id>`) most helpful
+first. gsi2 (`<tenant>#STATUS#<status>`, `<updated_at>#<id>`) is the staff listing
 and the moderation queue, oldest first. A save is conditional on the version read and moves the
 sku's counters (stars, causes) and quotes in the same transaction, so the histogram and the
 insights change with a status and never need a scan. Nothing here scans.
@@ -31,7 +33,7 @@ from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.core.clock import iso
 from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest, Unavailable
 from aftersales.reviews.model import ProductInsights, Projection, Quote, RatingStats, Review, ReviewStatus
-from aftersales.reviews.ports import Page
+from aftersales.reviews.ports import Page, Sort
 
 REVIEW_SK, LINE_SK, STATS_SK = "REVIEW", "LINE", "STATS"
 CONDITIONAL = ("ConditionalCheckFailedException", "TransactionCanceledException")
@@ -55,6 +57,15 @@ class ByStatus(GlobalSecondaryIndex):
     gsi2sk = UnicodeAttribute(range_key=True)
 
 
+class ByHelpful(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
 class ReviewItem(Model):
     class Meta:
         table_name = UNBOUND
@@ -68,6 +79,8 @@ class ReviewItem(Model):
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
     r1 = NumberAttribute(null=True)
     r2 = NumberAttribute(null=True)
     r3 = NumberAttribute(null=True)
@@ -77,6 +90,7 @@ class ReviewItem(Model):
     quote = JSONAttribute(null=True)
     by_product = ByProduct()
     by_status = ByStatus()
+    by_helpful = ByHelpful()
 
 
 STARS = {1: ReviewItem.r1, 2: ReviewItem.r2, 3: ReviewItem.r3, 4: ReviewItem.r4, 5: ReviewItem.r5}
@@ -109,6 +123,8 @@ def _row(review: Review, version: int) -> ReviewItem:
     if review.published:
         row.gsi1pk = sku_pk(review.tenant_id, review.sku)
         row.gsi1sk = f"{iso(review.created_at)}#{review.review_id}"
+        row.gsi3pk = row.gsi1pk
+        row.gsi3sk = f"{review.helpful:010d}#{iso(review.created_at)}#{review.review_id}"
     return row
 
 
@@ -197,9 +213,27 @@ class DynamoReviewStore:
             raise Unavailable("reviews.store_unavailable") from exc
         return Page(items=items, cursor=_encode(results.last_evaluated_key))
 
-    def published(self, tenant_id: str, sku: str, *, limit: int, cursor: str | None) -> Page:
-        return self._page(ReviewItem.by_product.query(sku_pk(tenant_id, sku), scan_index_forward=False, limit=limit,
-                                                      last_evaluated_key=_decode(cursor)))
+    def published(self, tenant_id: str, sku: str, *, sort: Sort, limit: int, cursor: str | None) -> Page:
+        index = ReviewItem.by_helpful if sort == "helpful" else ReviewItem.by_product
+        return self._page(index.query(sku_pk(tenant_id, sku), scan_index_forward=False, limit=limit,
+                                      last_evaluated_key=_decode(cursor)))
+
+    def vote(self, review: Review, expected_version: int, voter: str) -> Review:
+        saved = review.model_copy(update={"version": expected_version + 1})
+        vote = ReviewItem(review_pk(review.tenant_id, review.review_id), f"VOTE#{voter}")
+        try:
+            with TransactWrite(connection=transactions()) as tx:
+                tx.save(vote, condition=ReviewItem.pk.does_not_exist())
+                tx.save(_row(saved, saved.version), condition=ReviewItem.version == expected_version)
+        except TransactWriteError as exc:
+            if not _conditional(exc):
+                raise Unavailable("reviews.store_unavailable") from exc
+            try:
+                ReviewItem.get(vote.pk, vote.sk, consistent_read=True)
+            except ReviewItem.DoesNotExist:
+                raise ConcurrentModification("error.concurrent_modification") from exc
+            raise Conflict("reviews.already_voted", review_id=review.review_id) from exc
+        return saved
 
     def by_status(self, tenant_id: str, status: ReviewStatus, *, limit: int, cursor: str | None) -> Page:
         return self._page(ReviewItem.by_status.query(f"{tenant_id}#STATUS#{status.value}", scan_index_forward=True,

@@ -76,6 +76,7 @@ def review_view(review: Review, who: Actor) -> dict:
     body = {"id": review.review_id, "sku": review.sku, "verified_buyer": review.verified_buyer,
             **{k: v for k, v in _content_of(review.content).items() if k not in ("version", "at")},
             "created_at": review.created_at, "edited": bool(review.previous), "updated_at": review.updated_at,
+            "helpful": review.helpful,
             "reply": review.reply.model_dump(mode="json", exclude={"by"}) if review.reply else None}
     staff = bool(who.roles & domain.STAFF)
     if staff or domain.is_author(review, who):
@@ -137,14 +138,15 @@ def get_review(review_id: Annotated[str, Path(max_length=128)]) -> Response[dict
 
 
 @router.get("/products/<sku>/reviews", tags=["reviews"],
-            summary="A product's published reviews, newest first, with its rating histogram and average")
+            summary="A product's published reviews, newest or most helpful first, with its rating histogram")
 def product_reviews(sku: Annotated[str, Path(min_length=1, max_length=128)],
-                    sort: Annotated[Literal["newest"], Query()] = "newest",
+                    sort: Annotated[Literal["newest", "helpful"], Query()] = "newest",
                     limit: Annotated[int, Query(ge=1, le=100)] = 20,
                     cursor: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH)] = None) -> dict:
     who = request.actor()
     listing = request.listing("product-reviews", sku, sort)
-    found = services().reviews.for_product(request.tenant(), sku, limit=limit, cursor=listing.position(cursor))
+    found = services().reviews.for_product(request.tenant(), sku, limit=limit, cursor=listing.position(cursor),
+                                           sort=sort)
     return {"sku": sku, "rating": _stats(found.stats), "items": [review_view(r, who) for r in found.page.items],
             "next_cursor": listing.cursor(found.page.cursor)}
 
@@ -179,6 +181,19 @@ def decide_review(review_id: Annotated[str, Path(max_length=128)], body: Decisio
     return request.idempotent_post(200, lambda: review_view(services().reviews.decide(
         request.tenant(), review_id, who, publish=body.verdict == "publish", reason=body.reason,
         expected_version=expected), who))
+
+
+class HelpfulRequest(DomainModel):
+    model_config = ConfigDict(extra="forbid")
+    customer_id: Identifier | None = Field(default=None, description="Storefront calls: the customer who votes")
+
+
+@router.post("/reviews/<review_id>/helpful", tags=["reviews"],
+             summary="A customer found a published review helpful (once each; not its author)")
+def vote_helpful(review_id: Annotated[str, Path(max_length=128)], body: HelpfulRequest) -> Response[dict]:
+    who = request.actor()
+    review = services().reviews.vote_helpful(request.tenant(), review_id, who, body.customer_id)
+    return json_response(200, review_view(review, who))
 
 
 @router.post("/reviews/<review_id>/reply", tags=["reviews"], summary="The merchant's public reply (staff)")
