@@ -86,6 +86,7 @@ class Replay:
         self.shipped: set[int] = set()
         self.contacts: set[str] = set()
         self.placed: set[int] = set()  # plan seqs whose order the storefront pushed
+        self.arrived: set[int] = set()
         self.settles: list[tuple[float, float, int]] = []  # (drain s, round + drain s, actions)
         self.failures: list[str] = []
 
@@ -136,6 +137,7 @@ class Replay:
     def round(self) -> int:
         """One pass of every person over their queue; how many actions they took."""
         by_id = {ticket_id: self.plans[seq] for seq, ticket_id in self.ids.items()}
+        self.arrived = set()  # parcels delivered during this round wait for the next one at the warehouse
         actions = 0
         for status in ("submitted", "pending_approval", "investigating", "awaiting_return", "return_in_transit",
                        "return_received", "inspecting", "reshipping"):
@@ -166,7 +168,8 @@ class Replay:
                                            {"carrier": "sf-express", "tracking_number": plan.tracking_number}))
             self.carrier(plan, "InTransit", "InTransit_001")
             self.carrier(plan, "Delivered", "Delivered_001")
-        elif status in ("return_received", "inspecting"):
+            self.arrived.add(plan.seq)
+        elif status in ("return_received", "inspecting") and plan.seq not in self.arrived:
             if status == "return_received":
                 done += self._ok(self.api.call("POST", f"{path}/transitions", agent, {"to": "inspecting"}))
             done += self._ok(self.api.call("POST", f"{path}/inspection", agent,
