@@ -87,6 +87,7 @@ class Replay:
         self.contacts: set[str] = set()
         self.placed: set[int] = set()  # plan seqs whose order the storefront pushed
         self.arrived: set[int] = set()
+        self.photos: dict[int, str] = {}  # plan seq -> the customer's evidence photo (damage claims)
         self.settles: list[tuple[float, float, int]] = []  # (drain s, round + drain s, actions)
         self.failures: list[str] = []
 
@@ -106,12 +107,34 @@ class Replay:
         else:
             self.placed.add(plan.seq)
 
+    def photograph(self, plan: PlannedTicket) -> None:
+        """A customer claiming damage takes a photo first: POST /media, then the presigned form."""
+        from tests.support.media_files import photo_like
+
+        content = photo_like(plan.seq)
+        customer = self.customers[plan.customer.id]
+        status, granted = self.api.call("POST", "/media", customer, {
+            "purpose": "ticket_evidence", "content_type": "image/png", "size": len(content)})
+        if status != 201:
+            self.failures.append(f"media {plan.order_id}: {status} {granted}")
+            return
+        upload = granted["upload"]
+        posted = self.api.http.post(upload["url"], data=upload["fields"], files={"file": ("photo", content)},
+                                    timeout=60)
+        if posted.status_code != 204:
+            self.failures.append(f"upload {plan.order_id}: {posted.status_code}")
+            return
+        self.photos[plan.seq] = granted["media"]["id"]
+
     def arrive(self, plan: PlannedTicket) -> None:
         if plan.seq not in self.placed:
             return
         headers = {**self.storefront, "X-Customer-IP": plan.customer.ip, "X-Device-Fingerprint": plan.customer.device,
                    "Accept-Language": plan.customer.locale}
-        status, body = self.api.call("POST", "/tickets", headers, plan.request())
+        request = plan.request()
+        if plan.seq in self.photos:
+            request["media_ids"] = [self.photos[plan.seq]]
+        status, body = self.api.call("POST", "/tickets", headers, request)
         if status != 201:
             self.failures.append(f"ticket {plan.order_id}: {status} {body}")
             return
@@ -224,8 +247,13 @@ class Replay:
     def replay(self) -> None:
         self.configure()
         ordered = list(self.day.tickets)
+        from aftersales.eligibility.defaults import EVIDENCE_REASONS  # the default rules want a photo
+
         for plan in ordered:  # the day's orders were placed (and delivered) before the day began
             self.place(plan)
+            if plan.reason_code in EVIDENCE_REASONS:
+                self.photograph(plan)
+        self.stack.drain(timeout=120)  # the photos are checked (S3 event) before anyone asks
         size = -(-len(ordered) // WAVES)
         for start in range(0, len(ordered), size):
             for plan in ordered[start:start + size]:
