@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from aftersales.moderation.service import Moderation as TextVerdict
@@ -25,8 +26,13 @@ class Page:
 
 class ReviewStore(Protocol):
     def create(self, review: Review) -> None:
-        """Stores a new review and claims its order line; `Conflict("reviews.already_reviewed",
-        review_id=<the line's review>)` when the line already has one."""
+        """Stores a new review, claims its order line and counts it in its author's hour and day
+        (UTC, of `created_at`); `Conflict("reviews.already_reviewed", review_id=<the line's review>)`
+        when the line already has one."""
+
+    def activity(self, tenant_id: str, customer_id: str, at: datetime) -> tuple[int, int]:
+        """Reviews the customer wrote in the UTC hour and the UTC day of `at`."""
+        ...
 
     def get(self, tenant_id: str, review_id: str) -> Review | None: ...
 

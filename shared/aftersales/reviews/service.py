@@ -216,7 +216,8 @@ class ReviewModeration:
         content = review.content
         text = f"{content.title}\n{content.text}" if content.title else content.text
         sentiment = self._sentiment.analyse([text])[0]
-        signals = Signals(verified_buyer=review.verified_buyer,
+        hour, day = self._store.activity(review.tenant_id, review.customer_id, review.created_at)
+        signals = Signals(verified_buyer=review.verified_buyer, reviews_last_hour=hour, reviews_last_day=day,
                           account_age_days=domain.account_age_days(review.account_created_at, now),
                           rating=content.rating,
                           sentiment=domain.sentiment_score(sentiment.polarity.value, sentiment.confidence))

@@ -60,6 +60,10 @@ def test_a_review_goes_pending_then_published_and_counts_in_the_product_listing(
                                       "average": 5.0}
     mine = api.request("GET", f"/reviews/{created.body['id']}", headers=creds["cust-1"])
     assert mine.body["status"] == "published" and mine.body["moderation"]["model_version"]
+    from datetime import datetime
+
+    at = datetime.fromisoformat(mine.body["created_at"])
+    assert wiring.services().review_store.activity("acme", "cust-1", at) == (1, 1)
 
 
 def test_one_review_per_order_line_and_edits_keep_versions(rig):

@@ -5,6 +5,8 @@ listing oldest change first, both paged by an opaque cursor."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from aftersales.core.errors import ConcurrentModification, Conflict
 from aftersales.reviews.model import ProductInsights, Projection, Quote, RatingStats, Review, ReviewStatus
 from aftersales.reviews.ports import Page, Sort
@@ -18,6 +20,7 @@ class InMemoryReviewStore:
         self.causes: dict[tuple[str, str], dict[str, int]] = {}
         self.quotes: dict[tuple[str, str], dict[tuple, Quote]] = {}
         self.votes: set[tuple[str, str, str]] = set()
+        self.activity_counts: dict[tuple[str, str, str], int] = {}
         self.writes = 0
 
     def __len__(self) -> int:
@@ -33,8 +36,17 @@ class InMemoryReviewStore:
         if (review.tenant_id, review.review_id) in self.reviews:
             raise Conflict("reviews.exists", review_id=review.review_id)
         self.lines[line] = review.review_id
+        for bucket in (review.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H"),
+                       review.created_at.astimezone(UTC).strftime("%Y-%m-%d")):
+            key = (review.tenant_id, review.customer_id, bucket)
+            self.activity_counts[key] = self.activity_counts.get(key, 0) + 1
         self.reviews[(review.tenant_id, review.review_id)] = review.model_copy(update={"version": 1})
         self.writes += 1
+
+    def activity(self, tenant_id: str, customer_id: str, at: datetime) -> tuple[int, int]:
+        hour, day = at.astimezone(UTC).strftime("%Y-%m-%dT%H"), at.astimezone(UTC).strftime("%Y-%m-%d")
+        return (self.activity_counts.get((tenant_id, customer_id, hour), 0),
+                self.activity_counts.get((tenant_id, customer_id, day), 0))
 
     def get(self, tenant_id: str, review_id: str) -> Review | None:
         return self.reviews.get((tenant_id, review_id))

@@ -305,3 +305,19 @@ def test_helpful_votes_count_once_per_customer_and_order_the_listing(service, co
 def test_an_unpublished_review_takes_no_vote(service):
     with pytest.raises(NotFound):
         service.vote_helpful("acme", _submit(service).review_id, STOREFRONT, customer_id="cust-3")
+
+
+# ---------------------------------------------------------------------- behaviour
+def test_a_burst_of_reviews_from_one_account_is_a_signal(service, consumer, store, orders, clock):
+    lines = [{"line_id": f"B{n}", "sku": f"SKU-{n}", "name": "Thing", "quantity": 1,
+              "unit_price_paid": {"amount": 100, "currency": "CNY"}} for n in range(6)]
+    orders.orders[("acme", "O-B")] = StoredOrder(order(order_id="O-B", lines=lines, fulfilment=DELIVERED,
+                                                       customer={"id": "cust-1"}), rev=1)
+    texts = ["很好", "不错", "满意", "喜欢", "好用", "推荐"]
+    reviews = [_submit(service, order_id="O-B", line_id=f"B{n}", text=texts[n]) for n in range(6)]
+    assert store.activity("acme", "cust-1", NOW) == (6, 6)
+    _moderate(consumer, reviews[-1])
+    reasons = {r["code"]: r["detail"] for r in store.get("acme", reviews[-1].review_id).moderation.reasons}
+    assert set(reasons) == {"review_burst"} and reasons["review_burst"].startswith("6 reviews in the last hour")
+    clock.advance(hours=1)
+    assert store.activity("acme", "cust-1", clock.now()) == (0, 6)

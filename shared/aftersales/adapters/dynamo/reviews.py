@@ -4,6 +4,7 @@
                                                published, gsi2 always (its status)
   <tenant>#REVIEW#<review id>         VOTE#<customer>   a helpful vote (one per customer)
   <tenant>#LINE#<order id>#<line id>  LINE     the order line's review id: one review per line
+  <tenant>#AUTHOR#<customer id>       H#<UTC hour> | D#<UTC day>   reviews written then (n; TTL 2 days)
   <tenant>#SKU#<sku>                  STATS    published reviews per star (r1..r5), the projection
   <tenant>#SKU#<sku>                  CAUSE#<code>                       published reviews naming a cause (n)
   <tenant>#SKU#<sku>                  QUOTE#<code>#<created_at>#<id>     a published review's quote of it
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
@@ -37,6 +39,7 @@ from aftersales.reviews.ports import Page, Sort
 
 REVIEW_SK, LINE_SK, STATS_SK = "REVIEW", "LINE", "STATS"
 CONDITIONAL = ("ConditionalCheckFailedException", "TransactionCanceledException")
+ACTIVITY_RETENTION = timedelta(days=2)  # an author's hour and day counters, read by the consumer
 
 
 class ByProduct(GlobalSecondaryIndex):
@@ -87,6 +90,7 @@ class ReviewItem(Model):
     r4 = NumberAttribute(null=True)
     r5 = NumberAttribute(null=True)
     n = NumberAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
     quote = JSONAttribute(null=True)
     by_product = ByProduct()
     by_status = ByStatus()
@@ -107,6 +111,15 @@ def review_pk(tenant_id: str, review_id: str) -> str:
 
 def line_pk(tenant_id: str, order_id: str, line_id: str) -> str:
     return f"{tenant_id}#LINE#{order_id}#{line_id}"
+
+
+def author_pk(tenant_id: str, customer_id: str) -> str:
+    return f"{tenant_id}#AUTHOR#{customer_id}"
+
+
+def _buckets(at: datetime) -> tuple[str, str]:
+    utc = at.astimezone(UTC)
+    return utc.strftime("H#%Y-%m-%dT%H"), utc.strftime("D#%Y-%m-%d")
 
 
 def sku_pk(tenant_id: str, sku: str) -> str:
@@ -159,10 +172,14 @@ class DynamoReviewStore:
     def create(self, review: Review) -> None:
         claim = ReviewItem(line_pk(review.tenant_id, review.order_id, review.line_id), LINE_SK,
                            review_id=review.review_id)
+        expires = int((review.created_at + ACTIVITY_RETENTION).timestamp())
         try:
             with TransactWrite(connection=transactions()) as tx:
                 tx.save(claim, condition=ReviewItem.pk.does_not_exist())
                 tx.save(_row(review, 1), condition=ReviewItem.pk.does_not_exist())
+                for bucket in _buckets(review.created_at):
+                    tx.update(ReviewItem(author_pk(review.tenant_id, review.customer_id), bucket),
+                              actions=[ReviewItem.n.add(1), ReviewItem.expires_at.set(expires)])
         except TransactWriteError as exc:
             if not _conditional(exc):
                 raise Unavailable("reviews.store_unavailable") from exc
@@ -175,6 +192,14 @@ class DynamoReviewStore:
                                   consistent_read=True).review_id
         except ReviewItem.DoesNotExist:
             return None
+
+    def activity(self, tenant_id: str, customer_id: str, at: datetime) -> tuple[int, int]:
+        keys = [(author_pk(tenant_id, customer_id), bucket) for bucket in _buckets(at)]
+        try:
+            found = {row.sk: int(row.n or 0) for row in ReviewItem.batch_get(keys)}
+        except PynamoDBException as exc:
+            raise Unavailable("reviews.store_unavailable") from exc
+        return found.get(keys[0][1], 0), found.get(keys[1][1], 0)
 
     def get(self, tenant_id: str, review_id: str) -> Review | None:
         try:
