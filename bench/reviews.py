@@ -144,6 +144,6 @@ def _throughput() -> Section:
                       ["reviews", "reviews/s (wall)", "reviews/s (CPU)", "outcomes"])
     shares = ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
     section.rows.append([n, round(n / wall), round(n / cpu), shares])
-    section.notes.append("Every text shares a template with the others, so many are held as near-duplicates: "
-                         "the signature lookups run on every review, as on a busy tenant.")
+    section.notes.append("A worst case: every text shares a template and one author writes them all, so the "
+                         "duplicate lookups find candidates to compare on every review and most are held.")
     return section
