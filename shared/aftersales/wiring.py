@@ -201,9 +201,11 @@ class Container:
 
     @cached_property
     def reviews(self) -> ReviewService:
+        from aftersales.reviews.follow_ups import TicketFollowUps
         from aftersales.reviews.service import ReviewService
 
-        return ReviewService(self.review_store, self.ticket_store, _ReviewMedia(self), self.events, self.clock)
+        return ReviewService(self.review_store, self.ticket_store, _ReviewMedia(self), self.events, self.clock,
+                             follow_ups=TicketFollowUps(self.tickets, self.ticket_store))
 
     @cached_property
     def review_moderation(self) -> ReviewModeration:

@@ -5,6 +5,7 @@ review id goes on the ticket's audit chain (`ticket.review_linked`, data review_
 from __future__ import annotations
 
 from aftersales.core.errors import InvalidRequest
+from aftersales.core.i18n import negotiate
 from aftersales.tickets.domain import Actor, LineRequest, OpenTicket, Ticket
 from aftersales.tickets.model import Channel, Role, TicketType
 
@@ -28,8 +29,11 @@ class TicketFollowUps:
 
     def open_follow_up(self, review: Review) -> str:
         ticket = self._open_ticket(review) or self._open(review)
-        data = {"review_id": review.review_id, "line_id": review.line_id, "rating": review.content.rating}
-        self._tickets.note(review.tenant_id, ticket.id, LINKED, SYSTEM, reason=REASON, data=data)
+        linked = any(entry.event == LINKED and entry.data.get("review_id") == review.review_id
+                     for entry in self._tickets.audit(review.tenant_id, ticket.id, SYSTEM))
+        if not linked:  # a redelivered message links the review once
+            data = {"review_id": review.review_id, "line_id": review.line_id, "rating": review.content.rating}
+            self._tickets.note(review.tenant_id, ticket.id, LINKED, SYSTEM, reason=REASON, data=data)
         return ticket.id
 
     def _open_ticket(self, review: Review) -> Ticket | None:
@@ -42,7 +46,7 @@ class TicketFollowUps:
 
     def _open(self, review: Review) -> Ticket:
         opening = OpenTicket(type=TicketType.COMPLAINT, order_id=review.order_id, customer_id=review.customer_id,
-                             channel=Channel.API, reason_code=REASON, locale=review.content.locale,
+                             channel=Channel.API, reason_code=REASON, locale=negotiate(review.content.locale),
                              lines=[LineRequest(line_id=review.line_id, quantity=1, reason_code=REASON)])
         try:
             return self._tickets.open(review.tenant_id, opening, SYSTEM)

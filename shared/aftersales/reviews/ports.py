@@ -10,6 +10,7 @@ from typing import Any, Literal, Protocol
 from aftersales.moderation.service import Moderation as TextVerdict
 from aftersales.moderation.verdict import Signals
 from aftersales.sentiment.model import SentimentResult
+from aftersales.tickets.audit import AuditEntry
 from aftersales.tickets.domain import Actor, OpenTicket, Ticket
 from aftersales.tickets.ports import StoredOrder
 
@@ -95,3 +96,5 @@ class Tickets(Protocol):
 
     def note(self, tenant_id: str, ticket_id: str, event: str, actor: Actor, *,
              reason: str | None = None, data: dict[str, Any] | None = None) -> Ticket: ...
+
+    def audit(self, tenant_id: str, ticket_id: str, actor: Actor) -> list[AuditEntry]: ...

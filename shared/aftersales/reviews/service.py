@@ -53,8 +53,10 @@ class ProductReviews:
 
 class ReviewService:
     def __init__(self, store: ReviewStore, orders: Orders, media: ReviewMedia, events: EventPublisher,
-                 clock: Clock, id_factory: Callable[[], str] | None = None) -> None:
+                 clock: Clock, id_factory: Callable[[], str] | None = None,
+                 follow_ups: FollowUps | None = None) -> None:
         self._store = store
+        self._follow_ups = follow_ups
         self._orders = orders
         self._media = media
         self._events = events
@@ -143,20 +145,22 @@ class ReviewService:
     def insights(self, tenant_id: str, sku: str, actor: Actor, *, quotes_per_cause: int = 3) -> ProductInsights:
         """Negative causes of the sku's published reviews with a few recent quotes each (staff)."""
         if not actor.roles & domain.STAFF:
-            raise NotFound("reviews.not_found", review_id="*")
+            raise Forbidden("error.role_not_permitted")
         return self._store.insights(tenant_id, sku, quotes_per_cause=quotes_per_cause)
 
     def by_status(self, tenant_id: str, actor: Actor, status: ReviewStatus, *, limit: int,
                   cursor: str | None) -> Page:
         if not actor.roles & domain.STAFF:
-            raise NotFound("reviews.not_found", review_id="*")
+            raise Forbidden("error.role_not_permitted")
         return self._store.by_status(tenant_id, status, limit=limit, cursor=cursor)
 
     # ------------------------------------------------------------------ staff
     def decide(self, tenant_id: str, review_id: str, actor: Actor, *, publish: bool, reason: str,
                expected_version: int | None = None) -> Review:
-        return self._mutate(tenant_id, review_id, actor, lambda r: domain.decide(
+        """A person's verdict; a negative review they publish gets its follow-up as the consumer's do."""
+        review = self._mutate(tenant_id, review_id, actor, lambda r: domain.decide(
             r, publish=publish, reason=reason, actor=actor, at=self._clock.now()), expected_version)
+        return follow_up(self._store, self._follow_ups, review, self._clock)
 
     def reply(self, tenant_id: str, review_id: str, actor: Actor, text: str) -> Review:
         return self._mutate(tenant_id, review_id, actor, lambda r: domain.reply(
@@ -194,8 +198,13 @@ class ReviewModeration:
             review = self._store.get(tenant_id, review_id)
             if review is None:
                 return "unknown"
-            if review.status is not ReviewStatus.PENDING or review.content.version != content_version:
-                return "stale"  # edited again (its own message follows) or already moderated
+            if review.content.version != content_version:
+                return "stale"  # edited again: its own message follows
+            if review.status is not ReviewStatus.PENDING:
+                # already moderated (a redelivery): finish a follow-up that failed after the save
+                healed = domain.needs_follow_up(review) and self._follow_ups is not None
+                follow_up(self._store, self._follow_ups, review, self._clock)
+                return "follow_up" if healed else "stale"
             outcome = self._outcome(review)
             changed = domain.moderated(review, outcome, SYSTEM)
             if changed is None:
@@ -207,7 +216,7 @@ class ReviewModeration:
             logger.info("review moderated", extra={"tenant_id": tenant_id, "review_id": review_id,
                                                    "status": saved.status.value,
                                                    "reasons": [r["code"] for r in outcome.reasons]})
-            self._follow_up(saved)
+            follow_up(self._store, self._follow_ups, saved, self._clock)
             return saved.status.value
         raise ConcurrentModification("error.concurrent_modification")
 
@@ -235,17 +244,19 @@ class ReviewModeration:
                                    if c.evidence else None}
                                   for c in sentiment.causes]})
 
-    def _follow_up(self, review: Review) -> None:
-        if self._follow_ups is None or not domain.needs_follow_up(review):
-            return
-        ticket_id = self._follow_ups.open_follow_up(review)
-        for _ in range(MAX_ATTEMPTS):
-            current = self._store.get(review.tenant_id, review.review_id)
-            if current is None or current.follow_up_ticket_id:
-                return
-            try:
-                self._store.save(domain.follow_up_opened(current, ticket_id, SYSTEM, self._clock.now()),
-                                 current.version, Projection())
-                return
-            except ConcurrentModification:
-                continue
+
+def follow_up(store: ReviewStore, follow_ups: FollowUps | None, review: Review, clock: Clock) -> Review:
+    """Opens (or joins) the complaint of a review that needs one and records its id on the review."""
+    if follow_ups is None or not domain.needs_follow_up(review):
+        return review
+    ticket_id = follow_ups.open_follow_up(review)
+    for _ in range(MAX_ATTEMPTS):
+        current = store.get(review.tenant_id, review.review_id)
+        if current is None or current.follow_up_ticket_id:
+            return current or review
+        try:
+            return store.save(domain.follow_up_opened(current, ticket_id, SYSTEM, clock.now()), current.version,
+                              Projection())
+        except ConcurrentModification:
+            continue
+    return review

@@ -152,6 +152,7 @@ class RecordingFollowUps:
     def __init__(self) -> None:
         self.tickets: dict[tuple[str, str, str], str] = {}
         self.calls: list[str] = []
+        self.failing = False  # the next calls raise, as an unavailable tickets store would
 
     def __len__(self) -> int:
         return len(self.tickets)
@@ -161,5 +162,7 @@ class RecordingFollowUps:
 
     def open_follow_up(self, review: Review) -> str:
         self.calls.append(review.review_id)
+        if self.failing:
+            raise RuntimeError("tickets unavailable")
         key = (review.tenant_id, review.order_id, review.line_id)
         return self.tickets.setdefault(key, f"tkt_{len(self.tickets) + 1}")

@@ -49,3 +49,13 @@ def test_a_closed_complaint_is_not_joined():
     first = follow_ups.open_follow_up(_review("rev_1"))
     tickets.transition("acme", first, Status.CANCELLED, actor(Role.SYSTEM, id="system"), reason="done")
     assert follow_ups.open_follow_up(_review("rev_2")) != first and len(store) == 2
+
+
+def test_the_same_review_is_linked_once_and_the_ticket_speaks_a_supported_language():
+    _, tickets, follow_ups = _rig()
+    review = _review("rev_1").model_copy(update={"content": Content(version=1, rating=1, text="坏了", locale="zh-CN",
+                                                                      at=NOW)})
+    first = follow_ups.open_follow_up(review)
+    assert follow_ups.open_follow_up(review) == first  # a redelivered message
+    assert [e.event for e in tickets.audit("acme", first, AGENT)].count(LINKED) == 1
+    assert tickets.get("acme", first, AGENT).locale == "zh-Hans"

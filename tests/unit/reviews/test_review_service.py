@@ -69,14 +69,14 @@ def media() -> CheckedMedia:
 
 
 @pytest.fixture
-def service(store, orders, media, events, clock) -> ReviewService:
-    ids = iter(f"rev_{n}" for n in range(1, 100))
-    return ReviewService(store, orders, media, events, clock, id_factory=lambda: next(ids))
+def follow_ups() -> RecordingFollowUps:
+    return RecordingFollowUps()
 
 
 @pytest.fixture
-def follow_ups() -> RecordingFollowUps:
-    return RecordingFollowUps()
+def service(store, orders, media, events, clock, follow_ups) -> ReviewService:
+    ids = iter(f"rev_{n}" for n in range(1, 100))
+    return ReviewService(store, orders, media, events, clock, id_factory=lambda: next(ids), follow_ups=follow_ups)
 
 
 @pytest.fixture
@@ -244,7 +244,7 @@ def test_customers_neither_decide_nor_reply_nor_see_the_queue(service, consumer)
         service.decide("acme", review.review_id, CUSTOMER, publish=True, reason="mine")
     with pytest.raises(Forbidden):
         service.reply("acme", review.review_id, CUSTOMER, "thanks")
-    with pytest.raises(NotFound):
+    with pytest.raises(Forbidden):
         service.by_status("acme", CUSTOMER, ReviewStatus.PENDING_REVIEW, limit=10, cursor=None)
 
 
@@ -278,7 +278,7 @@ def test_causes_of_published_negative_reviews_are_counted_with_quotes(service, c
     assert [q.text for q in insights.quotes["quality"]] == ["质量太差了，用了两天就坏了，漏水严重，非常失望"]
     service.decide("acme", review.review_id, AGENT, publish=False, reason="not about the product")
     assert service.insights("acme", "MUG", AGENT).causes == {}
-    with pytest.raises(NotFound):
+    with pytest.raises(Forbidden):
         service.insights("acme", "MUG", CUSTOMER)
 
 
@@ -321,3 +321,24 @@ def test_a_burst_of_reviews_from_one_account_is_a_signal(service, consumer, stor
     assert set(reasons) == {"review_burst"} and reasons["review_burst"].startswith("6 reviews in the last hour")
     clock.advance(hours=1)
     assert store.activity("acme", "cust-1", clock.now()) == (0, 6)
+
+
+def test_a_negative_review_staff_publish_gets_its_follow_up(service, consumer, store, follow_ups, orders):
+    orders.orders[("acme", "O-3")] = StoredOrder(order(order_id="O-3", fulfilment=DELIVERED,
+                                                       customer={"id": "cust-1"}), rev=1)
+    review = _submit(service, order_id="O-3", text="傻逼卖家，质量太差了，用了两天就坏了", rating=1)
+    assert _moderate(consumer, review) == "pending_review" and follow_ups.calls == []
+    published = service.decide("acme", review.review_id, AGENT, publish=True, reason="quoting the courier")
+    assert published.follow_up_ticket_id == "tkt_1" and follow_ups.calls == [review.review_id]
+
+
+def test_a_follow_up_that_failed_is_finished_by_the_redelivered_message(service, consumer, store, follow_ups):
+    review = _submit(service, text=BAD, rating=1)
+    follow_ups.failing = True
+    with pytest.raises(RuntimeError):
+        _moderate(consumer, review)
+    assert store.get("acme", review.review_id).published  # saved before the follow-up failed
+    follow_ups.failing = False
+    assert _moderate(consumer, review) == "follow_up"
+    assert store.get("acme", review.review_id).follow_up_ticket_id == "tkt_1"
+    assert _moderate(consumer, review) == "stale" and len(follow_ups) == 1
