@@ -85,6 +85,11 @@ def edit(review: Review, *, rating: int, title: str | None, text: str, locale: s
                                      "entries": [*review.entries, entry]})
 
 
+def unchanged(review: Review, rating: int, title: str | None, text: str, locale: str, media_ids: list[str]) -> bool:
+    c = review.content
+    return (c.rating, c.title, c.text, c.locale, c.media_ids) == (rating, title, text, locale, media_ids)
+
+
 def moderated(review: Review, moderation: Moderation, actor: Actor) -> Review | None:
     """The consumer's verdict on the version it read; None when the review moved on meanwhile
     (edited again, or already moderated: a redelivered message)."""

@@ -91,6 +91,10 @@ class ReviewService:
             return domain.edit(review, rating=draft.rating, title=draft.title, text=draft.text, locale=draft.locale,
                                media_ids=list(draft.media_ids), actor=actor, at=self._clock.now())
 
+        current = self.get(tenant_id, review_id, actor)
+        if domain.is_author(current, actor) and domain.unchanged(current, draft.rating, draft.title, draft.text,
+                                                                draft.locale, list(draft.media_ids)):
+            return current  # a repeated PUT: no new version, nothing to moderate again
         review = self._mutate(tenant_id, review_id, actor, change, expected_version)
         self._queue(review)
         return review

@@ -342,3 +342,12 @@ def test_a_follow_up_that_failed_is_finished_by_the_redelivered_message(service,
     assert _moderate(consumer, review) == "follow_up"
     assert store.get("acme", review.review_id).follow_up_ticket_id == "tkt_1"
     assert _moderate(consumer, review) == "stale" and len(follow_ups) == 1
+
+
+def test_a_repeated_edit_makes_no_new_version(service, events):
+    review = _submit(service)
+    draft = Draft(rating=2, text=BAD, locale="zh-Hans")
+    first = service.edit("acme", review.review_id, CUSTOMER, draft)
+    again = service.edit("acme", review.review_id, CUSTOMER, draft)
+    assert again.content.version == first.content.version == 2 and again.version == first.version
+    assert [d["content_version"] for _, d in events.events] == [1, 2]
