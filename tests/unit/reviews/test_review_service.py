@@ -13,6 +13,7 @@ from aftersales.core.clock import FixedClock
 from aftersales.core.errors import (
     ConcurrentModification,
     Conflict,
+    EventNotPublished,
     Forbidden,
     IllegalTransition,
     InvalidRequest,
@@ -351,3 +352,30 @@ def test_a_repeated_edit_makes_no_new_version(service, events):
     again = service.edit("acme", review.review_id, CUSTOMER, draft)
     assert again.content.version == first.content.version == 2 and again.version == first.version
     assert [d["content_version"] for _, d in events.events] == [1, 2]
+
+
+class RefusingOnce(RecordingPublisher):
+    """The bus refuses the first event, as an EventBridge outage would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused = 0
+
+    def publish(self, source: str, detail_type: str, detail) -> None:
+        if not self.refused:
+            self.refused += 1
+            raise EventNotPublished("error.event_not_published", detail_type=detail_type)
+        super().publish(source, detail_type, detail)
+
+
+def test_a_review_the_bus_refused_is_queued_by_the_retried_post(store, orders, media, clock):
+    events = RefusingOnce()
+    service = ReviewService(store, orders, media, events, clock)
+    with pytest.raises(EventNotPublished):
+        _submit(service)
+    (stored,) = store.reviews.values()
+    assert stored.status is ReviewStatus.PENDING and events.events == []
+    with pytest.raises(Conflict) as caught:
+        _submit(service)
+    assert caught.value.details["review_id"] == stored.review_id
+    assert [d["review_id"] for _, d in events.events] == [stored.review_id]
