@@ -439,6 +439,8 @@ MESSAGES: list[tuple[str, str, str]] = [
      "状态为 {status} 的评价不能改为 {to}。"),
     ("reviews.own_review", "You cannot vote for your own review.", "不能给自己的评价点赞。"),
     ("reviews.already_voted", "You already found this review helpful.", "您已觉得这条评价有用。"),
+    ("reviews.too_many_changes", "This review has had {max} changes; no more can be recorded.",
+     "该评价已有 {max} 次变更，无法再记录。"),
     ("reviews.store_unavailable", "Reviews cannot be read or written right now; retry.",
      "暂时无法读写评价，请重试。"),
 ]

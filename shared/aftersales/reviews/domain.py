@@ -12,7 +12,7 @@ from aftersales.orders.domain import Order
 from aftersales.tickets.domain import Actor
 from aftersales.tickets.model import Role
 
-from .model import MAX_VERSIONS, Content, Entry, Moderation, Projection, Quote, Reply, Review, ReviewStatus
+from .model import MAX_ENTRIES, MAX_VERSIONS, Content, Entry, Moderation, Projection, Quote, Reply, Review, ReviewStatus
 
 STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 NEGATIVE_RATING = 2  # at or below: a negative review
@@ -63,6 +63,11 @@ def submit(*, review_id: str, tenant_id: str, order: Order, line_id: str, conten
     return draft.model_copy(update={"entries": [entry]})
 
 
+def _room_for_entries(review: Review) -> None:
+    if len(review.entries) >= MAX_ENTRIES:
+        raise Conflict("reviews.too_many_changes", max=MAX_ENTRIES)
+
+
 def is_author(review: Review, actor: Actor) -> bool:
     if actor.is_customer:
         return actor.customer_id == review.customer_id
@@ -97,7 +102,7 @@ def moderated(review: Review, moderation: Moderation, actor: Actor) -> Review | 
         return None
     entry = _entry(review, event="review.moderated", actor=actor, at=moderation.at, to_status=moderation.status,
                    data={"content_version": moderation.content_version,
-                         "reasons": [r["code"] for r in moderation.reasons]})
+                         "reasons": sorted({r["code"] for r in moderation.reasons})})
     return review.model_copy(update={"status": moderation.status, "moderation": moderation,
                                      "updated_at": moderation.at, "entries": [*review.entries, entry]})
 
@@ -106,6 +111,7 @@ def decide(review: Review, *, publish: bool, reason: str, actor: Actor, at: date
     """A person's verdict (agent, supervisor, admin): publish or reject, with the reason audited."""
     if not actor.roles & STAFF:
         raise Forbidden("error.role_not_permitted", required=sorted(r.value for r in STAFF))
+    _room_for_entries(review)
     target = ReviewStatus.PUBLISHED if publish else ReviewStatus.REJECTED
     if review.status not in DECIDABLE or review.status is target:
         raise IllegalTransition("reviews.illegal_decision", status=review.status.value, to=target.value)
@@ -118,6 +124,7 @@ def reply(review: Review, *, text: str, actor: Actor, at: datetime) -> Review:
     """The merchant's public answer (one; a new reply replaces it, both audited)."""
     if not actor.roles & STAFF:
         raise Forbidden("error.role_not_permitted", required=sorted(r.value for r in STAFF))
+    _room_for_entries(review)
     entry = _entry(review, event="review.replied", actor=actor, at=at, to_status=review.status,
                    data={"replaced": review.reply is not None})
     return review.model_copy(update={"reply": Reply(text=text, by=actor.id, at=at), "updated_at": at,

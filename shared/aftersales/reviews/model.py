@@ -11,10 +11,16 @@ from pydantic import Field
 from aftersales.core.model import DomainModel
 
 MAX_TITLE = 150
-MAX_TEXT = 5000  # what the moderation service reads
+MAX_TEXT = 4800  # title, a line break and the text stay within what the moderation service reads (5000)
 MAX_MEDIA = 9
 MAX_REPLY = 2000
-MAX_VERSIONS = 20  # edits kept per review; an edit past them is refused
+# A review is one DynamoDB item (400 KB): at most MAX_VERSIONS texts of MAX_TEXT characters (3 bytes
+# each), MAX_ENTRIES audit entries with reasons of MAX_REASON, MAX_STORED_REASONS moderation reasons.
+MAX_VERSIONS = 10  # content versions kept per review; an edit past them is refused
+MAX_ENTRIES = 100  # staff decisions and replies stop there (the consumer's own entries are bounded by the versions)
+MAX_REASON = 500
+MAX_STORED_REASONS = 50
+MAX_EVIDENCE = 3  # per cause
 
 
 class ReviewStatus(StrEnum):

@@ -21,7 +21,17 @@ from aftersales.tickets.domain import Actor
 from aftersales.tickets.model import Role
 
 from . import domain
-from .model import Content, Moderation, ProductInsights, Projection, RatingStats, Review, ReviewStatus
+from .model import (
+    MAX_EVIDENCE,
+    MAX_STORED_REASONS,
+    Content,
+    Moderation,
+    ProductInsights,
+    Projection,
+    RatingStats,
+    Review,
+    ReviewStatus,
+)
 from .ports import FollowUps, Orders, Page, ReviewMedia, ReviewStore, Sentiment, Sort, TextModeration
 
 logger = Logger(child=True)
@@ -238,12 +248,12 @@ class ReviewModeration:
         verdict = checked.verdict
         return Moderation(
             status=STATUS_BY_VERDICT[verdict.status.value],
-            reasons=[{"code": r.code, "detail": r.detail} for r in verdict.reasons],
+            reasons=[{"code": r.code, "detail": r.detail} for r in verdict.reasons[:MAX_STORED_REASONS]],
             scores=dict(verdict.scores), model_version=sentiment.model_version, content_version=content.version,
             at=now,
             sentiment={"polarity": sentiment.polarity.value, "confidence": round(sentiment.confidence, 4),
                        "language": sentiment.language, "lexicon_version": checked.lexicon_version,
-                       "causes": [{"code": c.code, "evidence": [e.text for e in c.evidence],
+                       "causes": [{"code": c.code, "evidence": [e.text for e in c.evidence[:MAX_EVIDENCE]],
                                    "quote": domain.sentence_around(text, c.evidence[0].start, c.evidence[0].end)
                                    if c.evidence else None}
                                   for c in sentiment.causes]})

@@ -171,3 +171,34 @@ def test_helpful_votes_sort_the_listing_most_helpful_first(rig):
     newest = api.request("GET", "/products/MUG/reviews", headers=creds["key"]).body
     assert [r["id"] for r in by_helpful["items"]] == [older["id"], newer["id"]]
     assert [r["id"] for r in newest["items"]] == [newer["id"], older["id"]]
+
+
+def test_the_largest_review_the_rules_allow_fits_one_dynamodb_item(rig):
+    from aftersales.core.errors import Conflict
+    from aftersales.reviews.model import MAX_ENTRIES, MAX_REASON, MAX_TEXT, MAX_VERSIONS
+    from aftersales.reviews.service import Draft
+    from aftersales.tickets.model import Role
+    from tests.support.ticket_factories import actor
+
+    svc, consumer = wiring.services().reviews, wiring.services().review_moderation
+    author = actor(Role.CUSTOMER, id="cust-1", customer_id="cust-1")
+    agent = actor(Role.AGENT, id="agent-1")
+    text = ("质量很好，" * MAX_TEXT)[:MAX_TEXT]
+    review = svc.submit("acme", author, order_id="O-1", line_id="L1",
+                        draft=Draft(rating=5, text=text, locale="zh-Hans"))
+    for n in range(2, MAX_VERSIONS + 1):
+        review = svc.edit("acme", review.review_id, author, Draft(rating=4, text=f"{n:02d}" + text[2:], locale="zh-Hans"))
+    consumer.moderate("acme", review.review_id, MAX_VERSIONS)
+    svc.reply("acme", review.review_id, agent, "谢" * 2000)
+    publish = svc.get("acme", review.review_id, agent).status.value != "published"
+    with pytest.raises(Conflict) as caught:
+        for _ in range(MAX_ENTRIES + 1):
+            svc.decide("acme", review.review_id, agent, publish=publish, reason="理" * MAX_REASON)
+            publish = not publish
+    assert caught.value.message_id == "reviews.too_many_changes"
+    stored = svc.get("acme", review.review_id, agent)
+    assert len(stored.entries) == MAX_ENTRIES and len(stored.previous) == MAX_VERSIONS - 1
+    from aftersales.adapters.dynamo.reviews import Utf8JsonAttribute
+
+    size = len(Utf8JsonAttribute().serialize(stored.model_dump(mode="json")).encode())
+    assert size < 380_000, size  # the doc, with room for the keys and index attributes

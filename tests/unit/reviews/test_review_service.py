@@ -379,3 +379,14 @@ def test_a_review_the_bus_refused_is_queued_by_the_retried_post(store, orders, m
         _submit(service)
     assert caught.value.details["review_id"] == stored.review_id
     assert [d["review_id"] for _, d in events.events] == [stored.review_id]
+
+
+def test_a_review_keeps_at_most_its_bounded_number_of_versions(service):
+    from aftersales.reviews.model import MAX_VERSIONS
+
+    review = _submit(service)
+    for n in range(2, MAX_VERSIONS + 1):
+        review = service.edit("acme", review.review_id, CUSTOMER, Draft(rating=4, text=f"第{n}版", locale="zh-Hans"))
+    assert review.content.version == MAX_VERSIONS and len(review.previous) == MAX_VERSIONS - 1
+    with pytest.raises(Conflict):
+        service.edit("acme", review.review_id, CUSTOMER, Draft(rating=4, text="one more", locale="zh-Hans"))

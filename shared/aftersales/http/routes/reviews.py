@@ -18,6 +18,7 @@ from aftersales.orders.domain import Identifier
 from aftersales.reviews import domain
 from aftersales.reviews.model import (
     MAX_MEDIA,
+    MAX_REASON,
     MAX_REPLY,
     MAX_TEXT,
     MAX_TITLE,
@@ -62,7 +63,7 @@ class CreateReviewRequest(ReviewContent):
 class DecisionRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     verdict: Literal["publish", "reject"]
-    reason: free_text(2000, min_length=1)
+    reason: free_text(MAX_REASON, min_length=1)
 
 
 class ReplyRequest(DomainModel):
