@@ -187,7 +187,8 @@ def test_the_largest_review_the_rules_allow_fits_one_dynamodb_item(rig):
     review = svc.submit("acme", author, order_id="O-1", line_id="L1",
                         draft=Draft(rating=5, text=text, locale="zh-Hans"))
     for n in range(2, MAX_VERSIONS + 1):
-        review = svc.edit("acme", review.review_id, author, Draft(rating=4, text=f"{n:02d}" + text[2:], locale="zh-Hans"))
+        draft = Draft(rating=4, text=f"{n:02d}" + text[2:], locale="zh-Hans")
+        review = svc.edit("acme", review.review_id, author, draft)
     consumer.moderate("acme", review.review_id, MAX_VERSIONS)
     svc.reply("acme", review.review_id, agent, "谢" * 2000)
     publish = svc.get("acme", review.review_id, agent).status.value != "published"
