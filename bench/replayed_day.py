@@ -285,13 +285,16 @@ def outcome(entries: list[dict]) -> dict[str, Any]:
     resolved = next((_at(e) for e in entries if e["to_status"] in RESOLVED), None)
     staff = [e for e in entries if e["actor_role"] in STAFF_ROLES]
     decision = next((e for e in entries if e["event"] in DECISIONS), None)
-    eligible = next((_at(e) for e in entries if e["event"] == "ticket.submitted_for_approval"), None)
+    # a refund is due once the request is eligible; for goods sent back, once they arrived
+    arrived = next((_at(e) for e in entries if e["to_status"] == "return_received"), None)
+    eligible = arrived or next((_at(e) for e in entries if e["event"] == "ticket.submitted_for_approval"), None)
     refunded = next((_at(e) for e in entries if e["event"] == "ticket.refunded"), None)
     return {"resolved_s": (resolved - opened).total_seconds() if resolved else None,
             "touched": bool(staff),
             "first_touch": _touch(staff[0]) if staff else None,
             "decided_by_person": bool(decision and decision["actor_role"] in STAFF_ROLES),
             "status": entries[-1]["to_status"],
+            "kept_item": arrived is None,
             "paid_after_eligible_s": (refunded - eligible).total_seconds() if refunded and eligible else None}
 
 
@@ -345,11 +348,15 @@ def automation(day: Day, outcomes: dict[int, dict], verified: int, failures: lis
     paid = [o["paid_after_eligible_s"] for o in got if o["paid_after_eligible_s"] is not None]
     times = [o["resolved_s"] for o in resolved]
     zero_times = [o["resolved_s"] for o in zero]
+    zero_kept = [o["resolved_s"] for o in zero if o["kept_item"] and o["status"] == "refunded"]
+    legit = [outcomes[t.seq] for t in day.tickets if not t.abuse and t.seq in outcomes]
     rows = [
         ["tickets opened", len(got)],
         ["resolved (refunded, rejected, resolved, reshipped, closed, cancelled)", _share(len(resolved), len(got))],
         ["resolved with zero human touches", _share(len(zero), len(got))],
         ["touched by a human (any staff entry in the chain)", _share(len(touched), len(got))],
+        ["touched by a human, abusive tickets left out (they must be)",
+         _share(sum(o["touched"] for o in legit), len(legit))],
         ["abusive tickets decided by a person (approval or inspection)",
          _share(sum(o["decided_by_person"] for o in abusive), len(abusive))],
         ["abusive tickets touched by staff at all", _share(sum(o["touched"] for o in abusive), len(abusive))],
@@ -357,7 +364,9 @@ def automation(day: Day, outcomes: dict[int, dict], verified: int, failures: lis
          f"{statistics.median(times):.1f} / {_p90(times):.1f}" if times else "-"],
         ["request → resolution, median / p90 s (zero-touch)",
          f"{statistics.median(zero_times):.1f} / {_p90(zero_times):.1f}" if zero_times else "-"],
-        ["refunds paid within 60 s of eligibility (submitted for approval → refunded)",
+        ["request → refund, median / p90 s (zero-touch refunds without return)",
+         f"{statistics.median(zero_kept):.1f} / {_p90(zero_kept):.1f}" if zero_kept else "-"],
+        ["refunds paid within 60 s of eligibility (submitted for approval, or goods arrived → refunded)",
          _share(sum(s <= 60 for s in paid), len(paid))],
         ["left open at the end (the day's unanswered tickets included)",
          _share(len(got) - len(resolved), len(got))],
