@@ -66,7 +66,7 @@ class DecisionRequest(DomainModel):
     reason: free_text(MAX_REASON, min_length=1)
 
 
-class ReplyRequest(DomainModel):
+class ReviewReplyRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     text: free_text(MAX_REPLY, min_length=1)
 
@@ -198,7 +198,7 @@ def vote_helpful(review_id: Annotated[str, Path(max_length=128)], body: HelpfulR
 
 
 @router.post("/reviews/<review_id>/reply", tags=["reviews"], summary="The merchant's public reply (staff)")
-def reply_to_review(review_id: Annotated[str, Path(max_length=128)], body: ReplyRequest) -> Response[dict]:
+def reply_to_review(review_id: Annotated[str, Path(max_length=128)], body: ReviewReplyRequest) -> Response[dict]:
     request.require(*STAFF)
     who = request.actor()
     return request.idempotent_post(200, lambda: review_view(services().reviews.reply(
