@@ -8,14 +8,10 @@ import time
 import pytest
 import requests
 
+from tests.support.local_stack import demo_auth
+
 pytestmark = pytest.mark.e2e
 
-
-def _auth(stack, who: str) -> dict[str, str]:
-    for label, value in stack.demo.items():
-        if label.startswith(who):
-            return {"X-Api-Key": value} if "API key" in label else {"Authorization": f"Bearer {value}"}
-    raise KeyError(who)
 
 
 def test_public_documents_need_no_credentials(local_stack):
@@ -32,7 +28,7 @@ def test_everything_else_needs_credentials(local_stack):
 
 
 def test_demo_tenant_is_seeded(local_stack):
-    listed = requests.get(f"{local_stack.api_url}/tickets", headers=_auth(local_stack, "agent token"), timeout=10)
+    listed = requests.get(f"{local_stack.api_url}/tickets", headers=demo_auth(local_stack, "agent token"), timeout=10)
     assert listed.status_code == 200 and len(listed.json()["items"]) >= 3
 
 
@@ -41,14 +37,14 @@ def test_a_return_flows_from_request_to_customer_timeline(local_stack):
     THEN the customer's timeline (built from stream → EventBridge → SQS → projector) shows each
     step, in Chinese for a zh-Hans reader."""
     api = local_stack.api_url
-    customer = {**_auth(local_stack, "customer token cust-1001"), "Accept-Language": "zh-CN"}
+    customer = {**demo_auth(local_stack, "customer token cust-1001"), "Accept-Language": "zh-CN"}
     created = requests.post(f"{api}/tickets", json={
         "type": "return_refund", "order_id": "SO-1001", "channel": "mini_program", "reason_code": "dislike",
         "lines": [{"line_id": "2", "quantity": 2}]}, headers={**customer, "Idempotency-Key": "e2e-1"}, timeout=10)
     assert created.status_code == 201, created.text
     ticket = created.json()
     assert ticket["requested_amount"] == {"amount": 28700, "currency": "CNY"}
-    staff = _auth(local_stack, "supervisor token")
+    staff = demo_auth(local_stack, "supervisor token")
     # triage runs on ticket.created: the demo order has no delivery yet, so the checks cannot decide
     # the return window and leave the ticket to an agent with what is missing; the agent moves it on
     deadline = time.monotonic() + 45
@@ -82,7 +78,7 @@ def test_a_return_flows_from_request_to_customer_timeline(local_stack):
 
 def test_bad_input_through_the_gateway(local_stack):
     api = local_stack.api_url
-    staff = _auth(local_stack, "agent token")
+    staff = demo_auth(local_stack, "agent token")
     reply = requests.post(f"{api}/tickets", json={"type": "nope"}, headers=staff, timeout=10)
     assert reply.status_code == 422 and {f["path"] for f in reply.json()["error"]["fields"]} >= {"type", "order_id"}
     reply = requests.post(f"{api}/tickets", data="x" * 300_000, headers={**staff, "Content-Type": "application/json"},
@@ -100,7 +96,7 @@ def _demo_key(stack, scope: str) -> dict[str, str]:
 def test_an_api_key_and_a_bearer_token_together_are_400_through_the_gateway(local_stack):
     """GIVEN the demo's storefront key and its admin token in one request WHEN it goes through API
     Gateway's front (authorizer in-process) THEN 400 conflicting_credentials, not the key's answer."""
-    both = {**_demo_key(local_stack, "storefront"), **_auth(local_stack, "admin token")}
+    both = {**_demo_key(local_stack, "storefront"), **demo_auth(local_stack, "admin token")}
     reply = requests.post(f"{local_stack.api_url}/auth/staff-tokens", json={"user_id": "admin-sun"}, headers=both,
                           timeout=10)
     assert reply.status_code == 400 and reply.json()["error"]["code"] == "conflicting_credentials"

@@ -7,32 +7,17 @@ verifying; an out-of-window return is refused with the reason in the customer's 
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 
+from tests.support.local_stack import demo_auth, eventually
+
 pytestmark = pytest.mark.e2e
 
 
-def _auth(stack, who: str) -> dict[str, str]:
-    for label, value in stack.demo.items():
-        if label.startswith(who):
-            return {"X-Api-Key": value} if "API key" in label else {"Authorization": f"Bearer {value}"}
-    raise KeyError(who)
-
-
-def _eventually(probe, timeout: float):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"not reached within {timeout}s")
-        time.sleep(0.3)
 
 
 def _delivered_order(stack, delivered_days_ago: int, unit_price: int = 3900) -> dict:
@@ -49,7 +34,7 @@ def _delivered_order(stack, delivered_days_ago: int, unit_price: int = 3900) -> 
              "fulfilment": {"status": "delivered", "shipped_at": (delivered - timedelta(days=2)).isoformat(),
                             "delivered_at": delivered.isoformat()}}
     reply = requests.put(f"{stack.api_url}/orders/{order['order_id']}", json=order,
-                         headers=_auth(stack, "storefront API key"), timeout=10)
+                         headers=demo_auth(stack, "storefront API key"), timeout=10)
     assert reply.status_code == 201, reply.text
     return order
 
@@ -58,22 +43,22 @@ def _open(stack, order: dict, ticket_type: str) -> str:
     created = requests.post(f"{stack.api_url}/tickets", json={
         "type": ticket_type, "order_id": order["order_id"], "channel": "app", "reason_code": "not_as_described",
         "lines": [{"line_id": "1", "quantity": 1}]},
-        headers={**_auth(stack, "storefront API key"), "Accept-Language": "zh-CN"}, timeout=10)
+        headers={**demo_auth(stack, "storefront API key"), "Accept-Language": "zh-CN"}, timeout=10)
     assert created.status_code == 201, created.text
     return created.json()["id"]
 
 
 def _ticket(stack, ticket_id: str) -> dict:
-    return requests.get(f"{stack.api_url}/tickets/{ticket_id}", headers=_auth(stack, "agent token"),
+    return requests.get(f"{stack.api_url}/tickets/{ticket_id}", headers=demo_auth(stack, "agent token"),
                         timeout=10).json()
 
 
 def test_a_storefront_refund_only_request_is_paid_with_no_further_call(local_stack):
     order = _delivered_order(local_stack, delivered_days_ago=2)
     ticket_id = _open(local_stack, order, "refund_only")
-    _eventually(lambda: _ticket(local_stack, ticket_id)["status"] == "refunded", timeout=60)
+    eventually(lambda: _ticket(local_stack, ticket_id)["status"] == "refunded", timeout=60)
 
-    agent = _auth(local_stack, "agent token")
+    agent = demo_auth(local_stack, "agent token")
     audit = requests.get(f"{local_stack.api_url}/tickets/{ticket_id}/audit", headers=agent, timeout=10).json()
     entries = [e for e in audit["entries"] if e["event"] != "ticket.assigned"]  # the demo's dispatcher
     assert [e["event"] for e in entries] == ["ticket.created", "ticket.submitted_for_approval", "ticket.approved",
@@ -90,10 +75,10 @@ def test_a_storefront_refund_only_request_is_paid_with_no_further_call(local_sta
 def test_an_out_of_window_return_is_refused_in_the_customers_language(local_stack):
     order = _delivered_order(local_stack, delivered_days_ago=45)
     ticket_id = _open(local_stack, order, "return_refund")
-    _eventually(lambda: _ticket(local_stack, ticket_id)["status"] == "rejected", timeout=60)
+    eventually(lambda: _ticket(local_stack, ticket_id)["status"] == "rejected", timeout=60)
 
     reply = requests.get(f"{local_stack.api_url}/tickets/{ticket_id}/eligibility",
-                         headers=_auth(local_stack, "storefront API key"), timeout=10)
+                         headers=demo_auth(local_stack, "storefront API key"), timeout=10)
     assert reply.status_code == 200, reply.text
     evaluation = reply.json()["evaluation"]
     assert evaluation["outcome"] == "ineligible" and evaluation["reason"] == "eligibility.outside_return_window"

@@ -8,34 +8,18 @@ evidence check; a file that is not what it claims to be ends rejected with no UR
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 
+from tests.support.local_stack import demo_auth, eventually
 from tests.support.media_files import image_bytes
 
 pytestmark = pytest.mark.e2e
 
 
-def _auth(stack, who: str) -> dict[str, str]:
-    for label, value in stack.demo.items():
-        if label.startswith(who):
-            return {"X-Api-Key": value} if "API key" in label else {"Authorization": f"Bearer {value}"}
-    raise KeyError(who)
-
-
-def _eventually(probe, timeout: float):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"not reached within {timeout}s")
-        time.sleep(0.3)
 
 
 def _upload(stack, customer: dict, content: bytes, content_type: str) -> str:
@@ -53,11 +37,11 @@ def _settled(stack, customer: dict, media_id: str) -> dict:
         body = requests.get(f"{stack.api_url}/media/{media_id}", headers=customer, timeout=10).json()
         return body if body["status"] != "pending" else None
 
-    return _eventually(probe, timeout=30)
+    return eventually(probe, timeout=30)
 
 
 def test_a_photo_is_checked_by_the_s3_event_and_counts_as_a_damage_claims_evidence(local_stack):
-    customer = _auth(local_stack, "customer token cust-1001")
+    customer = demo_auth(local_stack, "customer token cust-1001")
     media_id = _upload(local_stack, customer, image_bytes("JPEG", (320, 240), gps=True), "image/jpeg")
     shown = _settled(local_stack, customer, media_id)
     assert shown["status"] == "ready" and shown["metadata"]["gps_removed"] is True
@@ -78,7 +62,7 @@ def test_a_photo_is_checked_by_the_s3_event_and_counts_as_a_damage_claims_eviden
              "fulfilment": {"status": "delivered", "shipped_at": (delivered - timedelta(days=2)).isoformat(),
                             "delivered_at": delivered.isoformat()}}
     assert requests.put(f"{local_stack.api_url}/orders/{order_id}", json=order,
-                        headers=_auth(local_stack, "storefront API key"), timeout=10).status_code == 201
+                        headers=demo_auth(local_stack, "storefront API key"), timeout=10).status_code == 201
     opened = requests.post(f"{local_stack.api_url}/tickets", json={
         "type": "return_refund", "order_id": order_id, "channel": "app", "reason_code": "damaged",
         "lines": [{"line_id": "1", "quantity": 1}], "media_ids": [media_id]}, headers=customer, timeout=10)
@@ -87,24 +71,24 @@ def test_a_photo_is_checked_by_the_s3_event_and_counts_as_a_damage_claims_eviden
 
     def evaluated():
         reply = requests.get(f"{local_stack.api_url}/tickets/{opened.json()['id']}/eligibility",
-                             headers=_auth(local_stack, "agent token"), timeout=10)
+                             headers=demo_auth(local_stack, "agent token"), timeout=10)
         body = reply.json() if reply.status_code == 200 else {}
         return body if body.get("recorded") else None
 
-    evaluation = _eventually(evaluated, timeout=60)["evaluation"]
+    evaluation = eventually(evaluated, timeout=60)["evaluation"]
     evidence = next(c for c in evaluation["checks"] if c["check"] == "evidence")
     assert evidence["verdict"] == "pass" and evidence["details"]["media"] == 1
 
 
 def test_a_file_that_is_not_what_it_claims_is_rejected_with_no_url(local_stack):
-    customer = _auth(local_stack, "customer token cust-1001")
+    customer = demo_auth(local_stack, "customer token cust-1001")
     media_id = _upload(local_stack, customer, image_bytes("PNG"), "image/webp")
     shown = _settled(local_stack, customer, media_id)
     assert (shown["status"], shown["reason"], shown["url"]) == ("rejected", "type_mismatch", None)
 
 
 def test_the_local_s3_refuses_a_post_that_breaks_its_policy(local_stack):
-    customer = _auth(local_stack, "customer token cust-1001")
+    customer = demo_auth(local_stack, "customer token cust-1001")
     granted = requests.post(f"{local_stack.api_url}/media", json={"purpose": "ticket_evidence",
                                                                   "content_type": "image/png", "size": 100},
                             headers=customer, timeout=10)

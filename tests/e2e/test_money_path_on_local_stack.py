@@ -12,14 +12,10 @@ import uuid
 import pytest
 import requests
 
+from tests.support.local_stack import demo_auth
+
 pytestmark = pytest.mark.e2e
 
-
-def _auth(stack, who: str) -> dict[str, str]:
-    for label, value in stack.demo.items():
-        if label.startswith(who):
-            return {"X-Api-Key": value} if "API key" in label else {"Authorization": f"Bearer {value}"}
-    raise KeyError(who)
 
 
 def _eventually(probe, timeout: float = 45.0):
@@ -34,7 +30,7 @@ def _eventually(probe, timeout: float = 45.0):
 
 
 def _ticket_for(stack, unit_price: int) -> tuple[str, dict]:
-    api, key = stack.api_url, _auth(stack, "storefront API key")
+    api, key = stack.api_url, demo_auth(stack, "storefront API key")
     suffix = uuid.uuid4().hex[:8]
     order = {"order_id": f"E2E-{suffix}", "version": 1, "channel": "app", "currency": "CNY",
              "customer": {"id": f"cust-e2e-{suffix}", "tier": "standard"},
@@ -58,7 +54,7 @@ def _ticket_for(stack, unit_price: int) -> tuple[str, dict]:
 
 
 def _status(stack, ticket_id: str) -> str:
-    reply = requests.get(f"{stack.api_url}/tickets/{ticket_id}", headers=_auth(stack, "agent token"), timeout=10)
+    reply = requests.get(f"{stack.api_url}/tickets/{ticket_id}", headers=demo_auth(stack, "agent token"), timeout=10)
     return reply.json()["status"]
 
 
@@ -66,12 +62,12 @@ def test_a_small_refund_is_auto_approved_and_paid_once(local_stack):
     ticket_id, order = _ticket_for(local_stack, 5000)
     _eventually(lambda: _status(local_stack, ticket_id) == "refunded")
     refund = requests.get(f"{local_stack.api_url}/tickets/{ticket_id}/refund",
-                          headers=_auth(local_stack, "agent token"), timeout=10).json()
+                          headers=demo_auth(local_stack, "agent token"), timeout=10).json()
     (grant,) = refund["grants"]
     assert grant["status"] == "succeeded" and grant["amount"] == {"amount": 5000, "currency": "CNY"}
     assert len(grant["attempts"]) == 1
     audit = requests.get(f"{local_stack.api_url}/tickets/{ticket_id}/audit",
-                         headers=_auth(local_stack, "agent token"), timeout=10).json()["entries"]
+                         headers=demo_auth(local_stack, "agent token"), timeout=10).json()["entries"]
     # the demo's dispatcher assigns it; the intake checks may note that the order snapshot has no fulfilment
     events = [e["event"] for e in audit if e["event"] not in ("ticket.assigned", "ticket.eligibility_checked")]
     assert events == ["ticket.created", "ticket.submitted_for_approval", "ticket.approved",
@@ -86,7 +82,7 @@ def test_a_small_refund_is_auto_approved_and_paid_once(local_stack):
 
 def test_a_larger_refund_waits_for_a_reviewer_then_is_paid(local_stack):
     ticket_id, _order = _ticket_for(local_stack, 30000)
-    agent = _auth(local_stack, "agent token")
+    agent = demo_auth(local_stack, "agent token")
     review = _eventually(lambda: (r := requests.get(f"{local_stack.api_url}/tickets/{ticket_id}/approval",
                                                     headers=agent, timeout=10)).status_code == 200 and r.json())
     assert review["route"] == "single_review" and review["status"] == "pending"
@@ -95,7 +91,7 @@ def test_a_larger_refund_waits_for_a_reviewer_then_is_paid(local_stack):
     assert decided.status_code == 200 and decided.json()["status"] == "approved"
     again = requests.post(f"{local_stack.api_url}/tickets/{ticket_id}/approval/decisions",
                           json={"verdict": "approve", "comment": "late"},
-                          headers=_auth(local_stack, "supervisor token"), timeout=10)
+                          headers=demo_auth(local_stack, "supervisor token"), timeout=10)
     assert again.status_code == 409
     _eventually(lambda: _status(local_stack, ticket_id) == "refunded")
     audit = requests.get(f"{local_stack.api_url}/tickets/{ticket_id}/audit", headers=agent,
@@ -108,7 +104,7 @@ def test_an_agent_cannot_wave_through_a_large_refund_they_asked_for(local_stack)
     """GIVEN an agent who opens a 3,000.00 CNY refund-only ticket (dual review) WHEN the same agent
     posts {"to": "approved"} to /transitions THEN 409 names the decisions endpoint, the review stays
     pending with no decisions and nothing is paid; only two other people's approvals pay it, once."""
-    api, agent = local_stack.api_url, _auth(local_stack, "agent token")
+    api, agent = local_stack.api_url, demo_auth(local_stack, "agent token")
     suffix = uuid.uuid4().hex[:8]
     order = {"order_id": f"E2E-{suffix}", "version": 1, "channel": "app", "currency": "CNY",
              "customer": {"id": f"cust-e2e-{suffix}", "tier": "standard"},
@@ -118,7 +114,7 @@ def test_an_agent_cannot_wave_through_a_large_refund_they_asked_for(local_stack)
              "lines": [{"line_id": "1", "sku": "PAN", "name": "Pan", "quantity": 1,
                         "unit_price_paid": {"amount": 300000, "currency": "CNY"}}],
              "placed_at": "2026-11-18T10:00:00+08:00"}
-    key = _auth(local_stack, "storefront API key")
+    key = demo_auth(local_stack, "storefront API key")
     assert requests.put(f"{api}/orders/{order['order_id']}", json=order, headers=key, timeout=10).status_code == 201
     created = requests.post(f"{api}/tickets", json={"type": "refund_only", "order_id": order["order_id"],
                                                     "channel": "phone", "reason_code": "quality",
@@ -142,7 +138,7 @@ def test_an_agent_cannot_wave_through_a_large_refund_they_asked_for(local_stack)
     assert review["status"] == "pending" and review["decisions"] == []
     for who in ("supervisor token", "finance token"):
         decided = requests.post(f"{path}/approval/decisions", json={"verdict": "approve", "comment": "checked"},
-                                headers=_auth(local_stack, who), timeout=10)
+                                headers=demo_auth(local_stack, who), timeout=10)
         assert decided.status_code == 200, decided.text
     _eventually(lambda: _status(local_stack, ticket_id) == "refunded")
     from aftersales.wiring import services

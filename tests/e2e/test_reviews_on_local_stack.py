@@ -9,32 +9,17 @@ ticket naming it, and the abusive one is rejected with its reasons."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 
+from tests.support.local_stack import demo_auth, eventually
+
 pytestmark = pytest.mark.e2e
 
 
-def _auth(stack, who: str) -> dict[str, str]:
-    for label, value in stack.demo.items():
-        if label.startswith(who):
-            return {"X-Api-Key": value} if "API key" in label else {"Authorization": f"Bearer {value}"}
-    raise KeyError(who)
-
-
-def _eventually(probe, timeout: float):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"not reached within {timeout}s")
-        time.sleep(0.3)
 
 
 def test_reviews_are_moderated_counted_and_a_one_star_review_opens_a_complaint(local_stack):
@@ -50,7 +35,7 @@ def test_reviews_are_moderated_counted_and_a_one_star_review_opens_a_complaint(l
              "shipping": {"country": "CN", "fee": {"amount": 1000, "currency": "CNY"}},
              "lines": lines, "placed_at": (delivered - timedelta(days=3)).isoformat(),
              "fulfilment": {"status": "delivered", "delivered_at": delivered.isoformat()}}
-    storefront, agent = _auth(local_stack, "storefront API key"), _auth(local_stack, "agent token")
+    storefront, agent = demo_auth(local_stack, "storefront API key"), demo_auth(local_stack, "agent token")
     api = local_stack.api_url
     assert requests.put(f"{api}/orders/{order['order_id']}", json=order, headers=storefront,
                         timeout=10).status_code == 201
@@ -69,7 +54,7 @@ def test_reviews_are_moderated_counted_and_a_one_star_review_opens_a_complaint(l
     def review(line_id: str) -> dict:
         return requests.get(f"{api}/reviews/{ids[line_id]}", headers=agent, timeout=10).json()
 
-    _eventually(lambda: all(review(n)["status"] != "pending" for n in ids), timeout=60)
+    eventually(lambda: all(review(n)["status"] != "pending" for n in ids), timeout=60)
     assert [review(n)["status"] for n in ("1", "2", "3")] == ["published", "published", "rejected"]
     assert {r["code"] for r in review("3")["moderation"]["reasons"]} == {"prohibited_term"}
 
@@ -78,7 +63,7 @@ def test_reviews_are_moderated_counted_and_a_one_star_review_opens_a_complaint(l
     assert listing["rating"]["counts"] == {"1": 1, "2": 0, "3": 0, "4": 0, "5": 1}
     assert listing["rating"]["average"] == 3.0
 
-    ticket_id = _eventually(lambda: review("2")["follow_up_ticket_id"], timeout=30)
+    ticket_id = eventually(lambda: review("2")["follow_up_ticket_id"], timeout=30)
     ticket = requests.get(f"{api}/tickets/{ticket_id}", headers=agent, timeout=10).json()
     assert ticket["type"] == "complaint" and ticket["reason_code"] == "negative_review"
     assert [line["line_id"] for line in ticket["lines"]] == ["2"]

@@ -81,6 +81,14 @@ def exclusive_stack(stack_name: str, **kwargs: Any) -> Iterator[Any]:
             _start_seeded(session)
 
 
+def demo_auth(stack: Any, who: str) -> dict[str, str]:
+    """The demo's credential whose label starts with `who` (`make run` prints them), as headers."""
+    for label, value in stack.demo.items():
+        if label.startswith(who):
+            return {"X-Api-Key": value} if "API key" in label else {"Authorization": f"Bearer {value}"}
+    raise KeyError(who)
+
+
 def eventually(probe: Callable[[], Any], timeout: float = 10.0, interval: float = 0.1) -> Any:
     """Return the first truthy result of probe(), or fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
