@@ -1,7 +1,11 @@
-"""`review.submitted` events (via SQS) -> moderation of that content version: text checks,
-sentiment and behaviour signals decide published / pending_review / rejected; a negative
-published review of a delivered line opens its follow-up complaint. An outdated or redelivered
-message is left alone; a failed record is retried by SQS and parked in the DLQ."""
+"""The reviews context's queue (SQS), two kinds of events:
+* `review.submitted` -> moderation of that content version: text checks, sentiment and behaviour
+  signals decide published / pending_review / rejected; a negative published review of a delivered
+  line opens its follow-up complaint, one naming a defect joins the line's open return;
+* `ticket.resolved` / `ticket.closed` -> the authors of the reviews linked to that ticket are
+  invited to update them (`review.update_invited`).
+An outdated or redelivered message is left alone; a failed record is retried by SQS and parked in
+the DLQ."""
 
 import json
 
@@ -14,10 +18,17 @@ from aftersales.wiring import services
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
+TICKET_CLOSURES = ("ticket.resolved", "ticket.closed")
 
 
 def record_handler(record: SQSRecord) -> None:
-    detail = json.loads(record.body)["detail"]
+    event = json.loads(record.body)
+    detail = event["detail"]
+    if event.get("detail-type") in TICKET_CLOSURES:
+        invited = services().reviews.invite_update(detail["tenant_id"], detail["ticket_id"])
+        logger.info("review update invitations", extra={"tenant_id": detail["tenant_id"],
+                                                        "ticket_id": detail["ticket_id"], "invited": len(invited)})
+        return
     outcome = services().review_moderation.moderate(detail["tenant_id"], detail["review_id"],
                                                     int(detail["content_version"]))
     logger.info("review moderation", extra={"tenant_id": detail["tenant_id"], "review_id": detail["review_id"],

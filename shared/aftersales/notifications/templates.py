@@ -74,6 +74,12 @@ _TEXT: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("[{ticket}] Request cancelled", "Request {ticket} was cancelled. Status: {status}."),
         "zh-Hans": ("[{ticket}] 申请已取消", "售后单 {ticket} 已取消。当前状态：{status}。"),
     },
+    "review.update_invited": {
+        "en": ("[{ticket}] Would you update your review?",
+               "Request {ticket} is closed. If it changed how you see the product, you can update your review "
+               "from your order page. Thank you."),
+        "zh-Hans": ("[{ticket}] 邀请您更新评价", "售后单 {ticket} 已处理完毕。如果您的看法有所改变，欢迎在订单页面更新您的评价。"),
+    },
     "ticket.closed": {
         "en": ("[{ticket}] Request closed", "Request {ticket} is closed. Thank you. Status: {status}."),
         "zh-Hans": ("[{ticket}] 售后单已关闭", "售后单 {ticket} 已关闭，感谢您的耐心。当前状态：{status}。"),

@@ -17,6 +17,8 @@ from .model import MAX_ENTRIES, MAX_VERSIONS, Content, Entry, Moderation, Projec
 STAFF = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
 NEGATIVE_RATING = 2  # at or below: a negative review
 NEGATIVE_CONFIDENCE = 0.8  # the text's sentiment is "clearly" negative at or above this
+DEFECT_CAUSE = "quality"  # the cause code that says the product itself is faulty
+UPDATE_INVITED = "review.update_invited"
 DECIDABLE = frozenset({ReviewStatus.PENDING_REVIEW, ReviewStatus.PUBLISHED, ReviewStatus.REJECTED})
 
 
@@ -152,15 +154,40 @@ def can_view(review: Review, actor: Actor) -> bool:
     return review.published or bool(actor.roles & STAFF) or is_author(review, actor)
 
 
-def needs_follow_up(review: Review) -> bool:
-    """A published negative review of a delivered line (1-2 stars, or a clearly negative text)."""
-    if not review.published or not review.delivered or review.follow_up_ticket_id:
-        return False
+def is_negative(review: Review) -> bool:
+    """1-2 stars, or a clearly negative text."""
     if review.content.rating <= NEGATIVE_RATING:
         return True
     sentiment = review.moderation.sentiment if review.moderation else None
     return bool(sentiment and sentiment.get("polarity") == "negative"
                 and float(sentiment.get("confidence", 0.0)) >= NEGATIVE_CONFIDENCE)
+
+
+def mentions_defect(review: Review) -> bool:
+    """The moderation found the quality cause (broken, faulty, does not work ...) in the text."""
+    sentiment = review.moderation.sentiment if review.moderation else None
+    return any(cause.get("code") == DEFECT_CAUSE for cause in (sentiment or {}).get("causes", []))
+
+
+def needs_follow_up(review: Review) -> bool:
+    """A published review of a delivered line that after-sales should see: a negative one (it opens
+    or joins a complaint), or one that mentions a defect (it joins an open return of the line)."""
+    if not review.published or not review.delivered or review.follow_up_ticket_id:
+        return False
+    return is_negative(review) or mentions_defect(review)
+
+
+def update_invited(review: Review, ticket_id: str, actor: Actor, at: datetime) -> Review | None:
+    """The review's follow-up ticket closed: its author is invited to update it, once per ticket."""
+    if invited_for(review, ticket_id):
+        return None
+    entry = _entry(review, event=UPDATE_INVITED, actor=actor, at=at, to_status=review.status,
+                   data={"ticket_id": ticket_id})
+    return review.model_copy(update={"entries": [*review.entries, entry], "updated_at": at})
+
+
+def invited_for(review: Review, ticket_id: str) -> bool:
+    return any(e.event == UPDATE_INVITED and e.data.get("ticket_id") == ticket_id for e in review.entries)
 
 
 def quotes(review: Review) -> list[Quote]:

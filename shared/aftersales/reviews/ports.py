@@ -82,8 +82,13 @@ class Sentiment(Protocol):
 
 
 class FollowUps(Protocol):
-    def open_follow_up(self, review: Review) -> str:
-        """The id of the open complaint ticket of the review's order line (opened, or joined)."""
+    def open_follow_up(self, review: Review) -> str | None:
+        """The id of the ticket the review joined: the open request about a defect it names, or the
+        line's open complaint (opened, or joined) when it is negative; None when neither applies."""
+        ...
+
+    def linked_reviews(self, tenant_id: str, ticket_id: str) -> list[str]:
+        """Ids of the reviews linked to the ticket, in linking order."""
         ...
 
 

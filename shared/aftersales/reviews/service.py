@@ -38,6 +38,7 @@ logger = Logger(child=True)
 
 SOURCE = "aftersales.reviews"
 SUBMITTED = "review.submitted"
+UPDATE_INVITED = domain.UPDATE_INVITED
 MAX_ATTEMPTS = 4
 SYSTEM = Actor(id="review-moderation", roles=frozenset({Role.SYSTEM}))
 STATUS_BY_VERDICT = {"publish": ReviewStatus.PUBLISHED, "pending_review": ReviewStatus.PENDING_REVIEW,
@@ -176,6 +177,33 @@ class ReviewService:
             r, publish=publish, reason=reason, actor=actor, at=self._clock.now()), expected_version)
         return follow_up(self._store, self._follow_ups, review, self._clock)
 
+    def invite_update(self, tenant_id: str, ticket_id: str) -> list[str]:
+        """A ticket a review joined was resolved or closed: each such review's author is invited,
+        once per ticket, to update it (`review.update_invited`, which notifications deliver). The
+        ids of the reviews invited now."""
+        if self._follow_ups is None:
+            return []
+        invited = []
+        for review_id in self._follow_ups.linked_reviews(tenant_id, ticket_id):
+            for _ in range(MAX_ATTEMPTS):
+                review = self._store.get(tenant_id, review_id)
+                changed = domain.update_invited(review, ticket_id, SYSTEM, self._clock.now()) if review else None
+                if changed is None:
+                    break
+                # published before the save: a redelivery after a failed save publishes it again,
+                # and notifications send once per dedup_key
+                self._events.publish(SOURCE, UPDATE_INVITED, {
+                    "tenant_id": tenant_id, "review_id": review_id, "ticket_id": ticket_id,
+                    "customer_id": review.customer_id, "sku": review.sku,
+                    "dedup_key": f"{review_id}#{UPDATE_INVITED}#{ticket_id}"})
+                try:
+                    self._store.save(changed, review.version, Projection())
+                except ConcurrentModification:
+                    continue
+                invited.append(review_id)
+                break
+        return invited
+
     def reply(self, tenant_id: str, review_id: str, actor: Actor, text: str) -> Review:
         return self._mutate(tenant_id, review_id, actor, lambda r: domain.reply(
             r, text=text, actor=actor, at=self._clock.now()), None)
@@ -264,6 +292,8 @@ def follow_up(store: ReviewStore, follow_ups: FollowUps | None, review: Review, 
     if follow_ups is None or not domain.needs_follow_up(review):
         return review
     ticket_id = follow_ups.open_follow_up(review)
+    if ticket_id is None:
+        return review
     for _ in range(MAX_ATTEMPTS):
         current = store.get(review.tenant_id, review.review_id)
         if current is None or current.follow_up_ticket_id:

@@ -10,7 +10,9 @@ import pytest
 from aftersales import wiring
 from aftersales.adapters.eventbridge import RecordingPublisher
 from aftersales.reviews.service import SUBMITTED
+from tests.support.channels import extra_resources
 from tests.support.lambdas import FakeContext, load_handler, sqs_record
+from tests.support.sent_mail import sent_mails
 from tests.support.tickets import order_payload
 
 GOOD = "保温效果很好，一整天水都是热的，颜色也好看，很满意"
@@ -30,7 +32,8 @@ def rig(aws, monkeypatch, request):
             "fulfilment": {"status": "delivered", "delivered_at": "2026-11-25T10:00:00+08:00"},
             "customer": {"id": "cust-1", "account_created_at": "2025-01-01T00:00:00+00:00"}}
         assert api.request("PUT", f"/orders/{order_id}", body, creds["key"]).status in (200, 201)
-    return {"api": api, "creds": creds, "events": published, "consumer": load_handler("review_moderation")}
+    return {"api": api, "creds": creds, "events": published, "consumer": load_handler("review_moderation"),
+            "aws": aws}
 
 
 def moderate(rig) -> dict:
@@ -130,6 +133,40 @@ def test_a_negative_published_review_opens_a_complaint_for_its_line(rig):
     assert ticket["type"] == "complaint" and ticket["reason_code"] == "negative_review"
     audit = api.request("GET", f"/tickets/{ticket['id']}/audit", headers=creds["agent"]).body["entries"]
     assert any(e["event"] == "ticket.review_linked" and e["data"]["review_id"] == review["id"] for e in audit)
+
+
+def test_resolving_the_follow_up_invites_the_author_to_update_the_review(rig):
+    api, creds = rig["api"], rig["creds"]
+    review = write(rig, text=BAD, rating=1).body
+    moderate(rig)
+    ticket_id = api.request("GET", f"/reviews/{review['id']}", headers=creds["agent"]).body["follow_up_ticket_id"]
+    for to in ("investigating", "resolved"):
+        moved = api.request("POST", f"/tickets/{ticket_id}/transitions", {"to": to, "reason": "fixed"},
+                            creds["agent"])
+        assert moved.status == 200, moved.body
+    closure = {"detail-type": "ticket.resolved", "source": "aftersales.tickets",
+               "detail": {"tenant_id": "acme", "ticket_id": ticket_id, "to_status": "resolved"}}
+    for attempt in range(2):  # the second is a redelivery: nothing more is sent
+        answer = rig["consumer"].lambda_handler({"Records": [sqs_record(closure, message_id=str(attempt))]},
+                                                FakeContext("ReviewModerationFunction"))
+        assert answer == {"batchItemFailures": []}
+    invited = [detail for kind, detail in rig["events"].events if kind == "review.update_invited"]
+    assert [(d["review_id"], d["ticket_id"], d["customer_id"]) for d in invited] == [
+        (review["id"], ticket_id, "cust-1")]
+    entries = api.request("GET", f"/reviews/{review['id']}", headers=creds["agent"]).body["entries"]
+    assert entries[-1]["event"] == "review.update_invited" and entries[-1]["data"] == {"ticket_id": ticket_id}
+
+    # the outbox delivers the invitation in the review's language, once however often it arrives
+    extra_resources(rig["aws"])
+    assert api.request("PUT", "/customers/cust-1/contacts/email", {"address": "buyer@example.com"},
+                       creds["key"]).status == 200
+    notifications = load_handler("notifications")
+    message = {"detail-type": "review.update_invited", "source": "aftersales.reviews", "detail": invited[0]}
+    for attempt in range(2):
+        notifications.lambda_handler({"Records": [sqs_record(message, message_id=str(attempt))]},
+                                     FakeContext("NotificationsFunction"))
+    (mail,) = sent_mails()
+    assert mail.to == ["buyer@example.com"] and "邀请您更新评价" in mail.subject and ticket_id in mail.subject
 
 
 def test_a_record_that_fails_is_reported_alone(rig):

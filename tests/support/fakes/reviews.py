@@ -152,6 +152,7 @@ class RecordingFollowUps:
     def __init__(self) -> None:
         self.tickets: dict[tuple[str, str, str], str] = {}
         self.calls: list[str] = []
+        self.links: dict[tuple[str, str], list[str]] = {}
         self.failing = False  # the next calls raise, as an unavailable tickets store would
 
     def __len__(self) -> int:
@@ -165,4 +166,11 @@ class RecordingFollowUps:
         if self.failing:
             raise RuntimeError("tickets unavailable")
         key = (review.tenant_id, review.order_id, review.line_id)
-        return self.tickets.setdefault(key, f"tkt_{len(self.tickets) + 1}")
+        ticket_id = self.tickets.setdefault(key, f"tkt_{len(self.tickets) + 1}")
+        linked = self.links.setdefault((review.tenant_id, ticket_id), [])
+        if review.review_id not in linked:
+            linked.append(review.review_id)
+        return ticket_id
+
+    def linked_reviews(self, tenant_id: str, ticket_id: str) -> list[str]:
+        return list(self.links.get((tenant_id, ticket_id), []))

@@ -1,6 +1,7 @@
-"""A negative review's follow-up on the tickets service (in-memory store): a complaint ticket of
-the order line is opened once, later negative reviews of the line join it, the review id is on the
-ticket's audit chain; a closed complaint is not joined."""
+"""A review's follow-up on the tickets service (in-memory store): a complaint ticket of the order
+line is opened once, later negative reviews of the line join it, the review id is on the ticket's
+audit chain; a closed complaint is not joined; a review naming a defect joins the line's open
+return instead."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from datetime import UTC, datetime
 
 from aftersales.core.clock import FixedClock
 from aftersales.reviews.follow_ups import LINKED, REASON, TicketFollowUps
-from aftersales.reviews.model import Content, Review, ReviewStatus
-from aftersales.tickets.model import Role, Status, TicketType
+from aftersales.reviews.model import Content, Moderation, Review, ReviewStatus
+from aftersales.tickets.domain import LineRequest, OpenTicket
+from aftersales.tickets.model import Channel, Role, Status, TicketType
 from aftersales.tickets.service import TicketService
 from tests.support.fakes.tickets import InMemoryTicketStore
 from tests.support.ticket_factories import actor, order
@@ -59,3 +61,42 @@ def test_the_same_review_is_linked_once_and_the_ticket_speaks_a_supported_langua
     assert follow_ups.open_follow_up(review) == first  # a redelivered message
     assert [e.event for e in tickets.audit("acme", first, AGENT)].count(LINKED) == 1
     assert tickets.get("acme", first, AGENT).locale == "zh-Hans"
+
+
+def _defect(review: Review, rating: int = 4) -> Review:
+    sentiment = {"polarity": "positive", "confidence": 0.7, "causes": [{"code": "quality", "evidence": ["坏了"]}]}
+    moderation = Moderation(status=ReviewStatus.PUBLISHED, reasons=[], scores={}, model_version="m",
+                            content_version=1, at=NOW, sentiment=sentiment)
+    content = review.content.model_copy(update={"rating": rating})
+    return review.model_copy(update={"content": content, "moderation": moderation})
+
+
+def _return(tickets: TicketService, line_id: str = "L1") -> str:
+    opening = OpenTicket(type=TicketType.RETURN_REFUND, order_id="O-1", customer_id="cust-1", channel=Channel.APP,
+                         reason_code="defective", lines=[LineRequest(line_id=line_id, quantity=1,
+                                                                     reason_code="defective")])
+    return tickets.open("acme", opening, actor(Role.CUSTOMER, id="cust-1", customer_id="cust-1")).id
+
+
+def test_a_review_naming_a_defect_joins_the_open_return_of_its_line():
+    store, tickets, follow_ups = _rig()
+    return_id = _return(tickets)
+    assert follow_ups.open_follow_up(_defect(_review("rev_1"))) == return_id and len(store) == 1
+    assert follow_ups.linked_reviews("acme", return_id) == ["rev_1"]
+    # a one-star review naming the defect joins the return too, rather than opening a complaint
+    assert follow_ups.open_follow_up(_defect(_review("rev_2"), rating=1)) == return_id and len(store) == 1
+    assert follow_ups.linked_reviews("acme", return_id) == ["rev_1", "rev_2"]
+
+
+def test_a_good_review_naming_a_defect_joins_nothing_without_an_open_request():
+    store, tickets, follow_ups = _rig()
+    _return(tickets, line_id="L2")  # a return of another line
+    assert follow_ups.open_follow_up(_defect(_review("rev_1"))) is None and len(store) == 1
+
+
+def test_a_negative_review_without_a_defect_still_opens_a_complaint_beside_a_return():
+    store, tickets, follow_ups = _rig()
+    return_id = _return(tickets)
+    complaint = follow_ups.open_follow_up(_review("rev_1"))
+    assert complaint != return_id and tickets.get("acme", complaint, AGENT).type is TicketType.COMPLAINT
+    assert follow_ups.linked_reviews("acme", complaint) == ["rev_1"]

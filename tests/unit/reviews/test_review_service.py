@@ -269,6 +269,31 @@ def test_positive_or_undelivered_reviews_open_none(service, consumer, follow_ups
     assert follow_ups.calls == []
 
 
+def test_a_closed_follow_up_invites_its_reviews_authors_once(service, consumer, store, follow_ups, events):
+    review = _submit(service, text=BAD, rating=1)
+    _moderate(consumer, review)
+    ticket_id = store.get("acme", review.review_id).follow_up_ticket_id
+    before = len(events.events)
+    assert service.invite_update("acme", ticket_id) == [review.review_id]
+    assert service.invite_update("acme", ticket_id) == []  # a redelivered closure, or resolved then closed
+    invitations = [e for e in events.events[before:] if e[0] == "review.update_invited"]
+    assert len(invitations) == 1
+    detail = invitations[0][1]
+    assert detail["ticket_id"] == ticket_id and detail["customer_id"] == "cust-1"
+    assert detail["dedup_key"] == f"{review.review_id}#review.update_invited#{ticket_id}"
+    entries = store.get("acme", review.review_id).entries
+    assert entries[-1].event == "review.update_invited" and entries[-1].data == {"ticket_id": ticket_id}
+    assert service.invite_update("acme", "tkt_unrelated") == []
+
+
+def test_a_three_star_review_naming_a_defect_is_handed_to_after_sales(service, consumer, store, follow_ups):
+    review = _submit(service, text="用了两天就坏了，一直漏水", rating=3)
+    _moderate(consumer, review)
+    causes = store.get("acme", review.review_id).moderation.sentiment["causes"]
+    assert "quality" in [c["code"] for c in causes]
+    assert follow_ups.calls == [review.review_id]  # the port decides whether an open request joins it
+
+
 # ---------------------------------------------------------------------- insights
 def test_causes_of_published_negative_reviews_are_counted_with_quotes(service, consumer):
     review = _submit(service, text="物流很快。" + BAD, rating=1)
