@@ -3,16 +3,19 @@
 Inputs are what the text checks found (prohibited terms, the review it nearly copies) and the
 behaviour signals the caller already knows, as plain values. How they count (Policy):
 * abuse: each distinct prohibited term, 1.0 when high, 0.35 when low (a lone ambiguous character);
-* fake: a near-copy of another review (its similarity x 0.6), an unverified buyer, a new account,
-  a burst of reviews from the same account, a rating that says the opposite of the text.
+* fake: a near-copy of another review (its similarity x 0.6), a photo that nearly copies another
+  account's, an unverified buyer, a new account, a burst of reviews from the same account, many
+  accounts behind the review's device or IP, several five-star reviews of the sku from accounts
+  sharing one of its keys, a rating that says the opposite of the text.
 Reject needs abuse at `reject_abuse` (several distinct high terms), or a near-copy together with
-behaviour that makes the fake score reach `reject_fake`. Behaviour alone, or one term, only sends a
-review to a person.
+behaviour that makes the fake score reach `reject_fake`. Behaviour alone, a copied photo, or one
+term, only sends a review to a person.
 
 A review is never held or rejected for being negative. The rating and the text's sentiment enter
 only through their contradiction, which counts the same either way (five stars on a furious text,
 one star on a glowing one): a consistent one-star review scores exactly like a consistent five-star
-one (docs/decisions.md, 2026-12-02).
+one (docs/decisions.md, 2026-12-02). The one rating-specific signal, a five-star burst from one
+cluster, counts only five-star reviews: it can only weigh against praise, never against criticism.
 """
 
 from __future__ import annotations
@@ -48,6 +51,14 @@ class Signals(_Frozen):
     reviews_last_day: int = Field(default=0, ge=0)
     rating: int | None = Field(default=None, ge=1, le=5)
     sentiment: float | None = Field(default=None, ge=-1.0, le=1.0, description="Of the text: -1 to 1")
+    photo_copied_from_other_accounts: int = Field(
+        default=0, ge=0, description="Photos of the review that nearly copy (perceptual hash) another account's")
+    device_accounts: int = Field(default=0, ge=0, description="Distinct accounts behind the review's device, "
+                                                              "30 days, this one included")
+    ip_accounts: int = Field(default=0, ge=0, description="Distinct accounts behind the review's IP, 30 days")
+    cluster_five_star_accounts: int = Field(
+        default=0, ge=0, description="Accounts behind one of the review's keys that gave the sku five stars in "
+                                     "2 days, this one included (five-star reviews only)")
 
 
 class Policy(_Frozen):
@@ -64,6 +75,12 @@ class Policy(_Frozen):
     burst_per_day: int = 20
     burst: float = 0.3
     contradiction: float = 0.15
+    photo_copy: float = 0.5  # alone: held for a person
+    cluster_device_accounts: int = 3  # a device is one person's; three accounts on it are a cluster
+    cluster_ip_accounts: int = 8  # IPs are shared (offices, carrier NAT): a higher bar
+    shared_cluster: float = 0.3
+    cluster_five_star: int = 3
+    five_star_burst: float = 0.35  # with a shared cluster: held
     contradiction_sentiment: float = 0.5
     review_fake: float = 0.5
     reject_fake: float = 0.9
@@ -127,6 +144,20 @@ def decide(findings: Sequence[Finding], duplicate: DuplicateOf | None, signals: 
         behaviour += policy.burst
         reasons.append(Reason("review_burst", (
             f"{signals.reviews_last_hour} reviews in the last hour, {signals.reviews_last_day} in the last day")))
+    if signals.photo_copied_from_other_accounts:
+        behaviour += policy.photo_copy
+        reasons.append(Reason("photo_near_duplicate", (
+            f"{signals.photo_copied_from_other_accounts} photo(s) nearly copy another account's photo")))
+    if (signals.device_accounts >= policy.cluster_device_accounts
+            or signals.ip_accounts >= policy.cluster_ip_accounts):
+        behaviour += policy.shared_cluster
+        reasons.append(Reason("shared_device_cluster", (
+            f"{signals.device_accounts} accounts on this device, {signals.ip_accounts} on this IP in 30 days")))
+    if signals.rating == 5 and signals.cluster_five_star_accounts >= policy.cluster_five_star:
+        behaviour += policy.five_star_burst
+        reasons.append(Reason("cluster_five_star_burst", (
+            f"{signals.cluster_five_star_accounts} accounts sharing a device or IP gave this product five stars "
+            f"in 2 days")))
     if contradicts(signals.rating, signals.sentiment, policy.contradiction_sentiment):
         behaviour += policy.contradiction
         reasons.append(Reason("rating_contradicts_text", (

@@ -29,14 +29,15 @@ class _Frozen(DomainModel):
 
 
 class CounterEvent(_Frozen):
-    """A ticket opened (keeps_item: refund without return), a refund that succeeded (amount), or an
-    order placed (counts only its account among the key's distinct accounts: many accounts buying
-    from one device, IP or address is the scalper signal, before any of them asks for money)."""
+    """A ticket opened (keeps_item: refund without return), a refund that succeeded (amount), an
+    order placed or a product review written (both count only their account among the key's
+    distinct accounts: many accounts buying or reviewing from one device, IP or address is the
+    scalper and fake-review signal, before any of them asks for money)."""
 
     event_id: str = Field(min_length=1)
     occurred_at: datetime
     account_id: str = Field(min_length=1)
-    kind: Literal["ticket_opened", "refund_succeeded", "order_placed"]
+    kind: Literal["ticket_opened", "refund_succeeded", "order_placed", "review_written"]
     keeps_item: bool = False
     amount: Money | None = None
 

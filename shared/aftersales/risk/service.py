@@ -7,11 +7,14 @@ address). The consumer counts an opened ticket under every key it carries; `asse
 ticket's own keys, so many accounts on one IP / device / address (scalper clusters) score.
 Orders count too (`record_order`, when the storefront pushes a new order with its checkout's IP and
 device): the accounts that bought from one key are known before the first of them asks for money.
+Product reviews count as well (`record_review`, the review moderation consumer): the accounts that
+reviewed from one key, and per sku the accounts of one key that gave five stars (`<key>#five_star#<sku>`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,17 +23,32 @@ from aftersales.core.errors import ConcurrentModification
 from aftersales.core.money import Money
 from aftersales.orders.domain import Order
 
-from .counters import CounterEvent, CounterState, apply
+from .counters import CounterEvent, CounterState, apply, window_total
 from .defaults import DEFAULT_RISK_CONFIG
 from .ports import CounterStore
 from .scoring import RiskAssessment, RiskConfig, score
 from .signals import DIMENSIONS, CustomerProfile, Dimension, SignalSnapshot, dimension_signals
 
 KEEP_ITEM_TYPES = frozenset({"refund_only", "shipping_fee_refund"})
+CLUSTER_DAYS = 30  # distinct accounts behind a review's IP or device key
+FIVE_STAR_DAYS = 2  # five-star reviews of one sku from one key: the UTC day and the day before
 
 
 def counter_key(dimension: Dimension, value: str) -> str:
     return f"{dimension.value}#{value}"
+
+
+def five_star_key(dimension: Dimension, value: str, sku: str) -> str:
+    """The accounts behind one key that gave a sku five stars."""
+    return f"{counter_key(dimension, value)}#five_star#{sku}"
+
+
+@dataclass(frozen=True)
+class ReviewCluster:
+    """The accounts behind a review's keys, the review itself counted."""
+
+    accounts: dict[str, int]  # per dimension of the review's keys: distinct accounts in CLUSTER_DAYS
+    five_star_accounts: int  # most behind one key that gave the sku five stars in FIVE_STAR_DAYS (5-star reviews only)
 
 
 class RiskService:
@@ -63,15 +81,37 @@ class RiskService:
                              account_id=order.customer.id, kind="order_placed")
         return sum(self._apply(tenant_id, counter_key(d, v), event) for d, v in sorted(by_dimension.items()))
 
+    def record_review(self, tenant_id: str, *, review_id: str, account_id: str, sku: str, rating: int,
+                      written_at: datetime, keys: Mapping[str, str], now: datetime | None = None) -> ReviewCluster:
+        """Count a review's author under its keys (`ip`, `device`; hashed by the API) and, for five
+        stars, under each key's five-star counter of the sku; idempotent per review (a redelivery
+        reads and writes nothing new). One read and at most one write per counter."""
+        now = now or self._clock.now()
+        event = CounterEvent(event_id=f"review#{review_id}", occurred_at=written_at, account_id=account_id,
+                             kind="review_written")
+        by_dimension = {Dimension(k): v for k, v in sorted(keys.items()) if k in DIMENSIONS and k != "account" and v}
+        accounts, five_star = {}, 0
+        for dimension, value in by_dimension.items():
+            state = self._applied(tenant_id, counter_key(dimension, value), event)[0]
+            accounts[dimension.value] = window_total(state, now, CLUSTER_DAYS).distinct_accounts
+            if rating == 5:
+                state = self._applied(tenant_id, five_star_key(dimension, value, sku), event)[0]
+                five_star = max(five_star, window_total(state, now, FIVE_STAR_DAYS).distinct_accounts)
+        return ReviewCluster(accounts=accounts, five_star_accounts=five_star)
+
     def _apply(self, tenant_id: str, key: str, event: CounterEvent) -> int:
+        return int(self._applied(tenant_id, key, event)[1])
+
+    def _applied(self, tenant_id: str, key: str, event: CounterEvent) -> tuple[CounterState, bool]:
+        """The key's state with the event counted, and whether this call counted it."""
         for _ in range(5):
             state, version = self._store.load(tenant_id, key)
             updated = apply(state, event)
             if updated == state:
-                return 0  # redelivered or too old
+                return state, False  # redelivered or too old
             try:
                 self._store.save(tenant_id, updated, version)
-                return 1
+                return updated, True
             except ConcurrentModification:
                 continue
         raise ConcurrentModification("error.concurrent_modification")
