@@ -8,8 +8,9 @@ a `Container` with fakes through its constructor and install it with `override(.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -63,7 +64,7 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.fulfilment.service import MoneyPathReactor
     from aftersales.integrations.service import IntegrationService
     from aftersales.logistics.service import TrackingService
-    from aftersales.media.service import MediaService
+    from aftersales.media.service import MediaService, NearDuplicate, Shown
     from aftersales.moderation.service import ModerationService
     from aftersales.notifications.replies import ReplyService
     from aftersales.notifications.service import NotificationService
@@ -72,7 +73,7 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.refunds.service import RefundService
     from aftersales.refunds.webhooks import StripeEventApplier
     from aftersales.reviews.service import ReviewModeration, ReviewService
-    from aftersales.risk.service import RiskService
+    from aftersales.risk.service import ReviewCluster, RiskService
     from aftersales.sentiment.analyzers import RoutedAnalyzer
     from aftersales.sla.ports import RecomputePages
     from aftersales.sla.service import SlaService
@@ -213,7 +214,8 @@ class Container:
         from aftersales.reviews.service import ReviewModeration
 
         return ReviewModeration(self.review_store, self.moderation, self.sentiment, self.clock,
-                                TicketFollowUps(self.tickets, self.ticket_store))
+                                TicketFollowUps(self.tickets, self.ticket_store),
+                                photos=_ReviewPhotos(self), clusters=_ReviewClusters(self))
 
     # ------------------------------------------------------------------ money: approvals, risk, refunds, returns
     @cached_property
@@ -463,6 +465,32 @@ class _ReviewMedia:
 
     def check_review_media(self, tenant_id: str, customer_id: str, media_ids: list[str]) -> None:
         self.container.media.check_review_media(tenant_id, customer_id, media_ids)
+
+    def show_review_media(self, tenant_id: str, media_ids: Sequence[str]) -> list[Shown]:
+        return self.container.media.show_review_media(tenant_id, media_ids)
+
+
+class _ReviewPhotos:
+    """The review moderation's PhotoCopies: the media context, built when a review first has photos."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def near_duplicates(self, tenant_id: str, media_id: str, *, other_customers_only: bool = True
+                        ) -> list[NearDuplicate]:
+        return self.container.media.near_duplicates(tenant_id, media_id, other_customers_only=other_customers_only)
+
+
+class _ReviewClusters:
+    """The review moderation's ReviewClusters: the risk counters, built when a review first has risk keys."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def record_review(self, tenant_id: str, *, review_id: str, account_id: str, sku: str, rating: int,
+                      written_at: datetime, keys: Mapping[str, str], now: datetime | None = None) -> ReviewCluster:
+        return self.container.risk.record_review(tenant_id, review_id=review_id, account_id=account_id, sku=sku,
+                                                 rating=rating, written_at=written_at, keys=keys, now=now)
 
 
 class _PlatformRefunds:

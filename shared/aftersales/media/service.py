@@ -9,7 +9,7 @@ upload itself is deleted once checked (the bucket's lifecycle rule removes any l
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from aws_lambda_powertools import Logger
@@ -130,6 +130,17 @@ class MediaService:
         domain.check_evidence_count(len(media_ids))
         domain.check_evidence(self._store.get_many(tenant_id, media_ids) if media_ids else [], customer_id,
                               purpose=Purpose.REVIEW)
+
+    def show_review_media(self, tenant_id: str, media_ids: Sequence[str]) -> list[Shown]:
+        """The ready review media among `media_ids` (one batch read), in the order asked, each with a
+        presigned download URL (signed here, no AWS request); pending, rejected or unknown ids are
+        left out. Who may see them is the review's rule, applied by the reviews context."""
+        unique = list(dict.fromkeys(media_ids))
+        items = self._store.get_many(tenant_id, unique) if unique else []
+        return [Shown(item=item, url=self._objects.presign_download(item.object_key, DOWNLOAD_EXPIRES_S),
+                      expires_in=DOWNLOAD_EXPIRES_S)
+                for item in items
+                if item is not None and item.status is MediaStatus.READY and item.purpose is Purpose.REVIEW]
 
     # ------------------------------------------------------------------ returns (the inspection's InspectionMedia)
     def check_inspection(self, tenant_id: str, media_ids: list[str]) -> None:

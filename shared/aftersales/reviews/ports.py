@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from aftersales.moderation.service import Moderation as TextVerdict
 from aftersales.moderation.verdict import Signals
@@ -15,6 +15,10 @@ from aftersales.tickets.domain import Actor, OpenTicket, Ticket
 from aftersales.tickets.ports import StoredOrder
 
 from .model import ProductInsights, Projection, RatingStats, Review, ReviewStatus
+
+if TYPE_CHECKING:  # the media and risk contexts load only where they are used
+    from aftersales.media.service import NearDuplicate, Shown
+    from aftersales.risk.service import ReviewCluster
 
 Sort = Literal["newest", "helpful"]
 
@@ -71,6 +75,27 @@ class Orders(Protocol):
 class ReviewMedia(Protocol):
     def check_review_media(self, tenant_id: str, customer_id: str, media_ids: list[str]) -> None:
         """422 at media_ids[i] unless every id is the customer's own ready review media."""
+
+    def show_review_media(self, tenant_id: str, media_ids: Sequence[str]) -> list[Shown]:
+        """The ready review media among `media_ids` in one batch read, in the order asked, each with
+        a short-lived download URL; anything not ready (pending, rejected, gone) is left out."""
+        ...
+
+
+class PhotoCopies(Protocol):
+    def near_duplicates(self, tenant_id: str, media_id: str, *, other_customers_only: bool = True
+                        ) -> list[NearDuplicate]:
+        """Ready media of the tenant whose perceptual hash nearly matches this item's (of other
+        customers only, by default), nearest first."""
+        ...
+
+
+class ReviewClusters(Protocol):
+    def record_review(self, tenant_id: str, *, review_id: str, account_id: str, sku: str, rating: int,
+                      written_at: datetime, keys: Mapping[str, str], now: datetime | None = None) -> ReviewCluster:
+        """Counts the review's author under its risk keys (idempotent per review) and answers how many
+        accounts are behind them, and behind them gave the sku five stars lately."""
+        ...
 
 
 class TextModeration(Protocol):

@@ -6,9 +6,10 @@ sku's rating counters, in one transaction: the projection moves only with a stat
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 
@@ -32,7 +33,21 @@ from .model import (
     Review,
     ReviewStatus,
 )
-from .ports import FollowUps, Orders, Page, ReviewMedia, ReviewStore, Sentiment, Sort, TextModeration
+from .ports import (
+    FollowUps,
+    Orders,
+    Page,
+    PhotoCopies,
+    ReviewClusters,
+    ReviewMedia,
+    ReviewStore,
+    Sentiment,
+    Sort,
+    TextModeration,
+)
+
+if TYPE_CHECKING:
+    from aftersales.media.service import Shown
 
 logger = Logger(child=True)
 
@@ -135,6 +150,18 @@ class ReviewService:
         return ProductReviews(self._store.published(tenant_id, sku, sort=sort, limit=limit, cursor=cursor),
                               self._store.stats(tenant_id, sku))
 
+    def media_of(self, tenant_id: str, reviews: Sequence[Review], actor: Actor) -> dict[str, list[Shown]]:
+        """The ready photos and videos each review shows `actor` (whoever may see the review: anyone
+        of the tenant once published, its author and staff before), by review id, read in one batch
+        for the whole list (a listing page is one read, not one per review)."""
+        visible = [r for r in reviews if r.tenant_id == tenant_id and domain.can_view(r, actor)]
+        wanted = list(dict.fromkeys(m for r in visible for m in r.content.media_ids))
+        if not wanted:
+            return {}
+        shown = {s.item.id: s for s in self._media.show_review_media(tenant_id, wanted)}
+        return {r.review_id: [shown[m] for m in r.content.media_ids
+                              if m in shown and shown[m].item.customer_id == r.customer_id] for r in visible}
+
     def vote_helpful(self, tenant_id: str, review_id: str, actor: Actor, customer_id: str | None = None) -> Review:
         """A customer (or the storefront naming one) found a published review helpful; once each."""
         if actor.is_customer:
@@ -227,7 +254,10 @@ class ReviewModeration:
     """The moderation consumer's use case: text checks, sentiment and behaviour signals -> status."""
 
     def __init__(self, store: ReviewStore, text: TextModeration, sentiment: Sentiment, clock: Clock,
-                 follow_ups: FollowUps | None = None) -> None:
+                 follow_ups: FollowUps | None = None, photos: PhotoCopies | None = None,
+                 clusters: ReviewClusters | None = None) -> None:
+        self._photos = photos
+        self._clusters = clusters
         self._store = store
         self._text = text
         self._sentiment = sentiment
@@ -271,7 +301,8 @@ class ReviewModeration:
         signals = Signals(verified_buyer=review.verified_buyer, reviews_last_hour=hour, reviews_last_day=day,
                           account_age_days=domain.account_age_days(review.account_created_at, now),
                           rating=content.rating,
-                          sentiment=domain.sentiment_score(sentiment.polarity.value, sentiment.confidence))
+                          sentiment=domain.sentiment_score(sentiment.polarity.value, sentiment.confidence),
+                          **self._across_accounts(review, now))
         checked = self._text.moderate(review.tenant_id, review.review_id, text, signals)
         verdict = checked.verdict
         return Moderation(
@@ -285,6 +316,30 @@ class ReviewModeration:
                                    "quote": domain.sentence_around(text, c.evidence[0].start, c.evidence[0].end)
                                    if c.evidence else None}
                                   for c in sentiment.causes]})
+
+    def _across_accounts(self, review: Review, now: datetime) -> dict[str, int]:
+        """Signals across accounts: photos nearly copying another account's, and the accounts behind
+        the review's IP and device keys (the review is counted there first, once per review)."""
+        found: dict[str, int] = {}
+        if self._photos is not None and review.content.media_ids:
+            photos = dict.fromkeys(review.content.media_ids)
+            found["photo_copied_from_other_accounts"] = sum(_copied(self._photos, review.tenant_id, m) for m in photos)
+        if self._clusters is not None and review.risk_keys:
+            cluster = self._clusters.record_review(
+                review.tenant_id, review_id=review.review_id, account_id=review.customer_id, sku=review.sku,
+                rating=review.content.rating, written_at=review.created_at, keys=review.risk_keys, now=now)
+            found |= {"device_accounts": cluster.accounts.get("device", 0),
+                      "ip_accounts": cluster.accounts.get("ip", 0),
+                      "cluster_five_star_accounts": cluster.five_star_accounts}
+        return found
+
+
+def _copied(photos: PhotoCopies, tenant_id: str, media_id: str) -> bool:
+    """The photo nearly copies another customer's."""
+    try:
+        return bool(photos.near_duplicates(tenant_id, media_id, other_customers_only=True))
+    except NotFound:
+        return False  # no such item any more: nothing to compare
 
 
 def follow_up(store: ReviewStore, follow_ups: FollowUps | None, review: Review, clock: Clock) -> Review:

@@ -14,6 +14,7 @@ class InMemoryMediaStore:
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], MediaItem] = {}
         self.buckets: dict[tuple[str, str], dict[str, Similar]] = {}
+        self.batches: list[list[str]] = []  # the ids of each get_many (one batch read on DynamoDB)
 
     def __len__(self) -> int:
         return len(self.items)
@@ -30,6 +31,7 @@ class InMemoryMediaStore:
         return self.items.get((tenant_id, media_id))
 
     def get_many(self, tenant_id: str, media_ids: list[str]) -> list[MediaItem | None]:
+        self.batches.append(list(media_ids))
         return [self.items.get((tenant_id, m)) for m in media_ids]
 
     def settle(self, item: MediaItem) -> None:

@@ -4,7 +4,8 @@ and moderation queue, staff decisions and the merchant's public reply."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -31,6 +32,9 @@ from aftersales.reviews.service import Draft
 from aftersales.tickets.domain import Actor
 from aftersales.tickets.model import Role
 from aftersales.wiring import services
+
+if TYPE_CHECKING:
+    from aftersales.media.service import Shown
 
 router = Router()
 request = RequestContext(router)
@@ -71,11 +75,12 @@ class ReviewReplyRequest(DomainModel):
     text: free_text(MAX_REPLY, min_length=1)
 
 
-def review_view(review: Review, who: Actor) -> dict:
-    """The public view; its author (or the storefront) also sees status, moderation and versions,
-    staff also the audit entries."""
+def review_view(review: Review, who: Actor, media: Sequence[Shown] = ()) -> dict:
+    """The public view, with the ready media the review shows; its author (or the storefront) also
+    sees status, moderation and versions, staff also the audit entries."""
     body = {"id": review.review_id, "sku": review.sku, "verified_buyer": review.verified_buyer,
             **{k: v for k, v in _content_of(review.content).items() if k not in ("version", "at")},
+            "media": [_media_of(shown) for shown in media],
             "created_at": review.created_at, "edited": bool(review.previous), "updated_at": review.updated_at,
             "helpful": review.helpful,
             "reply": review.reply.model_dump(mode="json", exclude={"by"}) if review.reply else None}
@@ -91,6 +96,24 @@ def review_view(review: Review, who: Actor) -> dict:
     if staff:
         body["entries"] = [e.model_dump(mode="json") for e in review.entries]
     return body
+
+
+def _views(reviews: list[Review], who: Actor) -> list[dict]:
+    """The views of a list of reviews: their media read in one batch for the whole list."""
+    media = services().reviews.media_of(request.tenant(), reviews, who)
+    return [review_view(r, who, media.get(r.review_id, ())) for r in reviews]
+
+
+def _view(review: Review, who: Actor) -> dict:
+    return _views([review], who)[0]
+
+
+def _media_of(shown: Shown) -> dict:
+    """What a review shows of one ready item: its type, size on screen and a short-lived URL."""
+    item, meta = shown.item, shown.item.metadata
+    return {"id": item.id, "content_type": ((meta.stored_type if meta else None) or item.content_type).value,
+            "width": meta.width if meta else None, "height": meta.height if meta else None,
+            "duration_s": meta.duration_s if meta else None, "url": shown.url, "url_expires_in": shown.expires_in}
 
 
 def _content_of(content: Content) -> dict:
@@ -116,7 +139,7 @@ def create_review(body: CreateReviewRequest) -> Response[dict]:
         review = services().reviews.submit(request.tenant(), who, order_id=body.order_id, line_id=body.line_id,
                                            draft=body.draft(), customer_id=body.customer_id,
                                            risk_keys=request.risk_keys(who))
-        return review_view(review, who)
+        return _view(review, who)
 
     return request.idempotent_post(201, compute)
 
@@ -127,7 +150,7 @@ def edit_review(review_id: Annotated[str, Path(max_length=128)], body: ReviewCon
     who = request.actor()
     review = services().reviews.edit(request.tenant(), review_id, who, body.draft(),
                                      expected_version=request.if_match())
-    return json_response(200, review_view(review, who), _etag(review))
+    return json_response(200, _view(review, who), _etag(review))
 
 
 @router.get("/reviews/<review_id>", tags=["reviews"],
@@ -135,7 +158,7 @@ def edit_review(review_id: Annotated[str, Path(max_length=128)], body: ReviewCon
 def get_review(review_id: Annotated[str, Path(max_length=128)]) -> Response[dict]:
     who = request.actor()
     review = services().reviews.get(request.tenant(), review_id, who)
-    return json_response(200, review_view(review, who), _etag(review))
+    return json_response(200, _view(review, who), _etag(review))
 
 
 @router.get("/products/<sku>/reviews", tags=["reviews"],
@@ -148,7 +171,7 @@ def product_reviews(sku: Annotated[str, Path(min_length=1, max_length=128)],
     listing = request.listing("product-reviews", sku, sort)
     found = services().reviews.for_product(request.tenant(), sku, limit=limit, cursor=listing.position(cursor),
                                            sort=sort)
-    return {"sku": sku, "rating": _stats(found.stats), "items": [review_view(r, who) for r in found.page.items],
+    return {"sku": sku, "rating": _stats(found.stats), "items": _views(found.page.items, who),
             "next_cursor": listing.cursor(found.page.cursor)}
 
 
@@ -157,7 +180,7 @@ def _by_status(status: ReviewStatus, limit: int, cursor: str | None) -> dict:
     who = request.actor()
     listing = request.listing("reviews", status.value)
     page = services().reviews.by_status(request.tenant(), who, status, limit=limit, cursor=listing.position(cursor))
-    return {"items": [review_view(r, who) for r in page.items], "next_cursor": listing.cursor(page.cursor)}
+    return {"items": _views(page.items, who), "next_cursor": listing.cursor(page.cursor)}
 
 
 @router.get("/reviews", tags=["reviews"], summary="Reviews in a status, oldest change first (staff)")
@@ -179,7 +202,7 @@ def moderation_queue(limit: Annotated[int, Query(ge=1, le=100)] = 50,
 def decide_review(review_id: Annotated[str, Path(max_length=128)], body: DecisionRequest) -> Response[dict]:
     request.require(*STAFF)
     who, expected = request.actor(), request.if_match()
-    return request.idempotent_post(200, lambda: review_view(services().reviews.decide(
+    return request.idempotent_post(200, lambda: _view(services().reviews.decide(
         request.tenant(), review_id, who, publish=body.verdict == "publish", reason=body.reason,
         expected_version=expected), who))
 
@@ -194,14 +217,14 @@ class HelpfulRequest(DomainModel):
 def vote_helpful(review_id: Annotated[str, Path(max_length=128)], body: HelpfulRequest) -> Response[dict]:
     who = request.actor()
     review = services().reviews.vote_helpful(request.tenant(), review_id, who, body.customer_id)
-    return json_response(200, review_view(review, who))
+    return json_response(200, _view(review, who))
 
 
 @router.post("/reviews/<review_id>/reply", tags=["reviews"], summary="The merchant's public reply (staff)")
 def reply_to_review(review_id: Annotated[str, Path(max_length=128)], body: ReviewReplyRequest) -> Response[dict]:
     request.require(*STAFF)
     who = request.actor()
-    return request.idempotent_post(200, lambda: review_view(services().reviews.reply(
+    return request.idempotent_post(200, lambda: _view(services().reviews.reply(
         request.tenant(), review_id, who, body.text), who))
 
 
