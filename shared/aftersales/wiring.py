@@ -72,6 +72,7 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.refunds.returns import ReturnService
     from aftersales.refunds.service import RefundService
     from aftersales.refunds.webhooks import StripeEventApplier
+    from aftersales.reviews.product_insights import ProductInsightService
     from aftersales.reviews.service import ReviewModeration, ReviewService
     from aftersales.risk.service import ReviewCluster, RiskService
     from aftersales.sentiment.analyzers import RoutedAnalyzer
@@ -206,7 +207,16 @@ class Container:
         from aftersales.reviews.service import ReviewService
 
         return ReviewService(self.review_store, self.ticket_store, _ReviewMedia(self), self.events, self.clock,
-                             follow_ups=TicketFollowUps(self.tickets, self.ticket_store))
+                             follow_ups=TicketFollowUps(self.tickets, self.ticket_store),
+                             insights=self.product_insights)
+
+    @cached_property
+    def product_insights(self) -> ProductInsightService:
+        from aftersales.adapters.dynamo import reviews as tables
+        from aftersales.reviews.product_insights import ProductInsightService
+
+        tables.bind(ReviewSettings.from_env(self._env).reviews_table)
+        return ProductInsightService(tables.DynamoInsightStore(), self.events, self.clock)
 
     @cached_property
     def review_moderation(self) -> ReviewModeration:
@@ -215,7 +225,8 @@ class Container:
 
         return ReviewModeration(self.review_store, self.moderation, self.sentiment, self.clock,
                                 TicketFollowUps(self.tickets, self.ticket_store),
-                                photos=_ReviewPhotos(self), clusters=_ReviewClusters(self))
+                                photos=_ReviewPhotos(self), clusters=_ReviewClusters(self),
+                                insights=self.product_insights)
 
     # ------------------------------------------------------------------ money: approvals, risk, refunds, returns
     @cached_property

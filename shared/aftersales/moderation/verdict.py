@@ -56,9 +56,10 @@ class Signals(_Frozen):
     device_accounts: int = Field(default=0, ge=0, description="Distinct accounts behind the review's device, "
                                                               "30 days, this one included")
     ip_accounts: int = Field(default=0, ge=0, description="Distinct accounts behind the review's IP, 30 days")
-    cluster_five_star_accounts: int = Field(
-        default=0, ge=0, description="Accounts behind one of the review's keys that gave the sku five stars in "
-                                     "2 days, this one included (five-star reviews only)")
+    device_five_star_accounts: int = Field(
+        default=0, ge=0, description="Accounts behind the review's device that gave the sku five stars in 2 days, "
+                                     "this one included (five-star reviews only)")
+    ip_five_star_accounts: int = Field(default=0, ge=0, description="The same behind the review's IP")
 
 
 class Policy(_Frozen):
@@ -79,8 +80,9 @@ class Policy(_Frozen):
     cluster_device_accounts: int = 3  # a device is one person's; three accounts on it are a cluster
     cluster_ip_accounts: int = 8  # IPs are shared (offices, carrier NAT): a higher bar
     shared_cluster: float = 0.3
-    cluster_five_star: int = 3
-    five_star_burst: float = 0.35  # with a shared cluster: held
+    cluster_five_star_device: int = 3
+    cluster_five_star_ip: int = 5
+    five_star_burst: float = 0.35  # with a shared cluster (or a new account): held
     contradiction_sentiment: float = 0.5
     review_fake: float = 0.5
     reject_fake: float = 0.9
@@ -153,11 +155,12 @@ def decide(findings: Sequence[Finding], duplicate: DuplicateOf | None, signals: 
         behaviour += policy.shared_cluster
         reasons.append(Reason("shared_device_cluster", (
             f"{signals.device_accounts} accounts on this device, {signals.ip_accounts} on this IP in 30 days")))
-    if signals.rating == 5 and signals.cluster_five_star_accounts >= policy.cluster_five_star:
+    if signals.rating == 5 and (signals.device_five_star_accounts >= policy.cluster_five_star_device
+                                or signals.ip_five_star_accounts >= policy.cluster_five_star_ip):
         behaviour += policy.five_star_burst
         reasons.append(Reason("cluster_five_star_burst", (
-            f"{signals.cluster_five_star_accounts} accounts sharing a device or IP gave this product five stars "
-            f"in 2 days")))
+            f"{signals.device_five_star_accounts} accounts on this device, {signals.ip_five_star_accounts} on this "
+            f"IP gave this product five stars in 2 days")))
     if contradicts(signals.rating, signals.sentiment, policy.contradiction_sentiment):
         behaviour += policy.contradiction
         reasons.append(Reason("rating_contradicts_text", (

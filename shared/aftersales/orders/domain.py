@@ -56,6 +56,9 @@ class OrderLine(DomainModel):
     quantity: StrictInt = Field(ge=1, le=MAX_QUANTITY)
     unit_price_paid: Money = Field(description="Per unit, after discounts")
     final_sale: bool = Field(default=False, description="Sold as final sale: not returnable")
+    batch: Identifier | None = Field(default=None, examples=["LOT-2026-11-A"],
+                                     description="Production batch / lot of the goods shipped on this line; "
+                                                 "product insights count review causes and returns per batch")
 
 
 class Fulfilment(DomainModel):

@@ -56,8 +56,10 @@ def submit(*, review_id: str, tenant_id: str, order: Order, line_id: str, conten
            customer_id: str | None, risk_keys: dict[str, str], at: datetime) -> Review:
     author = author_of(order, actor, customer_id)
     sku, verified, delivered = line_of(order, line_id)
+    bought = order.line(line_id)
     draft = Review(tenant_id=tenant_id, review_id=review_id, order_id=order.order_id, line_id=line_id, sku=sku,
-                   customer_id=author, verified_buyer=verified, delivered=delivered,
+                   batch=bought.batch if bought else None, customer_id=author, verified_buyer=verified,
+                   delivered=delivered,
                    account_created_at=order.customer.account_created_at, status=ReviewStatus.PENDING,
                    content=content, risk_keys=risk_keys, created_at=at, updated_at=at)
     entry = _entry(None, event="review.submitted", actor=actor, at=at, to_status=ReviewStatus.PENDING,
@@ -193,7 +195,8 @@ def invited_for(review: Review, ticket_id: str) -> bool:
 def quotes(review: Review) -> list[Quote]:
     """The review's negative causes, one quote each (the sentence of the cause's first evidence)."""
     sentiment = review.moderation.sentiment if review.moderation else None
-    return [Quote(code=cause["code"], review_id=review.review_id, text=cause["quote"], at=review.created_at)
+    return [Quote(code=cause["code"], review_id=review.review_id, text=cause["quote"], at=review.created_at,
+                  batch=review.batch)
             for cause in (sentiment or {}).get("causes", []) if cause.get("quote")]
 
 
@@ -208,7 +211,7 @@ def projection_change(before: Review | None, after: Review) -> Projection:
     if after.published:
         ratings[after.content.rating] = ratings.get(after.content.rating, 0) + 1
     same = {(q.code, q.text) for q in removed} & {(q.code, q.text) for q in added}
-    return Projection(ratings={star: n for star, n in ratings.items() if n},
+    return Projection(ratings={star: n for star, n in ratings.items() if n}, at=after.created_at, batch=after.batch,
                       quotes_added=[q for q in added if (q.code, q.text) not in same],
                       quotes_removed=[q for q in removed if (q.code, q.text) not in same])
 

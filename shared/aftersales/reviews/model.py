@@ -81,6 +81,7 @@ class Review(DomainModel):
     order_id: str
     line_id: str
     sku: str
+    batch: str | None = None  # the order line's production batch / lot, when the storefront sends one
     customer_id: str
     verified_buyer: bool
     delivered: bool  # the order line had reached the customer when the review came in
@@ -126,12 +127,16 @@ class Quote(DomainModel):
     review_id: str
     text: str
     at: datetime
+    batch: str | None = None
 
 
 class Projection(DomainModel):
-    """What a write moves in the sku's projections: star counters, and cause counters with their quotes."""
+    """What a write moves in the sku's projections: star counters, and cause counters with their
+    quotes; `at` (the review's created_at) and `batch` place it in the period counters."""
 
     ratings: dict[int, int] = Field(default_factory=dict)
+    at: datetime | None = None
+    batch: str | None = None
     quotes_added: list[Quote] = Field(default_factory=list)
     quotes_removed: list[Quote] = Field(default_factory=list)
 

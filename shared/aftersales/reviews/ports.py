@@ -14,7 +14,8 @@ from aftersales.tickets.audit import AuditEntry
 from aftersales.tickets.domain import Actor, OpenTicket, Ticket
 from aftersales.tickets.ports import StoredOrder
 
-from .model import ProductInsights, Projection, RatingStats, Review, ReviewStatus
+from .insights import ReturnLine, Tally
+from .model import ProductInsights, Projection, Quote, RatingStats, Review, ReviewStatus
 
 if TYPE_CHECKING:  # the media and risk contexts load only where they are used
     from aftersales.media.service import NearDuplicate, Shown
@@ -43,7 +44,8 @@ class ReviewStore(Protocol):
 
     def save(self, review: Review, expected_version: int, change: Projection) -> Review:
         """Writes `review` at expected_version + 1 and applies `change` to its sku's projections (star
-        and cause counters, quotes) in the same transaction; ConcurrentModification when the stored
+        and cause counters, quotes, the period counters of `insights.review_tallies`) in the same
+        transaction; ConcurrentModification when the stored
         version moved on."""
         ...
 
@@ -128,3 +130,40 @@ class Tickets(Protocol):
              reason: str | None = None, data: dict[str, Any] | None = None) -> Ticket: ...
 
     def audit(self, tenant_id: str, ticket_id: str, actor: Actor) -> list[AuditEntry]: ...
+
+
+class InsightSignals(Protocol):
+    def review_counted(self, tenant_id: str, sku: str, change: Projection) -> list[str]:
+        """A review's save moved the sku's period counters by `change` (ProductInsightService)."""
+        ...
+
+
+class InsightStore(Protocol):
+    """Period counters of a sku (written by `ReviewStore.save` for reviews, by `count_return` for
+    return requests) and what the suggestions have announced."""
+
+    def period(self, tenant_id: str, sku: str, period: str, batch: str | None) -> dict[str, int]:
+        """Counter -> n of the sku (or its batch) in the period (`reviews`, `cause:<c>`, `return:<c>`)."""
+        ...
+
+    def tallies(self, tenant_id: str, sku: str, keys: Sequence[Tally]) -> dict[Tally, int]:
+        """The named counters of the sku (missing ones are absent)."""
+        ...
+
+    def quotes(self, tenant_id: str, sku: str, cause: str, batch: str | None, start: datetime, end: datetime,
+               *, limit: int) -> list[Quote]:
+        """The newest quotes of the cause from reviews created in [start, end) (of the batch when given)."""
+        ...
+
+    def count_return(self, tenant_id: str, line: ReturnLine, tallies: dict[Tally, int]) -> bool:
+        """Adds `tallies` for one return request line, once per (ticket, line): False when it was
+        counted before."""
+        ...
+
+    def claim_suggestion(self, tenant_id: str, sku: str, cause: str, period: str) -> bool:
+        """Records that the suggestion of the sku's cause in the period is announced: False when it already was."""
+        ...
+
+    def release_suggestion(self, tenant_id: str, sku: str, cause: str, period: str) -> None:
+        """Forgets a claim whose event could not be published, so the next signal announces it."""
+        ...

@@ -35,6 +35,7 @@ from .model import (
 )
 from .ports import (
     FollowUps,
+    InsightSignals,
     Orders,
     Page,
     PhotoCopies,
@@ -80,9 +81,10 @@ class ProductReviews:
 class ReviewService:
     def __init__(self, store: ReviewStore, orders: Orders, media: ReviewMedia, events: EventPublisher,
                  clock: Clock, id_factory: Callable[[], str] | None = None,
-                 follow_ups: FollowUps | None = None) -> None:
+                 follow_ups: FollowUps | None = None, insights: InsightSignals | None = None) -> None:
         self._store = store
         self._follow_ups = follow_ups
+        self._insights = insights
         self._orders = orders
         self._media = media
         self._events = events
@@ -242,11 +244,14 @@ class ReviewService:
             if expected_version is not None and review.version != expected_version:
                 raise ConcurrentModification("error.concurrent_modification")
             changed = make(review)
+            change = domain.projection_change(review, changed)
             try:
-                return self._store.save(changed, review.version, domain.projection_change(review, changed))
+                saved = self._store.save(changed, review.version, change)
             except ConcurrentModification:
                 if expected_version is not None:
                     raise
+                continue
+            return counted(self._insights, saved, change)
         raise ConcurrentModification("error.concurrent_modification")
 
 
@@ -255,7 +260,8 @@ class ReviewModeration:
 
     def __init__(self, store: ReviewStore, text: TextModeration, sentiment: Sentiment, clock: Clock,
                  follow_ups: FollowUps | None = None, photos: PhotoCopies | None = None,
-                 clusters: ReviewClusters | None = None) -> None:
+                 clusters: ReviewClusters | None = None, insights: InsightSignals | None = None) -> None:
+        self._insights = insights
         self._photos = photos
         self._clusters = clusters
         self._store = store
@@ -281,8 +287,9 @@ class ReviewModeration:
             changed = domain.moderated(review, outcome, SYSTEM)
             if changed is None:
                 return "stale"
+            change = domain.projection_change(review, changed)
             try:
-                saved = self._store.save(changed, review.version, domain.projection_change(review, changed))
+                saved = counted(self._insights, self._store.save(changed, review.version, change), change)
             except ConcurrentModification:
                 continue
             logger.info("review moderated", extra={"tenant_id": tenant_id, "review_id": review_id,
@@ -330,7 +337,8 @@ class ReviewModeration:
                 rating=review.content.rating, written_at=review.created_at, keys=review.risk_keys, now=now)
             found |= {"device_accounts": cluster.accounts.get("device", 0),
                       "ip_accounts": cluster.accounts.get("ip", 0),
-                      "cluster_five_star_accounts": cluster.five_star_accounts}
+                      "device_five_star_accounts": cluster.five_star_accounts.get("device", 0),
+                      "ip_five_star_accounts": cluster.five_star_accounts.get("ip", 0)}
         return found
 
 
@@ -340,6 +348,13 @@ def _copied(photos: PhotoCopies, tenant_id: str, media_id: str) -> bool:
         return bool(photos.near_duplicates(tenant_id, media_id, other_customers_only=True))
     except NotFound:
         return False  # no such item any more: nothing to compare
+
+
+def counted(insights: InsightSignals | None, saved: Review, change: Projection) -> Review:
+    """Lets product insights check the clusters a save moved (announcing those over a threshold)."""
+    if insights is not None and change.causes:
+        insights.review_counted(saved.tenant_id, saved.sku, change)
+    return saved
 
 
 def follow_up(store: ReviewStore, follow_ups: FollowUps | None, review: Review, clock: Clock) -> Review:

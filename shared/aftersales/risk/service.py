@@ -48,7 +48,7 @@ class ReviewCluster:
     """The accounts behind a review's keys, the review itself counted."""
 
     accounts: dict[str, int]  # per dimension of the review's keys: distinct accounts in CLUSTER_DAYS
-    five_star_accounts: int  # most behind one key that gave the sku five stars in FIVE_STAR_DAYS (5-star reviews only)
+    five_star_accounts: dict[str, int]  # per dimension: those that gave the sku five stars in FIVE_STAR_DAYS
 
 
 class RiskService:
@@ -90,13 +90,14 @@ class RiskService:
         event = CounterEvent(event_id=f"review#{review_id}", occurred_at=written_at, account_id=account_id,
                              kind="review_written")
         by_dimension = {Dimension(k): v for k, v in sorted(keys.items()) if k in DIMENSIONS and k != "account" and v}
-        accounts, five_star = {}, 0
+        accounts: dict[str, int] = {}
+        five_star: dict[str, int] = {}
         for dimension, value in by_dimension.items():
             state = self._applied(tenant_id, counter_key(dimension, value), event)[0]
             accounts[dimension.value] = window_total(state, now, CLUSTER_DAYS).distinct_accounts
-            if rating == 5:
+            if rating == 5:  # only praise is counted: a burst can weigh against five stars, never against criticism
                 state = self._applied(tenant_id, five_star_key(dimension, value, sku), event)[0]
-                five_star = max(five_star, window_total(state, now, FIVE_STAR_DAYS).distinct_accounts)
+                five_star[dimension.value] = window_total(state, now, FIVE_STAR_DAYS).distinct_accounts
         return ReviewCluster(accounts=accounts, five_star_accounts=five_star)
 
     def _apply(self, tenant_id: str, key: str, event: CounterEvent) -> int:

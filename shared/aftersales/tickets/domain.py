@@ -69,6 +69,7 @@ class TicketLine(DomainModel):
     quantity_written_off: int = 0
     unit_price: Money
     reason_code: str | None = None
+    batch: str | None = None  # the order line's batch / lot
     reception: Reception = Reception.AWAITING
     acceptance: Acceptance = Acceptance.PENDING
 
@@ -168,8 +169,18 @@ def validate_lines(order: Order, request: OpenTicket, reserved: dict[str, int]) 
             raise InvalidRequest("error.quantity_exceeds_purchase", field=f"{field}.quantity",
                                  line_id=wanted.line_id, requested=wanted.quantity, available=available)
         lines.append(TicketLine(line_id=bought.line_id, sku=bought.sku, quantity_requested=wanted.quantity,
-                                unit_price=bought.unit_price_paid, reason_code=wanted.reason_code))
+                                unit_price=bought.unit_price_paid, reason_code=wanted.reason_code,
+                                batch=bought.batch))
     return lines
+
+
+def _created_line(line: TicketLine, reason_code: str) -> dict[str, Any]:
+    """A line as `ticket.created` carries it (product insights count return reasons per sku and batch)."""
+    data: dict[str, Any] = {"line_id": line.line_id, "quantity": line.quantity_requested, "sku": line.sku,
+                            "reason_code": line.reason_code or reason_code}
+    if line.batch:
+        data["batch"] = line.batch
+    return data
 
 
 def open_ticket(*, ticket_id: str, tenant_id: str, request: OpenTicket, order: Order,
@@ -194,7 +205,7 @@ def open_ticket(*, ticket_id: str, tenant_id: str, request: OpenTicket, order: O
     )
     data: dict[str, Any] = {"type": draft.type.value, "order_id": draft.order_id,
                             "requested_amount": requested.model_dump(),
-                            "lines": [{"line_id": ln.line_id, "quantity": ln.quantity_requested} for ln in lines]}
+                            "lines": [_created_line(ln, request.reason_code) for ln in lines]}
     if draft.media_ids:
         data["media_ids"] = draft.media_ids
     risk_keys = {**request.risk_keys}

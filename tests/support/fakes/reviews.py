@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from aftersales.core.errors import ConcurrentModification, Conflict
+from aftersales.reviews.insights import Tally, review_tallies
 from aftersales.reviews.model import ProductInsights, Projection, Quote, RatingStats, Review, ReviewStatus
 from aftersales.reviews.ports import Page, Sort
 
@@ -21,6 +22,7 @@ class InMemoryReviewStore:
         self.quotes: dict[tuple[str, str], dict[tuple, Quote]] = {}
         self.votes: set[tuple[str, str, str]] = set()
         self.activity_counts: dict[tuple[str, str, str], int] = {}
+        self.tallies: dict[tuple[str, str], dict[Tally, int]] = {}  # (tenant, sku): period counters
         self.writes = 0
 
     def __len__(self) -> int:
@@ -68,6 +70,9 @@ class InMemoryReviewStore:
             quotes.pop((quote.code, quote.at, quote.review_id), None)
         for quote in change.quotes_added:
             quotes[(quote.code, quote.at, quote.review_id)] = quote
+        tallies = self.tallies.setdefault((review.tenant_id, review.sku), {})
+        for tally, n in review_tallies(change).items():
+            tallies[tally] = tallies.get(tally, 0) + n
         self.writes += 1
         return saved
 

@@ -21,7 +21,8 @@ cross_account = st.builds(
     photo_copied_from_other_accounts=st.integers(0, 9),
     device_accounts=st.integers(0, 20),
     ip_accounts=st.integers(0, 40),
-    cluster_five_star_accounts=st.integers(0, 20),
+    device_five_star_accounts=st.integers(0, 20),
+    ip_five_star_accounts=st.integers(0, 20),
 )
 STRICTNESS = {Status.PUBLISH: 0, Status.PENDING_REVIEW: 1, Status.REJECT: 2}
 
@@ -41,24 +42,29 @@ def test_a_copied_photo_with_copied_text_is_rejected():
 
 @pytest.mark.parametrize(("signals", "status"), [
     (Signals(rating=5, device_accounts=2, ip_accounts=7), Status.PUBLISH),  # under both bars: nothing
-    (Signals(rating=5, device_accounts=3), Status.PUBLISH),  # a shared device alone: flagged, published
-    (Signals(rating=5, ip_accounts=8, cluster_five_star_accounts=3), Status.PENDING_REVIEW),
-    (Signals(rating=5, device_accounts=3, cluster_five_star_accounts=3), Status.PENDING_REVIEW),
+    (Signals(rating=5, device_accounts=3), Status.PUBLISH),  # a shared device alone: named, published
+    (Signals(rating=5, ip_accounts=4, ip_five_star_accounts=4), Status.PUBLISH),  # an IP is shared more often
+    (Signals(rating=5, ip_accounts=5, ip_five_star_accounts=5), Status.PUBLISH),  # a burst alone: named
+    (Signals(rating=5, ip_accounts=8, ip_five_star_accounts=5), Status.PENDING_REVIEW),
+    (Signals(rating=5, device_accounts=3, device_five_star_accounts=3), Status.PENDING_REVIEW),
+    (Signals(rating=5, device_five_star_accounts=3, account_age_days=3), Status.PENDING_REVIEW),
 ])
 def test_clusters_weigh_and_a_five_star_burst_from_one_is_held(signals, status):
     verdict = decide([], None, signals)
     assert verdict.status is status
     codes = {r.code for r in verdict.reasons}
-    shared = signals.device_accounts >= 3 or signals.ip_accounts >= 8
-    assert ("shared_device_cluster" in codes) is shared
-    assert ("cluster_five_star_burst" in codes) is (signals.cluster_five_star_accounts >= 3)
+    assert ("shared_device_cluster" in codes) is (signals.device_accounts >= 3 or signals.ip_accounts >= 8)
+    assert ("cluster_five_star_burst" in codes) is (signals.device_five_star_accounts >= 3
+                                                    or signals.ip_five_star_accounts >= 5)
 
 
 def test_the_reasons_say_how_many_accounts():
-    verdict = decide([], None, Signals(rating=5, device_accounts=4, ip_accounts=2, cluster_five_star_accounts=3))
+    verdict = decide([], None, Signals(rating=5, device_accounts=4, ip_accounts=2, device_five_star_accounts=3,
+                                       ip_five_star_accounts=1))
     details = {r.code: r.detail for r in verdict.reasons}
     assert details["shared_device_cluster"] == "4 accounts on this device, 2 on this IP in 30 days"
-    assert details["cluster_five_star_burst"].startswith("3 accounts sharing a device or IP")
+    assert details["cluster_five_star_burst"] == ("3 accounts on this device, 1 on this IP gave this product five "
+                                                  "stars in 2 days")
 
 
 @given(cross_account)

@@ -43,9 +43,10 @@ def test_accounts_behind_a_key_and_five_stars_of_a_sku_are_counted_per_review():
     record(risk, 3, rating=4)
     cluster = record(risk, 4)
     assert cluster.accounts == {"device": 4, "ip": 3}
-    assert cluster.five_star_accounts == 3  # cust-1, cust-2 and cust-4 gave five stars; cust-3 four
-    assert record(risk, 5, sku="TEA").five_star_accounts == 1  # another sku has its own counter
-    assert record(risk, 6, rating=1).five_star_accounts == 0  # only five-star reviews are asked about
+    # cust-1, cust-2 (device only) and cust-4 gave five stars, cust-3 four
+    assert cluster.five_star_accounts == {"device": 3, "ip": 2}
+    assert record(risk, 5, sku="TEA").five_star_accounts == {"device": 1, "ip": 1}  # another sku: its own counter
+    assert record(risk, 6, rating=1).five_star_accounts == {}  # only five-star reviews are counted there
 
 
 def test_a_redelivered_review_counts_once_and_reads_one_item_per_counter():
@@ -67,11 +68,11 @@ def test_five_stars_count_for_two_days_and_accounts_for_thirty():
     record(risk, 2, at=NOW - timedelta(days=29))
     record(risk, 3, at=NOW - timedelta(days=31))
     cluster = record(risk, 4)
-    assert cluster.five_star_accounts == 1 and cluster.accounts == {"device": 3, "ip": 3}
+    assert cluster.five_star_accounts == {"device": 1, "ip": 1} and cluster.accounts == {"device": 3, "ip": 3}
 
 
 def test_a_review_without_keys_touches_nothing():
     store = CountingCounters()
     cluster = RiskService(store, FixedClock(NOW)).record_review(
         "acme", review_id="rev_1", account_id="cust-1", sku="MUG", rating=5, written_at=NOW, keys={})
-    assert (cluster.accounts, cluster.five_star_accounts, store.loads) == ({}, 0, 0)
+    assert (cluster.accounts, cluster.five_star_accounts, store.loads) == ({}, {}, 0)

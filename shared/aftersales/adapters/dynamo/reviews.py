@@ -8,25 +8,31 @@
   <tenant>#SKU#<sku>                  STATS    published reviews per star (r1..r5), the projection
   <tenant>#SKU#<sku>                  CAUSE#<code>                       published reviews naming a cause (n)
   <tenant>#SKU#<sku>                  QUOTE#<code>#<created_at>#<id>     a published review's quote of it
+  <tenant>#SKU#<sku>                  BQUOTE#<batch>#<code>#<created_at>#<id>   the same, of a batch
+  <tenant>#SKU#<sku>                  TALLY#<period>#<batch|*>#<counter>  period counters (n): `reviews`,
+                                               `cause:<code>`, `return:<code>` (reviews.insights)
+  <tenant>#SKU#<sku>                  SUGGESTED#<period>#<cause>         an announced insight.suggested
+  <tenant>#TICKET#<ticket id>         RETURN#<line id>   a return request line counted (TTL 35 days)
 
 gsi1 (`<tenant>#SKU#<sku>`, `<created_at>#<id>`) holds only published reviews: the public listing
 reads it newest first; gsi3 (the same key, `<helpful:010d>#<created_at>#<id>`) most helpful
 first. gsi2 (`<tenant>#STATUS#<status>`, `<updated_at>#<id>`) is the staff listing
 and the moderation queue, oldest first. A save is conditional on the version read and moves the
-sku's counters (stars, causes) and quotes in the same transaction, so the histogram and the
-insights change with a status and never need a scan. Nothing here scans.
+sku's counters (stars, causes, period counters) and quotes in the same transaction, so the histogram
+and the insights change with a status and never need a scan. Nothing here scans.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pynamodb.attributes import Attribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.constants import STRING
-from pynamodb.exceptions import GetError, PynamoDBException, QueryError, TransactWriteError
+from pynamodb.exceptions import GetError, PutError, PynamoDBException, QueryError, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
@@ -35,12 +41,14 @@ from aftersales.adapters.dynamo.connection import transactions
 from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.core.clock import iso
 from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest, Unavailable
+from aftersales.reviews.insights import ReturnLine, Tally, review_tallies
 from aftersales.reviews.model import ProductInsights, Projection, Quote, RatingStats, Review, ReviewStatus
 from aftersales.reviews.ports import Page, Sort
 
 REVIEW_SK, LINE_SK, STATS_SK = "REVIEW", "LINE", "STATS"
 CONDITIONAL = ("ConditionalCheckFailedException", "TransactionCanceledException")
 ACTIVITY_RETENTION = timedelta(days=2)  # an author's hour and day counters, read by the consumer
+RETURN_MARKER_RETENTION = timedelta(days=35)  # longer than a ticket event can be redelivered (SQS: 14 days)
 
 
 class ByProduct(GlobalSecondaryIndex):
@@ -159,6 +167,23 @@ def _quote_sk(quote: Quote) -> str:
     return f"QUOTE#{quote.code}#{iso(quote.at)}#{quote.review_id}"
 
 
+def _batch_quote_sk(quote: Quote) -> str:
+    return f"BQUOTE#{quote.batch}#{quote.code}#{iso(quote.at)}#{quote.review_id}"
+
+
+def _tally_prefix(period: str, batch: str | None) -> str:
+    return f"TALLY#{period}#{batch or '*'}#"
+
+
+def _tally_sk(tally: Tally) -> str:
+    return _tally_prefix(tally.period, tally.batch) + tally.counter
+
+
+def _tally_of(sk: str) -> Tally:
+    _, period, batch, counter = sk.split("#", 3)
+    return Tally(period, None if batch == "*" else batch, counter)
+
+
 def _conditional(exc: TransactWriteError) -> bool:
     if getattr(exc, "cause_response_code", None) in CONDITIONAL:
         return True
@@ -237,8 +262,14 @@ class DynamoReviewStore:
                     tx.update(ReviewItem(pk, f"CAUSE#{code}"), actions=[ReviewItem.n.add(n)])
                 for quote in change.quotes_removed:
                     tx.delete(ReviewItem(pk, _quote_sk(quote)))
+                    if quote.batch:
+                        tx.delete(ReviewItem(pk, _batch_quote_sk(quote)))
                 for quote in change.quotes_added:
                     tx.save(ReviewItem(pk, _quote_sk(quote), quote=quote.model_dump(mode="json")))
+                    if quote.batch:
+                        tx.save(ReviewItem(pk, _batch_quote_sk(quote), quote=quote.model_dump(mode="json")))
+                for sk, n in sorted((_tally_sk(t), n) for t, n in review_tallies(change).items() if n):
+                    tx.update(ReviewItem(pk, sk), actions=[ReviewItem.n.add(n)])
         except TransactWriteError as exc:
             if _conditional(exc):
                 raise ConcurrentModification("error.concurrent_modification") from exc
@@ -299,3 +330,64 @@ class DynamoReviewStore:
         except PynamoDBException as exc:
             raise Unavailable("reviews.store_unavailable") from exc
         return ProductInsights(sku=sku, causes=causes, quotes=quotes)
+
+
+class DynamoInsightStore:
+    """The period counters, quotes by period and suggestion claims of `reviews.ports.InsightStore`
+    (the review side of the counters is written by DynamoReviewStore.save)."""
+
+    def period(self, tenant_id: str, sku: str, period: str, batch: str | None) -> dict[str, int]:
+        try:
+            return {_tally_of(row.sk).counter: int(row.n or 0) for row in ReviewItem.query(
+                sku_pk(tenant_id, sku), ReviewItem.sk.startswith(_tally_prefix(period, batch)))}
+        except PynamoDBException as exc:
+            raise Unavailable("reviews.store_unavailable") from exc
+
+    def tallies(self, tenant_id: str, sku: str, keys: Sequence[Tally]) -> dict[Tally, int]:
+        pk = sku_pk(tenant_id, sku)
+        wanted = sorted({_tally_sk(key) for key in keys})
+        try:
+            return {_tally_of(row.sk): int(row.n or 0) for row in ReviewItem.batch_get([(pk, sk) for sk in wanted])}
+        except PynamoDBException as exc:
+            raise Unavailable("reviews.store_unavailable") from exc
+
+    def quotes(self, tenant_id: str, sku: str, cause: str, batch: str | None, start: datetime, end: datetime,
+               *, limit: int) -> list[Quote]:
+        prefix = f"BQUOTE#{batch}#{cause}#" if batch else f"QUOTE#{cause}#"
+        try:
+            return [Quote.model_validate(row.quote) for row in ReviewItem.query(
+                sku_pk(tenant_id, sku), ReviewItem.sk.between(prefix + iso(start), prefix + iso(end)),
+                scan_index_forward=False, limit=limit)]
+        except PynamoDBException as exc:
+            raise Unavailable("reviews.store_unavailable") from exc
+
+    def count_return(self, tenant_id: str, line: ReturnLine, tallies: dict[Tally, int]) -> bool:
+        pk = sku_pk(tenant_id, line.sku)
+        marker = ReviewItem(f"{tenant_id}#TICKET#{line.ticket_id}", f"RETURN#{line.line_id}",
+                            expires_at=int((line.at + RETURN_MARKER_RETENTION).timestamp()))
+        try:
+            with TransactWrite(connection=transactions()) as tx:
+                tx.save(marker, condition=ReviewItem.pk.does_not_exist())
+                for sk, n in sorted((_tally_sk(t), n) for t, n in tallies.items()):
+                    tx.update(ReviewItem(pk, sk), actions=[ReviewItem.n.add(n)])
+        except TransactWriteError as exc:
+            if _conditional(exc):
+                return False
+            raise Unavailable("reviews.store_unavailable") from exc
+        return True
+
+    def claim_suggestion(self, tenant_id: str, sku: str, cause: str, period: str) -> bool:
+        try:
+            ReviewItem(sku_pk(tenant_id, sku), f"SUGGESTED#{period}#{cause}").save(
+                condition=ReviewItem.pk.does_not_exist())
+        except PutError as exc:
+            if getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException":
+                return False
+            raise Unavailable("reviews.store_unavailable") from exc
+        return True
+
+    def release_suggestion(self, tenant_id: str, sku: str, cause: str, period: str) -> None:
+        try:
+            ReviewItem(sku_pk(tenant_id, sku), f"SUGGESTED#{period}#{cause}").delete()
+        except PynamoDBException as exc:
+            raise Unavailable("reviews.store_unavailable") from exc

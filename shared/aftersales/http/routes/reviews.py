@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import ConfigDict, Field, StrictInt
 
+from aftersales.core.i18n import translate
 from aftersales.core.model import DomainModel
 from aftersales.core.text import free_text, label
 from aftersales.http.context import CURSOR_MAX_LENGTH, RequestContext, json_response
@@ -230,13 +231,30 @@ def reply_to_review(review_id: Annotated[str, Path(max_length=128)], body: Revie
 
 
 @router.get("/insights/products/<sku>", tags=["reviews"],
-            summary="Why a product's published reviews are negative: reviews per cause, recent quotes (staff)")
+            summary="Why a product disappoints: negative review causes and return reasons per cause in a week or "
+                    "month (or one batch), their trend against the previous period, quotes, and suggestions routed "
+                    "to an owner (staff)")
 def product_insights(sku: Annotated[str, Path(min_length=1, max_length=128)],
+                     period: Annotated[Literal["week", "month"], Query()] = "week",
+                     of: Annotated[str | None, Query(max_length=8, description="The period: 2026-W49 or 2026-12; "
+                                                     "default the current one (UTC)")] = None,
+                     batch: Annotated[str | None, Query(min_length=1, max_length=128,
+                                                        pattern=r"^[A-Za-z0-9._:\-]+$")] = None,
                      quotes: Annotated[int, Query(ge=0, le=10)] = 3) -> dict:
     request.require(*STAFF)
-    found = services().reviews.insights(request.tenant(), sku, request.actor(), quotes_per_cause=quotes)
-    return {"sku": sku, "causes": [
-        {"code": code, "reviews": n,
-         "quotes": [{"review_id": q.review_id, "text": q.text, "at": q.at.isoformat()}
-                    for q in found.quotes.get(code, [])]}
-        for code, n in sorted(found.causes.items(), key=lambda item: (-item[1], item[0]))]}
+    found = services().product_insights.read(request.tenant(), sku, request.actor(), kind=period, period=of,
+                                             batch=batch, quotes_per_cause=quotes)
+    locale = request.locale()
+    return {"sku": sku, "period": {"kind": found.kind, "id": found.period, "previous": found.previous,
+                                   "timezone": "UTC"},
+            "batch": found.batch, "reviews": found.reviews, "previous_reviews": found.previous_reviews,
+            "clusters": [{"cause": c.cause, "label": translate(f"cause.{c.cause}", locale), "reviews": c.reviews,
+                          "returns": c.returns, "share": c.share,
+                          "previous": {"reviews": c.previous_reviews, "returns": c.previous_returns},
+                          "trend": c.trend.model_dump(),
+                          "quotes": [{"review_id": q.review_id, "text": q.text, "at": q.at.isoformat()}
+                                     for q in c.quotes]}
+                         for c in found.clusters],
+            "suggestions": [{"cause": s.cause, "owner": s.owner.value, "trigger": s.trigger,
+                             "message_id": s.message_id, "message": translate(s.message_id, locale, **s.params)}
+                            for s in found.suggestions]}
