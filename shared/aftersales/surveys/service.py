@@ -289,8 +289,8 @@ class SurveyService:
         """The channel that took the message, or None when none can reach the customer."""
         link = self._links.page(self._links.token(survey))
         subject = translate(f"survey.{purpose}.subject", survey.locale)
-        body = translate(f"survey.{purpose}.body.{survey.kind}", survey.locale, link=link,
-                         unsubscribe=f"{link}/unsubscribe")
+        body = (translate(f"survey.{purpose}.body.{survey.kind}", survey.locale, link=link) + "\n\n"
+                + translate("survey.unsubscribe_line", survey.locale, link=f"{link}/unsubscribe"))
         for channel in channels:
             try:
                 self._senders[channel].send(survey.tenant_id, contacts[channel], subject, body,

@@ -152,3 +152,25 @@ class RecordingSender:
         self.sent.append({"tenant_id": tenant_id, "address": contact["address"], "subject": subject, "body": body,
                           "key": idempotency_key})
         return f"msg-{len(self.sent)}"
+
+
+class WordSentiment:
+    """Negative when the text holds one of `negative_words` (cause "service"), else positive."""
+
+    def __init__(self, negative_words: frozenset[str] = frozenset({"slow", "慢", "bad", "差"})) -> None:
+        self.negative_words = negative_words
+        self.calls: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.calls)
+
+    def __contains__(self, text: object) -> bool:
+        return text in self.calls
+
+    def analyse(self, texts):
+        from aftersales.sentiment.model import Cause, Polarity, SentimentResult
+
+        self.calls += list(texts)
+        negative = SentimentResult("en", Polarity.NEGATIVE, 0.9, "words-1", (Cause("service", ()),))
+        positive = SentimentResult("en", Polarity.POSITIVE, 0.8, "words-1")
+        return [negative if any(w in t for w in self.negative_words) else positive for t in texts]

@@ -1,4 +1,5 @@
-"""Product insight use cases on in-memory fakes: published negative reviews and opened returns
+"""Product insight use cases on in-memory fakes: published negative reviews (held by moderation,
+published by an agent: the same save and projection as the consumer's) and opened returns
 counted per period and batch, the clusters with trend and quotes, suggestions, and one
 `insight.suggested` per sku, cause and period."""
 
@@ -11,21 +12,17 @@ import pytest
 from aftersales.adapters.eventbridge import RecordingPublisher
 from aftersales.core.clock import FixedClock
 from aftersales.core.errors import EventNotPublished, Forbidden
-from aftersales.moderation.service import ModerationService
+from aftersales.reviews import domain
+from aftersales.reviews.model import Moderation, ReviewStatus
 from aftersales.reviews.product_insights import SUGGESTED, ProductInsightService
-from aftersales.reviews.service import Draft, ReviewModeration, ReviewService
-from aftersales.sentiment.analyzers import SharedModel, TenantAnalyzer
-from aftersales.sentiment.shipped import shipped_model
+from aftersales.reviews.service import SYSTEM, Draft, ReviewService
 from aftersales.tickets.ports import StoredOrder
 from tests.support.fakes.insights import InMemoryInsightStore
-from tests.support.fakes.moderation import InMemoryLexiconStore, InMemorySignatureIndex
 from tests.support.fakes.reviews import CheckedMedia, InMemoryReviewStore, StoredOrders
 from tests.support.ticket_factories import AGENT, CUSTOMER, STOREFRONT, order
 
 NOW = datetime(2026, 12, 2, 8, tzinfo=UTC)  # ISO week 2026-W49
-ANALYZER = TenantAnalyzer(SharedModel(shipped_model()))
-SIZE_TEXTS = ("尺码偏小，平时穿M这件要换L，很失望", "太紧了根本穿不上，只能退了", "码数不准，大了一码，不推荐",
-              "不合身，袖子太长了，不好看")
+SIZE_TEXTS = ("尺码偏小，平时穿M这件要换L", "太紧了根本穿不上", "码数不准，大了一码", "不合身，袖子太长了")
 DELIVERED = {"status": "delivered", "delivered_at": "2026-11-25T10:00:00+08:00"}
 
 
@@ -55,14 +52,17 @@ class Rig:
                                                            lines=[line], fulfilment=DELIVERED), rev=1)
         self.reviews = ReviewService(self.store, StoredOrders(orders), CheckedMedia(), self.events, self.clock,
                                      insights=self.insights)
-        text = ModerationService(InMemoryLexiconStore(), InMemorySignatureIndex(), self.clock)
-        self.consumer = ReviewModeration(self.store, text, ANALYZER, self.clock, insights=self.insights)
 
-    def review(self, n: int, text: str, rating: int = 1) -> str:
+    def review(self, n: int, text: str, rating: int = 1, cause: str | None = "size_fit") -> str:
+        """A review held for a person with `cause` read in its text (as the moderation consumer stores
+        it), then published by an agent."""
         review = self.reviews.submit("acme", STOREFRONT, order_id=f"O-{n}", line_id="L1",
                                      draft=Draft(rating=rating, text=text, locale="zh-Hans"))
-        assert self.consumer.moderate("acme", review.review_id, 1) == "published"
-        return review.review_id
+        causes = [{"code": cause, "evidence": [text[:4]], "quote": text}] if cause else []
+        held = domain.moderated(review, Moderation(status=ReviewStatus.PENDING_REVIEW, content_version=1, at=NOW,
+                                                   sentiment={"polarity": "negative", "causes": causes}), SYSTEM)
+        self.store.save(held, review.version, domain.projection_change(review, held))
+        return self.reviews.decide("acme", review.review_id, AGENT, publish=True, reason="checked").review_id
 
     def returned(self, ticket_id: str, reason: str, batch: str | None = None, at: str = "2026-12-02T09:00:00Z") -> int:
         line = {"line_id": "L1", "quantity": 1, "sku": "SHIRT", "reason_code": reason}
@@ -79,7 +79,7 @@ class Rig:
 def test_reviews_and_returns_about_size_form_one_cluster_with_quotes_and_a_suggestion_for_product():
     rig = Rig()
     ids = [rig.review(n, text) for n, text in enumerate(SIZE_TEXTS[:2], start=1)]
-    rig.review(3, "很好看，面料舒服，推荐购买", rating=5)
+    rig.review(3, "很好看，面料舒服，推荐购买", rating=5, cause=None)
     assert rig.returned("tkt_1", "wrong_size") == 1
     rig.returned("tkt_2", "changed_mind")
 
@@ -123,7 +123,8 @@ def test_an_announcement_the_bus_refused_is_made_by_the_next_signal():
     rig = Rig(events)
     rig.review(1, SIZE_TEXTS[0])
     rig.review(2, SIZE_TEXTS[1])
-    rig.review(3, SIZE_TEXTS[2])  # crosses, the bus refuses: the review is published all the same
+    third = rig.review(3, SIZE_TEXTS[2])  # crosses; the bus refuses the announcement
+    assert rig.store.get("acme", third).published
     assert rig.suggested() == [] and len(rig.insight_store) == 0
     with pytest.raises(EventNotPublished):
         rig.returned("tkt_1", "wrong_size")  # a consumer's failure is retried by its queue
