@@ -490,6 +490,54 @@ MESSAGES: list[tuple[str, str, str]] = [
      "该评价已有 {max} 次变更，无法再记录。"),
     ("reviews.store_unavailable", "Reviews cannot be read or written right now; retry.",
      "暂时无法读写评价，请重试。"),
+    ("reviews.bad_period", "{period} is not a period of that kind (2026-W49 for a week, 2026-12 for a month).",
+     "{period} 不是该类型的周期（周如 2026-W49，月如 2026-12）。"),
+    # product insights: causes shared by negative reviews and return reasons, and their suggestions
+    ("cause.quality", "Quality", "质量"),
+    ("cause.size_fit", "Size / fit", "尺码 / 合身"),
+    ("cause.description_mismatch", "Not as described", "与描述不符"),
+    ("cause.logistics", "Delivery", "物流"),
+    ("cause.packaging", "Packaging", "包装"),
+    ("cause.service", "Customer service", "客服"),
+    ("cause.price", "Price", "价格"),
+    ("cause.authenticity", "Authenticity", "正品"),
+    ("cause.missing_or_wrong_item", "Missing or wrong item", "少发 / 错发"),
+    ("insight.suggestion.quality",
+     "{period}: {reviews} reviews and {returns} returns about quality. Product and R&D: check the defects "
+     "they describe against the specification and the supplier's quality control.",
+     "{period}：{reviews} 条评价和 {returns} 笔退货反映质量问题。请产品与研发对照规格和供应商质检排查所述缺陷。"),
+    ("insight.suggestion.size_fit",
+     "{period}: {reviews} reviews and {returns} returns about size. Product: check the sizing against the "
+     "size chart and consider a fit note (runs small / large).",
+     "{period}：{reviews} 条评价和 {returns} 笔退货反映尺码问题。请产品核对尺码与尺码表，考虑标注偏大 / 偏小。"),
+    ("insight.suggestion.description_mismatch",
+     "{period}: {reviews} reviews and {returns} returns say the item is not as described. Content: update the "
+     "photos, colours and description to match the goods.",
+     "{period}：{reviews} 条评价和 {returns} 笔退货反映与描述不符。请内容团队按实物更新图片、颜色和描述。"),
+    ("insight.suggestion.logistics",
+     "{period}: {reviews} reviews and {returns} returns about delivery. Logistics: review dispatch times and "
+     "the carrier's performance on this product.",
+     "{period}：{reviews} 条评价和 {returns} 笔退货反映物流问题。请物流团队检查该商品的发货时效和承运商表现。"),
+    ("insight.suggestion.packaging",
+     "{period}: {reviews} reviews and {returns} returns about damage or packaging. Logistics: strengthen the "
+     "packing of this product.",
+     "{period}：{reviews} 条评价和 {returns} 笔退货反映破损或包装问题。请物流团队加强该商品的包装。"),
+    ("insight.suggestion.service",
+     "{period}: {reviews} reviews and {returns} returns about customer service. Service: review the replies "
+     "and after-sales handling of these customers.",
+     "{period}：{reviews} 条评价和 {returns} 笔退货反映客服问题。请客服团队复盘相关回复和售后处理。"),
+    ("insight.suggestion.price",
+     "{period}: {reviews} reviews and {returns} returns about price. Merchandising: review the price and "
+     "promotions against the value customers expect.",
+     "{period}：{reviews} 条评价和 {returns} 笔退货反映价格问题。请商品运营对照顾客预期复核定价和促销。"),
+    ("insight.suggestion.authenticity",
+     "{period}: {reviews} reviews and {returns} returns doubt the item is genuine. Procurement: verify the "
+     "supplier and the batch's provenance.",
+     "{period}：{reviews} 条评价和 {returns} 笔退货质疑非正品。请采购核实供应商及该批次来源。"),
+    ("insight.suggestion.missing_or_wrong_item",
+     "{period}: {reviews} reviews and {returns} returns about missing or wrong items. Logistics: check "
+     "picking and the packing list of this product.",
+     "{period}：{reviews} 条评价和 {returns} 笔退货反映少发或错发。请物流团队检查该商品的拣货和装箱清单。"),
 ]
 
 HEADER = '''# After-sales platform messages ({locale}).
