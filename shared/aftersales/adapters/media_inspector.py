@@ -1,4 +1,5 @@
-"""The media check's decoder: Pillow (+ pillow-heif for HEIC) for images, mutagen for MP4.
+"""The media check's decoder: Pillow (+ pillow-heif for HEIC) for images, mutagen for MP4 (its
+duration; the location boxes are blanked by `media.mp4`).
 
 These libraries are the media-check function's own requirements (functions/media_check), not the
 domain layer's: they are imported on first use, so nothing else pays for them.
@@ -19,6 +20,7 @@ from functools import cache
 from typing import Any
 
 from aftersales.media.model import LIMITS, Analysis, MediaType
+from aftersales.media.mp4 import Malformed, without_location
 from aftersales.media.ports import Inspected
 
 GPS_IFD = 0x8825
@@ -68,7 +70,12 @@ class PillowInspector:
             return Inspected(Analysis(error=type(exc).__name__))
         if not length or not math.isfinite(length):
             return Inspected(Analysis(error="no_duration"))
-        return Inspected(Analysis(duration_s=round(float(length), 3)))
+        try:
+            clean, located = without_location(content)
+        except Malformed as exc:
+            return Inspected(Analysis(error=f"boxes:{exc}"[:80]))
+        return Inspected(Analysis(duration_s=round(float(length), 3), gps_removed=located > 0),
+                         clean=clean if located else None)
 
 
 def _without_location(image: Any, kind: MediaType) -> tuple[bytes, bool]:
