@@ -9,6 +9,7 @@ from typing import Any
 
 from aftersales.core.clock import FixedClock
 from aftersales.dispatch.model import Agent
+from aftersales.surveys.follow_ups import TicketFollowUps
 from aftersales.surveys.service import SurveyLinks, SurveyService
 from aftersales.tickets.domain import OpenTicket, Ticket
 from aftersales.tickets.model import Channel, Role, Status, TicketType
@@ -51,7 +52,8 @@ class SurveyRig:
                 "to_status": ticket.status.value, "at": self.clock.now().isoformat()}
 
 
-def survey_rig(now: datetime, *, email: RecordingSender | None = None, follow_ups: Any = None) -> SurveyRig:
+def survey_rig(now: datetime, *, email: RecordingSender | None = None, with_follow_ups: bool = False) -> SurveyRig:
+    """`with_follow_ups`: unhappy answers open tickets (surveys.follow_ups on the same tickets service)."""
     clock = FixedClock(now)
     ticket_store = InMemoryTicketStore()
     tickets = TicketService(ticket_store, clock)
@@ -69,5 +71,6 @@ def survey_rig(now: datetime, *, email: RecordingSender | None = None, follow_up
     contacts.put("acme", "cust-2", "email", {"address": "c2@example.com", "locale": "en",
                                              "time_zone": "Europe/London"})
     service = SurveyService(store, tickets, ticket_store, contacts, {"email": email}, staff, sentiment, clock,
-                            SurveyLinks(SECRET, "https://api.example.com/v1"), follow_ups=follow_ups)
+                            SurveyLinks(SECRET, "https://api.example.com/v1"),
+                            follow_ups=TicketFollowUps(tickets, ticket_store, staff) if with_follow_ups else None)
     return SurveyRig(clock, store, tickets, ticket_store, contacts, email, staff, sentiment, service)

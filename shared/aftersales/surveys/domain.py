@@ -26,7 +26,7 @@ from .model import (
     FigureChange,
     SentRecord,
     Survey,
-    SurveySettings,
+    SurveyRules,
     SurveyStatus,
     Tally,
 )
@@ -53,7 +53,7 @@ def zone(name: str | None, fallback: str) -> ZoneInfo:
 
 
 # ---------------------------------------------------------------------- scheduling and quiet hours
-def due_at(triggered_at: datetime, kind: str, settings: SurveySettings) -> datetime:
+def due_at(triggered_at: datetime, kind: str, settings: SurveyRules) -> datetime:
     return _aware(triggered_at) + timedelta(minutes=settings.delay_minutes(kind))  # type: ignore[arg-type]
 
 
@@ -65,12 +65,12 @@ def _quiet(local: time, start: time, end: time) -> bool:
     return local >= start or local < end  # the window crosses midnight (21:00-09:00)
 
 
-def in_quiet_hours(at: datetime, tz: ZoneInfo, settings: SurveySettings) -> bool:
+def in_quiet_hours(at: datetime, tz: ZoneInfo, settings: SurveyRules) -> bool:
     local = _aware(at).astimezone(tz)
     return _quiet(local.time().replace(tzinfo=None), settings.quiet_start, settings.quiet_end)
 
 
-def next_allowed(at: datetime, tz: ZoneInfo, settings: SurveySettings) -> datetime:
+def next_allowed(at: datetime, tz: ZoneInfo, settings: SurveyRules) -> datetime:
     """`at` itself when outside quiet hours, else the end of this quiet period (local), in UTC."""
     if not in_quiet_hours(at, tz, settings):
         return at
@@ -86,7 +86,7 @@ def next_allowed(at: datetime, tz: ZoneInfo, settings: SurveySettings) -> dateti
 
 
 # ---------------------------------------------------------------------- throttling
-def throttle_reason(history: ContactHistory, survey: Survey, at: datetime, settings: SurveySettings) -> str | None:
+def throttle_reason(history: ContactHistory, survey: Survey, at: datetime, settings: SurveyRules) -> str | None:
     """Why `survey` may not be sent at `at`, or None."""
     if history.unsubscribed_at is not None:
         return "unsubscribed"
@@ -105,7 +105,7 @@ def throttle_reason(history: ContactHistory, survey: Survey, at: datetime, setti
     return None
 
 
-def record_send(history: ContactHistory, survey: Survey, at: datetime, settings: SurveySettings) -> ContactHistory:
+def record_send(history: ContactHistory, survey: Survey, at: datetime, settings: SurveyRules) -> ContactHistory:
     """The history after sending `survey` at `at`, forgetting sends older than every window."""
     horizon = at - timedelta(days=settings.longest_window_days())
     kept = [s for s in history.sends if s.at >= horizon and s.survey_id != survey.survey_id]
@@ -126,13 +126,13 @@ class Step:
     reason: str | None = None
 
 
-def reminder_at(survey: Survey, settings: SurveySettings) -> datetime | None:
+def reminder_at(survey: Survey, settings: SurveyRules) -> datetime | None:
     if settings.reminder_after_hours == 0 or survey.sent_at is None or survey.reminded_at is not None:
         return None
     return survey.sent_at + timedelta(hours=settings.reminder_after_hours)
 
 
-def next_step(survey: Survey, history: ContactHistory, settings: SurveySettings, tz: ZoneInfo,
+def next_step(survey: Survey, history: ContactHistory, settings: SurveyRules, tz: ZoneInfo,
               now: datetime) -> Step:
     if survey.status is SurveyStatus.SCHEDULED:
         if now < survey.due_at:
@@ -159,7 +159,7 @@ def next_step(survey: Survey, history: ContactHistory, settings: SurveySettings,
     return Step("drop")
 
 
-def index_at(survey: Survey, settings: SurveySettings) -> datetime | None:
+def index_at(survey: Survey, settings: SurveyRules) -> datetime | None:
     """When the sweep must look at the survey next (None = out of the due index)."""
     if survey.status is SurveyStatus.SCHEDULED:
         return survey.due_at
@@ -201,7 +201,7 @@ def figure_change(survey: Survey, delta: Tally) -> FigureChange:
 
 
 def answer(survey: Survey, *, nps: int | None, csat: int | None, comment: str | None, now: datetime,
-           settings: SurveySettings) -> tuple[Survey, Tally]:
+           settings: SurveyRules) -> tuple[Survey, Tally]:
     """The survey with this answer, and the counter delta it makes (zero for an unchanged edit)."""
     if nps is None and csat is None:
         raise InvalidRequest("error.survey_score_required", field="nps")
@@ -224,7 +224,7 @@ def answer(survey: Survey, *, nps: int | None, csat: int | None, comment: str | 
     return updated, tally_of(new) - tally_of(previous)
 
 
-def needs_follow_up(survey: Survey, settings: SurveySettings) -> Literal["detractor", "unhappy", "passive"] | None:
+def needs_follow_up(survey: Survey, settings: SurveyRules) -> Literal["detractor", "unhappy", "passive"] | None:
     """Why an answered survey goes back to service, or None."""
     a = survey.answer
     if a is None:

@@ -29,7 +29,7 @@ class SurveyStatus(StrEnum):
 OPEN_STATUSES = frozenset({SurveyStatus.SCHEDULED, SurveyStatus.SENT})
 
 
-class SurveySettings(DomainModel):
+class SurveyRules(DomainModel):
     """A tenant's survey rules; every field has the default a tenant gets without settings."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -11,18 +11,18 @@ from aftersales.sentiment.model import SentimentResult
 from aftersales.tickets.domain import Actor, OpenTicket, Ticket
 from aftersales.tickets.ports import StoredOrder
 
-from .model import ContactHistory, FigureChange, Survey, SurveySettings, Tally
+from .model import ContactHistory, FigureChange, Survey, SurveyRules, Tally
 
 
 class SurveyStore(Protocol):
     """Surveys with their due index (a sparse GSI keyed by time bucket), each customer's contact
     history, the tenant's settings, the figure counters and the sweep's cursor."""
 
-    def settings(self, tenant_id: str) -> SurveySettings:
+    def settings(self, tenant_id: str) -> SurveyRules:
         """The tenant's settings, or the defaults when it saved none."""
         ...
 
-    def save_settings(self, settings: SurveySettings) -> None: ...
+    def save_settings(self, settings: SurveyRules) -> None: ...
 
     def create(self, survey: Survey, bucket: str) -> bool:
         """Stores a new survey (version 1) indexed under `bucket`, and points its ticket (if any) at it;
@@ -103,6 +103,6 @@ class SentimentAnalyzer(Protocol):
 
 
 class FollowUpOpener(Protocol):
-    def open_follow_up(self, survey: Survey, reason: str, settings: SurveySettings) -> str:
+    def open_follow_up(self, survey: Survey, reason: str, settings: SurveyRules) -> str:
         """The id of the follow-up ticket of an unhappy answer (opened, or the one opened before)."""
         ...

@@ -27,7 +27,7 @@ from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Role, Status
 
 from . import domain, tokens
-from .model import DIMENSIONS, ContactHistory, Sentiment, Survey, SurveySettings, SurveyStatus, Tally
+from .model import DIMENSIONS, ContactHistory, Sentiment, Survey, SurveyRules, SurveyStatus, Tally
 from .ports import Contacts, FollowUpOpener, Orders, SentimentAnalyzer, Staff, SurveySender, SurveyStore, Tickets
 
 logger = Logger(child=True)
@@ -73,7 +73,7 @@ class SweepReport:
 @dataclass(frozen=True)
 class OpenedSurvey:
     survey: Survey
-    settings: SurveySettings
+    settings: SurveyRules
     token: str
 
 
@@ -93,10 +93,10 @@ class SurveyService:
         self._links, self._follow_ups, self._id_for = links, follow_ups, id_for
 
     # ------------------------------------------------------------------ settings
-    def settings(self, tenant_id: str) -> SurveySettings:
+    def settings(self, tenant_id: str) -> SurveyRules:
         return self._store.settings(tenant_id)
 
-    def save_settings(self, settings: SurveySettings) -> SurveySettings:
+    def save_settings(self, settings: SurveyRules) -> SurveyRules:
         self._store.save_settings(settings)
         return settings
 
@@ -165,7 +165,7 @@ class SurveyService:
         now = self._clock.now()
         last = self._store.last_swept() or now - FIRST_SWEEP_LOOKBACK
         report = SweepReport(buckets=buckets_between(last, now))
-        settings: dict[str, SurveySettings] = {}
+        settings: dict[str, SurveyRules] = {}
         for bucket in report.buckets:
             for tenant_id, survey_id in list(self._store.due_in_bucket(bucket)):
                 report.items_read += 1
@@ -182,7 +182,7 @@ class SurveyService:
                                            "failures": report.failures})
         return report
 
-    def _visit(self, tenant_id: str, survey_id: str, settings: SurveySettings, now: datetime,
+    def _visit(self, tenant_id: str, survey_id: str, settings: SurveyRules, now: datetime,
                report: SweepReport) -> None:
         survey = self._store.get(tenant_id, survey_id)  # the index is eventually consistent: read the item
         if survey is None:
@@ -231,7 +231,7 @@ class SurveyService:
         return [c for c in ordered if c in contacts and c in self._senders and self._senders[c].ready(survey.tenant_id)]
 
     def _send(self, survey: Survey, history: ContactHistory, contacts: Mapping[str, Mapping[str, Any]],
-              settings: SurveySettings, now: datetime, report: SweepReport) -> None:
+              settings: SurveyRules, now: datetime, report: SweepReport) -> None:
         channels = self._channels(survey, contacts)
         if not channels:
             self._store.save(survey.model_copy(update={"status": SurveyStatus.UNREACHABLE, "reason": "no_contact"}),
@@ -280,7 +280,7 @@ class SurveyService:
         if self._deliver(saved, contacts, channels, "reminder") is not None:
             report.reminded += 1
 
-    def _bucket(self, survey: Survey, settings: SurveySettings, now: datetime) -> str | None:
+    def _bucket(self, survey: Survey, settings: SurveyRules, now: datetime) -> str | None:
         at = domain.index_at(survey, settings)
         return index_bucket(at, now) if at is not None else None
 
@@ -331,7 +331,7 @@ class SurveyService:
             saved = self._store.get(saved.tenant_id, saved.survey_id) or saved
         return OpenedSurvey(saved, settings, token)
 
-    def _follow_up(self, survey: Survey, settings: SurveySettings) -> bool:
+    def _follow_up(self, survey: Survey, settings: SurveyRules) -> bool:
         """Opens the follow-up ticket an unhappy answer needs (once) and takes the survey out of the due
         index; True when a ticket was opened now."""
         reason = domain.needs_follow_up(survey, settings)

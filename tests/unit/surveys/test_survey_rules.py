@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 
 from aftersales.core.errors import Conflict, InvalidRequest
 from aftersales.surveys import domain
-from aftersales.surveys.model import Answer, ContactHistory, Survey, SurveySettings, SurveyStatus, Tally
+from aftersales.surveys.model import Answer, ContactHistory, Survey, SurveyRules, SurveyStatus, Tally
 
 NOW = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-SETTINGS = SurveySettings(tenant_id="acme")
+SETTINGS = SurveyRules(tenant_id="acme")
 ZONES = ["Asia/Shanghai", "Europe/London", "America/New_York", "Pacific/Auckland", "Asia/Kolkata", "UTC"]
 
 

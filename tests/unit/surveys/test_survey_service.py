@@ -12,7 +12,7 @@ import pytest
 
 from aftersales.core.errors import Conflict
 from aftersales.surveys import tokens
-from aftersales.surveys.model import SurveySettings, SurveyStatus, Tally
+from aftersales.surveys.model import SurveyRules, SurveyStatus, Tally
 from aftersales.tickets.domain import OpenTicket
 from aftersales.tickets.model import Channel, Status, TicketType
 from tests.support.fakes.surveys import RecordingSender
@@ -185,7 +185,7 @@ def test_one_reminder_then_nothing_and_unsubscribe_stops_everything():
 
 def test_a_sweep_reads_only_the_buckets_since_the_last_one_not_the_pending_surveys():
     rig = survey_rig(NOON_SHANGHAI)
-    rig.service.save_settings(SurveySettings(tenant_id="acme", delivery_delay_minutes=60 * 24 * 20))
+    rig.service.save_settings(SurveyRules(tenant_id="acme", delivery_delay_minutes=60 * 24 * 20))
     for _ in range(30):
         rig.service.on_order_delivered("acme", "O-1", rig.clock.now())  # one survey (deterministic id)
     rig.service.sweep()
