@@ -12,6 +12,11 @@ from bench.support import RequestCounter, local_aws
 
 GOOD = "烧水很快，做工精细，颜色也好看，很满意，推荐购买"
 BAD = "用了两天就坏了，底座漏水，质量太差了，非常失望"
+PRAISE = ["容量刚好，一次烧够全家人喝，噪音很小，开关手感也不错", "外观简洁大方，放在厨房里很好看，物流很快，包装结实"]
+KEYS = {"X-Customer-IP": "198.51.100.7", "X-Device-Fingerprint": "bench-device-1"}
+
+
+WARM, KEYED, PHOTO = "warm, no keys", "warm, IP and device keys, five stars", "warm, one photo"
 
 
 def run() -> list[Section]:
@@ -43,40 +48,45 @@ def _requests() -> Section:
 
         os.environ.update({k: str(v) for k, v in model.functions["ReviewModerationFunction"].environment.items()})
         os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # figures, not logs
+        os.environ["MEDIA_MODERATION"] = "none"  # moto has no DetectModerationLabels
         reset()
         import boto3
 
         boto3.client("events").create_event_bus(Name=os.environ["EVENT_BUS_NAME"])
+        boto3.client("s3").create_bucket(Bucket=os.environ["MEDIA_BUCKET"])
         svc = services()
         svc.tenants.create_tenant("bench", "Bench")
         key = {"X-Api-Key": svc.tenants.issue_api_key("bench", "storefront").api_key}
         client, consumer = ApiClient(), load_handler("review_moderation")
-        client.request("PUT", "/orders/B-1", _order("B-1", 3), key)
-        totals = {"intake + moderation": 0}
+        client.request("PUT", "/orders/B-1", _order("B-1", 5), key)
+        totals: dict[str, int] = {}
 
-        def counted(label: str, call, total: bool = False):
+        def counted(label: str, call, total: str | None = None):
             counter = RequestCounter()
             with counter.counting():
                 result = call()
             dynamo, events = counter.total("dynamodb"), counter.total("events")
-            section.rows.append([label, dynamo, events, counter.total() - dynamo - events, counter.describe()])
+            # a presigned GET passes botocore's hook as GetObject but is signed locally: no request
+            signed = sum(n for (svc, op, _), n in counter.calls.items() if (svc, op) == ("s3", "GetObject"))
+            calls = counter.describe().replace("GetObject", "GetObject (presigned, not sent)")
+            section.rows.append([label, dynamo, events, counter.total() - dynamo - events - signed, calls])
             if total:
-                totals["intake + moderation"] += counter.total()
+                totals[total] = totals.get(total, 0) + counter.total() - signed
             return result
 
         original = client.api.lambda_handler
 
-        def api(label: str, method: str, path: str, body=None, total: bool = False):
+        def api(label: str, method: str, path: str, body=None, total: str | None = None, headers=None):
             def handler(event, context):
                 return counted(label, lambda: original(event, context), total)
 
             client.api.lambda_handler = handler
             try:
-                return client.request(method, path, body, key)
+                return client.request(method, path, body, key | (headers or {}))
             finally:
                 client.api.lambda_handler = original
 
-        def moderate(label: str, review: dict, total: bool = False):
+        def moderate(label: str, review: dict, total: str | None = None):
             record = sqs_record({"detail": {"tenant_id": "bench", "review_id": review["id"], "content_version": 1}})
             counted(label, lambda: consumer.lambda_handler({"Records": [record]}, FakeContext("ReviewModeration")),
                     total)
@@ -88,19 +98,55 @@ def _requests() -> Section:
         moderate("moderation (first of the container)", first)
         second = api("POST /reviews", "POST", "/reviews",
                      {"order_id": "B-1", "line_id": "2", "rating": 4, "text": GOOD + "！", "locale": "zh-Hans"},
-                     total=True).body
-        moderate("moderation -> pending_review (a near-copy, warm)", second, total=True)
+                     total=WARM).body
+        moderate("moderation -> pending_review (a near-copy, warm)", second, total=WARM)
         third = api("POST /reviews (one star)", "POST", "/reviews",
                     {"order_id": "B-1", "line_id": "3", "rating": 1, "text": BAD, "locale": "zh-Hans"}).body
         moderate("moderation -> published + complaint ticket", third)
+        keyed = api("POST /reviews (IP and device keys, five stars)", "POST", "/reviews",
+                    {"order_id": "B-1", "line_id": "4", "rating": 5, "text": PRAISE[0], "locale": "zh-Hans"},
+                    total=KEYED, headers=KEYS).body
+        moderate("moderation, IP and device counted (four counters)", keyed, total=KEYED)
+        photo = _checked_photo(svc)
+        with_photo = api("POST /reviews (one photo)", "POST", "/reviews",
+                         {"order_id": "B-1", "line_id": "5", "rating": 4, "text": PRAISE[1], "locale": "zh-Hans",
+                          "media_ids": [photo]}, total=PHOTO).body
+        assert with_photo["media"][0]["url"], with_photo
+        moderate("moderation, its photo's near-duplicates looked up", with_photo, total=PHOTO)
         api("GET /products/{sku}/reviews", "GET", "/products/KETTLE/reviews")
-    section.rows.append(["total per review, intake + moderation (warm)", "", "", "", totals["intake + moderation"]])
+    for label, n in totals.items():
+        section.rows.append([f"total per review, intake + moderation ({label})", "", "", "", n])
     section.notes.append("The second review nearly copies the first, so moderation holds it: a held review "
                          "makes the calls a published one makes but moves no rating counter. Query×20 are the "
                          "signature bands of the duplicate check, BatchWriteItem stores the review's own. "
                          "On AWS add the SQS delivery of the event (EventBridge -> queue) and the "
                          "event source mapping's receive and delete (batched up to 10 records).")
+    section.notes.append("With the request's IP and device keys (X-Customer-IP, X-Device-Fingerprint) the consumer "
+                         "reads and writes one risk counter per key, and for five stars the key's five-star "
+                         "counter of the sku too (GetItem + PutItem each; four stars: half). A photo costs one "
+                         "GetItem and four bucket Queries in moderation, and one BatchGetItem at intake beside the "
+                         "media check; its presigned URLs are signed locally, though botocore's hook counts each "
+                         "as an S3 GetObject. The listing reads a page's media in one BatchGetItem.")
     return section
+
+
+def _checked_photo(svc) -> str:
+    """A ready review photo of the bench's customer (uploaded and checked outside the counts)."""
+    import os
+
+    import boto3
+
+    from aftersales.tickets.domain import Actor
+    from aftersales.tickets.model import Role
+    from tests.support.media_files import photo_like
+
+    content = photo_like(3)
+    grant = svc.media.request_upload("bench", Actor(id="apikey:bench", roles=frozenset({Role.STOREFRONT})),
+                                     purpose="review", content_type="image/png", size=len(content),
+                                     customer_id="cust-1")
+    boto3.client("s3").put_object(Bucket=os.environ["MEDIA_BUCKET"], Key=grant.item.upload_key, Body=content)
+    assert svc.media.check_upload("bench", grant.item.id, len(content)) == "ready"
+    return grant.item.id
 
 
 def _throughput() -> Section:
