@@ -37,11 +37,11 @@ from aftersales.core.settings import (
 
 if TYPE_CHECKING:  # the contexts' modules are imported when a context is built, not with the container
     from aftersales.adapters.aws_intake import S3Attachments
+    from aftersales.adapters.dynamo.drafts import DynamoDraftStore
     from aftersales.adapters.dynamo.intake import DynamoConversationStore, DynamoIntakeStore
     from aftersales.adapters.dynamo.money import (
         DynamoCounterStore,
         DynamoPaymentLedgerStore,
-        DynamoPolicyRepository,
         DynamoRefundStore,
         DynamoReviewRepository,
         DynamoTenantMoneyConfig,
@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.adapters.dynamo.sla import DynamoDispatchStore, DynamoSlaStore
     from aftersales.adapters.dynamo.store import DynamoTicketStore
     from aftersales.adapters.payments import PaymentProviders
+    from aftersales.approvals.policy import ApprovalPolicy
     from aftersales.approvals.service import ApprovalService
     from aftersales.channels.ports import JsonHttp
     from aftersales.channels.settings_cache import CachedSettings
@@ -188,10 +189,13 @@ class Container:
     @cached_property
     def moderation(self) -> ModerationService:
         from aftersales.adapters.dynamo import moderation as tables
+        from aftersales.adapters.dynamo.drafts import DynamoDraftStore
+        from aftersales.moderation.lexicon import LEXICON
         from aftersales.moderation.service import ModerationService
 
-        tables.bind(ModerationSettings.from_env(self._env).moderation_table)
-        return ModerationService(tables.DynamoLexiconStore(), tables.DynamoSignatureIndex(), self.clock)
+        table = ModerationSettings.from_env(self._env).moderation_table
+        tables.bind(table)
+        return ModerationService(DynamoDraftStore(LEXICON, table), tables.DynamoSignatureIndex(), self.clock)
 
     # ------------------------------------------------------------------ product reviews (intake, moderation consumer)
     @cached_property
@@ -232,11 +236,14 @@ class Container:
     @cached_property
     def money_tables(self) -> MoneyTables:
         from aftersales.adapters.dynamo import money as m
+        from aftersales.adapters.dynamo.drafts import DynamoDraftStore
+        from aftersales.approvals.defaults import POLICY
 
-        m.bind(MoneySettings.from_env(self._env).money_table)
+        table = MoneySettings.from_env(self._env).money_table
+        m.bind(table)
         ledger = m.DynamoPaymentLedgerStore()
         return MoneyTables(ledger=ledger, refunds=m.DynamoRefundStore(ledger), config=m.DynamoTenantMoneyConfig(),
-                           counters=m.DynamoCounterStore(), policies=m.DynamoPolicyRepository(),
+                           counters=m.DynamoCounterStore(), policies=DynamoDraftStore(POLICY, table),
                            reviews=m.DynamoReviewRepository(), webhooks=m.DynamoWebhookLedger())
 
     @cached_property
@@ -255,11 +262,12 @@ class Container:
 
     @cached_property
     def eligibility(self) -> EligibilityService:
-        from aftersales.adapters.dynamo import eligibility as tables
+        from aftersales.adapters.dynamo.drafts import DynamoDraftStore
+        from aftersales.eligibility.defaults import RULES
         from aftersales.eligibility.service import EligibilityService
 
-        tables.bind(EligibilitySettings.from_env(self._env).money_table)
-        return EligibilityService(self.tickets, self.ticket_store, tables.DynamoRulesStore(), self.clock)
+        rules = DynamoDraftStore(RULES, EligibilitySettings.from_env(self._env).money_table)
+        return EligibilityService(self.tickets, self.ticket_store, rules, self.clock)
 
     @cached_property
     def payments(self) -> PaymentProviders:
@@ -430,7 +438,7 @@ class MoneyTables:
     refunds: DynamoRefundStore
     config: DynamoTenantMoneyConfig
     counters: DynamoCounterStore
-    policies: DynamoPolicyRepository
+    policies: DynamoDraftStore[ApprovalPolicy]
     reviews: DynamoReviewRepository
     webhooks: DynamoWebhookLedger
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from aftersales.core.drafts import DraftKind
+
 from .policy import ApprovalPolicy
 
 
@@ -53,3 +55,6 @@ DEFAULT_POLICY_DOCUMENT: dict[str, Any] = {
 
 def default_policy(tenant_id: str) -> ApprovalPolicy:
     return ApprovalPolicy.model_validate({**DEFAULT_POLICY_DOCUMENT, "tenant_id": tenant_id})
+
+
+POLICY = DraftKind(ApprovalPolicy, default_policy, key="POLICY", context="approvals", noun="policy")

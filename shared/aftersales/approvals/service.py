@@ -27,7 +27,7 @@ from aftersales.tickets.ports import TicketRecords
 from aftersales.tickets.service import TicketService
 from aftersales.tickets.warrants import ApprovalRecord, ReviewerDecision
 
-from .defaults import default_policy
+from .defaults import POLICY
 from .facts import HistoryWindow, ProductFacts, RiskView, TicketFacts
 from .policy import ApprovalPolicy, Route
 from .ports import ReviewStore, TaskResumer
@@ -49,7 +49,7 @@ class ApprovalService:
         self._tickets = tickets
         self._ticket_store = ticket_store
         self._risk = risk
-        self._drafts = Drafts(policies, ApprovalPolicy.model_validate, default_policy, "approvals.no_draft")
+        self._drafts = Drafts(policies, POLICY)
         self._reviews = reviews
         self._resumer = resumer
         self._clock = clock
@@ -201,6 +201,15 @@ class ApprovalService:
 
     def publish(self, tenant_id: str) -> ApprovalPolicy:
         return self._drafts.publish(tenant_id)
+
+    def policy_version(self, tenant_id: str, version: int) -> ApprovalPolicy:
+        return self._drafts.version(tenant_id, version)
+
+    def policy_versions(self, tenant_id: str, limit: int) -> list[int]:
+        return self._drafts.versions(tenant_id, limit)
+
+    def roll_back(self, tenant_id: str, version: int) -> ApprovalPolicy:
+        return self._drafts.roll_back(tenant_id, version)
 
     def dry_run(self, tenant_id: str, ticket_id: str, policy: ApprovalPolicy | None = None) -> dict[str, Any]:
         policy = policy or self.draft(tenant_id)[0]

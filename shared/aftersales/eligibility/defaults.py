@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from aftersales.core.drafts import DraftKind
+
 from .rules import IntakeRules
 
 EVIDENCE_REASONS = ["damaged", "defective"]
@@ -33,3 +35,6 @@ DEFAULT_RULES_DOCUMENT: dict[str, Any] = {
 
 def default_rules(tenant_id: str) -> IntakeRules:
     return IntakeRules.model_validate({**DEFAULT_RULES_DOCUMENT, "tenant_id": tenant_id})
+
+
+RULES = DraftKind(IntakeRules, default_rules, key="INTAKE_RULES", context="eligibility", noun="rules")

@@ -26,7 +26,7 @@ from aftersales.tickets.service import TicketService
 from aftersales.tickets.warrants import PLATFORM_CHANNELS, EligibilityRefusal
 
 from .checks import Action, Evaluation, evaluate
-from .defaults import default_rules
+from .defaults import RULES
 from .rules import IntakeRules
 
 SYSTEM = Actor(id="eligibility-triage", roles=frozenset({Role.SYSTEM}))
@@ -40,7 +40,7 @@ class EligibilityService:
                  clock: Clock) -> None:
         self._tickets = tickets
         self._records = records
-        self._drafts = Drafts(rules, IntakeRules.model_validate, default_rules, "eligibility.no_draft")
+        self._drafts = Drafts(rules, RULES)
         self._clock = clock
 
     # ------------------------------------------------------------------ evaluation
@@ -99,11 +99,20 @@ class EligibilityService:
 
     def put_draft(self, tenant_id: str, document: dict[str, Any], expected_revision: int | None
                   ) -> tuple[IntakeRules, int]:
-        """Validates (pydantic ValidationError for the route to map) and stores the draft."""
+        """Validates (InvalidRequest naming the field) and stores the draft."""
         return self._drafts.put_draft(tenant_id, document, expected_revision)
 
     def publish(self, tenant_id: str) -> IntakeRules:
         return self._drafts.publish(tenant_id)
+
+    def rules_version(self, tenant_id: str, version: int) -> IntakeRules:
+        return self._drafts.version(tenant_id, version)
+
+    def rules_versions(self, tenant_id: str, limit: int) -> list[int]:
+        return self._drafts.versions(tenant_id, limit)
+
+    def roll_back(self, tenant_id: str, version: int) -> IntakeRules:
+        return self._drafts.roll_back(tenant_id, version)
 
     def dry_run(self, tenant_id: str, ticket_ids: list[str], last: int) -> dict[str, Any]:
         """The draft's verdict on the given tickets (or the newest `last`), next to the published one's."""

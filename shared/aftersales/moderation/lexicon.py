@@ -10,19 +10,25 @@ word. Severity `low` counts less in the verdict (aftersales.moderation.verdict);
 Chinese character is low and every other term high.
 
 An allow-list phrase lifts every term match that lies inside one of its occurrences (牛奶 lifts 奶,
-"sucks" lifts itself: an opinion, not abuse).
+"sucks" lifts itself: an opinion, not abuse). A term or phrase applies to every review's text;
+`languages` chooses which shipped lists are used.
+
+The same document carries the tenant's verdict tuning (tuning.VerdictTuning), so one version names
+both what was matched and how it was weighed.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 
+from aftersales.core.drafts import DraftKind
 from aftersales.core.errors import Conflict
 from aftersales.core.model import DomainModel
 
 from .normalise import EMOJI, HAN, WORD, char_class, normalise
+from .tuning import VerdictTuning
 
 MAX_TERMS = 2000
 MAX_ALLOW = 2000
@@ -40,22 +46,24 @@ def usable(text: str) -> bool:
                for c in normalise(text).text)
 
 
+def _matchable(value: str) -> str:
+    if not usable(value):
+        raise ValueError("needs a letter, a Chinese character or an emoji once normalised")
+    return value
+
+
+Phrase = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH), AfterValidator(_matchable)]
+
+
 class _Frozen(DomainModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Term(_Frozen):
-    text: str = Field(min_length=1, max_length=MAX_LENGTH)
+    text: Phrase
     mode: Mode | None = None
     severity: Severity | None = None
     category: str = Field(default="profanity", pattern=r"^[a-z][a-z0-9_]{0,31}$")
-
-    @field_validator("text")
-    @classmethod
-    def _matchable(cls, value: str) -> str:
-        if not usable(value):
-            raise ValueError("a term needs a letter, a Chinese character or an emoji once normalised")
-        return value
 
 
 class Lexicon(_Frozen):
@@ -65,16 +73,9 @@ class Lexicon(_Frozen):
     use_defaults: bool = Field(default=True, description="The shipped LDNOOBW lists and default allow-list")
     languages: frozenset[Literal["zh", "en"]] = frozenset({"zh", "en"})
     terms: tuple[Term, ...] = Field(default=(), max_length=MAX_TERMS)
-    allow: tuple[str, ...] = Field(default=(), max_length=MAX_ALLOW)
-
-    @field_validator("allow")
-    @classmethod
-    def _allow_matchable(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for position, phrase in enumerate(value):
-            if not 1 <= len(phrase) <= MAX_LENGTH or not usable(phrase):
-                raise ValueError(f"allow[{position}]: 1 to {MAX_LENGTH} characters with a letter or a "
-                                 "Chinese character once normalised")
-        return value
+    allow: tuple[Phrase, ...] = Field(default=(), max_length=MAX_ALLOW)
+    verdict: VerdictTuning = Field(default_factory=VerdictTuning,
+                                   description="The tenant's verdict thresholds and weights, within bounds")
 
     @model_validator(mode="after")
     def _bounded(self) -> Lexicon:
@@ -96,3 +97,6 @@ class Lexicon(_Frozen):
 
 def default_lexicon(tenant_id: str) -> Lexicon:
     return Lexicon(tenant_id=tenant_id, version=0, status="published")
+
+
+LEXICON = DraftKind(Lexicon, default_lexicon, key="LEXICON", context="moderation", noun="lexicon")

@@ -10,9 +10,11 @@ import boto3
 import pytest
 
 from aftersales.adapters.dynamo import moderation as tables
+from aftersales.adapters.dynamo.drafts import DynamoDraftStore
 from aftersales.core.clock import FixedClock
 from aftersales.core.errors import ConcurrentModification, Conflict
 from aftersales.moderation.duplicates import BANDS, MinHasher, closest
+from aftersales.moderation.lexicon import LEXICON
 from aftersales.moderation.normalise import normalise
 from aftersales.moderation.service import ModerationService
 from aftersales.moderation.verdict import Signals, Status
@@ -52,7 +54,7 @@ def test_a_copy_is_found_from_its_bands_only_and_only_within_the_tenant(table):
 
 
 def test_a_lexicon_goes_from_draft_to_published_versions(table):
-    store = tables.DynamoLexiconStore()
+    store = DynamoDraftStore(LEXICON, table)
     service = ModerationService(store, tables.DynamoSignatureIndex(), FixedClock(AT))
     draft, revision = service.put_draft("acme", {"terms": [{"text": "竞品链接", "category": "spam"}],
                                                  "allow": ["牛鞭"]}, None)
@@ -71,7 +73,7 @@ def test_a_lexicon_goes_from_draft_to_published_versions(table):
 
 
 def test_the_service_finds_a_template_posted_twice_through_dynamodb(table):
-    service = ModerationService(tables.DynamoLexiconStore(), tables.DynamoSignatureIndex(), FixedClock(AT))
+    service = ModerationService(DynamoDraftStore(LEXICON, table), tables.DynamoSignatureIndex(), FixedClock(AT))
     assert service.moderate("acme", "01JREVIEW1", TEMPLATE, Signals()).verdict.status is Status.PUBLISH
     again = service.moderate("acme", "01JREVIEW2", TEMPLATE, Signals(verified_buyer=False, account_age_days=0))
     assert again.duplicate_of is not None and again.duplicate_of.review_id == "01JREVIEW1"

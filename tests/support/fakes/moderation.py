@@ -1,57 +1,22 @@
-"""The moderation stores over dicts, with the DynamoDB adapter's conditions and reads
-(adapters/dynamo/moderation.py): lexicon versions are immutable, the draft is optimistic on its
-revision, the published pointer only moves forward; the signature index answers by exact band key,
-newest review ids first and at most `per_band` per band."""
+"""The moderation stores over dicts, with the DynamoDB adapters' conditions and reads: the settings
+store is the generic draft store (fakes/drafts.py); the signature index (adapters/dynamo/moderation.py)
+answers by exact band key, newest review ids first and at most `per_band` per band."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
 
-from aftersales.core.errors import ConcurrentModification, Conflict
 from aftersales.moderation.duplicates import BANDS, Signature
-from aftersales.moderation.lexicon import Lexicon
+from aftersales.moderation.lexicon import LEXICON, Lexicon
+from tests.support.fakes.drafts import InMemoryDraftStore
 
 
-class InMemoryLexiconStore:
+class InMemoryLexiconStore(InMemoryDraftStore[Lexicon]):
+    """The moderation settings store: the generic in-memory draft store (fakes/drafts.py)."""
+
     def __init__(self) -> None:
-        self.versions: dict[tuple[str, int], Lexicon] = {}
-        self.drafts: dict[str, tuple[Lexicon, int]] = {}
-        self.pointers: dict[str, Lexicon] = {}
-        self.reads = 0
-
-    def __len__(self) -> int:
-        return len(self.versions)
-
-    def __contains__(self, tenant_and_version: object) -> bool:  # (tenant, version)
-        return tenant_and_version in self.versions
-
-    def published(self, tenant_id: str) -> Lexicon | None:
-        self.reads += 1
-        return self.pointers.get(tenant_id)
-
-    def draft(self, tenant_id: str) -> tuple[Lexicon, int] | None:
-        return self.drafts.get(tenant_id)
-
-    def put_draft(self, lexicon: Lexicon, expected_revision: int | None) -> int:
-        current = self.drafts.get(lexicon.tenant_id)
-        stale = (current is not None) if expected_revision is None else (
-            current is None or current[1] != expected_revision)
-        if stale:
-            raise ConcurrentModification("error.concurrent_modification")
-        revision = (expected_revision or 0) + 1
-        self.drafts[lexicon.tenant_id] = (lexicon, revision)
-        return revision
-
-    def save(self, lexicon: Lexicon) -> None:
-        key = (lexicon.tenant_id, lexicon.version)
-        pointer = self.pointers.get(lexicon.tenant_id)
-        if key in self.versions or (lexicon.status == "published" and pointer is not None
-                                    and pointer.version >= lexicon.version):
-            raise Conflict("moderation.lexicon_version_exists", version=lexicon.version)
-        self.versions[key] = lexicon
-        if lexicon.status == "published":
-            self.pointers[lexicon.tenant_id] = lexicon
+        super().__init__(LEXICON)
 
 
 class InMemorySignatureIndex:

@@ -1,5 +1,5 @@
 """The money table's stores over dicts (approvals, risk, refunds), with the DynamoDB adapters'
-conditions (adapters/dynamo/money.py): policy versions are immutable, a review is optimistic on its
+conditions (adapters/dynamo/money.py; the policy store is fakes/drafts.py): a review is optimistic on its
 decisions and generation, counters on their version, and the payment ledger never lets
 refunded + amount exceed captured (the same InvalidRequest as the adapter's conditional write)."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aftersales.approvals.defaults import POLICY
 from aftersales.approvals.policy import ApprovalPolicy
 from aftersales.approvals.review import ReviewState
 from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest, NotFound
@@ -16,44 +17,15 @@ from aftersales.refunds.ledger import PaymentLedger
 from aftersales.refunds.provider_errors import ProviderRefundStatus
 from aftersales.refunds.refundable import RefundDestination
 from aftersales.risk.counters import CounterState
+from tests.support.fakes.drafts import InMemoryDraftStore
 
 
 # ---------------------------------------------------------------------------- approvals
-class InMemoryPolicyStore:
+class InMemoryPolicyStore(InMemoryDraftStore[ApprovalPolicy]):
+    """The approval policy store: the generic in-memory draft store (fakes/drafts.py)."""
+
     def __init__(self) -> None:
-        self.versions: dict[tuple[str, int], ApprovalPolicy] = {}
-        self.drafts: dict[str, tuple[ApprovalPolicy, int]] = {}
-        self.pointers: dict[str, ApprovalPolicy] = {}
-
-    def __len__(self) -> int:
-        return len(self.versions)
-
-    def __contains__(self, tenant_and_version: object) -> bool:  # (tenant, version)
-        return tenant_and_version in self.versions
-
-    def published(self, tenant_id: str) -> ApprovalPolicy | None:
-        return self.pointers.get(tenant_id)
-
-    def draft(self, tenant_id: str) -> tuple[ApprovalPolicy, int] | None:
-        return self.drafts.get(tenant_id)
-
-    def put_draft(self, policy: ApprovalPolicy, expected_revision: int | None) -> int:
-        current = self.drafts.get(policy.tenant_id)
-        if (current is not None) if expected_revision is None else (current is None or current[1] != expected_revision):
-            raise ConcurrentModification("error.concurrent_modification")
-        revision = (expected_revision or 0) + 1
-        self.drafts[policy.tenant_id] = (policy, revision)
-        return revision
-
-    def save(self, policy: ApprovalPolicy) -> None:
-        key = (policy.tenant_id, policy.version)
-        pointer = self.pointers.get(policy.tenant_id)
-        if key in self.versions or (policy.status == "published" and pointer is not None
-                                    and pointer.version >= policy.version):
-            raise Conflict("approvals.policy_version_exists", version=policy.version)
-        self.versions[key] = policy
-        if policy.status == "published":
-            self.pointers[policy.tenant_id] = policy
+        super().__init__(POLICY)
 
 
 class InMemoryReviewStore:

@@ -109,7 +109,7 @@ def test_one_language_of_the_defaults():
     ({"terms": [{"text": "13."}]}, ("terms", 0, "text")),
     ({"terms": [{"text": "x" * 41}]}, ("terms", 0, "text")),
     ({"terms": [{"text": "ok", "mode": "fuzzy"}]}, ("terms", 0, "mode")),
-    ({"allow": ["!!!"]}, ("allow",)),
+    ({"allow": ["ok", "!!!"]}, ("allow", 1)),
 ])
 def test_an_unusable_term_is_refused_with_its_field(document, field):
     with pytest.raises(ValidationError) as caught:

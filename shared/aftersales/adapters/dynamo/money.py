@@ -1,6 +1,7 @@
 """DynamoDB stores for approvals, risk and refunds: one table (MoneyTable), keys start with the tenant.
 
-  <tenant>#POLICY              DRAFT | PUBLISHED | V#<version:06d>      approval policies
+  <tenant>#POLICY              DRAFT | PUBLISHED | V#<version:06d>      approval policies (adapters/dynamo/drafts.py)
+  <tenant>#INTAKE_RULES        DRAFT | PUBLISHED | V#<version:06d>      intake rules (adapters/dynamo/drafts.py)
   <tenant>#REVIEW#<ticket>     REVIEW                                   review state + task token
   <tenant>#PAYMENT#<ref>       LEDGER                                   captured / refunded per payment
   <tenant>#REFUND#<ticket>     GRANT#<grant> | ATTEMPT#<grant>#<n:03d>  grants and provider attempts
@@ -27,9 +28,8 @@ from pynamodb.transactions import TransactWrite
 
 from aftersales.adapters.dynamo.connection import transactions
 from aftersales.adapters.dynamo.models import UNBOUND
-from aftersales.approvals.policy import ApprovalPolicy
 from aftersales.approvals.review import ReviewState
-from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest, NotFound
+from aftersales.core.errors import ConcurrentModification, InvalidRequest, NotFound
 from aftersales.core.money import Money
 from aftersales.refunds.grants import RefundAttempt, RefundGrant
 from aftersales.refunds.ledger import PaymentLedger
@@ -92,52 +92,6 @@ def _conn() -> Connection:
 
 
 # ---------------------------------------------------------------------------- approvals
-class DynamoPolicyRepository:
-    """Versions are immutable once written; DRAFT is the one editable document per tenant."""
-
-    @staticmethod
-    def _pk(tenant_id: str) -> str:
-        return f"{tenant_id}#POLICY"
-
-    def published(self, tenant_id: str) -> ApprovalPolicy | None:
-        item = _get(self._pk(tenant_id), "PUBLISHED")
-        return ApprovalPolicy.model_validate(item.doc) if item else None
-
-    def draft(self, tenant_id: str) -> tuple[ApprovalPolicy, int] | None:
-        item = _get(self._pk(tenant_id), "DRAFT")
-        return (ApprovalPolicy.model_validate(item.doc), int(item.version)) if item else None
-
-    def version(self, tenant_id: str, version: int) -> ApprovalPolicy | None:
-        item = _get(self._pk(tenant_id), f"V#{version:06d}")
-        return ApprovalPolicy.model_validate(item.doc) if item else None
-
-    def put_draft(self, policy: ApprovalPolicy, expected_revision: int | None) -> int:
-        """Optimistic on the draft's revision (None: there must be no draft yet)."""
-        revision = (expected_revision or 0) + 1
-        item = MoneyItem(self._pk(policy.tenant_id), "DRAFT", doc=policy.model_dump(mode="json"),
-                         version=revision)
-        condition = (MoneyItem.pk.does_not_exist() if expected_revision is None
-                     else MoneyItem.version == expected_revision)
-        _save_if(item, condition, ConcurrentModification("error.concurrent_modification"))
-        return revision
-
-    def save(self, policy: ApprovalPolicy) -> None:
-        """Write an immutable version; a published one also becomes the PUBLISHED pointer."""
-        doc = policy.model_dump(mode="json")
-        try:
-            with TransactWrite(connection=_conn()) as tx:
-                tx.save(MoneyItem(self._pk(policy.tenant_id), f"V#{policy.version:06d}", doc=doc),
-                        condition=MoneyItem.pk.does_not_exist())
-                if policy.status == "published":
-                    tx.save(MoneyItem(self._pk(policy.tenant_id), "PUBLISHED", doc=doc,
-                                      version=policy.version),
-                            condition=MoneyItem.pk.does_not_exist() | (MoneyItem.version < policy.version))
-        except TransactWriteError as exc:
-            if _conditional(exc):
-                raise Conflict("approvals.policy_version_exists", version=policy.version) from exc
-            raise
-
-
 class DynamoReviewRepository:
     """Optimistic on the number of decisions (the port) plus a generation bumped by escalation."""
 

@@ -7,11 +7,12 @@ from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import ConfigDict, Field, StrictInt, ValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import ConfigDict, Field, StrictInt
 
 from aftersales.approvals.policy import ApprovalPolicy
-from aftersales.core.errors import DomainError, InvalidRequest
+from aftersales.core.drafts import MAX_VERSION, RollBack
+from aftersales.core.errors import DomainError
 from aftersales.core.model import DomainModel
 from aftersales.core.text import Reason
 from aftersales.http.context import RequestContext, item_error, json_response
@@ -104,6 +105,20 @@ def get_published() -> dict:
     return _policy_view(_approvals().policy(request.tenant()))
 
 
+@router.get("/approval-policy/versions", tags=["approval policy"],
+            summary="The published version numbers, newest first")
+def list_versions(limit: Annotated[int, Query(ge=1, le=100)] = 50) -> dict:
+    request.require(*POLICY_EDITORS)
+    tenant = request.tenant()
+    return {"published": _approvals().policy(tenant).version, "versions": _approvals().policy_versions(tenant, limit)}
+
+
+@router.get("/approval-policy/versions/<version>", tags=["approval policy"], summary="One published version")
+def get_version(version: Annotated[int, Path(ge=0, le=MAX_VERSION)]) -> dict:
+    request.require(*POLICY_EDITORS)
+    return _policy_view(_approvals().policy_version(request.tenant(), version))
+
+
 @router.get("/approval-policy/draft", tags=["approval policy"], summary="The draft policy (ETag = revision)")
 def get_draft() -> Response[dict]:
     request.require(*POLICY_EDITORS)
@@ -115,13 +130,7 @@ def get_draft() -> Response[dict]:
             summary="Replace the draft (rules, default route, finance thresholds); If-Match = revision")
 def put_draft(body: dict[str, Any]) -> Response[dict]:
     request.require(*POLICY_EDITORS)
-    expected = request.if_match()
-    try:
-        policy, revision = _approvals().put_draft(request.tenant(), body, expected)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        path = ".".join(str(p) for p in first["loc"]) or "body"
-        raise InvalidRequest("approvals.policy_invalid", field=path, problem=first["msg"]) from None
+    policy, revision = _approvals().put_draft(request.tenant(), body, request.if_match())
     return json_response(200, _policy_view(policy, revision), {"ETag": f'"{revision}"'})
 
 
@@ -129,6 +138,13 @@ def put_draft(body: dict[str, Any]) -> Response[dict]:
 def publish() -> Response[dict]:
     request.require(*POLICY_EDITORS)
     return request.idempotent_post(200, lambda: _policy_view(_approvals().publish(request.tenant())))
+
+
+@router.post("/approval-policy/rollback", tags=["approval policy"],
+             summary="Publish a copy of an earlier version (1: the default policy) as the next version")
+def roll_back(body: RollBack) -> Response[dict]:
+    request.require(*POLICY_EDITORS)
+    return request.idempotent_post(200, lambda: _policy_view(_approvals().roll_back(request.tenant(), body.version)))
 
 
 @router.post("/approval-policy/draft/dry-run", tags=["approval policy"],

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path
-from pydantic import ConfigDict, Field, StrictInt, ValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import ConfigDict, Field, StrictInt
 
-from aftersales.core.errors import InvalidRequest
+from aftersales.core.drafts import MAX_VERSION, RollBack
 from aftersales.core.i18n import translate
 from aftersales.core.model import DomainModel
 from aftersales.eligibility.checks import reason_of
@@ -66,6 +66,20 @@ def get_published() -> dict:
     return _rules_view(_eligibility().rules(request.tenant()))
 
 
+@router.get("/eligibility-rules/versions", tags=["eligibility rules"],
+            summary="The published version numbers, newest first")
+def list_versions(limit: Annotated[int, Query(ge=1, le=100)] = 50) -> dict:
+    request.require(*RULE_EDITORS)
+    tenant = request.tenant()
+    return {"published": _eligibility().rules(tenant).version, "versions": _eligibility().rules_versions(tenant, limit)}
+
+
+@router.get("/eligibility-rules/versions/<version>", tags=["eligibility rules"], summary="One published version")
+def get_version(version: Annotated[int, Path(ge=0, le=MAX_VERSION)]) -> dict:
+    request.require(*RULE_EDITORS)
+    return _rules_view(_eligibility().rules_version(request.tenant(), version))
+
+
 @router.get("/eligibility-rules/draft", tags=["eligibility rules"], summary="The draft intake rules (ETag = revision)")
 def get_draft() -> Response[dict]:
     request.require(*RULE_EDITORS)
@@ -77,13 +91,7 @@ def get_draft() -> Response[dict]:
             summary="Replace the draft (rules per ticket type and channel, non-returnable types); If-Match = revision")
 def put_draft(body: dict[str, Any]) -> Response[dict]:
     request.require(*RULE_EDITORS)
-    expected = request.if_match()
-    try:
-        rules, revision = _eligibility().put_draft(request.tenant(), body, expected)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        path = ".".join(str(p) for p in first["loc"]) or "body"
-        raise InvalidRequest("eligibility.rules_invalid", field=path, problem=first["msg"]) from None
+    rules, revision = _eligibility().put_draft(request.tenant(), body, request.if_match())
     return json_response(200, _rules_view(rules, revision), {"ETag": f'"{revision}"'})
 
 
@@ -98,3 +106,10 @@ def dry_run(body: DryRunRequest) -> dict:
 def publish() -> Response[dict]:
     request.require(*RULE_EDITORS)
     return request.idempotent_post(200, lambda: _rules_view(_eligibility().publish(request.tenant())))
+
+
+@router.post("/eligibility-rules/rollback", tags=["eligibility rules"],
+             summary="Publish a copy of an earlier version (1: the default rules) as the next version")
+def roll_back(body: RollBack) -> Response[dict]:
+    request.require(*RULE_EDITORS)
+    return request.idempotent_post(200, lambda: _rules_view(_eligibility().roll_back(request.tenant(), body.version)))
