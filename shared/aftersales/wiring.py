@@ -31,6 +31,7 @@ from aftersales.core.settings import (
     SentimentSettings,
     SlaSettings,
     StripeWebhookSettings,
+    SurveySettings,
     TicketSettings,
     WorkflowSettings,
 )
@@ -68,7 +69,7 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.media.service import MediaService, NearDuplicate, Shown
     from aftersales.moderation.service import ModerationService
     from aftersales.notifications.replies import ReplyService
-    from aftersales.notifications.service import NotificationService
+    from aftersales.notifications.service import ChannelSender, NotificationService
     from aftersales.orders.service import OrderIntake
     from aftersales.refunds.returns import ReturnService
     from aftersales.refunds.service import RefundService
@@ -77,8 +78,10 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.reviews.service import ReviewModeration, ReviewService
     from aftersales.risk.service import ReviewCluster, RiskService
     from aftersales.sentiment.analyzers import RoutedAnalyzer
+    from aftersales.sentiment.model import SentimentResult
     from aftersales.sla.ports import RecomputePages
     from aftersales.sla.service import SlaService
+    from aftersales.surveys.service import SurveyService
     from aftersales.tenants.service import TenantService
     from aftersales.tickets.service import TicketService
 
@@ -404,16 +407,22 @@ class Container:
 
     @cached_property
     def notifications(self) -> NotificationService:
-        from aftersales.adapters.aws_intake import SesEmailSender
-        from aftersales.channels.wecom_outbound import WeComSender
         from aftersales.notifications.service import NotificationService
 
-        cfg, stores, channels = NotificationSettings.from_env(self._env), self.channel_stores, self.channels
-        senders = {"email": SesEmailSender(cfg.notifications_sender, cfg.notifications_sender_name),
-                   "wecom": WeComSender(self.integration_settings, self.http_client, self.clock,
-                                        self.channel_settings.wecom_api_base, client=self.wecom)}
-        return NotificationService(stores.intake, self.tickets, senders, channels.conversations.record_outbound,
-                                   stores.conversations)
+        stores, channels = self.channel_stores, self.channels
+        return NotificationService(stores.intake, self.tickets, self.notification_senders,
+                                   channels.conversations.record_outbound, stores.conversations)
+
+    @cached_property
+    def notification_senders(self) -> dict[str, ChannelSender]:
+        """The customer channels (SES e-mail, WeCom), shared by notifications and surveys."""
+        from aftersales.adapters.aws_intake import SesEmailSender
+        from aftersales.channels.wecom_outbound import WeComSender
+
+        cfg = NotificationSettings.from_env(self._env)
+        return {"email": SesEmailSender(cfg.notifications_sender, cfg.notifications_sender_name),
+                "wecom": WeComSender(self.integration_settings, self.http_client, self.clock,
+                                     self.channel_settings.wecom_api_base, client=self.wecom)}
 
     @cached_property
     def replies(self) -> ReplyService:
@@ -429,6 +438,21 @@ class Container:
         client = DouyinShopClient(self.integration_settings, self.http_client, self.clock,
                                   self.channel_settings.douyin_api_base)
         return DouyinWriteback(self.channel_stores.intake, self.integration_settings, client, self.tickets)
+
+    # ------------------------------------------------------------------ satisfaction surveys
+    @cached_property
+    def surveys(self) -> SurveyService:
+        from aftersales.adapters.dynamo import surveys as tables
+        from aftersales.surveys.follow_ups import TicketFollowUps
+        from aftersales.surveys.service import SurveyLinks, SurveyService
+
+        cfg = SurveySettings.from_env(self._env)
+        tables.bind(cfg.surveys_table)
+        staff = self.sla_tables.dispatch
+        return SurveyService(tables.DynamoSurveyStore(), self.tickets, self.ticket_store, self.channel_stores.intake,
+                             self.notification_senders, staff, _CommentSentiment(self), self.clock,
+                             SurveyLinks(cfg.survey_link_secret, cfg.survey_link_base_url),
+                             follow_ups=TicketFollowUps(self.tickets, self.ticket_store, staff))
 
 
 # ---------------------------------------------------------------------- what the contexts share inside
@@ -520,6 +544,17 @@ class _PlatformRefunds:
 
     def settle_by_platform(self, tenant_id: str, ticket_id: str, platform: str) -> object:
         return self.container.refunds.settle_by_platform(tenant_id, ticket_id, platform)
+
+
+class _CommentSentiment:
+    """The surveys context's sentiment analyser: the review sentiment model, loaded when a comment
+    first needs it (the sweeper never does)."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def analyse(self, texts: Sequence[str]) -> list[SentimentResult]:
+        return self.container.sentiment.analyse(texts)
 
 
 class _ParkedArrivals:

@@ -172,3 +172,13 @@ class ReviewSettings(EnvSettings):
     """Product reviews: their table (reviews, order-line claims, per-sku rating counters)."""
 
     reviews_table: str = _required()
+
+
+class SurveySettings(EnvSettings):
+    """Satisfaction surveys: their table, the key that signs survey links (at least 32 characters;
+    no safe default: a link signed by one container must verify in every other) and the public base
+    URL the links point at (the API's stage URL, or its custom domain)."""
+
+    surveys_table: str = _required()
+    survey_link_secret: str = Field(min_length=32)
+    survey_link_base_url: str = Field(default="", pattern=r"^(https?://.+)?$")  # the sweeper's (it sends links)

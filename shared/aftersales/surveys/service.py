@@ -53,6 +53,8 @@ class SurveyLinks:
         return tokens.issue(self.secret, survey.tenant_id, survey.survey_id, survey.expires_at)
 
     def page(self, token: str) -> str:
+        if not self.base_url:
+            raise ValueError("survey links need SURVEY_LINK_BASE_URL (the sweeper's environment)")
         return f"{self.base_url.rstrip('/')}/surveys/{token}"
 
 
@@ -315,9 +317,7 @@ class SurveyService:
         updated, delta = domain.answer(survey, nps=nps, csat=csat, comment=comment, now=now, settings=settings)
         assert updated.answer is not None
         if updated.answer.comment and updated.answer.sentiment is None:
-            result = self._sentiment.analyse([updated.answer.comment])[0]
-            sentiment = Sentiment(label=result.polarity.value, score=round(result.confidence, 4),
-                                  causes=[c.code for c in result.causes], model_version=result.model_version)
+            sentiment = self._analyse(updated.answer.comment)
             updated = updated.model_copy(update={"answer": updated.answer.model_copy(update={"sentiment": sentiment})})
         pending = (domain.needs_follow_up(updated, settings) is not None and updated.follow_up_ticket_id is None
                    and self._follow_ups is not None)
@@ -330,6 +330,16 @@ class SurveyService:
                 logger.exception("survey follow-up failed", extra={"survey_id": saved.survey_id})
             saved = self._store.get(saved.tenant_id, saved.survey_id) or saved
         return OpenedSurvey(saved, settings, token)
+
+    def _analyse(self, comment: str) -> Sentiment | None:
+        """The comment's sentiment and causes; None when the analyser fails (the answer is kept)."""
+        try:
+            result = self._sentiment.analyse([comment])[0]
+        except Exception:
+            logger.exception("survey comment not analysed")
+            return None
+        return Sentiment(label=result.polarity.value, score=round(result.confidence, 4),
+                         causes=[c.code for c in result.causes], model_version=result.model_version)
 
     def _follow_up(self, survey: Survey, settings: SurveyRules) -> bool:
         """Opens the follow-up ticket an unhappy answer needs (once) and takes the survey out of the due
