@@ -398,6 +398,9 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("error.survey_dimension_unknown", "Unknown dimension; one of {allowed}.", "未知维度，可选：{allowed}。"),
     ("error.survey_period_invalid", "A period is a month (2026-12) or a day (2026-12-02).",
      "周期须为月（2026-12）或日（2026-12-02）。"),
+    ("error.survey_answer_invalid", "This answer cannot be taken as sent.", "无法按所填内容提交此回答。"),
+    ("error.survey_rules_invalid", "These survey rules are not valid.", "这些调查规则无效。"),
+    ("surveys.store_unavailable", "Surveys cannot be read or written right now; retry.", "暂时无法读写调查，请重试。"),
     # SLA and dispatch
     ("event.ticket.sla_reminder", "SLA reminder", "SLA 提醒"),
     ("event.ticket.sla_breached", "SLA deadline missed", "SLA 已超时"),

@@ -43,6 +43,7 @@ LOCAL_PARAMETERS: dict[str, Any] = {
     # `make run` and the e2e tests show a customer's messages at once; the replayed day's bench runs
     # with the AWS default to measure what it saves
     "NotificationDelaySeconds": 0,
+    "SurveyLinkSecret": "local-stack-survey-link-secret-never-on-aws",  # links must verify in every function
 }
 
 
@@ -57,7 +58,9 @@ class LocalStack:
         self.api_port = api_port
         self.speed = float(speed)
         self.project_root = Path(project_root).resolve() if project_root else self.template_path.parent
-        self.parameters = {**LOCAL_PARAMETERS, **(parameters or {})}
+        # survey links point at this machine's API front (http://127.0.0.1:<port>/v1)
+        self.parameters = {**LOCAL_PARAMETERS, "SurveyLinkBaseUrl": f"http://127.0.0.1:{api_port}/v1",
+                           **(parameters or {})}
         self.reset = reset
         self.model: StackModel | None = None
         self.runtime: Runtime | None = None

@@ -6,12 +6,16 @@ JSON no client of ours would send (400): nested deeper than DynamoDB can store (
 NaN/Infinity, an integer outside int64, a duplicate member name, or a lone surrogate escape (the
 I-JSON profile, RFC 7493, with an int64 bound). A body nested 100,000 deep is one 400, not a
 RecursionError.
+
+The one exception: the survey page's own forms (POST /surveys/{token}, /surveys/{token}/unsubscribe)
+are plain HTML forms, so those paths also take application/x-www-form-urlencoded (UTF-8, same cap).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +24,7 @@ from aftersales.core.payloads import MAX_DEPTH, JsonRefused, decode_json
 
 __all__ = ["MAX_DEPTH", "Refusal", "refusal"]
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+FORM_PATHS = re.compile(r"^/surveys/[^/]+(/unsubscribe)?/?$")
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,8 @@ def refusal(event: dict[str, Any], max_bytes: int) -> Refusal | None:
     if len(data) > max_bytes:
         return Refusal(413, "payload_too_large", "error.payload_too_large")
     content_type = (header(event.get("headers"), "content-type") or "").strip()
-    if content_type and (data or method in BODY_METHODS) and not _is_json(content_type):
+    form = _is_form(content_type) and bool(FORM_PATHS.match(str(event.get("path") or "")))
+    if content_type and (data or method in BODY_METHODS) and not _is_json(content_type) and not form:
         return Refusal(415, "unsupported_media_type", "error.unsupported_media_type")
     if not data:
         return None
@@ -54,7 +60,7 @@ def refusal(event: dict[str, Any], max_bytes: int) -> Refusal | None:
         decoded = data.decode("utf-8")
     except UnicodeDecodeError:
         return Refusal(400, "body_not_utf8", "error.body_not_utf8")
-    return _json_refusal(decoded)
+    return None if form else _json_refusal(decoded)
 
 
 def _is_json(content_type: str) -> bool:
@@ -64,6 +70,13 @@ def _is_json(content_type: str) -> bool:
     charset = next((p.split("=", 1)[1].strip().strip('"').lower() for p in params.split(";")
                     if p.strip().lower().startswith("charset=")), "utf-8")
     return charset in ("utf-8", "utf8")
+
+
+def _is_form(content_type: str) -> bool:
+    media, _, params = content_type.partition(";")
+    charset = next((p.split("=", 1)[1].strip().strip('"').lower() for p in params.split(";")
+                    if p.strip().lower().startswith("charset=")), "utf-8")
+    return media.strip().lower() == "application/x-www-form-urlencoded" and charset in ("utf-8", "utf8")
 
 
 def _json_refusal(text: str) -> Refusal | None:
