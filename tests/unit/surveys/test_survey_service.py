@@ -13,10 +13,11 @@ import pytest
 from aftersales.core.errors import Conflict
 from aftersales.surveys import tokens
 from aftersales.surveys.model import SurveyRules, SurveyStatus, Tally
+from aftersales.surveys.service import SurveyLinks, SurveyService
 from aftersales.tickets.domain import OpenTicket
 from aftersales.tickets.model import Channel, Status, TicketType
 from tests.support.fakes.surveys import RecordingSender
-from tests.support.surveys import CLOSER, survey_rig
+from tests.support.surveys import CLOSER, SECRET, survey_rig
 
 NOON_SHANGHAI = datetime(2026, 12, 2, 4, 0, tzinfo=UTC)
 
@@ -193,3 +194,17 @@ def test_a_sweep_reads_only_the_buckets_since_the_last_one_not_the_pending_surve
     report = rig.service.sweep()
     assert report.items_read == 0 and len(report.buckets) <= 2
     assert len(rig.store) == 1
+
+
+def test_a_wecom_customer_is_surveyed_on_wecom_and_an_unreachable_email_falls_through():
+    wecom = RecordingSender()
+    rig = survey_rig(NOON_SHANGHAI, email=RecordingSender(unreachable=frozenset({"c1@example.com"})))
+    rig.contacts.put("acme", "cust-1", "wecom", {"address": "wm-openid-1", "locale": "zh-Hans"})
+    service = SurveyService(rig.store, rig.tickets, rig.ticket_store, rig.contacts,
+                            {"email": rig.email, "wecom": wecom}, rig.staff, rig.sentiment, rig.clock,
+                            SurveyLinks(SECRET, "https://api.example.com/v1"))
+    _, event = rig.closed_complaint()
+    service.on_ticket_event(event)
+    rig.clock.advance(minutes=61)
+    assert service.sweep().sent == 1 and "wm-openid-1" in wecom and len(rig.email) == 0
+    assert rig.store.surveys[("acme", next(iter(rig.store.surveys))[1])].sent_channel == "wecom"
