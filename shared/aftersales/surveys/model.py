@@ -117,8 +117,10 @@ class Survey(DomainModel):
     follow_up_ticket_id: str | None = None
 
     def dimensions(self) -> dict[str, str]:
-        """The figure dimensions this survey counts in (those it has a value for)."""
-        values = {"all": "all", "product": self.product, "channel": self.sent_channel or self.channel,
+        """The figure dimensions this survey counts in (those it has a value for); the channel is the
+        one the ticket or order came from, fixed when the survey is made, so a send and its answer
+        always count in the same cells."""
+        values = {"all": "all", "product": self.product, "channel": self.channel,
                   "agent": self.agent_id, "team": self.team_id, "ticket_type": self.ticket_type}
         return {name: value for name, value in values.items() if value}
 
