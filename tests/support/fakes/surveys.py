@@ -11,7 +11,7 @@ from typing import Any
 
 from aftersales.core.errors import ConcurrentModification
 from aftersales.notifications.errors import RecipientUnreachable
-from aftersales.surveys.model import ContactHistory, FigureChange, Survey, SurveySettings, Tally
+from aftersales.surveys.model import ContactHistory, FigureChange, Survey, SurveyRules, Tally
 
 
 def _conflict() -> ConcurrentModification:
@@ -24,7 +24,7 @@ class InMemorySurveyStore:
         self.by_ticket: dict[tuple[str, str], str] = {}
         self.index: dict[tuple[str, str], str] = {}  # (tenant, survey) -> bucket
         self.histories: dict[tuple[str, str], ContactHistory] = {}
-        self.tenant_settings: dict[str, SurveySettings] = {}
+        self.tenant_settings: dict[str, SurveyRules] = {}
         self.counters: dict[tuple[str, str, str, str], Tally] = {}
         self.cursor: datetime | None = None
         self.bucket_reads = 0
@@ -35,10 +35,10 @@ class InMemorySurveyStore:
     def __contains__(self, survey_id: object) -> bool:
         return any(key[1] == survey_id for key in self.surveys)
 
-    def settings(self, tenant_id: str) -> SurveySettings:
-        return self.tenant_settings.get(tenant_id) or SurveySettings(tenant_id=tenant_id)
+    def settings(self, tenant_id: str) -> SurveyRules:
+        return self.tenant_settings.get(tenant_id) or SurveyRules(tenant_id=tenant_id)
 
-    def save_settings(self, settings: SurveySettings) -> None:
+    def save_settings(self, settings: SurveyRules) -> None:
         self.tenant_settings[settings.tenant_id] = settings
 
     def create(self, survey: Survey, bucket: str) -> bool:
