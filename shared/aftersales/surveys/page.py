@@ -11,29 +11,33 @@ from aftersales.core.i18n import translate
 
 from .model import Survey, SurveyRules, SurveyStatus
 
-STYLE = """
-*{box-sizing:border-box}
-body{margin:0;font:1rem/1.5 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;color:#1a1a1a;
-background:#fff}
-main{max-width:36rem;margin:0 auto;padding:1rem}
-h1{font-size:1.4rem}
-fieldset{border:1px solid #6b6b6b;border-radius:.5rem;margin:0 0 1rem;padding:.75rem}
-legend{font-weight:600;padding:0 .25rem}
-.scale{display:flex;flex-wrap:wrap;gap:.25rem}
-.scale label,.choices label{display:inline-flex;align-items:center;justify-content:center;min-width:2.75rem;
-min-height:2.75rem;border:1px solid #6b6b6b;border-radius:.375rem;padding:0 .5rem;cursor:pointer}
-.choices{display:grid;gap:.25rem}
-.choices label{justify-content:flex-start}
-input[type=radio]{position:absolute;opacity:0;width:1px;height:1px}
-input[type=radio]:checked+label{background:#0b57d0;color:#fff;border-color:#0b57d0}
-input[type=radio]:focus-visible+label,textarea:focus-visible,button:focus-visible,a:focus-visible{
-outline:3px solid #b3261e;outline-offset:2px}
-textarea{width:100%;font:inherit;padding:.5rem;border:1px solid #6b6b6b;border-radius:.375rem}
-button{min-height:2.75rem;padding:0 1.25rem;font:inherit;font-weight:600;color:#fff;background:#0b57d0;
-border:0;border-radius:.375rem;cursor:pointer}
-.hint{color:#474747}
-.problem{border:2px solid #b3261e;padding:.5rem;border-radius:.375rem}
-a{color:#0b57d0}
+# (foreground, background) pairs the page draws text with; tests hold them to WCAG AA (4.5:1)
+TEXT, HINT, BACKGROUND = "#1a1a1a", "#474747", "#ffffff"
+ACCENT, ON_ACCENT, FOCUS, BORDER = "#0b57d0", "#ffffff", "#b3261e", "#6b6b6b"
+TEXT_PAIRS = ((TEXT, BACKGROUND), (HINT, BACKGROUND), (ACCENT, BACKGROUND), (ON_ACCENT, ACCENT), (FOCUS, BACKGROUND))
+STYLE = f"""
+*{{box-sizing:border-box}}
+body{{margin:0;font:1rem/1.5 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;color:{TEXT};
+background:{BACKGROUND}}}
+main{{max-width:36rem;margin:0 auto;padding:1rem}}
+h1{{font-size:1.4rem}}
+fieldset{{border:1px solid {BORDER};border-radius:.5rem;margin:0 0 1rem;padding:.75rem}}
+legend{{font-weight:600;padding:0 .25rem}}
+.scale{{display:flex;flex-wrap:wrap;gap:.25rem}}
+.scale label,.choices label{{display:inline-flex;align-items:center;justify-content:center;min-width:2.75rem;
+min-height:2.75rem;border:1px solid {BORDER};border-radius:.375rem;padding:0 .5rem;cursor:pointer}}
+.choices{{display:grid;gap:.25rem}}
+.choices label{{justify-content:flex-start}}
+input[type=radio]{{position:absolute;opacity:0;width:1px;height:1px}}
+input[type=radio]:checked+label{{background:{ACCENT};color:{ON_ACCENT};border-color:{ACCENT}}}
+input[type=radio]:focus-visible+label,textarea:focus-visible,button:focus-visible,a:focus-visible{{
+outline:3px solid {FOCUS};outline-offset:2px}}
+textarea{{width:100%;font:inherit;padding:.5rem;border:1px solid {BORDER};border-radius:.375rem}}
+button{{min-height:2.75rem;padding:0 1.25rem;font:inherit;font-weight:600;color:{ON_ACCENT};background:{ACCENT};
+border:0;border-radius:.375rem;cursor:pointer}}
+.hint{{color:{HINT}}}
+.problem{{border:2px solid {FOCUS};padding:.5rem;border-radius:.375rem}}
+a{{color:{ACCENT}}}
 """
 
 

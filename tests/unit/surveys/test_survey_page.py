@@ -66,3 +66,18 @@ def test_a_cancelled_survey_and_a_refused_link_show_no_form():
     assert 'lang="zh-Hans"' in refusal_page("zh-Hans", "error.survey_link_expired")
     assert "<form" in unsubscribe_page(_survey(), done=False)
     assert "<form" not in unsubscribe_page(_survey(), done=True)
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_every_text_colour_pair_meets_wcag_aa_contrast():
+    from aftersales.surveys.page import STYLE, TEXT_PAIRS
+
+    for foreground, background in TEXT_PAIRS:
+        light, dark = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 4.5, (foreground, background)
+        assert foreground in STYLE and background in STYLE
