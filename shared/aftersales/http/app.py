@@ -33,6 +33,7 @@ from aftersales.http.routes import (
     inbox,
     integrations,
     media,
+    moderation,
     orders,
     parcels,
     refunds,
@@ -91,5 +92,6 @@ def on_not_found(_: Exception) -> Response:
 # ---------------------------------------------------------------------- routers, one per resource
 # One resolver, one OpenAPI document; the order is the order of the published document's paths.
 for resource in (docs, orders, tickets, ticket_types, auth, eligibility, approvals, risk, refunds, returns, sla,
-                 dispatch, integrations, parcels, channels, inbox, api_keys, media, reviews, surveys):
+                 dispatch, integrations, parcels, channels, inbox, api_keys, media, reviews, surveys,
+                 moderation):
     app.include_router(resource.router)
