@@ -157,7 +157,7 @@ def _throughput() -> Section:
     from aftersales.moderation.service import ModerationService
     from aftersales.orders.domain import Order
     from aftersales.reviews.service import Draft, ReviewModeration, ReviewService
-    from aftersales.sentiment.analyzers import model_analyzer
+    from aftersales.sentiment.analyzers import SharedModel, TenantAnalyzer
     from aftersales.sentiment.shipped import shipped_model
     from aftersales.tickets.domain import Actor
     from aftersales.tickets.model import Role
@@ -172,7 +172,7 @@ def _throughput() -> Section:
     store = InMemoryReviewStore()
     reviews = ReviewService(store, StoredOrders(stored), CheckedMedia(), RecordingPublisher(), clock)
     consumer = ReviewModeration(store, ModerationService(InMemoryLexiconStore(), InMemorySignatureIndex(), clock),
-                                model_analyzer(shipped_model()), clock)
+                                TenantAnalyzer(SharedModel(shipped_model())), clock)
     storefront = Actor(id="apikey:bench", roles=frozenset({Role.STOREFRONT}))
     texts = [f"第{n}次购买，{GOOD if n % 3 else BAD}，编号{n * 7919 % 10007}" for n in range(per_order * orders)]
     submitted = [reviews.submit("bench", storefront, order_id=f"T-{n // per_order}", line_id=str(n % per_order + 1),

@@ -5,20 +5,23 @@
 * `ticket.resolved` / `ticket.closed` -> the authors of the reviews linked to that ticket are
   invited to update them (`review.update_invited`).
 An outdated or redelivered message is left alone; a failed record is retried by SQS and parked in
-the DLQ."""
+the DLQ. The reviews a batch published are counted per tenant, for the tenants' sentiment refits."""
 
 import json
+from collections import Counter
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from aftersales.core.errors import Unavailable
 from aftersales.wiring import services
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
 TICKET_CLOSURES = ("ticket.resolved", "ticket.closed")
+published: Counter[str] = Counter()  # reviews this invocation published, per tenant (sentiment refits)
 
 
 def record_handler(record: SQSRecord) -> None:
@@ -33,9 +36,17 @@ def record_handler(record: SQSRecord) -> None:
                                                     int(detail["content_version"]))
     logger.info("review moderation", extra={"tenant_id": detail["tenant_id"], "review_id": detail["review_id"],
                                             "outcome": outcome})
+    if outcome == "published":
+        published[detail["tenant_id"]] += 1
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                    context=context)
+    published.clear()
+    response = process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                        context=context)
+    try:  # one counter update per tenant of the batch; a lost count only delays a refit
+        services().sentiment_refits.reviews_published(published)
+    except Unavailable:
+        logger.warning("published reviews not counted for sentiment refits", extra={"tenants": len(published)})
+    return response

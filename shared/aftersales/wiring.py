@@ -28,6 +28,7 @@ from aftersales.core.settings import (
     NotificationSettings,
     PaymentSettings,
     ReviewSettings,
+    SentimentModelSettings,
     SentimentSettings,
     SlaSettings,
     StripeWebhookSettings,
@@ -77,7 +78,11 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.reviews.product_insights import ProductInsightService
     from aftersales.reviews.service import ReviewModeration, ReviewService
     from aftersales.risk.service import ReviewCluster, RiskService
-    from aftersales.sentiment.analyzers import RoutedAnalyzer
+    from aftersales.adapters.dynamo.sentiment import DynamoRefitStore
+    from aftersales.adapters.s3_sentiment import S3ModelFiles
+    from aftersales.sentiment.analyzers import RoutedAnalyzer, TenantAnalyzer
+    from aftersales.sentiment.ports import SentimentAnalyzer
+    from aftersales.sentiment.refits import SentimentRefits
     from aftersales.sentiment.model import SentimentResult
     from aftersales.sla.ports import RecomputePages
     from aftersales.sla.service import SlaService
@@ -181,12 +186,58 @@ class Container:
         from aftersales.sentiment.analyzers import model_analyzer
         from aftersales.sentiment.shipped import shipped_model
 
-        others = None
+        return model_analyzer(shipped_model(), self.sentiment_others)
+
+    @cached_property
+    def sentiment_others(self) -> SentimentAnalyzer | None:
+        """What reads the languages the local model does not: Comprehend when configured, else nothing."""
         if SentimentSettings.from_env(self._env).sentiment_other_languages == "comprehend":
             from aftersales.adapters.comprehend import ComprehendSentiment
 
-            others = ComprehendSentiment()
-        return model_analyzer(shipped_model(), others)
+            return ComprehendSentiment()
+        return None
+
+    # ------------------------------------------------------------------ tenants' refitted sentiment models
+    @cached_property
+    def sentiment_model_settings(self) -> SentimentModelSettings:
+        return SentimentModelSettings.from_env(self._env)
+
+    @cached_property
+    def sentiment_refit_store(self) -> DynamoRefitStore:
+        from aftersales.adapters.dynamo import sentiment as tables
+
+        tables.bind(self.sentiment_model_settings.sentiment_table)
+        return tables.DynamoRefitStore()
+
+    @cached_property
+    def sentiment_model_files(self) -> S3ModelFiles:
+        from aftersales.adapters.s3_sentiment import S3ModelFiles
+
+        return S3ModelFiles(self.sentiment_model_settings.sentiment_models_bucket)
+
+    @cached_property
+    def tenant_sentiment(self) -> TenantAnalyzer:
+        """Review sentiment with each tenant's current model (the moderation consumer's)."""
+        from datetime import timedelta
+
+        from aftersales.sentiment.analyzers import TenantAnalyzer
+        from aftersales.sentiment.shipped import shipped_model
+        from aftersales.sentiment.tenant_models import CachedTenantModels
+
+        ttl = timedelta(seconds=self.sentiment_model_settings.sentiment_pointer_ttl_seconds)
+        models = CachedTenantModels(self.sentiment_refit_store, self.sentiment_model_files, shipped_model(),
+                                    self.clock, ttl)
+        return TenantAnalyzer(models, self.sentiment_others)
+
+    @cached_property
+    def sentiment_refits(self) -> SentimentRefits:
+        from aftersales.adapters.dynamo.sentiment import DynamoRatedReviews
+        from aftersales.sentiment.refits import SentimentRefits
+        from aftersales.sentiment.shipped import shipped_model
+
+        self.review_store  # noqa: B018  binds the reviews table the refit reads
+        return SentimentRefits(self.sentiment_refit_store, DynamoRatedReviews(), self.sentiment_model_files,
+                               shipped_model(), self.clock)
 
     # ------------------------------------------------------------------ review text moderation
     @cached_property
@@ -230,7 +281,7 @@ class Container:
         from aftersales.reviews.follow_ups import TicketFollowUps
         from aftersales.reviews.service import ReviewModeration
 
-        return ReviewModeration(self.review_store, self.moderation, self.sentiment, self.clock,
+        return ReviewModeration(self.review_store, self.moderation, self.tenant_sentiment, self.clock,
                                 TicketFollowUps(self.tickets, self.ticket_store),
                                 photos=_ReviewPhotos(self), clusters=_ReviewClusters(self),
                                 insights=self.product_insights)

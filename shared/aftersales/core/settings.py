@@ -162,6 +162,15 @@ class SentimentSettings(EnvSettings):
     sentiment_other_languages: Literal["comprehend", "none"] = "none"
 
 
+class SentimentModelSettings(EnvSettings):
+    """Tenants' refitted sentiment models: their pointers, counters and history (table), their files
+    (bucket); how long a container trusts a tenant's pointer before reading it again."""
+
+    sentiment_table: str = _required()
+    sentiment_models_bucket: str = _required()
+    sentiment_pointer_ttl_seconds: int = Field(default=60, ge=0)
+
+
 class ModerationSettings(EnvSettings):
     """Review text moderation: the table of tenant lexicons and review signatures."""
 

@@ -40,6 +40,7 @@ from aftersales.http.routes import (
     returns,
     reviews,
     risk,
+    sentiment,
     sla,
     surveys,
     ticket_types,
@@ -92,6 +93,6 @@ def on_not_found(_: Exception) -> Response:
 # ---------------------------------------------------------------------- routers, one per resource
 # One resolver, one OpenAPI document; the order is the order of the published document's paths.
 for resource in (docs, orders, tickets, ticket_types, auth, eligibility, approvals, risk, refunds, returns, sla,
-                 dispatch, integrations, parcels, channels, inbox, api_keys, media, reviews, surveys,
-                 moderation):
+                 dispatch, integrations, parcels, channels, inbox, api_keys, media, reviews, surveys, moderation,
+                 sentiment):
     app.include_router(resource.router)

@@ -105,7 +105,9 @@ class TextModeration(Protocol):
 
 
 class Sentiment(Protocol):
-    def analyse(self, texts: Sequence[str]) -> list[SentimentResult]: ...
+    def analyse(self, tenant_id: str, texts: Sequence[str]) -> list[SentimentResult]:
+        """One result per text, read with the model current for the tenant (its refit or the shipped one)."""
+        ...
 
 
 class FollowUps(Protocol):

@@ -303,7 +303,7 @@ class ReviewModeration:
         now = self._clock.now()
         content = review.content
         text = f"{content.title}\n{content.text}" if content.title else content.text
-        sentiment = self._sentiment.analyse([text])[0]
+        sentiment = self._sentiment.analyse(review.tenant_id, [text])[0]
         hour, day = self._store.activity(review.tenant_id, review.customer_id, review.created_at)
         signals = Signals(verified_buyer=review.verified_buyer, reviews_last_hour=hour, reviews_last_day=day,
                           account_age_days=domain.account_age_days(review.account_created_at, now),

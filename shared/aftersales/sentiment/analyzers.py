@@ -8,7 +8,7 @@ from aftersales.sentiment.causes import tag_causes
 from aftersales.sentiment.language import detect_language
 from aftersales.sentiment.linear import SentimentModel
 from aftersales.sentiment.model import DetectedText, Polarity, SentimentResult
-from aftersales.sentiment.ports import SentimentAnalyzer
+from aftersales.sentiment.ports import SentimentAnalyzer, TenantModels
 
 
 class LocalModelAnalyzer:
@@ -61,3 +61,25 @@ class RoutedAnalyzer:
 def model_analyzer(model: SentimentModel, others: SentimentAnalyzer | None = None) -> RoutedAnalyzer:
     """The model for zh/en (its English lexicon also tells English apart), `others` for the rest."""
     return RoutedAnalyzer(LocalModelAnalyzer(model), others, model.english_words)
+
+
+class TenantAnalyzer:
+    """Reads each tenant's texts with the model current for it (its refit, or the shipped one), and
+    `others` for the languages that model does not read; results carry the deciding model's version."""
+
+    def __init__(self, models: TenantModels, others: SentimentAnalyzer | None = None) -> None:
+        self.models = models
+        self.others = others
+
+    def analyse(self, tenant_id: str, texts: Sequence[str]) -> list[SentimentResult]:
+        return model_analyzer(self.models.current(tenant_id), self.others).analyse(texts)
+
+
+class SharedModel:
+    """One model for every tenant (where tenants' refits are not stored)."""
+
+    def __init__(self, model: SentimentModel) -> None:
+        self.model = model
+
+    def current(self, tenant_id: str) -> SentimentModel:
+        return self.model

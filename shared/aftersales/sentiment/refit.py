@@ -37,6 +37,7 @@ class RefitOutcome:
     tenant_accuracy: float
     trained_on: int
     held_back: int
+    candidate_version: str = ""  # the refit's version, kept or not
 
 
 def star_label(stars: int) -> int | None:
@@ -77,4 +78,4 @@ def refit_for_tenant(shipped: SentimentModel, tenant_id: str, reviews: Sequence[
     shipped_accuracy, tenant_accuracy = accuracy(shipped, test), accuracy(refit, test)
     won = bool(train) and len(test) >= max(min_held_back, 1) and tenant_accuracy > shipped_accuracy
     return RefitOutcome(Winner.TENANT if won else Winner.SHIPPED, refit if won else shipped,
-                        shipped_accuracy, tenant_accuracy, len(train), len(test))
+                        shipped_accuracy, tenant_accuracy, len(train), len(test), refit.version)

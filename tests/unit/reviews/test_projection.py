@@ -14,7 +14,7 @@ from aftersales.core.errors import Conflict
 from aftersales.moderation.service import ModerationService
 from aftersales.reviews import domain
 from aftersales.reviews.service import Draft, ReviewModeration, ReviewService
-from aftersales.sentiment.analyzers import model_analyzer
+from aftersales.sentiment.analyzers import SharedModel, TenantAnalyzer
 from aftersales.sentiment.shipped import shipped_model
 from aftersales.tickets.ports import StoredOrder
 from tests.support.fakes.moderation import InMemoryLexiconStore, InMemorySignatureIndex
@@ -22,7 +22,7 @@ from tests.support.fakes.reviews import CheckedMedia, InMemoryReviewStore, Store
 from tests.support.ticket_factories import AGENT, CUSTOMER, order
 
 TEXTS = ("质量太差了，用了两天就坏了", "很好用，推荐", "物流太慢了，包装也破了", "做工粗糙，掉色")
-ANALYZER = model_analyzer(shipped_model())
+ANALYZER = TenantAnalyzer(SharedModel(shipped_model()))
 OPS = st.lists(st.tuples(st.sampled_from(("moderate", "publish", "reject", "edit")), st.integers(0, 1),
                          st.integers(1, 5), st.integers(0, len(TEXTS) - 1)), max_size=25)
 

@@ -22,7 +22,7 @@ from aftersales.core.errors import (
 from aftersales.moderation.service import ModerationService
 from aftersales.reviews.model import ReviewStatus
 from aftersales.reviews.service import SUBMITTED, Draft, ReviewModeration, ReviewService
-from aftersales.sentiment.analyzers import model_analyzer
+from aftersales.sentiment.analyzers import SharedModel, TenantAnalyzer
 from aftersales.sentiment.shipped import shipped_model
 from aftersales.tickets.model import Role
 from aftersales.tickets.ports import StoredOrder
@@ -83,7 +83,7 @@ def service(store, orders, media, events, clock, follow_ups) -> ReviewService:
 @pytest.fixture
 def consumer(store, clock, follow_ups) -> ReviewModeration:
     text = ModerationService(InMemoryLexiconStore(), InMemorySignatureIndex(), clock)
-    return ReviewModeration(store, text, model_analyzer(shipped_model()), clock, follow_ups)
+    return ReviewModeration(store, text, TenantAnalyzer(SharedModel(shipped_model())), clock, follow_ups)
 
 
 def _submit(service, text=GOOD, rating=5, order_id="O-1", line_id="L1", who=CUSTOMER, **kw):
