@@ -118,7 +118,8 @@ def test_an_unchecked_upload_is_refused_and_never_shown(rig):
 
 def test_a_listing_page_reads_its_media_in_one_batch(rig):
     for n, (who, order_id) in enumerate((("cust-1", "O-1"), ("cust-2", "O-2"))):
-        write(rig, who, order_id, PRAISE[n], [upload(rig, who, photo_like(10 + n)), upload(rig, who, photo_like(20 + n))])
+        photos = [upload(rig, who, photo_like(10 + n)), upload(rig, who, photo_like(20 + n))]
+        write(rig, who, order_id, PRAISE[n], photos)
     moderate(rig)
     counter = RequestCounter()
     with counter.counting():

@@ -36,8 +36,8 @@ DELIVERED = {"status": "delivered", "delivered_at": "2026-11-25T10:00:00+08:00"}
 CUSTOMERS = [f"cust-{n}" for n in range(1, 5)]
 PRAISE = ["保温效果很好，一整天水都是热的", "颜色好看，做工精细，送人很体面", "容量刚好，带去办公室很方便",
           "杯盖密封严实，放包里也不漏", "手感细腻，清洗起来也简单"]
-COMPLAINTS = ["质量太差了，用了两天就坏了，非常失望", "杯盖漏水严重，弄湿了整个包，很生气", "做工粗糙，边缘划手，退货了",
-              "保温完全没用，一小时就凉了，太差"]
+COMPLAINTS = ["质量太差了，用了两天就坏了，非常失望", "杯盖漏水严重，弄湿了整个包，很生气",
+              "做工粗糙，边缘划手，退货了", "保温完全没用，一小时就凉了，太差"]
 
 
 def who(customer_id: str):
@@ -76,8 +76,8 @@ def rig():
         consumer.moderate("acme", review.review_id, 1)
         return store.get("acme", review.review_id)
 
-    return {"reviews": reviews, "consumer": consumer, "media": media, "media_store": media_store, "store": store, "upload": upload,
-            "write": write, "counters": counters}
+    return {"reviews": reviews, "consumer": consumer, "media": media, "media_store": media_store, "store": store,
+            "upload": upload, "write": write, "counters": counters}
 
 
 def codes(review) -> set[str]:
