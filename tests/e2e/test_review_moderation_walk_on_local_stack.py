@@ -107,5 +107,6 @@ def test_the_reviews_walk_of_a_merchant(local_stack):
     assert downloaded.status_code == 200 and downloaded.content[:3] == b"\xff\xd8\xff"
 
     insights = requests.get(f"{api}/insights/products/{sku}", headers=agent, timeout=10).json()
-    causes = {c["code"] if "code" in c else c["cause"]: c for c in insights.get("causes") or insights["clusters"]}
-    assert "quality" in causes
+    clusters = {c["cause"]: c for c in insights["clusters"]}
+    assert clusters["quality"]["reviews"] == 1
+    assert [q["review_id"] for q in clusters["quality"]["quotes"]] == [one_star["id"]]
