@@ -50,9 +50,11 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
         DynamoWebhookLedger,
     )
     from aftersales.adapters.dynamo.reviews import DynamoReviewStore
+    from aftersales.adapters.dynamo.sentiment import DynamoRefitStore
     from aftersales.adapters.dynamo.sla import DynamoDispatchStore, DynamoSlaStore
     from aftersales.adapters.dynamo.store import DynamoTicketStore
     from aftersales.adapters.payments import PaymentProviders
+    from aftersales.adapters.s3_sentiment import S3ModelFiles
     from aftersales.approvals.policy import ApprovalPolicy
     from aftersales.approvals.service import ApprovalService
     from aftersales.channels.ports import JsonHttp
@@ -78,12 +80,10 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.reviews.product_insights import ProductInsightService
     from aftersales.reviews.service import ReviewModeration, ReviewService
     from aftersales.risk.service import ReviewCluster, RiskService
-    from aftersales.adapters.dynamo.sentiment import DynamoRefitStore
-    from aftersales.adapters.s3_sentiment import S3ModelFiles
     from aftersales.sentiment.analyzers import RoutedAnalyzer, TenantAnalyzer
+    from aftersales.sentiment.model import SentimentResult
     from aftersales.sentiment.ports import SentimentAnalyzer
     from aftersales.sentiment.refits import SentimentRefits
-    from aftersales.sentiment.model import SentimentResult
     from aftersales.sla.ports import RecomputePages
     from aftersales.sla.service import SlaService
     from aftersales.surveys.service import SurveyService

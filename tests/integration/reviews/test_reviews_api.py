@@ -184,14 +184,14 @@ def test_insights_count_the_causes_of_published_reviews_with_quotes(rig):
     moderate(rig)
     found = api.request("GET", "/insights/products/MUG", headers=creds["agent"])
     assert found.status == 200, found.body
-    causes = {c["code"]: c for c in found.body["causes"]}
+    causes = {c["cause"]: c for c in found.body["clusters"]}
     assert causes["quality"]["reviews"] == 1
     assert causes["quality"]["quotes"][0] == {"review_id": review["id"], "text": BAD,
                                               "at": causes["quality"]["quotes"][0]["at"]}
     assert api.request("GET", "/insights/products/MUG", headers=creds["cust-1"]).status == 403
     api.request("POST", f"/reviews/{review['id']}/moderation", {"verdict": "reject", "reason": "spam"},
                 creds["agent"])
-    left = {c["code"] for c in api.request("GET", "/insights/products/MUG", headers=creds["agent"]).body["causes"]}
+    left = {c["cause"] for c in api.request("GET", "/insights/products/MUG", headers=creds["agent"]).body["clusters"]}
     assert "quality" not in left
 
 
