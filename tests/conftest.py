@@ -21,6 +21,15 @@ from tests.support.api_client import ApiClient  # noqa: E402
 from tests.support.environment import FAKE_AWS, ROOT  # noqa: E402
 
 
+def pytest_configure(config):
+    """Request-counting tests see every AWS call only if the hook is in before the first botocore
+    session of the run exists (PynamoDB keeps its sessions across tests); with no counter active
+    it does nothing."""
+    from bench.support import install_request_hook
+
+    install_request_hook()
+
+
 @pytest.fixture
 def aws(monkeypatch):
     """moto with every table of template.yaml, and the functions' environment pointing at them."""

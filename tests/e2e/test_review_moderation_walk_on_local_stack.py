@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from tests.support.local_stack import demo_auth, eventually
-from tests.support.media_files import image_bytes
+from tests.support.media_files import photo_like
 
 pytestmark = pytest.mark.e2e
 
@@ -53,7 +53,7 @@ def test_the_reviews_walk_of_a_merchant(local_stack):
                             timeout=10).status_code == 201
 
     photo_owner = orders[-1]["customer"]["id"]
-    photo = image_bytes("JPEG", (320, 240))
+    photo = photo_like(int(suffix, 16), fmt="JPEG")  # a picture no other customer posted: no copy signal
     granted = requests.post(f"{api}/media", json={"purpose": "review", "content_type": "image/jpeg",
                                                   "size": len(photo), "customer_id": photo_owner},
                             headers=storefront, timeout=10)

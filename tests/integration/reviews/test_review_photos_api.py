@@ -18,7 +18,7 @@ import requests
 from aftersales import wiring
 from aftersales.adapters.eventbridge import RecordingPublisher
 from aftersales.reviews.service import SUBMITTED
-from bench.support import RequestCounter, install_request_hook
+from bench.support import RequestCounter
 from tests.support.lambdas import FakeContext, load_handler, sqs_record
 from tests.support.media_files import photo_like
 from tests.support.tickets import order_payload
@@ -30,7 +30,6 @@ PRAISE = ["保温效果很好，一整天水都是热的", "颜色好看，做�
 
 @pytest.fixture
 def rig(aws, monkeypatch, request):
-    install_request_hook()  # before the first DynamoDB session, so RequestCounter sees every call
     for function in ("MediaCheckFunction", "ReviewModerationFunction"):
         for key, value in aws.functions[function].environment.items():
             monkeypatch.setenv(key, str(value))
