@@ -191,3 +191,9 @@ class SurveySettings(EnvSettings):
     surveys_table: str = _required()
     survey_link_secret: str = Field(min_length=32)
     survey_link_base_url: str = Field(default="", pattern=r"^(https?://.+)?$")  # the sweeper's (it sends links)
+
+
+class DisputeSettings(EnvSettings):
+    """Disputes: their table (disputes, the one-per-ticket and platform-case claims, the due index)."""
+
+    disputes_table: str = _required()
