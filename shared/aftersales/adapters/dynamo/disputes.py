@@ -1,0 +1,220 @@
+"""DynamoDB store of the disputes context (its own table, PynamoDB):
+
+  <tenant>#DISPUTE#<dispute id>          DISPUTE          the dispute (doc, version); always on gsi1
+  <tenant>#TICKET#<ticket id>            DISPUTE#<id>     the ticket's dispute (one per dispute)
+  <tenant>#TICKET#<ticket id>            CUSTOMER         the claim: one customer dispute per ticket
+  <tenant>#CASE#<provider>#<case id>     CASE             the claim: one record per platform case
+
+gsi1 (`<tenant>#DSTATUS#<status>`, `<due_at>#<id>`; a closed dispute, which has no due time,
+`~<updated_at>#<id>` so it sorts after any due time) is the arbitrators' queue: one Query per page,
+soonest due first. A create writes the dispute, its ticket link and its claim in one TransactWrite,
+each conditional on not existing, so a clash writes nothing. A save is conditional on the version
+read. The ticket's disputes are a Query of its partition (the links) and one BatchGet of the
+disputes, both strongly consistent. Nothing here scans.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute
+from pynamodb.constants import STRING
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from aftersales.adapters.dynamo.connection import transactions
+from aftersales.adapters.dynamo.models import UNBOUND
+from aftersales.core.clock import iso
+from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest, Unavailable
+from aftersales.disputes.model import Dispute, DisputeStatus, Source
+from aftersales.disputes.ports import Page
+
+DISPUTE_SK, CUSTOMER_SK, CASE_SK, LINK_PREFIX = "DISPUTE", "CUSTOMER", "CASE", "DISPUTE#"
+CONDITIONAL = ("ConditionalCheckFailedException", "TransactionCanceledException")
+UNAVAILABLE = "disputes.store_unavailable"
+
+
+class ByStatusDue(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Utf8JsonAttribute(Attribute[Any]):
+    """JSON kept as UTF-8 text (a Chinese character costs 3 bytes of the 400 KB item, not 6)."""
+
+    attr_type = STRING
+
+    def serialize(self, value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def deserialize(self, value: str) -> Any:
+        return json.loads(value)
+
+
+class DisputeItem(Model):
+    class Meta:
+        table_name = UNBOUND
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    doc = Utf8JsonAttribute(null=True)
+    version = NumberAttribute(null=True)
+    dispute_id = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_status_due = ByStatusDue()
+
+
+def bind(table_name: str) -> None:
+    """Point the model at the real table (composition root only)."""
+    if DisputeItem.Meta.table_name != table_name:
+        DisputeItem.Meta.table_name = table_name
+
+
+def dispute_pk(tenant_id: str, dispute_id: str) -> str:
+    return f"{tenant_id}#DISPUTE#{dispute_id}"
+
+
+def ticket_pk(tenant_id: str, ticket_id: str) -> str:
+    return f"{tenant_id}#TICKET#{ticket_id}"
+
+
+def case_pk(tenant_id: str, provider: str, case_id: str) -> str:
+    return f"{tenant_id}#CASE#{provider}#{case_id}"
+
+
+def queue_pk(tenant_id: str, status: DisputeStatus) -> str:
+    return f"{tenant_id}#DSTATUS#{status.value}"
+
+
+def queue_sk(dispute: Dispute) -> str:
+    if dispute.due_at is None:
+        return f"~{iso(dispute.updated_at)}#{dispute.id}"
+    return f"{iso(dispute.due_at)}#{dispute.id}"
+
+
+def _row(dispute: Dispute) -> DisputeItem:
+    return DisputeItem(dispute_pk(dispute.tenant_id, dispute.id), DISPUTE_SK, doc=dispute.model_dump(mode="json"),
+                       version=dispute.version, dispute_id=dispute.id,
+                       gsi1pk=queue_pk(dispute.tenant_id, dispute.status), gsi1sk=queue_sk(dispute))
+
+
+def _reasons(exc: TransactWriteError) -> list[str | None]:
+    return [r.code if r is not None else None for r in (getattr(exc, "cancellation_reasons", None) or [])]
+
+
+def _conditional(exc: PynamoDBException) -> bool:
+    return getattr(exc, "cause_response_code", None) in CONDITIONAL or "ConditionalCheckFailed" in _reasons(exc)
+
+
+def _encode(key: dict[str, Any] | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode() if key else None
+
+
+def _decode(cursor: str | None, tenant_id: str, status: DisputeStatus) -> dict[str, Any] | None:
+    """The position of a queue page; anything but this queue's own index key is refused."""
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidRequest("error.bad_cursor", field="query.cursor") from None
+    if not isinstance(key, dict) or key.get("gsi1pk") != {"S": queue_pk(tenant_id, status)}:
+        raise InvalidRequest("error.bad_cursor", field="query.cursor")
+    return key
+
+
+class DynamoDisputeStore:
+    def create(self, dispute: Dispute) -> None:
+        """The dispute, its ticket link and its claim (the ticket's customer dispute, or the
+        platform case) in one transaction; a clash writes nothing."""
+        if dispute.source == Source.CUSTOMER:
+            claim = DisputeItem(ticket_pk(dispute.tenant_id, dispute.ticket_id), CUSTOMER_SK,
+                                dispute_id=dispute.id)
+        elif dispute.platform is not None:
+            claim = DisputeItem(case_pk(dispute.tenant_id, dispute.platform.provider, dispute.platform.case_id),
+                                CASE_SK, dispute_id=dispute.id)
+        else:
+            raise InvalidRequest("disputes.platform_case_missing", field="platform")
+        link = DisputeItem(ticket_pk(dispute.tenant_id, dispute.ticket_id), LINK_PREFIX + dispute.id,
+                           dispute_id=dispute.id)
+        try:
+            with TransactWrite(connection=transactions()) as tx:
+                tx.save(_row(dispute), condition=DisputeItem.pk.does_not_exist())
+                tx.save(claim, condition=DisputeItem.pk.does_not_exist())
+                tx.save(link, condition=DisputeItem.pk.does_not_exist())
+        except TransactWriteError as exc:
+            if not _conditional(exc):
+                raise Unavailable(UNAVAILABLE) from exc
+            reasons = _reasons(exc)
+            claimed = len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed"
+            if claimed and dispute.source == Source.CUSTOMER:
+                raise Conflict("disputes.already_raised", ticket_id=dispute.ticket_id,
+                               dispute_id=self._claimant(claim) or dispute.id) from exc
+            # the same id again, or a platform case another delivery joined first: read it again
+            raise ConcurrentModification("error.concurrent_modification") from exc
+
+    @staticmethod
+    def _claimant(claim: DisputeItem) -> str | None:
+        try:
+            return DisputeItem.get(claim.pk, claim.sk, consistent_read=True).dispute_id
+        except DisputeItem.DoesNotExist:
+            return None
+        except PynamoDBException as exc:
+            raise Unavailable(UNAVAILABLE) from exc
+
+    def save(self, dispute: Dispute, expected_version: int) -> None:
+        try:
+            _row(dispute).save(condition=DisputeItem.version == expected_version)
+        except PynamoDBException as exc:
+            if _conditional(exc):
+                raise ConcurrentModification("error.concurrent_modification") from exc
+            raise Unavailable(UNAVAILABLE) from exc
+
+    def get(self, tenant_id: str, dispute_id: str) -> Dispute | None:
+        try:
+            row = DisputeItem.get(dispute_pk(tenant_id, dispute_id), DISPUTE_SK, consistent_read=True)
+        except DisputeItem.DoesNotExist:
+            return None
+        except PynamoDBException as exc:
+            raise Unavailable(UNAVAILABLE) from exc
+        return Dispute.model_validate(row.doc)
+
+    def for_ticket(self, tenant_id: str, ticket_id: str) -> list[Dispute]:
+        """The ticket's disputes, oldest first (ids are sortable)."""
+        try:
+            ids = [str(link.dispute_id) for link in DisputeItem.query(
+                ticket_pk(tenant_id, ticket_id), DisputeItem.sk.startswith(LINK_PREFIX), consistent_read=True)]
+            rows = list(DisputeItem.batch_get([(dispute_pk(tenant_id, i), DISPUTE_SK) for i in ids],
+                                              consistent_read=True)) if ids else []
+        except PynamoDBException as exc:
+            raise Unavailable(UNAVAILABLE) from exc
+        return sorted((Dispute.model_validate(row.doc) for row in rows), key=lambda d: d.id)
+
+    def for_platform_case(self, tenant_id: str, provider: str, case_id: str) -> Dispute | None:
+        try:
+            claim = DisputeItem.get(case_pk(tenant_id, provider, case_id), CASE_SK, consistent_read=True)
+        except DisputeItem.DoesNotExist:
+            return None
+        except PynamoDBException as exc:
+            raise Unavailable(UNAVAILABLE) from exc
+        return self.get(tenant_id, str(claim.dispute_id))
+
+    def queue(self, tenant_id: str, status: DisputeStatus, *, limit: int, cursor: str | None) -> Page:
+        """Disputes in `status`, the soonest due first: one Query of gsi1 per page."""
+        try:
+            results = DisputeItem.by_status_due.query(queue_pk(tenant_id, status), scan_index_forward=True,
+                                                      limit=limit,
+                                                      last_evaluated_key=_decode(cursor, tenant_id, status))
+            items = [Dispute.model_validate(row.doc) for row in results]
+        except PynamoDBException as exc:
+            raise Unavailable(UNAVAILABLE) from exc
+        return Page(items=items, cursor=_encode(results.last_evaluated_key))
