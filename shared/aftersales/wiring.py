@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from aftersales.core.clock import Clock, clock_from_env
 from aftersales.core.settings import (
     ChannelSettings,
+    DisputeSettings,
     EligibilitySettings,
     EventSettings,
     HttpSettings,
@@ -39,6 +40,7 @@ from aftersales.core.settings import (
 
 if TYPE_CHECKING:  # the contexts' modules are imported when a context is built, not with the container
     from aftersales.adapters.aws_intake import S3Attachments
+    from aftersales.adapters.dynamo.disputes import DynamoDisputeStore
     from aftersales.adapters.dynamo.drafts import DynamoDraftStore
     from aftersales.adapters.dynamo.intake import DynamoConversationStore, DynamoIntakeStore
     from aftersales.adapters.dynamo.money import (
@@ -63,6 +65,7 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.channels.wecom_api import WeComClient
     from aftersales.channels.writeback import DouyinWriteback
     from aftersales.dispatch.service import DispatchService
+    from aftersales.disputes.service import DisputeService
     from aftersales.eligibility.service import EligibilityService
     from aftersales.events.ports import EventPublisher
     from aftersales.fulfilment.ports import Workflows
@@ -504,6 +507,22 @@ class Container:
                              self.notification_senders, staff, _CommentSentiment(self), self.clock,
                              SurveyLinks(cfg.survey_link_secret, cfg.survey_link_base_url),
                              follow_ups=TicketFollowUps(self.tickets, self.ticket_store, staff))
+
+    # ------------------------------------------------------------------ disputes of ticket decisions
+    @cached_property
+    def dispute_store(self) -> DynamoDisputeStore:
+        from aftersales.adapters.dynamo import disputes as tables
+
+        tables.bind(DisputeSettings.from_env(self._env).disputes_table)
+        return tables.DynamoDisputeStore()
+
+    @cached_property
+    def disputes(self) -> DisputeService:
+        """Disputes: the tickets context moves or notes the ticket (never money), the media context
+        checks evidence only when a dispute names media."""
+        from aftersales.disputes.service import DisputeService
+
+        return DisputeService(self.dispute_store, self.tickets, _EvidenceMedia(self), self.events, self.clock)
 
 
 # ---------------------------------------------------------------------- what the contexts share inside
