@@ -1,0 +1,101 @@
+"""Ports that build the context behind them on first use, so a context is built only when
+another actually calls into it (the container passes these instead of the context itself)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aftersales.media.service import NearDuplicate, Shown
+    from aftersales.risk.service import ReviewCluster
+    from aftersales.sentiment.model import SentimentResult
+    from aftersales.wiring import Container
+
+
+class LazyTimeoutApprovals:
+    """The SLA engine's TimeoutApprover: the approvals context, built when first needed."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def approve_on_timeout(self, tenant_id: str, ticket_id: str, reason: str, data: dict[str, object]) -> object:
+        return self.container.approvals.approve_on_timeout(tenant_id, ticket_id, reason, data)
+
+
+class LazyEvidenceMedia:
+    """The tickets context's EvidenceMedia: the media context, built when a ticket first names media."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def check_evidence(self, tenant_id: str, customer_id: str, media_ids: list[str]) -> None:
+        self.container.media.check_evidence(tenant_id, customer_id, media_ids)
+
+
+class LazyReviewMedia:
+    """The reviews context's ReviewMedia: the media context, built when a review first names media."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def check_review_media(self, tenant_id: str, customer_id: str, media_ids: list[str]) -> None:
+        self.container.media.check_review_media(tenant_id, customer_id, media_ids)
+
+    def show_review_media(self, tenant_id: str, media_ids: Sequence[str]) -> list[Shown]:
+        return self.container.media.show_review_media(tenant_id, media_ids)
+
+
+class LazyReviewPhotos:
+    """The review moderation's PhotoCopies: the media context, built when a review first has photos."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def near_duplicates(self, tenant_id: str, media_id: str, *, other_customers_only: bool = True
+                        ) -> list[NearDuplicate]:
+        return self.container.media.near_duplicates(tenant_id, media_id, other_customers_only=other_customers_only)
+
+
+class LazyReviewClusters:
+    """The review moderation's ReviewClusters: the risk counters, built when a review first has risk keys."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def record_review(self, tenant_id: str, *, review_id: str, account_id: str, sku: str, rating: int,
+                      written_at: datetime, keys: Mapping[str, str], now: datetime | None = None) -> ReviewCluster:
+        return self.container.risk.record_review(tenant_id, review_id=review_id, account_id=account_id, sku=sku,
+                                                 rating=rating, written_at=written_at, keys=keys, now=now)
+
+
+class LazyPlatformRefunds:
+    """Channels settle a refund the platform (Douyin) already paid through the refunds context."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def settle_by_platform(self, tenant_id: str, ticket_id: str, platform: str) -> object:
+        return self.container.refunds.settle_by_platform(tenant_id, ticket_id, platform)
+
+
+class LazyCommentSentiment:
+    """The surveys context's sentiment analyser: the review sentiment model, loaded when a comment
+    first needs it (the sweeper never does)."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def analyse(self, texts: Sequence[str]) -> list[SentimentResult]:
+        return self.container.sentiment.analyse(texts)
+
+
+class LazyParkedArrivals:
+    """A new order replays what channels parked for it; the channels context is built only then."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def order_arrived(self, tenant_id: str, order_id: str) -> list[object]:
+        return list(self.container.channels.arrivals.order_arrived(tenant_id, order_id))

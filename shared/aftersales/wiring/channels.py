@@ -1,0 +1,133 @@
+"""The channel contexts: integrations, channels, logistics, notifications, replies, Douyin write-back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from aftersales.core.settings import (
+    ChannelSettings,
+    LogisticsSettings,
+    NotificationSettings,
+)
+from aftersales.wiring.bridges import (
+    LazyPlatformRefunds,
+)
+from aftersales.wiring.groups import ContextGroup
+
+if TYPE_CHECKING:  # the contexts' modules are imported when a context is built, not with the container
+    from aftersales.adapters.aws_intake import S3Attachments
+    from aftersales.adapters.dynamo.intake import DynamoConversationStore, DynamoIntakeStore
+    from aftersales.channels.settings_cache import CachedSettings
+    from aftersales.channels.use_cases import ChannelUseCases
+    from aftersales.channels.wecom_api import WeComClient
+    from aftersales.channels.writeback import DouyinWriteback
+    from aftersales.integrations.service import IntegrationService
+    from aftersales.logistics.service import TrackingService
+    from aftersales.notifications.replies import ReplyService
+    from aftersales.notifications.service import ChannelSender, NotificationService
+
+
+class ChannelContexts(ContextGroup):
+    """Customer channels in and out, carriers, notifications."""
+
+    @cached_property
+    def channel_settings(self) -> ChannelSettings:
+        return ChannelSettings.from_env(self._env)
+
+    @cached_property
+    def integration_settings(self) -> CachedSettings:
+        from aftersales.adapters.dynamo.intake import DynamoIntegrationSettings, bind_channels
+        from aftersales.channels.settings_cache import CachedSettings
+
+        cfg = self.channel_settings
+        bind_channels(cfg.channels_table)
+        return CachedSettings(DynamoIntegrationSettings(), ttl=cfg.integration_settings_ttl_seconds)
+
+    @cached_property
+    def integrations(self) -> IntegrationService:
+        from aftersales.integrations.service import IntegrationService
+
+        return IntegrationService(self.integration_settings, self.clock)
+
+    @cached_property
+    def channel_stores(self) -> ChannelStores:
+        from aftersales.adapters.aws_intake import S3Attachments
+        from aftersales.adapters.dynamo.intake import DynamoConversationStore, DynamoIntakeStore
+
+        self.integration_settings  # noqa: B018  binds the channels table
+        return ChannelStores(intake=DynamoIntakeStore(), conversations=DynamoConversationStore(),
+                             attachments=S3Attachments(self.channel_settings.attachments_bucket))
+
+    @cached_property
+    def channels(self) -> ChannelUseCases:
+        from aftersales.adapters.aws_intake import SqsDouyinIntakeQueue, SqsKfSyncRequests
+        from aftersales.channels.use_cases import build_channels
+        from aftersales.channels.wecom_kf import WeComKfSync
+
+        cfg, stores = self.channel_settings, self.channel_stores
+        return build_channels(stores.intake, stores.conversations, self.integration_settings, self.tickets,
+                              self.clock, attachments=stores.attachments, platform_refunds=LazyPlatformRefunds(self),
+                              kf=WeComKfSync(self.integration_settings, self.wecom),
+                              kf_requests=SqsKfSyncRequests(cfg.wecom_kf_sync_queue_url),
+                              douyin_queue=SqsDouyinIntakeQueue(cfg.douyin_intake_queue_url))
+
+    @cached_property
+    def wecom(self) -> WeComClient:
+        """One WeCom client, so message/send and kf/* share one access-token cache."""
+        from aftersales.channels.wecom_api import WeComClient
+
+        return WeComClient(self.http_client, self.clock, self.channel_settings.wecom_api_base)
+
+    @cached_property
+    def logistics(self) -> TrackingService:
+        from aftersales.adapters.dynamo.logistics import DynamoParcelStore, bind_logistics
+        from aftersales.logistics.service import TrackingService
+
+        bind_logistics(LogisticsSettings.from_env(self._env).logistics_table)
+        return TrackingService(DynamoParcelStore(), self.integration_settings, self.tickets,
+                               self.channels.aggregation, self.events, self.clock)
+
+    @cached_property
+    def notifications(self) -> NotificationService:
+        from aftersales.notifications.service import NotificationService
+
+        stores, channels = self.channel_stores, self.channels
+        return NotificationService(stores.intake, self.tickets, self.notification_senders,
+                                   channels.conversations.record_outbound, stores.conversations)
+
+    @cached_property
+    def notification_senders(self) -> dict[str, ChannelSender]:
+        """The customer channels (SES e-mail, WeCom), shared by notifications and surveys."""
+        from aftersales.adapters.aws_intake import SesEmailSender
+        from aftersales.channels.wecom_outbound import WeComSender
+
+        cfg = NotificationSettings.from_env(self._env)
+        return {"email": SesEmailSender(cfg.notifications_sender, cfg.notifications_sender_name),
+                "wecom": WeComSender(self.integration_settings, self.http_client, self.clock,
+                                     self.channel_settings.wecom_api_base, client=self.wecom)}
+
+    @cached_property
+    def replies(self) -> ReplyService:
+        from aftersales.notifications.replies import ReplyService
+
+        return ReplyService(self.channel_stores.conversations, self.tickets, self.clock)
+
+    @cached_property
+    def douyin_writeback(self) -> DouyinWriteback:
+        from aftersales.channels.douyin_open import DouyinShopClient
+        from aftersales.channels.writeback import DouyinWriteback
+
+        client = DouyinShopClient(self.integration_settings, self.http_client, self.clock,
+                                  self.channel_settings.douyin_api_base)
+        return DouyinWriteback(self.channel_stores.intake, self.integration_settings, client, self.tickets)
+
+
+@dataclass(frozen=True)
+class ChannelStores:
+    intake: DynamoIntakeStore
+    conversations: DynamoConversationStore
+    attachments: S3Attachments
+
+
