@@ -155,8 +155,9 @@ class DynamoDisputeStore:
             if not _conditional(exc):
                 raise Unavailable(UNAVAILABLE) from exc
             reasons = _reasons(exc)
+            same_id = bool(reasons) and reasons[0] == "ConditionalCheckFailed"
             claimed = len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed"
-            if claimed and dispute.source == Source.CUSTOMER:
+            if claimed and not same_id and dispute.source == Source.CUSTOMER:
                 raise Conflict("disputes.already_raised", ticket_id=dispute.ticket_id,
                                dispute_id=self._claimant(claim) or dispute.id) from exc
             # the same id again, or a platform case another delivery joined first: read it again
