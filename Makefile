@@ -9,10 +9,21 @@ NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c
 # serves them at /swagger/* and sam build ships them in the layer. Built here, not committed.
 SWAGGER_UI_DIR := shared/aftersales/http/static/swagger-ui
 SWAGGER_UI := $(addprefix $(SWAGGER_UI_DIR)/,swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE)
+# The staff workbench (web/workbench: Preact + htm, bundled by esbuild from the npm lockfile) with its
+# texts exported from the message catalogs, built into build/workbench/: the local stack serves it at
+# /workbench/, `make deploy-workbench` copies it to the stack's workbench bucket. Built, not committed.
+WORKBENCH_DIR := build/workbench
+WORKBENCH := $(WORKBENCH_DIR)/.built
+WORKBENCH_SOURCES := $(wildcard web/workbench/*.* web/workbench/src/*) tools/workbench_messages.py \
+	$(wildcard shared/aftersales/locales/*/LC_MESSAGES/messages.mo)
+# The browser tier (tests/browser) drives Debian's chromium: Playwright's own browser builds are never
+# downloaded. Noto CJK so that zh-Hans pages render their glyphs.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+STACK ?= aftersales
 PORT ?= 3000
 SPEED ?= 1
 
-.PHONY: run test test-unit test-fast bench lint i18n build deploy clean
+.PHONY: run test test-unit test-fast bench lint i18n build deploy clean workbench browser deploy-workbench
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,12 +40,24 @@ $(SWAGGER_UI_DIR)/%: $(NODE_STAMP)
 	@mkdir -p $(@D)
 	cp node_modules/swagger-ui-dist/$* $@
 
+$(WORKBENCH): $(NODE_STAMP) $(STAMP) $(WORKBENCH_SOURCES)
+	node web/workbench/build.mjs $(WORKBENCH_DIR) /v1
+	$(BIN)/python -m tools.workbench_messages $(WORKBENCH_DIR)/messages
+	@touch $@
+
+## make workbench: build the staff workbench into build/workbench/ (served at /workbench/)
+workbench: $(WORKBENCH)
+
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-noto-cjk; }
+
 ## make run [PORT=3000] [SPEED=60]: the whole system on the local stack, with a demo tenant
-run: $(STAMP) $(SWAGGER_UI)
+run: $(STAMP) $(SWAGGER_UI) $(WORKBENCH)
 	$(BIN)/python -m infra.local --port $(PORT) --speed $(SPEED)
 
-## make test: every tier (unit, contract, integration, infra, e2e)
-test: $(STAMP) $(NODE_STAMP) $(SWAGGER_UI)
+## make test: every tier (unit, contract, integration, infra, e2e, browser)
+test: $(STAMP) $(NODE_STAMP) $(SWAGGER_UI) $(WORKBENCH) browser
 	$(BIN)/python -m pytest
 
 ## make test-unit: the unit tier and the contract tests that need no moto, in under a minute
@@ -63,5 +86,14 @@ build: $(SWAGGER_UI)
 deploy: build
 	sam deploy --guided
 
+## make deploy-workbench [STACK=aftersales]: copy the built workbench to the stack's bucket (CloudFront serves it)
+deploy-workbench: $(WORKBENCH)
+	@bucket=$$(aws cloudformation describe-stacks --stack-name $(STACK) --output text \
+		--query "Stacks[0].Outputs[?OutputKey=='WorkbenchBucketName'].OutputValue") && \
+	distribution=$$(aws cloudformation describe-stacks --stack-name $(STACK) --output text \
+		--query "Stacks[0].Outputs[?OutputKey=='WorkbenchDistributionId'].OutputValue") && \
+	aws s3 sync --delete --exclude .built $(WORKBENCH_DIR) "s3://$$bucket/workbench" && \
+	aws cloudfront create-invalidation --distribution-id "$$distribution" --paths "/workbench/*" >/dev/null
+
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .aws-sam $(SWAGGER_UI_DIR)
+	rm -rf $(VENV) node_modules .pytest_cache .aws-sam $(SWAGGER_UI_DIR) $(WORKBENCH_DIR)

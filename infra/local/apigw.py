@@ -22,6 +22,7 @@ from werkzeug.wrappers import Request, Response
 
 from .routing import evaluate_policy, find_route, method_arn
 from .runtime import FunctionError, Runtime
+from .site import StaticSite
 from .template import Api, Authorizer, StackModel
 
 log = logging.getLogger("infra.local.apigw")
@@ -45,8 +46,9 @@ class ApiGateway:
     """WSGI app + threaded werkzeug server for one API of the template."""
 
     def __init__(self, model: StackModel, api: Api, runtime: Runtime, port: int = 3000,
-                 host: str = "127.0.0.1") -> None:
+                 host: str = "127.0.0.1", sites: tuple[StaticSite, ...] = ()) -> None:
         self.model, self.api, self.runtime = model, api, runtime
+        self.sites = sites  # static apps on the same origin (CloudFront + S3 on AWS)
         self.host, self.port = host, port
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -75,6 +77,9 @@ class ApiGateway:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
         request_id = str(uuid.uuid4())
+        site = next((s for s in self.sites if s.serves(request.path)), None)
+        if site is not None:
+            return site.respond(request)(environ, start_response)
         try:
             response = self.handle(request, request_id)
         except _Reject as rej:

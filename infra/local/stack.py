@@ -23,6 +23,7 @@ from .pumps import AppClock, Pump, RoutePump, SchedulePump, SqsPump, StreamPump
 from .resources import InternalRoute, create_all
 from .runtime import FunctionError, Runtime
 from .server import EmbeddedAws
+from .site import workbench
 from .template import Schedule, StackModel, Target, load_model
 from .wakeup import Wakeup
 
@@ -92,6 +93,12 @@ class LocalStack:
         assert self.api is not None, "the template has no Api, or start() was not called"
         return self.api.base_url
 
+    @property
+    def workbench_url(self) -> str:
+        """The staff workbench, on the API's origin (build/workbench/, `make workbench`)."""
+        assert self.api is not None, "the template has no Api, or start() was not called"
+        return f"http://{self.api.host}:{self.api.port}/workbench/"
+
     def start(self) -> LocalStack:
         from infra.local.atomic import serialise_dynamodb_writes
 
@@ -126,7 +133,8 @@ class LocalStack:
         if apis:
             if len(apis) > 1:
                 log.warning("template has %d APIs; serving %s only", len(apis), apis[0].logical_id)
-            self.api = ApiGateway(self.model, apis[0], self.runtime, port=self.api_port)
+            self.api = ApiGateway(self.model, apis[0], self.runtime, port=self.api_port,
+                                  sites=(workbench(self.project_root),))
             self.api.start()
         log.info("local stack %s up: aws=%s api=%s", self.stack_name, self.endpoint,
                  self.api.base_url if self.api else None)

@@ -1,0 +1,65 @@
+// The staff workbench: sign-in, the queue, a ticket, the approvals inbox. Preact + htm (no build
+// step beyond bundling: htm is tagged templates, not JSX). Routes live in the URL's fragment.
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { html } from "./html.js";
+import "./style.css";
+import { currentSession, signOut, takeTokenFromLink } from "./session.js";
+import { chooseLocale, loadMessages, locale, locales, t } from "./i18n.js";
+import { SignIn } from "./signin.js";
+import { Queue } from "./queue.js";
+import { TicketPage } from "./ticket.js";
+import { Approvals } from "./approvals.js";
+
+function route() {
+  const hash = location.hash.replace(/^#/, "") || "/queue";
+  const ticket = hash.match(/^\/tickets\/([^/?]+)/);
+  if (ticket) return { name: "ticket", id: decodeURIComponent(ticket[1]) };
+  if (hash.startsWith("/approvals")) return { name: "approvals" };
+  if (hash.startsWith("/sign-in")) return { name: "sign-in" };
+  return { name: "queue" };
+}
+
+function Header({ session, onLocale }) {
+  const here = route().name;
+  const link = (name, href, text) =>
+    html`<a href=${href} class=${here === name ? "active" : ""} data-nav=${name}>${text}</a>`;
+  return html`<header class="bar">
+    <strong class="brand">${t("workbench.title")}</strong>
+    ${session && html`<nav>${link("queue", "#/queue", t("workbench.nav.queue"))}
+      ${link("approvals", "#/approvals", t("workbench.nav.approvals"))}</nav>`}
+    <span class="spacer"></span>
+    <label class="lang">${t("workbench.language")}
+      <select data-test="locale" value=${locale()} onChange=${(e) => onLocale(e.target.value)}>
+        ${locales().map((l) => html`<option value=${l}>${t(`workbench.locale.${l}`)}</option>`)}
+      </select></label>
+    ${session && html`<span class="who" data-test="who">${session.userId} ·
+      ${session.roles.map((r) => t(`role.${r}`)).join(", ")}</span>
+      <button class="link" data-test="sign-out" onClick=${() => { signOut(); location.hash = "#/sign-in"; }}>
+        ${t("workbench.sign_out")}</button>`}
+  </header>`;
+}
+
+function App() {
+  const [, setTick] = useState(0);
+  const [ready, setReady] = useState(false);
+  const refresh = () => setTick((n) => n + 1);
+  useEffect(() => {
+    takeTokenFromLink();
+    loadMessages().then(() => setReady(true));
+    addEventListener("hashchange", refresh);
+    return () => removeEventListener("hashchange", refresh);
+  }, []);
+  if (!ready) return null;
+  const session = currentSession();
+  const where = route();
+  const onLocale = (value) => chooseLocale(value).then(refresh);
+  let screen;
+  if (!session || where.name === "sign-in") screen = html`<${SignIn} onSignedIn=${() => { location.hash = "#/queue"; refresh(); }} />`;
+  else if (where.name === "ticket") screen = html`<${TicketPage} key=${where.id + locale()} id=${where.id} session=${session} />`;
+  else if (where.name === "approvals") screen = html`<${Approvals} key=${locale()} session=${session} />`;
+  else screen = html`<${Queue} key=${locale()} session=${session} />`;
+  return html`<${Header} session=${session} onLocale=${onLocale} /><main>${screen}</main>`;
+}
+
+render(html`<${App} />`, document.getElementById("app"));
