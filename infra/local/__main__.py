@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
                 "API": stack.api_url,
                 "OpenAPI": f"{stack.api_url}/openapi.json",
                 "Swagger UI": f"{stack.api_url}/swagger",
+                "Workbench": stack.workbench_url,
             })
         if args.speed != 1:
             lines["Clock"] = f"accelerated x{args.speed:g}"
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{key:>14}: {value}")
         if extra and stack.api is not None:
             _print_exports(stack.api_url, extra)
+            _print_sign_in_links(stack.workbench_url, extra)
         print("Ctrl-C to stop.", flush=True)
         while True:
             time.sleep(3600)
@@ -92,6 +94,14 @@ def _print_exports(api_url: str, demo: dict[str, Any]) -> None:
     # one write: handlers' log lines from other threads must not land inside these lines
     sys.stdout.write("\n".join(["", "For the README walk-through (\"From request to refund\"), paste into a shell:",
                                  *exports, "", ""]))
+
+
+def _print_sign_in_links(workbench_url: str, demo: dict[str, Any]) -> None:
+    """One-click workbench sign-in per demo role (the links hold 12 h staff tokens)."""
+    from .demo import sign_in_links
+
+    links = [f"  {who:<22} {link}" for who, link in sign_in_links(workbench_url, demo).items()]
+    sys.stdout.write("\n".join(["Sign in to the workbench as:", *links, "", ""]))
 
 
 if __name__ == "__main__":

@@ -166,3 +166,10 @@ def shell_variables(demo: Mapping[str, str]) -> dict[str, str]:
     """The walk-through's variables (STOREFRONT_KEY, CUSTOMER_TOKEN, ...) from `seed`'s labels."""
     return {name: next(value for label, value in demo.items() if label.startswith(prefix))
             for name, prefix in SHELL_VARIABLES.items()}
+
+
+def sign_in_links(workbench_url: str, demo: Mapping[str, str]) -> dict[str, str]:
+    """One workbench sign-in link per demo staff member, by "<role> <user>": the staff token rides
+    in the URL's fragment, which the browser never sends; the app keeps it in sessionStorage."""
+    return {f"{role.value} {user_id}": f"{workbench_url}#token={demo[f'{role.value} token {user_id}']}"
+            for user_id, _name, role in STAFF if f"{role.value} token {user_id}" in demo}
