@@ -75,6 +75,14 @@ lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check shared functions infra tests bench tools
 	$(BIN)/cfn-lint template.yaml
 
+# pdftotext (Debian's poppler-utils) reads the dispute evidence pack's summary.pdf back in the unit tier
+# (tests/unit/disputes/test_summary_pdf.py, never skipped): installed here when missing, as root or with sudo.
+pdf-tools:
+	@command -v pdftotext >/dev/null || { sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q poppler-utils; }
+test test-unit: pdf-tools
+.PHONY: pdf-tools
+
 ## make i18n: regenerate the .po catalogs from tools/messages.py and compile them
 i18n: $(STAMP)
 	$(BIN)/python -m tools.messages
