@@ -1,5 +1,6 @@
 """Stripe webhooks with Stripe's real payloads (tests/fixtures/stripe), signed in the test and
-verified by the SDK in the webhook function: refund updates, disputes, forged/stale signatures."""
+verified by the SDK in the webhook function: refund updates, forged/stale signatures (disputes:
+test_stripe_dispute_events.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.lambdas import FakeContext, load_handler
-from tests.support.money import open_ticket, refund_pending
+from tests.support.money import refund_pending
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "stripe"
 SECRET = "whsec_test_contract_secret"
@@ -83,24 +84,6 @@ def test_an_unknown_refund_is_acknowledged_and_ignored(money, webhook):
     reply = webhook(body, sign(body))
     assert reply == {"status": 200, "body": {"outcome": "refund_not_ours", "event_id": "evt_contract_1",
                                              "type": "refund.updated"}}
-
-
-def test_a_dispute_opens_a_complaint_ticket_with_the_evidence_due_date(money, webhook):
-    """GIVEN an order paid by the dispute's charge WHEN charge.dispute.created arrives
-    THEN a complaint ticket is opened whose description carries the evidence due date."""
-    dispute = _fixture("fixture_dispute.json")
-    open_ticket(money, order_id="O-7")  # creates order O-7 paid by ch_O-7
-    dispute["charge"] = "ch_O-7"
-    body = json.dumps(envelope(dispute, "charge.dispute.created", "evt_dispute_1"))
-    reply = webhook(body, sign(body))
-    assert reply["body"]["outcome"] == "dispute_ticket_opened"
-    record = money.money_tables.config.get("acme", f"DISPUTE#{dispute['id']}")
-    assert record["evidence_due_by"] == "2024-08-14T23:59:59.000Z" and record["order_id"] == "O-7"
-    from aftersales.tickets.domain import Actor
-    from aftersales.tickets.model import Role
-
-    ticket = money.tickets.get("acme", record["ticket_id"], Actor(id="a", roles=frozenset({Role.AGENT})))
-    assert ticket.type.value == "complaint" and "2024-08-14" in ticket.description
 
 
 @pytest.mark.parametrize("signature, status", [
@@ -179,17 +162,3 @@ def test_a_signed_body_that_is_not_an_event_is_400_with_the_field(money, webhook
     assert _reason(reply) == reason
     assert [f["path"] for f in reply["body"]["error"].get("fields", [])] == ([path] if path else [])
     assert _stored_webhooks(money) == 0
-
-
-def test_a_dispute_with_an_impossible_evidence_due_date_still_opens_its_ticket(money, webhook):
-    """GIVEN a dispute on a known order whose evidence_details.due_by is 99999999999999 WHEN posted signed
-    THEN 200: the complaint ticket opens and the record keeps no due date (before: 500, and Stripe
-    retried the dispute for days)."""
-    dispute = _fixture("fixture_dispute.json")
-    open_ticket(money, order_id="O-8")
-    dispute.update(charge="ch_O-8", evidence_details={**dispute["evidence_details"], "due_by": 99999999999999})
-    body = json.dumps(envelope(dispute, "charge.dispute.created", "evt_dispute_far"))
-    reply = webhook(body, sign(body))
-    assert reply["status"] == 200 and reply["body"]["outcome"] == "dispute_ticket_opened", reply
-    record = money.money_tables.config.get("acme", f"DISPUTE#{dispute['id']}")
-    assert record["evidence_due_by"] is None and record["ticket_id"]

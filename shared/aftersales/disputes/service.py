@@ -159,6 +159,10 @@ class DisputeService:
             return changed
         raise ConcurrentModification("error.concurrent_modification")
 
+    def platform_dispute(self, tenant_id: str, provider: str, case_id: str) -> Dispute | None:
+        """The record a platform's case (provider, case id) joined, if any (what its later events update)."""
+        return self._store.for_platform_case(tenant_id, provider, case_id)
+
     def record_evidence_sent(self, tenant_id: str, dispute_id: str, actor: Actor, *, submit: bool,
                              fields: Sequence[str]) -> Dispute:
         return self._mutate(tenant_id, dispute_id, actor, lambda d: domain.evidence_submitted(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from aftersales.core.money import Money
+from aftersales.disputes.model import Dispute, PlatformCase
 
 from .grants import RefundAttempt, RefundGrant
 from .ledger import PaymentLedger
@@ -80,3 +81,14 @@ class MoneyConfig(Protocol):
     def put(self, tenant_id: str, name: str, doc: dict[str, Any]) -> None: ...
 
     def repair_providers(self, tenant_id: str) -> list[dict[str, Any]]: ...
+
+
+class PlatformDisputes(Protocol):
+    """The disputes context (DisputeService), as the Stripe webhook joins a chargeback to the record
+    of the order's ticket."""
+
+    def platform_dispute(self, tenant_id: str, provider: str, case_id: str) -> Dispute | None:
+        """The record the case joined before, if any."""
+
+    def platform_case(self, tenant_id: str, ticket_id: str, case: PlatformCase, *, event_id: str) -> Dispute:
+        """Open the record on the ticket (first event) or update it, once per provider event id."""

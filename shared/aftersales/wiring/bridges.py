@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from aftersales.disputes.model import Dispute, PlatformCase
     from aftersales.media.service import NearDuplicate, Shown
     from aftersales.risk.service import ReviewCluster
     from aftersales.sentiment.model import SentimentResult
@@ -78,6 +79,20 @@ class LazyPlatformRefunds:
 
     def settle_by_platform(self, tenant_id: str, ticket_id: str, platform: str) -> object:
         return self.container.refunds.settle_by_platform(tenant_id, ticket_id, platform)
+
+
+class LazyPlatformDisputes:
+    """The disputes context, as a platform's dispute (Stripe chargeback, Douyin arbitration) joins
+    the record: built when the first such event arrives, not for every refund or push."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def platform_dispute(self, tenant_id: str, provider: str, case_id: str) -> Dispute | None:
+        return self.container.disputes.platform_dispute(tenant_id, provider, case_id)
+
+    def platform_case(self, tenant_id: str, ticket_id: str, case: PlatformCase, *, event_id: str) -> Dispute:
+        return self.container.disputes.platform_case(tenant_id, ticket_id, case, event_id=event_id)
 
 
 class LazyCommentSentiment:

@@ -13,6 +13,7 @@ from aftersales.core.settings import (
     StripeWebhookSettings,
     WorkflowSettings,
 )
+from aftersales.wiring.bridges import LazyPlatformDisputes
 from aftersales.wiring.groups import ContextGroup
 
 if TYPE_CHECKING:  # the contexts' modules are imported when a context is built, not with the container
@@ -113,7 +114,8 @@ class MoneyContexts(ContextGroup):
         from aftersales.refunds.webhooks import StripeEventApplier
 
         t = self.money_tables
-        return StripeEventApplier(t.webhooks, t.config, self.refunds, self.tickets, find_order_by_payment, self.clock,
+        return StripeEventApplier(t.webhooks, t.config, self.refunds, self.tickets, find_order_by_payment,
+                                  LazyPlatformDisputes(self), self.clock,
                                   platform_secret=StripeWebhookSettings.from_env(self._env).stripe_webhook_secret)
 
 
