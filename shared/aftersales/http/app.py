@@ -28,6 +28,7 @@ from aftersales.http.routes import (
     auth,
     channels,
     dispatch,
+    disputes,
     docs,
     eligibility,
     inbox,
@@ -94,5 +95,5 @@ def on_not_found(_: Exception) -> Response:
 # One resolver, one OpenAPI document; the order is the order of the published document's paths.
 for resource in (docs, orders, tickets, ticket_types, auth, eligibility, approvals, risk, refunds, returns, sla,
                  dispatch, integrations, parcels, channels, inbox, api_keys, media, reviews, surveys, moderation,
-                 sentiment):
+                 sentiment, disputes):
     app.include_router(resource.router)

@@ -66,7 +66,9 @@ WRITES = ("post", "put", "patch", "delete")
 BODY_METHODS = ("post", "put", "patch")
 # Operations that honour If-Match (optimistic concurrency on the resource's version / revision).
 IF_MATCH = {("post", "/tickets/{ticket_id}/transitions"), ("post", "/tickets/{ticket_id}/assignment"),
-            ("put", "/approval-policy/draft"), ("put", "/eligibility-rules/draft")}
+            ("put", "/approval-policy/draft"), ("put", "/eligibility-rules/draft"),
+            *(("post", f"/disputes/{{dispute_id}}/{action}") for action in (
+                "evidence", "appeal", "withdraw", "take-up", "request-evidence", "decision"))}
 # Reads of a tenant's one-of-a-kind resource that answer 404 until it has been saved.
 UNTIL_SAVED = {("get", "/sla/policy")}
 
