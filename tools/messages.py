@@ -532,6 +532,9 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("disputes.not_found", "Dispute {dispute_id} was not found.", "未找到申诉 {dispute_id}。"),
     ("disputes.platform_not_connected", "No {provider} account is connected to send this evidence.",
      "未连接 {provider} 账户，无法提交该证据。"),
+    ("disputes.provider_unavailable", "{provider} could not be reached to send the evidence; retry.",
+     "暂时无法连接 {provider} 提交证据，请重试。"),
+    ("disputes.provider_rejected", "{provider} refused the evidence ({reason}).", "{provider} 拒绝了该证据（{reason}）。"),
     # the dispute evidence pack (summary.pdf and the platform's evidence files)
     ("pack.title", "Evidence pack for dispute {dispute_id}", "申诉 {dispute_id} 证据包"),
     ("pack.conversation_title", "Conversation on ticket {ticket_id} (dispute {dispute_id})",

@@ -15,7 +15,7 @@ from aftersales.channels.ports import ConversationItem
 from aftersales.core.clock import FixedClock, iso
 from aftersales.core.money import Money
 from aftersales.disputes.pack_model import PolicyText
-from aftersales.disputes.pack_ports import SummaryRenderer
+from aftersales.disputes.pack_ports import PlatformEvidence, SummaryRenderer
 from aftersales.disputes.pack_service import EvidencePackService
 from aftersales.disputes.service import DisputeService
 from aftersales.logistics.events import Checkpoint, Place, Provider, TrackingEvent, TrackingStatus
@@ -58,7 +58,8 @@ def photo(seed: int, size: tuple[int, int] = (32, 24)) -> bytes:
 
 
 class PackRig:
-    def __init__(self, renderer: SummaryRenderer, *, locale: str = "zh-Hans") -> None:
+    def __init__(self, renderer: SummaryRenderer, *, locale: str = "zh-Hans",
+                 platform: PlatformEvidence | None = None) -> None:
         self.clock = FixedClock(NOW)
         self.ticket_store = InMemoryTicketStore()
         self.evidence = CheckedEvidence()
@@ -70,11 +71,11 @@ class PackRig:
         self.refunds = InMemoryRefundStore(InMemoryPaymentLedgerStore())
         self.media = StoredMedia()
         self.policies = KeptPolicies()
-        self.platform = RecordingPlatform()
+        self.platform = RecordingPlatform()  # the recording fake, unless a real adapter is given
         self.locale = locale
         self.packs = EvidencePackService(self.disputes, self.tickets, self.conversations, self.parcels,
                                          self.refunds, self.media, self.policies, renderer, self.clock,
-                                         platforms={"stripe": self.platform})
+                                         platforms={"stripe": platform or self.platform})
         self.tickets.upsert_order(TENANT, order())
 
     def disputed_return(self, *, messages: int = 6, checkpoints: int = 4, photos: int = 4,
