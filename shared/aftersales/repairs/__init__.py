@@ -1,0 +1,1 @@
+"""Repairs with service providers: offers, appointments, visits, parts traceability, confirmation."""

@@ -1,0 +1,234 @@
+"""What a repair job is: the provider it is offered to, the appointment, the visit, the diagnosis
+and quote, the parts consumed (with serial and batch), the outcome, the customer's confirmation
+and its own hash-chained audit entries; the providers, technicians and parts catalogue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import ConfigDict, Field, model_validator
+
+from aftersales.core.model import DomainModel
+from aftersales.core.money import Money
+from aftersales.tickets.audit import AuditEntry
+
+MAX_ENTRIES = 200  # audit entries on one job (one DynamoDB item)
+MAX_PARTS = 50  # parts consumed on one job
+MAX_MEDIA = 9  # check-in photos
+MAX_RESCHEDULES = 10
+MAX_CODE_ATTEMPTS = 5  # wrong confirmation codes before the code is locked
+Code = str  # a short identifier: part numbers, serials, batches, fault codes
+
+
+class JobStatus(StrEnum):
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"
+    DIAGNOSED = "diagnosed"
+    REPAIRED = "repaired"
+    NOT_REPAIRABLE = "not_repairable"
+    CONFIRMED = "confirmed"
+    CLOSED = "closed"
+
+
+OPEN_STATUSES = frozenset(set(JobStatus) - {JobStatus.DECLINED, JobStatus.CLOSED})
+
+
+class Party(StrEnum):
+    """Who acts on a job."""
+
+    PROVIDER = "provider"  # the provider's credentials (its API key), for its own jobs only
+    CUSTOMER = "customer"  # the ticket's customer
+    MERCHANT = "merchant"  # the merchant's staff or systems
+    SYSTEM = "system"  # dispatch automation
+
+
+class Coverage(StrEnum):
+    WARRANTY = "warranty"  # the merchant pays
+    PAID = "paid"  # the customer pays, once they approve the quote
+
+
+class QuoteStatus(StrEnum):
+    NOT_REQUIRED = "not_required"  # warranty: nothing for the customer to approve
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Billable(StrEnum):
+    MERCHANT = "merchant"
+    CUSTOMER = "customer"
+
+
+class JobActor(DomainModel):
+    model_config = ConfigDict(frozen=True)
+
+    party: Party
+    id: str
+    provider_id: str | None = None  # a provider's credentials: the provider they belong to
+    customer_id: str | None = None
+    request_id: str | None = None
+
+
+# ---------------------------------------------------------------------- the provider side
+class Provider(DomainModel):
+    provider_id: str
+    tenant_id: str
+    name: str = Field(min_length=1, max_length=200)
+    regions: list[str] = Field(default_factory=list, description="ISO country codes served; empty: all")
+    brands: list[str] = Field(default_factory=list, description="brands (order line categories); empty: all")
+    skills: list[str] = Field(default_factory=list)
+    capacity: int = Field(default=10, ge=0, le=10_000, description="open jobs it takes at once")
+    active: bool = True
+    created_at: datetime
+
+
+class Technician(DomainModel):
+    technician_id: str
+    provider_id: str
+    tenant_id: str
+    name: str = Field(min_length=1, max_length=200)
+    skills: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+    active: bool = True
+
+
+class Part(DomainModel):
+    """A catalogue entry: a spare part and the product SKUs it fits."""
+
+    tenant_id: str
+    part_number: Code = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    compatible_skus: list[str] = Field(default_factory=list)
+    unit_cost: Money
+
+
+# ---------------------------------------------------------------------- the job
+class Window(DomainModel):
+    start: datetime
+    end: datetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end <= self.start:
+            raise ValueError("the window ends after it starts")
+        return self
+
+
+class Appointment(DomainModel):
+    window: Window
+    technician_id: str | None = None
+    reschedules: list[Reschedule] = Field(default_factory=list)
+
+
+class Reschedule(DomainModel):
+    previous: Window
+    reason: str
+    by: str
+    at: datetime
+
+
+class Location(DomainModel):
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+
+
+class CheckIn(DomainModel):
+    at: datetime
+    technician_id: str | None = None
+    location: Location | None = None
+    media_ids: list[str] = Field(default_factory=list)
+
+
+class Diagnosis(DomainModel):
+    fault_code: Code
+    coverage: Coverage
+    labour: Money
+    parts_estimate: Money
+    quote_status: QuoteStatus
+    note: str | None = None
+    quote_decided_at: datetime | None = None
+
+    @property
+    def quote_total(self) -> Money:
+        return self.labour + self.parts_estimate
+
+
+class PartUse(DomainModel):
+    """A part fitted on the job: the new part's serial and batch, the removed part's serial."""
+
+    part_number: Code
+    quantity: int = Field(default=1, ge=1, le=100)
+    serial: Code | None = None
+    batch: Code | None = None
+    removed_serial: Code | None = None
+    unit_cost: Money
+    billable_to: Billable
+    recorded_at: datetime
+    recorded_by: str
+
+
+class Costs(DomainModel):
+    parts: Money
+    labour: Money
+    billable_to: Billable
+
+    @property
+    def total(self) -> Money:
+        return self.parts + self.labour
+
+
+class Confirmation(DomainModel):
+    """The one-time code the customer holds; only its hash is kept."""
+
+    code_sha256: str
+    issued_at: datetime
+    attempts: int = 0
+    confirmed_at: datetime | None = None
+    confirmed_by: str | None = None
+
+
+class Job(DomainModel):
+    job_id: str
+    tenant_id: str
+    ticket_id: str
+    customer_id: str
+    order_id: str
+    provider_id: str
+    attempt: int = Field(default=1, ge=1, description="1 for the first provider offered, 2 after one decline...")
+    skus: list[str] = Field(default_factory=list)
+    currency: str
+    status: JobStatus = JobStatus.OFFERED
+    appointment: Appointment | None = None
+    check_in: CheckIn | None = None
+    diagnosis: Diagnosis | None = None
+    parts: list[PartUse] = Field(default_factory=list)
+    outcome: JobStatus | None = None  # repaired or not_repairable, once decided
+    outcome_note: str | None = None
+    confirmation: Confirmation | None = None
+    decline_reason: str | None = None
+    version: int = 0
+    head_hash: str = ""
+    entries: list[AuditEntry] = Field(default_factory=list)
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def costs(self) -> Costs:
+        """Parts consumed and labour, in the job's currency, and who pays them (warranty: the
+        merchant; paid: the customer)."""
+        parts = Money.zero(self.currency)
+        for use in self.parts:
+            parts = parts + use.unit_cost.times(use.quantity)
+        labour = self.diagnosis.labour if self.diagnosis else Money.zero(self.currency)
+        payer = Billable.CUSTOMER if self.diagnosis and self.diagnosis.coverage == Coverage.PAID else Billable.MERCHANT
+        return Costs(parts=parts, labour=labour, billable_to=payer)
+
+
+Appointment.model_rebuild()

@@ -1,0 +1,102 @@
+"""Ports the repairs service needs; adapters (and the tickets and tenants contexts) implement them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from aftersales.orders.domain import Order
+from aftersales.repairs.model import Job, Part, Provider, Technician
+from aftersales.tickets.domain import Actor, Ticket
+from aftersales.tickets.model import Status
+
+
+@dataclass(frozen=True)
+class JobPage:
+    items: list[Job]
+    cursor: str | None
+
+
+@dataclass(frozen=True)
+class PartTrace:
+    """One consumed part as the serial and batch indexes find it: which job, ticket and customer."""
+
+    tenant_id: str
+    job_id: str
+    ticket_id: str
+    customer_id: str
+    provider_id: str
+    part_number: str
+    serial: str | None
+    batch: str | None
+    removed_serial: str | None
+    recorded_at: str
+
+
+@dataclass(frozen=True)
+class TracePage:
+    items: list[PartTrace]
+    cursor: str | None
+
+
+class RepairStore(Protocol):
+    def create_job(self, job: Job) -> None:
+        """Conflict `repairs.already_offered` when the ticket already has a job for this attempt."""
+
+    def save_job(self, job: Job, expected_version: int) -> None:
+        """Replace, conditional on the stored version (ConcurrentModification otherwise); the parts
+        the job consumed are written with it, each found by its serial and its batch."""
+
+    def get_job(self, tenant_id: str, job_id: str) -> Job | None: ...
+
+    def jobs_for_ticket(self, tenant_id: str, ticket_id: str) -> list[Job]: ...
+
+    def jobs_for_provider(self, tenant_id: str, provider_id: str, *, open_only: bool, limit: int,
+                          cursor: str | None) -> JobPage:
+        """The provider's jobs, newest first (an index query, no scan)."""
+
+    def open_jobs(self, tenant_id: str, provider_id: str) -> int:
+        """How many open jobs the provider holds (its load against its capacity)."""
+
+    def by_serial(self, tenant_id: str, serial: str) -> list[PartTrace]:
+        """Consumed parts with this serial, fitted or removed (an index query)."""
+
+    def by_batch(self, tenant_id: str, batch: str, *, limit: int, cursor: str | None) -> TracePage: ...
+
+    def put_provider(self, provider: Provider) -> None: ...
+    def get_provider(self, tenant_id: str, provider_id: str) -> Provider | None: ...
+    def providers(self, tenant_id: str) -> list[Provider]: ...
+    def put_technician(self, technician: Technician) -> None: ...
+    def get_technician(self, tenant_id: str, provider_id: str, technician_id: str) -> Technician | None: ...
+    def technicians(self, tenant_id: str, provider_id: str) -> list[Technician]: ...
+    def put_part(self, part: Part) -> None: ...
+    def get_part(self, tenant_id: str, part_number: str) -> Part | None: ...
+    def parts(self, tenant_id: str) -> list[Part]: ...
+
+
+class RepairTickets(Protocol):
+    """The tickets context as repairs use it (TicketService): read the ticket and its order, move
+    it through its transition table, note a step on its audit chain."""
+
+    def get(self, tenant_id: str, ticket_id: str, actor: Actor) -> Ticket: ...
+
+    def get_order(self, tenant_id: str, order_id: str, actor: Actor) -> Order: ...
+
+    def transition(self, tenant_id: str, ticket_id: str, target: Status, actor: Actor, *,
+                   reason: str | None = None, data: dict[str, Any] | None = None) -> Ticket: ...
+
+    def note(self, tenant_id: str, ticket_id: str, event: str, actor: Actor, *,
+             reason: str | None = None, data: dict[str, Any] | None = None) -> Ticket: ...
+
+
+@dataclass(frozen=True)
+class IssuedProviderKey:
+    api_key: str  # shown once
+    key_id: str
+    provider_id: str
+
+
+class ProviderKeys(Protocol):
+    """The tenants context issuing a provider-scoped API key."""
+
+    def issue_provider_key(self, tenant_id: str, provider_id: str, name: str, *, by: str) -> IssuedProviderKey: ...

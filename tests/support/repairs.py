@@ -1,0 +1,72 @@
+"""A repairs rig for unit tests: the real tickets and repairs services on in-memory fakes, a kettle
+order shipped to CN and a repair ticket dispatched (approved by a supervisor)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from aftersales.adapters.eventbridge import RecordingPublisher
+from aftersales.core.clock import FixedClock
+from aftersales.core.money import Money
+from aftersales.repairs.model import JobActor, Party, Window
+from aftersales.repairs.registry import ProviderRegistry
+from aftersales.repairs.service import RepairService
+from aftersales.tickets.domain import OpenTicket
+from aftersales.tickets.model import Channel, TicketType
+from aftersales.tickets.service import TicketService
+from tests.support.fakes.repairs import InMemoryRepairStore, IssuedKeys
+from tests.support.fakes.tickets import InMemoryTicketStore
+from tests.support.ticket_factories import CUSTOMER, order
+from tests.support.tickets import walk
+
+NOW = datetime(2026, 12, 3, 8, tzinfo=UTC)
+TENANT = "acme"
+MERCHANT = JobActor(party=Party.MERCHANT, id="sup-1")
+CUSTOMER_SIDE = JobActor(party=Party.CUSTOMER, id="cust-1", customer_id="cust-1")
+KETTLE_LINES = [{"line_id": "L1", "sku": "KETTLE-1", "name": "Kettle", "quantity": 1, "category": "brewco",
+                 "unit_price_paid": {"amount": 29000, "currency": "CNY"}}]
+
+
+def provider_actor(provider_id: str, key: str = "k") -> JobActor:
+    return JobActor(party=Party.PROVIDER, id=f"apikey:{key}-{provider_id}", provider_id=provider_id)
+
+
+def window(hours: int = 24) -> Window:
+    return Window(start=NOW + timedelta(hours=hours), end=NOW + timedelta(hours=hours + 2))
+
+
+def cny(amount: int) -> Money:
+    return Money(amount=amount, currency="CNY")
+
+
+class RepairRig:
+    def __init__(self) -> None:
+        self.clock = FixedClock(NOW)
+        self.ticket_store = InMemoryTicketStore()
+        self.tickets = TicketService(self.ticket_store, self.clock)
+        self.store = InMemoryRepairStore()
+        self.keys = IssuedKeys()
+        self.events = RecordingPublisher()
+        self.codes: list[str] = []
+        self.registry = ProviderRegistry(self.store, self.keys, self.clock)
+        self.repairs = RepairService(self.store, self.tickets, self.registry, self.events, self.clock,
+                                     code_factory=self._code)
+        self.tickets.upsert_order(TENANT, order(lines=KETTLE_LINES,
+                                                payment={"provider": "sandbox", "reference": "ch_1",
+                                                         "captured": {"amount": 29000, "currency": "CNY"}}))
+        self.registry.put_part(TENANT, part_number="HE-220", name="Heating element", compatible_skus=["KETTLE-1"],
+                               unit_cost=cny(4500))
+
+    def _code(self) -> str:
+        self.codes.append(f"{len(self.codes) + 1:06d}")
+        return self.codes[-1]
+
+    def ticket(self) -> str:
+        opened = self.tickets.open(TENANT, OpenTicket(type=TicketType.REPAIR, order_id="O-1", channel=Channel.APP,
+                                                      reason_code="defective",
+                                                      lines=[{"line_id": "L1", "quantity": 1}]), CUSTOMER)
+        walk(self.tickets, TENANT, opened.id, "pending_approval", "approved", "repair_dispatched")
+        return opened.id
+
+    def provider(self, name: str, **rules) -> str:
+        return self.registry.register(TENANT, name=name, **rules).provider_id
