@@ -51,7 +51,7 @@ def photo(seed: int, size: tuple[int, int] = (32, 24)) -> bytes:
     from PIL import Image
 
     rng = random.Random(seed)
-    image = Image.frombytes("RGB", size, bytes(rng.randrange(256) for _ in range(size[0] * size[1] * 3)))
+    image = Image.frombytes("RGB", size, rng.randbytes(size[0] * size[1] * 3))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
     return out.getvalue()
