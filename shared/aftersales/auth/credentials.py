@@ -41,6 +41,7 @@ class ApiKeyScope(StrEnum):
     STOREFRONT = "storefront"  # orders, tickets, customer tokens for its customers
     STAFF_TOKEN_ISSUER = "staff_token_issuer"  # staff tokens for registered staff (e.g. an SSO bridge)
     ADMIN = "admin"  # staff users and API keys
+    REPAIR_PROVIDER = "repair_provider"  # a repair provider's key: the jobs offered to its provider, nothing else
 
 
 DEFAULT_SCOPES = frozenset({ApiKeyScope.STOREFRONT})
@@ -56,12 +57,13 @@ class Principal:
     roles: frozenset[Role]
     customer_id: str | None = None
     scopes: frozenset[ApiKeyScope] = frozenset()  # API keys only
+    provider_id: str | None = None  # a repair provider's key: the provider it acts for
 
     def to_context(self) -> dict[str, str]:
         return {"tenant_id": self.tenant_id, "principal_kind": self.kind, "subject_id": self.subject_id,
                 "roles": ",".join(sorted(r.value for r in self.roles)),
                 "scopes": ",".join(sorted(s.value for s in self.scopes)),
-                "customer_id": self.customer_id or ""}
+                "customer_id": self.customer_id or "", "provider_id": self.provider_id or ""}
 
     @classmethod
     def from_context(cls, context: dict[str, object]) -> Principal:
@@ -71,7 +73,8 @@ class Principal:
         scopes = frozenset(ApiKeyScope(s) for s in str(context.get("scopes") or "").split(",") if s)
         return cls(tenant_id=str(context["tenant_id"]), kind=str(context["principal_kind"]),
                    subject_id=str(context["subject_id"]), roles=roles,
-                   customer_id=str(context.get("customer_id") or "") or None, scopes=scopes)
+                   customer_id=str(context.get("customer_id") or "") or None, scopes=scopes,
+                   provider_id=str(context.get("provider_id") or "") or None)
 
 
 def single_credential(api_key: str | None, authorization: str | None) -> tuple[str | None, str | None]:

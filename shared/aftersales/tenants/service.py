@@ -47,12 +47,24 @@ class TenantService:
     # ------------------------------------------------------------------ API keys
     def issue_api_key(self, tenant_id: str, name: str, scopes: Iterable[ApiKeyScope] = (), *,
                       by: str = PROVISIONING) -> IssuedApiKey:
-        """A new key with `scopes` (storefront only when none are given); its secret is returned once."""
+        """A new key with `scopes` (storefront only when none are given); its secret is returned once.
+        A repair provider's key is issued only for a provider (issue_provider_key), never here."""
+        if ApiKeyScope.REPAIR_PROVIDER in set(scopes):
+            raise InvalidRequest("error.provider_scope_needs_provider", field="scopes")
+        return self._issue(tenant_id, name, frozenset(scopes) or DEFAULT_SCOPES, by=by)
+
+    def issue_provider_key(self, tenant_id: str, provider_id: str, name: str, *, by: str) -> IssuedApiKey:
+        """A key that acts only for the repair provider `provider_id` (the repairs context checks the
+        provider exists): no ticket role, so every ticket, order and merchant route refuses it."""
+        return self._issue(tenant_id, name, frozenset({ApiKeyScope.REPAIR_PROVIDER}), by=by, provider_id=provider_id)
+
+    def _issue(self, tenant_id: str, name: str, scopes: frozenset[ApiKeyScope], *, by: str,
+               provider_id: str | None = None) -> IssuedApiKey:
         now = self._clock.now()
         key_id = new_id("key", now).removeprefix("key_").lower()
         api_key, digest = credentials.new_api_key(key_id)
         record = ApiKeyRecord(key_id=key_id, tenant_id=tenant_id, secret_sha256=digest, name=name,
-                              scopes=frozenset(scopes) or DEFAULT_SCOPES, created_at=now, created_by=by)
+                              scopes=scopes, created_at=now, created_by=by, provider_id=provider_id)
         self._dir.add_api_key(record)
         self._audit("api key issued", record, by)
         return IssuedApiKey(api_key, record)
@@ -143,6 +155,11 @@ class TenantService:
         record = self._dir.get_api_key(key_id)
         if record is None or not record.accepts(secret, self._clock.now()):
             raise Unauthorized("error.invalid_api_key")
+        if ApiKeyScope.REPAIR_PROVIDER in record.scopes:
+            if not record.provider_id:
+                raise Unauthorized("error.invalid_api_key")
+            return Principal(record.tenant_id, "provider", f"apikey:{key_id}", frozenset(),
+                             scopes=frozenset({ApiKeyScope.REPAIR_PROVIDER}), provider_id=record.provider_id)
         # The storefront scope is the STOREFRONT role of the ticket domain; the other scopes are no
         # role there: an issuer or admin key reads no tickets or orders.
         roles = frozenset({Role.STOREFRONT}) if ApiKeyScope.STOREFRONT in record.scopes else frozenset()

@@ -1,0 +1,15 @@
+"""The repairs context's ProviderKeys over the tenants context: a provider-scoped tenant API key."""
+
+from __future__ import annotations
+
+from aftersales.repairs.ports import IssuedProviderKey
+from aftersales.tenants.service import TenantService
+
+
+class TenantProviderKeys:
+    def __init__(self, tenants: TenantService) -> None:
+        self._tenants = tenants
+
+    def issue_provider_key(self, tenant_id: str, provider_id: str, name: str, *, by: str) -> IssuedProviderKey:
+        issued = self._tenants.issue_provider_key(tenant_id, provider_id, name, by=by)
+        return IssuedProviderKey(api_key=issued.api_key, key_id=issued.record.key_id, provider_id=provider_id)
