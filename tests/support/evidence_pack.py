@@ -73,6 +73,7 @@ class PackRig:
         self.policies = KeptPolicies()
         self.platform = RecordingPlatform()  # the recording fake, unless a real adapter is given
         self.locale = locale
+        self.renderer = renderer
         self.packs = EvidencePackService(self.disputes, self.tickets, self.conversations, self.parcels,
                                          self.refunds, self.media, self.policies, renderer, self.clock,
                                          platforms={"stripe": platform or self.platform})

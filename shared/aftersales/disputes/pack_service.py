@@ -39,7 +39,13 @@ from aftersales.disputes.pack_ports import (
     SentEvidence,
     SummaryRenderer,
 )
-from aftersales.disputes.pack_summary import conversation_document, platform_statement, policy_document
+from aftersales.disputes.pack_summary import (
+    conversation_document,
+    language_of,
+    platform_statement,
+    policy_document,
+    summary,
+)
 from aftersales.logistics.events import Checkpoint, Place
 from aftersales.tickets.audit import AuditEntry
 from aftersales.tickets.domain import Actor, Ticket
@@ -49,6 +55,7 @@ READER = Actor(id="system:evidence-pack", roles=frozenset({Role.SYSTEM}))
 BUILDERS = domain.ARBITERS | {Role.SUPERVISOR}
 MAX_PHOTOS = 60  # 9 per submission x (the ticket + MAX_EVIDENCE submissions) is the bound upstream; keep the ZIP sane
 INSPECTION_EVENTS = frozenset({"ticket.inspection_passed", "ticket.inspection_failed"})
+PLATFORM_LANGUAGE = "en"  # what goes to a payment platform (the issuing bank reads it)
 TEXT_LIMIT = 20_000  # Stripe's per-field limit on text evidence
 
 
@@ -110,12 +117,13 @@ class EvidencePackService:
         return recorded, sent
 
     def submission(self, gathered: Gathered, pack: EvidencePack) -> EvidenceSubmission:
-        """The platform's evidence fields from the pack (Stripe's names): the summary PDF as the
-        uncategorized file, the conversation as a PDF, the policy as a PDF and its disclosure, the
-        outbound parcels' tracking numbers and carriers (return parcels are in the statement only),
-        and a plain statement. Photos stay in the ZIP."""
-        files = [EvidenceFile("uncategorized_file", f"summary-{gathered.dispute.id}.pdf", "application/pdf",
-                              pack.summary_pdf)]
+        """The platform's evidence fields from the pack (Stripe's names), in English for the card
+        networks' reviewers: the summary PDF as the uncategorized file, the conversation as a PDF,
+        the policy as a PDF and its disclosure, the outbound parcels' tracking numbers and carriers
+        (return parcels are in the statement only), and a plain statement. Photos stay in the ZIP."""
+        english = pack.summary_pdf if language_of(gathered.ticket.locale) == PLATFORM_LANGUAGE else \
+            self._renderer.render(summary(gathered, PLATFORM_LANGUAGE))
+        files = [EvidenceFile("uncategorized_file", f"summary-{gathered.dispute.id}.pdf", "application/pdf", english)]
         if gathered.messages:
             files.append(EvidenceFile("customer_communication", f"conversation-{gathered.dispute.id}.pdf",
                                       "application/pdf", self._renderer.render(conversation_document(gathered))))

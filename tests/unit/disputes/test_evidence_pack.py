@@ -173,6 +173,8 @@ def test_sending_to_stripe_uploads_the_summary_conversation_and_policy_and_recor
     assert "SF1234567890" in evidence.texts["uncategorized_text"]
     assert evidence.texts["refund_policy_disclosure"] == "Acme returns policy 售后政策, version 2026-11"
     assert "Evidence pack for dispute" in evidence.texts["uncategorized_text"]
+    summaries = [d for d in rig.renderer.documents if d.title.startswith("Evidence pack for dispute")]
+    assert summaries and summaries[-1].language == "en"  # the ticket is zh-Hans; the bank reads English
     assert recorded.platform.submitted and recorded.entries[-1].event == "dispute.evidence_sent"
     assert recorded.entries[-1].data["fields"] == list(sent.fields) == sorted(sent.fields)
     assert verify_chain(recorded.entries).valid
