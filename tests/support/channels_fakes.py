@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from aftersales.adapters.eventbridge import RecordingPublisher
 from aftersales.channels.aggregation import Aggregation
 from aftersales.channels.arrivals import OrderArrivals
 from aftersales.channels.contacts import CustomerContacts
@@ -26,7 +27,9 @@ from aftersales.channels.unmatched import UnmatchedInbox
 from aftersales.channels.wecom_intake import WeComIntake
 from aftersales.channels.wecom_kf import KfSyncPage
 from aftersales.core.clock import FixedClock
+from aftersales.disputes.service import DisputeService
 from aftersales.tickets.service import TicketService
+from tests.support.fakes.disputes import CheckedEvidence, InMemoryDisputeStore
 from tests.support.fakes.tickets import InMemoryTicketStore
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -366,9 +369,13 @@ class ChannelRig:
     kf_requests: FakeKfSyncRequests = field(default_factory=FakeKfSyncRequests)
     douyin_queue: FakeDouyinQueue = field(default_factory=FakeDouyinQueue)
     platform_refunds: FakePlatformRefunds = field(default_factory=FakePlatformRefunds)
+    dispute_store: InMemoryDisputeStore = field(default_factory=InMemoryDisputeStore)
+    dispute_events: RecordingPublisher = field(default_factory=RecordingPublisher)
 
     def __post_init__(self) -> None:
         self.tickets = TicketService(self.ticket_store, self.clock)
+        self.disputes = DisputeService(self.dispute_store, self.tickets, CheckedEvidence(), self.dispute_events,
+                                       self.clock)
         self.conversations = Conversations(self.messages, self.tickets, self.clock)
         self.links = CustomerLinks(self.directory)
         self.aggregation = Aggregation(self.keys, self.links, self.tickets, self.conversations)
@@ -380,7 +387,8 @@ class ChannelRig:
         self.inbox = UnmatchedInbox(self.items, self.keys, self.links, self.aggregation, self.conversations,
                                     self.text, self.tickets, self.clock)
         self.douyin = DouyinIntake(self.bodies, self.dedupe, self.keys, self.refs, self.aggregation,
-                                   self.conversations, self.tickets, self.parking, self.platform_refunds)
+                                   self.conversations, self.tickets, self.parking, self.platform_refunds,
+                                   self.disputes)
         self.douyin_push = DouyinPush(self.settings, self.bodies, self.douyin_queue)
         self.arrivals = OrderArrivals(self.douyin, self.text)
         self.wecom = WeComIntake(self.settings, ReplayWindow(self.markers, self.clock, "wecom"), self.dedupe,

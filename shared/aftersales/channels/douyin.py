@@ -171,6 +171,7 @@ class CommentTicket(_Command):
     command: Literal["comment_ticket"] = "comment_ticket"
     topic: str
     details: dict[str, Any]
+    arbitrate_id: str | None = None  # arbitration messages (213-215, 217, 218)
 
 
 class UnknownMessage(_Command):
@@ -195,6 +196,9 @@ TRANSITIONS: dict[str, Stage] = {
 COMMENTS: dict[str, str] = {
     "208": "buyer_modified_request",
     "209": "deadline_changed",
+    "213": "arbitration_evidence_requested",  # 客服要求商家上传凭证
+    "214": "arbitration_evidence_submitted",  # 商家上传仲裁凭证
+    "215": "arbitration_cancelled",  # 买家取消仲裁
     "217": "platform_service_intervened",
     "218": "arbitration_evidence_uploaded",
 }
@@ -256,7 +260,8 @@ def to_command(message: DouyinMessage) -> IntakeCommand:
                                 refund_amount=_fen(d.get("refund_amount")), arbitrate_id=_str(d.get("arbitrate_id")),
                                 arbitrate_conclusion=_int(d.get("arbitrate_conclusion")))
     if message.tag in COMMENTS:
-        return CommentTicket(**common, topic=COMMENTS[message.tag], details=dict(d))
+        return CommentTicket(**common, topic=COMMENTS[message.tag], details=dict(d),
+                             arbitrate_id=_str(d.get("arbitrate_id")))
     return UnknownMessage(**common, raw=dict(d))
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger
 from pydantic import Field, TypeAdapter
 
-from aftersales.channels import douyin, douyin_stages
+from aftersales.channels import douyin, douyin_arbitration, douyin_stages
 from aftersales.channels.aggregation import Aggregation
 from aftersales.channels.conversations import Conversations
 from aftersales.channels.dedupe import Dedupe
@@ -25,6 +25,7 @@ from aftersales.channels.ports import (
     IndexKeys,
     IntegrationSettings,
     KeptBodies,
+    PlatformDisputes,
     PlatformRefunds,
 )
 from aftersales.core.errors import DomainError, Forbidden, IllegalTransition, InvalidRequest
@@ -87,11 +88,14 @@ class DouyinPush:
 class DouyinIntake:
     def __init__(self, bodies: KeptBodies, dedupe: Dedupe, keys: IndexKeys, refs: ExternalRefs,
                  aggregation: Aggregation, conversations: Conversations, tickets: TicketService, parking: Parking,
-                 platform_refunds: PlatformRefunds | None = None) -> None:
-        """`platform_refunds` settles the refund grant the platform paid (None: no refunds context)."""
+                 platform_refunds: PlatformRefunds | None = None, platform_disputes: PlatformDisputes | None = None
+                 ) -> None:
+        """`platform_refunds` settles the refund grant the platform paid (None: no refunds context);
+        `platform_disputes` joins Douyin's arbitration (212-218) to the disputes record (None: no
+        disputes context; the messages are still noted on the ticket)."""
         self._bodies, self._dedupe, self._keys, self._refs = bodies, dedupe, keys, refs
         self._aggregation, self._conversations, self._tickets = aggregation, conversations, tickets
-        self._parking, self._platform_refunds = parking, platform_refunds
+        self._parking, self._platform_refunds, self._platform_disputes = parking, platform_refunds, platform_disputes
 
     def file(self, tenant_id: str, push_id: str, msg_ids: list[str]) -> list[IntakeResult]:
         """File queued Douyin messages (one after-sale's, in push order) from the kept push body,
@@ -161,6 +165,7 @@ class DouyinIntake:
             if not replaying:
                 self._park(tenant_id, command)
             return IntakeResult(**base, outcome="parked", detail="unknown after-sale")
+        self._join_arbitration(tenant_id, mapped, command)
         if (isinstance(command, douyin.TransitionTicket) and command.to_stage is douyin.Stage.REFUNDED
                 and self._platform_refunds is not None
                 and self._platform_refunds.settle_by_platform(tenant_id, mapped, SOURCE) is not None):
@@ -171,6 +176,16 @@ class DouyinIntake:
                                 body=f"Douyin: {_topic(command)}", external_id=command.idempotency_key,
                                 data={"tag": command.tag})
         return IntakeResult(**base, outcome="commented", ticket_id=mapped)
+
+    def _join_arbitration(self, tenant_id: str, ticket_id: str, command: douyin.IntakeCommand) -> None:
+        """An arbitration message joins the disputes record of the after-sale's ticket (once per
+        msg_id); the ticket's note or move below is unchanged, so its agent still sees it there."""
+        if self._platform_disputes is None or command.tag not in douyin_arbitration.TAGS:
+            return
+        ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
+        case = douyin_arbitration.arbitration_case(command, ticket.requested_amount)
+        if case is not None:
+            self._platform_disputes.platform_case(tenant_id, ticket_id, case, event_id=command.idempotency_key)
 
     def _create(self, tenant_id: str, command: douyin.CreateTicket, order_id: str) -> tuple[str, bool]:
         category = KINDS[command.kind]

@@ -11,6 +11,7 @@ from aftersales.core.model import DomainModel
 
 if TYPE_CHECKING:
     from aftersales.channels.wecom_kf import KfSyncPage
+    from aftersales.disputes.model import PlatformCase
 
 
 class ConversationItem(DomainModel):
@@ -145,6 +146,14 @@ class PlatformRefunds(Protocol):
 
     def settle_by_platform(self, tenant_id: str, ticket_id: str, platform: str) -> object | None:
         """Settles the grant of ours that waits for the platform; None when there is none."""
+
+
+class PlatformDisputes(Protocol):
+    """The disputes context (DisputeService.platform_case), as a Douyin arbitration joins the
+    disputes record of the ticket that mirrors the after-sale."""
+
+    def platform_case(self, tenant_id: str, ticket_id: str, case: PlatformCase, *, event_id: str) -> object:
+        """Open the record on the ticket (first message) or update it, once per msg_id."""
 
 
 class IntegrationSettings(Protocol):

@@ -27,6 +27,7 @@ from aftersales.channels.ports import (
     IntegrationSettings,
     KfMessages,
     KfSyncRequests,
+    PlatformDisputes,
     PlatformRefunds,
 )
 from aftersales.channels.replay import ReplayWindow
@@ -56,6 +57,7 @@ def build_channels(store: IntakeStore, conversation_store: ConversationStore, se
                    tickets: TicketService, clock: Clock, *, attachments: AttachmentStore | None = None,
                    platform_refunds: PlatformRefunds | None = None, kf: KfMessages | None = None,
                    kf_requests: KfSyncRequests | None = None, douyin_queue: DouyinIntakeQueue | None = None,
+                   platform_disputes: PlatformDisputes | None = None,
                    retention: timedelta = PARKED_RETENTION) -> ChannelUseCases:
     """`store` is the channels table (each unit takes the parts it uses); `retention`: how long
     parked intake, and the record of how it left the inbox, is kept."""
@@ -66,7 +68,7 @@ def build_channels(store: IntakeStore, conversation_store: ConversationStore, se
     dedupe = Dedupe(store)
     text = TextIntake(links, aggregation, conversations, tickets, store, parking)
     douyin = DouyinIntake(store, dedupe, store, store, aggregation, conversations, tickets, parking,
-                          platform_refunds)
+                          platform_refunds, platform_disputes)
     inbox = UnmatchedInbox(store, store, links, aggregation, conversations, text, tickets, clock, retention)
     return ChannelUseCases(
         conversations=conversations, links=links, contacts=CustomerContacts(links, text), aggregation=aggregation,

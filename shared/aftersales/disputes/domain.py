@@ -334,7 +334,8 @@ def close(dispute: Dispute, *, actor: Actor, at: datetime, reason: str | None = 
 
 
 # ---------------------------------------------------------------------- the platform's case
-PLATFORM_WON = frozenset({"won", "warning_closed"})  # the merchant kept the money
+# the merchant kept the money: Stripe's won / warning_closed; Douyin's buyer withdrew the arbitration (215)
+PLATFORM_WON = frozenset({"won", "warning_closed", "arbitration_cancelled"})
 PLATFORM_LOST = frozenset({"lost"})
 
 

@@ -1,5 +1,5 @@
 """What a dispute is: the decision it contests, the evidence, the arbitration, the platform's case
-(Stripe) when a payment platform raised it, and its own hash-chained audit entries."""
+(Stripe, Douyin) when a platform raised it, and its own hash-chained audit entries."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ class Subject(StrEnum):
 class Source(StrEnum):
     CUSTOMER = "customer"  # the customer, or the storefront / a channel on their behalf
     STRIPE = "stripe"
+    DOUYIN = "douyin"  # a Douyin shop after-sale taken to the platform's arbitration
 
 
 class Outcome(StrEnum):
@@ -88,7 +89,8 @@ class PlatformCase(DomainModel):
     """The payment platform's own dispute joined to this record."""
 
     provider: str
-    case_id: str  # dp_...
+    case_id: str  # Stripe: the dispute (dp_...); Douyin: the after-sale id
+    reference: str | None = None  # the provider's own sub-case id (Douyin: the arbitration id)
     charge_id: str | None = None
     payment_intent_id: str | None = None
     amount: Money

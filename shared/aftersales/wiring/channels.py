@@ -12,6 +12,7 @@ from aftersales.core.settings import (
     NotificationSettings,
 )
 from aftersales.wiring.bridges import (
+    LazyPlatformDisputes,
     LazyPlatformRefunds,
 )
 from aftersales.wiring.groups import ContextGroup
@@ -71,7 +72,8 @@ class ChannelContexts(ContextGroup):
                               self.clock, attachments=stores.attachments, platform_refunds=LazyPlatformRefunds(self),
                               kf=WeComKfSync(self.integration_settings, self.wecom),
                               kf_requests=SqsKfSyncRequests(cfg.wecom_kf_sync_queue_url),
-                              douyin_queue=SqsDouyinIntakeQueue(cfg.douyin_intake_queue_url))
+                              douyin_queue=SqsDouyinIntakeQueue(cfg.douyin_intake_queue_url),
+                              platform_disputes=LazyPlatformDisputes(self))
 
     @cached_property
     def wecom(self) -> WeComClient:
