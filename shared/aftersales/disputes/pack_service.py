@@ -180,7 +180,7 @@ class EvidencePackService:
             if entry.event in INSPECTION_EVENTS:
                 for media_id in entry.data.get("media_ids") or ():
                     wanted.setdefault(str(media_id), "inspection")
-        photos, missing = [], []
+        photos, missing = [], list(wanted)[MAX_PHOTOS:]  # past the bound: listed, never silently dropped
         for media_id, kind in list(wanted.items())[:MAX_PHOTOS]:
             content = self._media.read(tenant_id, media_id)
             if content is None:

@@ -138,6 +138,18 @@ def test_media_that_cannot_be_read_is_listed_as_missing_not_silently_dropped(rig
     assert _json(archive, "manifest.json")["missing_media"] == ["med-i1"]
 
 
+@pytest.mark.parametrize("locale", ["zh-Hans", "en"])
+def test_every_text_of_the_summary_comes_from_the_catalog(locale):
+    renderer = KeptDocuments()
+    rig = PackRig(renderer, locale=locale)
+    rig.packs.build(TENANT, rig.disputed_return(), ARBITRATOR)
+    [document] = renderer.documents
+    texts = [document.title, document.footer] + [s.title for s in document.sections] + [
+        text for s in document.sections for row in s.rows for text in (row.label, row.value)] + [
+        p for s in document.sections for p in s.paragraphs]
+    assert not [t for t in texts if any(mark in t for mark in ("pack.", "event.", "ticket.", "dispute.", "{"))]
+
+
 @pytest.mark.parametrize("who", [CUSTOMER, AGENT, actor(Role.FINANCE, id="fin-1")])
 def test_only_arbitrators_admins_and_supervisors_build_a_pack(rig, who):
     dispute_id = rig.disputed_return()
