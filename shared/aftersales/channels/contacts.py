@@ -4,12 +4,12 @@ address to the customer (the sender's parked messages are then filed)."""
 from __future__ import annotations
 
 from aftersales.channels.customers import CustomerLinks
-from aftersales.channels.identity import email_identity, platform_user_identity
+from aftersales.channels.identity import email_identity, phone_identity, platform_user_identity
 from aftersales.channels.text_intake import TextIntake
-from aftersales.core.contacts import valid_email, valid_platform_user
+from aftersales.core.contacts import valid_email, valid_mobile, valid_platform_user
 from aftersales.core.errors import InvalidRequest
 
-CHANNELS = ("email", "wecom", "douyin")
+CHANNELS = ("email", "wecom", "douyin", "sms")
 
 
 class CustomerContacts:
@@ -26,6 +26,9 @@ class CustomerContacts:
         if channel == "email":
             address = valid_email(address, "address")
             identity = email_identity(address)
+        elif channel == "sms":
+            address = valid_mobile(address, "address")
+            identity = phone_identity(address)
         else:
             address = valid_platform_user(address, "address")
             identity = platform_user_identity(channel, address)

@@ -191,6 +191,7 @@ class SurveySettings(EnvSettings):
     surveys_table: str = _required()
     survey_link_secret: str = Field(min_length=32)
     survey_link_base_url: str = Field(default="", pattern=r"^(https?://.+)?$")  # the sweeper's (it sends links)
+    survey_sms_sender_id: str = Field(default="", pattern=r"^([A-Za-z0-9]{1,11})?$")  # SNS SenderID, where allowed
 
 
 class DisputeSettings(EnvSettings):

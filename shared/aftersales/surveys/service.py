@@ -37,7 +37,7 @@ TRIGGERS = frozenset({"ticket.closed", "ticket.resolved"})  # the service is ove
 REOPENED = "ticket.reopened"
 ENDED = frozenset({Status.CLOSED, Status.RESOLVED})
 FIRST_SWEEP_LOOKBACK = timedelta(hours=1)
-CHANNEL_ORDER = ("email", "wecom")
+CHANNEL_ORDER = ("email", "wecom", "sms")
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
 
 
@@ -293,9 +293,12 @@ class SurveyService:
         subject = translate(f"survey.{purpose}.subject", survey.locale)
         body = (translate(f"survey.{purpose}.body.{survey.kind}", survey.locale, link=link) + "\n\n"
                 + translate("survey.unsubscribe_line", survey.locale, link=f"{link}/unsubscribe"))
+        # a text message carries one short line and the link; the number's STOP reply is the opt-out
+        text = translate(f"survey.sms.{purpose}", survey.locale, link=link)
         for channel in channels:
             try:
-                self._senders[channel].send(survey.tenant_id, contacts[channel], subject, body,
+                self._senders[channel].send(survey.tenant_id, contacts[channel], subject,
+                                            text if channel == "sms" else body,
                                             idempotency_key=f"{survey.survey_id}:{purpose}:{channel}")
                 return channel
             except RecipientUnreachable as exc:

@@ -149,14 +149,16 @@ class ReputationContexts(ContextGroup):
     @cached_property
     def surveys(self) -> SurveyService:
         from aftersales.adapters.dynamo import surveys as tables
+        from aftersales.adapters.sns_sms import SnsSmsSender
         from aftersales.surveys.follow_ups import TicketFollowUps
         from aftersales.surveys.service import SurveyLinks, SurveyService
 
         cfg = SurveySettings.from_env(self._env)
         tables.bind(cfg.surveys_table)
         staff = self.sla_tables.dispatch
+        senders = {**self.notification_senders, "sms": SnsSmsSender(cfg.survey_sms_sender_id)}
         return SurveyService(tables.DynamoSurveyStore(), self.tickets, self.ticket_store, self.channel_stores.intake,
-                             self.notification_senders, staff, LazyCommentSentiment(self), self.clock,
+                             senders, staff, LazyCommentSentiment(self), self.clock,
                              SurveyLinks(cfg.survey_link_secret, cfg.survey_link_base_url),
                              follow_ups=TicketFollowUps(self.tickets, self.ticket_store, staff))
 

@@ -145,3 +145,16 @@ def test_inbound_mail_from_something_that_is_not_an_address_is_taken_in_but_not_
     assert "email" not in store().contacts("acme", "cust-1")
     assert hooks.drop_email("acme", inbound("Buyer <Buyer@Example.com>").replace(b"<m1@x>", b"<m2@x>")).status == 202
     assert store().contacts("acme", "cust-1")["email"]["address"] == "buyer@example.com"
+
+
+def test_a_mobile_number_is_stored_in_e164_and_a_landline_is_refused_at_its_field(api, acme):
+    """GIVEN a Chinese mobile number written nationally WHEN saved as the sms contact THEN 200 and the
+    stored number is E.164; a Beijing landline (it cannot take a text) is 422 at address, nothing stored."""
+    reply = api.request("PUT", "/customers/cust-1/contacts/sms", {"address": "138 0013 8000", "locale": "zh-Hans"},
+                        acme["key"])
+    assert reply.status == 200, reply
+    assert store().contacts("acme", "cust-1")["sms"]["address"] == "+8613800138000"
+    refused = api.request("PUT", "/customers/cust-2/contacts/sms", {"address": "010-12345678"}, acme["key"])
+    assert refused.status == 422, refused
+    assert [f["path"] for f in refused.body["error"]["fields"]] == ["address"]
+    assert store().contacts("acme", "cust-2") == {}

@@ -74,7 +74,7 @@ def test_the_store_keeps_its_conditions_and_the_due_index(surveys):
     assert store.figures("acme", "all", "2026-12") == {"all": Tally(sent=1, answered=1, promoters=1)}
 
 
-def _closed_ticket(container):
+def _closed_ticket(container, channel: str = "email", address: str = "c1@example.com"):
     from aftersales.dispatch.model import Agent
     from aftersales.tickets.domain import Actor, OpenTicket
     from aftersales.tickets.model import Channel, Role, Status, TicketType
@@ -82,7 +82,7 @@ def _closed_ticket(container):
 
     container.tenants.create_tenant("acme", "Acme")
     container.tickets.upsert_order("acme", order())
-    container.channel_stores.intake.put_contact("acme", "cust-1", "email", "c1@example.com", "zh-Hans",
+    container.channel_stores.intake.put_contact("acme", "cust-1", channel, address, "zh-Hans",
                                                 {"time_zone": "Asia/Shanghai"})
     dispatch = container.sla_tables.dispatch
     dispatch.save_agent("acme", Agent(agent_id="agent-1", team_id="team-a", max_open=10), frozenset({"agent"}))
@@ -149,3 +149,27 @@ def test_an_order_becoming_delivered_on_the_stream_schedules_one_delivery_survey
     due = NOW + timedelta(days=3)
     assert [s for _, s in DynamoSurveyStore().due_in_bucket(due_bucket(due))] == [
         survey_id_for("acme", "order:O-1", "delivered")]
+
+
+@pytest.mark.parametrize(("number", "texted"), [("+8613800138000", True), ("+8613800138099", False)])
+def test_a_customer_reached_only_by_text_gets_a_short_sms_unless_the_number_opted_out(surveys, number, texted):
+    """GIVEN a closed ticket whose customer has only a mobile number WHEN the survey is due THEN SNS
+    gets one short text in the customer's language with the link and the STOP line; a number that
+    answered STOP (moto: ending in 99) gets nothing and the survey is not counted as sent."""
+    from tests.support.sent_texts import sent_texts
+
+    container, clock = surveys
+    ticket = _closed_ticket(container, "sms", number)
+    detail = {"tenant_id": "acme", "ticket_id": ticket.id, "ticket_type": "complaint", "customer_id": "cust-1",
+              "seq": ticket.version, "event": "ticket.closed", "to_status": "closed", "at": NOW.isoformat()}
+    body = {"source": "aftersales.tickets", "detail-type": "ticket.closed", "detail": detail}
+    load_handler("survey_triggers").lambda_handler({"Records": [sqs_record(body)]}, FakeContext("survey-triggers"))
+    clock.advance(minutes=61)
+    report = load_handler("survey_sweeper").lambda_handler({}, FakeContext("survey-sweeper"))
+    texts = [text for to, text in sent_texts() if to == number]
+    if texted:
+        assert report["sent"] == 1
+        (text,) = texts
+        assert "https://api.example.com/v1/surveys/" in text and "回复STOP退订" in text and len(text) < 300
+    else:
+        assert report["sent"] == 0 and texts == []

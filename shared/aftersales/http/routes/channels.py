@@ -26,15 +26,16 @@ class ContactRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     # the channel's own address rule (core.contacts) is the one check: it refuses blanks and control
     # characters with a message about addresses, not a generic text error
-    address: str = Field(min_length=1, max_length=320, description="An e-mail address (channel email) or the "
-                                                                   "channel's user id (wecom, douyin)")
+    address: str = Field(min_length=1, max_length=320, description="An e-mail address (channel email), a mobile "
+                                                                   "number (sms; E.164 or a Chinese national number) "
+                                                                   "or the channel's user id (wecom, douyin)")
     locale: Literal["en", "zh-Hans"] | None = None
 
 
 @router.put("/customers/<customer_id>/contacts/<channel>", tags=["channels"],
             summary="How to reach a customer on a channel (links the identity to the customer)")
 def put_contact(customer_id: Annotated[str, Path(max_length=128)],
-                channel: Annotated[Literal["email", "wecom", "douyin"], Path()], body: ContactRequest) -> dict:
+                channel: Annotated[Literal["email", "wecom", "douyin", "sms"], Path()], body: ContactRequest) -> dict:
     request.require(*ADMINS)
     services().channels.contacts.put(request.tenant(), customer_id, channel, body.address, body.locale)
     return {"customer_id": customer_id, "channel": channel, "linked": True}
