@@ -60,7 +60,8 @@ def _section(pdf, section: Section) -> None:
     pdf.set_font(FAMILY, size=9.5)
     if section.rows:
         with pdf.table(col_widths=(LABEL_WIDTH, pdf.epw - LABEL_WIDTH), width=pdf.epw, first_row_as_headings=False,
-                       borders_layout="NONE", line_height=LINE, text_align="LEFT", padding=0.6) as table:
+                       borders_layout="NONE", line_height=LINE, text_align="LEFT", v_align="TOP",
+                       padding=0.6) as table:
             for item in section.rows:
                 row = table.row()
                 row.cell(item.label)

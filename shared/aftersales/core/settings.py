@@ -198,3 +198,9 @@ class DisputeSettings(EnvSettings):
     """Disputes: their table (disputes, the one-per-ticket and platform-case claims, the due index)."""
 
     disputes_table: str = _required()
+
+
+class RepairSettings(EnvSettings):
+    """Repairs: their table (jobs, ticket links, providers, technicians, parts, the serial and batch indexes)."""
+
+    repairs_table: str = _required()

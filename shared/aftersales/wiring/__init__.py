@@ -17,6 +17,7 @@ from aftersales.wiring.channels import ChannelContexts
 from aftersales.wiring.core import CoreContexts
 from aftersales.wiring.money import MoneyContexts
 from aftersales.wiring.operations import OperationsContexts
+from aftersales.wiring.repairs import RepairContexts
 from aftersales.wiring.reputation import ReputationContexts
 from aftersales.wiring.shared_ports import SharedPorts
 
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
     from aftersales.sla.ports import RecomputePages
 
 
-class Container(SharedPorts, CoreContexts, MoneyContexts, OperationsContexts, ChannelContexts, ReputationContexts):
+class Container(SharedPorts, CoreContexts, MoneyContexts, OperationsContexts, ChannelContexts, ReputationContexts,
+                RepairContexts):
     """Every argument is optional: what is not given is built from the environment on first use."""
 
     def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None,
