@@ -23,7 +23,7 @@ NOW = datetime(2026, 12, 3, 8, tzinfo=UTC)
 TENANT = "acme"
 MERCHANT = JobActor(party=Party.MERCHANT, id="sup-1")
 CUSTOMER_SIDE = JobActor(party=Party.CUSTOMER, id="cust-1", customer_id="cust-1")
-KETTLE_LINES = [{"line_id": "L1", "sku": "KETTLE-1", "name": "Kettle", "quantity": 1, "category": "brewco",
+KETTLE_LINES = [{"line_id": "L1", "sku": "KETTLE-1", "name": "Kettle", "quantity": 2, "category": "brewco",
                  "unit_price_paid": {"amount": 29000, "currency": "CNY"}}]
 
 

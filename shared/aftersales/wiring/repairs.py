@@ -1,0 +1,26 @@
+"""The repairs context: jobs with service providers, the provider registry, the parts catalogue."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from aftersales.core.settings import RepairSettings
+from aftersales.wiring.groups import ContextGroup
+
+if TYPE_CHECKING:
+    from aftersales.repairs.service import RepairService
+
+
+class RepairContexts(ContextGroup):
+    @cached_property
+    def repairs(self) -> RepairService:
+        from aftersales.adapters.dynamo import repairs as tables
+        from aftersales.adapters.provider_keys import TenantProviderKeys
+        from aftersales.repairs.registry import ProviderRegistry
+        from aftersales.repairs.service import RepairService
+
+        tables.bind(RepairSettings.from_env(self._env).repairs_table)
+        store = tables.DynamoRepairStore()
+        registry = ProviderRegistry(store, TenantProviderKeys(self.tenants), self.clock)
+        return RepairService(store, self.tickets, registry, self.events, self.clock)
