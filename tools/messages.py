@@ -411,6 +411,7 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("event.ticket.sla_breached", "SLA deadline missed", "SLA 已超时"),
     ("event.ticket.sla_escalated", "Escalated", "已升级"),
     ("event.ticket.sla_default_action", "Automatic action on timeout", "超时自动处理"),
+    ("event.ticket.platform_dispute", "Payment or platform dispute updated", "支付/平台争议有更新"),
     ("sla.policy_rejected", "The SLA policy was not saved; see the issues.", "SLA 策略未保存，请查看问题列表。"),
     ("sla.policy_not_found", "No SLA policy has been saved.", "尚未保存 SLA 策略。"),
     ("sla.calendar_not_found", "Unknown calendar {calendar_id}.", "未知的日历 {calendar_id}。"),
