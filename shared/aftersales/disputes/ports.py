@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from aftersales.disputes.model import Dispute, DisputeStatus
@@ -55,3 +56,18 @@ class EvidenceMedia(Protocol):
 
     def check_evidence(self, tenant_id: str, customer_id: str, media_ids: list[str]) -> None:
         """InvalidRequest at `media_ids[i]` unless each id is the customer's own ready evidence media."""
+
+
+class DueDisputes(Protocol):
+    """The due index of open disputes across tenants (a sparse GSI keyed by the time bucket of
+    each dispute's due time) and the sweep's own cursor."""
+
+    def due_in_bucket(self, bucket: str) -> list[tuple[str, str]]:
+        """(tenant, dispute id) of the disputes indexed under `bucket`."""
+
+    def settle(self, tenant_id: str, dispute_id: str, version: int) -> None:
+        """Out of the due index while the dispute stays at `version` (a later change indexes it again)."""
+
+    def last_swept(self) -> datetime | None: ...
+
+    def set_last_swept(self, at: datetime) -> None: ...

@@ -23,10 +23,11 @@ from aftersales.wiring.bridges import (
 from aftersales.wiring.groups import ContextGroup
 
 if TYPE_CHECKING:  # the contexts' modules are imported when a context is built, not with the container
-    from aftersales.adapters.dynamo.disputes import DynamoDisputeStore
+    from aftersales.adapters.dynamo.disputes import DynamoDisputeStore, DynamoDueDisputes
     from aftersales.adapters.dynamo.reviews import DynamoReviewStore
     from aftersales.adapters.dynamo.sentiment import DynamoRefitStore
     from aftersales.adapters.s3_sentiment import S3ModelFiles
+    from aftersales.disputes.overdue import DisputeSweep
     from aftersales.disputes.service import DisputeService
     from aftersales.moderation.service import ModerationService
     from aftersales.reviews.product_insights import ProductInsightService
@@ -177,3 +178,17 @@ class ReputationContexts(ContextGroup):
         from aftersales.disputes.service import DisputeService
 
         return DisputeService(self.dispute_store, self.tickets, LazyEvidenceMedia(self), self.events, self.clock)
+
+    @cached_property
+    def dispute_due_index(self) -> DynamoDueDisputes:
+        from aftersales.adapters.dynamo.disputes import DynamoDueDisputes
+
+        self.dispute_store  # noqa: B018  binds the disputes table
+        return DynamoDueDisputes()
+
+    @cached_property
+    def dispute_sweep(self) -> DisputeSweep:
+        """The overdue sweep: closes decided disputes after the appeal window, escalates the rest."""
+        from aftersales.disputes.overdue import DisputeSweep
+
+        return DisputeSweep(self.dispute_store, self.dispute_due_index, self.disputes, self.events, self.clock)

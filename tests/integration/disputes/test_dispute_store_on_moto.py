@@ -35,8 +35,8 @@ def rig(aws):
     wiring.override(None)
 
 
-def _rejected(container) -> str:
-    ticket = container.tickets.open("acme", OpenTicket(type=TicketType.REFUND_ONLY, order_id="O-1",
+def _rejected(container, order_id: str = "O-1") -> str:
+    ticket = container.tickets.open("acme", OpenTicket(type=TicketType.REFUND_ONLY, order_id=order_id,
                                                        channel=Channel.APP, reason_code="quality",
                                                        lines=[{"line_id": "L1", "quantity": 1}]), CUSTOMER)
     walk(container.tickets, "acme", ticket.id, "pending_approval", "rejected", actor=SUPERVISOR)
@@ -137,3 +137,52 @@ def test_a_closed_dispute_leaves_the_open_queues(rig):
     assert rig.dispute_store.queue("acme", DisputeStatus.RAISED, limit=10, cursor=None).items == []
     assert [d.id for d in rig.dispute_store.queue("acme", DisputeStatus.CLOSED, limit=10, cursor=None).items] == [
         raised.id]
+
+
+def test_the_sweeper_function_closes_and_escalates_from_the_due_index(aws, monkeypatch):
+    """GIVEN a dispute decided 14 days ago and one raised a day ago, on the template's table
+    WHEN the DisputeSweeperFunction runs with only its template environment
+    THEN the first is closed by the system, the second escalated once (dispute.overdue)."""
+    from aftersales import wiring
+    from aftersales.adapters.eventbridge import RecordingPublisher
+    from aftersales.disputes.model import Outcome
+    from aftersales.tickets.domain import Actor
+    from aftersales.tickets.model import Role
+    from aftersales.wiring import Container
+    from tests.support.lambdas import FakeContext, load_handler
+
+    function = aws.functions["DisputeSweeperFunction"]
+    assert function.environment["DISPUTES_TABLE"] == aws.functions["ApiFunction"].environment["DISPUTES_TABLE"]
+    clock, events = FixedClock(NOW), RecordingPublisher()
+    setup = Container(clock=clock, events=events)
+    wiring.override(setup)
+    setup.tenants.create_tenant("acme", "Acme")
+    setup.tickets.upsert_order("acme", order())
+    arbitrator = Actor(id="arb-1", roles=frozenset({Role.ARBITRATOR}))
+    decided = setup.disputes.raise_dispute("acme", _rejected(setup), CUSTOMER, text="wrong")
+    setup.disputes.take_up("acme", decided.id, arbitrator)
+    setup.disputes.decide("acme", decided.id, arbitrator, outcome=Outcome.DISMISSED, reason="used")
+    clock.advance(days=13, hours=1)
+    setup.tickets.upsert_order("acme", order(order_id="O-2"))
+    raised = setup.disputes.raise_dispute("acme", _rejected(setup, "O-2"), CUSTOMER, text="also wrong")
+    setup.dispute_due_index.set_last_swept(clock.now())
+    clock.advance(days=1, minutes=1)
+
+    for key in list(aws.functions["ApiFunction"].environment):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in function.environment.items():
+        monkeypatch.setenv(key, str(value))
+    events.events.clear()
+    wiring.override(Container(clock=clock, events=events))
+    sweeper = load_handler("dispute_sweeper")
+    report = sweeper.lambda_handler({}, FakeContext("dispute-sweeper"))
+
+    assert (report["closed"], report["overdue"], report["failures"]) == (1, 1, 0)
+    assert report["buckets"] == 24 * 12 + 1  # a 5-minute bucket each since the last run, not a scan
+    store = wiring.services().dispute_store
+    assert store.get("acme", decided.id).status == DisputeStatus.CLOSED
+    assert store.get("acme", raised.id).status == DisputeStatus.RAISED
+    assert [(kind, detail["dispute_id"]) for kind, detail in events.events] == [
+        ("dispute.closed", decided.id), ("dispute.overdue", raised.id)]
+    again = sweeper.lambda_handler({}, FakeContext("dispute-sweeper"))
+    assert (again["closed"], again["overdue"], again["items_read"]) == (0, 0, 0)

@@ -4,9 +4,12 @@ conditional on the stored version, the queue by status soonest due first, paged 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest
 from aftersales.disputes.model import Dispute, DisputeStatus, Source
 from aftersales.disputes.ports import Page
+from aftersales.sla.due_index import index_bucket
 
 
 class InMemoryDisputeStore:
@@ -79,3 +82,40 @@ class CheckedEvidence:
         for index, media_id in enumerate(media_ids):
             if (customer_id, media_id) not in self.ready:
                 raise InvalidRequest("media.not_evidence", field=f"media_ids[{index}]", media_id=media_id)
+
+
+class InMemoryDueDisputes:
+    """The due index over an InMemoryDisputeStore, as the adapter keeps it: every dispute with a
+    due time under the 5-minute bucket of that time (or of its last change, when already past it),
+    until settled at its version; a later change indexes it again. Plus the sweep's cursor."""
+
+    def __init__(self, store: InMemoryDisputeStore) -> None:
+        self.store = store
+        self.settled: set[tuple[str, str, int]] = set()
+        self.swept_at: datetime | None = None
+        self.buckets_read: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self._indexed())
+
+    def __contains__(self, dispute_id: object) -> bool:
+        return any(key[1] == dispute_id for key, _ in self._indexed())
+
+    def _indexed(self) -> list[tuple[tuple[str, str], str]]:
+        return [((d.tenant_id, d.id), index_bucket(d.due_at, d.updated_at)) for d in self.store.disputes.values()
+                if d.due_at is not None and (d.tenant_id, d.id, d.version) not in self.settled]
+
+    def due_in_bucket(self, bucket: str) -> list[tuple[str, str]]:
+        self.buckets_read.append(bucket)
+        return sorted(key for key, at in self._indexed() if at == bucket)
+
+    def settle(self, tenant_id: str, dispute_id: str, version: int) -> None:
+        current = self.store.get(tenant_id, dispute_id)
+        if current is not None and current.version == version:
+            self.settled.add((tenant_id, dispute_id, version))
+
+    def last_swept(self) -> datetime | None:
+        return self.swept_at
+
+    def set_last_swept(self, at: datetime) -> None:
+        self.swept_at = at

@@ -4,10 +4,14 @@
   <tenant>#TICKET#<ticket id>            DISPUTE#<id>     the ticket's dispute (one per dispute)
   <tenant>#TICKET#<ticket id>            CUSTOMER         the claim: one customer dispute per ticket
   <tenant>#CASE#<provider>#<case id>     CASE             the claim: one record per platform case
+  DSWEEP                                 CURSOR           the overdue sweep's last run
 
 gsi1 (`<tenant>#DSTATUS#<status>`, `<due_at>#<id>`; a closed dispute, which has no due time,
 `~<updated_at>#<id>` so it sorts after any due time) is the arbitrators' queue: one Query per page,
-soonest due first. A create writes the dispute, its ticket link and its claim in one TransactWrite,
+soonest due first. gsi2 (sparse, keys only: `DDUE#<5-minute bucket>`, `<tenant>#<id>`) holds
+every open dispute under the bucket of its due time (or of its last change, when that was already
+past it) until the overdue sweep settles it; the sweep reads the buckets since its last run.
+A create writes the dispute, its ticket link and its claim in one TransactWrite,
 each conditional on not existing, so a clash writes nothing. A save is conditional on the version
 read. The ticket's disputes are a Query of its partition (the links) and one BatchGet of the
 disputes, both strongly consistent. Nothing here scans.
@@ -17,23 +21,26 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute
 from pynamodb.constants import STRING
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from aftersales.adapters.dynamo.connection import transactions
 from aftersales.adapters.dynamo.models import UNBOUND
-from aftersales.core.clock import iso
+from aftersales.core.clock import iso, parse_iso
 from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest, Unavailable
 from aftersales.disputes.model import Dispute, DisputeStatus, Source
 from aftersales.disputes.ports import Page
+from aftersales.sla.due_index import index_bucket
 
 DISPUTE_SK, CUSTOMER_SK, CASE_SK, LINK_PREFIX = "DISPUTE", "CUSTOMER", "CASE", "DISPUTE#"
+DUE_PREFIX, SWEEP_PK, SWEEP_SK = "DDUE#", "DSWEEP", "CURSOR"
 CONDITIONAL = ("ConditionalCheckFailedException", "TransactionCanceledException")
 UNAVAILABLE = "disputes.store_unavailable"
 
@@ -45,6 +52,15 @@ class ByStatusDue(GlobalSecondaryIndex):
 
     gsi1pk = UnicodeAttribute(hash_key=True)
     gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class ByDueBucket(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi2"
+        projection = KeysOnlyProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
 
 
 class Utf8JsonAttribute(Attribute[Any]):
@@ -70,7 +86,10 @@ class DisputeItem(Model):
     dispute_id = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
     by_status_due = ByStatusDue()
+    by_due_bucket = ByDueBucket()
 
 
 def bind(table_name: str) -> None:
@@ -102,9 +121,13 @@ def queue_sk(dispute: Dispute) -> str:
 
 
 def _row(dispute: Dispute) -> DisputeItem:
-    return DisputeItem(dispute_pk(dispute.tenant_id, dispute.id), DISPUTE_SK, doc=dispute.model_dump(mode="json"),
-                       version=dispute.version, dispute_id=dispute.id,
-                       gsi1pk=queue_pk(dispute.tenant_id, dispute.status), gsi1sk=queue_sk(dispute))
+    row = DisputeItem(dispute_pk(dispute.tenant_id, dispute.id), DISPUTE_SK, doc=dispute.model_dump(mode="json"),
+                      version=dispute.version, dispute_id=dispute.id,
+                      gsi1pk=queue_pk(dispute.tenant_id, dispute.status), gsi1sk=queue_sk(dispute))
+    if dispute.due_at is not None:  # open: the overdue sweep looks at it when it falls due
+        row.gsi2pk = DUE_PREFIX + index_bucket(dispute.due_at, dispute.updated_at)
+        row.gsi2sk = f"{dispute.tenant_id}#{dispute.id}"
+    return row
 
 
 def _reasons(exc: TransactWriteError) -> list[str | None]:
@@ -219,3 +242,39 @@ class DynamoDisputeStore:
         except PynamoDBException as exc:
             raise Unavailable(UNAVAILABLE) from exc
         return Page(items=items, cursor=_encode(results.last_evaluated_key))
+
+
+class DynamoDueDisputes:
+    """The overdue sweep's side of the table: the due index across tenants and the sweep's cursor."""
+
+    def due_in_bucket(self, bucket: str) -> list[tuple[str, str]]:
+        try:
+            keys = [str(row.gsi2sk) for row in DisputeItem.by_due_bucket.query(DUE_PREFIX + bucket)]
+        except PynamoDBException as exc:
+            raise Unavailable(UNAVAILABLE) from exc
+        return [(tenant_id, dispute_id) for tenant_id, dispute_id in (key.rsplit("#", 1) for key in keys)]
+
+    def settle(self, tenant_id: str, dispute_id: str, version: int) -> None:
+        try:
+            DisputeItem(dispute_pk(tenant_id, dispute_id), DISPUTE_SK).update(
+                actions=[DisputeItem.gsi2pk.remove(), DisputeItem.gsi2sk.remove()],
+                condition=DisputeItem.version == version)
+        except PynamoDBException as exc:
+            if _conditional(exc):
+                return  # it changed meanwhile: the change indexed it again, under its new due time
+            raise Unavailable(UNAVAILABLE) from exc
+
+    def last_swept(self) -> datetime | None:
+        try:
+            row = DisputeItem.get(SWEEP_PK, SWEEP_SK, consistent_read=True)
+        except DisputeItem.DoesNotExist:
+            return None
+        except PynamoDBException as exc:
+            raise Unavailable(UNAVAILABLE) from exc
+        return parse_iso(row.doc["at"]) if row.doc else None
+
+    def set_last_swept(self, at: datetime) -> None:
+        try:
+            DisputeItem(SWEEP_PK, SWEEP_SK, doc={"at": iso(at)}).save()
+        except PynamoDBException as exc:
+            raise Unavailable(UNAVAILABLE) from exc
