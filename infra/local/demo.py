@@ -115,7 +115,9 @@ def seed(stack: Any) -> dict[str, str]:
     svc = services()
     _verify_sender()
     svc.tenants.create_tenant(TENANT, "Demo Store", default_locale="zh-Hans")
-    keys = {scope: svc.tenants.issue_api_key(TENANT, f"demo {scope.value}", [scope]).api_key for scope in ApiKeyScope}
+    # A repair provider's key is issued for a provider only (issue_provider_key), never by scope.
+    keys = {scope: svc.tenants.issue_api_key(TENANT, f"demo {scope.value}", [scope]).api_key
+            for scope in ApiKeyScope if scope is not ApiKeyScope.REPAIR_PROVIDER}
     for user_id, name, role in STAFF:
         svc.tenants.put_staff(TENANT, user_id, name, frozenset({role}))
 
