@@ -33,8 +33,7 @@ function Header({ session, onLocale }) {
       <select data-test="locale" value=${locale()} onChange=${(e) => onLocale(e.target.value)}>
         ${locales().map((l) => html`<option value=${l}>${t(`workbench.locale.${l}`)}</option>`)}
       </select></label>
-    ${session && html`<span class="who" data-test="who">${session.userId} ·
-      ${session.roles.map((r) => t(`role.${r}`)).join(", ")}</span>
+    ${session && html`<span class="who" data-test="who">${`${session.userId} · ${session.roles.map((r) => t(`role.${r}`)).join(", ")}`}</span>
       <button class="link" data-test="sign-out" onClick=${() => { signOut(); location.hash = "#/sign-in"; }}>
         ${t("workbench.sign_out")}</button>`}
   </header>`;

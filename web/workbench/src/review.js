@@ -45,7 +45,7 @@ export function ReviewPanel({ review, session, onDecided }) {
       <b>${t(`workbench.verdict.${d.verdict}`)}</b> · ${d.approver_id} (${t(`role.${d.role}`)}) · ${dateTime(d.decided_at)}
       ${d.comment && html`<q>${d.comment}</q>`}</li>`)}</ol>`}
     ${review.status === "pending" && already && html`<p class="muted" data-test="decided-already">${t("workbench.review.you_decided")}</p>`}
-    ${review.status === "pending" && !already && !canApprove && !canReject
+    ${review.status === "pending" && !already && !canApprove
       && html`<p class="muted" data-test="not-yours">${t("workbench.review.not_your_role")}</p>`}
     ${(canApprove || canReject) && html`<div class="decide">
       <input aria-label=${t("workbench.review.comment")} placeholder=${t("workbench.review.comment")}

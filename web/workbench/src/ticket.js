@@ -43,6 +43,7 @@ function Moves({ ticket, onMoved }) {
       onMoved();
     } catch (err) {
       setError(err);
+      if (err instanceof ApiError && err.status === 409) onMoved(); // moved meanwhile: show where it is now
     } finally {
       setBusy(false);
     }
