@@ -38,6 +38,7 @@ from aftersales.http.routes import (
     orders,
     parcels,
     refunds,
+    repairs,
     returns,
     reviews,
     risk,
@@ -46,6 +47,7 @@ from aftersales.http.routes import (
     surveys,
     ticket_types,
     tickets,
+    webhook_endpoints,
 )
 
 app = APIGatewayRestResolver(
@@ -95,5 +97,5 @@ def on_not_found(_: Exception) -> Response:
 # One resolver, one OpenAPI document; the order is the order of the published document's paths.
 for resource in (docs, orders, tickets, ticket_types, auth, eligibility, approvals, risk, refunds, returns, sla,
                  dispatch, integrations, parcels, channels, inbox, api_keys, media, reviews, surveys, moderation,
-                 sentiment, disputes):
+                 sentiment, disputes, webhook_endpoints, repairs):
     app.include_router(resource.router)

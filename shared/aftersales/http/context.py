@@ -136,7 +136,7 @@ class RequestContext:
 
     def listing(self, name: str, *filters: object) -> Listing:
         """The listing `name` as this caller of this tenant sees it through `filters`."""
-        return Listing(cursors.scope(name, self.tenant(), self.actor().id, *filters))
+        return Listing(cursors.scope(name, self.tenant(), self.principal().subject_id, *filters))
 
     def idempotent_post(self, status: int, compute: Callable[[], Any]) -> Response:
         """Run a POST at most once per Idempotency-Key (when the client sends one)."""

@@ -1,0 +1,429 @@
+"""Repair routes. The provider's side (its API key: the jobs offered to its provider, nothing
+else; another provider's job is a 404): list its jobs, accept or decline, book and reschedule the
+visit, check in, diagnose and quote, record parts, repaired / not repairable, the customer's code,
+close. The merchant's side (staff): providers, their technicians and keys, the parts catalogue,
+serial and batch lookups, a ticket's jobs, dispatch. The customer's side: answer the quote, confirm
+with the code."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import AwareDatetime, ConfigDict, Field, StrictBool, StrictInt
+
+from aftersales.auth.credentials import ApiKeyScope
+from aftersales.core.errors import Forbidden, InvalidRequest
+from aftersales.core.model import DomainModel
+from aftersales.core.money import Money
+from aftersales.core.text import free_text, label
+from aftersales.http.context import CURSOR_MAX_LENGTH, RequestContext, json_response
+from aftersales.orders.domain import Identifier
+from aftersales.repairs import domain
+from aftersales.repairs.model import MAX_MEDIA, Coverage, Job, JobActor, Location, Part, Party, Provider, Technician
+from aftersales.repairs.model import Window as JobWindow
+from aftersales.repairs.ports import PartTrace
+from aftersales.tickets.model import Role
+from aftersales.wiring import services
+
+router = Router()
+request = RequestContext(router)
+
+STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
+JobId = Annotated[str, Path(min_length=1, max_length=128)]
+ProviderId = Annotated[str, Path(min_length=1, max_length=128)]
+Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+Name = label(200, min_length=1)
+Reason = free_text(1000, min_length=1)
+
+
+def actor() -> JobActor:
+    """Who acts on a job: a provider's key, the ticket's customer, or the merchant (staff, its systems)."""
+    p = request.principal()
+    request_id = request.event.request_context.request_id
+    if ApiKeyScope.REPAIR_PROVIDER in p.scopes and p.provider_id:
+        return JobActor(party=Party.PROVIDER, id=p.subject_id, provider_id=p.provider_id, request_id=request_id)
+    if p.kind == "customer" and p.customer_id:
+        return JobActor(party=Party.CUSTOMER, id=p.subject_id, customer_id=p.customer_id, request_id=request_id)
+    if p.roles & {*STAFF, Role.STOREFRONT}:
+        return JobActor(party=Party.MERCHANT, id=p.subject_id, request_id=request_id)
+    raise Forbidden("error.role_not_permitted")
+
+
+# ---------------------------------------------------------------------- bodies
+class Strict(DomainModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProviderRequest(Strict):
+    name: Name
+    regions: list[Country] = Field(default_factory=list, max_length=250, description="ISO countries; empty: all")
+    brands: list[label(128, min_length=1)] = Field(default_factory=list, max_length=200,
+                                                    description="Brands (order line categories); empty: all")
+    skills: list[label(64, min_length=1)] = Field(default_factory=list, max_length=50)
+    capacity: StrictInt = Field(default=10, ge=0, le=10_000, description="Open jobs it takes at once")
+
+
+class ProviderUpdate(Strict):
+    name: Name | None = None
+    regions: list[Country] | None = Field(default=None, max_length=250)
+    brands: list[label(128, min_length=1)] | None = Field(default=None, max_length=200)
+    skills: list[label(64, min_length=1)] | None = Field(default=None, max_length=50)
+    capacity: StrictInt | None = Field(default=None, ge=0, le=10_000)
+    active: StrictBool | None = None
+
+
+class KeyRequest(Strict):
+    name: Name
+
+
+class TechnicianRequest(Strict):
+    name: Name
+    skills: list[label(64, min_length=1)] = Field(default_factory=list, max_length=50)
+    regions: list[Country] = Field(default_factory=list, max_length=250)
+    active: StrictBool = True
+
+
+class PartRequest(Strict):
+    name: Name
+    compatible_skus: list[Identifier] = Field(default_factory=list, max_length=500)
+    unit_cost: Money
+
+
+class DispatchRequest(Strict):
+    ticket_id: Identifier
+    skill: label(64, min_length=1) | None = None
+
+
+class DeclineRequest(Strict):
+    reason: Reason
+
+
+class Window(Strict):
+    start: AwareDatetime
+    end: AwareDatetime
+
+    def domain(self) -> JobWindow:
+        if self.end <= self.start:
+            raise InvalidRequest("repairs.window_in_past", field="window.end")
+        return JobWindow(start=self.start, end=self.end)
+
+
+class BookingRequest(Strict):
+    window: Window
+    technician_id: Identifier | None = None
+
+
+class RescheduleRequest(BookingRequest):
+    reason: Reason
+
+
+class CheckInRequest(Strict):
+    location: Location | None = None
+    media_ids: list[Identifier] = Field(default_factory=list, max_length=MAX_MEDIA,
+                                        description="Photos of the visit (media ids)")
+    technician_id: Identifier | None = None
+
+
+class DiagnosisRequest(Strict):
+    fault_code: Identifier
+    coverage: Coverage
+    labour: Money
+    parts_estimate: Money
+    note: free_text(1000) | None = None
+
+
+class PartUseRequest(Strict):
+    part_number: Identifier
+    quantity: StrictInt = Field(default=1, ge=1, le=100)
+    serial: Identifier | None = None
+    batch: Identifier | None = None
+    removed_serial: Identifier | None = Field(default=None, description="The serial of the part taken out")
+
+
+class OutcomeRequest(Strict):
+    note: free_text(1000) | None = None
+
+
+class NotRepairableRequest(Strict):
+    reason: Reason
+
+
+class QuoteDecision(Strict):
+    decision: Literal["approve", "reject"]
+
+
+class ConfirmationRequest(Strict):
+    code: Annotated[str, Field(pattern=r"^[0-9]{6}$", description="The customer's one-time code")]
+
+
+# ---------------------------------------------------------------------- views
+def job_view(job: Job, who: JobActor) -> dict:
+    """What a party sees of a job: a provider not the customer's id; the merchant also its audit entries."""
+    body = job.model_dump(mode="json", exclude={"entries", "head_hash", "confirmation", "tenant_id"})
+    held = job.confirmation
+    body["confirmation"] = None if held is None else {
+        "issued_at": held.issued_at.isoformat(), "attempts": held.attempts,
+        "confirmed_at": held.confirmed_at.isoformat() if held.confirmed_at else None}
+    costs = job.costs()
+    body["costs"] = {"parts": costs.parts.model_dump(), "labour": costs.labour.model_dump(),
+                     "total": costs.total.model_dump(), "billable_to": costs.billable_to.value}
+    body["next"] = domain.allowed(job, who)
+    if who.party == Party.PROVIDER:
+        body.pop("customer_id")
+    if who.party == Party.MERCHANT:
+        body["entries"] = [e.model_dump(mode="json") for e in job.entries]
+    return body
+
+
+def _etag(job: Job) -> dict[str, str]:
+    return {"ETag": f'"{job.version}"'}
+
+
+def _job(job: Job, who: JobActor, status: int = 200) -> Response:
+    return json_response(status, job_view(job, who), _etag(job))
+
+
+def _provider(provider: Provider) -> dict:
+    return provider.model_dump(mode="json", exclude={"tenant_id"})
+
+
+def _technician(technician: Technician) -> dict:
+    return technician.model_dump(mode="json", exclude={"tenant_id"})
+
+
+def _part(part: Part) -> dict:
+    return part.model_dump(mode="json", exclude={"tenant_id"})
+
+
+def _trace(trace: PartTrace) -> dict:
+    return {k: v for k, v in vars(trace).items() if k != "tenant_id"}
+
+
+def _merchant() -> JobActor:
+    request.require(*STAFF)
+    return actor()
+
+
+# ---------------------------------------------------------------------- the merchant's side
+@router.post("/repairs/providers", tags=["repairs"], status_code=201,
+             summary="Register a repair provider: regions, brands, skills, capacity (supervisor, admin)")
+def register_provider(body: ProviderRequest) -> Response[dict]:
+    request.require(*MANAGERS)
+    return request.idempotent_post(201, lambda: _provider(services().repairs.registry.register(
+        request.tenant(), name=body.name, regions=body.regions, brands=body.brands, skills=body.skills,
+        capacity=body.capacity)))
+
+
+@router.get("/repairs/providers", tags=["repairs"], summary="The tenant's repair providers (staff)")
+def list_providers() -> dict:
+    _merchant()
+    return {"items": [_provider(p) for p in services().repairs.registry.providers(request.tenant())]}
+
+
+@router.get("/repairs/providers/<provider_id>", tags=["repairs"], summary="A repair provider (staff)")
+def get_provider(provider_id: ProviderId) -> dict:
+    _merchant()
+    return _provider(services().repairs.registry.provider(request.tenant(), provider_id))
+
+
+@router.patch("/repairs/providers/<provider_id>", tags=["repairs"],
+              summary="Change a provider's rules, capacity or activity (supervisor, admin)")
+def update_provider(provider_id: ProviderId, body: ProviderUpdate) -> dict:
+    request.require(*MANAGERS)
+    return _provider(services().repairs.registry.update(request.tenant(), provider_id, **body.model_dump()))
+
+
+@router.post("/repairs/providers/<provider_id>/api-keys", tags=["repairs"], status_code=201,
+             summary="Issue the provider's API key: only the jobs offered to this provider (admin; shown once)")
+def issue_provider_key(provider_id: ProviderId, body: KeyRequest) -> Response[dict]:
+    request.require(Role.ADMIN, scopes=(ApiKeyScope.ADMIN,))
+    by = request.principal().subject_id
+    issued = services().repairs.registry.issue_key(request.tenant(), provider_id, body.name, by=by)
+    return json_response(201, {"api_key": issued.api_key, "key_id": issued.key_id, "provider_id": provider_id})
+
+
+@router.put("/repairs/providers/<provider_id>/technicians/<technician_id>", tags=["repairs"],
+            summary="Add or change a provider's technician (supervisor, admin)")
+def put_technician(provider_id: ProviderId, technician_id: Annotated[str, Path(min_length=1, max_length=128)],
+                   body: TechnicianRequest) -> dict:
+    request.require(*MANAGERS)
+    return _technician(services().repairs.registry.put_technician(
+        request.tenant(), provider_id, technician_id=technician_id, name=body.name, skills=body.skills,
+        regions=body.regions, active=body.active))
+
+
+@router.get("/repairs/providers/<provider_id>/technicians", tags=["repairs"],
+            summary="A provider's technicians (staff)")
+def list_technicians(provider_id: ProviderId) -> dict:
+    _merchant()
+    return {"items": [_technician(t) for t in services().repairs.registry.technicians(request.tenant(), provider_id)]}
+
+
+@router.put("/repairs/parts/<part_number>", tags=["repairs"],
+            summary="Add or change a catalogue part: the SKUs it fits, its unit cost (supervisor, admin)")
+def put_part(part_number: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")],
+             body: PartRequest) -> dict:
+    request.require(*MANAGERS)
+    return _part(services().repairs.registry.put_part(request.tenant(), part_number=part_number, name=body.name,
+                                                      compatible_skus=body.compatible_skus, unit_cost=body.unit_cost))
+
+
+@router.get("/repairs/parts", tags=["repairs"], summary="The parts catalogue (staff, and providers' keys)")
+def list_parts() -> dict:
+    if actor().party not in (Party.MERCHANT, Party.PROVIDER):
+        raise Forbidden("error.role_not_permitted")
+    return {"items": [_part(p) for p in services().repairs.registry.parts(request.tenant())]}
+
+
+@router.get("/repairs/serials/<serial>", tags=["repairs"],
+            summary="Which job, ticket and customer a serial number went into or came out of (staff)")
+def serial_lookup(serial: Annotated[str, Path(min_length=1, max_length=128)]) -> dict:
+    _merchant()
+    return {"serial": serial, "items": [_trace(t) for t in services().repairs.by_serial(request.tenant(), serial)]}
+
+
+@router.get("/repairs/batches/<batch>", tags=["repairs"], summary="The customers who got parts of a batch (staff)")
+def batch_lookup(batch: Annotated[str, Path(min_length=1, max_length=128)],
+                 limit: Annotated[int, Query(ge=1, le=100)] = 50,
+                 cursor: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH)] = None) -> dict:
+    _merchant()
+    listing = request.listing("repair-batch", batch)
+    page = services().repairs.by_batch(request.tenant(), batch, limit=limit, cursor=listing.position(cursor))
+    return {"batch": batch, "items": [_trace(t) for t in page.items], "next_cursor": listing.cursor(page.cursor)}
+
+
+@router.post("/repairs/dispatches", tags=["repairs"],
+             summary="Offer a dispatched repair ticket to the first eligible provider (supervisor, admin)")
+def dispatch(body: DispatchRequest) -> Response[dict]:
+    request.require(*MANAGERS)
+    job = services().repairs.dispatch(request.tenant(), body.ticket_id, skill=body.skill)
+    if job is None:
+        return json_response(200, {"ticket_id": body.ticket_id, "job": None})
+    return json_response(201, {"ticket_id": body.ticket_id, "job": job_view(job, actor())})
+
+
+@router.get("/tickets/<ticket_id>/repair-jobs", tags=["repairs"],
+            summary="A repair ticket's jobs, one per provider offered (staff; the customer their own)")
+def ticket_jobs(ticket_id: Annotated[str, Path(min_length=1, max_length=128)]) -> dict:
+    who = actor()
+    if who.party == Party.PROVIDER:
+        raise Forbidden("error.role_not_permitted")
+    return {"items": [job_view(j, who) for j in services().repairs.for_ticket(request.tenant(), ticket_id, who)]}
+
+
+# ---------------------------------------------------------------------- jobs (every party, as the job allows)
+@router.get("/repairs/jobs", tags=["repairs"],
+            summary="A provider's jobs, open ones first (its key: its own; staff name the provider)")
+def list_jobs(provider_id: Annotated[str | None, Query(max_length=128)] = None,
+              state: Annotated[Literal["open", "all"], Query()] = "open",
+              limit: Annotated[int, Query(ge=1, le=100)] = 50,
+              cursor: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH)] = None) -> dict:
+    who = actor()
+    if who.party not in (Party.PROVIDER, Party.MERCHANT):
+        raise Forbidden("error.role_not_permitted")
+    if who.party == Party.MERCHANT and not provider_id:
+        raise InvalidRequest("error.field_required", field="query.provider_id")
+    listing = request.listing("repair-jobs", who.provider_id or provider_id, state)
+    page = services().repairs.provider_jobs(request.tenant(), who, provider_id=provider_id, open_only=state == "open",
+                                            limit=limit, cursor=listing.position(cursor))
+    return {"items": [job_view(j, who) for j in page.items], "next_cursor": listing.cursor(page.cursor)}
+
+
+@router.get("/repairs/jobs/<job_id>", tags=["repairs"],
+            summary="A repair job as its provider, customer or merchant sees it")
+def get_job(job_id: JobId) -> Response[dict]:
+    who = actor()
+    return _job(services().repairs.job(request.tenant(), job_id, who), who)
+
+
+def _act(job_id: str, step: str, **kwargs: object) -> Response[dict]:
+    who, expected = actor(), request.if_match()
+    use_case = getattr(services().repairs, step)
+    return request.idempotent_post(200, lambda: job_view(use_case(request.tenant(), job_id, who,
+                                                                  expected_version=expected, **kwargs), who))
+
+
+@router.post("/repairs/jobs/<job_id>/accept", tags=["repairs"], summary="The provider takes the job")
+def accept(job_id: JobId) -> Response[dict]:
+    return _act(job_id, "accept")
+
+
+@router.post("/repairs/jobs/<job_id>/decline", tags=["repairs"],
+             summary="The provider declines; the next eligible provider is offered the ticket")
+def decline(job_id: JobId, body: DeclineRequest) -> Response[dict]:
+    who, expected = actor(), request.if_match()
+
+    def compute() -> dict:
+        declined, nxt = services().repairs.decline(request.tenant(), job_id, who, reason=body.reason,
+                                                   expected_version=expected)
+        return {**job_view(declined, who), "offered_to_next": nxt is not None}
+
+    return request.idempotent_post(200, compute)
+
+
+@router.post("/repairs/jobs/<job_id>/appointment", tags=["repairs"],
+             summary="Book the visit: the window agreed with the customer, optionally the technician")
+def book(job_id: JobId, body: BookingRequest) -> Response[dict]:
+    return _act(job_id, "book", window=body.window.domain(), technician_id=body.technician_id)
+
+
+@router.post("/repairs/jobs/<job_id>/appointment/reschedule", tags=["repairs"],
+             summary="Move the visit to another window, with the reason")
+def reschedule(job_id: JobId, body: RescheduleRequest) -> Response[dict]:
+    return _act(job_id, "reschedule", window=body.window.domain(), reason=body.reason,
+                technician_id=body.technician_id)
+
+
+@router.post("/repairs/jobs/<job_id>/check-in", tags=["repairs"],
+             summary="The technician is there: the time, optionally where, and photos (media ids)")
+def check_in(job_id: JobId, body: CheckInRequest) -> Response[dict]:
+    return _act(job_id, "check_in", location=body.location, media_ids=body.media_ids,
+                technician_id=body.technician_id)
+
+
+@router.post("/repairs/jobs/<job_id>/diagnosis", tags=["repairs"],
+             summary="The fault, warranty or paid, and the quote (a paid quote waits for the customer)")
+def diagnose(job_id: JobId, body: DiagnosisRequest) -> Response[dict]:
+    return _act(job_id, "diagnose", fault_code=body.fault_code, coverage=body.coverage, labour=body.labour,
+                parts_estimate=body.parts_estimate, note=body.note)
+
+
+@router.post("/repairs/jobs/<job_id>/parts", tags=["repairs"],
+             summary="A part fitted: part number, serial and batch, the serial of the part removed")
+def record_part(job_id: JobId, body: PartUseRequest) -> Response[dict]:
+    return _act(job_id, "record_part", **body.model_dump())
+
+
+@router.post("/repairs/jobs/<job_id>/repaired", tags=["repairs"],
+             summary="Repaired: the customer is sent a one-time code to confirm with")
+def repaired(job_id: JobId, body: OutcomeRequest) -> Response[dict]:
+    return _act(job_id, "repaired", note=body.note)
+
+
+@router.post("/repairs/jobs/<job_id>/not-repairable", tags=["repairs"],
+             summary="Cannot be repaired, with the reason (the ticket goes to the merchant's replacement or refund)")
+def not_repairable(job_id: JobId, body: NotRepairableRequest) -> Response[dict]:
+    return _act(job_id, "not_repairable", reason=body.reason)
+
+
+@router.post("/repairs/jobs/<job_id>/quote", tags=["repairs"], summary="The customer approves or rejects the quote")
+def decide_quote(job_id: JobId, body: QuoteDecision) -> Response[dict]:
+    return _act(job_id, "decide_quote", approve=body.decision == "approve")
+
+
+@router.post("/repairs/jobs/<job_id>/confirmation", tags=["repairs"],
+             summary="The customer's one-time code (the customer, or the technician it was read out to)")
+def confirm(job_id: JobId, body: ConfirmationRequest) -> Response[dict]:
+    who = actor()
+    job = services().repairs.confirm(request.tenant(), job_id, who, code=body.code)
+    return _job(job, who)
+
+
+@router.post("/repairs/jobs/<job_id>/close", tags=["repairs"], summary="Close a confirmed job (provider or merchant)")
+def close(job_id: JobId) -> Response[dict]:
+    return _act(job_id, "close")
+
