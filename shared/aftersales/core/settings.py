@@ -204,3 +204,15 @@ class RepairSettings(EnvSettings):
     """Repairs: their table (jobs, ticket links, providers, technicians, parts, the serial and batch indexes)."""
 
     repairs_table: str = _required()
+
+
+class WebhookSettings(EnvSettings):
+    """Outbound webhooks: their table and delivery queue, the per-attempt limits, and the
+    local-stack switch that lets `make run` and tests call receivers on loopback (plain http too);
+    off by default and never set in template.yaml."""
+
+    webhooks_table: str = _required()
+    webhook_delivery_queue_url: str = _required()
+    webhooks_allow_loopback: bool = False
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=30)
+    webhook_max_response_bytes: int = Field(default=65_536, gt=0, le=1_048_576)

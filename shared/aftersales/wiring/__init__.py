@@ -20,6 +20,7 @@ from aftersales.wiring.operations import OperationsContexts
 from aftersales.wiring.repairs import RepairContexts
 from aftersales.wiring.reputation import ReputationContexts
 from aftersales.wiring.shared_ports import SharedPorts
+from aftersales.wiring.webhooks import WebhookContexts
 
 if TYPE_CHECKING:
     from aftersales.adapters.payments import PaymentProviders
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 
 class Container(SharedPorts, CoreContexts, MoneyContexts, OperationsContexts, ChannelContexts, ReputationContexts,
-                RepairContexts):
+                RepairContexts, WebhookContexts):
     """Every argument is optional: what is not given is built from the environment on first use."""
 
     def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None,
