@@ -95,10 +95,15 @@ class WebhookEndpoints:
             elif changes.enabled is False and current.enabled:
                 update |= {"enabled": False, "disabled_reason": "by_tenant", "disabled_at": now}
             try:
-                return self._endpoints.save(current.model_copy(update=update), current.version)
+                saved = self._endpoints.save(current.model_copy(update=update), current.version)
             except ConcurrentModification:
                 if expected_version is not None:
                     raise
+                continue
+            if saved.enabled and not current.enabled:  # a fresh start: the five days count from now on
+                self._endpoints.record_success(tenant_id, endpoint_id)
+                saved = saved.model_copy(update={"failing_since": None})
+            return saved
         raise ConcurrentModification("error.concurrent_modification")
 
     def delete(self, tenant_id: str, endpoint_id: str) -> None:
