@@ -231,3 +231,15 @@ def test_bad_input_is_a_422_with_the_fields_path(rig):
     cursor = rig["api"]("GET", "/disputes", headers=rig["creds"]["arbitrator"],
                                 query={"cursor": "forged"})
     assert cursor.status == 422 and cursor.body["error"]["fields"][0]["path"] == "query.cursor"
+
+
+def test_a_retried_post_with_its_idempotency_key_answers_the_first_response(rig):
+    ticket_id = rejected_ticket(rig)
+    headers = {**rig["creds"]["cust-1"], "Idempotency-Key": "dispute-retry-1"}
+    first = rig["api"]("POST", f"/tickets/{ticket_id}/disputes", {"text": "wrong"}, headers)
+    again = rig["api"]("POST", f"/tickets/{ticket_id}/disputes", {"text": "wrong"}, headers)
+    assert (first.status, again.status) == (201, 201) and again.body["id"] == first.body["id"]
+    other_body = rig["api"]("POST", f"/tickets/{ticket_id}/disputes", {"text": "changed"}, headers)
+    assert other_body.status == 422  # the same key with another body
+    listed = rig["api"]("GET", f"/tickets/{ticket_id}/disputes", headers=rig["creds"]["cust-1"])
+    assert [d["id"] for d in listed.body["items"]] == [first.body["id"]]  # raised once
