@@ -22,5 +22,5 @@ class RepairContexts(ContextGroup):
 
         tables.bind(RepairSettings.from_env(self._env).repairs_table)
         store = tables.DynamoRepairStore()
-        registry = ProviderRegistry(store, TenantProviderKeys(self.tenants), self.clock)
+        registry = ProviderRegistry(store, TenantProviderKeys(lambda: self.tenants), self.clock)
         return RepairService(store, self.tickets, registry, self.events, self.clock)

@@ -26,7 +26,7 @@ def tenants() -> TenantService:
 
 
 def test_a_provider_key_is_that_provider_and_nothing_else(tenants):
-    issued = TenantProviderKeys(tenants).issue_provider_key("acme", "rpv_1", "fixers", by="admin-1")
+    issued = TenantProviderKeys(lambda: tenants).issue_provider_key("acme", "rpv_1", "fixers", by="admin-1")
 
     principal = tenants.authenticate(api_key=issued.api_key, authorization=None)
 
@@ -42,7 +42,7 @@ def test_the_generic_endpoint_cannot_mint_a_provider_key(tenants):
 
 
 def test_a_revoked_provider_key_stops_working(tenants):
-    issued = TenantProviderKeys(tenants).issue_provider_key("acme", "rpv_1", "fixers", by="admin-1")
+    issued = TenantProviderKeys(lambda: tenants).issue_provider_key("acme", "rpv_1", "fixers", by="admin-1")
     tenants.revoke_api_key("acme", issued.key_id, by="admin-1")
     with pytest.raises(Unauthorized):
         tenants.authenticate(api_key=issued.api_key, authorization=None)
