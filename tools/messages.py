@@ -1049,6 +1049,24 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("workbench.refund.attempts", "{count} provider attempts", "渠道尝试 {count} 次"),
     ("workbench.audit.verified", "Chain verified ({entries} entries)", "哈希链校验通过（{entries} 条）"),
     ("workbench.audit.broken", "Chain broken at entry {seq}", "哈希链在第 {seq} 条处断裂"),
+    # outbound webhooks (tenants' endpoints)
+    ("webhooks.destination_refused", "The webhook URL is refused ({reason}): only https URLs of public addresses are called.",
+     "该 Webhook 地址被拒绝（{reason}）：只调用公网地址的 https URL。"),
+    ("webhooks.endpoint_not_found", "Webhook endpoint {endpoint_id} was not found.", "未找到 Webhook 端点 {endpoint_id}。"),
+    ("webhooks.delivery_not_found", "Webhook delivery {message_id} was not found.", "未找到 Webhook 投递 {message_id}。"),
+    ("webhooks.too_many_endpoints", "A tenant can have at most {limit} webhook endpoints.",
+     "每个商户最多可设置 {limit} 个 Webhook 端点。"),
+    ("webhooks.unknown_event_type", "Unknown event type {event_type}: see GET /webhooks/event-types.",
+     "未知的事件类型 {event_type}：请查看 GET /webhooks/event-types。"),
+    ("webhooks.endpoint_disabled", "Webhook endpoint {endpoint_id} is disabled: enable it first.",
+     "Webhook 端点 {endpoint_id} 已停用：请先启用。"),
+    ("webhooks.grace_out_of_range", "The grace period must be between 0 seconds and 7 days.",
+     "宽限期必须在 0 秒到 7 天之间。"),
+    ("webhooks.since_in_future", "The replay start time is in the future.", "重发的起始时间晚于当前时间。"),
+    ("webhooks.store_unavailable", "Webhook data is unavailable right now; try again shortly.",
+     "Webhook 数据暂时不可用，请稍后重试。"),
+    ("webhooks.queue_unavailable", "Webhook deliveries cannot be queued right now; try again shortly.",
+     "Webhook 投递暂时无法排队，请稍后重试。"),
 ]
 
 HEADER = '''# After-sales platform messages ({locale}).
