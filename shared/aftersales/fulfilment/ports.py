@@ -17,3 +17,9 @@ class Workflows(WorkflowStarter, Protocol):
     def succeed(self, task_token: str, output: dict[str, Any]) -> None:
         """Conflict when the token is no longer valid (timed out / escalated / finished)."""
         ...
+
+
+class RepairProviders(Protocol):
+    """The repairs context's provider registry, as the money path asks whether anyone can take a repair."""
+
+    def first_eligible_provider(self, tenant_id: str, *, country: str, brands: set[str]) -> str | None: ...

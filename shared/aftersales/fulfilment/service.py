@@ -24,7 +24,7 @@ from aftersales.approvals.service import ApprovalService
 from aftersales.core.errors import Conflict, IllegalTransition
 from aftersales.core.settings import WorkflowSettings
 from aftersales.events.ports import EventPublisher
-from aftersales.fulfilment.ports import WorkflowStarter
+from aftersales.fulfilment.ports import RepairProviders, WorkflowStarter
 from aftersales.refunds.ports import MoneyConfig
 from aftersales.refunds.repair import RepairStatus
 from aftersales.refunds.reshipment import Warehouse, WarehouseNetwork, choose_warehouse, plan_reshipment
@@ -58,8 +58,10 @@ REPAIR_STATUS = {Status.REPAIR_DISPATCHED: RepairStatus.DISPATCHED,
 class MoneyPathReactor:
     def __init__(self, tickets: TicketService, records: TicketRecords, approvals: ApprovalService,
                  workflows: WorkflowStarter, events: EventPublisher, config: MoneyConfig,
-                 settings: WorkflowSettings, returns: ReturnService) -> None:
+                 settings: WorkflowSettings, returns: ReturnService,
+                 repair_providers: RepairProviders | None = None) -> None:
         self._tickets = tickets
+        self._repair_providers = repair_providers
         self._returns = returns
         self._store = records
         self._approvals = approvals
@@ -132,8 +134,9 @@ class MoneyPathReactor:
         return f"advanced_to_{target.value}"
 
     def repair_provider(self, tenant_id: str, ticket: Ticket) -> dict[str, Any] | None:
-        """The first registered provider serving the order's country and one of its lines' brands
-        (a provider with no brands serves all; `brand` is the order line's category)."""
+        """The first provider of the tenant's configuration serving the order's country and one of its
+        lines' brands (a provider with no brands serves all; `brand` is the order line's category),
+        else the first eligible provider registered with the repairs context."""
         stored = self._store.get_order(tenant_id, ticket.order_id)
         if stored is None:
             return None
@@ -145,7 +148,11 @@ class MoneyPathReactor:
             served = set(provider.get("brands") or [])
             if (not regions or country in regions) and (not served or served & brands):
                 return provider
-        return None
+        # the providers registered with the repairs context (POST /repairs/providers), by the same rules
+        # and their capacity; that context then offers the job (repairs/service.py dispatch)
+        registered = self._repair_providers.first_eligible_provider(tenant_id, country=country, brands=brands) \
+            if self._repair_providers is not None else None
+        return {"provider_id": registered} if registered else None
 
     def _reshipment(self, tenant_id: str, ticket_id: str, detail: dict[str, Any]) -> str:
         ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)

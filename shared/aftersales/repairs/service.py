@@ -126,6 +126,12 @@ class RepairService:
         self._publish(job)
         return job
 
+    def first_eligible_provider(self, tenant_id: str, *, country: str, brands: set[str]) -> str | None:
+        """Whether anyone can take a repair shipped to `country` of these brands now (the money path
+        asks before it dispatches the ticket)."""
+        chosen = self._first_eligible(tenant_id, country=country, brands=brands, skill=None, excluded=set())
+        return chosen.provider_id if chosen else None
+
     def _first_eligible(self, tenant_id: str, *, country: str, brands: set[str], skill: str | None,
                         excluded: set[str]) -> Provider | None:
         """The rules on the registry first; a provider's load is read only when it would be chosen."""

@@ -114,3 +114,14 @@ class LazyParkedArrivals:
 
     def order_arrived(self, tenant_id: str, order_id: str) -> list[object]:
         return list(self.container.channels.arrivals.order_arrived(tenant_id, order_id))
+
+
+class LazyRepairProviders:
+    """The money path's RepairProviders: the repairs context, built when an approved repair finds no
+    provider in the tenant's configuration."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def first_eligible_provider(self, tenant_id: str, *, country: str, brands: set[str]) -> str | None:
+        return self.container.repairs.first_eligible_provider(tenant_id, country=country, brands=brands)

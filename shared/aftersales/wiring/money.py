@@ -13,7 +13,7 @@ from aftersales.core.settings import (
     StripeWebhookSettings,
     WorkflowSettings,
 )
-from aftersales.wiring.bridges import LazyPlatformDisputes
+from aftersales.wiring.bridges import LazyPlatformDisputes, LazyRepairProviders
 from aftersales.wiring.groups import ContextGroup
 
 if TYPE_CHECKING:  # the contexts' modules are imported when a context is built, not with the container
@@ -106,7 +106,8 @@ class MoneyContexts(ContextGroup):
         from aftersales.fulfilment.service import MoneyPathReactor
 
         return MoneyPathReactor(self.tickets, self.ticket_store, self.approvals, self.workflows, self.events,
-                                self.money_tables.config, WorkflowSettings.from_env(self._env), self.returns)
+                                self.money_tables.config, WorkflowSettings.from_env(self._env), self.returns,
+                                repair_providers=LazyRepairProviders(self))
 
     @cached_property
     def stripe_events(self) -> StripeEventApplier:

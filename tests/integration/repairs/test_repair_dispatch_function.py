@@ -63,3 +63,23 @@ def test_a_ticket_moved_on_meanwhile_is_not_offered_nor_retried(rig):
 
     assert deliver(rig, dispatched) == {"batchItemFailures": []}
     assert svc.repairs.for_ticket("acme", ticket_id, MERCHANT) == []
+
+
+def test_an_approved_repair_with_only_registered_providers_is_dispatched_and_offered(rig, monkeypatch, aws):
+    """GIVEN no provider in the tenant's money configuration, only the repairs registry's WHEN the
+    money path handles the approval THEN the ticket is dispatched, and its event offers the job."""
+    for key, value in aws.functions["MoneyEventsFunction"].environment.items():
+        monkeypatch.setenv(key, str(value))
+    svc, ticket_id = rig["svc"], rig["ticket_id"]
+    walk(svc.tickets, "acme", ticket_id, "pending_approval", "approved")
+    approved = svc.tickets.audit("acme", ticket_id, SYSTEM)[-1]
+    detail = {"tenant_id": "acme", "ticket_id": ticket_id, "ticket_type": "repair", "event": approved.event,
+              "seq": approved.seq, "from_status": approved.from_status, "to_status": approved.to_status}
+
+    assert "advanced_to_repair_dispatched" in svc.fulfilment.handle(detail)
+
+    dispatched = svc.tickets.audit("acme", ticket_id, SYSTEM)[-1]
+    assert dispatched.data["repair_provider_id"] == rig["chosen"]
+    deliver(rig, dispatched)
+    [job] = svc.repairs.for_ticket("acme", ticket_id, MERCHANT)
+    assert job.provider_id == rig["chosen"]
