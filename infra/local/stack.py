@@ -56,11 +56,12 @@ class LocalStack:
                  parameters: dict[str, Any] | None = None, reset: bool = True) -> None:
         self.template_path = Path(template_path).resolve()
         self.stack_name = stack_name
-        self.api_port = api_port
+        # port 0 = any free port, chosen now: the survey links' base URL below must name the real one
+        self.api_port = api_port or _free_port()
         self.speed = float(speed)
         self.project_root = Path(project_root).resolve() if project_root else self.template_path.parent
         # survey links point at this machine's API front (http://127.0.0.1:<port>/v1)
-        self.parameters = {**LOCAL_PARAMETERS, "SurveyLinkBaseUrl": f"http://127.0.0.1:{api_port}/v1",
+        self.parameters = {**LOCAL_PARAMETERS, "SurveyLinkBaseUrl": f"http://127.0.0.1:{self.api_port}/v1",
                            **(parameters or {})}
         self.reset = reset
         self.model: StackModel | None = None
@@ -296,3 +297,11 @@ def _clients(endpoint: str) -> Any:
                                      region_name="us-east-1")
     names = ("dynamodb", "dynamodbstreams", "sqs", "events", "stepfunctions", "scheduler", "lambda", "s3")
     return SimpleNamespace(**{n: session.client(n, endpoint_url=endpoint) for n in names})
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
