@@ -36,7 +36,8 @@ class SocketResolver:
 
 class PinnedHttpSender:
     def __init__(self, *, timeout_seconds: float = 10.0, connect_timeout_seconds: float = 5.0,
-                 max_response_bytes: int = 65_536) -> None:
+                 max_response_bytes: int = 65_536, ca_certs: str | None = None) -> None:
+        self._ca_certs = ca_certs  # None: certifi's bundle
         self._timeout = timeout_seconds
         self._connect_timeout = min(connect_timeout_seconds, timeout_seconds)
         self._max_response = max_response_bytes
@@ -61,7 +62,8 @@ class PinnedHttpSender:
 
             pool: urllib3.HTTPConnectionPool = urllib3.HTTPSConnectionPool(
                 address, destination.port, timeout=timeout, retries=False, maxsize=1, cert_reqs="CERT_REQUIRED",
-                ca_certs=certifi.where(), server_hostname=destination.host, assert_hostname=destination.host)
+                ca_certs=self._ca_certs or certifi.where(), server_hostname=destination.host,
+                assert_hostname=destination.host)
         else:
             pool = urllib3.HTTPConnectionPool(address, destination.port, timeout=timeout, retries=False, maxsize=1)
         started = time.monotonic()
@@ -72,11 +74,13 @@ class PinnedHttpSender:
             latency = int((time.monotonic() - started) * 1000)
             error = self._drain(response, started)
             return Outcome(status_code=response.status, latency_ms=latency, error=error)
+        except NewConnectionError:  # urllib3 makes it a ConnectTimeoutError too: a refusal is not a timeout
+            return Outcome(latency_ms=int((time.monotonic() - started) * 1000), error="connection")
         except (ConnectTimeoutError, ReadTimeoutError, TimeoutError):
             return Outcome(latency_ms=int((time.monotonic() - started) * 1000), error="timeout")
         except SSLError:
             return Outcome(latency_ms=int((time.monotonic() - started) * 1000), error="tls")
-        except (NewConnectionError, ProtocolError, OSError, urllib3.exceptions.HTTPError):
+        except (ProtocolError, OSError, urllib3.exceptions.HTTPError):
             return Outcome(latency_ms=int((time.monotonic() - started) * 1000), error="connection")
         finally:
             pool.close()
