@@ -168,6 +168,7 @@ def test_a_ticket_page_shows_its_state_and_the_moves_and_a_move_is_taken(local_s
     expect(page.locator("[data-part=lines] td").first).to_have_text("TV-55")
     chain = page.locator("[data-test=chain]")
     expect(chain).to_have_attribute("data-valid", "true")
+    expect(page.locator("[data-part=parcels]")).to_contain_text("No carrier has scanned")  # none yet
     entries = page.locator("[data-part=audit] li").count()
     moves = page.locator("[data-move]")
     targets = {moves.nth(i).get_attribute("data-move") for i in range(moves.count())}

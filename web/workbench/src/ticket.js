@@ -16,7 +16,11 @@ async function loadTicket(id) {
     get(path), settle(get(`${path}/conversation`)), settle(getOptional(`${path}/approval`)),
     settle(get(`${path}/risk`)), settle(get(`${path}/refund`)), settle(get(`${path}/audit`)),
     settle(get(`${path}/audit/verify`)), settle(get(`${path}/deadlines`))]);
-  return { ticket, conversation, review, risk, refund, audit, verify, deadlines };
+  // The API has no ticket-to-parcels read: the parcels are the tracking numbers its audit chain's
+  // carrier-scan entries name, each read with GET /parcels/{tracking number}.
+  const numbers = audit.value ? [...new Set(audit.value.entries.map((e) => e.data?.tracking_number).filter(Boolean))] : [];
+  const parcels = await settle(Promise.all(numbers.map((n) => get(`/parcels/${encodeURIComponent(n)}`))));
+  return { ticket, conversation, review, risk, refund, audit, verify, deadlines, parcels };
 }
 
 function Part({ title, name, result, children }) {
@@ -138,6 +142,11 @@ export function TicketPage({ id, session }) {
         <b>${g.status}</b> · ${dateTime(g.granted_at)}${g.failure_reason && html` · ${g.failure_reason}`}
         (${t("workbench.refund.attempts", { count: g.attempts.length })})</li>`)}</ul>`
         : html`<p class="muted">${t("workbench.refund.none")}</p>`}`}<//>
+    <${Part} title=${t("workbench.ticket.parcels")} name="parcels" result=${data.parcels}>${(list) => html`
+      ${list.length ? html`<ul>${list.map((p) => html`<li data-parcel=${p.tracking_number}><code>${p.tracking_number}</code> ·
+        <b>${p.status}</b> / ${p.sub_status} · ${t("workbench.parcel.checkpoints", { count: p.events })}
+        ${p.last_checkpoint_at && html` · ${dateTime(p.last_checkpoint_at)}`}</li>`)}</ul>`
+        : html`<p class="muted">${t("workbench.parcel.none")}</p>`}`}<//>
     <${Part} title=${t("workbench.ticket.audit")} name="audit" result=${data.audit}>${(a) => html`
       ${!data.verify.error && html`<p><span data-test="chain" data-valid=${String(data.verify.value.valid)}
         class=${`pill ${data.verify.value.valid ? "ok" : "bad"}`}>${data.verify.value.valid
