@@ -1,0 +1,126 @@
+"""The repair walk on the local stack (the real template: ticket stream -> bus -> SQS -> the money
+path dispatches the approved repair -> bus -> SQS -> the repair dispatch function offers the job).
+
+GIVEN two providers staff registered for the demo tenant (each with its own key) WHEN a customer's
+kettle repair is approved THEN the first provider is offered the job and declines, the second
+accepts, books the visit, checks in with a photo, records the heating element it fitted with its
+serial, the customer confirms with their code, the ticket closes and the serial lookup finds the
+customer; the first provider's key reads neither the second's job nor the ticket."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+import requests
+
+from tests.support.local_stack import demo_auth, eventually
+
+pytestmark = pytest.mark.e2e
+
+
+def _call(stack, method: str, path: str, who: dict, body=None, expect: int | None = 200):
+    reply = requests.request(method, f"{stack.api_url}{path}", json=body, headers=who, timeout=10)
+    if expect is not None:
+        assert reply.status_code == expect, (path, reply.status_code, reply.text)
+    return reply
+
+
+def _code_listener(stack, suffix: str):
+    """A queue subscribed to the repairs' code events on the stack's bus: what a notification
+    consumer of the customer's channel would read (that consumer is not built)."""
+    region = os.environ.get("AWS_REGION", "us-east-1")
+    sqs = boto3.client("sqs", endpoint_url=stack.endpoint, region_name=region)
+    events = boto3.client("events", endpoint_url=stack.endpoint, region_name=region)
+    queue_url = sqs.create_queue(QueueName=f"repair-codes-{suffix}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    bus = os.environ["EVENT_BUS_NAME"]
+    events.put_rule(Name=f"repair-codes-{suffix}", EventBusName=bus,
+                    EventPattern=json.dumps({"source": ["aftersales.repairs"],
+                                             "detail-type": ["repair.confirmation_code_issued"]}))
+    events.put_targets(Rule=f"repair-codes-{suffix}", EventBusName=bus, Targets=[{"Id": "codes", "Arn": arn}])
+
+    def code_for(job_id: str) -> str | None:
+        for message in sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
+            detail = json.loads(message["Body"])["detail"]
+            if detail["job_id"] == job_id:
+                return detail["code"]
+        return None
+
+    return code_for
+
+
+def test_a_kettle_repair_declined_accepted_repaired_confirmed_and_traced(local_stack):
+    stack, suffix = local_stack, uuid.uuid4().hex[:8]
+    code_for = _code_listener(stack, suffix)
+    admin, agent = demo_auth(stack, "admin token"), demo_auth(stack, "agent token")
+    storefront = demo_auth(stack, "storefront API key")
+    keys = {}
+    for name in ("first", "second"):
+        made = _call(stack, "POST", "/repairs/providers", admin,
+                     {"name": f"{name} {suffix}", "regions": ["CN"], "brands": [f"brewco-{suffix}"]}, 201).json()
+        issued = _call(stack, "POST", f"/repairs/providers/{made['provider_id']}/api-keys", admin,
+                       {"name": name}, 201).json()
+        keys[name] = {"X-Api-Key": issued["api_key"]}
+    _call(stack, "PUT", f"/repairs/parts/HE-{suffix}", admin,
+          {"name": "Heating element", "compatible_skus": [f"KETTLE-{suffix}"],
+           "unit_cost": {"amount": 4500, "currency": "CNY"}})
+    customer_id = f"cust-e2e-{suffix}"
+    order = {"order_id": f"E2E-R-{suffix}", "version": 1, "channel": "app", "currency": "CNY",
+             "customer": {"id": customer_id, "tier": "standard"},
+             "payment": {"provider": "sandbox", "reference": f"ch_r_{suffix}",
+                         "captured": {"amount": 20900, "currency": "CNY"}},
+             "shipping": {"country": "CN", "fee": {"amount": 1000, "currency": "CNY"}},
+             "lines": [{"line_id": "1", "sku": f"KETTLE-{suffix}", "name": "电热水壶", "quantity": 1,
+                        "category": f"brewco-{suffix}", "unit_price_paid": {"amount": 19900, "currency": "CNY"}}],
+             "placed_at": "2026-11-18T10:00:00+08:00"}
+    _call(stack, "PUT", f"/orders/{order['order_id']}", storefront, order, 201)
+    ticket_id = _call(stack, "POST", "/tickets", storefront,
+                      {"type": "repair", "order_id": order["order_id"], "channel": "app", "reason_code": "defective",
+                       "lines": [{"line_id": "1", "quantity": 1}]}, 201).json()["id"]
+    _call(stack, "POST", f"/tickets/{ticket_id}/transitions", storefront, {"to": "pending_approval"})
+
+    def approved_or_decided():
+        status = _call(stack, "GET", f"/tickets/{ticket_id}", agent).json()["status"]
+        if status == "pending_approval":
+            review = _call(stack, "GET", f"/tickets/{ticket_id}/approval", agent, expect=None)
+            if review.status_code == 200 and review.json().get("status") == "pending":
+                _call(stack, "POST", f"/tickets/{ticket_id}/approval/decisions", agent,
+                      {"verdict": "approve", "comment": "heating fault under warranty"}, expect=None)
+        return status in ("repair_dispatched", "repair_in_progress")
+
+    eventually(approved_or_decided, timeout=60, interval=0.5)
+    first_job = eventually(lambda: _call(stack, "GET", "/repairs/jobs", keys["first"]).json()["items"],
+                           timeout=30, interval=0.3)[0]["job_id"]
+    _call(stack, "POST", f"/repairs/jobs/{first_job}/decline", keys["first"], {"reason": "no technician free"})
+    job_id = _call(stack, "GET", "/repairs/jobs", keys["second"]).json()["items"][0]["job_id"]
+
+    second = keys["second"]
+    start = datetime.now(UTC) + timedelta(days=1)
+    _call(stack, "POST", f"/repairs/jobs/{job_id}/accept", second)
+    _call(stack, "POST", f"/repairs/jobs/{job_id}/appointment", second,
+          {"window": {"start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat()}})
+    _call(stack, "POST", f"/repairs/jobs/{job_id}/check-in", second, {"media_ids": [f"med-{suffix}"]})
+    _call(stack, "POST", f"/repairs/jobs/{job_id}/diagnosis", second,
+          {"fault_code": "E-HEAT", "coverage": "warranty", "labour": {"amount": 8000, "currency": "CNY"},
+           "parts_estimate": {"amount": 4500, "currency": "CNY"}})
+    _call(stack, "POST", f"/repairs/jobs/{job_id}/parts", second,
+          {"part_number": f"HE-{suffix}", "serial": f"SN-{suffix}", "batch": f"B-17-{suffix}",
+           "removed_serial": f"OLD-{suffix}"})
+    _call(stack, "POST", f"/repairs/jobs/{job_id}/repaired", second, {})
+
+    code = eventually(lambda: code_for(job_id), timeout=15, interval=0.3)
+    issued = _call(stack, "POST", "/auth/customer-tokens", storefront, {"customer_id": customer_id}, 201).json()
+    customer = {"Authorization": f"Bearer {issued['token']}"}
+    _call(stack, "POST", f"/repairs/jobs/{job_id}/confirmation", customer, {"code": code})
+    _call(stack, "POST", f"/repairs/jobs/{job_id}/close", second)
+
+    assert _call(stack, "GET", f"/tickets/{ticket_id}", agent).json()["status"] == "closed"
+    traced = _call(stack, "GET", f"/repairs/serials/SN-{suffix}", agent).json()["items"]
+    assert [(t["customer_id"], t["ticket_id"]) for t in traced] == [(customer_id, ticket_id)]
+    _call(stack, "GET", f"/repairs/jobs/{job_id}", keys["first"], expect=404)
+    _call(stack, "GET", f"/tickets/{ticket_id}", keys["first"], expect=403)
