@@ -3,7 +3,9 @@ webhook_endpoint.*) -> one webhook message per subscribed endpoint of the event'
 for delivery. An event not in the catalogue is skipped; a failed record is retried by SQS, then
 parked in the DLQ."""
 
+import contextlib
 import json
+from datetime import datetime
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -20,12 +22,22 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def record_handler(record: SQSRecord) -> None:
     event = json.loads(record.body)
     detail = event.get("detail") or {}
-    key = str(detail.get("dedup_key") or event["id"])  # the producer's dedup key survives a re-publish
+    # the producer's dedup key and time survive a re-publish, so the message (and its webhook-id) is the same
+    key = str(detail.get("dedup_key") or event["id"])
     report = services().webhook_delivery.fan_out(event["source"], event["detail-type"], detail, key,
-                                                 parse_iso(event["time"]))
+                                                 _event_time(event, detail))
     logger.info("webhook fan-out", extra={"tenant_id": detail.get("tenant_id"), "event_type": event["detail-type"],
                                           "in_catalogue": report.built, "messages": report.messages,
                                           "queued": report.queued})
+
+
+def _event_time(event: dict, detail: dict) -> datetime:
+    """The domain event's own time (`at`, e.g. a ticket's audit entry) when it has one, else the bus's."""
+    at = detail.get("at")
+    if isinstance(at, str):
+        with contextlib.suppress(ValueError):
+            return parse_iso(at)
+    return parse_iso(event["time"])
 
 
 @logger.inject_lambda_context(clear_state=True)
