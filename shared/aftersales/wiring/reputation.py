@@ -7,10 +7,15 @@ from typing import TYPE_CHECKING
 
 from aftersales.core.settings import (
     DisputeSettings,
+    EligibilitySettings,
+    LogisticsSettings,
+    MediaSettings,
     ModerationSettings,
+    PaymentSettings,
     ReviewSettings,
     SentimentModelSettings,
     SentimentSettings,
+    SettingsMissing,
     SurveySettings,
 )
 from aftersales.wiring.bridges import (
@@ -28,6 +33,8 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.adapters.dynamo.sentiment import DynamoRefitStore
     from aftersales.adapters.s3_sentiment import S3ModelFiles
     from aftersales.disputes.overdue import DisputeSweep
+    from aftersales.disputes.pack_ports import PlatformEvidence
+    from aftersales.disputes.pack_service import EvidencePackService
     from aftersales.disputes.service import DisputeService
     from aftersales.moderation.service import ModerationService
     from aftersales.reviews.product_insights import ProductInsightService
@@ -178,6 +185,46 @@ class ReputationContexts(ContextGroup):
         from aftersales.disputes.service import DisputeService
 
         return DisputeService(self.dispute_store, self.tickets, LazyEvidenceMedia(self), self.events, self.clock)
+
+    @cached_property
+    def evidence_packs(self) -> EvidencePackService:
+        """The one-click evidence pack: read-only over the ticket's records in the other contexts'
+        tables (conversation, parcels, refunds, media bucket, policy versions), laid out with fpdf2."""
+        from aftersales.adapters.dynamo import media as media_tables
+        from aftersales.adapters.dynamo.drafts import DynamoDraftStore
+        from aftersales.adapters.dynamo.logistics import DynamoParcelStore, bind_logistics
+        from aftersales.adapters.pdf_summary import FpdfSummaryRenderer
+        from aftersales.adapters.s3_pack_media import S3PackMedia
+        from aftersales.disputes.applied_policy import RecordedPolicies
+        from aftersales.disputes.pack_service import EvidencePackService
+        from aftersales.eligibility.defaults import RULES
+
+        media = MediaSettings.from_env(self._env)
+        media_tables.bind(media.media_table)
+        bind_logistics(LogisticsSettings.from_env(self._env).logistics_table)
+        money = self.money_tables
+        rules = DynamoDraftStore(RULES, EligibilitySettings.from_env(self._env).money_table)
+        return EvidencePackService(
+            disputes=self.disputes, tickets=self.tickets, conversations=self.channel_stores.conversations,
+            parcels=DynamoParcelStore(), refunds=money.refunds,
+            media=S3PackMedia(media_tables.DynamoMediaStore(), media.media_bucket),
+            policies=RecordedPolicies(self.ticket_store, rules, money.policies),
+            renderer=FpdfSummaryRenderer(), clock=self.clock, platforms=self.dispute_platforms)
+
+    @cached_property
+    def dispute_platforms(self) -> dict[str, PlatformEvidence]:
+        """Where a platform case's evidence goes. The platform has one Stripe account key
+        (STRIPE_SECRET_KEY, with PAYMENT_PROVIDER=stripe), not one per tenant: every tenant's Stripe
+        case is sent with it. Without it, sending answers 409 disputes.platform_not_connected."""
+        try:
+            cfg = PaymentSettings.from_env(self._env)
+        except SettingsMissing:  # no PAYMENT_PROVIDER: this function sends nothing to a platform
+            return {}
+        if cfg.payment_provider != "stripe" or not cfg.stripe_secret_key:
+            return {}
+        from aftersales.adapters.stripe_dispute_evidence import StripeDisputeEvidence
+
+        return {"stripe": StripeDisputeEvidence(cfg.stripe_secret_key)}
 
     @cached_property
     def dispute_due_index(self) -> DynamoDueDisputes:
