@@ -161,7 +161,26 @@ def seed(stack: Any) -> dict[str, str]:
         lines[f"{role.value} token {user_id}"] = svc.tenants.mint_staff_token(TENANT, user_id, timedelta(hours=12))
     lines["staff_token_issuer API key (X-Api-Key; POST /auth/staff-tokens only)"] = keys[ApiKeyScope.STAFF_TOKEN_ISSUER]
     lines["admin API key (X-Api-Key; staff users and API keys only)"] = keys[ApiKeyScope.ADMIN]
+    lines.update(_repair_providers(api, supervisor()))
     return lines
+
+
+REPAIR_PROVIDERS = ("Shanghai Home Fix", "Hangzhou Appliance Care")  # both serve CN appliances: a decline moves on
+
+
+def _repair_providers(api: _Api, supervisor: Mapping[str, str]) -> dict[str, str]:
+    """Two repair providers for the demo's appliances in CN, each with its own key (its offered jobs
+    only), and the kettle's heating element in the parts catalogue; docs/repairs.md walks a repair."""
+    admin = {"Authorization": f"Bearer {services().tenants.mint_staff_token(TENANT, 'admin-sun', timedelta(hours=12))}"}
+    api.call("PUT", "/repairs/parts/HE-KETTLE-01", {"name": "加热元件", "compatible_skus": ["KETTLE-01"],
+                                                     "unit_cost": _money(4500, "CNY")}, supervisor)
+    printed = {}
+    for name in REPAIR_PROVIDERS:
+        provider = api.call("POST", "/repairs/providers", {"name": name, "regions": ["CN"], "brands": ["appliances"],
+                                                           "capacity": 20}, supervisor)
+        issued = api.call("POST", f"/repairs/providers/{provider['provider_id']}/api-keys", {"name": name}, admin)
+        printed[f"repair provider key {name} (X-Api-Key; its offered jobs only)"] = issued["api_key"]
+    return printed
 
 
 def shell_variables(demo: Mapping[str, str]) -> dict[str, str]:

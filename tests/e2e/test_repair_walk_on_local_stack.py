@@ -124,3 +124,13 @@ def test_a_kettle_repair_declined_accepted_repaired_confirmed_and_traced(local_s
     assert [(t["customer_id"], t["ticket_id"]) for t in traced] == [(customer_id, ticket_id)]
     _call(stack, "GET", f"/repairs/jobs/{job_id}", keys["first"], expect=404)
     _call(stack, "GET", f"/tickets/{ticket_id}", keys["first"], expect=403)
+
+
+def test_the_demo_seeds_two_repair_providers_with_keys_that_see_only_their_jobs(local_stack):
+    keys = [{"X-Api-Key": v} for k, v in local_stack.demo.items() if k.startswith("repair provider key")]
+    assert len(keys) == 2
+    for key in keys:
+        assert _call(local_stack, "GET", "/repairs/jobs", key).json()["items"] == []
+        _call(local_stack, "GET", "/tickets", key, expect=403)
+    parts = _call(local_stack, "GET", "/repairs/parts", keys[0]).json()["items"]
+    assert [p["part_number"] for p in parts if p["compatible_skus"] == ["KETTLE-01"]] == ["HE-KETTLE-01"]
