@@ -22,8 +22,6 @@ DESKTOP = {"width": 1280, "height": 800}
 def browser():
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         pytest.fail("no chromium: `make browser` installs Debian's chromium and fonts-noto-cjk")
-    if not (ROOT / "build" / "workbench" / "index.html").is_file():
-        pytest.fail("the workbench is not built: `make workbench`")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

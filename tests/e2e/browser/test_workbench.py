@@ -11,6 +11,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from tests.support.environment import ROOT
 from tests.support.local_stack import eventually
 
 pytestmark = pytest.mark.e2e
@@ -81,6 +82,12 @@ class Shop:
     def deadlines(self, ticket_id: str) -> list[dict]:
         reply = requests.get(f"{self.api}/tickets/{ticket_id}/deadlines", headers=self.supervisor, timeout=15)
         return reply.json()["deadlines"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built_workbench():
+    if not (ROOT / "build" / "workbench" / "index.html").is_file():
+        pytest.fail("the workbench is not built: `make workbench`")
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,12 @@ async function call(method, path, body, extraHeaders = {}) {
   }
   const reply = await fetch(API_BASE + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await reply.text();
-  const data = text ? JSON.parse(text) : null;
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = { error: { message: `HTTP ${reply.status}` } }; // a gateway's non-JSON answer
+  }
   if (reply.status === 401) {
     signOut();
     location.hash = "#/sign-in";
