@@ -68,7 +68,10 @@ BODY_METHODS = ("post", "put", "patch")
 IF_MATCH = {("post", "/tickets/{ticket_id}/transitions"), ("post", "/tickets/{ticket_id}/assignment"),
             ("put", "/approval-policy/draft"), ("put", "/eligibility-rules/draft"),
             *(("post", f"/disputes/{{dispute_id}}/{action}") for action in (
-                "evidence", "appeal", "withdraw", "take-up", "request-evidence", "decision"))}
+                "evidence", "appeal", "withdraw", "take-up", "request-evidence", "decision")),
+            *(("post", f"/repairs/jobs/{{job_id}}/{action}") for action in (
+                "accept", "decline", "appointment", "appointment/reschedule", "check-in", "diagnosis", "parts",
+                "repaired", "not-repairable", "quote", "close"))}
 # Reads of a tenant's one-of-a-kind resource that answer 404 until it has been saved.
 UNTIL_SAVED = {("get", "/sla/policy")}
 

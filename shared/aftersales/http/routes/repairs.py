@@ -297,13 +297,12 @@ def batch_lookup(batch: Annotated[str, Path(min_length=1, max_length=128)],
 
 
 @router.post("/repairs/dispatches", tags=["repairs"],
-             summary="Offer a dispatched repair ticket to the first eligible provider (supervisor, admin)")
+             summary="Offer a dispatched repair ticket to the first eligible provider, or answer its open job; "
+                     "job null when nobody is left (supervisor, admin)")
 def dispatch(body: DispatchRequest) -> Response[dict]:
     request.require(*MANAGERS)
     job = services().repairs.dispatch(request.tenant(), body.ticket_id, skill=body.skill)
-    if job is None:
-        return json_response(200, {"ticket_id": body.ticket_id, "job": None})
-    return json_response(201, {"ticket_id": body.ticket_id, "job": job_view(job, actor())})
+    return json_response(200, {"ticket_id": body.ticket_id, "job": job_view(job, actor()) if job else None})
 
 
 @router.get("/tickets/<ticket_id>/repair-jobs", tags=["repairs"],
