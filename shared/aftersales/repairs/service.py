@@ -158,7 +158,10 @@ class RepairService:
         job = self._mutate(tenant_id, job_id, actor,
                            lambda j: domain.decline(j, actor, at=self._clock.now(), reason=reason),
                            expected_version, note="ticket.repair_declined")
-        return job, self.dispatch(tenant_id, job.ticket_id)
+        try:
+            return job, self.dispatch(tenant_id, job.ticket_id)
+        except IllegalTransition:  # staff moved the ticket on meanwhile: the decline stands, nothing is offered
+            return job, None
 
     def book(self, tenant_id: str, job_id: str, actor: JobActor, *, window: Window, technician_id: str | None,
              expected_version: int | None = None) -> Job:

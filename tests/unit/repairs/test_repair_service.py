@@ -213,3 +213,16 @@ def test_a_provider_key_is_issued_only_for_a_registered_provider(rig):
     assert issued.provider_id == provider_id and provider_id in rig.keys
     with pytest.raises(NotFound):
         rig.registry.issue_key(TENANT, "rpv_missing", "x", by="admin-1")
+
+
+def test_a_decline_after_staff_moved_the_ticket_on_stands_and_offers_nothing(rig):
+    first = rig.provider("First")
+    rig.provider("Second")
+    ticket_id = rig.ticket()
+    offered = rig.repairs.dispatch(TENANT, ticket_id)
+    rig.tickets.transition(TENANT, ticket_id, Status.REPAIR_IN_PROGRESS, SYSTEM, reason="handled by phone")
+
+    declined, nxt = rig.repairs.decline(TENANT, offered.job_id, provider_actor(first), reason="busy")
+
+    assert declined.status == JobStatus.DECLINED and nxt is None
+    assert len(rig.store) == 1
