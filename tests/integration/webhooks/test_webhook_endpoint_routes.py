@@ -119,3 +119,14 @@ def test_the_catalogue_has_a_schema_per_event_type_without_personal_fields(api, 
     assert "reason" not in ticket["properties"] and "data" not in ticket["properties"]  # free text stays home
     for item in reply.body["items"]:
         assert not any(word in prop for prop in item["schema"]["properties"] for word in PERSONAL), item["name"]
+
+
+def test_a_tenant_has_at_most_twenty_endpoints_and_a_delete_frees_a_place(api, demo, queue):
+    ids = [_create(api, demo).body["id"] for _ in range(20)]
+    refused = _create(api, demo)
+    assert refused.status == 409 and refused.body["error"]["code"] == "conflict"
+    assert _create(api, demo, tenant="other").status == 201  # the cap is per tenant
+    assert api.request("DELETE", f"/webhook-endpoints/{ids[0]}", headers=demo["acme"]["admin"]).status == 204
+    assert api.request("DELETE", f"/webhook-endpoints/{ids[0]}", headers=demo["acme"]["admin"]).status == 404
+    assert _create(api, demo).status == 201
+    assert len(api.request("GET", "/webhook-endpoints", headers=demo["acme"]["admin"]).body["items"]) == 20
