@@ -19,8 +19,6 @@ from tests.support.channels import take_queued
 from tests.support.lambdas import FakeContext, load_handler
 from tests.support.webhook_receiver import Receiver
 
-NOW = datetime.now(UTC).replace(microsecond=0)
-
 
 @pytest.fixture
 def hooks(aws, demo, monkeypatch):
@@ -28,9 +26,10 @@ def hooks(aws, demo, monkeypatch):
     queue = aws.queues["WebhookDeliveryQueue"]
     url = boto3.client("sqs").create_queue(QueueName=queue.name)["QueueUrl"]
     monkeypatch.setenv("WEBHOOK_DELIVERY_QUEUE_URL", url)
-    clock, events = FixedClock(NOW), RecordingPublisher()
+    now = datetime.now(UTC).replace(microsecond=0)  # at the test, after the demo's tokens were minted
+    clock, events = FixedClock(now), RecordingPublisher()
     wiring.override(wiring.Container(clock=clock, events=events))
-    yield {"queue": url, "clock": clock, "events": events, "fanout": load_handler("webhook_fanout"),
+    yield {"now": now, "queue": url, "clock": clock, "events": events, "fanout": load_handler("webhook_fanout"),
            "delivery": load_handler("webhook_delivery"), "sweeper": load_handler("webhook_sweeper")}
     wiring.override(None)
 
@@ -68,11 +67,12 @@ def test_a_signed_delivery_reaches_the_receiver_and_is_logged(api, demo, hooks):
     """GIVEN an endpoint on a local receiver WHEN a ticket event passes the fan-out and delivery
     functions THEN the receiver gets one POST that standardwebhooks verifies with the secret, with
     no personal data, and the delivery log shows it succeeded with its code and latency."""
+    now = hooks["now"]
     with Receiver(200) as receiver:
         endpoint = _create(api, demo, receiver.url, event_types=["ticket.*"])
-        republished = {**_bus_event(2, NOW), "id": "evt-republished",
-                       "time": (NOW + timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%SZ")}
-        assert _fan_out(hooks, _bus_event(2, NOW), _bus_event(2, NOW), republished) == {"batchItemFailures": []}
+        republished = {**_bus_event(2, now), "id": "evt-republished",
+                       "time": (now + timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        assert _fan_out(hooks, _bus_event(2, now), _bus_event(2, now), republished) == {"batchItemFailures": []}
         assert _deliver(hooks) == {"batchItemFailures": []}
     assert len(receiver.requests) == 1
     path, headers, body = receiver.requests[0]
@@ -92,9 +92,10 @@ def test_a_signed_delivery_reaches_the_receiver_and_is_logged(api, demo, hooks):
 
 
 def test_a_failing_receiver_is_retried_with_a_queue_delay_then_replayed(api, demo, hooks):
+    now = hooks["now"]
     with Receiver(500, 500, 204) as receiver:
         endpoint = _create(api, demo, receiver.url)
-        _fan_out(hooks, _bus_event(3, NOW))
+        _fan_out(hooks, _bus_event(3, now))
         assert _deliver(hooks) == {"batchItemFailures": []}
         attributes = boto3.client("sqs").get_queue_attributes(QueueUrl=hooks["queue"],
                                                               AttributeNames=["ApproximateNumberOfMessagesDelayed"])
@@ -103,13 +104,13 @@ def test_a_failing_receiver_is_retried_with_a_queue_delay_then_replayed(api, dem
         log = api.request("GET", f"/webhook-endpoints/{endpoint['id']}/deliveries", headers=demo["acme"]["admin"])
         item = log.body["items"][0]
         assert (item["status"], item["response_code"], item["error"]) == ("pending", 500, "http_status")
-        assert parse_iso(item["next_attempt_at"]) == NOW + timedelta(seconds=5)
+        assert parse_iso(item["next_attempt_at"]) == now + timedelta(seconds=5)
         replay = api.request("POST", f"/webhook-endpoints/{endpoint['id']}/deliveries/{item['id']}/replay",
                              headers=demo["acme"]["admin"])
         assert replay.status == 202
         _deliver(hooks)  # the replay: 500 again
         since = api.request("POST", f"/webhook-endpoints/{endpoint['id']}/replay",
-                            query={"since": iso(NOW - timedelta(minutes=1))}, headers=demo["acme"]["admin"])
+                            query={"since": iso(now - timedelta(minutes=1))}, headers=demo["acme"]["admin"])
         assert since.status == 202 and since.body == {"queued": 1, "truncated": False}
         _deliver(hooks)  # 204
     assert len(receiver.requests) == 3 and len({h["webhook-id"] for _, h, _ in receiver.requests}) == 1
@@ -121,16 +122,17 @@ def test_a_failing_receiver_is_retried_with_a_queue_delay_then_replayed(api, dem
 
 
 def test_an_endpoint_failing_for_five_days_is_disabled_and_the_tenant_told(api, demo, hooks):
+    now = hooks["now"]
     with Receiver(503) as receiver:
         endpoint = _create(api, demo, receiver.url)
-        _fan_out(hooks, _bus_event(4, NOW))
+        _fan_out(hooks, _bus_event(4, now))
         _deliver(hooks)
         boto3.client("sqs").purge_queue(QueueUrl=hooks["queue"])
         hooks["clock"].advance(days=5)
-        later = NOW + timedelta(days=5)
+        later = now + timedelta(days=5)
         _fan_out(hooks, _bus_event(5, later))
         _deliver(hooks)
-    hooks["clock"].set(NOW)  # the staff token of the demo tenant was minted at NOW
+    hooks["clock"].set(now)  # the staff token of the demo tenant was minted at now
     shown = api.request("GET", f"/webhook-endpoints/{endpoint['id']}", headers=demo["acme"]["admin"])
     assert (shown.body["enabled"], shown.body["disabled_reason"]) == (False, "failing")
     assert [e[0] for e in hooks["events"].events] == ["webhook_endpoint.disabled"]
@@ -145,15 +147,16 @@ def test_an_endpoint_failing_for_five_days_is_disabled_and_the_tenant_told(api, 
 def test_retries_later_than_fifteen_minutes_wait_in_the_due_index_for_the_sweeper(api, demo, hooks):
     """GIVEN a message whose next attempt is due in 30 minutes (indexed) WHEN the sweeper runs
     before and at that time THEN it is queued only at its time, with the rest of the wait as delay."""
+    now = hooks["now"]
     endpoint = _create(api, demo, "http://127.0.0.1:9/never")
     store = wiring.services().webhook_stores[1]
-    bucket_start = NOW.replace(minute=NOW.minute - NOW.minute % 5, second=0) + timedelta(minutes=30)
+    bucket_start = now.replace(minute=now.minute - now.minute % 5, second=0) + timedelta(minutes=30)
     due = bucket_start + timedelta(minutes=2)  # two minutes into its 5-minute bucket
     message = Message(tenant_id="acme", endpoint_id=endpoint["id"], message_id="msg_01KBMZ0000000000000000000A",
-                      event_type="webhook.test", body="{}", created_at=NOW)
+                      event_type="webhook.test", body="{}", created_at=now)
     assert store.add(message) and not store.add(message)
     attempt = Attempt(tenant_id="acme", endpoint_id=endpoint["id"], message_id=message.message_id, number=1,
-                      trigger="scheduled", at=NOW, succeeded=False, status_code=500, latency_ms=3)
+                      trigger="scheduled", at=now, succeeded=False, status_code=500, latency_ms=3)
     moved = message.model_copy(update={"attempts": 3, "scheduled_attempts": 3, "next_attempt_at": due})
     from aftersales.sla.due_index import due_bucket
 
