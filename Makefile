@@ -48,9 +48,16 @@ $(WORKBENCH): $(NODE_STAMP) $(STAMP) $(WORKBENCH_SOURCES)
 ## make workbench: build the staff workbench into build/workbench/ (served at /workbench/)
 workbench: $(WORKBENCH)
 
-browser:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-noto-cjk; }
+# The Debian packages the tests use, installed once when one is missing (one apt-get run):
+# chromium + fonts-noto-cjk for the browser tier, poppler-utils for pdftotext, which reads the
+# dispute evidence pack's summary.pdf back in the unit tier (never skipped).
+DEBIAN_TOOLS := /usr/bin/chromium:chromium /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc:fonts-noto-cjk \
+	/usr/bin/pdftotext:poppler-utils
+browser pdf-tools: debian-tools
+debian-tools:
+	@missing="$(foreach t,$(DEBIAN_TOOLS),$$(test -e $(word 1,$(subst :, ,$(t))) || echo $(word 2,$(subst :, ,$(t)))))"; \
+	[ -z "$$(echo $$missing)" ] || { $(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; }
 
 ## make run [PORT=3000] [SPEED=60]: the whole system on the local stack, with a demo tenant
 run: $(STAMP) $(SWAGGER_UI) $(WORKBENCH)
@@ -75,13 +82,8 @@ lint: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check shared functions infra tests bench tools
 	$(BIN)/cfn-lint template.yaml
 
-# pdftotext (Debian's poppler-utils) reads the dispute evidence pack's summary.pdf back in the unit tier
-# (tests/unit/disputes/test_summary_pdf.py, never skipped): installed here when missing, as root or with sudo.
-pdf-tools:
-	@command -v pdftotext >/dev/null || { sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-		$$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q poppler-utils; }
 test test-unit: pdf-tools
-.PHONY: pdf-tools
+.PHONY: pdf-tools debian-tools
 
 ## make i18n: regenerate the .po catalogs from tools/messages.py and compile them
 i18n: $(STAMP)
