@@ -24,7 +24,7 @@ class SocketResolver:
     def resolve(self, host: str, port: int) -> list[str]:
         try:
             answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError):
+        except (OSError, UnicodeError, ValueError):  # no such name, or not a name at all
             return []
         seen: list[str] = []
         for *_, sockaddr in answers:

@@ -14,6 +14,7 @@ loopback addresses and plain http are accepted; nothing else is.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -37,6 +38,7 @@ EXTRA_V6 = tuple(ipaddress.ip_network(n) for n in (
     "ff00::/8",
 ))
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+HOSTNAME = re.compile(r"(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*")
 
 
 class DestinationRefused(InvalidRequest):
@@ -78,8 +80,16 @@ def parse(url: str, *, allow_loopback: bool) -> Destination:
     if port == 0:
         raise DestinationRefused("malformed_url")
     host = parts.hostname.rstrip(".").lower()
-    if not host or any(c.isspace() for c in host):
-        raise DestinationRefused("malformed_url")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise DestinationRefused("malformed_url") from None
+        if not HOSTNAME.fullmatch(ascii_host):
+            raise DestinationRefused("malformed_url") from None
+        host = ascii_host
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return Destination(scheme, host, port or (443 if scheme == "https" else 80), target)
 

@@ -99,3 +99,21 @@ def test_a_name_with_one_private_answer_among_public_ones_is_refused():
         checked([], allow_loopback=False)
     assert caught.value.reason == "unresolvable"
     assert checked(["8.8.8.8", "1.1.1.1"], allow_loopback=False) == "8.8.8.8"
+
+
+@given(st.text(max_size=80))
+def test_any_text_as_a_url_is_parsed_or_refused_never_an_unexpected_error(text):
+    for url in (text, f"https://{text}/x", f"https://{text}"):
+        try:
+            d = parse(url, allow_loopback=False)
+        except DestinationRefused as refused:
+            assert refused.details["field"] == "url"
+        else:
+            assert d.scheme == "https" and d.host and 0 < d.port < 65536
+
+
+def test_the_resolver_answers_an_empty_list_for_what_is_not_a_name():
+    from aftersales.adapters.webhook_http import SocketResolver
+
+    assert SocketResolver().resolve("a\x00b", 443) == []  # refused before any lookup
+    assert SocketResolver().resolve("\udcff.example", 443) == []
