@@ -81,7 +81,7 @@ class WebhookEndpoints:
         for _ in range(MAX_ATTEMPTS):
             current = self.get(tenant_id, endpoint_id)
             if expected_version is not None and current.version != expected_version:
-                raise PreconditionFailed("error.precondition_failed", current_version=current.version)
+                raise PreconditionFailed("error.version_mismatch", expected=expected_version, current=current.version)
             now = self._clock.now()
             update: dict[str, object] = {"updated_at": now}
             if changes.url is not None:
