@@ -789,6 +789,8 @@ MESSAGES: list[tuple[str, str, str]] = [
      "售后单 {ticket_id} 已派给服务商。"),
     ("repairs.store_unavailable", "Repair jobs cannot be read or written right now; retry.",
      "暂时无法读写维修任务，请重试。"),
+    ("repairs.offer_not_due", "The offer of job {job_id} has not lapsed yet.", "维修任务 {job_id} 的派单尚未超时。"),
+    ("event.ticket.repair_offer_expired", "A repair provider did not answer in time", "维修服务商未按时接单"),
     ("error.provider_scope_needs_provider", "A repair provider's key is issued for a provider "
      "(POST /repairs/providers/<provider_id>/api-keys).", "维修服务商的密钥须为某个服务商签发（POST /repairs/providers/<provider_id>/api-keys）。"),
     ("event.ticket.repair_offered", "Offered to a repair provider", "已派单给维修服务商"),

@@ -19,7 +19,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from aftersales.core.clock import Clock
-from aftersales.core.errors import ConcurrentModification, IllegalTransition, NotFound, PreconditionFailed
+from aftersales.core.errors import ConcurrentModification, Conflict, IllegalTransition, NotFound, PreconditionFailed
 from aftersales.core.ids import new_id
 from aftersales.core.money import Money
 from aftersales.events.ports import EventPublisher
@@ -146,6 +146,23 @@ class RepairService:
                                open_jobs=load[candidate.provider_id]):
                 return candidate
             excluded = excluded | {candidate.provider_id}
+
+    def expire_due_offers(self, *, days: int = 7) -> list[str]:
+        """Offers nobody answered in time lapse (`repair.offer_expired`, noted on the ticket) and the
+        ticket goes to the next eligible provider. The ids of the lapsed jobs."""
+        now, lapsed = self._clock.now(), []
+        for tenant_id, job_id in self._store.due_offers(now, days=days):
+            try:
+                job = self._mutate(tenant_id, job_id, DISPATCHER, lambda j: domain.expire(j, DISPATCHER, at=now),
+                                   None, note="ticket.repair_offer_expired")
+            except (IllegalTransition, Conflict, NotFound):  # answered meanwhile, or gone: nothing lapsed
+                continue
+            lapsed.append(job.job_id)
+            try:
+                self.dispatch(tenant_id, job.ticket_id)
+            except IllegalTransition:  # staff moved the ticket on meanwhile
+                continue
+        return lapsed
 
     # ------------------------------------------------------------------ the provider's steps
     def accept(self, tenant_id: str, job_id: str, actor: JobActor, *, expected_version: int | None = None) -> Job:

@@ -50,16 +50,20 @@ def step(name: str, job, actor, code: str, approve: bool):
         return domain.not_repairable(job, actor, at=at, code=CODE, reason="no part")
     if name == "confirm":
         return domain.confirm(job, actor, at=at, code=code)
+    if name == "expire":
+        return domain.expire(job, actor, at=at + timedelta(hours=5 if approve else 1))
     return domain.close(job, actor, at=at)
 
 
 STEPS = st.tuples(st.sampled_from(["accept", "decline", "book", "reschedule", "check_in", "diagnose", "quote",
-                                   "repaired", "not_repairable", "confirm", "close"]),
+                                   "repaired", "not_repairable", "confirm", "close", "expire"]),
                   st.sampled_from(range(len(ACTORS))), st.sampled_from([CODE, "000000", "42424", ""]), st.booleans())
 
 
 HAPPY = [("accept", 0), ("book", 0), ("check_in", 0), ("diagnose", 0), ("quote", 2), ("repaired", 0),
          ("confirm", 2), ("close", 0)]
+UNREPAIRABLE = [*HAPPY[:5], ("not_repairable", 0), ("confirm", 0), ("close", 4)]
+DECLINED = [("decline", 0)]
 
 
 @st.composite
@@ -67,8 +71,9 @@ def walks(draw):
     """Random steps by random parties, interleaved with the right steps of the own provider and
     customer (so the later states are reached too), each with a random code."""
     noise = draw(st.lists(STEPS, max_size=30))
+    path = draw(st.sampled_from([HAPPY, UNREPAIRABLE, DECLINED]))
     happy = [(name, who, draw(st.sampled_from([CODE, "000000"])), draw(st.booleans()))
-             for name, who in HAPPY[:draw(st.integers(0, len(HAPPY)))]]
+             for name, who in path[:draw(st.integers(0, len(path)))]]
     positions = sorted(draw(st.lists(st.integers(0, len(noise)), min_size=len(happy), max_size=len(happy))))
     for offset, (position, item) in enumerate(zip(positions, happy, strict=True)):
         noise.insert(position + offset, item)  # the right steps keep their order
