@@ -97,7 +97,7 @@ class Attempt(DomainModel):
     succeeded: bool
     status_code: int | None = None
     latency_ms: int
-    error: str | None = None  # timeout, connection, refused_destination, response_too_large, http_status
+    error: str | None = None  # timeout, connection, tls, refused_destination, http_status (a non-2xx answer)
 
 
 class Outcome(DomainModel):
