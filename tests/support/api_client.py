@@ -50,8 +50,14 @@ class ApiClient:
                  "isBase64Encoded": isinstance(raw_body, bytes)}
         self.calls += 1
         result = self.api.lambda_handler(event, FakeContext("api"))
-        payload = _json.loads(result["body"]) if result.get("body") else None
-        return Reply(result["statusCode"], payload, {k.lower(): v for k, v in (result.get("headers") or {}).items()})
+        if result.get("isBase64Encoded"):  # a binary answer (the evidence pack ZIP): its bytes, as API Gateway sends
+            payload = _base64.b64decode(result["body"])
+        else:
+            payload = _json.loads(result["body"]) if result.get("body") else None
+        headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
+        headers.update({k.lower(): ", ".join(v) for k, v in (result.get("multiValueHeaders") or {}).items()
+                        if k.lower() not in headers})
+        return Reply(result["statusCode"], payload, headers)
 
 
 class Reply:

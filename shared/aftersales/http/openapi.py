@@ -60,6 +60,7 @@ REASONS = {
     413: "The request body is too large",
     415: "The request body is not application/json",
     422: "Invalid input; `fields` names each offending path",
+    503: "A provider or store the operation needs is unavailable right now; retry",
 }
 
 WRITES = ("post", "put", "patch", "delete")
@@ -74,6 +75,8 @@ IF_MATCH = {("post", "/tickets/{ticket_id}/transitions"), ("post", "/tickets/{ti
                 "repaired", "not-repairable", "quote", "close"))}
 # Reads of a tenant's one-of-a-kind resource that answer 404 until it has been saved.
 UNTIL_SAVED = {("get", "/sla/policy")}
+# Operations that call a payment platform on the request path and answer 503 when it cannot be reached.
+PROVIDER_CALLS = {("post", "/disputes/{dispute_id}/evidence-pack/submit")}
 
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
                    "description": "Retry-safe POST: the same key with the same body returns the first response; "
@@ -124,6 +127,8 @@ def _complete(method: str, path: str, operation: dict[str, Any]) -> None:
         codes.add(409)
     if (method, path) in IF_MATCH:
         codes.add(412)
+    if (method, path) in PROVIDER_CALLS:
+        codes.add(503)
     for code in sorted(codes):
         responses[str(code)] = _error(code, gateway=code in (401, 403))
     parameters = operation.setdefault("parameters", [])

@@ -11,7 +11,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictBool
 
 from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
@@ -255,3 +255,58 @@ def decide(dispute_id: DisputeId, body: DisputeDecisionRequest) -> Response[Disp
     return request.idempotent_post(200, lambda: dispute_view(services().disputes.decide(
         request.tenant(), dispute_id, who, outcome=body.outcome, reason=body.reason,
         expected_version=expected), who))
+
+
+# ---------------------------------------------------------------------- the evidence pack
+PACK_READERS = (Role.ARBITRATOR, Role.ADMIN, Role.SUPERVISOR)
+ZIP = "application/zip"
+
+
+class SendEvidenceRequest(Strict):
+    submit: StrictBool = Field(description="true: submit to the bank (once, final); false: stage the evidence on the case")
+
+
+class SentEvidenceView(DomainModel):
+    case_id: str
+    fields: list[str] = Field(description="The platform's evidence fields that were set")
+    file_ids: dict[str, str] = Field(description="Evidence field -> the platform's file id")
+    submitted: bool
+    status: str = Field(description="The platform case's status after the update")
+
+
+class EvidenceSentView(DomainModel):
+    dispute: DisputeView
+    sent: SentEvidenceView
+
+
+@router.get("/disputes/<dispute_id>/evidence-pack", tags=["disputes"],
+            summary="The dispute's evidence pack, one ZIP: summary.pdf (the ticket's language), the conversation, "
+                    "the parcels' checkpoints, refund vouchers, customer and inspection photos, the policy that "
+                    "applied, both audit chains with their verification, and manifest.json with every file's SHA-256 "
+                    "(arbitrators, admins, supervisors)",
+            responses={200: {"description": "The evidence pack (evidence-<dispute id>.zip)",
+                             "content": {ZIP: {"schema": {"type": "string", "format": "binary"}}}}})
+def evidence_pack(dispute_id: DisputeId):  # no return annotation: the validator leaves a non-JSON body as it is
+    request.require(*PACK_READERS)
+    pack = services().evidence_packs.build(request.tenant(), dispute_id, request.actor())
+    return Response(status_code=200, content_type=ZIP, body=pack.content,
+                    headers={"Content-Disposition": f'attachment; filename="{pack.filename}"',
+                             "Cache-Control": "no-store"})
+
+
+@router.post("/disputes/<dispute_id>/evidence-pack/submit", tags=["disputes"],
+             summary="Send the pack's evidence to the payment platform's case (Stripe): staged, or submitted to the "
+                     "bank once (409: not a platform case, already submitted, or no account connected; 422: the "
+                     "platform refused it; 503: the platform is unreachable, retry)")
+def send_evidence_pack(dispute_id: DisputeId, body: SendEvidenceRequest) -> Response[EvidenceSentView]:
+    request.require(*ARBITERS)
+    who = request.actor()
+
+    def send() -> EvidenceSentView:
+        dispute, sent = services().evidence_packs.send_to_platform(request.tenant(), dispute_id, who,
+                                                                   submit=body.submit)
+        return EvidenceSentView(dispute=dispute_view(dispute, who), sent=SentEvidenceView(
+            case_id=sent.case_id, fields=list(sent.fields), file_ids=dict(sent.file_ids), submitted=sent.submitted,
+            status=sent.status))
+
+    return request.idempotent_post(200, send)
