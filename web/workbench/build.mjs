@@ -1,8 +1,8 @@
 // Builds the workbench into the folder given (make workbench: build/workbench/): one bundled,
-// minified ES module (Preact + htm + the app), its stylesheet and the shell page. No CDN: every
+// minified ES module (Preact + htm + the app) with the chart screens split into chunks, its stylesheet and the shell page. No CDN: every
 // byte the page loads comes from this folder or the API on the same origin.
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,11 +14,14 @@ if (!out) {
   process.exit(2);
 }
 mkdirSync(out, { recursive: true });
+rmSync(join(out, "chunks"), { recursive: true, force: true }); // no stale hashed chunks
 await build({
   entryPoints: { app: join(here, "src", "main.js") },
   bundle: true,
   minify: true,
   format: "esm",
+  splitting: true, // the chart screens (ECharts) are a chunk of their own, loaded when first opened
+  chunkNames: "chunks/[name]-[hash]",
   target: ["es2020"],
   outdir: out,
   legalComments: "linked",
@@ -26,5 +29,7 @@ await build({
   logLevel: "warning",
 });
 copyFileSync(join(here, "index.html"), join(out, "index.html"));
-const size = ["app.js", "app.css"].reduce((sum, f) => sum + statSync(join(out, f)).size, 0);
-console.log(`workbench built into ${out} (${(size / 1024).toFixed(1)} KiB of script and style)`);
+const kib = (files) => (files.reduce((sum, f) => sum + statSync(join(out, f)).size, 0) / 1024).toFixed(1);
+const chunks = existsSync(join(out, "chunks")) ? readdirSync(join(out, "chunks")).filter((f) => f.endsWith(".js")) : [];
+console.log(`workbench built into ${out} (${kib(["app.js", "app.css"])} KiB of script and style at first load, `
+  + `${kib(chunks.map((f) => join("chunks", f)))} KiB more in chunks loaded by the chart screens)`);

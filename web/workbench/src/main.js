@@ -1,21 +1,36 @@
-// The staff workbench: sign-in, the queue, a ticket, the approvals inbox. Preact + htm (no build
+// The staff workbench: sign-in, the queue, a ticket, the approvals inbox, the supervisor dashboard. Preact + htm (no build
 // step beyond bundling: htm is tagged templates, not JSX). Routes live in the URL's fragment.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { html } from "./html.js";
 import "./style.css";
-import { currentSession, signOut, takeTokenFromLink } from "./session.js";
+import { currentSession, hasRole, signOut, takeTokenFromLink } from "./session.js";
 import { chooseLocale, loadMessages, locale, locales, t } from "./i18n.js";
 import { SignIn } from "./signin.js";
 import { Queue } from "./queue.js";
 import { TicketPage } from "./ticket.js";
 import { Approvals } from "./approvals.js";
 
+// The chart screens are loaded when first opened: ECharts is most of their weight, and the queue,
+// a ticket and the approvals need none of it (esbuild splits it into its own chunk).
+const chartScreens = () => import("./charts-screens.js");
+
+function Lazy({ name, ...props }) {
+  const [screens, setScreens] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => { chartScreens().then(setScreens, setError); }, []);
+  if (error) return html`<p class="error" role="alert">${error.message}</p>`;
+  if (!screens) return html`<p class="muted">…</p>`;
+  const Screen = screens[name];
+  return html`<${Screen} ...${props} />`;
+}
+
 function route() {
   const hash = location.hash.replace(/^#/, "") || "/queue";
   const ticket = hash.match(/^\/tickets\/([^/?]+)/);
   if (ticket) return { name: "ticket", id: decodeURIComponent(ticket[1]) };
   if (hash.startsWith("/approvals")) return { name: "approvals" };
+  if (hash.startsWith("/dashboard")) return { name: "dashboard" };
   if (hash.startsWith("/sign-in")) return { name: "sign-in" };
   return { name: "queue" };
 }
@@ -27,7 +42,8 @@ function Header({ session, onLocale }) {
   return html`<header class="bar">
     <strong class="brand">${t("workbench.title")}</strong>
     ${session && html`<nav>${link("queue", "#/queue", t("workbench.nav.queue"))}
-      ${link("approvals", "#/approvals", t("workbench.nav.approvals"))}</nav>`}
+      ${link("approvals", "#/approvals", t("workbench.nav.approvals"))}
+      ${hasRole(session, "supervisor", "admin") && link("dashboard", "#/dashboard", t("workbench.nav.dashboard"))}</nav>`}
     <span class="spacer"></span>
     <label class="lang">${t("workbench.language")}
       <select data-test="locale" value=${locale()} onChange=${(e) => onLocale(e.target.value)}>
@@ -56,6 +72,7 @@ function App() {
   let screen;
   if (!session || where.name === "sign-in") screen = html`<${SignIn} onSignedIn=${() => { location.hash = "#/queue"; refresh(); }} />`;
   else if (where.name === "ticket") screen = html`<${TicketPage} key=${where.id + locale()} id=${where.id} session=${session} />`;
+  else if (where.name === "dashboard") screen = html`<${Lazy} name="Dashboard" key=${locale()} session=${session} />`;
   else if (where.name === "approvals") screen = html`<${Approvals} key=${locale()} session=${session} />`;
   else screen = html`<${Queue} key=${locale()} session=${session} />`;
   return html`<${Header} session=${session} onLocale=${onLocale} /><main>${screen}</main>`;

@@ -1,0 +1,123 @@
+"""The supervisor dashboard in a real browser against the local stack: a ticket breaches its SLA on
+the session stack (a one-second resolution target, then the SLA sweeper as its schedule runs it),
+and the daily-timeouts chart draws from that figure, with the same number in its table, in English
+and in Chinese. Charts are drawn by ECharts on canvas; the table is one click away."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from tests.e2e.browser.test_workbench import SLA_POLICY, Shop, _sign_in
+from tests.support.environment import ROOT
+from tests.support.local_stack import eventually
+
+pytestmark = pytest.mark.e2e
+ZONE = "Asia/Shanghai"  # the browser's zone (open_page's default): the dashboard's days are its days
+
+# Whether any pixel of the chart's canvases is painted (an empty chart paints none).
+PAINTED = """(card) => [...card.querySelectorAll('canvas')].some((c) => {
+  const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  for (let i = 3; i < data.length; i += 4) if (data[i]) return true;
+  return false;
+})"""
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built_workbench():
+    if not (ROOT / "build" / "workbench" / "index.html").is_file():
+        pytest.fail("the workbench is not built: `make workbench`")
+
+
+@pytest.fixture(scope="module")
+def breached(local_stack) -> dict:
+    """A ticket whose one-second resolution target has passed, breached by the SLA sweeper; then
+    today's resolution breaches as the API counts them (read until two reads agree)."""
+    shop = Shop(local_stack)
+    saved = requests.put(f"{shop.api}/sla/policy", json=SLA_POLICY, headers=shop.supervisor, timeout=15)
+    assert saved.status_code == 200, saved.text
+    ticket_id = shop.ticket("browser-red", 19900)
+    deadline = eventually(lambda: next((d for d in shop.deadlines(ticket_id) if d["metric"] == "resolution"), None),
+                          timeout=15)
+    due = datetime.fromisoformat(deadline["due_at"].replace("Z", "+00:00"))
+    time.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()) + 0.5)
+    today = datetime.now(ZoneInfo(ZONE)).date().isoformat()
+
+    def breaches() -> int:
+        reply = requests.get(f"{shop.api}/sla/figures/daily-timeouts", headers=shop.supervisor, timeout=15,
+                             params={"from": today, "to": today, "timezone": ZONE})
+        assert reply.status_code == 200, reply.text
+        return sum(r["breaches"] for r in reply.json()["items"] if r["metric"] == "resolution")
+
+    def swept() -> bool:
+        local_stack.invoke("SlaSweeperFunction", {"source": "aws.events", "detail-type": "Scheduled Event"})
+        return any("breach" in d["fired"] for d in shop.deadlines(ticket_id) if d["metric"] == "resolution")
+
+    eventually(swept, timeout=20, interval=1.0)
+    counts = [breaches(), breaches()]
+    while counts[-1] != counts[-2]:
+        counts.append(breaches())
+    assert counts[-1] >= 1
+    return {"day": today, "breaches": counts[-1], "ticket_id": ticket_id}
+
+
+@pytest.mark.parametrize(("locale", "title", "metric", "show_numbers"), [
+    ("en-GB", "SLA timeouts per day", "Resolution", "Show the numbers"),
+    ("zh-CN", "每日超时", "解决", "查看数据"),
+], ids=["en", "zh-Hans"])
+def test_the_daily_timeouts_chart_draws_the_breach_and_its_table_shows_the_number(
+        local_stack, open_page, breached, locale, title, metric, show_numbers):
+    """GIVEN a ticket breached its SLA today WHEN the supervisor opens the dashboard THEN the
+    daily-timeouts chart is painted on its canvas, the page's font has the glyphs of the labels,
+    and its table shows today's resolution breaches as the API counts them, in the browser's
+    language."""
+    page = open_page(locale=locale)
+    _sign_in(page, local_stack, "supervisor token", "#/dashboard")
+    card = page.locator("[data-chart=daily-timeouts]")
+    expect(card.locator("h2")).to_have_text(title)
+    expect(card.locator("canvas").first).to_be_visible()
+    page.wait_for_function(f"({PAINTED})(document.querySelector('[data-chart=daily-timeouts]'))")
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert page.evaluate("([font, text]) => document.fonts.check(`12px ${font}`, text)", [font, metric + title])
+    toggle = card.locator("[data-test=toggle-numbers]")
+    expect(toggle).to_have_text(show_numbers)
+    toggle.click()
+    row = card.locator("[data-test=numbers] tbody tr", has=page.locator(f"td[data-col=day]:text-is('{breached['day']}')")) \
+        .filter(has=page.locator(f"td[data-col=metric]:text-is('{metric}')"))
+    expect(row.locator("td[data-col=breaches]")).to_have_text(str(breached["breaches"]))
+    assert card.locator("canvas").count() == 0  # the table replaces the chart; one more click brings it back
+    toggle.click()
+    expect(card.locator("canvas").first).to_be_visible()
+
+
+def test_the_dashboard_is_a_supervisor_screen_and_its_other_charts_load(local_stack, open_page, breached):
+    """GIVEN the breached ticket WHEN the supervisor opens the dashboard THEN the ranking names an
+    agent with at least one breach in its table, the compliance chart has a row with a breach, the
+    satisfaction and product-causes charts answer (a chart or 'no figures'), and no chart failed;
+    an agent has no dashboard link."""
+    agent = open_page()
+    _sign_in(agent, local_stack, "agent token agent-li")
+    expect(agent.locator("[data-nav=queue]")).to_be_visible()
+    assert agent.locator("[data-nav=dashboard]").count() == 0
+
+    page = open_page()
+    _sign_in(page, local_stack, "supervisor token", "#/dashboard")
+    ranking = page.locator("[data-chart=ranking]")
+    ranking.locator("[data-test=toggle-numbers]").click()
+    breaches = ranking.locator("td[data-col=breaches]")
+    expect(breaches.first).to_be_visible()
+    assert max(int(x) for x in breaches.all_inner_texts()) >= 1
+    compliance = page.locator("[data-chart=compliance]")
+    compliance.locator("[data-test=toggle-numbers]").click()
+    expect(compliance.locator("td[data-col=tier]", has_text="browser-red").first).to_be_visible()
+    expect(page.locator("[data-chart=satisfaction] canvas, [data-chart=satisfaction] [data-test=no-data]").first) \
+        .to_be_visible()
+    page.fill("[data-test=sku]", "TV-55")
+    page.click("[data-test=sku-show]")
+    expect(page.locator("[data-chart=causes] canvas, [data-chart=causes] [data-test=no-data]").first).to_be_visible()
+    assert page.locator(".chart [role=alert]").count() == 0

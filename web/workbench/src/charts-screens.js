@@ -1,0 +1,2 @@
+// The screens drawn with ECharts, one chunk loaded when the first of them opens.
+export { Dashboard } from "./dashboard.js";
