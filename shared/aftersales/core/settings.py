@@ -216,3 +216,18 @@ class WebhookSettings(EnvSettings):
     webhooks_allow_loopback: bool = False
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=30)
     webhook_max_response_bytes: int = Field(default=65_536, gt=0, le=1_048_576)
+
+
+class AnalyticsSettings(EnvSettings):
+    """Analytics projections: their table, and the zone of a tenant's days when its SLA calendars name none."""
+
+    analytics_table: str = _required()
+    analytics_default_time_zone: str = "Asia/Shanghai"
+
+
+class ExportSettings(EnvSettings):
+    """Monthly exports: the private bucket they are written to, the worker's queue, the download links' life."""
+
+    exports_bucket: str = _required()
+    export_queue_url: str = _required()
+    export_url_seconds: int = Field(default=900, ge=60, le=43_200)

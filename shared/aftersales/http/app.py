@@ -23,6 +23,7 @@ from aftersales.http import errors as http_errors
 from aftersales.http import openapi
 from aftersales.http.context import RequestContext
 from aftersales.http.routes import (
+    analytics,
     api_keys,
     approvals,
     auth,
@@ -31,6 +32,7 @@ from aftersales.http.routes import (
     disputes,
     docs,
     eligibility,
+    exports,
     inbox,
     integrations,
     media,
@@ -97,5 +99,5 @@ def on_not_found(_: Exception) -> Response:
 # One resolver, one OpenAPI document; the order is the order of the published document's paths.
 for resource in (docs, orders, tickets, ticket_types, auth, eligibility, approvals, risk, refunds, returns, sla,
                  dispatch, integrations, parcels, channels, inbox, api_keys, media, reviews, surveys, moderation,
-                 sentiment, disputes, webhook_endpoints, repairs):
+                 sentiment, disputes, webhook_endpoints, repairs, analytics, exports):
     app.include_router(resource.router)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from aftersales.wiring.analytics import AnalyticsContexts
 from aftersales.wiring.channels import ChannelContexts
 from aftersales.wiring.core import CoreContexts
 from aftersales.wiring.money import MoneyContexts
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 
 class Container(SharedPorts, CoreContexts, MoneyContexts, OperationsContexts, ChannelContexts, ReputationContexts,
-                RepairContexts, WebhookContexts):
+                RepairContexts, WebhookContexts, AnalyticsContexts):
     """Every argument is optional: what is not given is built from the environment on first use."""
 
     def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None,
