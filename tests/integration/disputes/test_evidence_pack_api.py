@@ -230,3 +230,28 @@ def test_the_published_document_describes_the_zip_and_the_send(api):
     send = document["paths"]["/disputes/{dispute_id}/evidence-pack/submit"]["post"]
     assert {"200", "409", "422", "503"} <= set(send["responses"])
     assert send["requestBody"]["content"]["application/json"]["schema"]
+
+
+def test_a_stripe_case_with_no_stripe_account_connected_is_refused_with_409(rig):
+    """GIVEN a Stripe chargeback joined to the ticket and an API function without PAYMENT_PROVIDER=stripe
+    WHEN an arbitrator sends its evidence THEN 409 names the provider, and nothing is recorded as sent;
+    its pack still downloads (the summary names the platform case)."""
+    from aftersales.disputes.model import PlatformCase
+
+    opened = rig["api"].request("POST", "/tickets", {"type": "refund_only", "order_id": "O-1", "channel": "app",
+                                                     "reason_code": "quality",
+                                                     "lines": [{"line_id": "L1", "quantity": 1}]},
+                                rig["creds"]["cust-1"])
+    assert opened.status == 201, opened.body
+    case = PlatformCase(provider="stripe", case_id="dp_1Q2w3E", charge_id="ch_O-1",
+                        amount=Money(amount=9500, currency="CNY"), status="needs_response")
+    dispute = wiring.services().disputes.platform_case("acme", opened.body["id"], case, event_id="evt_1")
+
+    sent = rig["api"].request("POST", f"/disputes/{dispute.id}/evidence-pack/submit", {"submit": True},
+                              rig["creds"]["arbitrator"])
+
+    assert sent.status == 409, sent
+    assert "stripe" in sent.body["error"]["message"].lower()
+    assert wiring.services().disputes.platform_dispute("acme", "stripe", "dp_1Q2w3E").platform.submitted is False
+    pack = rig["api"].request("GET", f"/disputes/{dispute.id}/evidence-pack", headers=rig["creds"]["admin"])
+    assert pack.status == 200 and zipfile.ZipFile(io.BytesIO(pack.body)).testzip() is None
