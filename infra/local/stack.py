@@ -45,6 +45,7 @@ LOCAL_PARAMETERS: dict[str, Any] = {
     # with the AWS default to measure what it saves
     "NotificationDelaySeconds": 0,
     "SurveyLinkSecret": "local-stack-survey-link-secret-never-on-aws",  # links must verify in every function
+    "TrackingLinkSecret": "local-stack-tracking-link-secret-never-on-aws",  # signed by notifications, read by the API
 }
 
 
@@ -62,6 +63,7 @@ class LocalStack:
         self.project_root = Path(project_root).resolve() if project_root else self.template_path.parent
         # survey links point at this machine's API front (http://127.0.0.1:<port>/v1)
         self.parameters = {**LOCAL_PARAMETERS, "SurveyLinkBaseUrl": f"http://127.0.0.1:{self.api_port}/v1",
+                           "TrackingLinkBaseUrl": f"http://127.0.0.1:{self.api_port}/v1",
                            **(parameters or {})}
         self.reset = reset
         self.model: StackModel | None = None

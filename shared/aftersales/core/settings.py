@@ -194,6 +194,17 @@ class SurveySettings(EnvSettings):
     survey_sms_sender_id: str = Field(default="", pattern=r"^([A-Za-z0-9]{1,11})?$")  # SNS SenderID, where allowed
 
 
+class TrackingSettings(EnvSettings):
+    """The customer's tracking page: the key that signs its links (at least 32 characters, its own
+    key: no safe default, a link signed by the notifications function must verify in the API), the
+    public base URL the links point at (the notifications function's: it writes them) and how many
+    days a link lasts (each notification carries a fresh one)."""
+
+    tracking_link_secret: str = Field(min_length=32)
+    tracking_link_base_url: str = Field(default="", pattern=r"^(https?://.+)?$")
+    tracking_link_days: int = Field(default=90, ge=1, le=365)
+
+
 class DisputeSettings(EnvSettings):
     """Disputes: their table (disputes, the one-per-ticket and platform-case claims, the due index)."""
 

@@ -49,6 +49,7 @@ from aftersales.http.routes import (
     surveys,
     ticket_types,
     tickets,
+    tracking,
     webhook_endpoints,
 )
 
@@ -99,5 +100,5 @@ def on_not_found(_: Exception) -> Response:
 # One resolver, one OpenAPI document; the order is the order of the published document's paths.
 for resource in (docs, orders, tickets, ticket_types, auth, eligibility, approvals, risk, refunds, returns, sla,
                  dispatch, integrations, parcels, channels, inbox, api_keys, media, reviews, surveys, moderation,
-                 sentiment, disputes, webhook_endpoints, repairs, analytics, exports):
+                 sentiment, disputes, webhook_endpoints, repairs, analytics, exports, tracking):
     app.include_router(resource.router)

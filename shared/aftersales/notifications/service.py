@@ -14,11 +14,13 @@ move on before its first message is read."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
 
 from aftersales.channels.ports import ConversationStore, IntakeStore
+from aftersales.core.clock import Clock
 from aftersales.core.errors import IllegalTransition, NotFound
 from aftersales.eligibility.checks import reason_of
 from aftersales.notifications.errors import RecipientUnreachable
@@ -55,11 +57,18 @@ class ConversationRecorder(Protocol):
                  external_id: str) -> Any: ...
 
 
+class TicketLinks(Protocol):
+    def url(self, tenant_id: str, ticket_id: str, now: datetime) -> str | None:
+        """The signed address of the ticket's tracking page (tracking/links.py), None without a base URL."""
+
+
 class NotificationService:
     def __init__(self, contacts: IntakeStore, tickets: TicketService, senders: dict[str, ChannelSender],
-                 record: ConversationRecorder | None = None, conversations: ConversationStore | None = None) -> None:
+                 record: ConversationRecorder | None = None, conversations: ConversationStore | None = None, *,
+                 links: TicketLinks | None = None, clock: Clock | None = None) -> None:
         self._contacts, self._tickets, self._senders, self._record = contacts, tickets, senders, record
         self._conversations = conversations
+        self._links, self._clock = links, clock
 
     def handle(self, event: dict[str, Any]) -> str:
         detail, name = event.get("detail") or {}, event.get("detail-type") or ""
@@ -89,11 +98,12 @@ class NotificationService:
         reason, reason_params = reason_of(evaluation) if name == "ticket.rejected" and evaluation else ("", {})
         origin = detail.get("dedup_key") or f"{name}:{detail.get('tracking_number')}:{detail.get('at')}"
         refused: dict[str, str] = {}
+        link = self._link(tenant_id, ticket)
         for channel in channels:
             locale = ticket.locale if ticket else (contacts[channel].get("locale") or "en")
             message = render(name, locale, channel, ticket=ticket.id if ticket else "",
                              status=detail.get("to_status") or "", tracking=detail.get("tracking_number") or "",
-                             reason=reason, reason_params=reason_params)
+                             reason=reason, reason_params=reason_params, link=link)
             assert message is not None
             key = f"{origin}:{channel}"
             if not self._contacts.first_seen(tenant_id, "notification", key, ttl_days=7):
@@ -116,6 +126,12 @@ class NotificationService:
                 self._contacts.forget(tenant_id, "notification", flag_key)
                 raise
         return "unreachable"
+
+    def _link(self, tenant_id: str, ticket: Ticket | None) -> str:
+        """A fresh signed link to the ticket's tracking page, in every ticket message ("" without one)."""
+        if ticket is None or self._links is None or self._clock is None:
+            return ""
+        return self._links.url(tenant_id, ticket.id, self._clock.now()) or ""
 
     def _deliver_reply(self, detail: dict[str, Any]) -> str:
         """A staff reply (written on the conversation by ReplyService) to the customer: on the channel

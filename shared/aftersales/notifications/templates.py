@@ -99,9 +99,10 @@ def has_template(event: str) -> bool:
 
 
 def render(event: str, locale: str, channel: str, *, ticket: str = "", status: str = "",
-           tracking: str = "", reason: str = "", reason_params: dict[str, object] | None = None) -> Rendered | None:
+           tracking: str = "", reason: str = "", reason_params: dict[str, object] | None = None,
+           link: str = "") -> Rendered | None:
     """`reason`: a message id that explains the event (the intake checks' refusal), added to the body
-    in the customer's language."""
+    in the customer's language; `link`: the ticket's signed tracking page, added last."""
     texts = _TEXT.get(event)
     if texts is None:
         return None
@@ -111,6 +112,8 @@ def render(event: str, locale: str, channel: str, *, ticket: str = "", status: s
     subject, body = subject.format(**values), body.format(**values)
     if reason:
         body = f"{body} {translate(reason, loc, **(reason_params or {}))}"
+    if link:
+        body = f"{body} {translate('tracking.link_line', loc, link=link)}"
     if channel in _SHORT:
         subject = ""
     return Rendered(event=event, locale=loc, channel=channel, subject=subject, body=body)

@@ -10,6 +10,8 @@ from aftersales.core.settings import (
     ChannelSettings,
     LogisticsSettings,
     NotificationSettings,
+    SettingsMissing,
+    TrackingSettings,
 )
 from aftersales.wiring.bridges import (
     LazyPlatformDisputes,
@@ -28,6 +30,8 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.logistics.service import TrackingService
     from aftersales.notifications.replies import ReplyService
     from aftersales.notifications.service import ChannelSender, NotificationService
+    from aftersales.tracking.links import TrackingLinks
+    from aftersales.tracking.service import TrackingPageService
 
 
 class ChannelContexts(ContextGroup):
@@ -97,7 +101,42 @@ class ChannelContexts(ContextGroup):
 
         stores, channels = self.channel_stores, self.channels
         return NotificationService(stores.intake, self.tickets, self.notification_senders,
-                                   channels.conversations.record_outbound, stores.conversations)
+                                   channels.conversations.record_outbound, stores.conversations,
+                                   links=self.tracking_links, clock=self.clock)
+
+    @cached_property
+    def tracking_links(self) -> TrackingLinks | None:
+        """The tracking page's link signer; None where TRACKING_LINK_SECRET is not set (the
+        notifications then go out without a link)."""
+        from datetime import timedelta
+
+        from aftersales.tracking.links import TrackingLinks
+
+        try:
+            cfg = TrackingSettings.from_env(self._env)
+        except SettingsMissing:
+            return None
+        return TrackingLinks(cfg.tracking_link_secret, cfg.tracking_link_base_url,
+                             timedelta(days=cfg.tracking_link_days))
+
+    @cached_property
+    def tracking_page(self) -> TrackingPageService:
+        """The customer's tracking page, read by key over the ticket's records in the other
+        contexts' tables (timeline and audit chain, deadlines, parcels, refunds, conversation)."""
+        from aftersales.adapters.dynamo.logistics import DynamoParcelStore, bind_logistics
+        from aftersales.core.errors import Unavailable
+        from aftersales.tracking.links import TrackingLinks
+        from aftersales.tracking.service import TrackingPageService
+
+        try:
+            cfg = TrackingSettings.from_env(self._env)
+        except SettingsMissing:  # the page cannot verify a link without its key: a deployment problem
+            raise Unavailable("tracking.not_configured") from None
+        bind_logistics(LogisticsSettings.from_env(self._env).logistics_table)
+        return TrackingPageService(
+            TrackingLinks(cfg.tracking_link_secret), tickets=self.tickets, audit=self.ticket_store,
+            deadlines=self.sla_tables.deadlines, parcels=DynamoParcelStore(), refunds=self.money_tables.refunds,
+            conversations=self.channel_stores.conversations, messages=self.replies, clock=self.clock)
 
     @cached_property
     def notification_senders(self) -> dict[str, ChannelSender]:

@@ -1,0 +1,1 @@
+"""The customer's tracking page: a ticket's progress behind a signed link (no login)."""

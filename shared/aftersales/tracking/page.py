@@ -1,0 +1,133 @@
+"""The tracking page (pure: the customer's view in, HTML text out). Mobile first (one column,
+nothing wider than a 360-pixel screen: long tracking numbers and messages wrap), no JavaScript (the
+message is a plain form POST), accessible (the page's lang, headings per section, an ordered list
+for the steps with the current one marked aria-current, a label for every control, visible focus,
+text contrast above WCAG AA 4.5:1, 44-pixel touch targets). Every value is HTML-escaped."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from aftersales.core.i18n import label, translate
+
+from .view import TrackingView
+
+TEXT, HINT, BACKGROUND = "#1a1a1a", "#474747", "#ffffff"
+ACCENT, ON_ACCENT, FOCUS, BORDER, DONE = "#0b57d0", "#ffffff", "#b3261e", "#6b6b6b", "#146c2e"
+TEXT_PAIRS = ((TEXT, BACKGROUND), (HINT, BACKGROUND), (ACCENT, BACKGROUND), (ON_ACCENT, ACCENT),
+              (FOCUS, BACKGROUND), (DONE, BACKGROUND))
+STYLE = f"""
+*{{box-sizing:border-box}}
+body{{margin:0;font:1rem/1.5 system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;color:{TEXT};
+background:{BACKGROUND};overflow-wrap:anywhere}}
+main{{max-width:36rem;margin:0 auto;padding:1rem}}
+h1{{font-size:1.4rem}}
+h2{{font-size:1.15rem;margin:1.5rem 0 .5rem}}
+ol.steps{{list-style:none;margin:0;padding:0}}
+ol.steps li{{border-left:3px solid {BORDER};padding:.25rem 0 .5rem .75rem;margin-left:.25rem}}
+ol.steps li.done{{border-color:{DONE};color:{DONE}}}
+ol.steps li.current{{border-color:{ACCENT};font-weight:700;color:{ACCENT}}}
+ol.steps li.ahead{{color:{HINT}}}
+ul.plain{{list-style:none;margin:0;padding:0}}
+ul.plain li{{border-bottom:1px solid {BORDER};padding:.5rem 0}}
+.hint{{color:{HINT}}}
+.next{{border:2px solid {ACCENT};border-radius:.375rem;padding:.5rem .75rem}}
+.problem{{border:2px solid {FOCUS};padding:.5rem;border-radius:.375rem}}
+.mine{{font-weight:600}}
+textarea{{width:100%;font:inherit;padding:.5rem;border:1px solid {BORDER};border-radius:.375rem}}
+button{{min-height:2.75rem;padding:0 1.25rem;font:inherit;font-weight:600;color:{ON_ACCENT};background:{ACCENT};
+border:0;border-radius:.375rem;cursor:pointer}}
+textarea:focus-visible,button:focus-visible,a:focus-visible{{outline:3px solid {FOCUS};outline-offset:2px}}
+a{{color:{ACCENT}}}
+"""
+
+
+CURRENT, MINE = ' aria-current="step"', ' class="mine"'
+
+
+def _doc(locale: str, title: str, body: str) -> str:
+    return (f'<!doctype html>\n<html lang="{escape(locale)}">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            '<meta name="robots" content="noindex">\n'
+            f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
+            f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
+
+
+def _t(key: str, locale: str, **params: object) -> str:
+    return escape(translate(key, locale, **params))
+
+
+def _when(at: datetime | str) -> str:
+    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
+    return escape(moment.strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def _due_key(metric: str) -> str:
+    return {"first_response": "tracking.due.reply", "next_response": "tracking.due.reply",
+            "resolution": "tracking.due.resolution"}.get(metric, "tracking.due.update")
+
+
+def tracking_page(v: TrackingView, token: str, *, problem: str | None = None, sent: bool = False,
+                  draft: str = "") -> str:
+    loc = v.locale
+    title = translate("tracking.page.title", loc, ticket=v.ticket_id)
+    parts = [f"<h1>{escape(title)}</h1>",
+             f'<p>{_t("tracking.page.intro", loc, type=label("type", v.ticket_type, loc))}</p>']
+    if sent:
+        parts.append(f'<p role="status">{_t("tracking.page.message_sent", loc)}</p>')
+    steps = "".join(
+        f'<li class="{s.state}"{CURRENT if s.state == "current" else ""}>'
+        f'<span class="hint">{_t(f"tracking.step.{s.state}", loc)}</span> {escape(label("status", s.status, loc))}</li>'
+        for s in v.steps)
+    parts += [f'<h2 id="progress">{_t("tracking.page.progress", loc)}</h2>',
+              f'<ol class="steps" aria-labelledby="progress">{steps}</ol>']
+    nxt = []
+    if v.next_status:
+        nxt.append(f'<p>{_t("tracking.page.next", loc, step=label("status", v.next_status, loc))}</p>')
+    if v.due:
+        nxt.append(f"<p>{_t(_due_key(v.due.metric), loc, when=_when(v.due.due_at))}</p>")
+    if v.terminal:
+        nxt.append(f'<p>{_t("tracking.page.finished", loc)}</p>')
+    if nxt:
+        parts += [f'<h2>{_t("tracking.page.next_title", loc)}</h2>', f'<div class="next">{"".join(nxt)}</div>']
+    if v.parcels:
+        parts.append(f'<h2>{_t("tracking.page.parcels", loc)}</h2>')
+        for p in v.parcels:
+            kind = _t(f"tracking.parcel.{p.direction or 'other'}", loc)
+            carrier = f" · {escape(p.carrier)}" if p.carrier else ""
+            points = "".join(f'<li><span class="hint">{_when(c.at)}</span><br>{escape(c.message)}'
+                             f'{f" · {escape(c.place)}" if c.place else ""}</li>' for c in p.checkpoints)
+            status = translate(f"tracking.parcel_status.{p.status}", loc)
+            parts += [f"<h3>{kind}: {escape(p.tracking_number)}{carrier}</h3>",
+                      f'<p>{_t("tracking.parcel.status", loc, status=status)}</p>',
+                      f'<ul class="plain">{points}</ul>' if points else
+                      f'<p class="hint">{_t("tracking.parcel.no_checkpoints", loc)}</p>']
+    if v.refunds:
+        rows = "".join(f'<li>{escape(r.amount.display())} · {_t(f"tracking.refund.{r.status}", loc)}'
+                       f'<br><span class="hint">{_t(f"tracking.refund_to.{r.destination}", loc)}</span></li>'
+                       for r in v.refunds)
+        parts += [f'<h2>{_t("tracking.page.refunds", loc)}</h2>', f'<ul class="plain">{rows}</ul>']
+    parts.append(f'<h2 id="messages">{_t("tracking.page.messages", loc)}</h2>')
+    if v.messages:
+        rows = "".join(
+            f'<li{MINE if m.from_customer else ""}><span class="hint">'
+            f'{_t("tracking.message.you" if m.from_customer else "tracking.message.us", loc)} · {_when(m.at)}</span>'
+            f"<br>{escape(m.body)}</li>" for m in v.messages)
+        parts.append(f'<ul class="plain" aria-labelledby="messages">{rows}</ul>')
+    else:
+        parts.append(f'<p class="hint">{_t("tracking.page.no_messages", loc)}</p>')
+    if problem:
+        parts.append(f'<div class="problem" role="alert">{escape(problem)}</div>')
+    if not v.terminal:
+        parts += [f'<form method="post" action="{escape(token)}/messages">',
+                  f'<p><label for="message">{_t("tracking.page.write", loc)}</label></p>',
+                  f'<p><textarea id="message" name="message" rows="4" maxlength="2000" required>{escape(draft)}'
+                  "</textarea></p>",
+                  f'<p><button type="submit">{_t("tracking.page.send", loc)}</button></p>', "</form>"]
+    return _doc(loc, title, "\n".join(parts))
+
+
+def refusal_page(locale: str, message_id: str) -> str:
+    title = translate(message_id, locale)
+    return _doc(locale, title, f"<h1>{escape(title)}</h1>")

@@ -1,0 +1,96 @@
+"""Tracking use cases: open a signed link into the customer's view of their ticket, and take the
+customer's message from the page.
+
+The link is the credential: it names the tenant and the ticket, and the ticket's own customer is the
+actor from there on (the tickets context's visibility rules apply as if they had signed in). Every
+read is by key: the ticket, its timeline, its audit chain (for the parcels it names), the ticket's
+deadlines, each parcel and its events, the ticket's refunds and the conversation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aftersales.core.clock import Clock
+from aftersales.core.errors import InvalidRequest, NotFound
+from aftersales.tickets.domain import Actor, Ticket
+from aftersales.tickets.model import Role
+
+from . import view
+from .links import TrackingLinkRefused, TrackingLinks
+from .ports import (
+    ConversationRecords,
+    CustomerMessages,
+    DeadlineRecords,
+    ParcelRecords,
+    RefundRecords,
+    TicketAudit,
+    TrackedTickets,
+)
+
+MAX_MESSAGE = 2000
+MAX_PARCELS = 5  # a return and reshipments; more would be a ticket gone wrong, not a page to draw
+
+
+@dataclass(frozen=True)
+class Opened:
+    tenant_id: str
+    ticket: Ticket
+    actor: Actor
+
+
+class TrackingPageService:
+    def __init__(self, links: TrackingLinks, tickets: TrackedTickets, audit: TicketAudit,
+                 deadlines: DeadlineRecords, parcels: ParcelRecords, refunds: RefundRecords,
+                 conversations: ConversationRecords, messages: CustomerMessages, clock: Clock) -> None:
+        self._links = links
+        self._tickets = tickets
+        self._audit = audit
+        self._deadlines = deadlines
+        self._parcels = parcels
+        self._refunds = refunds
+        self._conversations = conversations
+        self._messages = messages
+        self._clock = clock
+
+    def open_link(self, token: str) -> Opened:
+        """TrackingLinkRefused for a link we did not sign, one past its expiry or a ticket gone."""
+        claim = self._links.verify(token, self._clock.now())
+        system = Actor(id="system:tracking", roles=frozenset({Role.SYSTEM}))
+        try:
+            ticket = self._tickets.get(claim.tenant_id, claim.ticket_id, system)
+        except NotFound:
+            raise TrackingLinkRefused("tracking.link_invalid", reason="unknown_ticket") from None
+        customer = Actor(id=ticket.customer_id, roles=frozenset({Role.CUSTOMER}),
+                         customer_id=ticket.customer_id)
+        return Opened(claim.tenant_id, ticket, customer)
+
+    def page(self, token: str) -> view.TrackingView:
+        opened = self.open_link(token)
+        tenant_id, ticket, actor = opened.tenant_id, opened.ticket, opened.actor
+        timeline = self._tickets.timeline(tenant_id, ticket.id, actor)
+        numbers = view.tracking_numbers(self._audit.audit_entries(tenant_id, ticket.id))[:MAX_PARCELS]
+        parcels = tuple(view.parcel_view(n, self._parcels.get(tenant_id, n), self._parcels.events(tenant_id, n))
+                        for n in numbers)
+        refunds = tuple(view.refund_view(g, self._refunds.attempts(tenant_id, ticket.id, g.grant_id))
+                        for g in sorted(self._refunds.grants(tenant_id, ticket.id), key=lambda g: g.granted_at))
+        steps = view.steps(ticket, timeline)
+        ahead = [s.status for s in steps if s.state == "ahead"]
+        due = None if ticket.is_terminal else view.next_due(
+            list(self._deadlines.states_for_ticket(tenant_id, ticket.id).values()))
+        return view.TrackingView(
+            ticket_id=ticket.id, ticket_type=ticket.type.value, status=ticket.status.value, locale=ticket.locale,
+            terminal=ticket.is_terminal, steps=steps, next_status=ahead[0] if ahead else None, due=due,
+            parcels=parcels, refunds=refunds,
+            messages=view.messages(self._conversations.list(tenant_id, ticket.id)),
+            events=view.events(timeline))
+
+    def add_message(self, token: str, body: str) -> None:
+        """The customer's message on the ticket's conversation, as the ticket's customer (a closed
+        ticket refuses it: IllegalTransition, 409)."""
+        opened = self.open_link(token)
+        text = body.strip()
+        if not text:
+            raise InvalidRequest("tracking.message_empty", field="body.message")
+        if len(text) > MAX_MESSAGE:
+            raise InvalidRequest("tracking.message_too_long", field="body.message", limit=MAX_MESSAGE)
+        self._messages.post(opened.tenant_id, opened.ticket.id, opened.actor, text)

@@ -1,0 +1,176 @@
+"""The customer's tracking page on the real tickets and reply services over in-memory fakes: GIVEN a
+return in transit with a parcel, a refund under way, a running deadline, staff-only notes and a
+conversation, WHEN the customer opens the signed link, THEN the page shows the steps, what comes next
+and by when, the parcel's checkpoints and the refund's state in the ticket's language, and nothing
+of the back office; the message form puts the customer's message on the conversation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import pytest
+
+from aftersales.core.errors import IllegalTransition, InvalidRequest
+from aftersales.tickets.model import Status, TicketType
+from aftersales.tracking.links import TrackingLinkRefused, TrackingLinks
+from aftersales.tracking.page import TEXT_PAIRS, refusal_page, tracking_page
+from aftersales.tracking.view import Step
+from tests.support.tickets import walk
+from tests.support.tracking import (
+    PROVIDER_REFUND_ID,
+    SECRET,
+    STAFF_NOTE,
+    SUPERVISOR,
+    TENANT,
+    TRACKING_NUMBER,
+    TrackingRig,
+)
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def text_of(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(p.strip() for p in parser.parts if p.strip())
+
+
+@pytest.fixture
+def rig() -> TrackingRig:
+    return TrackingRig()
+
+
+def test_the_steps_are_the_ticket_history_its_status_and_the_usual_way_on(rig):
+    ticket_id = rig.return_in_transit()
+    view = rig.service.page(rig.token(ticket_id))
+    assert view.steps == (
+        Step("submitted", "done"), Step("pending_approval", "done"), Step("approved", "done"),
+        Step("awaiting_return", "done"), Step("return_in_transit", "current"), Step("return_received", "ahead"),
+        Step("inspecting", "ahead"), Step("refund_pending", "ahead"), Step("refunded", "ahead"),
+        Step("closed", "ahead"))
+    assert view.next_status == "return_received"
+    assert view.due is not None and view.due.metric == "resolution"  # the paused first-response clock promises nothing
+
+
+def test_the_page_in_chinese_shows_progress_next_step_parcel_and_refund(rig):
+    ticket_id = rig.return_in_transit()
+    token = rig.token(ticket_id)
+    html = tracking_page(rig.service.page(token), token)
+    text = text_of(html)
+    assert '<html lang="zh-Hans">' in html
+    assert f"售后单 {ticket_id}" in text
+    assert "当前： 退货运输中" in text and "待进行： 退货已签收" in text
+    assert "下一步：退货已签收。" in text
+    assert "我们争取在 2026-12-05 08:00 UTC 前处理完毕。" in text
+    assert f"退货包裹: {TRACKING_NUMBER} · SF Express" in text and "状态：运输中" in text
+    assert text.index("快件已到达上海转运中心") < text.index("快件已揽收")  # newest checkpoint first
+    assert "129.50 CNY · 支付机构处理中" in text and "退回原支付方式" in text
+    assert f'action="{token}/messages"' in html
+
+
+def test_the_page_in_english(rig):
+    rig = TrackingRig(locale="en")
+    ticket_id = rig.return_in_transit()
+    token = rig.token(ticket_id)
+    text = text_of(tracking_page(rig.service.page(token), token))
+    assert f"Request {ticket_id}" in text and "Now: Return in transit" in text
+    assert "We aim to finish by 2026-12-05 08:00 UTC." in text
+    assert "129.50 CNY · Being processed by the payment provider" in text
+    assert "Send message" in text
+
+
+def test_no_staff_data_reaches_the_page(rig):
+    ticket_id = rig.return_in_transit()
+    token = rig.token(ticket_id)
+    html = tracking_page(rig.service.page(token), token)
+    for secret in (STAFF_NOTE, "agent-7", "vip queue", "sup-1", PROVIDER_REFUND_ID, "card_declined_by_issuer",
+                   "ch_1", "grt-1", "cust-1", "sla_reminder", "assigned", "到货破损"):
+        assert secret not in html, secret
+
+
+def test_a_message_from_the_page_is_the_customers_on_the_conversation_and_shown(rig):
+    ticket_id = rig.return_in_transit()
+    token = rig.token(ticket_id)
+    rig.service.add_message(token, "  <script>alert(1)</script> 请问什么时候退款？ ")
+    [item] = rig.conversations.list(TENANT, ticket_id)
+    assert item.direction == "inbound" and item.author == "cust-1"
+    assert item.body == "<script>alert(1)</script> 请问什么时候退款？"
+    assert rig.ticket_store.audit_entries(TENANT, ticket_id)[-1].event == "ticket.customer_replied"
+    html = tracking_page(rig.service.page(token), token)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 请问什么时候退款？" in html and "<script>" not in html
+    assert "您 ·" in text_of(html)
+
+
+def test_an_empty_or_oversized_message_is_refused_with_its_field(rig):
+    token = rig.token(rig.return_in_transit())
+    with pytest.raises(InvalidRequest) as empty:
+        rig.service.add_message(token, "   ")
+    with pytest.raises(InvalidRequest) as long:
+        rig.service.add_message(token, "x" * 2001)
+    assert empty.value.details["field"] == long.value.details["field"] == "body.message"
+    assert len(rig.conversations) == 0
+
+
+def test_a_closed_ticket_shows_no_form_and_refuses_a_message(rig):
+    ticket_id = rig.opened(TicketType.COMPLAINT)
+    walk(rig.tickets, TENANT, ticket_id, "investigating", "resolved", "closed", actor=SUPERVISOR)
+    rig.project(ticket_id)
+    token = rig.token(ticket_id)
+    view = rig.service.page(token)
+    assert view.terminal and view.steps[-1] == Step("closed", "current") and view.due is None
+    html = tracking_page(view, token)
+    assert "<form" not in html and "您无需再做任何操作。" in text_of(html)
+    with pytest.raises(IllegalTransition):
+        rig.service.add_message(token, "还有问题")
+    assert rig.tickets.get(TENANT, ticket_id, SUPERVISOR).status is Status.CLOSED
+
+
+def test_forged_expired_foreign_and_survey_links_are_refused(rig):
+    ticket_id = rig.opened()
+    token = rig.token(ticket_id)
+    body, mac = token.split(".")
+    with pytest.raises(TrackingLinkRefused) as forged:
+        rig.service.page(f"{body}.{mac[:-2]}AA")
+    other_key = TrackingLinks("another-secret-that-is-32-chars-long!!")
+    with pytest.raises(TrackingLinkRefused) as foreign:
+        rig.service.page(other_key.token(TENANT, ticket_id, rig.clock.now()))
+    from aftersales.surveys import tokens as survey_tokens
+    with pytest.raises(TrackingLinkRefused) as survey:  # same key, other purpose
+        rig.service.page(survey_tokens.issue(SECRET, TENANT, ticket_id, rig.clock.now() + timedelta(days=1)))
+    with pytest.raises(TrackingLinkRefused) as unknown:
+        rig.service.page(rig.links.token(TENANT, "tkt-nope", rig.clock.now()))
+    rig.clock.advance(days=91)
+    with pytest.raises(TrackingLinkRefused) as expired:
+        rig.service.page(token)
+    assert [e.value.details["reason"] for e in (forged, foreign, survey, unknown, expired)] == [
+        "forged", "forged", "forged", "unknown_ticket", "expired"]
+    assert expired.value.message_id == "tracking.link_expired"
+    assert "该查询链接已过期" in refusal_page("zh-Hans", expired.value.message_id)
+
+
+def test_the_link_url_points_at_the_page_and_needs_a_base_url(rig):
+    url = rig.links.url(TENANT, "tkt-1", rig.clock.now())
+    assert url is not None and url.startswith("https://track.example.com/v1/track/")
+    claim = rig.links.verify(url.rsplit("/", 1)[1], rig.clock.now())
+    assert (claim.tenant_id, claim.ticket_id) == (TENANT, "tkt-1")
+    assert TrackingLinks(SECRET).url(TENANT, "tkt-1", rig.clock.now()) is None
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+@pytest.mark.parametrize(("fg", "bg"), TEXT_PAIRS)
+def test_text_colours_meet_wcag_aa(fg, bg):
+    light, dark = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 4.5
