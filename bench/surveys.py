@@ -8,6 +8,8 @@ import os
 import time
 from datetime import UTC, datetime, timedelta
 
+from bench.aws_prices import AS_OF, cost, per_thousand
+from bench.metering import AwsMeter, gsi_keys
 from bench.report import Section
 from bench.support import RequestCounter, local_aws
 from tests.support.sent_mail import sent_mails
@@ -17,11 +19,14 @@ SECRET = "bench-survey-link-secret-0123456789abcdef"
 SENT = 20
 
 
-def _requests(counter: RequestCounter) -> dict[str, int]:
-    by_service: dict[str, int] = {}
-    for (service, _op, _target), n in counter.calls.items():
-        by_service[service] = by_service.get(service, 0) + n
-    return by_service
+def _row(name: str, meter: AwsMeter, per: int) -> list[object]:
+    """Requests, DynamoDB units and list-price USD per operation from what `meter` counted."""
+    usage = meter.usage(state_transitions=0)
+    billed = cost(usage)
+    return [name, per, round(meter.total("dynamodb") / per, 2), round(meter.total("ses") / per, 2),
+            round(meter.total() / per, 2), round(usage.quantities["dynamodb_read_request_units"] / per, 2),
+            round(usage.quantities["dynamodb_write_request_units"] / per, 2),
+            f"{per_thousand(billed['total'], per):.4f}"]
 
 
 def _on_moto() -> list[list[object]]:
@@ -34,6 +39,8 @@ def _on_moto() -> list[list[object]]:
 
     rows = []
     with local_aws("SurveySweeperFunction") as model:
+        indexes = gsi_keys(model)
+        memory = {fid: fn.memory_mb for fid, fn in model.functions.items()}
         os.environ["SURVEY_LINK_SECRET"] = SECRET
         os.environ["SURVEY_LINK_BASE_URL"] = "https://api.example.com/v1"
         boto3.client("ses").verify_email_identity(
@@ -49,29 +56,27 @@ def _on_moto() -> list[list[object]]:
                 customer = f"cust-{n}"
                 container.tickets.upsert_order("bench", order(order_id=f"O-{n}", customer={"id": customer}))
                 container.channel_stores.intake.put_contact("bench", customer, "email", f"c{n}@example.com", "en")
-            trigger = RequestCounter()
+            trigger = AwsMeter(indexes, memory)
             with trigger.counting():
                 for n in range(SENT):
                     svc.on_order_delivered("bench", f"O-{n}", START)
             clock.advance(minutes=6)
-            sweep = RequestCounter()
+            sweep = AwsMeter(indexes, memory)
             with sweep.counting():
                 report = svc.sweep()
             assert report.sent == SENT, report
             links = [m.body.split("/surveys/")[1].split()[0] for m in sent_mails()]
-            answers = RequestCounter()
+            answers = AwsMeter(indexes, memory)
             with answers.counting():
                 for token in links[:10]:
                     svc.answer(token, nps=9, csat=None, comment=None)
-            comments = RequestCounter()
+            comments = AwsMeter(indexes, memory)
             with comments.counting():
                 for token in links[10:]:
                     svc.answer(token, nps=10, csat=None, comment="fast delivery, thank you")
             for name, counter, per in (("schedule (order delivered)", trigger, SENT), ("send (sweep)", sweep, SENT),
                                        ("answer, score only", answers, 10), ("answer with a comment", comments, 10)):
-                by = _requests(counter)
-                rows.append([name, per, round(by.get("dynamodb", 0) / per, 2), round(by.get("ses", 0) / per, 2),
-                             round(sum(by.values()) / per, 2)])
+                rows.append(_row(name, counter, per))
         finally:
             wiring.override(None)
     return rows
@@ -154,9 +159,16 @@ def _sweep_on_moto(pending: int, due: int = 100) -> list[object]:
 
 
 def run() -> list[Section]:
-    cost = Section("Survey AWS requests per operation (moto: real adapter, SES; 20 delivery surveys)",
-                   ["operation", "operations", "DynamoDB / op", "SES / op", "AWS requests / op"])
+    cost = Section("Survey AWS requests and cost per operation (moto: real adapter, SES; 20 delivery surveys)",
+                   ["operation", "operations", "DynamoDB / op", "SES / op", "AWS requests / op",
+                    "DynamoDB read units / op", "write units / op", "USD per 1,000 ops"])
     cost.rows += _on_moto()
+    cost.notes.append(f"USD at us-east-1 list prices as of {AS_OF} (bench/aws_prices.py, free tiers ignored): "
+                      "DynamoDB on-demand units sized from what the requests carried and the answers held "
+                      "(bench/metering.py; UpdateItem a lower bound), SES messages, and any EventBridge events "
+                      "or SQS requests the operations made. Left out: the Lambda invocation and GB-seconds "
+                      "around each operation (the service runs in process here; a sweep is one invocation for "
+                      "all its sends) and API Gateway for an answer's HTTP request.")
     cost.notes.append("A send reads the survey, the tenant's rules (once per sweep), the contact history and the "
                       "contacts, then writes one transaction (survey, history, 12 figure counters) and one SES "
                       "message. An answer reads the survey and the rules and writes one transaction (survey + "
