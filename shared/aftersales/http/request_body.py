@@ -7,8 +7,9 @@ NaN/Infinity, an integer outside int64, a duplicate member name, or a lone surro
 I-JSON profile, RFC 7493, with an int64 bound). A body nested 100,000 deep is one 400, not a
 RecursionError.
 
-The one exception: the survey page's own forms (POST /surveys/{token}, /surveys/{token}/unsubscribe)
-are plain HTML forms, so those paths also take application/x-www-form-urlencoded (UTF-8, same cap).
+The one exception: the public pages' own forms (the survey's POST /surveys/{token} and
+/surveys/{token}/unsubscribe, the tracking page's POST /track/{token}/messages) are plain HTML forms,
+so those paths also take application/x-www-form-urlencoded (UTF-8, same cap).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from aftersales.core.payloads import MAX_DEPTH, JsonRefused, decode_json
 
 __all__ = ["MAX_DEPTH", "Refusal", "refusal"]
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-FORM_PATHS = re.compile(r"^/surveys/[^/]+(/unsubscribe)?/?$")
+FORM_PATHS = re.compile(r"^(/surveys/[^/]+(/unsubscribe)?|/track/[^/]+/messages)/?$")
 
 
 @dataclass(frozen=True)
