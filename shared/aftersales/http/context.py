@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic_core import to_jsonable_python
 
 from aftersales.auth.credentials import ApiKeyScope, Principal
 from aftersales.core.errors import DomainError, Forbidden, InvalidRequest
@@ -144,7 +145,9 @@ class RequestContext:
 
         def render() -> dict[str, Any]:
             body = compute()
-            return {"status": status, "body": body.model_dump(mode="json") if hasattr(body, "model_dump") else body}
+            # The idempotency store keeps the answer as JSON: a view's datetimes become ISO 8601 text.
+            return {"status": status, "body": body.model_dump(mode="json") if hasattr(body, "model_dump")
+                    else to_jsonable_python(body)}
 
         if not key:
             result = render()

@@ -240,3 +240,21 @@ def test_the_largest_review_the_rules_allow_fits_one_dynamodb_item(rig):
 
     size = len(Utf8JsonAttribute().serialize(stored.model_dump(mode="json")).encode())
     assert size < 380_000, size  # the doc, with room for the keys and index attributes
+
+
+def test_a_decision_sent_with_an_idempotency_key_is_answered_and_replayed_with_the_same_view(rig):
+    """GIVEN a moderated review WHEN staff decide it with an Idempotency-Key (as the workbench sends every
+    POST) THEN the answer is 200 with the view (its datetimes stored as JSON text, not a 5xx), and
+    the same key again replays the same answer without a second decision."""
+    api, creds = rig["api"], rig["creds"]
+    held = write(rig, who="key", text=BAD, rating=5).body
+    moderate(rig)
+    headers = {**creds["agent"], "Idempotency-Key": "decide-held-review-1"}
+    body = {"verdict": "reject", "reason": "furious text, five stars"}
+    first = api.request("POST", f"/reviews/{held['id']}/moderation", body, headers)
+    assert first.status == 200, first.body
+    assert first.body["status"] == "rejected" and isinstance(first.body["created_at"], str)
+    again = api.request("POST", f"/reviews/{held['id']}/moderation", body, headers)
+    assert again.status == 200 and again.body == first.body
+    entries = api.request("GET", f"/reviews/{held['id']}", headers=creds["agent"]).body["entries"]
+    assert sum(e["event"] == "review.rejected_by_staff" for e in entries) == 1, [e["event"] for e in entries]

@@ -81,6 +81,7 @@ export async function satisfaction({ dimension, period }) {
   const value = (r) => (dimension === "channel" ? label("channel", r.value)
     : dimension === "ticket_type" ? label("type", r.value) : r.value);
   return {
+    raw: rows,
     option: { categories: rows.map(value),
       series: [{ name: t("workbench.figures.nps"), data: rows.map((r) => r.nps) },
         { name: t("workbench.figures.csat"), data: rows.map((r) => r.csat) }] },

@@ -1,4 +1,5 @@
-// The staff workbench: sign-in, the queue, a ticket, the approvals inbox, the supervisor dashboard. Preact + htm (no build
+// The staff workbench: sign-in, the queue, a ticket, the approvals inbox, the supervisor
+// dashboard, reviews moderation, NPS / CSAT. Preact + htm (no build
 // step beyond bundling: htm is tagged templates, not JSX). Routes live in the URL's fragment.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
@@ -10,6 +11,7 @@ import { SignIn } from "./signin.js";
 import { Queue } from "./queue.js";
 import { TicketPage } from "./ticket.js";
 import { Approvals } from "./approvals.js";
+import { Moderation } from "./moderation.js";
 
 // The chart screens are loaded when first opened: ECharts is most of their weight, and the queue,
 // a ticket and the approvals need none of it (esbuild splits it into its own chunk).
@@ -31,9 +33,14 @@ function route() {
   if (ticket) return { name: "ticket", id: decodeURIComponent(ticket[1]) };
   if (hash.startsWith("/approvals")) return { name: "approvals" };
   if (hash.startsWith("/dashboard")) return { name: "dashboard" };
+  if (hash.startsWith("/reviews")) return { name: "reviews" };
+  if (hash.startsWith("/satisfaction")) return { name: "satisfaction" };
   if (hash.startsWith("/sign-in")) return { name: "sign-in" };
   return { name: "queue" };
 }
+
+// The roles the reviews and satisfaction routes serve (finance and arbitration have neither).
+const STAFF = ["agent", "supervisor", "admin"];
 
 function Header({ session, onLocale }) {
   const here = route().name;
@@ -43,7 +50,9 @@ function Header({ session, onLocale }) {
     <strong class="brand">${t("workbench.title")}</strong>
     ${session && html`<nav>${link("queue", "#/queue", t("workbench.nav.queue"))}
       ${link("approvals", "#/approvals", t("workbench.nav.approvals"))}
-      ${hasRole(session, "supervisor", "admin") && link("dashboard", "#/dashboard", t("workbench.nav.dashboard"))}</nav>`}
+      ${hasRole(session, "supervisor", "admin") && link("dashboard", "#/dashboard", t("workbench.nav.dashboard"))}
+      ${hasRole(session, ...STAFF) && link("reviews", "#/reviews", t("workbench.nav.reviews"))}
+      ${hasRole(session, ...STAFF) && link("satisfaction", "#/satisfaction", t("workbench.nav.satisfaction"))}</nav>`}
     <span class="spacer"></span>
     <label class="lang">${t("workbench.language")}
       <select data-test="locale" value=${locale()} onChange=${(e) => onLocale(e.target.value)}>
@@ -73,6 +82,8 @@ function App() {
   if (!session || where.name === "sign-in") screen = html`<${SignIn} onSignedIn=${() => { location.hash = "#/queue"; refresh(); }} />`;
   else if (where.name === "ticket") screen = html`<${TicketPage} key=${where.id + locale()} id=${where.id} session=${session} />`;
   else if (where.name === "dashboard") screen = html`<${Lazy} name="Dashboard" key=${locale()} session=${session} />`;
+  else if (where.name === "satisfaction") screen = html`<${Lazy} name="Satisfaction" key=${locale()} session=${session} />`;
+  else if (where.name === "reviews") screen = html`<${Moderation} key=${locale()} session=${session} />`;
   else if (where.name === "approvals") screen = html`<${Approvals} key=${locale()} session=${session} />`;
   else screen = html`<${Queue} key=${locale()} session=${session} />`;
   return html`<${Header} session=${session} onLocale=${onLocale} /><main>${screen}</main>`;
