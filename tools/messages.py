@@ -486,6 +486,7 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("media.wrong_purpose_inspection", "Media {media_id} was uploaded for {purpose}, not as an inspection photo.",
      "媒体文件 {media_id} 的用途是 {purpose}，不是质检照片。"),
     ("media.too_many", "At most {max} media per request.", "每个申请最多 {max} 个媒体文件。"),
+    ("sla.too_many_tickets", "Ask for the clocks of at most {max} tickets at a time.", "一次最多查询 {max} 个工单的时限。"),
     ("media.already_attached", "These media are already on the request.", "这些媒体文件已在申请中。"),
     ("media.already_checked", "Media {media_id} was already checked ({status}).",
      "媒体文件 {media_id} 已检查（{status}）。"),

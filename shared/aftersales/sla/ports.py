@@ -72,6 +72,12 @@ class SlaStore(Protocol):
 
     def states_for_ticket(self, tenant_id: str, ticket_id: str) -> dict[str, DeadlineState]: ...
 
+    def save_clocks(self, tenant_id: str, ticket_id: str, states: list[DeadlineState]) -> None:
+        """The ticket's deadlines as last recomputed, in one item a page of tickets reads in one batch."""
+
+    def clocks_for(self, tenant_id: str, ticket_ids: list[str]) -> dict[str, list[DeadlineState]]:
+        """The saved clocks of up to 100 tickets (one BatchGetItem); tickets never tracked are absent."""
+
     def states_with_floor(self, tenant_id: str, ticket_id: str
                           ) -> dict[str, tuple[DeadlineState, datetime | None]]: ...
 

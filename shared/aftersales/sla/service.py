@@ -45,6 +45,7 @@ logger = logging.getLogger("aftersales.sla")
 SLA_SOURCE = "aftersales.sla"
 SLA_ENGINE = Actor(id="sla-engine", roles=frozenset({Role.SYSTEM}))
 FIRST_SWEEP_LOOKBACK = timedelta(days=1)
+MAX_CLOCKS = 100  # tickets per clocks read: one BatchGetItem
 RECOMPUTE_PAGE_SIZE = 100  # open tickets recomputed per tracker message after a policy/calendar change
 # Stages measured from the due moment: shifted together when a breach may not be back-dated.
 _AFTER_DUE = ("breach", "escalate", "default_action")
@@ -120,6 +121,14 @@ class SlaService:
         states = self._store.states_for_ticket(tenant_id, ticket_id)
         return sorted(states.values(), key=lambda s: (s.deadline.metric, s.deadline.cycle))
 
+    def clocks(self, tenant_id: str, ticket_ids: list[str]) -> dict[str, list[DeadlineState]]:
+        """The deadlines of a page of tickets (a queue screen's SLA clocks), as last recomputed, in one
+        batch read: due times and reminder offsets, from which a viewer's clock counts down. Stages the
+        sweep fired since are on each ticket's own deadlines (`deadlines`). At most 100 ids."""
+        if len(ticket_ids) > MAX_CLOCKS:
+            raise InvalidRequest("sla.too_many_tickets", field="ticket_ids", max=MAX_CLOCKS)
+        return self._store.clocks_for(tenant_id, ticket_ids) if ticket_ids else {}
+
     def track(self, tenant_id: str, ticket_id: str, *, policy_changed: bool = False) -> list[DeadlineState]:
         """Recompute the ticket's deadlines from its history; keep fired stages and recorded breaches.
 
@@ -165,6 +174,7 @@ class SlaService:
             results.append(state)
         for key in previous.keys() - {s.deadline.key for s in results}:
             self._store.delete_state(tenant_id, ticket_id, key)  # metric no longer in the policy
+        self._store.save_clocks(tenant_id, ticket_id, results)
         logger.info("deadlines recomputed", extra={"tenant_id": tenant_id, "ticket_id": ticket_id,
                                                    "deadlines": len(results), "open": is_open})
         return results

@@ -105,3 +105,45 @@ def test_reassignment_through_the_api_respects_the_targets_shift(api, demo):
     assert api.request("GET", f"/tickets/{ticket['id']}", None, sup).body["assignee_id"] == "a1"
     audit = api.request("GET", f"/tickets/{ticket['id']}/audit", None, sup).body["entries"]
     assert audit[-1]["event"] == "ticket.assigned" and audit[-1]["reason"] == "manual: cover the night queue"
+
+
+def test_a_queue_page_reads_its_sla_clocks_in_one_batch(api, demo):
+    """GIVEN a policy and two tracked tickets WHEN the workbench asks GET /sla/clocks for a page's ids
+    THEN one BatchGetItem answers with each ticket's deadlines (an unknown id absent); a customer is
+    refused; 101 ids is 422 at ticket_ids."""
+    import os
+
+    import boto3
+
+    from aftersales.wiring import services
+    from bench.support import RequestCounter
+    from tests.support.tickets import order_payload
+
+    boto3.client("events").create_event_bus(Name=os.environ["EVENT_BUS_NAME"])
+    acme = demo["acme"]
+    sup = acme["supervisor"]
+    policy = {"rules": [{"rule_id": "returns", "match": {"ticket_type": "return_refund"},
+                         "targets": {"resolution": {"duration": "PT8H", "clock": "calendar", "reminders": [0.5]}}}]}
+    assert api.request("PUT", "/sla/policy", policy, sup).status == 200
+    assert api.request("PUT", "/orders/O-1", order_payload(quantity=4), acme["key"]).status == 201
+    ids = []
+    for _ in range(2):
+        ticket = api.request("POST", "/tickets", {"type": "return_refund", "order_id": "O-1", "channel": "app",
+                                                  "reason_code": "damaged",
+                                                  "lines": [{"line_id": "L1", "quantity": 1}]}, acme["key"]).body
+        services().sla.track("acme", ticket["id"])
+        ids.append(ticket["id"])
+    counter = RequestCounter()
+    with counter.counting():
+        reply = api.request("GET", "/sla/clocks", None, sup, {"ticket_ids": ",".join([*ids, "tkt_unknown"])})
+    assert reply.status == 200, reply
+    assert set(reply.body["clocks"]) == set(ids)
+    (resolution,) = reply.body["clocks"][ids[0]]
+    assert resolution["metric"] == "resolution" and resolution["due_at"] and resolution["breached"] is False
+    # besides the authorizer's credential reads on the tenants table
+    dynamo = {op: n for (service, op, target), n in counter.calls.items()
+              if service == "dynamodb" and "TenantsTable" not in target}
+    assert dynamo == {"BatchGetItem": 1}, counter.calls
+    assert api.request("GET", "/sla/clocks", None, acme["cust-1"], {"ticket_ids": ids[0]}).status == 403
+    many = api.request("GET", "/sla/clocks", None, sup, {"ticket_ids": ",".join(f"t{n}" for n in range(101))})
+    assert many.status == 422 and many.body["error"]["fields"][0]["path"] == "ticket_ids"

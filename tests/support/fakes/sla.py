@@ -31,6 +31,7 @@ class InMemorySlaStore:
         self.claims: set[str] = set()
         self.outcomes: dict[StateKey, SlaOutcome] = {}
         self.cursor: datetime | None = None
+        self.clocks: dict[tuple[str, str], list[DeadlineState]] = {}
         self.reads = 0
 
     def __len__(self) -> int:
@@ -68,6 +69,13 @@ class InMemorySlaStore:
         return ids, (json.dumps(ids[-1]) if ids and len(ids) == limit else None)
 
     # ---------------------------------------------------------------- deadline states
+    def save_clocks(self, tenant_id: str, ticket_id: str, states: list[DeadlineState]) -> None:
+        self.clocks[(tenant_id, ticket_id)] = list(states)
+
+    def clocks_for(self, tenant_id: str, ticket_ids: list[str]) -> dict[str, list[DeadlineState]]:
+        self.reads += 1
+        return {tid: self.clocks[(tenant_id, tid)] for tid in ticket_ids if (tenant_id, tid) in self.clocks}
+
     def states_for_ticket(self, tenant_id: str, ticket_id: str) -> dict[str, DeadlineState]:
         return {key: state for key, (state, _floor) in self.states_with_floor(tenant_id, ticket_id).items()}
 

@@ -144,3 +144,25 @@ def test_a_policy_change_asks_for_a_recompute_of_the_open_tickets(rig):
 
     assert ("acme", None) in rig.pages
     assert rig.events.events == [("sla.policy_changed", {"tenant_id": "acme", "version": 1})]
+
+
+def test_a_page_of_tickets_reads_its_clocks_in_one_batch(rig):
+    """GIVEN two tracked tickets and one never tracked WHEN a queue page asks for their clocks
+    THEN one store read answers with each tracked ticket's deadline as last recomputed (due at
+    START+8h, reminder at 75 %), the untracked one is absent; more than 100 ids is refused at
+    `ticket_ids`."""
+    from aftersales.core.errors import InvalidRequest
+
+    first, second = rig.open(), rig.open()
+    reads = rig.store.reads
+    clocks = rig.sla.clocks("acme", [first, second, "tkt_never_tracked"])
+    assert rig.store.reads == reads + 1
+    assert set(clocks) == {first, second}
+    (resolution,) = clocks[first]
+    assert resolution.deadline.metric == "resolution" and resolution.deadline.due_at == START + timedelta(hours=8)
+    rig.tickets.transition("acme", first, Status.CANCELLED, STOREFRONT, reason="changed my mind")
+    rig.sla.track("acme", first)
+    assert not rig.sla.clocks("acme", [first])[first][0].deadline.is_open  # the clock stopped with the ticket
+    with pytest.raises(InvalidRequest) as refused:
+        rig.sla.clocks("acme", [f"t{n}" for n in range(101)])
+    assert refused.value.details["field"] == "ticket_ids"

@@ -1,6 +1,6 @@
 // The queue: GET /tickets (the API filters by status and pages with a cursor); type, channel,
 // assignee and SLA state filter the loaded page here, because the list endpoint has no such
-// parameters. Each ticket's SLA clock comes from GET /tickets/{id}/deadlines.
+// parameters. The page's SLA clocks come in one read: GET /sla/clocks?ticket_ids=... (one batch).
 import { useEffect, useState } from "preact/hooks";
 import { html } from "./html.js";
 import { get, query } from "./api.js";
@@ -26,9 +26,10 @@ export function Queue() {
       setTickets((old) => (after ? [...old, ...page.items] : page.items));
       setCursor(page.next_cursor);
       setError(null);
-      const clocks = await Promise.all(page.items.map((tk) =>
-        get(`/tickets/${encodeURIComponent(tk.id)}/deadlines`).then((d) => [tk.id, d.deadlines], () => [tk.id, []])));
-      setDeadlines((old) => ({ ...old, ...Object.fromEntries(clocks) }));
+      const ids = page.items.map((tk) => tk.id);
+      const read = ids.length ? await get(`/sla/clocks${query({ ticket_ids: ids.join(",") })}`).catch(() => null) : null;
+      const clocks = read ? read.clocks : {};
+      setDeadlines((old) => ({ ...old, ...Object.fromEntries(ids.map((id) => [id, clocks[id] || []])) }));
     } catch (err) {
       setError(err);
     } finally {

@@ -166,6 +166,16 @@ class DynamoSlaStore:
         return ids, (json.dumps(last, sort_keys=True) if last and len(ids) == limit else None)
 
     # ---------------------------------------------------------------- deadline states
+    def save_clocks(self, tenant_id: str, ticket_id: str, states: list[DeadlineState]) -> None:
+        SlaItem(pk=_ticket_pk(tenant_id, ticket_id), sk="CLOCKS",
+                doc={"deadlines": [s.model_dump(mode="json") for s in states]}).save()
+
+    def clocks_for(self, tenant_id: str, ticket_ids: list[str]) -> dict[str, list[DeadlineState]]:
+        keys = [(_ticket_pk(tenant_id, ticket_id), "CLOCKS") for ticket_id in dict.fromkeys(ticket_ids)]
+        prefix = _ticket_pk(tenant_id, "")
+        return {item.pk.removeprefix(prefix): [DeadlineState.model_validate(d) for d in (item.doc or {})["deadlines"]]
+                for item in SlaItem.batch_get(keys)}
+
     def states_for_ticket(self, tenant_id: str, ticket_id: str) -> dict[str, DeadlineState]:
         return {key: state for key, (state, _floor) in self.states_with_floor(tenant_id, ticket_id).items()}
 

@@ -58,6 +58,17 @@ def ticket_deadlines(ticket_id: Annotated[str, Path(max_length=128)]) -> dict:
                            "breached": s.is_breached} for s in states]}
 
 
+@router.get("/sla/clocks", tags=["sla"],
+            summary="The SLA deadlines of a page of tickets (a queue's clocks) in one read")
+def ticket_clocks(ticket_ids: Annotated[str, Query(max_length=12_900, description="Comma-separated ticket ids "
+                                                                                   "(at most 100)")]) -> dict:
+    request.require(*STAFF_AND_STOREFRONT)
+    ids = [i for i in (part.strip() for part in ticket_ids.split(",")) if i]
+    clocks = services().sla.clocks(request.tenant(), ids)
+    return {"clocks": {tid: [{**s.deadline.model_dump(mode="json"), "fired": sorted(s.fired),
+                              "breached": s.is_breached} for s in states] for tid, states in clocks.items()}}
+
+
 # ---------------------------------------------------------------------- supervisor figures
 @router.get("/sla/figures/daily-timeouts", tags=["sla figures"], summary="Breaches per local day and metric")
 def figures_daily(first: DateQuery, last: ToQuery, timezone: ZoneQuery = "UTC") -> dict:
