@@ -41,3 +41,11 @@ def test_the_compiled_catalogs_match_tools_messages():
     for msgid, en, zh in MESSAGES:
         assert translate(msgid, "en") == en, msgid
         assert translate(msgid, "zh-Hans") == zh, msgid
+
+
+def test_each_message_id_is_written_once():
+    """A second entry for an id would silently replace the first's texts in the catalogs."""
+    seen: dict[str, int] = {}
+    for message_id, _en, _zh in MESSAGES:
+        seen[message_id] = seen.get(message_id, 0) + 1
+    assert {i: n for i, n in seen.items() if n > 1} == {}
