@@ -962,6 +962,15 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("workbench.satisfaction.utc", "Surveys count in the UTC month or day they were sent.", "问卷按发送时的 UTC 月份或日期统计。"),
     ("workbench.satisfaction.by", "NPS and CSAT % by {dimension}, {period}", "按{dimension}的 NPS 与 CSAT %（{period}）"),
     ("workbench.satisfaction.trend", "NPS and CSAT % over six months", "近六个月 NPS 与 CSAT %"),
+    # the ticket's state diagram, timeline and media
+    ("workbench.diagram.label", "State diagram of this ticket type; now: {status}", "该工单类型的状态图；当前：{status}"),
+    ("workbench.diagram.legend", "Filled: where the ticket is. Bold arrows: the moves you can take now.",
+     "实心：工单当前所在状态。粗箭头：您现在可以执行的流转。"),
+    ("workbench.ticket.timeline", "Customer timeline", "客户可见进度"),
+    ("workbench.timeline.none", "Nothing on the customer's timeline yet.", "客户进度中暂无记录。"),
+    ("workbench.ticket.media", "Media", "图片与视频"),
+    ("workbench.media.none", "No media on this ticket.", "该工单没有图片或视频。"),
+    ("workbench.media.open", "Open", "打开"),
     # outbound webhooks (tenants' endpoints)
     ("webhooks.destination_refused", "The webhook URL is refused ({reason}): only https URLs of public addresses are called.",
      "该 Webhook 地址被拒绝（{reason}）：只调用公网地址的 https URL。"),

@@ -1,4 +1,5 @@
-// One ticket: header, lines with quantities, the allowed moves as buttons, the conversation with a
+// One ticket: header, its type's state diagram with the current state, the allowed moves as buttons,
+// the customer timeline, lines with quantities, media, the conversation with a
 // reply box, the review, risk reasons, refunds, and the audit chain with its verification badge.
 // Every part is one API read; a part the caller may not read (403) says so and the rest still shows.
 import { useState } from "preact/hooks";
@@ -6,6 +7,7 @@ import { html } from "./html.js";
 import { ApiError, get, getOptional, post } from "./api.js";
 import { dateTime, label, money, t } from "./i18n.js";
 import { ReviewPanel } from "./review.js";
+import { StateDiagram } from "./diagram.js";
 import { Failure, SlaBadge, useLoad, useNow } from "./widgets.js";
 
 const settle = (promise) => promise.then((value) => ({ value }), (error) => ({ error }));
@@ -19,8 +21,11 @@ async function loadTicket(id) {
   // The API has no ticket-to-parcels read: the parcels are the tracking numbers its audit chain's
   // carrier-scan entries name, each read with GET /parcels/{tracking number}.
   const numbers = audit.value ? [...new Set(audit.value.entries.map((e) => e.data?.tracking_number).filter(Boolean))] : [];
-  const parcels = await settle(Promise.all(numbers.map((n) => get(`/parcels/${encodeURIComponent(n)}`))));
-  return { ticket, conversation, review, risk, refund, audit, verify, deadlines, parcels };
+  const [parcels, table, timeline, media] = await Promise.all([
+    settle(Promise.all(numbers.map((n) => get(`/parcels/${encodeURIComponent(n)}`)))),
+    settle(get(`/ticket-types/${encodeURIComponent(ticket.type)}/transitions`)), settle(get(`${path}/timeline`)),
+    settle(Promise.all((ticket.media_ids || []).map((m) => get(`/media/${encodeURIComponent(m)}`))))]);
+  return { ticket, conversation, review, risk, refund, audit, verify, deadlines, parcels, table, timeline, media };
 }
 
 function Part({ title, name, result, children }) {
@@ -113,7 +118,13 @@ export function TicketPage({ id, session }) {
     </p>
     ${ticket.description && html`<blockquote>${ticket.description}</blockquote>`}
     <section class="card" data-part="state"><h2>${t("workbench.ticket.state")}</h2>
+      ${data.table.value && html`<${StateDiagram} table=${data.table.value} current=${ticket.status}
+        open=${ticket.next.filter((m) => m.permitted).map((m) => m.to)} />`}
       <${Moves} ticket=${ticket} onMoved=${reload} /></section>
+    <${Part} title=${t("workbench.ticket.timeline")} name="timeline" result=${data.timeline}>${(tl) => html`
+      ${tl.entries.length ? html`<ol class="timeline">${tl.entries.map((e) => html`<li data-seq=${e.seq}>
+        <small>${dateTime(e.at)}</small> <b>${e.title}</b> · ${e.status_label}</li>`)}</ol>`
+        : html`<p class="muted">${t("workbench.timeline.none")}</p>`}`}<//>
     <section class="card" data-part="lines"><h2>${t("workbench.ticket.lines")}</h2>
       ${ticket.lines.length ? html`<table class="rows"><thead><tr><th>SKU</th>
         <th>${t("workbench.line.requested")}</th><th>${t("workbench.line.received")}</th>
@@ -147,6 +158,12 @@ export function TicketPage({ id, session }) {
         <b>${p.status}</b> / ${p.sub_status} · ${t("workbench.parcel.checkpoints", { count: p.events })}
         ${p.last_checkpoint_at && html` · ${dateTime(p.last_checkpoint_at)}`}</li>`)}</ul>`
         : html`<p class="muted">${t("workbench.parcel.none")}</p>`}`}<//>
+    <${Part} title=${t("workbench.ticket.media")} name="media" result=${data.media}>${(list) => html`
+      ${list.length ? html`<ul>${list.map((m) => html`<li data-media=${m.id}><code>${m.id}</code> · ${m.content_type} ·
+        <b>${m.status}</b>${m.metadata?.width ? ` · ${m.metadata.width}×${m.metadata.height}` : ""}
+        ${m.reason_message && html` · ${m.reason_message}`}
+        ${m.url && html` · <a href=${m.url} target="_blank" rel="noopener noreferrer" data-test="media-open">${t("workbench.media.open")}</a>`}</li>`)}</ul>`
+        : html`<p class="muted">${t("workbench.media.none")}</p>`}`}<//>
     <${Part} title=${t("workbench.ticket.audit")} name="audit" result=${data.audit}>${(a) => html`
       ${!data.verify.error && html`<p><span data-test="chain" data-valid=${String(data.verify.value.valid)}
         class=${`pill ${data.verify.value.valid ? "ok" : "bad"}`}>${data.verify.value.valid
