@@ -6,7 +6,7 @@ and in Chinese. Charts are drawn by ECharts on canvas; the table is one click aw
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,6 +26,14 @@ PAINTED = """(card) => [...card.querySelectorAll('canvas')].some((c) => {
   for (let i = 3; i < data.length; i += 4) if (data[i]) return true;
   return false;
 })"""
+
+
+def painted(page, chart: str) -> None:
+    """Wait until the chart's canvas has painted pixels (polled from here: the page's CSP forbids
+    the eval that page.wait_for_function polls with)."""
+    card = page.locator(f"[data-chart={chart}]")
+    expect(card.locator("canvas").first).to_be_visible()
+    eventually(lambda: page.evaluate(PAINTED, card.element_handle()), timeout=10, interval=0.2)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -81,7 +89,7 @@ def test_the_daily_timeouts_chart_draws_the_breach_and_its_table_shows_the_numbe
     card = page.locator("[data-chart=daily-timeouts]")
     expect(card.locator("h2")).to_have_text(title)
     expect(card.locator("canvas").first).to_be_visible()
-    page.wait_for_function(f"({PAINTED})(document.querySelector('[data-chart=daily-timeouts]'))")
+    painted(page, "daily-timeouts")
     font = page.evaluate("getComputedStyle(document.body).fontFamily")
     assert page.evaluate("([font, text]) => document.fonts.check(`12px ${font}`, text)", [font, metric + title])
     toggle = card.locator("[data-test=toggle-numbers]")
@@ -120,4 +128,36 @@ def test_the_dashboard_is_a_supervisor_screen_and_its_other_charts_load(local_st
     page.fill("[data-test=sku]", "TV-55")
     page.click("[data-test=sku-show]")
     expect(page.locator("[data-chart=causes] canvas, [data-chart=causes] [data-test=no-data]").first).to_be_visible()
+    assert page.locator(".chart [role=alert]").count() == 0
+
+
+def test_the_return_reasons_chart_draws_the_analytics_projection(local_stack, open_page, breached):
+    """GIVEN today's returns (this module's and the other browser tests', reason 'quality') projected
+    by the analytics consumer WHEN the supervisor opens the dashboard in Chinese THEN the return
+    reasons chart is painted and its table shows the projection's count for 'quality' over the
+    dashboard's default fortnight; the ticket-types, refund and processing-time charts answer."""
+    shop = Shop(local_stack)
+    today = datetime.now(ZoneInfo(ZONE)).date()
+    first = (today - timedelta(days=13)).isoformat()
+
+    def quality() -> int:
+        reply = requests.get(f"{shop.api}/analytics/return-reasons", headers=shop.supervisor, timeout=15,
+                             params={"from": first, "to": today.isoformat(), "grain": "day"})
+        assert reply.status_code == 200, reply.text
+        return next((r["count"] for r in reply.json()["items"] if r["reason"] == "quality"), 0)
+
+    local_stack.drain(timeout=15)
+    counts = [eventually(quality, timeout=20), quality()]
+    while counts[-1] != counts[-2]:
+        counts.append(quality())
+    page = open_page(locale="zh-CN")
+    _sign_in(page, local_stack, "supervisor token", "#/dashboard")
+    card = page.locator("[data-chart=return-reasons]")
+    expect(card.locator("h2")).to_have_text("退货原因")
+    painted(page, "return-reasons")
+    card.locator("[data-test=toggle-numbers]").click()
+    row = card.locator("tbody tr", has=page.locator("td[data-col=reason]:text-is('quality')"))
+    expect(row.locator("td[data-col=count]")).to_have_text(str(counts[-1]))
+    for name in ("ticket-types", "refund-amounts", "processing-times"):
+        expect(page.locator(f"[data-chart={name}] canvas, [data-chart={name}] [data-test=no-data]").first).to_be_visible()
     assert page.locator(".chart [role=alert]").count() == 0

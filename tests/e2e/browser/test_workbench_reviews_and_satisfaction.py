@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.browser.test_survey_page_accessibility import _survey_link
 from tests.e2e.browser.test_workbench import _sign_in, _token
-from tests.e2e.browser.test_workbench_dashboard import PAINTED
+from tests.e2e.browser.test_workbench_dashboard import painted
 from tests.support.environment import ROOT
 from tests.support.local_stack import demo_auth, eventually
 
@@ -126,7 +126,7 @@ def test_an_answered_survey_shows_in_the_nps_and_csat_chart_and_table(local_stac
     page.select_option("[data-test=dimension]", "all")
     card = page.locator("[data-chart=satisfaction-by]")
     expect(card.locator("canvas").first).to_be_visible()
-    page.wait_for_function(f"({PAINTED})(document.querySelector('[data-chart=satisfaction-by]'))")
+    painted(page, "satisfaction-by")
     card.locator("[data-test=toggle-numbers]").click()
     expect(card.locator("td[data-col=answered]")).to_have_text(str(after["answered"]))
     expect(card.locator("td[data-col=nps]")).to_have_text(f"{after['nps']:g}")

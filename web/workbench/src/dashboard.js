@@ -1,5 +1,6 @@
 // The supervisor dashboard: SLA daily timeouts, the responsible-person ranking and SLA compliance
-// over a range of the viewer's local days, satisfaction by channel in a month, and one product's
+// over a range of the viewer's local days, the analytics projections' return reasons, ticket types
+// per month, refund amounts and processing-time percentiles, satisfaction by channel in a month, and one product's
 // negative-cause clusters — each a chart with its numbers a click away. Every chart is one API
 // read; a chart the role may not read (403) says so and the others still show.
 import { useState } from "preact/hooks";
@@ -7,7 +8,8 @@ import { html } from "./html.js";
 import { ApiError } from "./api.js";
 import { t } from "./i18n.js";
 import { barOption, ChartCard, pieOption } from "./chart.js";
-import { compliance, dailyTimeouts, dayIn, productInsights, ranking, satisfaction, viewerZone } from "./figures.js";
+import { compliance, dailyTimeouts, dayIn, processingTimes, productInsights, ranking, refundAmounts, returnReasons, satisfaction,
+  typeShare, viewerZone } from "./figures.js";
 import { Failure, useLoad } from "./widgets.js";
 
 // A chart fed by one loader; `make` turns the loaded figures into the chart's option.
@@ -59,6 +61,14 @@ export function Dashboard() {
           <option value="team">${t("workbench.figures.by.team")}</option></select></label><//>
       <${FigureChart} name="compliance" title=${t("workbench.dashboard.compliance")}
         load=${() => compliance(range)} deps=${[first, last]} make=${barOption} />
+      <${FigureChart} name="return-reasons" title=${t("workbench.dashboard.return_reasons")}
+        load=${() => returnReasons(range)} deps=${[first, last]} make=${pieOption} />
+      <${FigureChart} name="ticket-types" title=${t("workbench.dashboard.ticket_types")}
+        load=${() => typeShare(range)} deps=${[first, last]} make=${barOption} />
+      <${FigureChart} name="refund-amounts" title=${t("workbench.dashboard.refund_amounts")}
+        load=${() => refundAmounts(range)} deps=${[first, last]} make=${barOption} />
+      <${FigureChart} name="processing-times" title=${t("workbench.dashboard.processing_times")}
+        load=${() => processingTimes(range)} deps=${[first, last]} make=${barOption} />
       <${FigureChart} name="satisfaction" title=${t("workbench.dashboard.satisfaction")}
         load=${() => satisfaction({ dimension: "channel", period: month })} deps=${[month]} make=${barOption}>
         <label class="inline">${t("workbench.figures.month")}<input type="month" data-test="month" value=${month}

@@ -2,7 +2,7 @@
 // responsible-person ranking, SLA compliance, satisfaction (NPS / CSAT) and a product's
 // negative-cause clusters. Days are the viewer's local days in the viewer's time zone.
 import { get, query } from "./api.js";
-import { label, t } from "./i18n.js";
+import { label, money, t } from "./i18n.js";
 
 export const viewerZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 
@@ -105,5 +105,67 @@ export async function productInsights({ sku, period }) {
       { key: "trend", label: t("workbench.figures.trend") }],
     rows: found.clusters.map((c) => ({ cause: c.label, reviews: c.reviews, returns: c.returns, share: percent(c.share),
       trend: `${t(`workbench.trend.${c.trend.direction}`)} (${c.trend.delta >= 0 ? "+" : ""}${c.trend.delta})` })),
+  };
+}
+
+// ---------------------------------------------------------------- the analytics projections
+// (GET /analytics/...: per-tenant buckets of local days and months, kept by the projector)
+
+export async function returnReasons({ first, last }) {
+  const { items } = await get(`/analytics/return-reasons${query({ from: first, to: last, grain: "day" })}`);
+  return {
+    option: { items: items.map((r) => ({ name: r.reason, value: r.count })) },
+    columns: [{ key: "reason", label: t("workbench.figures.reason") }, { key: "count", label: t("workbench.figures.count") },
+      { key: "share", label: t("workbench.figures.share_of_returns") }],
+    rows: items.map((r) => ({ reason: r.reason, count: r.count, share: percent(r.share) })),
+  };
+}
+
+const monthOf = (day) => day.slice(0, 7);
+
+export async function typeShare({ first, last }) {
+  const { items } = await get(`/analytics/ticket-types${query({ from: monthOf(first), to: monthOf(last) })}`);
+  const months = items.map((m) => m.month);
+  const types = [...new Set(items.flatMap((m) => Object.keys(m.types)))].sort();
+  return {
+    option: { categories: months, stacked: true,
+      series: types.map((ty) => ({ name: label("type", ty), data: items.map((m) => m.types[ty]?.count || 0) })) },
+    columns: [{ key: "month", label: t("workbench.figures.month") }, { key: "type", label: t("workbench.filter.type") },
+      { key: "count", label: t("workbench.figures.count") }, { key: "share", label: t("workbench.figures.share_of_month") }],
+    rows: items.flatMap((m) => Object.entries(m.types).map(([ty, v]) => ({ month: m.month, type: label("type", ty),
+      count: v.count, share: percent(v.share) }))),
+  };
+}
+
+const summaryOf = ({ first, last }) => get(`/analytics/summary${query({ from: first, to: last, grain: "day" })}`);
+
+// Refund amounts per ticket type (minor units per currency; one series per currency, in major units).
+export async function refundAmounts(range) {
+  const found = await summaryOf(range);
+  const byType = found.refund_amounts.type || {};
+  const types = Object.keys(byType).sort();
+  const currencies = [...new Set(types.flatMap((ty) => Object.keys(byType[ty])))].sort();
+  const major = (minor, currency) => {
+    const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
+    return minor / 10 ** digits;
+  };
+  return {
+    option: { categories: types.map((ty) => label("type", ty)),
+      series: currencies.map((c) => ({ name: c, data: types.map((ty) => major(byType[ty][c] || 0, c)) })) },
+    columns: [{ key: "type", label: t("workbench.filter.type") }, { key: "amount", label: t("workbench.col.amount") }],
+    rows: types.flatMap((ty) => Object.entries(byType[ty]).map(([currency, amount]) => ({
+      type: label("type", ty), amount: money({ amount, currency }) }))),
+  };
+}
+
+// Time from opening to the first resolution: the percentiles of the range's merged sketch.
+export async function processingTimes(range) {
+  const found = await summaryOf(range);
+  const shown = Object.entries(found.processing_seconds || {}).filter(([k, v]) => /^p\d+$/.test(k) && v != null);
+  return {
+    option: { categories: shown.map(([k]) => k),
+      series: [{ name: t("workbench.figures.hours_axis"), data: shown.map(([, v]) => Math.round(v / 36) / 100) }] },
+    columns: [{ key: "percentile", label: t("workbench.figures.percentile") }, { key: "time", label: t("workbench.figures.time") }],
+    rows: shown.map(([k, v]) => ({ percentile: k, time: hours(v) })),
   };
 }
