@@ -1056,6 +1056,17 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("tracking.page.no_messages", "No messages yet.", "暂无留言。"),
     ("tracking.page.write", "Write to us about this request", "就该售后单给我们留言"),
     ("tracking.page.send", "Send message", "发送留言"),
+    ("tracking.page.add_photo", "Add a photo", "添加照片"),
+    ("tracking.page.photos", "Photos and videos on your request: {count}", "售后单上的照片和视频：{count} 个"),
+    ("tracking.page.photo_sent", "Thank you: your photo is being checked and will then be added to your request.",
+     "感谢上传，照片审核通过后将添加到售后单。"),
+    ("tracking.photos_unavailable", "Photos cannot be added here right now.", "暂时无法在此添加照片。"),
+    ("tracking.photo.title", "A photo for request {ticket}", "为售后单 {ticket} 添加照片"),
+    ("tracking.photo.hint", "One JPEG photo, up to 15 MB. We check it before anyone sees it.",
+     "一张 JPEG 照片，最大 15 MB。照片会先经过审核。"),
+    ("tracking.photo.file", "Choose a photo", "选择照片"),
+    ("tracking.photo.upload", "Upload photo", "上传照片"),
+    ("tracking.photo.back", "Back to your request", "返回售后单"),
 ]
 
 HEADER = '''# After-sales platform messages ({locale}).

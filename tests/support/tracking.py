@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from aftersales.adapters.media_inspector import PillowInspector
 from aftersales.core.clock import FixedClock
 from aftersales.core.money import Money
 from aftersales.logistics.events import Checkpoint, Place, Provider, TrackingEvent, TrackingStatus
 from aftersales.logistics.ports import Parcel, Registration
 from aftersales.logistics.progression import ParcelState
+from aftersales.media.model import Screening
+from aftersales.media.service import MediaService
 from aftersales.notifications.replies import ReplyService
 from aftersales.refunds.grants import RefundAttempt, RefundGrant, RefundStatus
 from aftersales.refunds.refundable import QuotedLine, RefundDestination
@@ -27,6 +30,7 @@ from aftersales.tracking.links import TrackingLinks
 from aftersales.tracking.service import TrackingPageService
 from tests.support.channels_fakes import FakeConversationStore
 from tests.support.fakes.logistics import InMemoryParcelStore
+from tests.support.fakes.media import InMemoryMediaObjects, InMemoryMediaStore, ScriptedModeration
 from tests.support.fakes.money import InMemoryPaymentLedgerStore, InMemoryRefundStore
 from tests.support.fakes.sla import InMemorySlaStore
 from tests.support.fakes.tickets import InMemoryTicketStore
@@ -44,11 +48,28 @@ PROVIDER_REFUND_ID = "re_3MtwBwLkdIwHu7ix28a3tqPa"
 DUE = NOW + timedelta(days=3)
 
 
+class CustomerAttaches:
+    """The media context's EvidenceTickets on the real TicketService (what wiring's bridge does)."""
+
+    def __init__(self) -> None:
+        self.tickets: TicketService | None = None
+
+    def attach_evidence(self, tenant_id: str, ticket_id: str, customer_id: str, media_id: str) -> None:
+        assert self.tickets is not None
+        self.tickets.attach_media(tenant_id, ticket_id, [media_id],
+                                  actor(Role.CUSTOMER, id=customer_id, customer_id=customer_id))
+
+
 class TrackingRig:
     def __init__(self, *, locale: str = "zh-Hans") -> None:
         self.clock = FixedClock(NOW)
         self.ticket_store = InMemoryTicketStore()
-        self.tickets = TicketService(self.ticket_store, self.clock)
+        attaches = CustomerAttaches()
+        self.media_store, self.media_objects = InMemoryMediaStore(), InMemoryMediaObjects()
+        self.media = MediaService(self.media_store, self.media_objects, PillowInspector(),
+                                  ScriptedModeration(Screening.PASSED, ()), self.clock, tickets=attaches)
+        self.tickets = TicketService(self.ticket_store, self.clock, evidence=self.media)
+        attaches.tickets = self.tickets
         self.conversations = FakeConversationStore()
         self.parcels = InMemoryParcelStore()
         self.refunds = InMemoryRefundStore(InMemoryPaymentLedgerStore())
@@ -59,7 +80,7 @@ class TrackingRig:
         self.service = TrackingPageService(
             self.links, tickets=self.tickets, audit=self.ticket_store, deadlines=self.deadlines,
             parcels=self.parcels, refunds=self.refunds, conversations=self.conversations,
-            messages=self.replies, clock=self.clock)
+            messages=self.replies, clock=self.clock, uploads=self.media)
         self.tickets.upsert_order(TENANT, order())
 
     def token(self, ticket_id: str) -> str:

@@ -21,13 +21,18 @@ class S3MediaObjects:
 
         return boto3.client("s3", config=Config(signature_version="s3v4"))
 
-    def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> PresignedPost:
-        """The policy pins the bucket, the key, the Content-Type and the size range; S3 refuses a
-        post that breaks any of them (AccessDenied / EntityTooLarge)."""
-        post = self._s3.generate_presigned_post(
-            Bucket=self._bucket, Key=key, ExpiresIn=expires_in,
-            Fields={"Content-Type": content_type},
-            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]])
+    def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_in: int, *,
+                       redirect: str | None = None) -> PresignedPost:
+        """The policy pins the bucket, the key, the Content-Type and the size range (and the
+        success redirect of a plain HTML form); S3 refuses a post that breaks any of them
+        (AccessDenied / EntityTooLarge)."""
+        fields: dict[str, str] = {"Content-Type": content_type}
+        conditions: list = [{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]]
+        if redirect:
+            fields["success_action_redirect"] = redirect
+            conditions.append({"success_action_redirect": redirect})
+        post = self._s3.generate_presigned_post(Bucket=self._bucket, Key=key, ExpiresIn=expires_in,
+                                                Fields=fields, Conditions=conditions)
         return PresignedPost(url=post["url"], fields=dict(post["fields"]), expires_in=expires_in)
 
     def presign_download(self, key: str, expires_in: int) -> str:

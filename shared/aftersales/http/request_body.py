@@ -8,7 +8,7 @@ I-JSON profile, RFC 7493, with an int64 bound). A body nested 100,000 deep is on
 RecursionError.
 
 The one exception: the public pages' own forms (the survey's POST /surveys/{token} and
-/surveys/{token}/unsubscribe, the tracking page's POST /track/{token}/messages) are plain HTML forms,
+/surveys/{token}/unsubscribe, the tracking page's POST /track/{token}/messages and /photos) are plain HTML forms,
 so those paths also take application/x-www-form-urlencoded (UTF-8, same cap).
 """
 
@@ -25,7 +25,7 @@ from aftersales.core.payloads import MAX_DEPTH, JsonRefused, decode_json
 
 __all__ = ["MAX_DEPTH", "Refusal", "refusal"]
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-FORM_PATHS = re.compile(r"^(/surveys/[^/]+(/unsubscribe)?|/track/[^/]+/messages)/?$")
+FORM_PATHS = re.compile(r"^(/surveys/[^/]+(/unsubscribe)?|/track/[^/]+/(messages|photos))/?$")
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,7 @@ class MediaItem(_Frozen):
     content_type: MediaType
     declared_bytes: int = Field(ge=1)
     customer_id: str | None = None  # whose media it is (evidence and reviews); None for inspection photos
+    ticket_id: str | None = None  # evidence uploaded for a ticket (the tracking page): attached once ready
     uploaded_by: str  # the actor that asked for the upload
     status: MediaStatus = MediaStatus.PENDING
     reason: Rejection | None = None

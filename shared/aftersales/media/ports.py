@@ -54,7 +54,10 @@ class MediaStore(Protocol):
 
 
 class MediaObjects(Protocol):
-    def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> PresignedPost: ...
+    def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_in: int, *,
+                       redirect: str | None = None) -> PresignedPost:
+        """`redirect`: where S3 sends the browser after a successful plain-form post
+        (success_action_redirect, pinned in the policy)."""
 
     def presign_download(self, key: str, expires_in: int) -> str: ...
 
@@ -74,3 +77,9 @@ class MediaInspector(Protocol):
 class Moderation(Protocol):
     def screen(self, kind: MediaType, image: bytes | None) -> ModerationResult:
         """`image` is a JPEG or PNG rendition (None for videos)."""
+
+
+class EvidenceTickets(Protocol):
+    """The tickets context: attach a checked upload to the ticket it was uploaded for."""
+
+    def attach_evidence(self, tenant_id: str, ticket_id: str, customer_id: str, media_id: str) -> None: ...

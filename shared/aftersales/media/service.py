@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from aws_lambda_powertools import Logger
 
 from aftersales.core.clock import Clock
-from aftersales.core.errors import Conflict, NotFound
+from aftersales.core.errors import Conflict, InvalidRequest, NotFound
 from aftersales.core.ids import new_id
 from aftersales.tickets.domain import Actor
 
 from . import domain
 from .model import LIMITS, MediaItem, MediaStatus, Purpose, upload_key
-from .ports import MediaInspector, MediaObjects, MediaStore, Moderation, PresignedPost
+from .ports import EvidenceTickets, MediaInspector, MediaObjects, MediaStore, Moderation, PresignedPost
 from .sniff import SNIFF_BYTES, sniff
 
 logger = Logger(child=True)
@@ -52,8 +52,10 @@ class NearDuplicate:
 
 class MediaService:
     def __init__(self, store: MediaStore, objects: MediaObjects, inspector: MediaInspector,
-                 moderation: Moderation, clock: Clock, id_factory: Callable[[], str] | None = None) -> None:
+                 moderation: Moderation, clock: Clock, id_factory: Callable[[], str] | None = None, *,
+                 tickets: EvidenceTickets | None = None) -> None:
         self._store = store
+        self._tickets = tickets
         self._objects = objects
         self._inspector = inspector
         self._moderation = moderation
@@ -62,12 +64,17 @@ class MediaService:
 
     # ------------------------------------------------------------------ upload
     def request_upload(self, tenant_id: str, actor: Actor, *, purpose: Purpose, content_type: str, size: int,
-                       customer_id: str | None = None) -> Grant:
+                       customer_id: str | None = None, ticket_id: str | None = None,
+                       redirect: str | None = None) -> Grant:
+        """`ticket_id`: evidence for that ticket, attached by the check once ready (the caller has
+        verified the ticket is the customer's); `redirect`: a plain HTML form's way back."""
         item = domain.new_media(media_id=self._new_id(), tenant_id=tenant_id, purpose=purpose,
                                 content_type=content_type, size=size, customer_id=customer_id, actor=actor,
                                 at=self._clock.now())
+        if ticket_id is not None:
+            item = item.model_copy(update={"ticket_id": ticket_id})
         upload = self._objects.presign_upload(item.upload_key, item.content_type.value,
-                                              LIMITS[item.content_type].max_bytes, UPLOAD_EXPIRES_S)
+                                              LIMITS[item.content_type].max_bytes, UPLOAD_EXPIRES_S, redirect=redirect)
         self._store.create(item)
         return Grant(item=item, upload=upload)
 
@@ -79,6 +86,8 @@ class MediaService:
             self._objects.discard_upload(upload_key(tenant_id, media_id))
             return "unknown"  # no grant behind it: nothing to mark, nothing kept
         if item.status is not MediaStatus.PENDING:
+            if item.status is MediaStatus.READY:
+                self._attach(item)  # a redelivery after a failed attach: attaching is idempotent
             return "already_checked"
         limits = LIMITS[item.content_type]
         content = b"" if size > limits.max_bytes else self._objects.read_upload(item.upload_key, limits.max_bytes)
@@ -101,12 +110,25 @@ class MediaService:
         except Conflict:
             return "already_checked"  # a redelivered event checked it meanwhile
         self._objects.discard_upload(item.upload_key)
+        if reason is None:
+            self._attach(item)
         outcome = "ready" if reason is None else f"rejected:{reason.value}"
         logger.info("media checked", extra={"tenant_id": tenant_id, "media_id": media_id, "outcome": outcome,
                                             "content_type": item.content_type.value,
                                             "screening": checked.metadata.screening.value if checked.metadata
                                             else None})
         return outcome
+
+    def _attach(self, item: MediaItem) -> None:
+        """Evidence uploaded for a ticket joins it once ready. A ticket closed or gone meanwhile
+        keeps none (logged); any other failure raises for the event's retry, which comes back here."""
+        if not (item.ticket_id and item.customer_id and self._tickets is not None):
+            return
+        try:
+            self._tickets.attach_evidence(item.tenant_id, item.ticket_id, item.customer_id, item.id)
+        except (Conflict, NotFound, InvalidRequest) as exc:  # closed, gone, or at its evidence limit
+            logger.warning("checked evidence not attached", extra={"tenant_id": item.tenant_id,
+                                                                   "media_id": item.id, "reason": exc.code})
 
     # ------------------------------------------------------------------ read
     def get(self, tenant_id: str, media_id: str, actor: Actor) -> Shown:

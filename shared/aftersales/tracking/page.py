@@ -10,6 +10,7 @@ from datetime import datetime
 from html import escape
 
 from aftersales.core.i18n import label, translate
+from aftersales.media.ports import PresignedPost
 
 from .view import TrackingView
 
@@ -69,13 +70,15 @@ def _due_key(metric: str) -> str:
 
 
 def tracking_page(v: TrackingView, token: str, *, problem: str | None = None, sent: bool = False,
-                  draft: str = "") -> str:
+                  draft: str = "", photo_sent: bool = False) -> str:
     loc = v.locale
     title = translate("tracking.page.title", loc, ticket=v.ticket_id)
     parts = [f"<h1>{escape(title)}</h1>",
              f'<p>{_t("tracking.page.intro", loc, type=label("type", v.ticket_type, loc))}</p>']
     if sent:
         parts.append(f'<p role="status">{_t("tracking.page.message_sent", loc)}</p>')
+    if photo_sent:
+        parts.append(f'<p role="status">{_t("tracking.page.photo_sent", loc)}</p>')
     steps = "".join(
         f'<li class="{s.state}"{CURRENT if s.state == "current" else ""}>'
         f'<span class="hint">{_t(f"tracking.step.{s.state}", loc)}</span> {escape(label("status", s.status, loc))}</li>'
@@ -125,7 +128,28 @@ def tracking_page(v: TrackingView, token: str, *, problem: str | None = None, se
                   f'<p><textarea id="message" name="message" rows="4" maxlength="2000" required>{escape(draft)}'
                   "</textarea></p>",
                   f'<p><button type="submit">{_t("tracking.page.send", loc)}</button></p>', "</form>"]
+    if v.photos:
+        parts.append(f'<p class="hint">{_t("tracking.page.photos", loc, count=v.photos)}</p>')
+    if v.takes_photos:
+        parts += [f'<form method="post" action="{escape(token)}/photos">',
+                  f'<p><button type="submit">{_t("tracking.page.add_photo", loc)}</button></p>', "</form>"]
     return _doc(loc, title, "\n".join(parts))
+
+
+def photo_page(locale: str, ticket_id: str, upload: PresignedPost, token: str) -> str:
+    """The plain form that posts one photo straight to the media bucket (S3 then sends the browser
+    back to the tracking page). The file field comes last, as S3 requires."""
+    title = translate("tracking.photo.title", locale, ticket=ticket_id)
+    hidden = "".join(f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in upload.fields.items())
+    body = "\n".join([
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="hint">{_t("tracking.photo.hint", locale)}</p>',
+        f'<form method="post" action="{escape(upload.url)}" enctype="multipart/form-data">{hidden}',
+        f'<p><label for="file">{_t("tracking.photo.file", locale)}</label></p>',
+        '<p><input type="file" id="file" name="file" accept="image/jpeg" required></p>',
+        f'<p><button type="submit">{_t("tracking.photo.upload", locale)}</button></p>', "</form>",
+        f'<p><a href="../{escape(token)}">{_t("tracking.photo.back", locale)}</a></p>'])
+    return _doc(locale, title, body)
 
 
 def refusal_page(locale: str, message_id: str) -> str:

@@ -8,6 +8,8 @@ from typing import Protocol
 
 from aftersales.channels.ports import ConversationItem
 from aftersales.logistics.ports import Parcel, StoredEvent
+from aftersales.media.model import Purpose
+from aftersales.media.service import Grant
 from aftersales.refunds.grants import RefundAttempt, RefundGrant
 from aftersales.sla.stages import DeadlineState
 from aftersales.tickets.audit import AuditEntry
@@ -62,3 +64,12 @@ class CustomerMessages(Protocol):
     plus its `ticket.customer_replied` audit entry (the next-response clock starts)."""
 
     def post(self, tenant_id: str, ticket_id: str, actor: Actor, body: str) -> ConversationItem: ...
+
+
+class EvidenceUploads(Protocol):
+    """The media context's MediaService: a presigned POST for the customer's photo, remembered as
+    evidence of the ticket (the media check attaches it once ready)."""
+
+    def request_upload(self, tenant_id: str, actor: Actor, *, purpose: Purpose, content_type: str, size: int,
+                       customer_id: str | None = None, ticket_id: str | None = None,
+                       redirect: str | None = None) -> Grant: ...

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aftersales.core.clock import Clock
-from aftersales.core.errors import InvalidRequest, NotFound
+from aftersales.core.errors import Conflict, InvalidRequest, NotFound
+from aftersales.media.model import LIMITS, MediaType, Purpose
+from aftersales.media.ports import PresignedPost
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Role
 
@@ -21,6 +23,7 @@ from .ports import (
     ConversationRecords,
     CustomerMessages,
     DeadlineRecords,
+    EvidenceUploads,
     ParcelRecords,
     RefundRecords,
     TicketAudit,
@@ -28,6 +31,7 @@ from .ports import (
 )
 
 MAX_MESSAGE = 2000
+PHOTO_TYPE = MediaType.JPEG  # a form without JavaScript declares its file's type before it is picked
 MAX_PARCELS = 5  # a return and reshipments; more would be a ticket gone wrong, not a page to draw
 
 
@@ -41,7 +45,8 @@ class Opened:
 class TrackingPageService:
     def __init__(self, links: TrackingLinks, tickets: TrackedTickets, audit: TicketAudit,
                  deadlines: DeadlineRecords, parcels: ParcelRecords, refunds: RefundRecords,
-                 conversations: ConversationRecords, messages: CustomerMessages, clock: Clock) -> None:
+                 conversations: ConversationRecords, messages: CustomerMessages, clock: Clock, *,
+                 uploads: EvidenceUploads | None = None) -> None:
         self._links = links
         self._tickets = tickets
         self._audit = audit
@@ -51,6 +56,7 @@ class TrackingPageService:
         self._conversations = conversations
         self._messages = messages
         self._clock = clock
+        self._uploads = uploads
 
     def open_link(self, token: str) -> Opened:
         """TrackingLinkRefused for a link we did not sign, one past its expiry or a ticket gone."""
@@ -82,7 +88,8 @@ class TrackingPageService:
             terminal=ticket.is_terminal, steps=steps, next_status=ahead[0] if ahead else None, due=due,
             parcels=parcels, refunds=refunds,
             messages=view.messages(self._conversations.list(tenant_id, ticket.id)),
-            events=view.events(timeline))
+            events=view.events(timeline), photos=len(ticket.media_ids),
+            takes_photos=self._uploads is not None and bool(self._links.base_url) and not ticket.is_terminal)
 
     def add_message(self, token: str, body: str) -> None:
         """The customer's message on the ticket's conversation, as the ticket's customer (a closed
@@ -94,3 +101,18 @@ class TrackingPageService:
         if len(text) > MAX_MESSAGE:
             raise InvalidRequest("tracking.message_too_long", field="body.message", limit=MAX_MESSAGE)
         self._messages.post(opened.tenant_id, opened.ticket.id, opened.actor, text)
+
+    def photo_upload(self, token: str) -> PresignedPost:
+        """A presigned POST for one photo of the customer, as evidence of this ticket; S3 sends the
+        browser back to the page afterwards. Conflict once the ticket is closed."""
+        opened = self.open_link(token)
+        if self._uploads is None or not self._links.base_url:
+            raise Conflict("tracking.photos_unavailable")
+        if opened.ticket.is_terminal:
+            raise Conflict("tracking.message_closed")
+        back = f"{self._links.base_url.rstrip('/')}/track/{token}?photo=1"
+        grant = self._uploads.request_upload(
+            opened.tenant_id, opened.actor, purpose=Purpose.TICKET_EVIDENCE, content_type=PHOTO_TYPE.value,
+            size=LIMITS[PHOTO_TYPE].max_bytes, customer_id=opened.ticket.customer_id, ticket_id=opened.ticket.id,
+            redirect=back)
+        return grant.upload

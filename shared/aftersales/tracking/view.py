@@ -87,6 +87,8 @@ class TrackingView:
     refunds: tuple[RefundView, ...]
     messages: tuple[MessageView, ...]
     events: tuple[TimelineEntry, ...]
+    photos: int = 0  # the customer's evidence photos and videos on the ticket
+    takes_photos: bool = False  # the page may offer the photo form
 
 
 def steps(ticket: Ticket, timeline: list[TimelineEntry]) -> tuple[Step, ...]:

@@ -125,3 +125,18 @@ class LazyRepairProviders:
 
     def first_eligible_provider(self, tenant_id: str, *, country: str, brands: set[str]) -> str | None:
         return self.container.repairs.first_eligible_provider(tenant_id, country=country, brands=brands)
+
+
+class LazyEvidenceTickets:
+    """The media context's EvidenceTickets: the tickets context, built when a checked upload names a
+    ticket. The ticket's customer attaches it (the tickets context checks it is theirs and ready)."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def attach_evidence(self, tenant_id: str, ticket_id: str, customer_id: str, media_id: str) -> None:
+        from aftersales.tickets.domain import Actor
+        from aftersales.tickets.model import Role
+
+        customer = Actor(id=customer_id, roles=frozenset({Role.CUSTOMER}), customer_id=customer_id)
+        self.container.tickets.attach_media(tenant_id, ticket_id, [media_id], customer)

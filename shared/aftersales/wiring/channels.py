@@ -134,9 +134,10 @@ class ChannelContexts(ContextGroup):
             raise Unavailable("tracking.not_configured") from None
         bind_logistics(LogisticsSettings.from_env(self._env).logistics_table)
         return TrackingPageService(
-            TrackingLinks(cfg.tracking_link_secret), tickets=self.tickets, audit=self.ticket_store,
-            deadlines=self.sla_tables.deadlines, parcels=DynamoParcelStore(), refunds=self.money_tables.refunds,
-            conversations=self.channel_stores.conversations, messages=self.replies, clock=self.clock)
+            TrackingLinks(cfg.tracking_link_secret, cfg.tracking_link_base_url), tickets=self.tickets,
+            audit=self.ticket_store, deadlines=self.sla_tables.deadlines, parcels=DynamoParcelStore(),
+            refunds=self.money_tables.refunds, conversations=self.channel_stores.conversations,
+            messages=self.replies, clock=self.clock, uploads=self.media)
 
     @cached_property
     def notification_senders(self) -> dict[str, ChannelSender]:

@@ -11,6 +11,7 @@ from aftersales.core.settings import (
 )
 from aftersales.wiring.bridges import (
     LazyEvidenceMedia,
+    LazyEvidenceTickets,
     LazyParkedArrivals,
 )
 from aftersales.wiring.groups import ContextGroup
@@ -69,5 +70,5 @@ class CoreContexts(ContextGroup):
         tables.bind(cfg.media_table)
         moderation = RekognitionModeration() if cfg.media_moderation == "rekognition" else NotScreened()
         return MediaService(tables.DynamoMediaStore(), S3MediaObjects(cfg.media_bucket), PillowInspector(),
-                            moderation, self.clock)
+                            moderation, self.clock, tickets=LazyEvidenceTickets(self))
 

@@ -2,8 +2,9 @@
 function carries the signed tracking link; the API function (no authorizer: the token is the
 credential) renders the ticket's progress in the customer's language without JavaScript, under a
 strict CSP; a plain form POST adds the customer's message (303 back to the page, then shown there,
-on the conversation staff read, and as ticket.customer_replied on the audit chain); refused links and
-empty messages are 4xx pages, never 5xx."""
+on the conversation staff read, and as ticket.customer_replied on the audit chain); the photo form
+is a presigned POST that moto's S3 takes, and the media-check function attaches the checked photo to
+the ticket; refused links and empty messages are 4xx pages, never 5xx."""
 
 from __future__ import annotations
 
@@ -132,3 +133,58 @@ def test_refused_links_and_empty_messages_are_4xx_pages(api, link):
     assert unknown.status == 422
     survey_like = public_request(api.api, "GET", "/track/not-a-token")
     assert survey_like.status == 404
+
+
+def test_a_photo_posted_from_the_page_joins_the_ticket_once_the_check_passes(aws, api, link, monkeypatch):
+    import copy
+    import json
+    import re
+    from html import unescape
+    from pathlib import Path
+    from urllib.parse import quote_plus, urlsplit
+
+    import boto3
+    import requests
+
+    from aftersales import wiring
+    from tests.support.lambdas import FakeContext, load_handler
+    from tests.support.media_files import image_bytes
+
+    token, ticket = link["token"], link["ticket"]
+    bucket = aws.functions["ApiFunction"].environment["MEDIA_BUCKET"]
+    boto3.client("s3").create_bucket(Bucket=bucket)
+    form = public_request(api.api, "POST", f"/track/{token}/photos", "", "application/x-www-form-urlencoded")
+    assert form.status == 200 and "选择照片" in form.text
+    action = unescape(re.search(r'<form method="post" action="([^"]+)" enctype', form.text).group(1))
+    bucket_origin = "{0.scheme}://{0.netloc}".format(urlsplit(action))
+    assert f"form-action 'self' {bucket_origin};" in form.headers["content-security-policy"]
+    fields = {unescape(k): unescape(v) for k, v in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"',
+                                                             form.text)}
+    assert fields["success_action_redirect"] == f"{BASE_URL}/track/{token}?photo=1"
+    photo = image_bytes("JPEG")
+    posted = requests.post(action, data=fields, files={"file": ("photo.jpg", photo)}, timeout=10,
+                           allow_redirects=False)
+    assert posted.status_code in (204, 303), posted.text
+
+    for key, value in aws.functions["MediaCheckFunction"].environment.items():
+        monkeypatch.setenv(key, str(value))
+    monkeypatch.setenv("MEDIA_MODERATION", "none")  # moto has no DetectModerationLabels
+    wiring.override(None)  # the check function's own container, as in its Lambda
+    event = json.loads((Path(__file__).parents[2] / "fixtures" / "s3" / "object_created_post.json").read_text())
+    event = copy.deepcopy(event)
+    s3 = event["Records"][0]["s3"]
+    s3["bucket"].update(name=bucket, arn=f"arn:aws:s3:::{bucket}")
+    s3["object"].update(key=quote_plus(fields["key"]), size=len(photo))
+    load_handler("media_check").lambda_handler(event, FakeContext("MediaCheckFunction"))
+    wiring.override(link["container"])
+    stored = link["container"].tickets.get("acme", ticket.id, _supervisor())
+    assert len(stored.media_ids) == 1 and stored.media_ids[0] == fields["key"].rsplit("/", 1)[1]
+    page = public_request(api.api, "GET", f"/track/{token}")
+    assert "售后单上的照片和视频：1 个" in page.text
+
+
+def _supervisor():
+    from aftersales.tickets.domain import Actor
+    from aftersales.tickets.model import Role
+
+    return Actor(id="supervisor-1", roles=frozenset({Role.SUPERVISOR}))

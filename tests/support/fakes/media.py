@@ -63,10 +63,13 @@ class InMemoryMediaObjects:
     def __contains__(self, key: object) -> bool:
         return key in self.checked
 
-    def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> PresignedPost:
+    def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_in: int, *,
+                       redirect: str | None = None) -> PresignedPost:
         self.policies[key] = (content_type, max_bytes)
-        return PresignedPost(url="https://media.example/upload", fields={"key": key, "Content-Type": content_type},
-                             expires_in=expires_in)
+        fields = {"key": key, "Content-Type": content_type}
+        if redirect:
+            fields["success_action_redirect"] = redirect
+        return PresignedPost(url="https://media.example/upload", fields=fields, expires_in=expires_in)
 
     def presign_download(self, key: str, expires_in: int) -> str:
         if key not in self.checked:

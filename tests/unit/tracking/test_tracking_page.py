@@ -174,3 +174,56 @@ def _luminance(hex_colour: str) -> float:
 def test_text_colours_meet_wcag_aa(fg, bg):
     light, dark = sorted((_luminance(fg), _luminance(bg)), reverse=True)
     assert (light + 0.05) / (dark + 0.05) >= 4.5
+
+
+def test_a_photo_from_the_page_is_a_presigned_post_back_to_the_page_and_joins_the_ticket_once_checked(rig):
+    from aftersales.media.model import MediaStatus
+    from aftersales.tracking.page import photo_page
+    from tests.support.media_files import image_bytes
+
+    ticket_id = rig.return_in_transit()
+    token = rig.token(ticket_id)
+    page = tracking_page(rig.service.page(token), token)
+    assert f'action="{token}/photos"' in page and "添加照片" in page
+    upload = rig.service.photo_upload(token)
+    assert upload.fields["success_action_redirect"] == f"https://track.example.com/v1/track/{token}?photo=1"
+    assert upload.fields["Content-Type"] == "image/jpeg"
+    key = upload.fields["key"]
+    [item] = [i for i in rig.media_store.items.values() if i.upload_key == key]
+    assert (item.status, item.customer_id, item.ticket_id) == (MediaStatus.PENDING, "cust-1", ticket_id)
+    form = photo_page("zh-Hans", ticket_id, upload, token)
+    assert form.index('name="success_action_redirect"') < form.index('type="file"')  # the file goes last
+    assert 'enctype="multipart/form-data"' in form and "<script" not in form
+
+    content = image_bytes("JPEG")
+    rig.media_objects.uploads[key] = content  # what S3 holds after the browser's post
+    assert rig.media.check_upload(TENANT, item.id, len(content)) == "ready"
+    ticket = rig.tickets.get(TENANT, ticket_id, SUPERVISOR)
+    assert ticket.media_ids == [item.id]
+    assert rig.ticket_store.audit_entries(TENANT, ticket_id)[-1].actor_id == "cust-1"
+    assert rig.media.check_upload(TENANT, item.id, len(content)) == "already_checked"  # a redelivery
+    assert rig.tickets.get(TENANT, ticket_id, SUPERVISOR).media_ids == [item.id]  # attached once
+    shown = tracking_page(rig.service.page(token), token, photo_sent=True)
+    assert "售后单上的照片和视频：1 个" in shown and "感谢上传" in shown
+
+
+def test_a_photo_that_fails_its_check_never_joins_the_ticket(rig):
+    ticket_id = rig.return_in_transit()
+    upload = rig.service.photo_upload(rig.token(ticket_id))
+    key = upload.fields["key"]
+    [item] = [i for i in rig.media_store.items.values() if i.upload_key == key]
+    rig.media_objects.uploads[key] = b"%PDF-1.7 not a photo"
+    assert rig.media.check_upload(TENANT, item.id, 20).startswith("rejected:")
+    assert rig.tickets.get(TENANT, ticket_id, SUPERVISOR).media_ids == []
+
+
+def test_a_closed_ticket_takes_no_photo(rig):
+    from aftersales.core.errors import Conflict
+
+    ticket_id = rig.opened(TicketType.COMPLAINT)
+    walk(rig.tickets, TENANT, ticket_id, "investigating", "resolved", "closed", actor=SUPERVISOR)
+    token = rig.token(ticket_id)
+    assert "/photos" not in tracking_page(rig.service.page(token), token)
+    with pytest.raises(Conflict):
+        rig.service.photo_upload(token)
+    assert len(rig.media_store) == 0

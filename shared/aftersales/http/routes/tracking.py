@@ -6,7 +6,7 @@ without JavaScript) and answers 303 back to the page. A refused link is a 4xx pa
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -16,7 +16,7 @@ from aftersales.core.errors import Conflict, InvalidRequest
 from aftersales.core.i18n import translate
 from aftersales.http.context import RequestContext
 from aftersales.tracking.links import MAX_TOKEN_LENGTH, TrackingLinkRefused
-from aftersales.tracking.page import refusal_page, tracking_page
+from aftersales.tracking.page import photo_page, refusal_page, tracking_page
 from aftersales.wiring import services
 
 router = Router()
@@ -54,7 +54,28 @@ def track(token: Token) -> Response[str]:
     except TrackingLinkRefused as exc:
         return _refused(exc)
     sent = (request.event.get_query_string_value("sent") or "") == "1"
-    return _page(200, tracking_page(view, token, sent=sent))
+    photo = (request.event.get_query_string_value("photo") or "") == "1"  # S3's redirect after the upload
+    return _page(200, tracking_page(view, token, sent=sent, photo_sent=photo))
+
+
+@router.post("/track/<token>/photos", include_in_schema=False)
+def photo_form(token: Token) -> Response[str]:
+    """The upload form for one photo: a presigned POST to the media bucket, which the page's CSP
+    lets this one form post to."""
+    svc = services().tracking_page
+    try:
+        upload = svc.photo_upload(token)
+        view = svc.page(token)
+    except TrackingLinkRefused as exc:
+        return _refused(exc)
+    except Conflict as exc:
+        view = svc.page(token)
+        return _page(409, tracking_page(view, token, problem=translate(exc.message_id, view.locale)))
+    bucket = urlsplit(upload.url)
+    headers = {**PAGE_HEADERS, "Content-Security-Policy": PAGE_HEADERS["Content-Security-Policy"].replace(
+        "form-action 'self'", f"form-action 'self' {bucket.scheme}://{bucket.netloc}")}
+    return Response(status_code=200, content_type=HTML, headers=headers,
+                    body=photo_page(view.locale, view.ticket_id, upload, token))
 
 
 @router.post("/track/<token>/messages", include_in_schema=False)
