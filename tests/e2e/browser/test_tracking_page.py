@@ -1,8 +1,10 @@
 """The customer's tracking page as the local stack serves it, in a real browser on a 360 px phone: a
-Chinese customer's return, opened and approved over the API, shows its steps in zh-Hans with no
+Chinese customer's return, opened and submitted over the API, shows its steps in zh-Hans with no
 horizontal scroll; the message typed into the page's form is on the page after the post (a plain
-form: JavaScript stays off, as the page's CSP would have it); axe-core finds no WCAG 2.1 A/AA
-violation. The link is signed as the notifications function signs it (the stack's TrackingLinkSecret)."""
+form: JavaScript stays off, as the page's CSP would have it); a photo chosen on the page's upload
+form goes straight to the stack's S3, which sends the browser back to the page, and joins the ticket
+once the media-check function has passed it; axe-core finds no WCAG 2.1 A/AA violation. The link is
+signed as the notifications function signs it (the stack's TrackingLinkSecret)."""
 
 from __future__ import annotations
 
@@ -108,4 +110,37 @@ def test_the_page_passes_axe_on_a_phone(browser, tracked):
         assert violations == []
         assert len(result["passes"]) >= 10  # the rules did run on the page
     finally:
+        context.close()
+
+
+def test_a_photo_from_the_phone_goes_to_s3_and_joins_the_ticket(browser, tracked, local_stack, request, tmp_path):
+    from tests.support.local_stack import eventually
+    from tests.support.media_files import image_bytes
+
+    photo = tmp_path / "broken-kettle.jpg"
+    photo.write_bytes(image_bytes("JPEG", (640, 480)))
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        assert page.goto(tracked["link"]).status == 200
+        with page.expect_navigation():
+            page.click("text=添加照片")
+        assert page.locator("h1").inner_text() == f"为售后单 {tracked['ticket']} 添加照片"
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.set_input_files("input[type=file]", str(photo))
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+        assert "photo=1" in page.url and page.url.startswith(tracked["link"])  # S3 sent the browser back
+        assert "感谢上传" in page.locator("[role=status]").inner_text()
+
+        def attached() -> bool:
+            local_stack.drain(timeout=10)
+            page.reload()
+            return "售后单上的照片和视频：1 个" in page.content()
+
+        eventually(attached, timeout=30)
+    finally:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
         context.close()
