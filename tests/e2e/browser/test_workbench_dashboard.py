@@ -95,7 +95,8 @@ def test_the_daily_timeouts_chart_draws_the_breach_and_its_table_shows_the_numbe
     toggle = card.locator("[data-test=toggle-numbers]")
     expect(toggle).to_have_text(show_numbers)
     toggle.click()
-    row = card.locator("[data-test=numbers] tbody tr", has=page.locator(f"td[data-col=day]:text-is('{breached['day']}')")) \
+    today = page.locator(f"td[data-col=day]:text-is('{breached['day']}')")
+    row = card.locator("[data-test=numbers] tbody tr", has=today) \
         .filter(has=page.locator(f"td[data-col=metric]:text-is('{metric}')"))
     expect(row.locator("td[data-col=breaches]")).to_have_text(str(breached["breaches"]))
     assert card.locator("canvas").count() == 0  # the table replaces the chart; one more click brings it back
@@ -159,5 +160,6 @@ def test_the_return_reasons_chart_draws_the_analytics_projection(local_stack, op
     row = card.locator("tbody tr", has=page.locator("td[data-col=reason]:text-is('quality')"))
     expect(row.locator("td[data-col=count]")).to_have_text(str(counts[-1]))
     for name in ("ticket-types", "refund-amounts", "processing-times"):
-        expect(page.locator(f"[data-chart={name}] canvas, [data-chart={name}] [data-test=no-data]").first).to_be_visible()
+        answered = page.locator(f"[data-chart={name}] canvas, [data-chart={name}] [data-test=no-data]")
+        expect(answered.first).to_be_visible()
     assert page.locator(".chart [role=alert]").count() == 0
