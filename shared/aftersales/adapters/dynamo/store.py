@@ -36,7 +36,7 @@ def order_pk(tenant_id: str, order_id: str) -> str:
     return f"{tenant_id}#ORDER#{order_id}"
 
 
-def _header_item(ticket: Ticket) -> TicketHeaderItem:
+def header_item(ticket: Ticket) -> TicketHeaderItem:
     t = ticket.tenant_id
     return TicketHeaderItem(
         pk=ticket_pk(t, ticket.id), sk=HEADER_SK, tenant_id=t, ticket_id=ticket.id,
@@ -116,7 +116,7 @@ class DynamoTicketStore:
         order_item = OrderItem(pk=order_pk(ticket.tenant_id, ticket.order_id), sk="ORDER")
         try:
             with TransactWrite(connection=self._conn()) as tx:
-                tx.save(_header_item(ticket), condition=TicketHeaderItem.pk.does_not_exist())
+                tx.save(header_item(ticket), condition=TicketHeaderItem.pk.does_not_exist())
                 for line in ticket.lines:
                     tx.save(_line_item(ticket, line))
                 tx.save(_audit_item(ticket, change.entry), condition=AuditItem.pk.does_not_exist())
@@ -154,7 +154,7 @@ class DynamoTicketStore:
         ticket = change.ticket
         try:
             with TransactWrite(connection=self._conn()) as tx:
-                tx.save(_header_item(ticket), condition=TicketHeaderItem.version == expected_version)
+                tx.save(header_item(ticket), condition=TicketHeaderItem.version == expected_version)
                 tx.save(_audit_item(ticket, change.entry), condition=AuditItem.pk.does_not_exist())
                 for line in lines or ():
                     tx.save(_line_item(ticket, line))
