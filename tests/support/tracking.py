@@ -61,7 +61,7 @@ class CustomerAttaches:
 
 
 class TrackingRig:
-    def __init__(self, *, locale: str = "zh-Hans") -> None:
+    def __init__(self, *, locale: str = "zh-Hans", base_url: str = "https://track.example.com/v1") -> None:
         self.clock = FixedClock(NOW)
         self.ticket_store = InMemoryTicketStore()
         attaches = CustomerAttaches()
@@ -75,7 +75,7 @@ class TrackingRig:
         self.refunds = InMemoryRefundStore(InMemoryPaymentLedgerStore())
         self.deadlines = InMemorySlaStore()
         self.replies = ReplyService(self.conversations, self.tickets, self.clock)
-        self.links = TrackingLinks(SECRET, "https://track.example.com/v1")
+        self.links = TrackingLinks(SECRET, base_url)
         self.locale = locale
         self.service = TrackingPageService(
             self.links, tickets=self.tickets, audit=self.ticket_store, deadlines=self.deadlines,

@@ -89,7 +89,7 @@ class TrackingPageService:
             parcels=parcels, refunds=refunds,
             messages=view.messages(self._conversations.list(tenant_id, ticket.id)),
             events=view.events(timeline), photos=len(ticket.media_ids),
-            takes_photos=self._uploads is not None and bool(self._links.base_url) and not ticket.is_terminal)
+            takes_photos=self._uploads is not None and not ticket.is_terminal)
 
     def add_message(self, token: str, body: str) -> None:
         """The customer's message on the ticket's conversation, as the ticket's customer (a closed
@@ -102,15 +102,17 @@ class TrackingPageService:
             raise InvalidRequest("tracking.message_too_long", field="body.message", limit=MAX_MESSAGE)
         self._messages.post(opened.tenant_id, opened.ticket.id, opened.actor, text)
 
-    def photo_upload(self, token: str) -> PresignedPost:
+    def photo_upload(self, token: str, page_base_url: str = "") -> PresignedPost:
         """A presigned POST for one photo of the customer, as evidence of this ticket; S3 sends the
-        browser back to the page afterwards. Conflict once the ticket is closed."""
+        browser back to the page afterwards (under the configured base URL, else `page_base_url`:
+        the stage URL the request came in on). Conflict once the ticket is closed."""
         opened = self.open_link(token)
-        if self._uploads is None or not self._links.base_url:
+        base = self._links.base_url or page_base_url
+        if self._uploads is None or not base:
             raise Conflict("tracking.photos_unavailable")
         if opened.ticket.is_terminal:
             raise Conflict("tracking.message_closed")
-        back = f"{self._links.base_url.rstrip('/')}/track/{token}?photo=1"
+        back = f"{base.rstrip('/')}/track/{token}?photo=1"
         grant = self._uploads.request_upload(
             opened.tenant_id, opened.actor, purpose=Purpose.TICKET_EVIDENCE, content_type=PHOTO_TYPE.value,
             size=LIMITS[PHOTO_TYPE].max_bytes, customer_id=opened.ticket.customer_id, ticket_id=opened.ticket.id,

@@ -227,3 +227,15 @@ def test_a_closed_ticket_takes_no_photo(rig):
     with pytest.raises(Conflict):
         rig.service.photo_upload(token)
     assert len(rig.media_store) == 0
+
+
+def test_without_a_configured_base_url_the_photo_comes_back_to_the_stage_it_was_asked_on():
+    from aftersales.core.errors import Conflict
+
+    rig = TrackingRig(base_url="")
+    token = rig.token(rig.return_in_transit())
+    upload = rig.service.photo_upload(token, "https://abc123.execute-api.eu-west-1.amazonaws.com/v1")
+    assert upload.fields["success_action_redirect"] == \
+        f"https://abc123.execute-api.eu-west-1.amazonaws.com/v1/track/{token}?photo=1"
+    with pytest.raises(Conflict):  # nowhere to come back to
+        rig.service.photo_upload(token)

@@ -63,8 +63,10 @@ def photo_form(token: Token) -> Response[str]:
     """The upload form for one photo: a presigned POST to the media bucket, which the page's CSP
     lets this one form post to."""
     svc = services().tracking_page
+    context = request.event.request_context
+    stage_url = f"https://{context.domain_name}/{context.stage}" if context.domain_name and context.stage else ""
     try:
-        upload = svc.photo_upload(token)
+        upload = svc.photo_upload(token, stage_url)
         view = svc.page(token)
     except TrackingLinkRefused as exc:
         return _refused(exc)
