@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", default="INFO")
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("werkzeug", "botocore", "pynamodb", "urllib3.connectionpool"):  # pool-full notes: many pumps share a client
+    # urllib3: its pool-full notes (many pumps share one client) are noise, not a fault
+    for noisy in ("werkzeug", "botocore", "pynamodb", "urllib3.connectionpool"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     # Ctrl-C and SIGTERM both stop the stack. Installed explicitly: a shell starting us in the

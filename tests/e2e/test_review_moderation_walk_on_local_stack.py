@@ -76,9 +76,10 @@ def test_the_reviews_walk_of_a_merchant(local_stack):
             body["media_ids"] = [media_id]
         created = requests.post(f"{api}/reviews", json=body, headers=storefront, timeout=10)
         assert created.status_code == 201, created.text
-        ids.append(created.json()["id"])
+        review_id = created.json()["id"]
+        ids.append(review_id)
         if text in EDITS:  # one after the other, as a template farm posts them
-            eventually(lambda rid=created.json()["id"]: review(rid)["status"] != "pending", timeout=60)
+            eventually(lambda rid=review_id: review(rid)["status"] != "pending", timeout=60)
 
     eventually(lambda: all(review(r)["status"] != "pending" for r in ids), timeout=60)
     seen = [review(r) for r in ids]

@@ -78,7 +78,8 @@ _TEXT: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("[{ticket}] Would you update your review?",
                "Request {ticket} is closed. If it changed how you see the product, you can update your review "
                "from your order page. Thank you."),
-        "zh-Hans": ("[{ticket}] 邀请您更新评价", "售后单 {ticket} 已处理完毕。如果您的看法有所改变，欢迎在订单页面更新您的评价。"),
+        "zh-Hans": ("[{ticket}] 邀请您更新评价",
+                    "售后单 {ticket} 已处理完毕。如果您的看法有所改变，欢迎在订单页面更新您的评价。"),
     },
     "ticket.closed": {
         "en": ("[{ticket}] Request closed", "Request {ticket} is closed. Thank you. Status: {status}."),

@@ -95,7 +95,7 @@ def test_a_good_review_naming_a_defect_joins_nothing_without_an_open_request():
 
 
 def test_a_negative_review_without_a_defect_still_opens_a_complaint_beside_a_return():
-    store, tickets, follow_ups = _rig()
+    _store, tickets, follow_ups = _rig()
     return_id = _return(tickets)
     complaint = follow_ups.open_follow_up(_review("rev_1"))
     assert complaint != return_id and tickets.get("acme", complaint, AGENT).type is TicketType.COMPLAINT

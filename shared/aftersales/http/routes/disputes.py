@@ -263,7 +263,8 @@ ZIP = "application/zip"
 
 
 class SendEvidenceRequest(Strict):
-    submit: StrictBool = Field(description="true: submit to the bank (once, final); false: stage the evidence on the case")
+    submit: StrictBool = Field(description="true: submit to the bank (once, final); "
+                                           "false: stage the evidence on the case")
 
 
 class SentEvidenceView(DomainModel):
