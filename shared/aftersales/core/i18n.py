@@ -59,7 +59,7 @@ def _catalog(locale: str) -> gettext.NullTranslations:
         return gettext.NullTranslations()
 
 
-def translate(message_id: str, locale: str = DEFAULT, **params: Any) -> str:
+def translate(message_id: str, locale: str = DEFAULT, /, **params: Any) -> str:
     text = _catalog(locale).gettext(message_id)
     if text == message_id and locale != DEFAULT:
         text = _catalog(DEFAULT).gettext(message_id)
