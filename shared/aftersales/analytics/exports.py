@@ -50,7 +50,7 @@ class ExportStatus(StrEnum):
 
 
 class ExportRequest(DomainModel):
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])
+    month: str = Field(pattern=r"^2[0-9]{3}-(0[1-9]|1[0-2])$", examples=["2026-11"])  # ASCII digits, 2000 on
     format: ExportFormat = ExportFormat.CSV
 
 
@@ -190,7 +190,10 @@ class ExportService:
 
     def request(self, tenant_id: str, request: ExportRequest, requested_by: str) -> ExportJob:
         now = self._clock.now()
-        first = date.fromisoformat(f"{request.month}-01")
+        try:
+            first = date.fromisoformat(f"{request.month}-01")
+        except ValueError as exc:  # a model built in code may skip the pattern
+            raise InvalidRequest("exports.month_too_old", field="month", max_months=MAX_MONTHS_BACK) from exc
         if first > now.date():
             raise InvalidRequest("exports.month_in_future", field="month", month=request.month)
         if (now.year - first.year) * 12 + now.month - first.month > MAX_MONTHS_BACK:
