@@ -18,7 +18,8 @@ request = RequestContext(router)
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 
 
-@router.post("/exports", tags=["exports"], summary="Export a month's tickets, lines, refunds and SLA outcomes")
+@router.post("/exports", tags=["exports"], status_code=202,
+             summary="Export a month's tickets, lines, refunds and SLA outcomes")
 def create_export(body: ExportRequest):
     request.require(*SUPERVISORS)
 
