@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tools.translations import customer_facing, load
+
 MESSAGES: list[tuple[str, str, str]] = [
     # ticket types
     ("type.return_refund", "Return and refund", "退货退款"),
@@ -1083,15 +1085,33 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# Catalog locales (as aftersales.core.i18n.SUPPORTED); a folder is the locale with "_" for "-".
+LOCALES = ("en", "zh-Hans", "zh-Hant", "ja", "ko", "es", "de", "fr")
+
+
+def column(locale: str) -> dict[str, str]:
+    """msgid -> text of one locale: en and zh-Hans from the rows above, zh-Hant converted from
+    zh-Hans, the others from tools/translations/<locale>.py (customer-facing ids only: the staff
+    workbench stays en + zh-Hans). An id without a text is left out, so it falls back to English."""
+    if locale in ("en", "zh-Hans"):
+        index = 1 if locale == "en" else 2
+        return {row[0]: row[index] for row in MESSAGES}
+    if locale == "zh-Hant":
+        from tools.translations.zh_hant import convert
+        return {row[0]: convert(row[2]) for row in MESSAGES if customer_facing(row[0])}
+    written = load(locale)
+    return {row[0]: written[row[0]] for row in MESSAGES if customer_facing(row[0]) and row[0] in written}
+
+
 def render(locale: str) -> str:
-    column = 1 if locale == "en" else 2
-    body = "".join(f"msgid {_quote(row[0])}\nmsgstr {_quote(row[column])}\n\n" for row in MESSAGES)
-    return HEADER.format(locale=locale) + body
+    texts = column(locale)
+    body = "".join(f"msgid {_quote(msgid)}\nmsgstr {_quote(text)}\n\n" for msgid, text in texts.items())
+    return HEADER.format(locale=locale.replace("-", "_")) + body
 
 
 def write(root: Path) -> None:
-    for locale in ("en", "zh_Hans"):
-        target = root / locale / "LC_MESSAGES" / "messages.po"
+    for locale in LOCALES:
+        target = root / locale.replace("-", "_") / "LC_MESSAGES" / "messages.po"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render(locale), encoding="utf-8")
 

@@ -11,13 +11,30 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-SUPPORTED = ("en", "zh-Hans")
+SUPPORTED = ("en", "zh-Hans", "zh-Hant", "ja", "ko", "es", "de", "fr")
 DEFAULT = "en"
 _LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
-# Tags that mean a supported locale. Traditional-script readers get Simplified (closest
-# available) until a zh-Hant catalog exists.
-_ALIASES = {"en": "en", "zh": "zh-Hans", "zh-hans": "zh-Hans", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans",
-            "zh-hant": "zh-Hans", "zh-tw": "zh-Hans", "zh-hk": "zh-Hans", "zh-mo": "zh-Hans"}
+# Tags (lower case) that mean a supported locale; a longer tag is tried before its prefixes, so
+# zh-Hant-TW -> zh-hant, de-CH-1996 -> de-ch -> de. Regional variants read the one catalog of
+# their language (es-419/es-MX read es, fr-CA reads fr, de-AT/de-CH read de); Traditional Chinese
+# (Taiwan, Hong Kong, Macau) reads zh-Hant, Simplified (mainland, Singapore) zh-Hans.
+_ALIASES = {
+    "en": "en",
+    "zh": "zh-Hans", "zh-hans": "zh-Hans", "zh-cn": "zh-Hans", "zh-sg": "zh-Hans", "zh-my": "zh-Hans",
+    "zh-hant": "zh-Hant", "zh-tw": "zh-Hant", "zh-hk": "zh-Hant", "zh-mo": "zh-Hant",
+    "ja": "ja", "ko": "ko", "es": "es", "de": "de", "fr": "fr",
+}
+
+
+def supported(locale: str | None, default: str = DEFAULT) -> str:
+    """A stored language tag (a contact's, a ticket's, a tenant's) as a supported locale, else
+    `default`: "de-AT" -> "de", "zh-TW" -> "zh-Hant", "zh-Hans" -> "zh-Hans"."""
+    if not locale:
+        return default
+    for candidate in _prefixes(locale.strip().lower()):
+        if candidate in _ALIASES:
+            return _ALIASES[candidate]
+    return default
 
 
 def negotiate(accept_language: str | None, default: str = DEFAULT) -> str:

@@ -9,8 +9,12 @@ from aftersales.core.money import MAX_AMOUNT, CurrencyMismatch, Money
 
 @pytest.mark.parametrize("header,expected", [
     (None, "en"), ("", "en"), ("zh-CN,zh;q=0.9,en;q=0.8", "zh-Hans"), ("en-GB,en;q=0.9", "en"),
-    ("fr-FR, zh-Hant-TW;q=0.5", "zh-Hans"), ("fr;q=1, en;q=0.1", "en"), ("zh;q=0, en", "en"),
-    ("de", "en"), ("*", "en"), ("en;q=0.2, zh-Hans;q=0.8", "zh-Hans"),
+    ("fr-FR, zh-Hant-TW;q=0.5", "fr"), ("fr;q=0.1, zh-Hant-TW;q=0.5", "zh-Hant"), ("fr;q=1, en;q=0.1", "fr"),
+    ("zh;q=0, en", "en"), ("de", "de"), ("*", "en"), ("en;q=0.2, zh-Hans;q=0.8", "zh-Hans"),
+    ("zh-TW", "zh-Hant"), ("zh-HK,zh;q=0.8", "zh-Hant"), ("zh-MO", "zh-Hant"), ("zh-Hant", "zh-Hant"),
+    ("zh-SG", "zh-Hans"), ("ja-JP", "ja"), ("ko-KR", "ko"), ("es-419", "es"), ("es-MX,en;q=0.5", "es"),
+    ("de-AT", "de"), ("de-CH-1996", "de"), ("fr-CA", "fr"), ("it-IT, de;q=0.3, fr;q=0.7", "fr"),
+    ("pt-BR, it", "en"), ("ja;q=0.5, ko;q=0.5", "ja"), ("de;q=abc, ko", "ko"),
 ])
 def test_accept_language_negotiation(header, expected):
     assert negotiate(header) == expected

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from aftersales.core.i18n import SUPPORTED
 from tools.workbench_messages import catalog, write
 
 
 def test_each_locale_gets_the_same_ids_and_chinese_is_chinese(tmp_path):
     files = write(tmp_path)
-    assert sorted(f.name for f in files) == sorted(f"{loc}.json" for loc in SUPPORTED)
+    # the staff workbench stays en + zh-Hans, whatever the customer catalogs add
+    assert sorted(f.name for f in files) == ["en.json", "zh-Hans.json"]
     en = json.loads((tmp_path / "en.json").read_text(encoding="utf-8"))
     zh = json.loads((tmp_path / "zh-Hans.json").read_text(encoding="utf-8"))
     assert set(en) == set(zh)
