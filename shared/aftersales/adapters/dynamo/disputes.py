@@ -19,7 +19,6 @@ disputes, both strongly consistent. Nothing here scans.
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import datetime
 from typing import Any
@@ -31,7 +30,9 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.conditions import cancellation_reasons, condition_failed
 from aftersales.adapters.dynamo.connection import transactions
+from aftersales.adapters.dynamo.cursors import decode_cursor, encode_cursor
 from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.core.clock import iso, parse_iso
 from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest, Unavailable
@@ -41,7 +42,6 @@ from aftersales.sla.due_index import index_bucket
 
 DISPUTE_SK, CUSTOMER_SK, CASE_SK, LINK_PREFIX = "DISPUTE", "CUSTOMER", "CASE", "DISPUTE#"
 DUE_PREFIX, SWEEP_PK, SWEEP_SK = "DDUE#", "DSWEEP", "CURSOR"
-CONDITIONAL = ("ConditionalCheckFailedException", "TransactionCanceledException")
 UNAVAILABLE = "disputes.store_unavailable"
 
 
@@ -130,29 +130,8 @@ def _row(dispute: Dispute) -> DisputeItem:
     return row
 
 
-def _reasons(exc: TransactWriteError) -> list[str | None]:
-    return [r.code if r is not None else None for r in (getattr(exc, "cancellation_reasons", None) or [])]
 
 
-def _conditional(exc: PynamoDBException) -> bool:
-    return getattr(exc, "cause_response_code", None) in CONDITIONAL or "ConditionalCheckFailed" in _reasons(exc)
-
-
-def _encode(key: dict[str, Any] | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode() if key else None
-
-
-def _decode(cursor: str | None, tenant_id: str, status: DisputeStatus) -> dict[str, Any] | None:
-    """The position of a queue page; anything but this queue's own index key is refused."""
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidRequest("error.bad_cursor", field="query.cursor") from None
-    if not isinstance(key, dict) or key.get("gsi1pk") != {"S": queue_pk(tenant_id, status)}:
-        raise InvalidRequest("error.bad_cursor", field="query.cursor")
-    return key
 
 
 class DynamoDisputeStore:
@@ -175,9 +154,9 @@ class DynamoDisputeStore:
                 tx.save(claim, condition=DisputeItem.pk.does_not_exist())
                 tx.save(link, condition=DisputeItem.pk.does_not_exist())
         except TransactWriteError as exc:
-            if not _conditional(exc):
+            if not condition_failed(exc):
                 raise Unavailable(UNAVAILABLE) from exc
-            reasons = _reasons(exc)
+            reasons = cancellation_reasons(exc)
             same_id = bool(reasons) and reasons[0] == "ConditionalCheckFailed"
             claimed = len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed"
             if claimed and not same_id and dispute.source == Source.CUSTOMER:
@@ -199,7 +178,7 @@ class DynamoDisputeStore:
         try:
             _row(dispute).save(condition=DisputeItem.version == expected_version)
         except PynamoDBException as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 raise ConcurrentModification("error.concurrent_modification") from exc
             raise Unavailable(UNAVAILABLE) from exc
 
@@ -234,14 +213,15 @@ class DynamoDisputeStore:
 
     def queue(self, tenant_id: str, status: DisputeStatus, *, limit: int, cursor: str | None) -> Page:
         """Disputes in `status`, the soonest due first: one Query of gsi1 per page."""
+        key = queue_pk(tenant_id, status)
+        start = decode_cursor(cursor, index_key="gsi1pk", value=key)
         try:
-            results = DisputeItem.by_status_due.query(queue_pk(tenant_id, status), scan_index_forward=True,
-                                                      limit=limit,
-                                                      last_evaluated_key=_decode(cursor, tenant_id, status))
+            results = DisputeItem.by_status_due.query(key, scan_index_forward=True, limit=limit,
+                                                      last_evaluated_key=start)
             items = [Dispute.model_validate(row.doc) for row in results]
         except PynamoDBException as exc:
             raise Unavailable(UNAVAILABLE) from exc
-        return Page(items=items, cursor=_encode(results.last_evaluated_key))
+        return Page(items=items, cursor=encode_cursor(results.last_evaluated_key))
 
 
 class DynamoDueDisputes:
@@ -260,7 +240,7 @@ class DynamoDueDisputes:
                 actions=[DisputeItem.gsi2pk.remove(), DisputeItem.gsi2sk.remove()],
                 condition=DisputeItem.version == version)
         except PynamoDBException as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 return  # it changed meanwhile: the change indexed it again, under its new due time
             raise Unavailable(UNAVAILABLE) from exc
 

@@ -19,11 +19,11 @@ from pynamodb.exceptions import PutError, PynamoDBException, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.conditions import condition_failed
 from aftersales.adapters.dynamo.connection import transactions
 from aftersales.core.drafts import D, DraftKind
 from aftersales.core.errors import ConcurrentModification, Conflict, Unavailable
 
-CONDITIONAL = ("ConditionalCheckFailedException", "TransactionCanceledException")
 VERSION_PREFIX = "V#"
 
 
@@ -46,12 +46,6 @@ def items_in(table_name: str) -> type[DraftItem]:
     Meta.table_name = table_name  # type: ignore[attr-defined]
     return type("DraftItem", (DraftItem,), {"Meta": Meta})
 
-
-def _conditional(exc: PynamoDBException) -> bool:
-    if getattr(exc, "cause_response_code", None) in CONDITIONAL:
-        return True
-    return any(r is not None and r.code == "ConditionalCheckFailed" for r in (
-        getattr(exc, "cancellation_reasons", None) or []))
 
 
 class DynamoDraftStore(Generic[D]):
@@ -92,7 +86,7 @@ class DynamoDraftStore(Generic[D]):
         try:
             item.save(condition=condition)
         except PutError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 raise ConcurrentModification("error.concurrent_modification") from exc
             raise Unavailable(self._kind.message("store_unavailable")) from exc
         return revision
@@ -108,7 +102,7 @@ class DynamoDraftStore(Generic[D]):
                     tx.save(items(pk, "PUBLISHED", doc=doc, version=document.version),
                             condition=items.pk.does_not_exist() | (items.version < document.version))
         except TransactWriteError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 raise Conflict(self._kind.message("version_exists"), version=document.version) from exc
             raise Unavailable(self._kind.message("store_unavailable")) from exc
 

@@ -30,6 +30,7 @@ from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from aftersales.adapters.dynamo.conditions import condition_failed
 from aftersales.adapters.dynamo.models import UNBOUND, ConversationMessageItem
 from aftersales.adapters.dynamo.store import ticket_pk
 from aftersales.channels.ports import ConversationItem
@@ -74,13 +75,10 @@ def _put_once(item: ChannelsItem) -> bool:
         item.save(condition=ChannelsItem.pk.does_not_exist())
         return True
     except PutError as exc:
-        if _conditional(exc):
+        if condition_failed(exc):
             return False
         raise
 
-
-def _conditional(exc: Exception) -> bool:
-    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 class DynamoIntakeStore:

@@ -15,6 +15,7 @@ from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.conditions import condition_failed
 from aftersales.adapters.dynamo.connection import transactions
 from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.core.errors import Conflict
@@ -23,7 +24,6 @@ from aftersales.media.model import MediaItem, MediaStatus
 from aftersales.media.ports import Similar
 
 ITEM_SK = "MEDIA"
-CONDITIONAL = ("ConditionalCheckFailedException", "TransactionCanceledException")
 BATCH_GET_MAX = 100
 
 
@@ -53,12 +53,6 @@ def bucket_pk(tenant_id: str, bucket: str) -> str:
     return f"{tenant_id}#PHASH#{bucket}"
 
 
-def _conditional(exc: PutError | TransactWriteError) -> bool:
-    if getattr(exc, "cause_response_code", None) in CONDITIONAL:
-        return True
-    return any(r is not None and r.code == "ConditionalCheckFailed" for r in (
-        getattr(exc, "cancellation_reasons", None) or []))
-
 
 def _row(item: MediaItem) -> MediaTableItem:
     return MediaTableItem(media_pk(item.tenant_id, item.id), ITEM_SK, status=item.status.value,
@@ -70,7 +64,7 @@ class DynamoMediaStore:
         try:
             _row(item).save(condition=MediaTableItem.pk.does_not_exist())
         except PutError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 raise Conflict("media.exists", media_id=item.id) from exc
             raise
 
@@ -101,7 +95,7 @@ class DynamoMediaStore:
                         tx.save(MediaTableItem(bucket_pk(item.tenant_id, bucket), item.id, media_id=item.id,
                                                customer_id=item.customer_id, phash=phash))
         except TransactWriteError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 raise Conflict("media.already_checked", media_id=item.id) from exc
             raise
 

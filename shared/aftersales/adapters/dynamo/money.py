@@ -32,6 +32,7 @@ from aftersales.approvals.review import ReviewState
 from aftersales.core.errors import ConcurrentModification, InvalidRequest, NotFound
 from aftersales.core.money import Money
 from aftersales.refunds.grants import RefundAttempt, RefundGrant
+from aftersales.adapters.dynamo.conditions import condition_failed
 from aftersales.refunds.ledger import PaymentLedger
 from aftersales.refunds.refundable import RefundDestination
 from aftersales.risk.counters import CounterState
@@ -62,20 +63,13 @@ def bind(table_name: str) -> None:
         MoneyItem.Meta.table_name = table_name  # PynamoDB reconnects when the name changes
 
 
-def _conditional(exc: Exception) -> bool:
-    cause = getattr(exc, "cause_response_code", None)
-    if cause in ("ConditionalCheckFailedException", "TransactionCanceledException"):
-        return True
-    reasons = getattr(exc, "cancellation_reasons", None) or []
-    return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)
-
 
 def _save_if(item: MoneyItem, condition, conflict: ConcurrentModification) -> None:
     """A conditional put whose lost race becomes the given domain conflict."""
     try:
         item.save(condition=condition)
     except PutError as exc:
-        if _conditional(exc):
+        if condition_failed(exc):
             raise conflict from exc
         raise
 
@@ -119,7 +113,7 @@ class DynamoReviewRepository:
         try:
             item.update(actions=actions, condition=condition)
         except UpdateError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 raise ConcurrentModification("approvals.review_changed_concurrently",
                                              ticket_id=state.ticket_id) from exc
             raise
@@ -149,7 +143,7 @@ class DynamoPaymentLedgerStore:
         try:
             item.save(condition=MoneyItem.pk.does_not_exist())
         except PutError as exc:
-            if not _conditional(exc):
+            if not condition_failed(exc):
                 raise
 
     def get(self, tenant_id: str, payment_ref: str) -> PaymentLedger:
@@ -183,7 +177,7 @@ class DynamoPaymentLedgerStore:
         try:
             item.update(actions=actions, condition=condition)
         except UpdateError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 raise self.get(tenant_id, payment_ref).refusal(amount) from exc
             raise
         return _ledger(tenant_id, payment_ref, item)
@@ -194,7 +188,7 @@ class DynamoPaymentLedgerStore:
             item.update(actions=[MoneyItem.refunded.add(-amount.amount)],
                         condition=(MoneyItem.currency == amount.currency) & (MoneyItem.refunded >= amount.amount))
         except UpdateError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 raise InvalidRequest("refunds.release_exceeds_reserved", amount=amount.amount) from exc
             raise
         return _ledger(tenant_id, payment_ref, item)
@@ -238,7 +232,7 @@ class DynamoRefundStore:
                         condition=MoneyItem.pk.does_not_exist())
                 tx.update(ledger_item, actions=actions, condition=condition)
         except TransactWriteError as exc:
-            if not _conditional(exc):
+            if not condition_failed(exc):
                 raise
             if self.get_grant(grant.tenant_id, grant.ticket_id, grant.grant_id) is not None:
                 return False  # a concurrent twin won
@@ -266,7 +260,7 @@ class DynamoRefundStore:
                 tx.update(ledger_item, actions=[MoneyItem.refunded.add(-grant.amount.amount)],
                           condition=MoneyItem.refunded >= grant.amount.amount)
         except TransactWriteError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -282,7 +276,7 @@ class DynamoRefundStore:
         try:
             item.save(condition=MoneyItem.pk.does_not_exist())
         except PutError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -337,7 +331,7 @@ class DynamoWebhookLedger:
         try:
             item.save(condition=MoneyItem.pk.does_not_exist())
         except PutError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True

@@ -21,8 +21,6 @@ transaction. Nothing here scans.
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -32,17 +30,18 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.conditions import condition_failed
 from aftersales.adapters.dynamo.connection import transactions
+from aftersales.adapters.dynamo.cursors import decode_cursor, encode_cursor
 from aftersales.adapters.dynamo.disputes import Utf8JsonAttribute
 from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.core.clock import iso
-from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest, Unavailable
+from aftersales.core.errors import ConcurrentModification, Conflict, Unavailable
 from aftersales.repairs.model import Job, JobStatus, Part, PartUse, Provider, Technician
 from aftersales.repairs.ports import JobPage, PartTrace, TracePage
 
 JOB_SK = "JOB"
 UNAVAILABLE = "repairs.store_unavailable"
-CONDITIONAL = ("ConditionalCheckFailedException", "TransactionCanceledException")
 
 
 class ByProvider(GlobalSecondaryIndex):
@@ -161,29 +160,8 @@ def _part_rows(job: Job, position: int, use: PartUse) -> list[RepairItem]:
     return rows
 
 
-def _reasons(exc: TransactWriteError) -> list[str | None]:
-    return [r.code if r is not None else None for r in (getattr(exc, "cancellation_reasons", None) or [])]
 
 
-def _conditional(exc: PynamoDBException) -> bool:
-    return getattr(exc, "cause_response_code", None) in CONDITIONAL or "ConditionalCheckFailed" in _reasons(exc)
-
-
-def _encode(key: dict[str, Any] | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode() if key else None
-
-
-def _decode(cursor: str | None, index_key: str, value: str) -> dict[str, Any] | None:
-    """A page position; anything but this listing's own index key is refused."""
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidRequest("error.bad_cursor", field="query.cursor") from None
-    if not isinstance(key, dict) or key.get(index_key) != {"S": value}:
-        raise InvalidRequest("error.bad_cursor", field="query.cursor")
-    return key
 
 
 class DynamoRepairStore:
@@ -195,7 +173,7 @@ class DynamoRepairStore:
                 tx.save(_job_row(job), condition=RepairItem.pk.does_not_exist())
                 tx.save(link, condition=RepairItem.pk.does_not_exist())
         except TransactWriteError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 raise Conflict("repairs.already_offered", ticket_id=job.ticket_id) from exc
             raise Unavailable(UNAVAILABLE) from exc
 
@@ -212,7 +190,7 @@ class DynamoRepairStore:
                     for row in _part_rows(job, position, use):
                         tx.save(row)
         except PynamoDBException as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 raise ConcurrentModification("error.concurrent_modification") from exc
             raise Unavailable(UNAVAILABLE) from exc
 
@@ -242,11 +220,12 @@ class DynamoRepairStore:
         condition = RepairItem.gsi1sk.startswith("O#") if open_only else None
         try:
             results = RepairItem.by_provider.query(key, condition, limit=limit,
-                                                   last_evaluated_key=_decode(cursor, "gsi1pk", key))
+                                                   last_evaluated_key=decode_cursor(cursor, index_key="gsi1pk",
+                                                                                    value=key))
             items = [Job.model_validate(row.doc) for row in results]
         except PynamoDBException as exc:
             raise Unavailable(UNAVAILABLE) from exc
-        return JobPage(items=items, cursor=_encode(results.last_evaluated_key))
+        return JobPage(items=items, cursor=encode_cursor(results.last_evaluated_key))
 
     def open_jobs(self, tenant_id: str, provider_id: str) -> int:
         try:
@@ -278,11 +257,12 @@ class DynamoRepairStore:
     def by_batch(self, tenant_id: str, batch: str, *, limit: int, cursor: str | None) -> TracePage:
         key = batch_key(tenant_id, batch)
         try:
-            results = RepairItem.by_batch.query(key, limit=limit, last_evaluated_key=_decode(cursor, "gsi3pk", key))
+            results = RepairItem.by_batch.query(key, limit=limit, last_evaluated_key=decode_cursor(
+                cursor, index_key="gsi3pk", value=key))
             items = [PartTrace(**row.doc) for row in results]
         except PynamoDBException as exc:
             raise Unavailable(UNAVAILABLE) from exc
-        return TracePage(items=items, cursor=_encode(results.last_evaluated_key))
+        return TracePage(items=items, cursor=encode_cursor(results.last_evaluated_key))
 
     # ------------------------------------------------------------------ registry
     def _put(self, pk: str, sk: str, doc: dict[str, Any]) -> None:

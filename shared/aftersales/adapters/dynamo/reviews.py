@@ -24,7 +24,6 @@ and the insights change with a status and never need a scan. Nothing here scans.
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -37,16 +36,17 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.conditions import condition_failed
 from aftersales.adapters.dynamo.connection import transactions
+from aftersales.adapters.dynamo.cursors import decode_cursor, encode_cursor
 from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.core.clock import iso
-from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest, Unavailable
+from aftersales.core.errors import ConcurrentModification, Conflict, Unavailable
 from aftersales.reviews.insights import ReturnLine, Tally, review_tallies
 from aftersales.reviews.model import ProductInsights, Projection, Quote, RatingStats, Review, ReviewStatus
 from aftersales.reviews.ports import Page, Sort
 
 REVIEW_SK, LINE_SK, STATS_SK = "REVIEW", "LINE", "STATS"
-CONDITIONAL = ("ConditionalCheckFailedException", "TransactionCanceledException")
 ACTIVITY_RETENTION = timedelta(days=2)  # an author's hour and day counters, read by the consumer
 RETURN_MARKER_RETENTION = timedelta(days=35)  # longer than a ticket event can be redelivered (SQS: 14 days)
 
@@ -184,27 +184,7 @@ def _tally_of(sk: str) -> Tally:
     return Tally(period, None if batch == "*" else batch, counter)
 
 
-def _conditional(exc: TransactWriteError) -> bool:
-    if getattr(exc, "cause_response_code", None) in CONDITIONAL:
-        return True
-    return any(r is not None and r.code == "ConditionalCheckFailed" for r in (
-        getattr(exc, "cancellation_reasons", None) or []))
 
-
-def _encode(key: dict[str, Any] | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode() if key else None
-
-
-def _decode(cursor: str | None) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidRequest("error.bad_cursor", field="query.cursor") from None
-    if not isinstance(key, dict):
-        raise InvalidRequest("error.bad_cursor", field="query.cursor")
-    return key
 
 
 class DynamoReviewStore:
@@ -220,7 +200,7 @@ class DynamoReviewStore:
                     tx.update(ReviewItem(author_pk(review.tenant_id, review.customer_id), bucket),
                               actions=[ReviewItem.n.add(1), ReviewItem.expires_at.set(expires)])
         except TransactWriteError as exc:
-            if not _conditional(exc):
+            if not condition_failed(exc):
                 raise Unavailable("reviews.store_unavailable") from exc
             existing = self._line_review(review)
             raise Conflict("reviews.already_reviewed", review_id=existing or review.review_id) from exc
@@ -271,7 +251,7 @@ class DynamoReviewStore:
                 for sk, n in sorted((_tally_sk(t), n) for t, n in review_tallies(change).items() if n):
                     tx.update(ReviewItem(pk, sk), actions=[ReviewItem.n.add(n)])
         except TransactWriteError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 raise ConcurrentModification("error.concurrent_modification") from exc
             raise Unavailable("reviews.store_unavailable") from exc
         return saved
@@ -281,12 +261,12 @@ class DynamoReviewStore:
             items = [Review.model_validate(row.doc) for row in results]
         except QueryError as exc:
             raise Unavailable("reviews.store_unavailable") from exc
-        return Page(items=items, cursor=_encode(results.last_evaluated_key))
+        return Page(items=items, cursor=encode_cursor(results.last_evaluated_key))
 
     def published(self, tenant_id: str, sku: str, *, sort: Sort, limit: int, cursor: str | None) -> Page:
         index = ReviewItem.by_helpful if sort == "helpful" else ReviewItem.by_product
         return self._page(index.query(sku_pk(tenant_id, sku), scan_index_forward=False, limit=limit,
-                                      last_evaluated_key=_decode(cursor)))
+                                      last_evaluated_key=decode_cursor(cursor)))
 
     def vote(self, review: Review, expected_version: int, voter: str) -> Review:
         saved = review.model_copy(update={"version": expected_version + 1})
@@ -296,7 +276,7 @@ class DynamoReviewStore:
                 tx.save(vote, condition=ReviewItem.pk.does_not_exist())
                 tx.save(_row(saved, saved.version), condition=ReviewItem.version == expected_version)
         except TransactWriteError as exc:
-            if not _conditional(exc):
+            if not condition_failed(exc):
                 raise Unavailable("reviews.store_unavailable") from exc
             try:
                 ReviewItem.get(vote.pk, vote.sk, consistent_read=True)
@@ -307,7 +287,7 @@ class DynamoReviewStore:
 
     def by_status(self, tenant_id: str, status: ReviewStatus, *, limit: int, cursor: str | None) -> Page:
         return self._page(ReviewItem.by_status.query(f"{tenant_id}#STATUS#{status.value}", scan_index_forward=True,
-                                                     limit=limit, last_evaluated_key=_decode(cursor)))
+                                                     limit=limit, last_evaluated_key=decode_cursor(cursor)))
 
     def stats(self, tenant_id: str, sku: str) -> RatingStats:
         try:
@@ -371,7 +351,7 @@ class DynamoInsightStore:
                 for sk, n in sorted((_tally_sk(t), n) for t, n in tallies.items()):
                     tx.update(ReviewItem(pk, sk), actions=[ReviewItem.n.add(n)])
         except TransactWriteError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 return False
             raise Unavailable("reviews.store_unavailable") from exc
         return True

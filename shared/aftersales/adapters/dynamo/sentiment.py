@@ -21,6 +21,7 @@ from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.conditions import condition_failed
 from aftersales.adapters.dynamo.connection import transactions
 from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.core.clock import iso, parse_iso
@@ -30,7 +31,6 @@ from aftersales.sentiment.refit_schedule import RefitRun, RefitState, TenantMode
 
 MODEL_SK, RUN_PREFIX, DUE_PK = "MODEL", "RUN#", "REFIT_DUE"
 UNAVAILABLE = "sentiment.analysis_unavailable"
-CONDITIONAL = ("ConditionalCheckFailedException", "TransactionCanceledException")
 
 
 class DueIndex(GlobalSecondaryIndex):
@@ -81,12 +81,6 @@ def _state(row: SentimentItem | None) -> RefitState:
                       revision=int(row.revision or 0))
 
 
-def _conditional(exc: PynamoDBException) -> bool:
-    if getattr(exc, "cause_response_code", None) in CONDITIONAL:
-        return True
-    return any(r is not None and r.code == "ConditionalCheckFailed" for r in (
-        getattr(exc, "cancellation_reasons", None) or []))
-
 
 class DynamoRefitStore:
     def current_model(self, tenant_id: str) -> TenantModel | None:
@@ -120,7 +114,7 @@ class DynamoRefitStore:
             row.update(actions=[SentimentItem.gsi1pk.set(DUE_PK), SentimentItem.gsi1sk.set(_due_sk(tenant_id, due_at))],
                        condition=SentimentItem.gsi1pk.does_not_exist())
         except UpdateError as exc:
-            if not _conditional(exc):
+            if not condition_failed(exc):
                 raise Unavailable(UNAVAILABLE) from exc  # else: already due
 
     def due(self, now: datetime, limit: int) -> list[str]:
@@ -149,7 +143,7 @@ class DynamoRefitStore:
                 tx.update(SentimentItem(pk, MODEL_SK), actions=actions, condition=condition)
                 tx.save(history)
         except TransactWriteError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 raise ConcurrentModification("error.concurrent_modification") from exc
             raise Unavailable(UNAVAILABLE) from exc
 

@@ -32,6 +32,7 @@ from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
+from aftersales.adapters.dynamo.conditions import condition_failed
 from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.core.clock import iso, parse_iso
 from aftersales.dispatch.model import Agent, Team
@@ -119,9 +120,6 @@ def _get(pk: str, sk: str) -> SlaItem | None:
     except SlaItem.DoesNotExist:
         return None
 
-
-def _conditional(exc: Exception) -> bool:
-    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 class DynamoSlaStore:
@@ -229,7 +227,7 @@ class DynamoSlaStore:
                 condition=SlaItem.pk.does_not_exist())
             return True
         except PutError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 return False
             raise
 
@@ -313,7 +311,7 @@ class DynamoDispatchStore:
             DispatchItem(pk=f"{tenant_id}#TKT#{ticket_id}", sk=f"LOADEVT#{seq:08d}").save(
                 condition=DispatchItem.pk.does_not_exist())
         except PutError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 return False
             raise
         for agent_id, delta in deltas.items():

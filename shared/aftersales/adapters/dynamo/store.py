@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.conditions import condition_failed
 from aftersales.adapters.dynamo.connection import transactions
+from aftersales.adapters.dynamo.cursors import decode_cursor, encode_cursor
 from aftersales.adapters.dynamo.models import (
     AuditItem,
     OrderItem,
@@ -61,20 +61,6 @@ def _audit_item(ticket: Ticket, entry: AuditEntry) -> AuditItem:
                      customer_id=ticket.customer_id, entry=entry.model_dump(mode="json"))
 
 
-def _encode_cursor(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
-
-
-def _decode_cursor(cursor: str | None) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, UnicodeDecodeError):
-        from aftersales.core.errors import InvalidRequest
-        raise InvalidRequest("error.bad_cursor", field="cursor") from None
 
 
 class DynamoTicketStore:
@@ -105,7 +91,7 @@ class DynamoTicketStore:
         try:
             item.update(actions=actions, condition=condition)
         except UpdateError as exc:
-            if _conditional_failure(exc):
+            if condition_failed(exc):
                 raise ConcurrentModification("error.concurrent_modification") from exc
             raise
 
@@ -131,7 +117,7 @@ class DynamoTicketStore:
                                    "child_ids": [*parent.child_ids, ticket.id]})],
                               condition=TicketHeaderItem.version == parent.version)
         except TransactWriteError as exc:
-            if _conditional_failure(exc):
+            if condition_failed(exc):
                 raise ConcurrentModification("error.concurrent_modification") from exc
             raise
 
@@ -161,7 +147,7 @@ class DynamoTicketStore:
                 if release:
                     self._release(tx, ticket, release)
         except TransactWriteError as exc:
-            if _conditional_failure(exc):
+            if condition_failed(exc):
                 raise ConcurrentModification("error.concurrent_modification") from exc
             raise
 
@@ -179,7 +165,7 @@ class DynamoTicketStore:
 
     def list_tickets(self, tenant_id: str, *, customer_id: str | None, status: str | None,
                      limit: int, cursor: str | None) -> Page:
-        start = _decode_cursor(cursor)
+        start = decode_cursor(cursor, field="cursor")
         if customer_id is not None:
             results = TicketHeaderItem.by_customer.query(
                 f"{tenant_id}#C#{customer_id}", scan_index_forward=False, limit=limit,
@@ -192,7 +178,7 @@ class DynamoTicketStore:
             results = TicketHeaderItem.by_tenant.query(
                 f"{tenant_id}#T", scan_index_forward=False, limit=limit, last_evaluated_key=start)
         items = [Ticket.model_validate({**item.doc, "lines": []}) for item in results]
-        return Page(items=items, cursor=_encode_cursor(results.last_evaluated_key))
+        return Page(items=items, cursor=encode_cursor(results.last_evaluated_key))
 
     # ------------------------------------------------------------------ timeline
     def put_timeline(self, tenant_id: str, ticket_id: str, entry: TimelineEntry) -> None:
@@ -206,11 +192,3 @@ class DynamoTicketStore:
 
     def _conn(self) -> Connection:
         return self._connection or transactions()
-
-
-def _conditional_failure(exc: Exception) -> bool:
-    cause = getattr(exc, "cause_response_code", None)
-    if cause in ("ConditionalCheckFailedException", "TransactionCanceledException"):
-        return True
-    reasons = getattr(exc, "cancellation_reasons", None) or []
-    return any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons)

@@ -24,13 +24,13 @@ from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.conditions import condition_failed
 from aftersales.adapters.dynamo.connection import transactions
 from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.core.clock import iso, parse_iso
 from aftersales.core.errors import ConcurrentModification, Unavailable
 from aftersales.surveys.model import ContactHistory, FigureChange, Survey, SurveyRules, Tally
 
-CONDITIONAL = ("ConditionalCheckFailedException", "TransactionCanceledException")
 COUNTERS = tuple(Tally.model_fields)
 SURVEY_SK, HISTORY_SK = "SURVEY", "HISTORY"
 
@@ -96,12 +96,6 @@ def _row(survey: Survey, version: int, bucket: str | None) -> SurveyItem:
                       gsi1sk=f"{survey.tenant_id}#{survey.survey_id}" if bucket else None)
 
 
-def _conditional(exc: TransactWriteError) -> bool:
-    if getattr(exc, "cause_response_code", None) in CONDITIONAL:
-        return True
-    return any(r is not None and r.code == "ConditionalCheckFailed"
-               for r in (getattr(exc, "cancellation_reasons", None) or []))
-
 
 def _get(pk: str, sk: str) -> SurveyItem | None:
     try:
@@ -135,7 +129,7 @@ class DynamoSurveyStore:
                     tx.save(SurveyItem(_ticket_pk(survey.tenant_id, survey.ticket_id), SURVEY_SK,
                                        survey_id=survey.survey_id))
         except TransactWriteError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 return False
             raise Unavailable("surveys.store_unavailable") from exc
         return True
@@ -166,7 +160,7 @@ class DynamoSurveyStore:
                               actions=[getattr(SurveyItem, name).add(getattr(delta, name))
                                        for name in COUNTERS if getattr(delta, name)])
         except TransactWriteError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 raise ConcurrentModification("error.concurrent_modification") from exc
             raise Unavailable("surveys.store_unavailable") from exc
         return survey.model_copy(update={"version": version})
@@ -189,7 +183,7 @@ class DynamoSurveyStore:
         try:
             self._history_row(history).save(condition=_versioned(SurveyItem, history.version))
         except PynamoDBException as exc:
-            if getattr(exc, "cause_response_code", None) in CONDITIONAL:
+            if condition_failed(exc):
                 raise ConcurrentModification("error.concurrent_modification") from exc
             raise Unavailable("surveys.store_unavailable") from exc
         return history.model_copy(update={"version": history.version + 1})

@@ -26,6 +26,7 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
+from aftersales.adapters.dynamo.conditions import condition_failed
 from aftersales.adapters.dynamo.connection import transactions
 from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.core.clock import iso, parse_iso
@@ -34,7 +35,6 @@ from aftersales.webhooks.model import MAX_ENDPOINTS, Attempt, Endpoint, Message
 from aftersales.webhooks.ports import Page
 
 LOG_DAYS = 30
-CONDITIONAL = ("ConditionalCheckFailedException", "TransactionCanceledException")
 ENDPOINT_FIELDS = ("enabled", "failing_since", "version")
 
 
@@ -79,12 +79,6 @@ def _log_pk(tenant_id: str, endpoint_id: str) -> str:
     return f"{tenant_id}#WEP#{endpoint_id}"
 
 
-def _conditional(exc: Exception) -> bool:
-    if getattr(exc, "cause_response_code", None) in CONDITIONAL:
-        return True
-    return any(r is not None and r.code == "ConditionalCheckFailed"
-               for r in (getattr(exc, "cancellation_reasons", None) or []))
-
 
 def _get(pk: str, sk: str) -> WebhookItem | None:
     try:
@@ -122,7 +116,7 @@ class DynamoEndpointStore:
                 tx.update(counter, actions=[WebhookItem.count.add(1)],
                           condition=WebhookItem.count.does_not_exist() | (WebhookItem.count < MAX_ENDPOINTS))
         except TransactWriteError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 raise Conflict("webhooks.too_many_endpoints", limit=MAX_ENDPOINTS) from exc
             raise Unavailable("webhooks.store_unavailable") from exc
 
@@ -146,7 +140,7 @@ class DynamoEndpointStore:
                                  WebhookItem.version.set(expected_version + 1)],
                         condition=WebhookItem.version == expected_version)
         except UpdateError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 raise ConcurrentModification("error.concurrent_modification") from exc
             raise Unavailable("webhooks.store_unavailable") from exc
         return _endpoint(item)
@@ -158,7 +152,7 @@ class DynamoEndpointStore:
                 tx.delete(WebhookItem(pk, f"EP#{endpoint_id}"), condition=WebhookItem.pk.exists())
                 tx.update(WebhookItem(pk, "COUNT"), actions=[WebhookItem.count.add(-1)])
         except TransactWriteError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 return False
             raise Unavailable("webhooks.store_unavailable") from exc
         return True
@@ -168,7 +162,7 @@ class DynamoEndpointStore:
         try:
             item.update(actions=actions, condition=condition)
         except UpdateError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 return None
             raise Unavailable("webhooks.store_unavailable") from exc
         return item
@@ -205,7 +199,7 @@ class DynamoMessageStore:
         try:
             _message_item(message, None).save(condition=WebhookItem.pk.does_not_exist())
         except PynamoDBException as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 return False
             raise Unavailable("webhooks.store_unavailable") from exc
         return True
@@ -224,7 +218,7 @@ class DynamoMessageStore:
                 tx.save(_message_item(message, due_bucket), condition=WebhookItem.attempts == expected_attempts)
                 tx.save(row, condition=WebhookItem.pk.does_not_exist())
         except TransactWriteError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 return False
             raise Unavailable("webhooks.store_unavailable") from exc
         return True
@@ -233,7 +227,7 @@ class DynamoMessageStore:
         try:
             _message_item(message, None).save(condition=WebhookItem.attempts == expected_attempts)
         except PynamoDBException as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 return False
             raise Unavailable("webhooks.store_unavailable") from exc
         return True
@@ -273,7 +267,7 @@ class DynamoMessageStore:
             item.update(actions=[WebhookItem.gsi1pk.remove(), WebhookItem.gsi1sk.remove()],
                         condition=WebhookItem.pk.exists())
         except UpdateError as exc:
-            if not _conditional(exc):
+            if not condition_failed(exc):
                 raise Unavailable("webhooks.store_unavailable") from exc
 
     def last_swept(self) -> datetime | None:
