@@ -236,7 +236,7 @@ def test_the_largest_review_the_rules_allow_fits_one_dynamodb_item(rig):
     assert caught.value.message_id == "reviews.too_many_changes"
     stored = svc.get("acme", review.review_id, agent)
     assert len(stored.entries) == MAX_ENTRIES and len(stored.previous) == MAX_VERSIONS - 1
-    from aftersales.adapters.dynamo.reviews import Utf8JsonAttribute
+    from aftersales.adapters.dynamo.attributes import Utf8JsonAttribute
 
     size = len(Utf8JsonAttribute().serialize(stored.model_dump(mode="json")).encode())
     assert size < 380_000, size  # the doc, with room for the keys and index attributes

@@ -19,17 +19,15 @@ disputes, both strongly consistent. Nothing here scans.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from typing import Any
 
-from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute
-from pynamodb.constants import STRING
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.attributes import Utf8JsonAttribute
 from aftersales.adapters.dynamo.conditions import cancellation_reasons, condition_failed
 from aftersales.adapters.dynamo.connection import transactions
 from aftersales.adapters.dynamo.cursors import decode_cursor, encode_cursor
@@ -62,17 +60,6 @@ class ByDueBucket(GlobalSecondaryIndex):
     gsi2pk = UnicodeAttribute(hash_key=True)
     gsi2sk = UnicodeAttribute(range_key=True)
 
-
-class Utf8JsonAttribute(Attribute[Any]):
-    """JSON kept as UTF-8 text (a Chinese character costs 3 bytes of the 400 KB item, not 6)."""
-
-    attr_type = STRING
-
-    def serialize(self, value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-    def deserialize(self, value: str) -> Any:
-        return json.loads(value)
 
 
 class DisputeItem(Model):

@@ -30,10 +30,10 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjec
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.attributes import Utf8JsonAttribute
 from aftersales.adapters.dynamo.conditions import condition_failed
 from aftersales.adapters.dynamo.connection import transactions
 from aftersales.adapters.dynamo.cursors import decode_cursor, encode_cursor
-from aftersales.adapters.dynamo.disputes import Utf8JsonAttribute
 from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.core.clock import iso
 from aftersales.core.errors import ConcurrentModification, Conflict, Unavailable

@@ -24,18 +24,17 @@ and the insights change with a status and never need a scan. Nothing here scans.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pynamodb.attributes import Attribute, JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.constants import STRING
+from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import GetError, PutError, PynamoDBException, QueryError, TransactWriteError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.attributes import Utf8JsonAttribute
 from aftersales.adapters.dynamo.conditions import condition_failed
 from aftersales.adapters.dynamo.connection import transactions
 from aftersales.adapters.dynamo.cursors import decode_cursor, encode_cursor
@@ -77,18 +76,6 @@ class ByHelpful(GlobalSecondaryIndex):
     gsi3pk = UnicodeAttribute(hash_key=True)
     gsi3sk = UnicodeAttribute(range_key=True)
 
-
-class Utf8JsonAttribute(Attribute[Any]):
-    """JSON kept as UTF-8 text: a Chinese character costs 3 bytes of the 400 KB item, not the 6 of
-    PynamoDB's JSONAttribute (ASCII escapes)."""
-
-    attr_type = STRING
-
-    def serialize(self, value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-    def deserialize(self, value: str) -> Any:
-        return json.loads(value)
 
 
 class ReviewItem(Model):
