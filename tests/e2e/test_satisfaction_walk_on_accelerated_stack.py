@@ -13,11 +13,12 @@ import re
 import time
 import uuid
 from datetime import timedelta
+from functools import partial
 
 import pytest
 import requests
 
-from tests.support.local_stack import exclusive_stack
+from tests.support.local_stack import accelerated_stack, eventually, fresh_customer_auth, fresh_staff_auth
 from tests.support.sent_mail import sent_mails
 from tests.support.tickets import order_payload
 
@@ -27,31 +28,15 @@ SKILLS = {"ticket_types": ["complaint"], "languages": ["zh-Hans", "en"], "channe
 POLICY = {"rules": [{"rule_id": "complaints", "match": {"ticket_type": "complaint"},
                      "targets": {"resolution": {"duration": "PT48H", "clock": "calendar", "reminders": [0.5]}}}]}
 
+_supervisor = partial(fresh_staff_auth, "sup-wang")  # a fresh token per request: 12 h last seconds here
+_staff = fresh_staff_auth
+_customer = partial(fresh_customer_auth, locale="zh-Hans")
+
 
 @pytest.fixture(scope="module")
 def fast_stack():
-    with exclusive_stack("e2e-satisfaction", speed=SPEED) as stack:
-        stack.storefront = {"X-Api-Key": stack.demo["storefront API key (X-Api-Key)"]}
+    with accelerated_stack("e2e-satisfaction", SPEED) as stack:
         yield stack
-
-
-def _supervisor() -> dict[str, str]:
-    """A fresh token per request: a 12 h token lasts 12 wall seconds at this speed."""
-    from aftersales.wiring import services
-
-    token = services().tenants.mint_staff_token("demo", "sup-wang", timedelta(hours=12))
-    return {"Authorization": f"Bearer {token}"}
-
-
-def _eventually(probe, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what}: not within {timeout}s")
-        time.sleep(0.25)
 
 
 def _closed_complaint(api: str, key: dict[str, str], order_id: str) -> str:
@@ -65,7 +50,7 @@ def _closed_complaint(api: str, key: dict[str, str], order_id: str) -> str:
         reply = requests.get(f"{api}/tickets/{ticket_id}", headers=_supervisor(), timeout=10)
         return reply.json() if reply.json().get("assignee_id") else None
 
-    _eventually(assigned, 30, "the dispatcher assigns the complaint")
+    eventually(assigned, 30, 0.25, "the dispatcher assigns the complaint")
     for target in ("investigating", "resolved", "closed"):
         moved = requests.post(f"{api}/tickets/{ticket_id}/transitions", json={"to": target, "reason": "handled"},
                               headers=_supervisor(), timeout=10)
@@ -106,7 +91,7 @@ def test_a_closed_ticket_is_surveyed_once_and_a_detractor_goes_back_to_the_team_
 
     closed = _closed_complaint(api, key, f"SAT-{suffix}-1")
     # one hour's delay (one wall second), postponed past the customer's quiet hours (at most 12 s)
-    (mail,) = _eventually(lambda: _survey_mails(address), 60, "the survey e-mail reaches moto's SES")
+    (mail,) = eventually(lambda: _survey_mails(address), 60, 0.25, "the survey e-mail reaches moto's SES")
     assert "服务" in mail.subject + mail.body  # the customer's language
     link = re.search(r"https?://\S+/surveys/[A-Za-z0-9._~-]+", mail.body).group(0)
     page = requests.get(link, timeout=10)
@@ -119,7 +104,7 @@ def test_a_closed_ticket_is_surveyed_once_and_a_detractor_goes_back_to_the_team_
         found = [t for t in reply.json()["items"] if t.get("parent_id") == closed]
         return found[0] if found else None
 
-    ticket = _eventually(follow_up, 20, "the detractor's follow-up ticket")
+    ticket = eventually(follow_up, 20, 0.25, "the detractor's follow-up ticket")
     assert ticket["type"] == "complaint" and ticket["reason_code"] == "survey_detractor"
     assert ticket["assignee_id"] == "lead-sat"  # the team lead of the closed ticket's agent, not dispatch
 
@@ -127,7 +112,7 @@ def test_a_closed_ticket_is_surveyed_once_and_a_detractor_goes_back_to_the_team_
         reply = requests.get(f"{api}/tickets/{ticket['id']}/deadlines", headers=_supervisor(), timeout=10)
         return [d for d in reply.json().get("deadlines", []) if d["metric"] == "resolution"]
 
-    (resolution,) = _eventually(deadlines, 30, "the follow-up's SLA deadline")
+    (resolution,) = eventually(deadlines, 30, 0.25, "the follow-up's SLA deadline")
     assert resolution["due_at"]
 
     # A second ticket of the same customer closes within the 30-day window: no second survey.
@@ -141,13 +126,6 @@ def _staff(user_id: str) -> dict[str, str]:
     from aftersales.wiring import services
 
     return {"Authorization": f"Bearer {services().tenants.mint_staff_token('demo', user_id, timedelta(hours=12))}"}
-
-
-def _customer(customer_id: str) -> dict[str, str]:
-    from aftersales.wiring import services
-
-    token = services().tenants.mint_customer_token("demo", customer_id, timedelta(hours=12))
-    return {"Authorization": f"Bearer {token}", "Accept-Language": "zh-Hans"}
 
 
 def _photo(api: str, customer_id: str) -> str:
@@ -167,7 +145,7 @@ def _photo(api: str, customer_id: str) -> str:
         body = requests.get(f"{api}/media/{media_id}", headers=_customer(customer_id), timeout=10).json()
         return body if body["status"] != "pending" else None
 
-    assert _eventually(ready, 30, "the media check")["status"] == "ready"
+    assert eventually(ready, 30, 0.25, "the media check")["status"] == "ready"
     return media_id
 
 
@@ -213,7 +191,7 @@ def test_a_disputed_partial_refund_is_decided_and_its_evidence_pack_downloads_wh
         return requests.get(f"{api}/tickets/{ticket_id}", headers=_supervisor(), timeout=10).json()["status"]
 
     # intake checks route it, the default policy auto-approves 60.00 CNY, the money path awaits the return
-    _eventually(lambda: status() == "awaiting_return", 60, "the return is approved and awaited")
+    eventually(lambda: status() == "awaiting_return", 60, 0.25, "the return is approved and awaited")
     shipped = requests.post(f"{api}/tickets/{ticket_id}/return-shipment",
                             json={"carrier": "sf-express", "tracking_number": tracking},
                             headers=_customer(customer), timeout=10)
@@ -226,7 +204,7 @@ def test_a_disputed_partial_refund_is_decided_and_its_evidence_pack_downloads_wh
         "lines": [{"line_id": "1", "received": 2, "accepted": 1, "damaged": 1}], "reason": "one_cup_customer_damage"},
         headers=_supervisor(), timeout=10)
     assert inspected.status_code == 200, inspected.text
-    _eventually(lambda: status() == "refunded", 60, "the refund saga pays the accepted cup")
+    eventually(lambda: status() == "refunded", 60, 0.25, "the refund saga pays the accepted cup")
     refund = requests.get(f"{api}/tickets/{ticket_id}/refund", headers=_supervisor(), timeout=10).json()
     assert [g["amount"] for g in refund["grants"]] == [{"amount": 3000, "currency": "CNY"}]  # one cup of two
 

@@ -7,14 +7,13 @@ Runs on a stack of its own (see `exclusive_stack` in tests/support/local_stack.p
 
 from __future__ import annotations
 
-import time
 import uuid
-from datetime import timedelta
+from functools import partial
 
 import pytest
 import requests
 
-from tests.support.local_stack import exclusive_stack
+from tests.support.local_stack import accelerated_stack, eventually, fresh_staff_auth
 from tests.support.tickets import order_payload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.exclusive_stack]
@@ -24,31 +23,13 @@ POLICY = {"rules": [{"rule_id": "app-complaints", "match": {"ticket_type": "comp
                                                 "escalations": [{"level": 1, "to_role": "supervisor"}]}}}]}
 SKILLS = {"ticket_types": ["complaint"], "languages": ["zh-Hans", "en"], "channels": ["app"]}
 
+_supervisor = partial(fresh_staff_auth, "sup-wang")  # a fresh token per request: 12 h last seconds here
+
 
 @pytest.fixture(scope="module")
 def fast_stack():
-    with exclusive_stack("e2e-sla", speed=SPEED) as stack:
-        stack.storefront = {"X-Api-Key": stack.demo["storefront API key (X-Api-Key)"]}
+    with accelerated_stack("e2e-sla", SPEED) as stack:
         yield stack
-
-
-def _supervisor() -> dict[str, str]:
-    """A fresh token per request: tokens expire on the accelerated clock too (12 h ≈ 12 wall s)."""
-    from aftersales.wiring import services
-
-    token = services().tenants.mint_staff_token("demo", "sup-wang", timedelta(hours=12))
-    return {"Authorization": f"Bearer {token}"}
-
-
-def _eventually(probe, timeout: float, last: list):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"not reached within {timeout}s; last seen: {last!r}")
-        time.sleep(0.25)
 
 
 def test_scheduled_sweep_reminds_then_escalates_within_seconds(fast_stack):
@@ -113,7 +94,7 @@ def test_scheduled_sweep_reminds_then_escalates_within_seconds(fast_stack):
 
     # Generous bounds: the clock counts from the ticket's creation, and a loaded CI machine can
     # spend several application hours on the steps before the policy is saved.
-    entries = _eventually(escalated, timeout=90, last=seen)
+    entries = eventually(escalated, timeout=90, interval=0.25, what=lambda: f"last seen: {seen!r}")
     assigned = [e for e in entries if e["event"] == "ticket.assigned"]
     assert assigned[0]["reason"].startswith("auto:") and assigned[0]["data"]["to_assignee"] == "agent-sla"
     escalation = assigned[-1]
@@ -155,5 +136,5 @@ def test_the_hourly_logistics_sweep_alerts_on_a_silent_parcel_on_its_schedule(fa
         seen[:] = [len(sent)]
         return [m for m in sent if tracking in m.subject]
 
-    (mail,) = _eventually(delayed_mail, timeout=60, last=seen)
+    (mail,) = eventually(delayed_mail, timeout=60, interval=0.25, what=lambda: f"last seen: {seen!r}")
     assert "delayed" in mail.subject and mail.to == [f"{customer}@example.com"]

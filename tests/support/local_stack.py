@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -89,13 +90,40 @@ def demo_auth(stack: Any, who: str) -> dict[str, str]:
     raise KeyError(who)
 
 
-def eventually(probe: Callable[[], Any], timeout: float = 10.0, interval: float = 0.1) -> Any:
-    """Return the first truthy result of probe(), or fail after `timeout` seconds."""
+def eventually(probe: Callable[[], Any], timeout: float = 10.0, interval: float = 0.1,
+               what: str | Callable[[], str] | None = None) -> Any:
+    """Return the first truthy result of probe(), or fail after `timeout` seconds saying `what` was
+    awaited (a callable is asked at the failure, e.g. for the last state seen)."""
     deadline = time.monotonic() + timeout
     while True:
         result = probe()
         if result:
             return result
         if time.monotonic() > deadline:
-            pytest.fail(f"condition not met within {timeout}s: {probe}")
+            told = what() if callable(what) else what
+            pytest.fail(f"{told or probe}: not within {timeout}s")
         time.sleep(interval)
+
+
+@contextmanager
+def accelerated_stack(stack_name: str, speed: int) -> Iterator[Any]:
+    """An exclusive seeded stack whose clock runs `speed` times faster (3600: an application hour per
+    wall second), as `make run SPEED=…` runs it, with the demo storefront's key as `stack.storefront`."""
+    with exclusive_stack(stack_name, speed=speed) as stack:
+        stack.storefront = {"X-Api-Key": stack.demo["storefront API key (X-Api-Key)"]}
+        yield stack
+
+
+def fresh_staff_auth(user_id: str, tenant_id: str = "demo") -> dict[str, str]:
+    """A new 12 h staff token for each request: on an accelerated clock it lasts seconds."""
+    from aftersales.wiring import services
+
+    return {"Authorization": f"Bearer {services().tenants.mint_staff_token(tenant_id, user_id, timedelta(hours=12))}"}
+
+
+def fresh_customer_auth(customer_id: str, tenant_id: str = "demo", locale: str | None = None) -> dict[str, str]:
+    """A new 12 h customer token, in the customer's language when given."""
+    from aftersales.wiring import services
+
+    token = services().tenants.mint_customer_token(tenant_id, customer_id, timedelta(hours=12))
+    return {"Authorization": f"Bearer {token}", **({"Accept-Language": locale} if locale else {})}
