@@ -111,7 +111,7 @@ TEXT: dict[str, str] = {
     "eligibility.store_unavailable": "現在、受付ルールを読み書きできません。再試行してください。",
     "eligibility.dry_run_size": "評価するチケットは 1～{max} 件にしてください。",
     # approvals
-    "approvals.approver_already_decided": "この審査にはすでに判断済みです。",
+    "approvals.approver_already_decided": "この審査については、すでに判断済みです。",
     "approvals.decision_time_not_utc_aware": "判断日時にはタイムゾーンが必要です。",
     "approvals.no_draft": "公開できるポリシーの下書きがありません。",
     "approvals.policy_already_published": "ポリシーのバージョン {version} はすでに公開されています。",
@@ -282,7 +282,7 @@ TEXT: dict[str, str] = {
     "sentiment.analysis_unavailable": "感情分析は現在利用できません。しばらくしてから再度お試しください。",
     # surveys
     "survey.invite.subject": "ご対応はいかがでしたか？",
-    "survey.invite.body.service": "アフターサービスの申請の対応が完了しました。対応についての簡単な 2 つの質問にお答えください：{link}",
+    "survey.invite.body.service": "アフターサービスの申請への対応が完了しました。対応についての簡単な 2 つの質問にお答えください：{link}",
     "survey.invite.body.delivery": "ご注文の商品が届きました。当店をおすすめいただけますか？ 質問は 1 つだけです：{link}",
     "survey.reminder.subject": "1 分だけご意見をお聞かせいただけますか？",
     "survey.sms.invite": "ご対応はいかがでしたか？ ワンタップでお聞かせください：{link}（配信停止は STOP と返信）",
