@@ -5,11 +5,10 @@ Nothing here logs message bodies, e-mail addresses or phone numbers.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from aftersales.channels.intake import SYSTEM
-from aftersales.channels.ports import ConversationItem, ConversationStore
+from aftersales.channels.ports import ConversationItem, ConversationStore, InboundAnswers
 from aftersales.core.clock import Clock, iso
 from aftersales.core.errors import IllegalTransition
 from aftersales.core.ids import new_id
@@ -18,8 +17,10 @@ from aftersales.tickets.service import TicketService
 
 
 class Conversations:
-    def __init__(self, items: ConversationStore, tickets: TicketService, clock: Clock) -> None:
-        self._items, self._tickets, self._clock = items, tickets, clock
+    def __init__(self, items: ConversationStore, tickets: TicketService, clock: Clock, *,
+                 answers: InboundAnswers | None = None) -> None:
+        """`answers`: the bot that takes its turn after each customer message (None: agents only)."""
+        self._items, self._tickets, self._clock, self._answers = items, tickets, clock, answers
 
     def add(self, tenant_id: str, ticket_id: str, *, channel: str, direction: str, author: str, body: str,
             external_id: str | None = None, subject: str | None = None,
@@ -38,12 +39,18 @@ class Conversations:
                        attachments: list[dict[str, Any]] | None = None, data: dict[str, Any] | None = None
                        ) -> ConversationItem:
         """An inbound message on a ticket that already exists: on its conversation, and as a
-        `ticket.customer_replied` audit entry so the next-response clock starts."""
+        `ticket.customer_replied` audit entry so the next-response clock starts. Every channel's
+        customer message on an existing ticket comes through here (WeCom, 微信客服, e-mail, the IM
+        channels), so this is where the bot takes its turn: an automatic answer or the hand-off."""
         item = self.add(tenant_id, ticket_id, channel=channel, direction="inbound", author=author, body=body,
                         external_id=external_id, subject=subject, attachments=attachments, data=data)
-        with contextlib.suppress(IllegalTransition):  # closed meanwhile: no clock to start
+        try:
             self._tickets.message(tenant_id, ticket_id, CUSTOMER_REPLIED, SYSTEM,
                                   data={"message_id": item.message_id, "channel": item.channel})
+        except IllegalTransition:  # closed meanwhile: no clock to start, nobody to answer
+            return item
+        if self._answers is not None and body.strip():
+            self._answers.respond(tenant_id, item)
         return item
 
     def record_outbound(self, tenant_id: str, ticket_id: str, *, channel: str, body: str, subject: str | None,

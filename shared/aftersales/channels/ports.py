@@ -136,6 +136,13 @@ class ConversationStore(Protocol):
     def list(self, tenant_id: str, ticket_id: str) -> list[ConversationItem]: ...
 
 
+class InboundAnswers(Protocol):
+    """The automatic-answers context (answers/service.py): the bot's turn after a customer's channel
+    message landed on a ticket - an automatic answer, or the hand-off to an agent with its guess."""
+
+    def respond(self, tenant_id: str, message: ConversationItem) -> object: ...
+
+
 class AttachmentStore(Protocol):
     def put(self, tenant_id: str, key: str, content: bytes, content_type: str) -> str:
         """Stores the bytes; returns the object key."""

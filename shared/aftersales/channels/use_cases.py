@@ -23,6 +23,7 @@ from aftersales.channels.ports import (
     AttachmentStore,
     ConversationStore,
     DouyinIntakeQueue,
+    InboundAnswers,
     IntakeStore,
     IntegrationSettings,
     KfMessages,
@@ -57,11 +58,12 @@ def build_channels(store: IntakeStore, conversation_store: ConversationStore, se
                    tickets: TicketService, clock: Clock, *, attachments: AttachmentStore | None = None,
                    platform_refunds: PlatformRefunds | None = None, kf: KfMessages | None = None,
                    kf_requests: KfSyncRequests | None = None, douyin_queue: DouyinIntakeQueue | None = None,
-                   platform_disputes: PlatformDisputes | None = None,
+                   platform_disputes: PlatformDisputes | None = None, answers: InboundAnswers | None = None,
                    retention: timedelta = PARKED_RETENTION) -> ChannelUseCases:
     """`store` is the channels table (each unit takes the parts it uses); `retention`: how long
-    parked intake, and the record of how it left the inbox, is kept."""
-    conversations = Conversations(conversation_store, tickets, clock)
+    parked intake, and the record of how it left the inbox, is kept; `answers`: the bot that takes
+    its turn after each customer message on a ticket (automatic answer or hand-off)."""
+    conversations = Conversations(conversation_store, tickets, clock, answers=answers)
     links = CustomerLinks(store)
     aggregation = Aggregation(store, links, tickets, conversations)
     parking = Parking(store, clock, retention)

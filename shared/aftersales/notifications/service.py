@@ -33,6 +33,7 @@ from aftersales.tickets.timeline import customer_visible
 logger = Logger(child=True)
 SYSTEM = Actor(id="system:notifications", roles=frozenset({Role.SYSTEM}))
 REPLY_UNDELIVERABLE = "ticket.reply_undeliverable"
+AUTO_ANSWERED = "ticket.auto_answered"  # answers/service.py: delivered like a staff reply
 # statuses whose entry the customer is told about (their events have templates)
 ANNOUNCED = frozenset({Status.APPROVED, Status.REJECTED, Status.AWAITING_RETURN, Status.RETURN_IN_TRANSIT,
                        Status.RETURN_RECEIVED, Status.REFUNDED, Status.RESHIPPED, Status.RESOLVED, Status.CLOSED,
@@ -72,7 +73,7 @@ class NotificationService:
 
     def handle(self, event: dict[str, Any]) -> str:
         detail, name = event.get("detail") or {}, event.get("detail-type") or ""
-        if name == AGENT_REPLIED:
+        if name in (AGENT_REPLIED, AUTO_ANSWERED):  # a staff reply, or the bot's automatic answer
             return self._deliver_reply(detail)
         if not has_template(name) or (name.startswith("ticket.") and not customer_visible(name)):
             return "no_template"

@@ -7,6 +7,7 @@ same instant (same status, marker as the event):
 - `agent_replied`   an entry by staff (agent, supervisor, admin, finance, arbitrator) other than an
                     assignment or an SLA note; `customer_replied` an entry by the customer after
                     creation;
+                    (an automatic answer, `ticket.auto_answered`, counts as a response too);
 - `closed`          entering a terminal status (cancelled as well as closed): every clock stops;
 - `resolved`        the request is served (refunded, reshipped, returned to the customer, resolved);
 - `inspected`       inspection passed or failed; `refund_issued` refunded;
@@ -33,6 +34,7 @@ MARKERS: dict[str, tuple[str, ...]] = {
     "ticket.repair_dispatched": ("sent_to_repair",),
     "ticket.repaired": ("repair_returned",),
     "ticket.unrepairable": ("repair_returned",),
+    "ticket.auto_answered": ("agent_replied",),  # the bot answered the customer's message: it has its response
 }
 
 

@@ -42,6 +42,38 @@ class Opened:
     actor: Actor
 
 
+class TicketViews:
+    """What a ticket's customer is shown of it, read by key as that customer: the tracking page's
+    content, and what the automatic answers answer from (answers/computed.py)."""
+
+    def __init__(self, tickets: TrackedTickets, audit: TicketAudit, deadlines: DeadlineRecords,
+                 parcels: ParcelRecords, refunds: RefundRecords, conversations: ConversationRecords, *,
+                 takes_photos: bool = False) -> None:
+        self._tickets, self._audit, self._deadlines = tickets, audit, deadlines
+        self._parcels, self._refunds, self._conversations = parcels, refunds, conversations
+        self._takes_photos = takes_photos
+
+    def view_of(self, tenant_id: str, ticket: Ticket) -> view.TrackingView:
+        actor = Actor(id=ticket.customer_id, roles=frozenset({Role.CUSTOMER}), customer_id=ticket.customer_id)
+        timeline = self._tickets.timeline(tenant_id, ticket.id, actor)
+        numbers = view.tracking_numbers(self._audit.audit_entries(tenant_id, ticket.id))[:MAX_PARCELS]
+        parcels = tuple(view.parcel_view(n, self._parcels.get(tenant_id, n), self._parcels.events(tenant_id, n))
+                        for n in numbers)
+        refunds = tuple(view.refund_view(g, self._refunds.attempts(tenant_id, ticket.id, g.grant_id))
+                        for g in sorted(self._refunds.grants(tenant_id, ticket.id), key=lambda g: g.granted_at))
+        steps = view.steps(ticket, timeline)
+        ahead = [s.status for s in steps if s.state == "ahead"]
+        due = None if ticket.is_terminal else view.next_due(
+            list(self._deadlines.states_for_ticket(tenant_id, ticket.id).values()))
+        return view.TrackingView(
+            ticket_id=ticket.id, ticket_type=ticket.type.value, status=ticket.status.value, locale=ticket.locale,
+            terminal=ticket.is_terminal, steps=steps, next_status=ahead[0] if ahead else None, due=due,
+            parcels=parcels, refunds=refunds,
+            messages=view.messages(self._conversations.list(tenant_id, ticket.id)),
+            events=view.events(timeline), photos=len(ticket.media_ids),
+            takes_photos=self._takes_photos and not ticket.is_terminal)
+
+
 class TrackingPageService:
     def __init__(self, links: TrackingLinks, tickets: TrackedTickets, audit: TicketAudit,
                  deadlines: DeadlineRecords, parcels: ParcelRecords, refunds: RefundRecords,
@@ -49,11 +81,8 @@ class TrackingPageService:
                  uploads: EvidenceUploads | None = None) -> None:
         self._links = links
         self._tickets = tickets
-        self._audit = audit
-        self._deadlines = deadlines
-        self._parcels = parcels
-        self._refunds = refunds
-        self._conversations = conversations
+        self._views = TicketViews(tickets, audit, deadlines, parcels, refunds, conversations,
+                                  takes_photos=uploads is not None)
         self._messages = messages
         self._clock = clock
         self._uploads = uploads
@@ -72,24 +101,7 @@ class TrackingPageService:
 
     def page(self, token: str) -> view.TrackingView:
         opened = self.open_link(token)
-        tenant_id, ticket, actor = opened.tenant_id, opened.ticket, opened.actor
-        timeline = self._tickets.timeline(tenant_id, ticket.id, actor)
-        numbers = view.tracking_numbers(self._audit.audit_entries(tenant_id, ticket.id))[:MAX_PARCELS]
-        parcels = tuple(view.parcel_view(n, self._parcels.get(tenant_id, n), self._parcels.events(tenant_id, n))
-                        for n in numbers)
-        refunds = tuple(view.refund_view(g, self._refunds.attempts(tenant_id, ticket.id, g.grant_id))
-                        for g in sorted(self._refunds.grants(tenant_id, ticket.id), key=lambda g: g.granted_at))
-        steps = view.steps(ticket, timeline)
-        ahead = [s.status for s in steps if s.state == "ahead"]
-        due = None if ticket.is_terminal else view.next_due(
-            list(self._deadlines.states_for_ticket(tenant_id, ticket.id).values()))
-        return view.TrackingView(
-            ticket_id=ticket.id, ticket_type=ticket.type.value, status=ticket.status.value, locale=ticket.locale,
-            terminal=ticket.is_terminal, steps=steps, next_status=ahead[0] if ahead else None, due=due,
-            parcels=parcels, refunds=refunds,
-            messages=view.messages(self._conversations.list(tenant_id, ticket.id)),
-            events=view.events(timeline), photos=len(ticket.media_ids),
-            takes_photos=self._uploads is not None and not ticket.is_terminal)
+        return self._views.view_of(opened.tenant_id, opened.ticket)
 
     def add_message(self, token: str, body: str) -> None:
         """The customer's message on the ticket's conversation, as the ticket's customer (a closed

@@ -8,11 +8,24 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from aftersales.channels.ports import ConversationItem
     from aftersales.disputes.model import Dispute, PlatformCase
     from aftersales.media.service import NearDuplicate, Shown
     from aftersales.risk.service import ReviewCluster
     from aftersales.sentiment.model import SentimentResult
     from aftersales.wiring import Container
+
+
+class LazyAnswers:
+    """The channels context's InboundAnswers: the automatic answers, built at the first customer
+    message on a ticket (nothing happens where the function cannot build them)."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def respond(self, tenant_id: str, message: ConversationItem) -> object:
+        answers = self.container.answers
+        return answers.respond(tenant_id, message) if answers is not None else None
 
 
 class LazyTimeoutApprovals:

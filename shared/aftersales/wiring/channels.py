@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from aws_lambda_powertools import Logger
+
 from aftersales.core.settings import (
     ChannelSettings,
     LogisticsSettings,
@@ -14,14 +16,19 @@ from aftersales.core.settings import (
     TrackingSettings,
 )
 from aftersales.wiring.bridges import (
+    LazyAnswers,
     LazyPlatformDisputes,
     LazyPlatformRefunds,
 )
 from aftersales.wiring.groups import ContextGroup
 
+logger = Logger(child=True)
+
 if TYPE_CHECKING:  # the contexts' modules are imported when a context is built, not with the container
     from aftersales.adapters.aws_intake import S3Attachments
     from aftersales.adapters.dynamo.intake import DynamoConversationStore, DynamoIntakeStore
+    from aftersales.answers.knowledge import KnowledgeBase
+    from aftersales.answers.service import AutomaticAnswers
     from aftersales.channels.settings_cache import CachedSettings
     from aftersales.channels.use_cases import ChannelUseCases
     from aftersales.channels.wecom_api import WeComClient
@@ -77,7 +84,37 @@ class ChannelContexts(ContextGroup):
                               kf=WeComKfSync(self.integration_settings, self.wecom),
                               kf_requests=SqsKfSyncRequests(cfg.wecom_kf_sync_queue_url),
                               douyin_queue=SqsDouyinIntakeQueue(cfg.douyin_intake_queue_url),
-                              platform_disputes=LazyPlatformDisputes(self))
+                              platform_disputes=LazyPlatformDisputes(self), answers=LazyAnswers(self))
+
+    @cached_property
+    def knowledge_base(self) -> KnowledgeBase:
+        """The tenants' knowledge bases (channels table), cached per tenant like the integration settings."""
+        from aftersales.adapters.dynamo.knowledge import DynamoKnowledgeStore, bind_knowledge
+        from aftersales.answers.knowledge import KnowledgeBase
+
+        cfg = self.channel_settings
+        bind_knowledge(cfg.channels_table)
+        return KnowledgeBase(DynamoKnowledgeStore(), self.clock, ttl=cfg.integration_settings_ttl_seconds)
+
+    @cached_property
+    def answers(self) -> AutomaticAnswers | None:
+        """The bot that answers routine channel messages from the customer's own ticket; None in a
+        function that cannot read the refund, SLA and parcel tables (the template gives them to the
+        channel intake functions and the API), where agents answer everything."""
+        from aftersales.adapters.dynamo.logistics import DynamoParcelStore, bind_logistics
+        from aftersales.answers.service import AutomaticAnswers
+        from aftersales.tracking.service import TicketViews
+
+        try:
+            bind_logistics(LogisticsSettings.from_env(self._env).logistics_table)
+            refunds, deadlines = self.money_tables.refunds, self.sla_tables.deadlines
+        except SettingsMissing as exc:
+            logger.warning("automatic answers off in this function", extra={"missing": str(exc)})
+            return None
+        views = TicketViews(self.tickets, self.ticket_store, deadlines, DynamoParcelStore(), refunds,
+                            self.channel_stores.conversations)
+        return AutomaticAnswers(self.knowledge_base, self.tickets, views, self.channel_stores.conversations,
+                                self.clock)
 
     @cached_property
     def wecom(self) -> WeComClient:
