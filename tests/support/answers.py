@@ -6,6 +6,7 @@ integration tests and by bench/answers.py."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from aftersales.answers.knowledge import EntryChanges, KnowledgeBase
 from aftersales.answers.service import AutomaticAnswers
@@ -15,6 +16,7 @@ from aftersales.logistics.progression import ParcelState
 from aftersales.refunds.grants import RefundAttempt, RefundStatus
 from aftersales.tickets.model import Role, Status, TicketType
 from aftersales.tracking.service import TicketViews
+from tests.support.channels_fakes import FakeCustomerDirectory, FakeDedupeMarkers
 from tests.support.fakes.answers import InMemoryKnowledgeStore
 from tests.support.ticket_factories import CUSTOMER, actor
 from tests.support.tickets import walk
@@ -124,3 +126,26 @@ class AnswersRig(TrackingRig):
             carrier="yto", status=TrackingStatus.IN_TRANSIT, checkpoints=(point,), occurred_at=point.at), start)
 
 
+
+
+class NotifiedContacts:
+    """The notifications outbox's view of the channels table (contacts + dedupe markers) over the
+    channels fakes a test composed its intake from."""
+
+    def __init__(self, directory: FakeCustomerDirectory, markers: FakeDedupeMarkers) -> None:
+        self.directory, self.markers = directory, markers
+
+    def __len__(self) -> int:
+        return len(self.markers.seen)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.markers.seen
+
+    def contacts(self, tenant_id: str, customer_id: str) -> dict[str, dict[str, Any]]:
+        return self.directory.contacts(tenant_id, customer_id)
+
+    def first_seen(self, tenant_id: str, source: str, external_id: str, ttl_days: int = 30) -> bool:
+        return self.markers.first_seen(tenant_id, source, external_id, ttl_days)
+
+    def forget(self, tenant_id: str, source: str, external_id: str) -> None:
+        self.markers.forget(tenant_id, source, external_id)
