@@ -9,6 +9,7 @@ from aftersales.disputes.model import Dispute, PlatformCase
 
 from .grants import RefundAttempt, RefundGrant
 from .ledger import PaymentLedger
+from .listing import RefundPage, RefundState
 from .provider_errors import ProviderRefundStatus
 from .refundable import RefundDestination
 
@@ -61,6 +62,10 @@ class RefundStore(Protocol):
     def failure_reason(self, tenant_id: str, ticket_id: str, grant_id: str, number: int) -> str | None: ...
 
     def by_provider_refund(self, tenant_id: str, provider_refund_id: str) -> dict[str, Any] | None: ...
+
+    def by_state(self, tenant_id: str, state: RefundState, *, limit: int, cursor: str | None) -> RefundPage:
+        """The tenant's grants whose latest attempt is in `state`, newest grant first (an index
+        query, no scan); `cursor` is the store's own position of the previous page."""
 
 
 class WebhookLedger(Protocol):

@@ -21,6 +21,7 @@ from aftersales.tickets.service import TicketService
 from aftersales.tickets.warrants import RefundDecision, RefundSettlement
 
 from .grants import RETRYABLE, RefundAttempt, RefundGrant, RefundStatus, idempotency_key
+from .listing import RefundPage, RefundState
 from .ports import MoneyConfig, PaymentLedgerStore, RefundProvider, RefundStore
 from .provider_errors import ProviderRefundStatus
 from .refundable import (
@@ -282,6 +283,11 @@ class RefundService:
         requested = self._store.destination(tenant_id, ticket_id)
         return {"ticket_id": ticket_id, "requested_destination": requested.value if requested else None,
                 "grants": grants}
+
+    def listing(self, tenant_id: str, state: RefundState, *, limit: int, cursor: str | None) -> RefundPage:
+        """The tenant's refunds in `state` across tickets, newest grant first (the route checks the
+        caller may see money: finance, supervisor, admin)."""
+        return self._store.by_state(tenant_id, state, limit=limit, cursor=cursor)
 
     # ------------------------------------------------------------------ helpers
     def _record(self, tenant_id: str, ticket_id: str, attempt: RefundAttempt, answer: ProviderRefundStatus

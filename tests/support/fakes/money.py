@@ -14,6 +14,7 @@ from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequ
 from aftersales.core.money import Money
 from aftersales.refunds.grants import RefundAttempt, RefundGrant
 from aftersales.refunds.ledger import PaymentLedger
+from aftersales.refunds.listing import RefundPage, RefundState, summarize
 from aftersales.refunds.provider_errors import ProviderRefundStatus
 from aftersales.refunds.refundable import RefundDestination
 from aftersales.risk.counters import CounterState
@@ -225,6 +226,24 @@ class InMemoryRefundStore:
 
     def by_provider_refund(self, tenant_id: str, provider_refund_id: str) -> dict[str, Any] | None:
         return self.provider_refunds.get((tenant_id, provider_refund_id))
+
+    def by_state(self, tenant_id: str, state: RefundState, *, limit: int, cursor: str | None) -> RefundPage:
+        """The grants whose latest attempt is in `state`, newest grant first; the cursor is an offset."""
+        found = []
+        for key, grant in self.grants_by_key.items():
+            if key[0] != tenant_id:
+                continue
+            latest = max(self.attempts(*key), key=lambda a: a.attempt_number, default=None)
+            abandoned = self.abandoned.get(key)
+            reason = (abandoned or {}).get("reason") or (
+                self.failure_reason(*key, latest.attempt_number) if latest else None)
+            summary = summarize(grant, latest, failure_reason=reason, abandoned=abandoned is not None)
+            if summary.state is state:
+                found.append(summary)
+        found.sort(key=lambda s: (s.granted_at, s.ticket_id, s.grant_id), reverse=True)
+        start = int(cursor or 0)
+        end = start + limit
+        return RefundPage(items=found[start:end], cursor=str(end) if end < len(found) else None)
 
 
 class InMemoryMoneyConfig:

@@ -5,6 +5,7 @@
   <tenant>#REVIEW#<ticket>     REVIEW                                   review state + task token
   <tenant>#PAYMENT#<ref>       LEDGER                                   captured / refunded per payment
   <tenant>#REFUND#<ticket>     GRANT#<grant> | ATTEMPT#<grant>#<n:03d>  grants and provider attempts
+                               (a grant also keeps its listing summary, on gsi1)
                                | DESTINATION                            the refund destination asked for
   <tenant>#PREFUND#<id>        REF                                      provider refund id -> attempt
   <tenant>#RISK#<dim>#<key>    COUNTER                                  sliding-window counters
@@ -12,6 +13,10 @@
   <tenant>#CONFIG              WAREHOUSES | REPAIR#<provider id>        fulfilment settings
                                | REFUND_SETTINGS                        restocking fee, destinations, campaign
   <tenant>#SANDBOX#<payment>   REFUND#<idempotency key>                 the sandbox provider's own record
+
+gsi1 (`<tenant>#RSTATE#<pending|failed|succeeded>`, `<granted_at>#<ticket>#<grant>`) lists the
+tenant's refunds by state, newest grant first: a grant is on it from its creation, and each saved
+attempt moves it (unless a later attempt or the saga's abandonment already placed it).
 
 Every write that guards money or a decision is conditional; nothing here scans.
 """
@@ -23,19 +28,32 @@ from typing import Any
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from aftersales.adapters.dynamo.conditions import condition_failed
 from aftersales.adapters.dynamo.connection import transactions
+from aftersales.adapters.dynamo.cursors import decode_cursor, encode_cursor
 from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.approvals.review import ReviewState
+from aftersales.core.clock import iso
 from aftersales.core.errors import ConcurrentModification, InvalidRequest, NotFound
 from aftersales.core.money import Money
 from aftersales.refunds.grants import RefundAttempt, RefundGrant
-from aftersales.adapters.dynamo.conditions import condition_failed
 from aftersales.refunds.ledger import PaymentLedger
+from aftersales.refunds.listing import RefundPage, RefundState, RefundSummary, summarize
 from aftersales.refunds.refundable import RefundDestination
 from aftersales.risk.counters import CounterState
+
+
+class ByRefundState(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
 
 
 class MoneyItem(Model):
@@ -56,6 +74,12 @@ class MoneyItem(Model):
     task_token = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)
     note = JSONAttribute(null=True)  # e.g. why a grant was abandoned
+    # a grant's entry in the refunds listing (gsi1) and the attempt that placed it there
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    listing = JSONAttribute(null=True)
+    listed_attempt = NumberAttribute(null=True)
+    by_refund_state = ByRefundState()
 
 
 def bind(table_name: str) -> None:
@@ -228,7 +252,8 @@ class DynamoRefundStore:
         try:
             with TransactWrite(connection=_conn()) as tx:
                 tx.save(MoneyItem(self._pk(grant.tenant_id, grant.ticket_id), f"GRANT#{grant.grant_id}",
-                                  doc=grant.model_dump(mode="json")),
+                                  doc=grant.model_dump(mode="json"),
+                                  **_listed(grant.tenant_id, summarize(grant, None), 0)),
                         condition=MoneyItem.pk.does_not_exist())
                 tx.update(ledger_item, actions=actions, condition=condition)
         except TransactWriteError as exc:
@@ -252,10 +277,15 @@ class DynamoRefundStore:
         """Mark the grant abandoned and release its reservation in one transaction, once."""
         grant_item = MoneyItem(self._pk(grant.tenant_id, grant.ticket_id), f"GRANT#{grant.grant_id}")
         ledger_item = MoneyItem(self._ledger._pk(grant.tenant_id, grant.payment_ref), "LEDGER")
+        latest = max(self.attempts(grant.tenant_id, grant.ticket_id, grant.grant_id),
+                     key=lambda a: a.attempt_number, default=None)
+        listed = _listed(grant.tenant_id, summarize(grant, latest, failure_reason=reason, abandoned=True),
+                         latest.attempt_number if latest else 0)
         try:
             with TransactWrite(connection=_conn()) as tx:
                 tx.update(grant_item, actions=[MoneyItem.note.set({"abandoned_at": at, "reason": reason}),
-                                               MoneyItem.version.set(1)],
+                                               MoneyItem.version.set(1),
+                                               *(getattr(MoneyItem, k).set(v) for k, v in listed.items())],
                           condition=MoneyItem.pk.exists() & MoneyItem.version.does_not_exist())
                 tx.update(ledger_item, actions=[MoneyItem.refunded.add(-grant.amount.amount)],
                           condition=MoneyItem.refunded >= grant.amount.amount)
@@ -288,10 +318,38 @@ class DynamoRefundStore:
         if failure_reason:
             actions.append(MoneyItem.note.set({"failure_reason": failure_reason}))
         item.update(actions=actions, condition=MoneyItem.pk.exists())
+        self._relist(tenant_id, ticket_id, attempt, failure_reason)
         if attempt.provider_refund_id:
             MoneyItem(f"{tenant_id}#PREFUND#{attempt.provider_refund_id}", "REF",
                       doc={"ticket_id": ticket_id, "grant_id": attempt.grant_id,
                            "attempt_number": attempt.attempt_number}).save()
+
+    def _relist(self, tenant_id: str, ticket_id: str, attempt: RefundAttempt, failure_reason: str | None) -> None:
+        """Move the grant's listing entry to this attempt's state, unless a later attempt placed it or
+        the saga abandoned the grant (its entry then stays failed)."""
+        grant = self.get_grant(tenant_id, ticket_id, attempt.grant_id)
+        if grant is None:
+            return
+        reason = failure_reason or self.failure_reason(tenant_id, ticket_id, attempt.grant_id, attempt.attempt_number)
+        listed = _listed(tenant_id, summarize(grant, attempt, failure_reason=reason), attempt.attempt_number)
+        item = MoneyItem(self._pk(tenant_id, ticket_id), f"GRANT#{attempt.grant_id}")
+        try:
+            item.update(actions=[getattr(MoneyItem, k).set(v) for k, v in listed.items()],
+                        condition=MoneyItem.pk.exists() & MoneyItem.version.does_not_exist()
+                        & (MoneyItem.listed_attempt.does_not_exist()
+                           | (MoneyItem.listed_attempt <= attempt.attempt_number)))
+        except UpdateError as exc:
+            if not condition_failed(exc):
+                raise
+
+    def by_state(self, tenant_id: str, state: RefundState, *, limit: int, cursor: str | None) -> RefundPage:
+        """The tenant's grants in `state`, the newest grant first: one Query of gsi1 per page."""
+        key = _state_pk(tenant_id, state)
+        results = MoneyItem.by_refund_state.query(key, scan_index_forward=False, limit=limit,
+                                                  last_evaluated_key=decode_cursor(cursor, index_key="gsi1pk",
+                                                                                   value=key))
+        items = [RefundSummary.model_validate(row.listing) for row in results]
+        return RefundPage(items=items, cursor=encode_cursor(results.last_evaluated_key))
 
     def failure_reason(self, tenant_id: str, ticket_id: str, grant_id: str, number: int) -> str | None:
         item = _get(self._pk(tenant_id, ticket_id), f"ATTEMPT#{grant_id}#{number:03d}")
@@ -300,6 +358,17 @@ class DynamoRefundStore:
     def by_provider_refund(self, tenant_id: str, provider_refund_id: str) -> dict[str, Any] | None:
         item = _get(f"{tenant_id}#PREFUND#{provider_refund_id}", "REF")
         return item.doc if item else None
+
+
+def _state_pk(tenant_id: str, state: RefundState) -> str:
+    return f"{tenant_id}#RSTATE#{state.value}"
+
+
+def _listed(tenant_id: str, summary: RefundSummary, attempt_number: int) -> dict[str, Any]:
+    """The grant item's listing attributes: its gsi1 keys, the summary, the attempt it follows."""
+    return {"gsi1pk": _state_pk(tenant_id, summary.state),
+            "gsi1sk": f"{iso(summary.granted_at)}#{summary.ticket_id}#{summary.grant_id}",
+            "listing": summary.model_dump(mode="json"), "listed_attempt": attempt_number}
 
 
 # ---------------------------------------------------------------------------- risk

@@ -1,5 +1,6 @@
-"""Refunds routes: a ticket's refund grants, provider attempts and status; the tenant's refund
-settings; the refund destination a ticket asks for; the refund of an item a repair could not fix."""
+"""Refunds routes: a ticket's refund grants, provider attempts and status; the tenant's refunds
+across tickets by state (pending, failed, succeeded); the tenant's refund settings; the refund
+destination a ticket asks for; the refund of an item a repair could not fix."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from pydantic import ConfigDict
 
 from aftersales.core.model import DomainModel
 from aftersales.core.text import Reason
-from aftersales.http.context import RequestContext, ticket_view
+from aftersales.http.context import CURSOR_MAX_LENGTH, RequestContext, ticket_view
+from aftersales.refunds.listing import RefundState, RefundSummary
 from aftersales.refunds.refundable import RefundDestination, TenantRefundSettings
 from aftersales.tickets.model import STAFF_ROLES, Role
 from aftersales.wiring import services
@@ -22,11 +24,17 @@ request = RequestContext(router)
 STAFF = tuple(STAFF_ROLES)
 SETTINGS_READERS = (*STAFF, Role.STOREFRONT)
 SETTINGS_EDITORS = (Role.ADMIN, Role.STOREFRONT)
+MONEY_READERS = (Role.FINANCE, Role.SUPERVISOR, Role.ADMIN)
 
 
 class DestinationRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     destination: RefundDestination
+
+
+class RefundPageView(DomainModel):
+    items: list[RefundSummary]
+    next_cursor: str | None
 
 
 class UnrepairableRefundRequest(DomainModel):
@@ -38,6 +46,18 @@ class UnrepairableRefundRequest(DomainModel):
 @router.get("/tickets/<ticket_id>/refund", tags=["refunds"], summary="Refund grants, provider attempts and status")
 def refund_status(ticket_id: Annotated[str, Path(max_length=128)]) -> dict:
     return services().refunds.status(request.tenant(), ticket_id, request.actor())
+
+
+@router.get("/refunds", tags=["refunds"],
+            summary="The tenant's refunds in a state across tickets, newest grant first, with the "
+                    "provider's reason when failed (finance, supervisor, admin)")
+def refunds_by_state(state: Annotated[RefundState, Query()] = RefundState.PENDING,
+                     limit: Annotated[int, Query(ge=1, le=100)] = 50,
+                     cursor: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH)] = None) -> RefundPageView:
+    request.require(*MONEY_READERS)
+    listing = request.listing("refunds", state.value)
+    page = services().refunds.listing(request.tenant(), state, limit=limit, cursor=listing.position(cursor))
+    return RefundPageView(items=page.items, next_cursor=listing.cursor(page.cursor))
 
 
 @router.get("/refund-settings", tags=["refunds"],
