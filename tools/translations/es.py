@@ -338,18 +338,19 @@ TEXT: dict[str, str] = {
     "xml.too_large": "El documento XML es demasiado grande.",
     "sentiment.analysis_unavailable": "El análisis de sentimiento no está disponible; inténtelo más tarde.",
     # surveys
-    "survey.invite.subject": "¿Qué tal lo hicimos?",
+    "survey.invite.subject": "¿Qué le pareció nuestro servicio?",
     "survey.invite.body.service": "Su solicitud de posventa está cerrada. Dos preguntas rápidas sobre cómo la "
     "gestionamos: {link}",
     "survey.invite.body.delivery": "Su pedido ha llegado. ¿Nos recomendaría? Una sola pregunta: {link}",
     "survey.reminder.subject": "¿Nos dedica un minuto?",
-    "survey.sms.invite": "¿Qué tal lo hicimos? Díganoslo con un toque: {link} (responda STOP para darse de baja)",
+    "survey.sms.invite": "¿Qué le pareció nuestro servicio? Díganoslo aquí: {link} (responda STOP para darse "
+    "de baja)",
     "survey.sms.reminder": "¿Nos dedica un minuto? {link} (responda STOP para darse de baja)",
     "survey.reminder.body.service": "Le recordamos: díganos cómo gestionamos su solicitud de posventa: {link}",
     "survey.reminder.body.delivery": "Le recordamos: ¿nos recomendaría? {link}",
     "survey.unsubscribe_line": "No recibir más encuestas: {link}",
     "survey.page.title": "Su opinión",
-    "survey.page.intro.service": "Su solicitud {ticket} está cerrada. ¿Qué tal lo hicimos?",
+    "survey.page.intro.service": "Su solicitud {ticket} está cerrada. ¿Qué le pareció nuestro servicio?",
     "survey.page.intro.delivery": "Su pedido {order} ha llegado.",
     "survey.page.nps": "¿Qué probabilidad hay de que nos recomiende a un amigo?",
     "survey.page.nps_scale": "0 = nada probable, 10 = muy probable",
@@ -514,6 +515,7 @@ TEXT: dict[str, str] = {
     "repairs.already_offered": "La solicitud {ticket_id} ya se ofreció a un proveedor.",
     "repairs.store_unavailable": "Ahora mismo no se pueden leer ni guardar los trabajos de reparación; vuelva a "
     "intentarlo.",
+    "event.ticket.repair_withdrawn": "Trabajo de reparación retirado a un proveedor que no cumplió su plazo",
     "repairs.offer_not_due": "La oferta del trabajo {job_id} todavía no ha vencido.",
     # dispute evidence pack
     "pack.title": "Expediente de pruebas de la disputa {dispute_id}",
