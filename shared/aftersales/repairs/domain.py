@@ -80,6 +80,10 @@ MOVES: tuple[Move, ...] = (
     Move(J.NOT_REPAIRABLE, J.NOT_REPAIRABLE, "repair.code_refused", PROVIDER | CUSTOMER),
     Move(J.NOT_REPAIRABLE, J.CONFIRMED, "repair.customer_confirmed", PROVIDER | CUSTOMER),
     Move(J.CONFIRMED, J.CLOSED, "repair.closed", CLOSERS),
+    # the SLA engine's re-dispatch: not answered, or not visited, within the tenant's SLA
+    Move(J.OFFERED, J.DECLINED, "repair.withdrawn", frozenset({P.SYSTEM})),
+    Move(J.ACCEPTED, J.DECLINED, "repair.withdrawn", frozenset({P.SYSTEM})),
+    Move(J.BOOKED, J.DECLINED, "repair.withdrawn", frozenset({P.SYSTEM})),
 )
 
 
@@ -184,6 +188,11 @@ def expire(job: Job, actor: JobActor, *, at: datetime) -> Job:
         raise Conflict("repairs.offer_not_due", job_id=job.job_id)
     return _move(job, J.DECLINED, "repair.offer_expired", actor, at=at, reason="offer_expired",
                  decline_reason="offer_expired")
+
+
+def withdraw(job: Job, actor: JobActor, *, at: datetime, reason: str) -> Job:
+    """The job is taken back from a provider that let its deadline pass (the next one is offered it)."""
+    return _move(job, J.DECLINED, "repair.withdrawn", actor, at=at, reason=reason, decline_reason=reason)
 
 
 def book(job: Job, actor: JobActor, *, at: datetime, window: Window, technician_id: str | None) -> Job:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -35,6 +36,10 @@ SOURCE = "aftersales.repairs"
 DISPATCHER = JobActor(party=Party.SYSTEM, id="system:repairs")
 MAX_ATTEMPTS = 3
 CODE_DIGITS = 6
+WITHDRAWABLE = {  # the SLA metric a job missed -> the statuses it can be taken back in
+    "repair_accept": frozenset({JobStatus.OFFERED}),
+    "repair_first_visit": frozenset({JobStatus.ACCEPTED, JobStatus.BOOKED}),
+}
 TICKET_STATUS = {  # the ticket state a job move drives
     JobStatus.CHECKED_IN: Status.REPAIR_IN_PROGRESS,
     JobStatus.REPAIRED: Status.REPAIRED,
@@ -163,6 +168,26 @@ class RepairService:
             except IllegalTransition:  # staff moved the ticket on meanwhile
                 continue
         return lapsed
+
+    def redispatch_overdue(self, tenant_id: str, ticket_id: str, *, metric: str, since: datetime) -> str:
+        """The SLA engine's re-dispatch (repair_accept, repair_first_visit breached): the ticket's open
+        job, if it is still the one the deadline started with and still short of the step it was
+        due, is withdrawn from its provider and the next eligible provider is offered the ticket."""
+        waiting = WITHDRAWABLE.get(metric, frozenset())
+        current = next((j for j in self._store.jobs_for_ticket(tenant_id, ticket_id) if j.is_open), None)
+        if current is None or current.status not in waiting or current.created_at > since:
+            return "skipped"
+        now = self._clock.now()
+        try:
+            self._mutate(tenant_id, current.job_id, DISPATCHER,
+                         lambda j: domain.withdraw(j, DISPATCHER, at=now, reason=f"{metric}_breached"), None,
+                         note="ticket.repair_withdrawn")
+        except (IllegalTransition, Conflict):  # answered or visited meanwhile
+            return "skipped"
+        try:
+            return "redispatched" if self.dispatch(tenant_id, ticket_id) else "withdrawn_no_provider"
+        except IllegalTransition:  # staff moved the ticket on meanwhile
+            return "withdrawn_no_provider"
 
     # ------------------------------------------------------------------ the provider's steps
     def accept(self, tenant_id: str, job_id: str, actor: JobActor, *, expected_version: int | None = None) -> Job:

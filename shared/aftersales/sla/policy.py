@@ -67,9 +67,19 @@ class CloseTicket(DomainModel):
     after_breach: PositiveDuration
 
 
+class RedispatchRepair(DomainModel):
+    """A repair job its provider let run past its deadline (not accepted, not visited in time) is
+    withdrawn from that provider and offered to the next eligible one (repairs/service.py)."""
+
+    model_config = _Frozen
+    kind: Literal["redispatch_repair"] = "redispatch_repair"
+    after_breach: PositiveDuration
+
+
 # Fired on the "second breach": `after_breach` of further clock time past the due moment.
 DefaultAction = Annotated[
-    AutoApproveRefundUnderCap | IssueCompensationCoupon | CloseTicket, Field(discriminator="kind")
+    AutoApproveRefundUnderCap | IssueCompensationCoupon | CloseTicket | RedispatchRepair,
+    Field(discriminator="kind"),
 ]
 
 
@@ -198,6 +208,18 @@ DEFAULT_METRIC_CLOCKS: dict[str, MetricClock] = {
         starts_on={"return_received"}, stops_on={"refund_issued"}
     ),
     "repair_returned_by_provider": MetricClock(starts_on={"sent_to_repair"}, stops_on={"repair_returned"}),
+    # A repair job's provider: each offer is answered in time (a decline, a lapse or a withdrawal
+    # stops it too), each accepted job is visited in time; the notes repairs writes on the ticket.
+    "repair_accept": MetricClock(
+        starts_on={"repair_offered"},
+        stops_on={"repair_accepted", "repair_declined", "repair_offer_expired", "repair_withdrawn", "closed"},
+        repeats=True,
+    ),
+    "repair_first_visit": MetricClock(
+        starts_on={"repair_accepted"},
+        stops_on={"repair_in_progress", "repair_withdrawn", "repair_returned", "closed"},
+        repeats=True,
+    ),
     # The customer's own wait runs exactly while we wait for the customer, so it never pauses.
     "customer_reply_wait": MetricClock(
         starts_on={"waiting_customer"}, stops_on={"customer_replied", "resolved", "closed"}, repeats=True

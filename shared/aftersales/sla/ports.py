@@ -52,6 +52,15 @@ class TimeoutApprover(Protocol):
     def approve_on_timeout(self, tenant_id: str, ticket_id: str, reason: str, data: dict[str, Any]) -> Any: ...
 
 
+class RepairRedispatcher(Protocol):
+    """The repairs context withdrawing a job its provider let run past its deadline and offering the
+    ticket to the next eligible provider (an SLA default action)."""
+
+    def redispatch_overdue(self, tenant_id: str, ticket_id: str, *, metric: str, since: datetime) -> str:
+        """The outcome: "redispatched", "withdrawn_no_provider", or "skipped" when the ticket's open
+        job is not the one the deadline was about (answered, visited or replaced meanwhile)."""
+
+
 class SlaStore(Protocol):
     """Everything the SLA engine keeps: policy, calendars, per-ticket context and deadline states
     (with the due-bucket index the sweeper reads), the fired-stage log and closed outcomes."""

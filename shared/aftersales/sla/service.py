@@ -31,14 +31,16 @@ from aftersales.sla.policy import (
     IssueCompensationCoupon,
     PolicyIssue,
     PolicyRejected,
+    RedispatchRepair,
     SlaPolicy,
     TicketFacts,
     validate_policy,
 )
-from aftersales.sla.ports import RecomputePages, SlaStore, TimeoutApprover
+from aftersales.sla.ports import RecomputePages, RepairRedispatcher, SlaStore, TimeoutApprover
+from aftersales.sla.repair_targets import with_repair_defaults
 from aftersales.sla.stages import Action, DeadlineState, carry_over, due_actions, next_due_at, record_fired
 from aftersales.tickets.domain import Actor, Ticket
-from aftersales.tickets.model import TERMINAL_STATUSES, Role, Status
+from aftersales.tickets.model import TERMINAL_STATUSES, Role, Status, TicketType
 from aftersales.tickets.service import TicketService
 
 logger = logging.getLogger("aftersales.sla")
@@ -78,8 +80,9 @@ def _apply_floor(deadline: Deadline, floor: datetime | None) -> Deadline:
 class SlaService:
     def __init__(self, store: SlaStore, tickets: TicketService, dispatch: DispatchService, events: EventPublisher,
                  clock: Clock, approver: TimeoutApprover, pages: RecomputePages | None = None,
-                 page_size: int = RECOMPUTE_PAGE_SIZE) -> None:
+                 page_size: int = RECOMPUTE_PAGE_SIZE, repairs: RepairRedispatcher | None = None) -> None:
         self._approver = approver
+        self._repairs = repairs
         self._store = store
         self._tickets = tickets
         self._dispatch = dispatch
@@ -143,8 +146,9 @@ class SlaService:
         is_open = ticket.status not in TERMINAL_STATUSES
         self._store.save_context(tenant_id, ticket_id, context, is_open)
         policy = self._store.policy_for(tenant_id)
-        if policy is None:
+        if policy is None and ticket.type != TicketType.REPAIR:
             return []
+        policy = with_repair_defaults(policy, tenant_id)  # repairs are tracked with defaults when not set
         facts = TicketFacts(tenant_id=tenant_id, ticket_id=ticket_id, ticket_type=context["ticket_type"],
                             customer_tier=context["customer_tier"], channel=context["channel"])
         history = history_from_audit(self._tickets.audit(tenant_id, ticket_id, SLA_ENGINE))
@@ -352,6 +356,9 @@ class SlaService:
                     **detail, "value": policy_action.value.model_dump(mode="json"),
                     "customer_id": ticket.customer_id})
                 outcome = "coupon_requested"
+            elif isinstance(policy_action, RedispatchRepair) and self._repairs is not None:
+                outcome = self._repairs.redispatch_overdue(d.tenant_id, d.ticket_id, metric=d.metric,
+                                                           since=d.started_at)
         except IllegalTransition:
             outcome = "skipped"  # not allowed from the current status: recorded, not retried
         if outcome not in ("auto_approved", "closed"):

@@ -14,7 +14,7 @@ STAFF_ONLY_EVENTS = frozenset({
     "ticket.eligibility_checked",
     # which repair provider was offered the job, and who declined it: the customer hears of the booking
     "ticket.repair_offered", "ticket.repair_accepted", "ticket.repair_declined", "ticket.repair_no_provider",
-    "ticket.repair_offer_expired",
+    "ticket.repair_offer_expired", "ticket.repair_withdrawn",
     # the bot's turns: the customer sees its answer on the conversation; the hand-off is the agents'
     "ticket.auto_answered", "ticket.bot_handed_off",
 })

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from aftersales.channels.ports import ConversationItem
+    from aftersales.channels.ports import BotGuess, ConversationItem
     from aftersales.disputes.model import Dispute, PlatformCase
     from aftersales.media.service import NearDuplicate, Shown
     from aftersales.risk.service import ReviewCluster
@@ -23,9 +23,14 @@ class LazyAnswers:
     def __init__(self, container: Container) -> None:
         self.container = container
 
-    def respond(self, tenant_id: str, message: ConversationItem) -> object:
+    def consider(self, tenant_id: str, ticket_id: str, text: str) -> BotGuess | None:
         answers = self.container.answers
-        return answers.respond(tenant_id, message) if answers is not None else None
+        return answers.consider(tenant_id, ticket_id, text) if answers is not None else None
+
+    def respond(self, tenant_id: str, message: ConversationItem, guess: BotGuess) -> None:
+        answers = self.container.answers
+        if answers is not None:
+            answers.respond(tenant_id, message, guess)
 
 
 class LazyTimeoutApprovals:
@@ -138,6 +143,17 @@ class LazyRepairProviders:
 
     def first_eligible_provider(self, tenant_id: str, *, country: str, brands: set[str]) -> str | None:
         return self.container.repairs.first_eligible_provider(tenant_id, country=country, brands=brands)
+
+
+class LazyRepairRedispatch:
+    """The SLA engine's RepairRedispatcher: the repairs context, built when a repair job's deadline
+    calls for its re-dispatch."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def redispatch_overdue(self, tenant_id: str, ticket_id: str, *, metric: str, since: datetime) -> str:
+        return self.container.repairs.redispatch_overdue(tenant_id, ticket_id, metric=metric, since=since)
 
 
 class LazyEvidenceTickets:

@@ -10,6 +10,7 @@ from aftersales.core.settings import (
     SlaSettings,
 )
 from aftersales.wiring.bridges import (
+    LazyRepairRedispatch,
     LazyTimeoutApprovals,
 )
 from aftersales.wiring.groups import ContextGroup
@@ -55,7 +56,7 @@ class OperationsContexts(ContextGroup):
 
         return SlaService(self.sla_tables.deadlines, self.tickets, self.dispatch, self.events, self.clock,
                           LazyTimeoutApprovals(self), pages=self.recompute_pages,
-                          page_size=self.sla_settings.sla_recompute_page_size)
+                          page_size=self.sla_settings.sla_recompute_page_size, repairs=LazyRepairRedispatch(self))
 
 
 @dataclass(frozen=True)
