@@ -796,4 +796,12 @@ TEXT: dict[str, str] = {
     "estamos revisando y le mantendremos informado.",
     "notify.reply.subject": "[{ticket}] Respuesta a su solicitud",
     "notify.refund_amount": "Importe reembolsado: {amount}.",
+    # helpdesk integration
+    "helpdesk.body_not_json": "El cuerpo del webhook del sistema de atención al cliente no es un objeto JSON.",
+    "helpdesk.payload_invalid": "El contenido del sistema de atención al cliente no es válido en {field}: "
+    "{problem}.",
+    "helpdesk.store_unavailable": "Los vínculos con el sistema de atención al cliente no están disponibles ahora "
+    "mismo; vuelva a intentarlo.",
+    "helpdesk.queue_unavailable": "La cola de sincronización con el sistema de atención al cliente no está "
+    "disponible ahora mismo; vuelva a intentarlo.",
 }

@@ -824,4 +824,12 @@ TEXT: dict[str, str] = {
     "moment. Nous nous en occupons et vous tiendrons informé.",
     "notify.reply.subject": "[{ticket}] Réponse à votre demande",
     "notify.refund_amount": "Montant remboursé : {amount}.",
+    # helpdesk integration
+    "helpdesk.body_not_json": "Le corps du webhook de l'outil de service client n'est pas un objet JSON.",
+    "helpdesk.payload_invalid": "Le contenu de l'outil de service client n'est pas valide pour {field} : "
+    "{problem}.",
+    "helpdesk.store_unavailable": "Les liens avec l'outil de service client sont indisponibles pour le moment ; "
+    "réessayez.",
+    "helpdesk.queue_unavailable": "La file de synchronisation avec l'outil de service client est indisponible "
+    "pour le moment ; réessayez.",
 }
