@@ -9,7 +9,9 @@ from __future__ import annotations
 import gettext
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field
 
 SUPPORTED = ("en", "zh-Hans", "zh-Hant", "ja", "ko", "es", "de", "fr")
 DEFAULT = "en"
@@ -35,6 +37,19 @@ def supported(locale: str | None, default: str = DEFAULT) -> str:
         if candidate in _ALIASES:
             return _ALIASES[candidate]
     return default
+
+
+def _known(tag: str) -> str:
+    locale = supported(tag, "")
+    if not locale:
+        raise ValueError(f"not a supported language; one of {', '.join(SUPPORTED)} (or a regional tag of one)")
+    return locale
+
+
+# A language a client stores for a customer ("de-AT", "zh-TW", "fr"), kept as the supported locale
+# it reads ("de", "zh-Hant", "fr"); anything else is 422 at its field.
+LanguageTag = Annotated[str, Field(min_length=2, max_length=35, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
+                                   examples=["de", "zh-Hant", "es-MX"]), AfterValidator(_known)]
 
 
 def negotiate(accept_language: str | None, default: str = DEFAULT) -> str:

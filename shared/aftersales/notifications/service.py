@@ -22,6 +22,8 @@ from aws_lambda_powertools import Logger
 from aftersales.channels.ports import ConversationStore, IntakeStore
 from aftersales.core.clock import Clock
 from aftersales.core.errors import IllegalTransition, NotFound
+from aftersales.core.i18n import DEFAULT, supported
+from aftersales.core.money import Money
 from aftersales.eligibility.checks import reason_of
 from aftersales.notifications.errors import RecipientUnreachable
 from aftersales.notifications.templates import has_template, render, reply_subject
@@ -63,11 +65,18 @@ class TicketLinks(Protocol):
         """The signed address of the ticket's tracking page (tracking/links.py), None without a base URL."""
 
 
+class TenantLocales(Protocol):
+    def default_locale(self, tenant_id: str) -> str:
+        """The language the tenant set for customers whose own is not known."""
+
+
 class NotificationService:
     def __init__(self, contacts: IntakeStore, tickets: TicketService, senders: dict[str, ChannelSender],
                  record: ConversationRecorder | None = None, conversations: ConversationStore | None = None, *,
-                 links: TicketLinks | None = None, clock: Clock | None = None) -> None:
+                 links: TicketLinks | None = None, clock: Clock | None = None,
+                 tenant_locales: TenantLocales | None = None) -> None:
         self._contacts, self._tickets, self._senders, self._record = contacts, tickets, senders, record
+        self._tenant_locales = tenant_locales
         self._conversations = conversations
         self._links, self._clock = links, clock
 
@@ -100,11 +109,12 @@ class NotificationService:
         origin = detail.get("dedup_key") or f"{name}:{detail.get('tracking_number')}:{detail.get('at')}"
         refused: dict[str, str] = {}
         link = self._link(tenant_id, ticket)
+        amount = refunded_amount(name, detail)
         for channel in channels:
-            locale = ticket.locale if ticket else (contacts[channel].get("locale") or "en")
+            locale = self._locale(tenant_id, ticket, contacts, channel)
             message = render(name, locale, channel, ticket=ticket.id if ticket else "",
                              status=detail.get("to_status") or "", tracking=detail.get("tracking_number") or "",
-                             reason=reason, reason_params=reason_params, link=link)
+                             reason=reason, reason_params=reason_params, link=link, amount=amount)
             assert message is not None
             key = f"{origin}:{channel}"
             if not self._contacts.first_seen(tenant_id, "notification", key, ttl_days=7):
@@ -127,6 +137,19 @@ class NotificationService:
                 self._contacts.forget(tenant_id, "notification", flag_key)
                 raise
         return "unreachable"
+
+    def _locale(self, tenant_id: str, ticket: Ticket | None, contacts: Mapping[str, Mapping[str, Any]],
+                channel: str) -> str:
+        """The customer's language: the preference stored with the contact used (channel intake
+        and the customer directory record it), else with any of their contacts, else the language
+        the ticket was opened in, else the tenant's default."""
+        stored = contacts[channel].get("locale") or next(
+            (c.get("locale") for c in contacts.values() if c.get("locale")), None)
+        if stored:
+            return supported(stored, DEFAULT)
+        if ticket is not None:
+            return supported(ticket.locale, DEFAULT)
+        return supported(self._tenant_locales.default_locale(tenant_id), DEFAULT) if self._tenant_locales else DEFAULT
 
     def _link(self, tenant_id: str, ticket: Ticket | None) -> str:
         """A fresh signed link to the ticket's tracking page, in every ticket message ("" without one)."""
@@ -152,7 +175,8 @@ class NotificationService:
             key = f"reply:{message.message_id}:{channel}"
             if not self._contacts.first_seen(tenant_id, "notification", key, ttl_days=7):
                 return "duplicate"
-            subject = reply_subject(ticket.id, ticket.locale) if channel == "email" else ""
+            subject = reply_subject(ticket.id, self._locale(tenant_id, ticket, contacts, channel)) \
+                if channel == "email" else ""
             if self._attempt(tenant_id, channel, contacts[channel], subject, message.body, key, refused) is None:
                 continue
             logger.info("reply delivered", extra={"channel": channel})
@@ -196,6 +220,14 @@ class NotificationService:
         then WeCom; only those with a contact and a sender this tenant has configured."""
         ordered = dict.fromkeys(c for c in (preferred, "email", "wecom") if c)
         return [c for c in ordered if c in contacts and c in self._senders and self._senders[c].ready(tenant_id)]
+
+
+def refunded_amount(name: str, detail: Mapping[str, Any]) -> Money | None:
+    """The money a `ticket.refunded` moved (its audit data's amount, from the refund grant), else None."""
+    stored = (detail.get("data") or {}).get("amount") if name == "ticket.refunded" else None
+    if not isinstance(stored, Mapping) or not isinstance(stored.get("amount"), int) or not stored.get("currency"):
+        return None
+    return Money(amount=stored["amount"], currency=str(stored["currency"]))
 
 
 def superseded(detail: Mapping[str, Any], ticket: Ticket) -> bool:

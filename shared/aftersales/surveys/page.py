@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from html import escape
 
+from aftersales.core import formatting
 from aftersales.core.i18n import translate
 
 from .model import Survey, SurveyRules, SurveyStatus
@@ -77,7 +78,8 @@ def survey_page(survey: Survey, rules: SurveyRules, token: str, now: datetime, *
         return _doc(loc, title, "\n".join(parts))
     parts.append(f"<p>{intro}</p>")
     if answer is not None:
-        until = (answer.answered_at + timedelta(hours=rules.edit_window_hours)).strftime("%Y-%m-%d %H:%M UTC")
+        until = formatting.moment_with_zone(answer.answered_at + timedelta(hours=rules.edit_window_hours), loc,
+                                            rules.time_zone)
         parts.append(f'<p class="hint">{_t("survey.page.edit_hint", loc, until=until)}</p>')
     if problem:
         parts.append(f'<div class="problem" role="alert"><strong>{_t("survey.page.problem", loc)}</strong>: '

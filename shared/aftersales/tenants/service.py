@@ -133,6 +133,11 @@ class TenantService:
         return credentials.mint_token(tenant_id=tenant_id, kid=key.kid, secret=key.secret, subject=user_id,
                                       kind="staff", now=self._clock.now(), ttl=ttl, roles=user.roles)
 
+    def default_locale(self, tenant_id: str) -> str:
+        """The language for this tenant's customers whose own is not known ("en" for an unknown tenant)."""
+        tenant = self._dir.get_tenant(tenant_id)
+        return tenant.default_locale if tenant else "en"
+
     def _tenant(self, tenant_id: str) -> Tenant:
         tenant = self._dir.get_tenant(tenant_id)
         if tenant is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from aftersales.core import formatting
 from aftersales.core.i18n import label, translate
 from aftersales.media.ports import PresignedPost
 
@@ -59,9 +60,9 @@ def _t(key: str, locale: str, **params: object) -> str:
     return escape(translate(key, locale, **params))
 
 
-def _when(at: datetime | str) -> str:
-    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
-    return escape(moment.strftime("%Y-%m-%d %H:%M UTC"))
+def _when(at: datetime | str, locale: str, time_zone: str | None) -> str:
+    """An instant in the reader's locale and the customer's zone, the zone named (UTC when unknown)."""
+    return escape(formatting.moment_with_zone(at, locale, time_zone))
 
 
 def _due_key(metric: str) -> str:
@@ -89,7 +90,7 @@ def tracking_page(v: TrackingView, token: str, *, problem: str | None = None, se
     if v.next_status:
         nxt.append(f'<p>{_t("tracking.page.next", loc, step=label("status", v.next_status, loc))}</p>')
     if v.due:
-        nxt.append(f"<p>{_t(_due_key(v.due.metric), loc, when=_when(v.due.due_at))}</p>")
+        nxt.append(f"<p>{_t(_due_key(v.due.metric), loc, when=_when(v.due.due_at, loc, v.time_zone))}</p>")
     if v.terminal:
         nxt.append(f'<p>{_t("tracking.page.finished", loc)}</p>')
     if nxt:
@@ -99,7 +100,8 @@ def tracking_page(v: TrackingView, token: str, *, problem: str | None = None, se
         for p in v.parcels:
             kind = _t(f"tracking.parcel.{p.direction or 'other'}", loc)
             carrier = f" · {escape(p.carrier)}" if p.carrier else ""
-            points = "".join(f'<li><span class="hint">{_when(c.at)}</span><br>{escape(c.message)}'
+            points = "".join(f'<li><span class="hint">{_when(c.at, loc, v.time_zone)}</span>'
+                             f'<br>{escape(c.message)}'
                              f'{f" · {escape(c.place)}" if c.place else ""}</li>' for c in p.checkpoints)
             status = translate(f"tracking.parcel_status.{p.status}", loc)
             parts += [f"<h3>{kind}: {escape(p.tracking_number)}{carrier}</h3>",
@@ -107,7 +109,7 @@ def tracking_page(v: TrackingView, token: str, *, problem: str | None = None, se
                       f'<ul class="plain">{points}</ul>' if points else
                       f'<p class="hint">{_t("tracking.parcel.no_checkpoints", loc)}</p>']
     if v.refunds:
-        rows = "".join(f'<li>{escape(r.amount.display())} · {_t(f"tracking.refund.{r.status}", loc)}'
+        rows = "".join(f'<li>{escape(formatting.money(r.amount, loc))} · {_t(f"tracking.refund.{r.status}", loc)}'
                        f'<br><span class="hint">{_t(f"tracking.refund_to.{r.destination}", loc)}</span></li>'
                        for r in v.refunds)
         parts += [f'<h2>{_t("tracking.page.refunds", loc)}</h2>', f'<ul class="plain">{rows}</ul>']
@@ -115,7 +117,8 @@ def tracking_page(v: TrackingView, token: str, *, problem: str | None = None, se
     if v.messages:
         rows = "".join(
             f'<li{MINE if m.from_customer else ""}><span class="hint">'
-            f'{_t("tracking.message.you" if m.from_customer else "tracking.message.us", loc)} · {_when(m.at)}</span>'
+            f'{_t("tracking.message.you" if m.from_customer else "tracking.message.us", loc)} · '
+            f'{_when(m.at, loc, v.time_zone)}</span>'
             f"<br>{escape(m.body)}</li>" for m in v.messages)
         parts.append(f'<ul class="plain" aria-labelledby="messages">{rows}</ul>')
     else:

@@ -89,6 +89,7 @@ class TrackingView:
     events: tuple[TimelineEntry, ...]
     photos: int = 0  # the customer's evidence photos and videos on the ticket
     takes_photos: bool = False  # the page may offer the photo form
+    time_zone: str | None = None  # the customer's IANA zone for times on the page; None shows UTC
 
 
 def steps(ticket: Ticket, timeline: list[TimelineEntry]) -> tuple[Step, ...]:

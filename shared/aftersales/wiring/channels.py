@@ -139,7 +139,7 @@ class ChannelContexts(ContextGroup):
         stores, channels = self.channel_stores, self.channels
         return NotificationService(stores.intake, self.tickets, self.notification_senders,
                                    channels.conversations.record_outbound, stores.conversations,
-                                   links=self.tracking_links, clock=self.clock)
+                                   links=self.tracking_links, clock=self.clock, tenant_locales=self.tenants)
 
     @cached_property
     def tracking_links(self) -> TrackingLinks | None:

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import ConfigDict, Field
 
 from aftersales.core.errors import InvalidRequest
+from aftersales.core.i18n import LanguageTag
 from aftersales.core.model import DomainModel
 from aftersales.core.text import free_text
 from aftersales.http.context import RequestContext
@@ -29,7 +30,8 @@ class ContactRequest(DomainModel):
     address: str = Field(min_length=1, max_length=320, description="An e-mail address (channel email), a mobile "
                                                                    "number (sms; E.164 or a Chinese national number) "
                                                                    "or the channel's user id (wecom, douyin)")
-    locale: Literal["en", "zh-Hans"] | None = None
+    locale: LanguageTag | None = Field(None, description="The customer's language for notifications; a regional "
+                                                       "tag is kept as the locale it reads (de-AT -> de)")
 
 
 @router.put("/customers/<customer_id>/contacts/<channel>", tags=["channels"],
