@@ -679,7 +679,7 @@ TEXT: dict[str, str] = {
     "tracking.message_too_long": "Un mensaje puede tener como máximo {limit} caracteres.",
     "tracking.message_closed": "Esta solicitud está cerrada, por lo que ya no admite mensajes.",
     "tracking.page.title": "Solicitud {ticket}",
-    "tracking.page.intro": "Su solicitud de {type}: en qué punto está y qué viene después.",
+    "tracking.page.intro": "Su solicitud ({type}): en qué punto está y qué viene después.",
     "tracking.page.message_sent": "Gracias: su mensaje se añadió a su solicitud.",
     "tracking.page.progress": "Progreso",
     "tracking.step.done": "Hecho:",

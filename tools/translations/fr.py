@@ -701,7 +701,7 @@ TEXT: dict[str, str] = {
     "tracking.message_too_long": "Un message peut comporter au maximum {limit} caractères.",
     "tracking.message_closed": "Cette demande est clôturée : elle n'accepte plus de messages.",
     "tracking.page.title": "Demande {ticket}",
-    "tracking.page.intro": "Votre demande de type {type} : où elle en est et la suite.",
+    "tracking.page.intro": "Votre demande ({type}) : où elle en est et la suite.",
     "tracking.page.message_sent": "Merci : votre message a été ajouté à votre demande.",
     "tracking.page.progress": "Avancement",
     "tracking.step.done": "Terminé :",
