@@ -68,6 +68,7 @@ MOVES: tuple[Move, ...] = (
     Move(J.OFFERED, J.DECLINED, "repair.offer_expired", frozenset({P.SYSTEM})),  # not answered in time
     Move(J.ACCEPTED, J.BOOKED, "repair.appointment_booked", PROVIDER),
     Move(J.BOOKED, J.BOOKED, "repair.appointment_rescheduled", PROVIDER),
+    Move(J.BOOKED, J.BOOKED, "repair.on_the_way", PROVIDER),
     Move(J.BOOKED, J.CHECKED_IN, "repair.checked_in", PROVIDER),
     Move(J.CHECKED_IN, J.CHECKED_IN, "repair.part_recorded", PROVIDER),
     Move(J.CHECKED_IN, J.DIAGNOSED, "repair.diagnosed", PROVIDER),
@@ -218,6 +219,22 @@ def reschedule(job: Job, actor: JobActor, *, at: datetime, window: Window, reaso
                                            Reschedule(previous=previous.window, reason=reason, by=actor.id, at=at)])
     return _move(job, J.BOOKED, "repair.appointment_rescheduled", actor, at=at, reason=reason,
                  data={"window": window.model_dump(mode="json"), "previous": previous.window.model_dump(mode="json")},
+                 appointment=appointment)
+
+
+def on_the_way(job: Job, actor: JobActor, *, at: datetime, eta: datetime | None,
+               technician_id: str | None = None) -> Job:
+    """The technician set off for the booked visit (the customer is told), optionally with an ETA."""
+    if job.appointment is None or job.status != J.BOOKED:
+        raise IllegalTransition("repairs.illegal_transition", status=job.status.value, to=J.BOOKED.value,
+                                allowed=allowed(job, actor))
+    if eta is not None and eta < at:
+        raise InvalidRequest("repairs.eta_in_past", field="eta")
+    technician = technician_id or job.appointment.technician_id
+    appointment = job.appointment.model_copy(update={"on_the_way_at": at, "eta": eta, "technician_id": technician})
+    return _move(job, J.BOOKED, "repair.on_the_way", actor, at=at,
+                 data={"eta": iso(eta) if eta else None, "technician_id": technician,
+                       "window": job.appointment.window.model_dump(mode="json")},
                  appointment=appointment)
 
 

@@ -123,6 +123,8 @@ class Appointment(DomainModel):
     window: Window
     technician_id: str | None = None
     reschedules: list[Reschedule] = Field(default_factory=list)
+    on_the_way_at: datetime | None = None  # the technician set off (a reschedule starts over)
+    eta: datetime | None = None  # when the technician expects to arrive, if they said
 
 
 class Reschedule(DomainModel):

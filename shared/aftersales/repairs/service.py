@@ -40,6 +40,7 @@ WITHDRAWABLE = {  # the SLA metric a job missed -> the statuses it can be taken 
     "repair_accept": frozenset({JobStatus.OFFERED}),
     "repair_first_visit": frozenset({JobStatus.ACCEPTED, JobStatus.BOOKED}),
 }
+VISIT_FACTS = ("window", "eta")  # what the customer's messages and tracking page tell of the visit
 TICKET_STATUS = {  # the ticket state a job move drives
     JobStatus.CHECKED_IN: Status.REPAIR_IN_PROGRESS,
     JobStatus.REPAIRED: Status.REPAIRED,
@@ -224,6 +225,15 @@ class RepairService:
 
         return self._mutate(tenant_id, job_id, actor, change, expected_version, note="ticket.repair_rescheduled")
 
+    def on_the_way(self, tenant_id: str, job_id: str, actor: JobActor, *, eta: datetime | None = None,
+                   technician_id: str | None = None, expected_version: int | None = None) -> Job:
+        def change(job: Job) -> Job:
+            if technician_id:
+                self._registry.technician(tenant_id, job.provider_id, technician_id)
+            return domain.on_the_way(job, actor, at=self._clock.now(), eta=eta, technician_id=technician_id)
+
+        return self._mutate(tenant_id, job_id, actor, change, expected_version, note="ticket.repair_on_the_way")
+
     def check_in(self, tenant_id: str, job_id: str, actor: JobActor, *, location: Location | None = None,
                  media_ids: Sequence[str] = (), technician_id: str | None = None,
                  expected_version: int | None = None) -> Job:
@@ -310,6 +320,7 @@ class RepairService:
         entry = job.entries[-1]
         data: dict[str, Any] = {"job_id": job.job_id, "provider_id": job.provider_id, "job_event": entry.event,
                                 "by": actor.party.value}
+        data.update({k: entry.data[k] for k in VISIT_FACTS if entry.data.get(k) is not None})
         system = _ticket_actor(actor)
         target = self._ticket_target(job)
         if target is not None and entry.from_status != entry.to_status:
@@ -334,7 +345,8 @@ class RepairService:
         """The customer's code leaves only on this event, for the customer's channel (it is stored as a hash)."""
         self._events.publish(SOURCE, "repair.confirmation_code_issued", {
             "tenant_id": job.tenant_id, "job_id": job.job_id, "ticket_id": job.ticket_id,
-            "customer_id": job.customer_id, "code": code, "dedup_key": f"{job.job_id}#code#{job.version}"})
+            "customer_id": job.customer_id, "code": code, "outcome": job.status.value,
+            "dedup_key": f"{job.job_id}#code#{job.version}"})
 
     def _publish(self, job: Job) -> None:
         entry = job.entries[-1]

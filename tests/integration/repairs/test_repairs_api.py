@@ -77,6 +77,7 @@ def test_the_kettle_is_repaired_by_the_second_provider_and_the_serial_finds_the_
     _, job_id = offered_to_second(rig)
     key = second["key"]
     steps = [("accept", None), ("appointment", {"window": window(rig, 24)}),
+             ("on-the-way", {"eta": window(rig, 24)["start"]}),
              ("check-in", {"media_ids": ["med-photo-1"], "location": {"latitude": 31.23, "longitude": 121.47}}),
              ("diagnosis", {"fault_code": "E-HEAT", "coverage": "warranty",
                             "labour": {"amount": 8000, "currency": "CNY"},
@@ -114,6 +115,7 @@ def test_a_providers_key_reads_and_moves_only_its_own_jobs(rig):
     for who in (first, bystander):
         assert call("GET", f"/repairs/jobs/{second_job}", who=who).status == 404
         assert call("POST", f"/repairs/jobs/{second_job}/accept", who=who).status == 404
+        assert call("POST", f"/repairs/jobs/{second_job}/on-the-way", {}, who=who).status == 404
     listed = {name: [j["job_id"] for j in call("GET", "/repairs/jobs", who=who, query={"state": "all"}).body["items"]]
               for name, who in (("first", first), ("bystander", bystander))}
     assert listed == {"first": [first_job], "bystander": []}
@@ -149,6 +151,11 @@ def test_bad_input_is_a_422_with_the_field(rig):
     backwards = {"window": {"start": window(rig, 24)["end"], "end": window(rig, 24)["start"]}}
     answer = call("POST", f"/repairs/jobs/{job_id}/appointment", backwards, who=second["key"])
     assert answer.status == 422 and answer.body["error"]["fields"][0]["path"] == "window.end", answer.body
+    call("POST", f"/repairs/jobs/{job_id}/appointment", {"window": window(rig, 24)}, who=second["key"])
+    past = call("POST", f"/repairs/jobs/{job_id}/on-the-way", {"eta": window(rig, -3)["start"]}, who=second["key"])
+    assert past.status == 422 and past.body["error"]["fields"][0]["path"] == "eta", past.body
+    naive = call("POST", f"/repairs/jobs/{job_id}/on-the-way", {"eta": "2026-12-03T10:00:00"}, who=second["key"])
+    assert naive.status == 422, naive.body
     skipped = call("POST", f"/repairs/jobs/{job_id}/repaired", {}, who=second["key"])
     assert skipped.status == 409, skipped.body
     bad = call("POST", "/repairs/providers", {"name": "X", "regions": ["china"]})

@@ -13,7 +13,7 @@ from aftersales.core.errors import Conflict, Forbidden, IllegalTransition, Inval
 from aftersales.repairs.model import Billable, Coverage, JobStatus, Location, QuoteStatus
 from aftersales.tickets.audit import verify_chain
 from aftersales.tickets.model import Status
-from tests.support.repairs import CUSTOMER_SIDE, MERCHANT, TENANT, RepairRig, cny, provider_actor, window
+from tests.support.repairs import CUSTOMER_SIDE, MERCHANT, NOW, TENANT, RepairRig, cny, provider_actor, window
 from tests.support.ticket_factories import SYSTEM
 
 
@@ -262,3 +262,30 @@ def test_an_answered_offer_never_lapses(rig):
     rig.clock.advance(days=1)
     assert rig.repairs.expire_due_offers() == []
     assert rig.repairs.job(TENANT, job.job_id, MERCHANT).status == JobStatus.ACCEPTED
+
+
+def test_the_technician_on_the_way_is_noted_on_the_ticket_with_the_visit_window_and_eta(rig):
+    """GIVEN a booked visit WHEN the technician sets off with an ETA THEN the job keeps it on its
+    appointment, the ticket's note (customer-visible) carries the window and the ETA for the
+    customer's message and page, and an ETA in the past is refused at `eta`; a reschedule starts
+    the way over."""
+    job_id, ticket_id, actor = accepted_job(rig)
+    booked = rig.repairs.book(TENANT, job_id, actor, window=window(2), technician_id=None)
+    with pytest.raises(InvalidRequest) as late:
+        rig.repairs.on_the_way(TENANT, job_id, actor, eta=NOW - timedelta(minutes=1))
+    assert late.value.details["field"] == "eta"
+
+    going = rig.repairs.on_the_way(TENANT, job_id, actor, eta=NOW + timedelta(hours=2, minutes=30))
+
+    assert (going.status, going.appointment.on_the_way_at, going.appointment.eta) == (
+        JobStatus.BOOKED, NOW, NOW + timedelta(hours=2, minutes=30))
+    note = rig.tickets.audit(TENANT, ticket_id, SYSTEM)[-1]
+    assert note.event == "ticket.repair_on_the_way"
+    assert note.data["window"] == booked.appointment.window.model_dump(mode="json")
+    assert note.data["eta"].startswith("2026-12-03T10:30")
+    booked_note = next(e for e in rig.tickets.audit(TENANT, ticket_id, SYSTEM) if e.event == "ticket.repair_booked")
+    assert booked_note.data["window"]["start"].startswith("2026-12-03T10:00")
+    moved = rig.repairs.reschedule(TENANT, job_id, actor, window=window(5), reason="traffic")
+    assert moved.appointment.on_the_way_at is None
+    with pytest.raises(NotFound):
+        rig.repairs.on_the_way(TENANT, job_id, provider_actor("someone-else"))

@@ -121,6 +121,11 @@ class RescheduleRequest(BookingRequest):
     reason: Reason
 
 
+class OnTheWayRequest(Strict):
+    eta: AwareDatetime | None = Field(default=None, description="When the technician expects to arrive")
+    technician_id: Identifier | None = None
+
+
 class CheckInRequest(Strict):
     location: Location | None = None
     media_ids: list[Identifier] = Field(default_factory=list, max_length=MAX_MEDIA,
@@ -375,6 +380,12 @@ def book(job_id: JobId, body: BookingRequest) -> Response[dict]:
 def reschedule(job_id: JobId, body: RescheduleRequest) -> Response[dict]:
     return _act(job_id, "reschedule", window=body.window.domain(), reason=body.reason,
                 technician_id=body.technician_id)
+
+
+@router.post("/repairs/jobs/<job_id>/on-the-way", tags=["repairs"],
+             summary="The technician set off for the booked visit (the customer is told), optionally an ETA")
+def on_the_way(job_id: JobId, body: OnTheWayRequest) -> Response[dict]:
+    return _act(job_id, "on_the_way", eta=body.eta, technician_id=body.technician_id)
 
 
 @router.post("/repairs/jobs/<job_id>/check-in", tags=["repairs"],
