@@ -242,3 +242,15 @@ class ExportSettings(EnvSettings):
     exports_bucket: str = _required()
     export_queue_url: str = _required()
     export_url_seconds: int = Field(default=900, ge=60, le=43_200)
+
+
+class HelpdeskSettings(EnvSettings):
+    """Helpdesk sync: the links table, the sync queue and its DLQ, and the vendors' base URLs
+    (templates over the tenant's account; the local stack points them at its fake Zendesk)."""
+
+    helpdesks_table: str = _required()
+    helpdesk_sync_queue_url: str = _required()
+    helpdesk_sync_dlq_url: str = _required()
+    zendesk_api_base: str = "https://{account}.zendesk.com"
+    freshdesk_api_base: str = "https://{account}.freshdesk.com"
+    helpdesk_timeout_seconds: float = Field(default=10.0, gt=0, le=30)

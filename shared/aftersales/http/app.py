@@ -33,6 +33,7 @@ from aftersales.http.routes import (
     docs,
     eligibility,
     exports,
+    helpdesks,
     inbox,
     integrations,
     knowledge_base,
@@ -101,5 +102,6 @@ def on_not_found(_: Exception) -> Response:
 # One resolver, one OpenAPI document; the order is the order of the published document's paths.
 for resource in (docs, orders, tickets, ticket_types, auth, eligibility, approvals, risk, refunds, returns, sla,
                  dispatch, integrations, parcels, channels, inbox, api_keys, media, reviews, surveys, moderation,
-                 sentiment, disputes, webhook_endpoints, repairs, analytics, exports, tracking, knowledge_base):
+                 sentiment, disputes, webhook_endpoints, repairs, analytics, exports, tracking, knowledge_base,
+                 helpdesks):
     app.include_router(resource.router)

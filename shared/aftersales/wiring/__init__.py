@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from aftersales.wiring.analytics import AnalyticsContexts
 from aftersales.wiring.channels import ChannelContexts
 from aftersales.wiring.core import CoreContexts
+from aftersales.wiring.helpdesks import HelpdeskContexts
 from aftersales.wiring.money import MoneyContexts
 from aftersales.wiring.operations import OperationsContexts
 from aftersales.wiring.repairs import RepairContexts
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 
 class Container(SharedPorts, CoreContexts, MoneyContexts, OperationsContexts, ChannelContexts, ReputationContexts,
-                RepairContexts, WebhookContexts, AnalyticsContexts):
+                RepairContexts, WebhookContexts, AnalyticsContexts, HelpdeskContexts):
     """Every argument is optional: what is not given is built from the environment on first use."""
 
     def __init__(self, env: Mapping[str, str] | None = None, *, clock: Clock | None = None,

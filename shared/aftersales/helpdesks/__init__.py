@@ -1,0 +1,1 @@
+"""Helpdesks both ways: our tickets in a tenant's Zendesk or Freshdesk, their agents' changes back."""
