@@ -90,6 +90,7 @@ TEXT: dict[str, str] = {
     "event.ticket.repair_rescheduled": "Visita del técnico reprogramada",
     "event.ticket.repair_diagnosed": "Avería diagnosticada",
     "event.ticket.repair_quote_decided": "Presupuesto de reparación respondido",
+    "event.ticket.repair_on_the_way": "El técnico va de camino",
     "event.dispute.raised": "Disputa abierta",
     "event.dispute.review_started": "Disputa en estudio",
     "event.dispute.withdrawn": "Disputa retirada",
@@ -517,6 +518,7 @@ TEXT: dict[str, str] = {
     "intentarlo.",
     "event.ticket.repair_withdrawn": "Trabajo de reparación retirado a un proveedor que no cumplió su plazo",
     "repairs.offer_not_due": "La oferta del trabajo {job_id} todavía no ha vencido.",
+    "repairs.eta_in_past": "La hora prevista de llegada no puede estar en el pasado.",
     # dispute evidence pack
     "pack.title": "Expediente de pruebas de la disputa {dispute_id}",
     "pack.conversation_title": "Conversación de la solicitud {ticket_id} (disputa {dispute_id})",

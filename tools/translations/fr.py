@@ -91,6 +91,7 @@ TEXT: dict[str, str] = {
     "event.ticket.repair_rescheduled": "Visite du technicien reprogrammée",
     "event.ticket.repair_diagnosed": "Panne diagnostiquée",
     "event.ticket.repair_quote_decided": "Réponse au devis de réparation",
+    "event.ticket.repair_on_the_way": "Le technicien est en route",
     "event.dispute.raised": "Litige ouvert",
     "event.dispute.review_started": "Litige pris en charge",
     "event.dispute.withdrawn": "Litige retiré",
@@ -539,6 +540,7 @@ TEXT: dict[str, str] = {
     "le moment ; réessayez.",
     "event.ticket.repair_withdrawn": "Intervention retirée à un prestataire qui n'a pas respecté son délai",
     "repairs.offer_not_due": "La proposition de l'intervention {job_id} n'a pas encore expiré.",
+    "repairs.eta_in_past": "L'heure d'arrivée prévue ne peut pas être dans le passé.",
     # dispute evidence pack
     "pack.title": "Dossier de preuves du litige {dispute_id}",
     "pack.conversation_title": "Conversation de la demande {ticket_id} (litige {dispute_id})",
