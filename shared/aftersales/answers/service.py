@@ -6,9 +6,10 @@ off), a confident match (the best phrasing's similarity at least `threshold`, an
 of any other intent's), and an answer the customer's own ticket supports (computed.py) or a
 knowledge-base answer in the customer's language. The answer goes on the conversation as an
 outbound item by the bot (`author` bot:answers, `data.automatic` true) with a `ticket.auto_answered`
-entry on the audit chain, which the notifications outbox delivers like a staff reply. Otherwise a
-staff-facing system item carries the guess (intent, confidence, suggested answer) and
-`ticket.bot_handed_off` goes on the chain; the customer's message keeps its response clock running.
+entry on the audit chain, which the notifications outbox delivers like a staff reply. Otherwise
+`ticket.bot_handed_off` goes on the chain and the customer's message keeps its response clock
+running. Either way the guess (intent, confidence, reason, suggested answer) is kept on the
+customer's message itself (`data.bot`), where the agent reads it.
 
 Nothing here logs message bodies or answers."""
 
@@ -21,7 +22,7 @@ from aftersales.answers.knowledge import Knowledge, KnowledgeBase
 from aftersales.answers.matching import is_chinese
 from aftersales.answers.model import KB_PREFIX, MODEL_VERSION, Decision, Match, Reply
 from aftersales.answers.ports import AnsweredTickets, ConversationWriter, CustomerViews
-from aftersales.channels.ports import ConversationItem
+from aftersales.channels.ports import BotGuess, ConversationItem
 from aftersales.core.clock import Clock, iso
 from aftersales.core.i18n import supported, translate
 from aftersales.core.ids import new_id
@@ -89,35 +90,37 @@ class AutomaticAnswers:
             return "no_answer_in_locale" if kb else "not_supported"
         return None
 
-    def respond(self, tenant_id: str, message: ConversationItem) -> Decision:
-        """The bot's turn after the customer's `message` landed on its ticket (channels' Conversations)."""
-        ticket = self._tickets.get(tenant_id, message.ticket_id, BOT)
-        decision = self.decide(tenant_id, ticket, message.body)
+    def consider(self, tenant_id: str, ticket_id: str, text: str) -> BotGuess | None:
+        """What the bot makes of a customer's message on the ticket (None on a closed ticket)."""
+        ticket = self._tickets.get(tenant_id, ticket_id, BOT)
         if ticket.is_terminal:
-            return decision
-        now = self._clock.now()
-        guess = {"intent": decision.intent, "confidence": decision.confidence, "reason": decision.reason,
-                 "locale": decision.locale, "model_version": MODEL_VERSION, "in_reply_to": message.message_id}
-        if decision.answered and decision.suggested is not None:
-            body = f"{decision.suggested.body}\n{translate('answers.automatic_note', decision.locale)}"
-            item = ConversationItem(message_id=new_id("msg", now), ticket_id=ticket.id, at=iso(now),
+            return None
+        return guess_of(self.decide(tenant_id, ticket, text))
+
+    def respond(self, tenant_id: str, message: ConversationItem, guess: BotGuess) -> None:
+        """After the customer's `message` (carrying `guess`) is on the conversation: the automatic
+        answer, or the hand-off entry on the audit chain (the agent reads the guess on the message)."""
+        if guess.answered and guess.suggested_answer:
+            now = self._clock.now()
+            body = f"{guess.suggested_answer}\n{translate('answers.automatic_note', guess.locale)}"
+            item = ConversationItem(message_id=new_id("msg", now), ticket_id=message.ticket_id, at=iso(now),
                                     channel=message.channel, direction="outbound", author=AUTHOR, body=body,
-                                    data={**guess, "automatic": True, "answer_id": decision.suggested.message_id})
+                                    data={**guess.data(), "automatic": True, "in_reply_to": message.message_id})
             self._conversations.add(tenant_id, item)
-            self._tickets.note(tenant_id, ticket.id, AUTO_ANSWERED, BOT, reason=decision.intent, data={
-                "message_id": item.message_id, "channel": message.channel, "intent": decision.intent,
-                "confidence": decision.confidence})
+            self._tickets.note(tenant_id, message.ticket_id, AUTO_ANSWERED, BOT, reason=guess.intent, data={
+                "message_id": item.message_id, "in_reply_to": message.message_id, "channel": message.channel,
+                "intent": guess.intent, "confidence": guess.confidence})
         else:
-            item = ConversationItem(
-                message_id=new_id("msg", now), ticket_id=ticket.id, at=iso(now), channel=message.channel,
-                direction="system", author=AUTHOR, body="",
-                data={**guess, "automatic": False, "handoff": True,
-                      "suggested_answer": decision.suggested.body if decision.suggested else None,
-                      "answer_id": decision.suggested.message_id if decision.suggested else None})
-            self._conversations.add(tenant_id, item)
-            self._tickets.note(tenant_id, ticket.id, HANDED_OFF, BOT, reason=decision.reason, data={
-                "message_id": item.message_id, "intent": decision.intent, "confidence": decision.confidence})
-        logger.info("bot turn", extra={"answered": decision.answered, "intent": decision.intent,
-                                       "confidence": decision.confidence, "reason": decision.reason,
+            self._tickets.note(tenant_id, message.ticket_id, HANDED_OFF, BOT, reason=guess.reason, data={
+                "message_id": message.message_id, "intent": guess.intent, "confidence": guess.confidence})
+        logger.info("bot turn", extra={"answered": guess.answered, "intent": guess.intent,
+                                       "confidence": guess.confidence, "reason": guess.reason,
                                        "channel": message.channel})
-        return decision
+
+
+def guess_of(decision: Decision) -> BotGuess:
+    suggested = decision.suggested
+    return BotGuess(answered=decision.answered, intent=decision.intent, confidence=decision.confidence,
+                    reason=decision.reason, locale=decision.locale, model_version=MODEL_VERSION,
+                    suggested_answer=suggested.body if suggested else None,
+                    answer_id=suggested.message_id if suggested else None)

@@ -42,6 +42,9 @@ class Conversations:
         `ticket.customer_replied` audit entry so the next-response clock starts. Every channel's
         customer message on an existing ticket comes through here (WeCom, 微信客服, e-mail, the IM
         channels), so this is where the bot takes its turn: an automatic answer or the hand-off."""
+        guess = self._answers.consider(tenant_id, ticket_id, body) if self._answers and body.strip() else None
+        if guess is not None:  # the agent sees the bot's guess on the customer's message
+            data = {**(data or {}), "bot": guess.data()}
         item = self.add(tenant_id, ticket_id, channel=channel, direction="inbound", author=author, body=body,
                         external_id=external_id, subject=subject, attachments=attachments, data=data)
         try:
@@ -49,8 +52,8 @@ class Conversations:
                                   data={"message_id": item.message_id, "channel": item.channel})
         except IllegalTransition:  # closed meanwhile: no clock to start, nobody to answer
             return item
-        if self._answers is not None and body.strip():
-            self._answers.respond(tenant_id, item)
+        if self._answers is not None and guess is not None:
+            self._answers.respond(tenant_id, item, guess)
         return item
 
     def record_outbound(self, tenant_id: str, ticket_id: str, *, channel: str, body: str, subject: str | None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import ConfigDict
@@ -136,11 +137,35 @@ class ConversationStore(Protocol):
     def list(self, tenant_id: str, ticket_id: str) -> list[ConversationItem]: ...
 
 
-class InboundAnswers(Protocol):
-    """The automatic-answers context (answers/service.py): the bot's turn after a customer's channel
-    message landed on a ticket - an automatic answer, or the hand-off to an agent with its guess."""
+@dataclass(frozen=True)
+class BotGuess:
+    """What the bot made of a customer's message, kept on that message (`data.bot`) for the agent:
+    the intent it recognised, how sure it was, why it did or did not answer, and its suggested answer."""
 
-    def respond(self, tenant_id: str, message: ConversationItem) -> object: ...
+    answered: bool
+    intent: str | None
+    confidence: float
+    reason: str
+    locale: str
+    model_version: str
+    suggested_answer: str | None = None
+    answer_id: str | None = None  # the template's message id, or kb:<entry id>
+
+    def data(self) -> dict[str, Any]:
+        return {"answered": self.answered, "intent": self.intent, "confidence": self.confidence,
+                "reason": self.reason, "locale": self.locale, "model_version": self.model_version,
+                "suggested_answer": self.suggested_answer, "answer_id": self.answer_id}
+
+
+class InboundAnswers(Protocol):
+    """The automatic-answers context (answers/service.py): the bot's turn on a customer's channel
+    message on a ticket - first what it makes of the text (kept on the message), then, once the
+    message is on the conversation, the automatic answer or the hand-off to an agent."""
+
+    def consider(self, tenant_id: str, ticket_id: str, text: str) -> BotGuess | None:
+        """None when the bot has nothing to say (a closed ticket)."""
+
+    def respond(self, tenant_id: str, message: ConversationItem, guess: BotGuess) -> None: ...
 
 
 class AttachmentStore(Protocol):

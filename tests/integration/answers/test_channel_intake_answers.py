@@ -100,7 +100,7 @@ def test_a_wecom_kf_refund_question_is_answered_from_the_refund_and_sent_back_in
     intake.links.link(TENANT, "cust-1", [platform_user_identity("wecom", EXTERNAL)])
     intake.customer_writes_on_kf("kf-1", "我的退款到哪了")
     inbound, answer = [i for i in rig.conversations.list(TENANT, ticket_id) if i.channel == "wecom"]
-    assert inbound.direction == "inbound" and inbound.body == "我的退款到哪了"
+    assert inbound.direction == "inbound" and inbound.body == "我的退款到哪了" and inbound.data["bot"]["answered"]
     assert answer.author == "bot:answers" and answer.data["automatic"] is True
     assert answer.data["intent"] == "refund_status" and answer.data["in_reply_to"] == inbound.message_id
     assert "129.50 CNY" in answer.body and "正在退款" in answer.body
@@ -116,10 +116,11 @@ def test_asking_for_a_person_on_wecom_goes_to_an_agent_with_the_guess_and_nothin
     intake = Intake(rig)
     intake.links.link(TENANT, "cust-1", [platform_user_identity("wecom", EXTERNAL)])
     intake.customer_writes_on_kf("kf-2", "退款到哪了？转人工")
-    handoff = rig.conversations.list(TENANT, ticket_id)[-1]
-    assert handoff.direction == "system" and handoff.data["handoff"] is True
-    assert handoff.data["reason"] == "person_requested" and handoff.data["intent"] == "refund_status"
-    assert "129.50 CNY" in handoff.data["suggested_answer"]
+    said = rig.conversations.list(TENANT, ticket_id)[-1]
+    assert said.direction == "inbound" and said.body == "退款到哪了？转人工"
+    guess = said.data["bot"]
+    assert not guess["answered"] and guess["reason"] == "person_requested" and guess["intent"] == "refund_status"
+    assert "129.50 CNY" in guess["suggested_answer"]
     assert deliver(intake, rig, ticket_id) == ["no_template"]
     assert not [c for c in intake.api.calls if c[1] == "/cgi-bin/kf/send_msg"]
 

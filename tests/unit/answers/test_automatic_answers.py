@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from aftersales.channels.conversations import Conversations
 from aftersales.channels.ports import ConversationItem
 from aftersales.tickets.model import Role
 from tests.support.answers import RESHIP_TRACKING, AnswersRig
@@ -18,11 +19,9 @@ SYSTEM = actor(Role.SYSTEM)
 
 
 def inbound(rig: AnswersRig, ticket_id: str, text: str, channel: str = "wecom") -> ConversationItem:
-    item = ConversationItem(message_id=f"msg-in-{len(rig.conversations)}", ticket_id=ticket_id,
-                            at="2026-12-02T08:00:00Z", channel=channel, direction="inbound", author="wecom:abc",
-                            body=text)
-    rig.conversations.add(TENANT, item)
-    return item
+    """The customer's message through the channels' hook (Conversations.customer_wrote) with the bot."""
+    conversations = Conversations(rig.conversations, rig.tickets, rig.clock, answers=rig.answers)
+    return conversations.customer_wrote(TENANT, ticket_id, channel=channel, author="wecom:abc", body=text)
 
 
 def bot_items(rig: AnswersRig, ticket_id: str) -> list[ConversationItem]:
@@ -36,12 +35,13 @@ def events(rig: AnswersRig, ticket_id: str) -> list[str]:
 def test_where_is_my_refund_is_answered_from_the_real_refund_in_chinese_and_marked_automatic():
     rig = AnswersRig()
     ticket_id = rig.state("refund_processing")
-    decision = rig.answers.respond(TENANT, inbound(rig, ticket_id, "我的退款到哪了"))
-    assert decision.answered and decision.intent == "refund_status" and decision.locale == "zh-Hans"
+    said = inbound(rig, ticket_id, "我的退款到哪了")
+    assert said.data["bot"]["answered"] and said.data["bot"]["intent"] == "refund_status"
+    assert said.data["bot"]["locale"] == "zh-Hans"
     [answer] = bot_items(rig, ticket_id)
     assert answer.direction == "outbound" and answer.channel == "wecom"
     assert answer.data["automatic"] is True and answer.data["intent"] == "refund_status"
-    assert answer.data["in_reply_to"] == "msg-in-0" and answer.data["confidence"] >= 0.42
+    assert answer.data["in_reply_to"] == said.message_id and answer.data["confidence"] >= 0.42
     assert "129.50 CNY" in answer.body and "正在退款" in answer.body and "自动回复" in answer.body
     entry = rig.ticket_store.audit_entries(TENANT, ticket_id)[-1]
     assert entry.event == "ticket.auto_answered" and entry.data["message_id"] == answer.message_id
@@ -51,7 +51,7 @@ def test_where_is_my_refund_is_answered_from_the_real_refund_in_chinese_and_mark
 def test_a_paid_refund_says_paid_and_an_english_question_is_answered_in_english():
     rig = AnswersRig()
     ticket_id = rig.state("refund_paid")
-    rig.answers.respond(TENANT, inbound(rig, ticket_id, "where's my refund??"))
+    inbound(rig, ticket_id, "where's my refund??")
     [answer] = bot_items(rig, ticket_id)
     assert answer.body.startswith("Your refund of 129.50 CNY") and "has been paid" in answer.body
 
@@ -59,7 +59,7 @@ def test_a_paid_refund_says_paid_and_an_english_question_is_answered_in_english(
 def test_has_my_return_arrived_reads_the_return_parcels_last_checkpoint():
     rig = AnswersRig(locale="en")
     ticket_id = rig.state("refund_processing")
-    rig.answers.respond(TENANT, inbound(rig, ticket_id, "has my return arrived"))
+    inbound(rig, ticket_id, "has my return arrived")
     [answer] = bot_items(rig, ticket_id)
     assert TRACKING_NUMBER in answer.body and "快件已到达上海转运中心" in answer.body and "In transit" in answer.body
 
@@ -67,7 +67,7 @@ def test_has_my_return_arrived_reads_the_return_parcels_last_checkpoint():
 def test_when_will_my_replacement_ship_reads_the_reshipment_parcel():
     rig = AnswersRig()
     ticket_id = rig.state("exchange_reshipped")
-    rig.answers.respond(TENANT, inbound(rig, ticket_id, "换货啥时候发"))
+    inbound(rig, ticket_id, "换货啥时候发")
     [answer] = bot_items(rig, ticket_id)
     assert RESHIP_TRACKING in answer.body and "已发出" in answer.body
 
@@ -75,13 +75,12 @@ def test_when_will_my_replacement_ship_reads_the_reshipment_parcel():
 def test_a_failed_refund_is_not_answered_the_agent_gets_the_guess():
     rig = AnswersRig()
     ticket_id = rig.state("refund_failed")
-    decision = rig.answers.respond(TENANT, inbound(rig, ticket_id, "我的退款到哪了"))
-    assert not decision.answered and decision.reason == "not_supported" and decision.intent == "refund_status"
-    [handoff] = bot_items(rig, ticket_id)
-    assert handoff.direction == "system" and handoff.body == ""
-    assert handoff.data["handoff"] is True and handoff.data["automatic"] is False
-    assert handoff.data["intent"] == "refund_status" and handoff.data["suggested_answer"] is None
-    assert events(rig, ticket_id)[-1] == "ticket.bot_handed_off"
+    guess = inbound(rig, ticket_id, "我的退款到哪了").data["bot"]
+    assert not guess["answered"] and guess["reason"] == "not_supported" and guess["intent"] == "refund_status"
+    assert guess["suggested_answer"] is None and guess["model_version"]
+    assert bot_items(rig, ticket_id) == []
+    entry = rig.ticket_store.audit_entries(TENANT, ticket_id)[-1]
+    assert entry.event == "ticket.bot_handed_off" and entry.reason == "not_supported"
     assert "ticket.auto_answered" not in events(rig, ticket_id)
 
 
@@ -90,20 +89,26 @@ def test_a_failed_refund_is_not_answered_the_agent_gets_the_guess():
 def test_asking_for_a_person_always_hands_off_with_the_suggested_answer(text):
     rig = AnswersRig()
     ticket_id = rig.state("refund_processing")
-    decision = rig.answers.respond(TENANT, inbound(rig, ticket_id, text))
-    assert not decision.answered and decision.reason == "person_requested"
-    [handoff] = bot_items(rig, ticket_id)
-    assert handoff.data["handoff"] is True and handoff.data["reason"] == "person_requested"
+    guess = inbound(rig, ticket_id, text).data["bot"]
+    assert not guess["answered"] and guess["reason"] == "person_requested"
+    assert bot_items(rig, ticket_id) == [] and events(rig, ticket_id)[-1] == "ticket.bot_handed_off"
     if "退款" in text or "refund" in text:
-        assert handoff.data["intent"] == "refund_status" and "129.50 CNY" in handoff.data["suggested_answer"]
+        assert guess["intent"] == "refund_status" and "129.50 CNY" in guess["suggested_answer"]
 
 
 def test_a_complaint_and_a_low_confidence_message_go_to_an_agent():
     rig = AnswersRig()
     ticket_id = rig.state("refund_processing")
-    assert rig.answers.respond(TENANT, inbound(rig, ticket_id, "我要投诉你们")).reason == "needs_person"
-    assert rig.answers.respond(TENANT, inbound(rig, ticket_id, "你好")).reason == "low_confidence"
-    assert [i.direction for i in bot_items(rig, ticket_id)] == ["system", "system"]
+    assert inbound(rig, ticket_id, "我要投诉你们").data["bot"]["reason"] == "needs_person"
+    assert inbound(rig, ticket_id, "你好").data["bot"]["reason"] == "low_confidence"
+    assert bot_items(rig, ticket_id) == []
+
+
+def test_a_closed_ticket_gets_no_bot_turn():
+    rig = AnswersRig()
+    ticket_id = rig.state("refund_processing")
+    closed = rig.tickets.get(TENANT, ticket_id, SYSTEM).model_copy(update={"status": "closed"})
+    assert rig.answers.decide(TENANT, closed, "我的退款到哪了").reason == "closed"
 
 
 def test_a_knowledge_base_answer_needs_an_answer_in_the_customers_language():
