@@ -736,6 +736,15 @@ TEXT: dict[str, str] = {
     "tracking.photo.file": "Elija una foto",
     "tracking.photo.upload": "Subir foto",
     "tracking.photo.back": "Volver a su solicitud",
+    "tracking.visit.title": "Visita del técnico",
+    "tracking.visit.window": "Cita: de {start} a {end}",
+    "tracking.visit.eta": "Llegada prevista: {when}",
+    "tracking.visit.stage.booked": "Visita programada",
+    "tracking.visit.stage.on_the_way": "El técnico va de camino",
+    "tracking.visit.stage.checked_in": "El técnico ha llegado",
+    "tracking.visit.stage.diagnosed": "Avería diagnosticada",
+    "tracking.visit.stage.repaired": "Reparado",
+    "tracking.visit.stage.not_repairable": "No se pudo reparar",
     # automatic answers
     "answers.refund.paid": "El reembolso de {amount} de la solicitud {ticket} se ha pagado ({destination}). "
     "Según su banco, aparecerá en un plazo de 1 a 5 días hábiles.",

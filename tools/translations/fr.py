@@ -759,6 +759,15 @@ TEXT: dict[str, str] = {
     "tracking.photo.file": "Choisir une photo",
     "tracking.photo.upload": "Envoyer la photo",
     "tracking.photo.back": "Retour à votre demande",
+    "tracking.visit.title": "Visite du technicien",
+    "tracking.visit.window": "Rendez-vous : de {start} à {end}",
+    "tracking.visit.eta": "Arrivée prévue : {when}",
+    "tracking.visit.stage.booked": "Visite planifiée",
+    "tracking.visit.stage.on_the_way": "Le technicien est en route",
+    "tracking.visit.stage.checked_in": "Le technicien est arrivé",
+    "tracking.visit.stage.diagnosed": "Panne diagnostiquée",
+    "tracking.visit.stage.repaired": "Réparé",
+    "tracking.visit.stage.not_repairable": "N'a pas pu être réparé",
     # automatic answers
     "answers.refund.paid": "Le remboursement de {amount} pour la demande {ticket} a été versé ({destination}). "
     "Selon votre banque, il apparaît sous 1 à 5 jours ouvrés.",
