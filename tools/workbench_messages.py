@@ -14,8 +14,10 @@ from pathlib import Path
 from aftersales.core.i18n import translate
 from tools.messages import MESSAGES
 
-# workbench.*: the app's own texts; the rest label values the API sends as codes.
-PREFIXES = ("workbench.", "status.", "type.", "channel.", "role.", "event.")
+# workbench.*: the app's own texts; the rest label values the API sends as codes (pack.*: the
+# evidence pack's labels of refund and dispute statuses, dispute subjects and outcomes).
+PREFIXES = ("workbench.", "status.", "type.", "channel.", "role.", "event.", "pack.refund_status.",
+            "pack.dispute_status.", "pack.subject.", "pack.outcome.")
 # The staff workbench speaks en and zh-Hans (its users are the merchant's agents); the other
 # customer locales have no workbench.* texts (tools/translations, docs/decisions.md).
 LOCALES = ("en", "zh-Hans")

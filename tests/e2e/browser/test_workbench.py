@@ -199,19 +199,36 @@ def test_a_reply_typed_on_the_ticket_page_joins_its_conversation(local_stack, sh
     expect(page.locator("[data-part=conversation] .msg.outbound", has_text=text)).to_be_visible()
 
 
-def test_an_agent_never_sees_the_finance_approval_a_finance_approver_sees(local_stack, shop, open_page):
-    """GIVEN a 12,000.00 CNY refund under dual review needing finance, approved once by the
-    supervisor WHEN the agent, the supervisor and the finance approver open the approvals inbox
-    THEN only finance has the approve button (the second approval is finance's; the agent may still
-    reject, and is told their role cannot approve), the supervisor is told they have decided
-    already and has no button; WHEN finance
-    approves THEN the review is approved."""
+def test_a_dual_review_is_approved_by_two_people_by_clicks_and_the_first_is_refused_a_second_time(
+        local_stack, shop, open_page):
+    """GIVEN a 12,000.00 CNY refund under dual review needing finance, open in two of the
+    supervisor's tabs (the approvals inbox and the ticket page) WHEN the supervisor approves by a
+    click in the inbox THEN the inbox says they have decided and shows 1 of 2; WHEN they click
+    approve again in the other, older tab THEN the API refuses the same person's second approval
+    and the page says so (in the API's words), and reloaded it offers no button; the agent sees
+    no approve button (the second approval is finance's; the agent may still reject); WHEN finance
+    approves by a click THEN the review is approved, with two different approvers."""
     ticket_id = shop.ticket("standard", 1_200_000, submit=True)
     review = eventually(lambda: shop.review(ticket_id), timeout=15)
     assert review["route"] == "dual_review" and review["requires_finance"], review
-    shop.post(f"/tickets/{ticket_id}/approval/decisions", {"verdict": "approve", "comment": "checked"},
-              shop.supervisor)
     card = f"article[data-ticket='{ticket_id}']"
+
+    supervisor = open_page()
+    _sign_in(supervisor, local_stack, "supervisor token", "#/approvals")
+    older_tab = open_page()
+    _sign_in(older_tab, local_stack, "supervisor token", f"#/tickets/{ticket_id}")
+    expect(older_tab.locator("[data-part=review] [data-action=approve]")).to_be_visible()
+    supervisor.fill(f"{card} .decide input", "checked the photos")
+    supervisor.click(f"{card} [data-action=approve]")
+    expect(supervisor.locator(f"{card} [data-test=decided-already]")).to_be_visible()
+    expect(supervisor.locator(card)).to_contain_text("1 of 2 approvals")
+    assert supervisor.locator(f"{card} [data-action]").count() == 0
+    older_tab.click("[data-part=review] [data-action=approve]")
+    expect(older_tab.locator("[data-part=review] [role=alert]")).to_have_text("You already decided on this review.")
+    older_tab.reload()
+    expect(older_tab.locator("[data-part=review] [data-test=decided-already]")).to_be_visible()
+    assert older_tab.locator("[data-part=review] [data-action]").count() == 0
+    assert [d["approver_id"] for d in shop.review(ticket_id)["decisions"]] == ["sup-wang"]
 
     agent = open_page()
     _sign_in(agent, local_stack, "agent token agent-li", "#/approvals")
@@ -219,16 +236,13 @@ def test_an_agent_never_sees_the_finance_approval_a_finance_approver_sees(local_
     assert agent.locator(f"{card} [data-action=approve]").count() == 0
     expect(agent.locator(f"{card} [data-action=reject]")).to_be_visible()  # any reviewer may still reject
 
-    supervisor = open_page()
-    _sign_in(supervisor, local_stack, "supervisor token", "#/approvals")
-    expect(supervisor.locator(f"{card} [data-test=decided-already]")).to_be_visible()
-    assert supervisor.locator(f"{card} [data-action]").count() == 0
-
     finance = open_page()
     _sign_in(finance, local_stack, "finance token", "#/approvals")
     expect(finance.locator(f"{card}")).to_contain_text("1 of 2 approvals")
     finance.click(f"{card} [data-action=approve]")
     eventually(lambda: (shop.review(ticket_id) or {}).get("status") == "approved", timeout=15)
+    decided = shop.review(ticket_id)["decisions"]
+    assert [(d["approver_id"], d["verdict"]) for d in decided] == [("sup-wang", "approve"), ("fin-zhao", "approve")]
 
 
 def test_a_360_px_wide_phone_shows_the_queue_and_a_ticket_without_horizontal_scroll(local_stack, open_page):

@@ -11,10 +11,22 @@ export class ApiError extends Error {
   }
 }
 
-async function call(method, path, body, extraHeaders = {}) {
+function headersFor(extraHeaders) {
   const session = currentSession();
   const headers = { Accept: "application/json", "Accept-Language": locale(), ...extraHeaders };
   if (session) headers.Authorization = `Bearer ${session.token}`;
+  return headers;
+}
+
+function signedOutOn401(reply) {
+  if (reply.status === 401) {
+    signOut();
+    location.hash = "#/sign-in";
+  }
+}
+
+async function call(method, path, body, extraHeaders = {}) {
+  const headers = headersFor(extraHeaders);
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
     headers["Idempotency-Key"] = crypto.randomUUID();
@@ -27,12 +39,26 @@ async function call(method, path, body, extraHeaders = {}) {
   } catch {
     data = { error: { message: `HTTP ${reply.status}` } }; // a gateway's non-JSON answer
   }
-  if (reply.status === 401) {
-    signOut();
-    location.hash = "#/sign-in";
-  }
+  signedOutOn401(reply);
   if (!reply.ok) throw new ApiError(reply.status, data);
   return data;
+}
+
+// A file the API answers (an evidence pack's ZIP): fetched with the caller's token, then saved
+// through a same-document blob: link, since a plain link would carry no Authorization header.
+export async function download(path, filename) {
+  const reply = await fetch(API_BASE + path, { headers: headersFor({ Accept: "*/*" }) });
+  signedOutOn401(reply);
+  if (!reply.ok) {
+    const data = await reply.json().catch(() => ({ error: { message: `HTTP ${reply.status}` } }));
+    throw new ApiError(reply.status, data);
+  }
+  const url = URL.createObjectURL(await reply.blob());
+  const link = Object.assign(document.createElement("a"), { href: url, download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export const get = (path) => call("GET", path);

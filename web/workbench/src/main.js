@@ -1,5 +1,5 @@
-// The staff workbench: sign-in, the queue, a ticket, the approvals inbox, the supervisor
-// dashboard, reviews moderation, NPS / CSAT. Preact + htm (no build
+// The staff workbench: sign-in, the queue, a ticket, the approvals inbox, refunds, disputes, the
+// supervisor dashboard, reviews moderation, NPS / CSAT. Preact + htm (no build
 // step beyond bundling: htm is tagged templates, not JSX). Routes live in the URL's fragment.
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
@@ -12,6 +12,8 @@ import { Queue } from "./queue.js";
 import { TicketPage } from "./ticket.js";
 import { Approvals } from "./approvals.js";
 import { Moderation } from "./moderation.js";
+import { Refunds } from "./refunds.js";
+import { Disputes } from "./disputes.js";
 
 // The chart screens are loaded when first opened: ECharts is most of their weight, and the queue,
 // a ticket and the approvals need none of it (esbuild splits it into its own chunk).
@@ -31,6 +33,10 @@ function route() {
   const hash = location.hash.replace(/^#/, "") || "/queue";
   const ticket = hash.match(/^\/tickets\/([^/?]+)/);
   if (ticket) return { name: "ticket", id: decodeURIComponent(ticket[1]) };
+  const dispute = hash.match(/^\/disputes\/([^/?]+)/);
+  if (dispute) return { name: "disputes", id: decodeURIComponent(dispute[1]) };
+  if (hash.startsWith("/disputes")) return { name: "disputes" };
+  if (hash.startsWith("/refunds")) return { name: "refunds" };
   if (hash.startsWith("/approvals")) return { name: "approvals" };
   if (hash.startsWith("/dashboard")) return { name: "dashboard" };
   if (hash.startsWith("/reviews")) return { name: "reviews" };
@@ -41,6 +47,9 @@ function route() {
 
 // The roles the reviews and satisfaction routes serve (finance and arbitration have neither).
 const STAFF = ["agent", "supervisor", "admin"];
+// GET /refunds serves the money roles; GET /disputes the arbitrators (and admins).
+const MONEY = ["finance", "supervisor", "admin"];
+const ARBITERS = ["arbitrator", "admin"];
 
 function Header({ session, onLocale }) {
   const here = route().name;
@@ -50,6 +59,8 @@ function Header({ session, onLocale }) {
     <strong class="brand">${t("workbench.title")}</strong>
     ${session && html`<nav>${link("queue", "#/queue", t("workbench.nav.queue"))}
       ${link("approvals", "#/approvals", t("workbench.nav.approvals"))}
+      ${hasRole(session, ...MONEY) && link("refunds", "#/refunds", t("workbench.nav.refunds"))}
+      ${hasRole(session, ...ARBITERS) && link("disputes", "#/disputes", t("workbench.nav.disputes"))}
       ${hasRole(session, "supervisor", "admin") && link("dashboard", "#/dashboard", t("workbench.nav.dashboard"))}
       ${hasRole(session, ...STAFF) && link("reviews", "#/reviews", t("workbench.nav.reviews"))}
       ${hasRole(session, ...STAFF) && link("satisfaction", "#/satisfaction", t("workbench.nav.satisfaction"))}</nav>`}
@@ -84,6 +95,8 @@ function App() {
   else if (where.name === "dashboard") screen = html`<${Lazy} name="Dashboard" key=${locale()} session=${session} />`;
   else if (where.name === "satisfaction") screen = html`<${Lazy} name="Satisfaction" key=${locale()} session=${session} />`;
   else if (where.name === "reviews") screen = html`<${Moderation} key=${locale()} session=${session} />`;
+  else if (where.name === "refunds") screen = html`<${Refunds} key=${locale()} session=${session} />`;
+  else if (where.name === "disputes") screen = html`<${Disputes} key=${where.id + locale()} id=${where.id} session=${session} />`;
   else if (where.name === "approvals") screen = html`<${Approvals} key=${locale()} session=${session} />`;
   else screen = html`<${Queue} key=${locale()} session=${session} />`;
   return html`<${Header} session=${session} onLocale=${onLocale} /><main>${screen}</main>`;
