@@ -14,6 +14,7 @@ from aftersales.core.i18n import label, translate
 from aftersales.media.ports import PresignedPost
 
 from .view import TrackingView
+from .visit import Visit
 
 TEXT, HINT, BACKGROUND = "#1a1a1a", "#474747", "#ffffff"
 ACCENT, ON_ACCENT, FOCUS, BORDER, DONE = "#0b57d0", "#ffffff", "#b3261e", "#6b6b6b", "#146c2e"
@@ -86,6 +87,8 @@ def tracking_page(v: TrackingView, token: str, *, problem: str | None = None, se
         for s in v.steps)
     parts += [f'<h2 id="progress">{_t("tracking.page.progress", loc)}</h2>',
               f'<ol class="steps" aria-labelledby="progress">{steps}</ol>']
+    if v.visit:
+        parts += _visit(v.visit, loc, v.time_zone)
     nxt = []
     if v.next_status:
         nxt.append(f'<p>{_t("tracking.page.next", loc, step=label("status", v.next_status, loc))}</p>')
@@ -137,6 +140,19 @@ def tracking_page(v: TrackingView, token: str, *, problem: str | None = None, se
         parts += [f'<form method="post" action="{escape(token)}/photos">',
                   f'<p><button type="submit">{_t("tracking.page.add_photo", loc)}</button></p>', "</form>"]
     return _doc(loc, title, "\n".join(parts))
+
+
+def _visit(visit: Visit, loc: str, time_zone: str | None) -> list[str]:
+    """The technician's visit: the window agreed, the expected arrival, each step with its time."""
+    start, end = _when(visit.start, loc, time_zone), _when(visit.end, loc, time_zone)
+    lines = [f'<h2 id="visit">{_t("tracking.visit.title", loc)}</h2>',
+             f'<p>{_t("tracking.visit.window", loc, start=start, end=end)}</p>']
+    if visit.eta and visit.stage == "on_the_way":
+        lines.append(f'<p>{_t("tracking.visit.eta", loc, when=_when(visit.eta, loc, time_zone))}</p>')
+    rows = "".join(f'<li><span class="hint">{_when(p.at, loc, time_zone)}</span> '
+                   f'{_t(f"tracking.visit.stage.{p.stage}", loc)}</li>' for p in visit.progress)
+    lines.append(f'<ol class="plain" aria-labelledby="visit">{rows}</ol>')
+    return lines
 
 
 def photo_page(locale: str, ticket_id: str, upload: PresignedPost, token: str) -> str:

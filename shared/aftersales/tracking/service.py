@@ -29,6 +29,7 @@ from .ports import (
     TicketAudit,
     TrackedTickets,
 )
+from .visit import visit
 
 MAX_MESSAGE = 2000
 PHOTO_TYPE = MediaType.JPEG  # a form without JavaScript declares its file's type before it is picked
@@ -56,7 +57,8 @@ class TicketViews:
     def view_of(self, tenant_id: str, ticket: Ticket) -> view.TrackingView:
         actor = Actor(id=ticket.customer_id, roles=frozenset({Role.CUSTOMER}), customer_id=ticket.customer_id)
         timeline = self._tickets.timeline(tenant_id, ticket.id, actor)
-        numbers = view.tracking_numbers(self._audit.audit_entries(tenant_id, ticket.id))[:MAX_PARCELS]
+        entries = self._audit.audit_entries(tenant_id, ticket.id)
+        numbers = view.tracking_numbers(entries)[:MAX_PARCELS]
         parcels = tuple(view.parcel_view(n, self._parcels.get(tenant_id, n), self._parcels.events(tenant_id, n))
                         for n in numbers)
         refunds = tuple(view.refund_view(g, self._refunds.attempts(tenant_id, ticket.id, g.grant_id))
@@ -71,7 +73,7 @@ class TicketViews:
             parcels=parcels, refunds=refunds,
             messages=view.messages(self._conversations.list(tenant_id, ticket.id)),
             events=view.events(timeline), photos=len(ticket.media_ids),
-            takes_photos=self._takes_photos and not ticket.is_terminal)
+            takes_photos=self._takes_photos and not ticket.is_terminal, visit=visit(entries))
 
 
 class TrackingPageService:

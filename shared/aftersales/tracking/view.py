@@ -22,6 +22,7 @@ from aftersales.tickets.domain import Ticket
 from aftersales.tickets.model import Role, Status
 from aftersales.tickets.ports import TimelineEntry
 from aftersales.tickets.timeline import customer_visible
+from aftersales.tracking.visit import Visit
 
 # the way a ticket of each type normally goes (detours such as waiting for the customer are shown
 # only when the ticket takes them)
@@ -90,6 +91,7 @@ class TrackingView:
     photos: int = 0  # the customer's evidence photos and videos on the ticket
     takes_photos: bool = False  # the page may offer the photo form
     time_zone: str | None = None  # the customer's IANA zone for times on the page; None shows UTC
+    visit: Visit | None = None  # a repair's technician visit: the window, the ETA, the progress
 
 
 def steps(ticket: Ticket, timeline: list[TimelineEntry]) -> tuple[Step, ...]:
