@@ -33,7 +33,7 @@ SHIFTS = {  # Asia/Shanghai, every day: 08:00-20:00 and 20:00-08:00
     "shift-night": [{"start": "00:00", "end": "08:00"}, {"start": "20:00", "end": "24:00"}],
 }
 CATEGORIES = ["appliances", "kitchen", "electronics"]
-CARE_TEAM = {"ticket_types": [t.value for t in TicketType], "languages": ["zh-Hans", "en"],
+CARE_TEAM = {"ticket_types": [t.value for t in TicketType], "languages": ["zh-Hans", "en", "de"],
              "channels": [c.value for c in Channel]}
 AGENTS = {
     "agent-li": {"team_id": "care", "max_open": 50, "availability": "online", "shift_calendar_id": "shift-day",
@@ -43,7 +43,9 @@ AGENTS = {
     "sup-wang": {"team_id": "care", "max_open": 20, "availability": "online", "supervisor": True,
                  "skills": {"product_categories": CATEGORIES}},
 }
-CONTACTS = {"cust-1001": ("cust-1001@example.com", "zh-Hans"), "cust-2001": ("cust-2001@example.com", "en")}
+# cust-3001 buys from Germany and reads German: its stored language makes its notifications German.
+CONTACTS = {"cust-1001": ("cust-1001@example.com", "zh-Hans"), "cust-2001": ("cust-2001@example.com", "en"),
+            "cust-3001": ("cust-3001@example.com", "de")}
 # What the README's walk-through exports, by the label `seed` prints it under.
 SHELL_VARIABLES = {"STOREFRONT_KEY": "storefront API key", "CUSTOMER_TOKEN": "customer token cust-1001",
                    "AGENT_TOKEN": "agent token agent-li", "NIGHT_AGENT_TOKEN": "agent token agent-zhou",
@@ -78,6 +80,13 @@ def _orders(now_iso: str) -> list[dict[str, Any]]:
          "shipping": {"country": "US", "fee": _money(900, "USD")},
          "lines": [{"line_id": "1", "sku": "HEADSET-9", "name": "Wireless headset", "category": "electronics",
                     "product_type": "physical", "quantity": 1, "unit_price_paid": _money(12000, "USD")}],
+         "placed_at": now_iso},
+        {"order_id": "DE-3001", "version": 1, "channel": "web", "currency": "EUR",
+         "customer": {"id": "cust-3001", "tier": "standard"},
+         "payment": {"provider": "sandbox", "reference": "ch_demo_3001", "captured": _money(3490, "EUR")},
+         "shipping": {"country": "DE", "fee": _money(490, "EUR")},
+         "lines": [{"line_id": "1", "sku": "TEAPOT-DE", "name": "Teekanne", "category": "kitchen",
+                    "product_type": "physical", "quantity": 1, "unit_price_paid": _money(3000, "EUR")}],
          "placed_at": now_iso},
     ]
 
@@ -150,11 +159,16 @@ def seed(stack: Any) -> dict[str, str]:
     complaint = api.call("POST", "/tickets", {"type": "complaint", "order_id": "SO-1001", "channel": "phone",
                                               "reason_code": "late_delivery",
                                               "description": "Courier was three days late"}, storefront)
+    german = api.call("POST", "/tickets", {"type": "refund_only", "order_id": "DE-3001", "channel": "web",
+                                           "reason_code": "quality", "description": "Der Deckel ist gesprungen",
+                                           "lines": [{"line_id": "1", "quantity": 1}]},
+                      {**storefront, "Accept-Language": "de-DE"})
 
     # The storefront key comes first: it is the one to try the API with (and the one tests pick).
     lines = {"tenant": TENANT, "demo tickets (return, exchange, complaint)":
              " ".join(t["id"] for t in (ret, exchange, complaint)),
              "storefront API key (X-Api-Key)": keys[ApiKeyScope.STOREFRONT],
+             "German customer's ticket (cust-3001, de; refund of 30,00 EUR)": german["id"],
              "customer token cust-1001 (Authorization: Bearer; 1 h)":
                  svc.tenants.mint_customer_token(TENANT, "cust-1001", timedelta(hours=1))}
     for user_id, _name, role in STAFF:

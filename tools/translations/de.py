@@ -825,4 +825,13 @@ TEXT: dict[str, str] = {
                                     "dazu.",
     "knowledge.text_empty": "Dieser Text darf nicht leer sein.",
     "answers.not_configured": "Automatische Antworten sind hier nicht verfügbar.",
+    # added meanwhile: helpdesk sync, repairs
+    "helpdesk.body_not_json": "Der Inhalt des Helpdesk-Webhooks ist kein JSON-Objekt.",
+    "helpdesk.payload_invalid": "Die Helpdesk-Daten sind bei {field} ungültig: {problem}.",
+    "helpdesk.store_unavailable": "Die Helpdesk-Verknüpfungen sind gerade nicht verfügbar; bitte erneut versuchen.",
+    "helpdesk.queue_unavailable": "Die Helpdesk-Synchronisierung ist gerade nicht verfügbar; bitte erneut "
+                                  "versuchen.",
+    "event.ticket.repair_on_the_way": "Der Techniker ist unterwegs",
+    "repairs.eta_in_past": "Die erwartete Ankunft darf nicht in der Vergangenheit liegen.",
+    "event.ticket.repair_withdrawn": "Reparaturauftrag einer Werkstatt entzogen, die ihre Frist versäumt hat",
 }

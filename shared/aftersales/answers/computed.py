@@ -3,13 +3,15 @@ shows them (tracking.view.TrackingView): the refunds' state and amounts, the par
 checkpoints, the ticket's status and next step. None when the ticket's state gives no definite
 answer (a refund that failed, a question about a return the ticket does not have): a person answers.
 
-Every text is a message id (answers.*) in the customer's locale; amounts are Money.display()."""
+Every text is a message id (answers.*) in the customer's locale; amounts and days
+are formatted for the locale (aftersales.core.formatting)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from aftersales.answers.model import REFUND_STATUS, RESHIPMENT_STATUS, RETURN_ARRIVAL, TICKET_STATUS, Reply
+from aftersales.core import formatting
 from aftersales.core.i18n import label, translate
 from aftersales.tracking.view import ParcelView, TrackingView
 
@@ -42,12 +44,12 @@ def _parcel(view: TrackingView, direction: str) -> ParcelView | None:
     return chosen[-1] if chosen else None
 
 
-def _latest(parcel: ParcelView, locale: str) -> dict[str, str]:
+def _latest(parcel: ParcelView, locale: str, time_zone: str | None) -> dict[str, str]:
     point = parcel.checkpoints[0] if parcel.checkpoints else None
     return {"tracking": parcel.tracking_number,
             "parcel_status": translate(f"tracking.parcel_status.{parcel.status}", locale),
             "checkpoint": point.message if point else translate("tracking.parcel.no_checkpoints", locale),
-            "at": point.at.date().isoformat() if point else ""}
+            "at": formatting.day(point.at, locale, time_zone) if point else ""}
 
 
 def refund_status(view: TrackingView, locale: str) -> Reply | None:
@@ -55,7 +57,7 @@ def refund_status(view: TrackingView, locale: str) -> Reply | None:
         return None
     if view.refunds:
         refund = view.refunds[-1]
-        params = {"amount": refund.amount.display(),
+        params = {"amount": formatting.money(refund.amount, locale),
                   "destination": translate(f"tracking.refund_to.{refund.destination}", locale),
                   "ticket": view.ticket_id}
         if refund.status == PAID:
@@ -76,7 +78,7 @@ def return_arrival(view: TrackingView, locale: str) -> Reply | None:
     if view.status in RECEIVED_OR_LATER:
         return _say("answers.return.received", locale, ticket=view.ticket_id, status=_status(view, locale))
     if parcel is not None:
-        return _say("answers.return.in_transit", locale, **_latest(parcel, locale))
+        return _say("answers.return.in_transit", locale, **_latest(parcel, locale, view.time_zone))
     if view.status in ("approved", "awaiting_return"):
         return _say("answers.return.not_sent", locale, ticket=view.ticket_id)
     return None
@@ -87,7 +89,7 @@ def reshipment_status(view: TrackingView, locale: str) -> Reply | None:
         return None
     parcel = _parcel(view, "outbound")
     if parcel is not None and view.status in ("reshipped", "resolved", "reshipping"):
-        return _say("answers.reshipment.shipped", locale, **_latest(parcel, locale))
+        return _say("answers.reshipment.shipped", locale, **_latest(parcel, locale, view.time_zone))
     if view.status == "reshipping":
         return _say("answers.reshipment.preparing", locale, ticket=view.ticket_id)
     if view.status in BEFORE_DECISION or view.status in ("approved", "awaiting_return", "return_in_transit",

@@ -66,6 +66,14 @@ def _when(at: datetime | str, locale: str, time_zone: str | None) -> str:
     return escape(formatting.moment_with_zone(at, locale, time_zone))
 
 
+def _promise(v: TrackingView, due_at: datetime) -> str:
+    """The promised time, and how far away it is when the page knows its own time ("in 2 Tagen")."""
+    when = _when(due_at, v.locale, v.time_zone)
+    if v.shown_at is None:
+        return when
+    return f"{when} ({escape(formatting.relative(due_at - v.shown_at, v.locale))})"
+
+
 def _due_key(metric: str) -> str:
     return {"first_response": "tracking.due.reply", "next_response": "tracking.due.reply",
             "resolution": "tracking.due.resolution"}.get(metric, "tracking.due.update")
@@ -93,7 +101,7 @@ def tracking_page(v: TrackingView, token: str, *, problem: str | None = None, se
     if v.next_status:
         nxt.append(f'<p>{_t("tracking.page.next", loc, step=label("status", v.next_status, loc))}</p>')
     if v.due:
-        nxt.append(f"<p>{_t(_due_key(v.due.metric), loc, when=_when(v.due.due_at, loc, v.time_zone))}</p>")
+        nxt.append(f"<p>{_t(_due_key(v.due.metric), loc, when=_promise(v, v.due.due_at))}</p>")
     if v.terminal:
         nxt.append(f'<p>{_t("tracking.page.finished", loc)}</p>')
     if nxt:

@@ -8,7 +8,7 @@ deadlines, each parcel and its events, the ticket's refunds and the conversation
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aftersales.core.clock import Clock
 from aftersales.core.errors import Conflict, InvalidRequest, NotFound
@@ -103,7 +103,7 @@ class TrackingPageService:
 
     def page(self, token: str) -> view.TrackingView:
         opened = self.open_link(token)
-        return self._views.view_of(opened.tenant_id, opened.ticket)
+        return replace(self._views.view_of(opened.tenant_id, opened.ticket), shown_at=self._clock.now())
 
     def add_message(self, token: str, body: str) -> None:
         """The customer's message on the ticket's conversation, as the ticket's customer (a closed

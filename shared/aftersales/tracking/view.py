@@ -92,6 +92,7 @@ class TrackingView:
     takes_photos: bool = False  # the page may offer the photo form
     time_zone: str | None = None  # the customer's IANA zone for times on the page; None shows UTC
     visit: Visit | None = None  # a repair's technician visit: the window, the ETA, the progress
+    shown_at: datetime | None = None  # when the page is rendered: promises also read "in 2 days"
 
 
 def steps(ticket: Ticket, timeline: list[TimelineEntry]) -> tuple[Step, ...]:

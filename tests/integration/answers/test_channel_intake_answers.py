@@ -103,7 +103,7 @@ def test_a_wecom_kf_refund_question_is_answered_from_the_refund_and_sent_back_in
     assert inbound.direction == "inbound" and inbound.body == "我的退款到哪了" and inbound.data["bot"]["answered"]
     assert answer.author == "bot:answers" and answer.data["automatic"] is True
     assert answer.data["intent"] == "refund_status" and answer.data["in_reply_to"] == inbound.message_id
-    assert "129.50 CNY" in answer.body and "正在退款" in answer.body
+    assert "¥129.50" in answer.body and "正在退款" in answer.body
     events = [e.event for e in rig.ticket_store.audit_entries(TENANT, ticket_id)]
     assert events[-2:] == ["ticket.customer_replied", "ticket.auto_answered"]
     assert deliver(intake, rig, ticket_id) == ["sent"]
@@ -120,7 +120,7 @@ def test_asking_for_a_person_on_wecom_goes_to_an_agent_with_the_guess_and_nothin
     assert said.direction == "inbound" and said.body == "退款到哪了？转人工"
     guess = said.data["bot"]
     assert not guess["answered"] and guess["reason"] == "person_requested" and guess["intent"] == "refund_status"
-    assert "129.50 CNY" in guess["suggested_answer"]
+    assert "¥129.50" in guess["suggested_answer"]
     assert deliver(intake, rig, ticket_id) == ["no_template"]
     assert not [c for c in intake.api.calls if c[1] == "/cgi-bin/kf/send_msg"]
 
@@ -136,4 +136,4 @@ def test_an_email_reply_threaded_onto_the_ticket_is_answered_by_the_same_hook():
     assert result.outcome == "commented"
     answer = rig.conversations.list(TENANT, ticket_id)[-1]
     assert answer.channel == "email" and answer.data["automatic"] is True
-    assert answer.body.startswith("Your refund of 129.50 CNY") and "Automatic answer" in answer.body
+    assert answer.body.startswith("Your refund of CN¥129.50") and "Automatic answer" in answer.body

@@ -42,7 +42,7 @@ def test_where_is_my_refund_is_answered_from_the_real_refund_in_chinese_and_mark
     assert answer.direction == "outbound" and answer.channel == "wecom"
     assert answer.data["automatic"] is True and answer.data["intent"] == "refund_status"
     assert answer.data["in_reply_to"] == said.message_id and answer.data["confidence"] >= 0.42
-    assert "129.50 CNY" in answer.body and "正在退款" in answer.body and "自动回复" in answer.body
+    assert "¥129.50" in answer.body and "正在退款" in answer.body and "自动回复" in answer.body
     entry = rig.ticket_store.audit_entries(TENANT, ticket_id)[-1]
     assert entry.event == "ticket.auto_answered" and entry.data["message_id"] == answer.message_id
     assert entry.data["channel"] == "wecom"
@@ -53,7 +53,7 @@ def test_a_paid_refund_says_paid_and_an_english_question_is_answered_in_english(
     ticket_id = rig.state("refund_paid")
     inbound(rig, ticket_id, "where's my refund??")
     [answer] = bot_items(rig, ticket_id)
-    assert answer.body.startswith("Your refund of 129.50 CNY") and "has been paid" in answer.body
+    assert answer.body.startswith("Your refund of CN¥129.50") and "has been paid" in answer.body
 
 
 def test_has_my_return_arrived_reads_the_return_parcels_last_checkpoint():
@@ -93,7 +93,7 @@ def test_asking_for_a_person_always_hands_off_with_the_suggested_answer(text):
     assert not guess["answered"] and guess["reason"] == "person_requested"
     assert bot_items(rig, ticket_id) == [] and events(rig, ticket_id)[-1] == "ticket.bot_handed_off"
     if "退款" in text or "refund" in text:
-        assert guess["intent"] == "refund_status" and "129.50 CNY" in guess["suggested_answer"]
+        assert guess["intent"] == "refund_status" and "¥129.50" in guess["suggested_answer"]
 
 
 def test_a_complaint_and_a_low_confidence_message_go_to_an_agent():

@@ -69,7 +69,7 @@ def test_the_page_in_chinese_shows_progress_next_step_parcel_and_refund(rig):
     assert f"售后单 {ticket_id}" in text
     assert "当前： 退货运输中" in text and "待进行： 退货已签收" in text
     assert "下一步：退货已签收。" in text
-    assert "我们争取在 2026年12月5日 08:00 UTC 前处理完毕。" in text  # Babel, zh-Hans; the zone named
+    assert "我们争取在 2026年12月5日 08:00 UTC (3天后) 前处理完毕。" in text  # Babel, zh-Hans; the zone named
     assert f"退货包裹: {TRACKING_NUMBER} · SF Express" in text and "状态：运输中" in text
     assert text.index("快件已到达上海转运中心") < text.index("快件已揽收")  # newest checkpoint first
     assert "¥129.50 · 支付机构处理中" in text and "退回原支付方式" in text
@@ -82,21 +82,22 @@ def test_the_page_in_english(rig):
     token = rig.token(ticket_id)
     text = text_of(tracking_page(rig.service.page(token), token))
     assert f"Request {ticket_id}" in text and "Now: Return in transit" in text
-    assert "We aim to finish by Dec 5, 2026, 8:00\u202fAM UTC." in text
+    assert "We aim to finish by Dec 5, 2026, 8:00\u202fAM UTC (in 3 days)." in text
     assert "CN¥129.50 · Being processed by the payment provider" in text
     assert "Send message" in text
 
 
 def test_the_page_in_german_formats_money_and_times_the_german_way(rig):
     """GIVEN a ticket opened in German THEN the page is German, the amount "129,50 CN¥" and the promise
-    "05.12.2026, 08:00 UTC" (Babel's de patterns), never the English forms."""
+    "05.12.2026, 08:00 UTC (in 3 Tagen)" (Babel's de patterns, the page rendered 3 days before), never
+    the English forms."""
     rig = TrackingRig(locale="de")
     ticket_id = rig.return_in_transit()
     token = rig.token(ticket_id)
     html = tracking_page(rig.service.page(token), token)
     text = text_of(html)
     assert '<html lang="de">' in html and f"Anfrage {ticket_id}" in text
-    assert "Wir möchten bis 05.12.2026, 08:00 UTC fertig sein." in text
+    assert "Wir möchten bis 05.12.2026, 08:00 UTC (in 3 Tagen) fertig sein." in text
     assert "129,50\xa0CN¥ · Wird vom Zahlungsdienstleister bearbeitet" in text
     assert "129.50" not in text and "2026-12-05" not in text
 
@@ -107,7 +108,7 @@ def test_times_are_shown_in_the_customers_zone_when_it_is_known(rig):
     ticket_id = rig.return_in_transit()
     token = rig.token(ticket_id)
     view = replace(rig.service.page(token), locale="de", time_zone="Europe/Berlin")
-    assert "Wir möchten bis 05.12.2026, 09:00 MEZ fertig sein." in text_of(tracking_page(view, token))
+    assert "Wir möchten bis 05.12.2026, 09:00 MEZ (in 3 Tagen) fertig sein." in text_of(tracking_page(view, token))
 
 
 def test_no_staff_data_reaches_the_page(rig):
