@@ -22,6 +22,7 @@ from typing import Any
 from aftersales.auth.credentials import ApiKeyScope
 from aftersales.tickets.model import Channel, Role, TicketType
 from aftersales.wiring import services
+from infra.local.fake_zendesk import connect_demo
 
 TENANT = "demo"
 STAFF = [("agent-li", "Li Na", Role.AGENT), ("agent-zhou", "Zhou Qing", Role.AGENT),
@@ -147,6 +148,9 @@ def seed(stack: Any) -> dict[str, str]:
                  storefront)
     for order in _orders(iso(svc.clock.now())):
         api.call("PUT", f"/orders/{order['order_id']}", order, storefront)
+    # the demo shop's Zendesk (a local fake): every ticket from here on shows up there
+    admin = {"Authorization": f"Bearer {svc.tenants.mint_staff_token(TENANT, 'admin-sun', timedelta(hours=12))}"}
+    _zendesk, zendesk_lines = connect_demo(stack.api_url, TENANT, api.call, admin, "agent-li")
     ret = api.call("POST", "/tickets", {"type": "return_refund", "order_id": "SO-1001", "channel": "mini_program",
                                         "reason_code": "quality", "description": "壶底漏水",
                                         "lines": [{"line_id": "1", "quantity": 1}]},
@@ -176,6 +180,7 @@ def seed(stack: Any) -> dict[str, str]:
     lines["staff_token_issuer API key (X-Api-Key; POST /auth/staff-tokens only)"] = keys[ApiKeyScope.STAFF_TOKEN_ISSUER]
     lines["admin API key (X-Api-Key; staff users and API keys only)"] = keys[ApiKeyScope.ADMIN]
     lines.update(_repair_providers(api, supervisor()))
+    lines.update(zendesk_lines)
     return lines
 
 
