@@ -799,6 +799,18 @@ TEXT: dict[str, str] = {
     "notify.ticket.cancelled.body": "La solicitud {ticket} se ha cancelado. Estado: {status}.",
     "notify.ticket.closed.subject": "[{ticket}] Solicitud cerrada",
     "notify.ticket.closed.body": "La solicitud {ticket} está cerrada. Gracias. Estado: {status}.",
+    "notify.ticket.repair_booked.subject": "[{ticket}] Visita del técnico programada",
+    "notify.ticket.repair_booked.body": "Un técnico le visitará por la solicitud {ticket} entre {start} y {end}.",
+    "notify.ticket.repair_rescheduled.subject": "[{ticket}] Visita del técnico cambiada",
+    "notify.ticket.repair_rescheduled.body": "La visita del técnico por la solicitud {ticket} se ha cambiado a "
+    "entre {start} y {end}.",
+    "notify.ticket.repair_on_the_way.subject": "[{ticket}] El técnico va de camino",
+    "notify.ticket.repair_on_the_way.body": "El técnico de la solicitud {ticket} va de camino.",
+    "notify.repair_eta": "Llegada prevista: {when}.",
+    "notify.repair.confirmation_code_issued.subject": "[{ticket}] Su visita de reparación ha terminado",
+    "notify.repair.confirmation_code_issued.body": "El técnico ha terminado el trabajo de la solicitud {ticket}. "
+    "Para confirmarlo, dele este código o introdúzcalo en la página de su solicitud: {code}. Compártalo solo "
+    "cuando el trabajo esté terminado.",
     "notify.review.update_invited.subject": "[{ticket}] ¿Quiere actualizar su reseña?",
     "notify.review.update_invited.body": "La solicitud {ticket} está cerrada. Si ha cambiado su opinión sobre el "
     "producto, puede actualizar su reseña desde la página de su pedido. Gracias.",

@@ -827,6 +827,18 @@ TEXT: dict[str, str] = {
     "notify.ticket.cancelled.body": "La demande {ticket} a été annulée. État : {status}.",
     "notify.ticket.closed.subject": "[{ticket}] Demande clôturée",
     "notify.ticket.closed.body": "La demande {ticket} est clôturée. Merci. État : {status}.",
+    "notify.ticket.repair_booked.subject": "[{ticket}] Visite du technicien planifiée",
+    "notify.ticket.repair_booked.body": "Un technicien passera pour la demande {ticket} entre {start} et {end}.",
+    "notify.ticket.repair_rescheduled.subject": "[{ticket}] Visite du technicien déplacée",
+    "notify.ticket.repair_rescheduled.body": "La visite du technicien pour la demande {ticket} est déplacée : "
+    "entre {start} et {end}.",
+    "notify.ticket.repair_on_the_way.subject": "[{ticket}] Le technicien est en route",
+    "notify.ticket.repair_on_the_way.body": "Le technicien chargé de la demande {ticket} est en route.",
+    "notify.repair_eta": "Arrivée prévue : {when}.",
+    "notify.repair.confirmation_code_issued.subject": "[{ticket}] Votre intervention de réparation est terminée",
+    "notify.repair.confirmation_code_issued.body": "Le technicien a terminé l'intervention pour la demande "
+    "{ticket}. Pour la confirmer, donnez-lui ce code ou saisissez-le sur la page de votre demande : {code}. Ne le "
+    "communiquez qu'une fois le travail terminé.",
     "notify.review.update_invited.subject": "[{ticket}] Souhaitez-vous mettre à jour votre avis ?",
     "notify.review.update_invited.body": "La demande {ticket} est clôturée. Si votre regard sur le produit a "
     "changé, vous pouvez mettre à jour votre avis depuis la page de votre commande. Merci.",
