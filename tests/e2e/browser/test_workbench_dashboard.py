@@ -135,7 +135,7 @@ def test_the_dashboard_is_a_supervisor_screen_and_its_other_charts_load(local_st
 def test_the_return_reasons_chart_draws_the_analytics_projection(local_stack, open_page, breached):
     """GIVEN today's returns (this module's and the other browser tests', reason 'quality') projected
     by the analytics consumer WHEN the supervisor opens the dashboard in Chinese THEN the return
-    reasons chart is painted and its table shows the projection's count for 'quality' over the
+    reasons chart is painted and its table shows the projection's count for 'quality' (by its label, 质量问题) over the
     dashboard's default fortnight; the ticket-types, refund and processing-time charts answer."""
     shop = Shop(local_stack)
     today = datetime.now(ZoneInfo(ZONE)).date()
@@ -157,7 +157,8 @@ def test_the_return_reasons_chart_draws_the_analytics_projection(local_stack, op
     expect(card.locator("h2")).to_have_text("退货原因")
     painted(page, "return-reasons")
     card.locator("[data-test=toggle-numbers]").click()
-    row = card.locator("tbody tr", has=page.locator("td[data-col=reason]:text-is('quality')"))
+    # the reason's catalog label, not its code
+    row = card.locator("tbody tr", has=page.locator("td[data-col=reason]:text-is('质量问题')"))
     expect(row.locator("td[data-col=count]")).to_have_text(str(counts[-1]))
     for name in ("ticket-types", "refund-amounts", "processing-times"):
         answered = page.locator(f"[data-chart={name}] canvas, [data-chart={name}] [data-test=no-data]")

@@ -83,6 +83,7 @@ def test_finance_lists_refunds_by_state_with_the_providers_reason(local_stack, r
     expect(page.locator(f"[data-test=refunds] tr[data-ticket={refunds['paid']}]")).to_have_count(0)
     declined.locator("a").click()
     expect(page.locator("[data-part=refunds]")).to_contain_text("declined")
+    expect(page.locator("[data-test=reason]")).to_contain_text("Quality problem")  # reason_code "quality"
     assert f"#/tickets/{refunds['declined']}" in page.url
 
 

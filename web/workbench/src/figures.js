@@ -114,10 +114,12 @@ export async function productInsights({ sku, period }) {
 export async function returnReasons({ first, last }) {
   const { items } = await get(`/analytics/return-reasons${query({ from: first, to: last, grain: "day" })}`);
   return {
-    option: { items: items.map((r) => ({ name: r.reason, value: r.count })) },
+    // the catalog's label of each reason code (a code the catalogs do not know shows as it is)
+    option: { items: items.map((r) => ({ name: label("workbench.return_reason", r.reason), value: r.count })) },
     columns: [{ key: "reason", label: t("workbench.figures.reason") }, { key: "count", label: t("workbench.figures.count") },
       { key: "share", label: t("workbench.figures.share_of_returns") }],
-    rows: items.map((r) => ({ reason: r.reason, count: r.count, share: percent(r.share) })),
+    rows: items.map((r) => ({ reason: label("workbench.return_reason", r.reason), count: r.count,
+      share: percent(r.share) })),
   };
 }
 

@@ -111,6 +111,8 @@ export function TicketPage({ id, session }) {
       <span>${t("workbench.col.channel")}: ${label("channel", ticket.channel)}</span>
       <span>${t("workbench.ticket.order")}: ${ticket.order_id}</span>
       <span>${t("workbench.ticket.customer")}: ${ticket.customer_id}</span>
+      ${ticket.reason_code && html`<span data-test="reason">${t("workbench.ticket.reason")}:
+        ${label("workbench.return_reason", ticket.reason_code)}</span>`}
       <span>${t("workbench.col.assignee")}: ${ticket.assignee_id || "—"}</span>
       <span>${t("workbench.col.amount")}: ${money(ticket.requested_amount)}</span>
       <span>${t("workbench.col.created")}: ${dateTime(ticket.created_at)}</span>
@@ -147,7 +149,8 @@ export function TicketPage({ id, session }) {
       <${ReviewPanel} review=${r} session=${session} onDecided=${reload} />`}<//>
     <${Part} title=${t("workbench.ticket.risk")} name="risk" result=${data.risk}>${(r) => html`
       <p>${t("workbench.risk.score", { score: r.score })}</p>
-      <ul>${r.reasons.map((x) => html`<li><code>${x.code}</code> +${x.weight}</li>`)}</ul>`}<//>
+      <ul>${r.reasons.map((x) => html`<li data-risk-reason=${x.code}>${label("workbench.risk_reason", x.code)}
+        <small class="muted">${x.code}</small> ${x.weight >= 0 ? "+" : ""}${x.weight}</li>`)}</ul>`}<//>
     <${Part} title=${t("workbench.ticket.refunds")} name="refunds" result=${data.refund}>${(r) => html`
       ${r.grants.length ? html`<ul>${r.grants.map((g) => html`<li>${money(g.amount)} · ${g.destination} ·
         <b>${g.status}</b> · ${dateTime(g.granted_at)}${g.failure_reason && html` · ${g.failure_reason}`}
