@@ -188,3 +188,8 @@ def test_the_refund_failure_is_on_the_customer_timeline_in_their_language(money,
     last = reply.body["entries"][-1]
     assert last["event"] == "ticket.refund_failed" and last["title"] == "退款未能完成"
     assert last["status"] == "refund_pending"
+    assert last["at_label"].endswith(" UTC") and "年" in last["at_label"]  # Babel's zh-Hans date, zone named
+    german = api.request("GET", f"/tickets/{ticket.id}/timeline",
+                         headers={**demo["acme"]["cust-1"], "Accept-Language": "de-AT, en;q=0.5"}).body
+    assert german["locale"] == "de"
+    assert german["entries"][-1]["title"] == "Die Erstattung konnte nicht abgeschlossen werden"

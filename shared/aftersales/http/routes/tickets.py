@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from aftersales.core import formatting
 from aftersales.core.errors import Forbidden, InvalidRequest
 from aftersales.core.i18n import label
 from aftersales.http.context import CURSOR_MAX_LENGTH, RequestContext, item_error, json_response, ticket_view
@@ -122,11 +123,12 @@ def verify_audit(ticket_id: Annotated[str, Path()]) -> dict:
 
 
 @router.get("/tickets/<ticket_id>/timeline", tags=["tickets"],
-            summary="Customer-facing progress timeline, in the caller's language")
+            summary="Customer-facing progress timeline, in the caller's language (at_label: its time, UTC)")
 def ticket_timeline(ticket_id: Annotated[str, Path()]) -> dict:
     loc = request.locale()
     entries = services().tickets.timeline(request.tenant(), ticket_id, request.actor())
     return {"ticket_id": ticket_id, "locale": loc,
-            "entries": [{"seq": e.seq, "at": e.at, "event": e.event, "status": e.status,
+            "entries": [{"seq": e.seq, "at": e.at, "at_label": formatting.moment_with_zone(e.at, loc),
+                         "event": e.event, "status": e.status,
                          "title": label("event", e.event, loc), "status_label": label("status", e.status, loc)}
                         for e in entries]}
