@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
+from pydantic import ValidationError
 
 from aftersales.channels.ports import ConversationStore, IntakeStore
 from aftersales.core.clock import Clock
@@ -26,7 +27,7 @@ from aftersales.core.i18n import DEFAULT, supported
 from aftersales.core.money import Money
 from aftersales.eligibility.checks import reason_of
 from aftersales.notifications.errors import RecipientUnreachable
-from aftersales.notifications.templates import has_template, render, reply_subject
+from aftersales.notifications.templates import Visit, has_template, render, reply_subject
 from aftersales.tickets.domain import AGENT_REPLIED, Actor, Ticket
 from aftersales.tickets.model import Role, Status
 from aftersales.tickets.service import TicketService
@@ -110,11 +111,13 @@ class NotificationService:
         refused: dict[str, str] = {}
         link = self._link(tenant_id, ticket)
         amount = refunded_amount(name, detail)
+        visit = repair_visit(detail)
         for channel in channels:
             locale = self._locale(tenant_id, ticket, contacts, channel)
             message = render(name, locale, channel, ticket=ticket.id if ticket else "",
                              status=detail.get("to_status") or "", tracking=detail.get("tracking_number") or "",
-                             reason=reason, reason_params=reason_params, link=link, amount=amount)
+                             reason=reason, reason_params=reason_params, link=link, amount=amount,
+                             visit=visit, code=str(detail.get("code") or ""))
             assert message is not None
             key = f"{origin}:{channel}"
             if not self._contacts.first_seen(tenant_id, "notification", key, ttl_days=7):
@@ -228,6 +231,18 @@ def refunded_amount(name: str, detail: Mapping[str, Any]) -> Money | None:
     if not isinstance(stored, Mapping) or not isinstance(stored.get("amount"), int) or not stored.get("currency"):
         return None
     return Money(amount=stored["amount"], currency=str(stored["currency"]))
+
+
+def repair_visit(detail: Mapping[str, Any]) -> Visit | None:
+    """The visit window (and ETA) a repair booking, reschedule or "on the way" note carries, else None."""
+    data = detail.get("data") or {}
+    window = data.get("window") if isinstance(data, Mapping) else None
+    if not isinstance(window, Mapping):
+        return None
+    try:
+        return Visit(start=window.get("start"), end=window.get("end"), eta=data.get("eta"))
+    except ValidationError:
+        return None
 
 
 def superseded(detail: Mapping[str, Any], ticket: Ticket) -> bool:
