@@ -14,6 +14,7 @@ import { Approvals } from "./approvals.js";
 import { Moderation } from "./moderation.js";
 import { Refunds } from "./refunds.js";
 import { Disputes } from "./disputes.js";
+import { Exports } from "./exports.js";
 
 // The chart screens are loaded when first opened: ECharts is most of their weight, and the queue,
 // a ticket and the approvals need none of it (esbuild splits it into its own chunk).
@@ -37,6 +38,7 @@ function route() {
   if (dispute) return { name: "disputes", id: decodeURIComponent(dispute[1]) };
   if (hash.startsWith("/disputes")) return { name: "disputes" };
   if (hash.startsWith("/refunds")) return { name: "refunds" };
+  if (hash.startsWith("/exports")) return { name: "exports" };
   if (hash.startsWith("/approvals")) return { name: "approvals" };
   if (hash.startsWith("/dashboard")) return { name: "dashboard" };
   if (hash.startsWith("/reviews")) return { name: "reviews" };
@@ -62,6 +64,7 @@ function Header({ session, onLocale }) {
       ${hasRole(session, ...MONEY) && link("refunds", "#/refunds", t("workbench.nav.refunds"))}
       ${hasRole(session, ...ARBITERS) && link("disputes", "#/disputes", t("workbench.nav.disputes"))}
       ${hasRole(session, "supervisor", "admin") && link("dashboard", "#/dashboard", t("workbench.nav.dashboard"))}
+      ${hasRole(session, "supervisor", "admin") && link("exports", "#/exports", t("workbench.nav.exports"))}
       ${hasRole(session, ...STAFF) && link("reviews", "#/reviews", t("workbench.nav.reviews"))}
       ${hasRole(session, ...STAFF) && link("satisfaction", "#/satisfaction", t("workbench.nav.satisfaction"))}</nav>`}
     <span class="spacer"></span>
@@ -95,6 +98,7 @@ function App() {
   else if (where.name === "dashboard") screen = html`<${Lazy} name="Dashboard" key=${locale()} session=${session} />`;
   else if (where.name === "satisfaction") screen = html`<${Lazy} name="Satisfaction" key=${locale()} session=${session} />`;
   else if (where.name === "reviews") screen = html`<${Moderation} key=${locale()} session=${session} />`;
+  else if (where.name === "exports") screen = html`<${Exports} key=${locale()} />`;
   else if (where.name === "refunds") screen = html`<${Refunds} key=${locale()} session=${session} />`;
   else if (where.name === "disputes") screen = html`<${Disputes} key=${where.id + locale()} id=${where.id} session=${session} />`;
   else if (where.name === "approvals") screen = html`<${Approvals} key=${locale()} session=${session} />`;
