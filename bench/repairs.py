@@ -66,6 +66,8 @@ def _steps() -> Section:
     window = Window(start=now + timedelta(days=1), end=now + timedelta(days=1, hours=2))
     state: dict[str, str] = {}
     a, b = provider_actor(first), provider_actor(second)
+    late_ticket = _ticket(svc)  # offered to the first provider, which lets the accept deadline pass
+    repairs.dispatch("acme", late_ticket)
 
     def code() -> str:
         return next(d["code"] for name, d in reversed(svc.events.events) if name == "repair.confirmation_code_issued")
@@ -76,6 +78,7 @@ def _steps() -> Section:
             "acme", state["job"], a, reason="busy")[1].job_id)),
         ("accept", lambda: repairs.accept("acme", state["job"], b)),
         ("book", lambda: repairs.book("acme", state["job"], b, window=window, technician_id=None)),
+        ("on the way (ETA)", lambda: repairs.on_the_way("acme", state["job"], b, eta=window.start)),
         ("check in (ticket → repair_in_progress)", lambda: repairs.check_in("acme", state["job"], b, media_ids=["m"])),
         ("diagnose", lambda: repairs.diagnose("acme", state["job"], b, fault_code="E-HEAT",
                                               coverage=Coverage.WARRANTY, labour=cny(8000),
@@ -86,6 +89,8 @@ def _steps() -> Section:
         ("confirm with the code (ticket → returned_to_customer)", lambda: repairs.confirm(
             "acme", state["job"], CUSTOMER_SIDE, code=code())),
         ("close (ticket → closed)", lambda: repairs.close("acme", state["job"], b)),
+        ("SLA re-dispatch: withdraw a late offer → offer the next", lambda: repairs.redispatch_overdue(
+            "acme", late_ticket, metric="repair_accept", since=svc.clock.now())),
         ("serial lookup", lambda: repairs.by_serial("acme", "SN-1")),
         ("batch lookup (one page)", lambda: repairs.by_batch("acme", "B-17", limit=50, cursor=None)),
     ]
