@@ -36,3 +36,8 @@ class CustomerLinks:
 
     def contacts(self, tenant_id: str, customer_id: str) -> dict[str, dict[str, Any]]:
         return self._directory.contacts(tenant_id, customer_id)
+
+    def time_zone(self, tenant_id: str, customer_id: str) -> str | None:
+        """The time zone stored with any of the customer's contacts (times they read are shown in it)."""
+        return next((str(c["time_zone"]) for c in self.contacts(tenant_id, customer_id).values()
+                     if c.get("time_zone")), None)

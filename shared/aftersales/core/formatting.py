@@ -11,11 +11,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import lru_cache
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_timedelta
 from babel.numbers import format_currency
+from pydantic import AfterValidator, Field
 
 from aftersales.core.i18n import supported
 from aftersales.core.money import Money, minor_unit_exponent
@@ -27,6 +29,19 @@ UTC_NAME = "UTC"
 def babel_locale(locale: str) -> Locale:
     """Babel's locale of a catalog locale ("zh-Hant" -> zh_Hant, which CLDR places in Taiwan)."""
     return Locale.parse(supported(locale).replace("-", "_"))
+
+
+def _known_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("not a time zone of the IANA database (e.g. Europe/Berlin)") from None
+    return name
+
+
+# A customer's time zone as clients send it ("Europe/Berlin"); an unknown name is 422 at its field.
+TimeZoneName = Annotated[str, Field(min_length=1, max_length=64, examples=["Europe/Berlin", "Asia/Shanghai"]),
+                         AfterValidator(_known_zone)]
 
 
 def zone(name: str | None) -> ZoneInfo | timezone:

@@ -73,3 +73,8 @@ class EvidenceUploads(Protocol):
     def request_upload(self, tenant_id: str, actor: Actor, *, purpose: Purpose, content_type: str, size: int,
                        customer_id: str | None = None, ticket_id: str | None = None,
                        redirect: str | None = None) -> Grant: ...
+
+
+class CustomerZones(Protocol):
+    def time_zone(self, tenant_id: str, customer_id: str) -> str | None:
+        """The IANA time zone stored with the customer's contacts, None when none names one."""

@@ -22,6 +22,7 @@ from .links import TrackingLinkRefused, TrackingLinks
 from .ports import (
     ConversationRecords,
     CustomerMessages,
+    CustomerZones,
     DeadlineRecords,
     EvidenceUploads,
     ParcelRecords,
@@ -49,10 +50,10 @@ class TicketViews:
 
     def __init__(self, tickets: TrackedTickets, audit: TicketAudit, deadlines: DeadlineRecords,
                  parcels: ParcelRecords, refunds: RefundRecords, conversations: ConversationRecords, *,
-                 takes_photos: bool = False) -> None:
+                 takes_photos: bool = False, zones: CustomerZones | None = None) -> None:
         self._tickets, self._audit, self._deadlines = tickets, audit, deadlines
         self._parcels, self._refunds, self._conversations = parcels, refunds, conversations
-        self._takes_photos = takes_photos
+        self._takes_photos, self._zones = takes_photos, zones
 
     def view_of(self, tenant_id: str, ticket: Ticket) -> view.TrackingView:
         actor = Actor(id=ticket.customer_id, roles=frozenset({Role.CUSTOMER}), customer_id=ticket.customer_id)
@@ -73,18 +74,19 @@ class TicketViews:
             parcels=parcels, refunds=refunds,
             messages=view.messages(self._conversations.list(tenant_id, ticket.id)),
             events=view.events(timeline), photos=len(ticket.media_ids),
-            takes_photos=self._takes_photos and not ticket.is_terminal, visit=visit(entries))
+            takes_photos=self._takes_photos and not ticket.is_terminal, visit=visit(entries),
+            time_zone=self._zones.time_zone(tenant_id, ticket.customer_id) if self._zones else None)
 
 
 class TrackingPageService:
     def __init__(self, links: TrackingLinks, tickets: TrackedTickets, audit: TicketAudit,
                  deadlines: DeadlineRecords, parcels: ParcelRecords, refunds: RefundRecords,
                  conversations: ConversationRecords, messages: CustomerMessages, clock: Clock, *,
-                 uploads: EvidenceUploads | None = None) -> None:
+                 uploads: EvidenceUploads | None = None, zones: CustomerZones | None = None) -> None:
         self._links = links
         self._tickets = tickets
         self._views = TicketViews(tickets, audit, deadlines, parcels, refunds, conversations,
-                                  takes_photos=uploads is not None)
+                                  takes_photos=uploads is not None, zones=zones)
         self._messages = messages
         self._clock = clock
         self._uploads = uploads

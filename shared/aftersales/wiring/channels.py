@@ -112,7 +112,7 @@ class ChannelContexts(ContextGroup):
             logger.warning("automatic answers off in this function", extra={"missing": str(exc)})
             return None
         views = TicketViews(self.tickets, self.ticket_store, deadlines, DynamoParcelStore(), refunds,
-                            self.channel_stores.conversations)
+                            self.channel_stores.conversations, zones=self.channels.links)
         return AutomaticAnswers(self.knowledge_base, self.tickets, views, self.channel_stores.conversations,
                                 self.clock)
 
@@ -174,7 +174,7 @@ class ChannelContexts(ContextGroup):
             TrackingLinks(cfg.tracking_link_secret, cfg.tracking_link_base_url), tickets=self.tickets,
             audit=self.ticket_store, deadlines=self.sla_tables.deadlines, parcels=DynamoParcelStore(),
             refunds=self.money_tables.refunds, conversations=self.channel_stores.conversations,
-            messages=self.replies, clock=self.clock, uploads=self.media)
+            messages=self.replies, clock=self.clock, uploads=self.media, zones=self.channels.links)
 
     @cached_property
     def notification_senders(self) -> dict[str, ChannelSender]:

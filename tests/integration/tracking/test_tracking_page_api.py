@@ -188,3 +188,23 @@ def _supervisor():
     from aftersales.tickets.model import Role
 
     return Actor(id="supervisor-1", roles=frozenset({Role.SUPERVISOR}))
+
+
+def test_times_on_the_page_are_in_the_time_zone_stored_with_the_customers_contact(api, demo, link):
+    """GIVEN the customer's message on the page (times in UTC while no zone is known) WHEN the storefront
+    stores the contact with time_zone Asia/Shanghai THEN the page shows the same time in +0800, in
+    Babel's zh-Hans format; an unknown zone name is 422 at time_zone."""
+    token = link["token"]
+    public_request(api.api, "POST", f"/track/{token}/messages", urlencode({"message": "几点了？"}),
+                   "application/x-www-form-urlencoded")
+    before = public_request(api.api, "GET", f"/track/{token}").text
+    assert "客服" in before and " UTC</span>" in before and "+0800" not in before
+    key = demo["acme"]["key"]
+    refused = api.request("PUT", "/customers/cust-1/contacts/email", {"address": "c1@example.com",
+                                                                      "time_zone": "Mars/Olympus"}, key)
+    assert refused.status == 422 and [f["path"] for f in refused.body["error"]["fields"]] == ["time_zone"]
+    stored = api.request("PUT", "/customers/cust-1/contacts/email", {"address": "c1@example.com", "locale": "zh-CN",
+                                                                     "time_zone": "Asia/Shanghai"}, key)
+    assert stored.status == 200, stored
+    after = public_request(api.api, "GET", f"/track/{token}").text
+    assert " +0800</span>" in after and " UTC</span>" not in after

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import ConfigDict, Field
 
 from aftersales.core.errors import InvalidRequest
+from aftersales.core.formatting import TimeZoneName
 from aftersales.core.i18n import LanguageTag
 from aftersales.core.model import DomainModel
 from aftersales.core.text import free_text
@@ -32,6 +33,8 @@ class ContactRequest(DomainModel):
                                                                    "or the channel's user id (wecom, douyin)")
     locale: LanguageTag | None = Field(None, description="The customer's language for notifications; a regional "
                                                        "tag is kept as the locale it reads (de-AT -> de)")
+    time_zone: TimeZoneName | None = Field(None, description="The customer's IANA time zone (Europe/Berlin): times "
+                                                             "on their tracking page are shown in it")
 
 
 @router.put("/customers/<customer_id>/contacts/<channel>", tags=["channels"],
@@ -39,7 +42,8 @@ class ContactRequest(DomainModel):
 def put_contact(customer_id: Annotated[str, Path(max_length=128)],
                 channel: Annotated[Literal["email", "wecom", "douyin", "sms"], Path()], body: ContactRequest) -> dict:
     request.require(*ADMINS)
-    services().channels.contacts.put(request.tenant(), customer_id, channel, body.address, body.locale)
+    services().channels.contacts.put(request.tenant(), customer_id, channel, body.address, body.locale,
+                                     time_zone=body.time_zone)
     return {"customer_id": customer_id, "channel": channel, "linked": True}
 
 
