@@ -834,4 +834,27 @@ TEXT: dict[str, str] = {
     "event.ticket.repair_on_the_way": "Der Techniker ist unterwegs",
     "repairs.eta_in_past": "Die erwartete Ankunft darf nicht in der Vergangenheit liegen.",
     "event.ticket.repair_withdrawn": "Reparaturauftrag einer Werkstatt entzogen, die ihre Frist versäumt hat",
+    # repair visits: notifications and the tracking page
+    "notify.ticket.repair_booked.subject": "[{ticket}] Technikerbesuch vereinbart",
+    "notify.ticket.repair_booked.body": "Ein Techniker besucht Sie zu Anfrage {ticket} zwischen {start} und {end}.",
+    "notify.ticket.repair_rescheduled.subject": "[{ticket}] Technikerbesuch verschoben",
+    "notify.ticket.repair_rescheduled.body": "Der Technikerbesuch zu Anfrage {ticket} wurde auf die Zeit zwischen "
+                                             "{start} und {end} verschoben.",
+    "notify.ticket.repair_on_the_way.subject": "[{ticket}] Der Techniker ist unterwegs",
+    "notify.ticket.repair_on_the_way.body": "Der Techniker zu Anfrage {ticket} ist unterwegs.",
+    "notify.repair_eta": "Voraussichtliche Ankunft: {when}.",
+    "notify.repair.confirmation_code_issued.subject": "[{ticket}] Ihr Reparaturtermin ist abgeschlossen",
+    "notify.repair.confirmation_code_issued.body": "Der Techniker hat die Arbeiten zu Anfrage {ticket} abgeschlossen. "
+                                                   "Zur Bestätigung nennen Sie ihm diesen Code oder geben Sie ihn auf "
+                                                   "der Seite Ihrer Anfrage ein: {code}. Geben Sie ihn erst weiter, "
+                                                   "wenn die Arbeiten erledigt sind.",
+    "tracking.visit.title": "Technikerbesuch",
+    "tracking.visit.window": "Termin: {start} bis {end}",
+    "tracking.visit.eta": "Voraussichtliche Ankunft: {when}",
+    "tracking.visit.stage.booked": "Besuch vereinbart",
+    "tracking.visit.stage.on_the_way": "Der Techniker ist unterwegs",
+    "tracking.visit.stage.checked_in": "Der Techniker ist eingetroffen",
+    "tracking.visit.stage.diagnosed": "Fehler festgestellt",
+    "tracking.visit.stage.repaired": "Repariert",
+    "tracking.visit.stage.not_repairable": "Konnte nicht repariert werden",
 }
