@@ -827,4 +827,5 @@ TEXT: dict[str, str] = {
     "mismo; vuelva a intentarlo.",
     "helpdesk.queue_unavailable": "La cola de sincronización con el sistema de atención al cliente no está "
     "disponible ahora mismo; vuelva a intentarlo.",
+    "helpdesk.vendor_unavailable": "No se pudo contactar con {vendor} en este momento; vuelva a intentarlo.",
 }

@@ -855,4 +855,5 @@ TEXT: dict[str, str] = {
     "réessayez.",
     "helpdesk.queue_unavailable": "La file de synchronisation avec l'outil de service client est indisponible "
     "pour le moment ; réessayez.",
+    "helpdesk.vendor_unavailable": "{vendor} n'a pas pu être joint pour le moment ; réessayez.",
 }
