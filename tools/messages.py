@@ -342,6 +342,8 @@ MESSAGES: list[tuple[str, str, str]] = [
      "客服系统关联数据暂时不可用，请重试。"),
     ("helpdesk.queue_unavailable", "The helpdesk sync queue is not available right now; try again.",
      "客服系统同步队列暂时不可用，请重试。"),
+    ("helpdesk.vendor_unavailable", "{vendor} could not be reached right now; try again.",
+     "暂时无法连接 {vendor}，请重试。"),
     ("webhook.signature_invalid", "The webhook signature is not valid.", "回调签名无效。"),
     ("webhook.signature_missing", "The webhook signature is missing.", "缺少回调签名。"),
     ("webhook.timestamp_invalid", "The webhook timestamp is not valid.", "回调时间戳无效。"),

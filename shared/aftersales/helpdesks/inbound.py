@@ -19,13 +19,13 @@ from pydantic import ConfigDict
 
 from aftersales.channels.ports import ConversationItem, ConversationStore, IntegrationSettings
 from aftersales.core.clock import Clock, iso
-from aftersales.core.errors import Forbidden, IllegalTransition, InvalidRequest
+from aftersales.core.errors import Forbidden, IllegalTransition, InvalidRequest, Unavailable
 from aftersales.core.ids import new_id
 from aftersales.core.model import DomainModel
 from aftersales.helpdesks import domain, payloads, verification
 from aftersales.helpdesks.model import InboundChange, Link, Vendor, settings_name
 from aftersales.helpdesks.outbound import SYNC
-from aftersales.helpdesks.ports import HelpdeskApis, LinkStore
+from aftersales.helpdesks.ports import HelpdeskApis, HelpdeskFault, LinkStore
 from aftersales.logistics.verification import VerificationError
 from aftersales.tickets.domain import Actor
 from aftersales.tickets.model import Role
@@ -71,7 +71,10 @@ class HelpdeskInbound:
             reference = payloads.json_object(body).get("freshdesk_ticket_id")
             if not isinstance(reference, (int, str)) or not str(reference).isdigit():
                 raise InvalidRequest("helpdesk.payload_invalid", field="freshdesk_ticket_id", problem="not an id")
-            change = self._apis.for_tenant(vendor, config).read_changes(str(reference))
+            try:
+                change = self._apis.for_tenant(vendor, config).read_changes(str(reference))
+            except HelpdeskFault as fault:  # their API is down or refused us: they retry the webhook
+                raise Unavailable("helpdesk.vendor_unavailable", vendor=vendor.value, reason=fault.reason) from fault
         if change is None:
             return InboundOutcome(result="ignored")
         if change.event_id and not self._links.first_seen(tenant_id, f"{INBOUND_SCOPE}:{vendor.value}",

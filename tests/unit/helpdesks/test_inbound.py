@@ -158,3 +158,23 @@ def test_freshdesk_needs_the_tenants_token_and_reads_the_ticket_back():
     outcome = rig.inbound.receive(Vendor.FRESHDESK, TENANT, {"X-Aftersales-Token": FRESHDESK["webhook_secret"]}, {},
                                   body)
     assert outcome.comments == 1 and rig.messages.list(TENANT, ticket_id)[0].author == "freshdesk:55"
+
+
+def test_freshdesk_unreachable_while_reading_the_ticket_is_a_503_and_nothing_is_stored():
+    from aftersales.core.errors import Unavailable
+    from aftersales.helpdesks.ports import HelpdeskFault
+
+    rig = HelpdeskRig()
+    rig.configure(Vendor.FRESHDESK)
+    rig.apis.apis[Vendor.FRESHDESK].faults.append(HelpdeskFault("connection"))
+    with pytest.raises(Unavailable):
+        rig.inbound.receive(Vendor.FRESHDESK, TENANT, {}, {"token": FRESHDESK["webhook_secret"]},
+                            b'{"freshdesk_ticket_id": 7}')
+    assert len(rig.messages) == 0 and len(rig.links) == 0
+
+
+def test_a_change_for_a_ticket_we_never_linked_is_answered_and_ignored():
+    rig = HelpdeskRig()
+    rig.configure(Vendor.ZENDESK)
+    outcome = _zendesk(rig, "comment_added", "999", "tkt_unknown", _comment("c-1"))
+    assert outcome.result == "unknown_ticket" and len(rig.messages) == 0
