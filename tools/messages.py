@@ -1163,6 +1163,10 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("workbench.exports.status.running", "Running", "导出中"),
     ("workbench.exports.status.done", "Done", "已完成"),
     ("workbench.exports.status.failed", "Failed", "失败"),
+    # a session that ran out while a screen was open
+    ("workbench.session.lapsed_title", "Your session has ended", "登录已过期"),
+    ("workbench.session.lapsed_help", "Sign in again as {user} to carry on: this page stays as it is, and what was waiting is sent once you are back.",
+     "请以 {user} 重新登录后继续：当前页面保持不变，等待中的操作会在登录后发送。"),
     # outbound webhooks (tenants' endpoints)
     ("webhooks.destination_refused", "The webhook URL is refused ({reason}): only https URLs of public addresses are called.",
      "该 Webhook 地址被拒绝（{reason}）：只调用公网地址的 https URL。"),

@@ -1,6 +1,6 @@
 // The workbench's only backend: the platform's API on the same origin (API_BASE is set at build
 // time, /v1). Every mutating call carries an Idempotency-Key, moves carry If-Match.
-import { currentSession, signOut } from "./session.js";
+import { currentSession, lapsedSession, sessionRefused, whenSignedInAgain } from "./session.js";
 import { locale } from "./i18n.js";
 
 export class ApiError extends Error {
@@ -12,26 +12,30 @@ export class ApiError extends Error {
 }
 
 function headersFor(extraHeaders) {
-  const session = currentSession();
+  const session = currentSession() || lapsedSession();
   const headers = { Accept: "application/json", "Accept-Language": locale(), ...extraHeaders };
   if (session) headers.Authorization = `Bearer ${session.token}`;
   return headers;
 }
 
-function signedOutOn401(reply) {
-  if (reply.status === 401) {
-    signOut();
-    location.hash = "#/sign-in";
-  }
+// A 401 (the token ran out or was refused) keeps the screen: the app asks the staff member to sign
+// in again over it, and the call is sent again with the new token (same Idempotency-Key, so a
+// write that did land is not made twice).
+async function renewedAfter401(reply) {
+  if (reply.status !== 401) return false;
+  sessionRefused();
+  await whenSignedInAgain();
+  return true;
 }
 
 async function call(method, path, body, extraHeaders = {}) {
   const headers = headersFor(extraHeaders);
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
-    headers["Idempotency-Key"] = crypto.randomUUID();
+    headers["Idempotency-Key"] ||= crypto.randomUUID();
   }
   const reply = await fetch(API_BASE + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (await renewedAfter401(reply)) return call(method, path, body, { ...extraHeaders, ...idempotencyOf(headers) });
   const text = await reply.text();
   let data = null;
   try {
@@ -39,7 +43,6 @@ async function call(method, path, body, extraHeaders = {}) {
   } catch {
     data = { error: { message: `HTTP ${reply.status}` } }; // a gateway's non-JSON answer
   }
-  signedOutOn401(reply);
   if (!reply.ok) throw new ApiError(reply.status, data);
   return data;
 }
@@ -48,7 +51,7 @@ async function call(method, path, body, extraHeaders = {}) {
 // through a same-document blob: link, since a plain link would carry no Authorization header.
 export async function download(path, filename) {
   const reply = await fetch(API_BASE + path, { headers: headersFor({ Accept: "*/*" }) });
-  signedOutOn401(reply);
+  if (await renewedAfter401(reply)) return download(path, filename);
   if (!reply.ok) {
     const data = await reply.json().catch(() => ({ error: { message: `HTTP ${reply.status}` } }));
     throw new ApiError(reply.status, data);
@@ -60,6 +63,8 @@ export async function download(path, filename) {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+const idempotencyOf = (headers) => (headers["Idempotency-Key"] ? { "Idempotency-Key": headers["Idempotency-Key"] } : {});
 
 export const get = (path) => call("GET", path);
 export const post = (path, body, headers) => call("POST", path, body, headers);

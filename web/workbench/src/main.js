@@ -5,9 +5,9 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { html } from "./html.js";
 import "./style.css";
-import { currentSession, hasRole, signOut, takeTokenFromLink } from "./session.js";
+import { currentSession, hasRole, lapsedSession, signOut, takeTokenFromLink } from "./session.js";
 import { chooseLocale, loadMessages, locale, locales, t } from "./i18n.js";
-import { SignIn } from "./signin.js";
+import { Renew, SignIn } from "./signin.js";
 import { Queue } from "./queue.js";
 import { TicketPage } from "./ticket.js";
 import { Approvals } from "./approvals.js";
@@ -86,10 +86,21 @@ function App() {
     takeTokenFromLink();
     loadMessages().then(() => setReady(true));
     addEventListener("hashchange", refresh);
-    return () => removeEventListener("hashchange", refresh);
+    addEventListener("workbench:session-lapsed", refresh);
+    return () => {
+      removeEventListener("hashchange", refresh);
+      removeEventListener("workbench:session-lapsed", refresh);
+    };
   }, []);
+  const live = currentSession();
+  const lapsed = live ? null : lapsedSession();
+  useEffect(() => { // show the sign-in again the moment the token runs out
+    if (!live || !Number.isFinite(live.expiresAt)) return undefined;
+    const timer = setTimeout(refresh, Math.max(0, live.expiresAt - Date.now()) + 50);
+    return () => clearTimeout(timer);
+  }, [live && live.token]);
   if (!ready) return null;
-  const session = currentSession();
+  const session = live || lapsed;
   const where = route();
   const onLocale = (value) => chooseLocale(value).then(refresh);
   let screen;
@@ -103,7 +114,8 @@ function App() {
   else if (where.name === "disputes") screen = html`<${Disputes} key=${where.id + locale()} id=${where.id} session=${session} />`;
   else if (where.name === "approvals") screen = html`<${Approvals} key=${locale()} session=${session} />`;
   else screen = html`<${Queue} key=${locale()} session=${session} />`;
-  return html`<${Header} session=${session} onLocale=${onLocale} /><main>${screen}</main>`;
+  return html`<${Header} session=${session} onLocale=${onLocale} /><main>${screen}</main>
+    ${session && lapsed && where.name !== "sign-in" && html`<${Renew} lapsed=${lapsed} onRenewed=${refresh} />`}`;
 }
 
 render(html`<${App} />`, document.getElementById("app"));

@@ -14,25 +14,59 @@ function claimsOf(token) {
   }
 }
 
-export function sessionFrom(token) {
+function claimsSession(token) {
   const claims = token && claimsOf(token);
   if (!claims || claims.typ !== "staff" || !Array.isArray(claims.roles)) return null;
-  if (typeof claims.exp === "number" && claims.exp * 1000 <= Date.now()) return null;
   return { token, userId: claims.sub, tenantId: claims.tid, roles: claims.roles, expiresAt: claims.exp * 1000 };
 }
 
+const lapsed = (session) => session && Number.isFinite(session.expiresAt) && session.expiresAt <= Date.now();
+// Set when the API refused the token (401) before its own expiry time: it is no good either.
+let refused = false;
+let renewed = [];
+
+export function sessionFrom(token) {
+  const session = claimsSession(token);
+  return session && !lapsed(session) ? session : null;
+}
+
 export function currentSession() {
-  return sessionFrom(sessionStorage.getItem(KEY));
+  return refused ? null : sessionFrom(sessionStorage.getItem(KEY));
+}
+
+// The session whose token has run out (or that the API refused) while the tab was open: the screen
+// stays, and the staff member signs in again over it (a token of the same user carries on; calls
+// that met the 401 wait for it and are sent again).
+export function lapsedSession() {
+  const session = claimsSession(sessionStorage.getItem(KEY));
+  return session && (refused || lapsed(session)) ? session : null;
+}
+
+export function sessionRefused() {
+  refused = true;
+  dispatchEvent(new Event("workbench:session-lapsed"));
+}
+
+export function whenSignedInAgain() {
+  return new Promise((resolve) => renewed.push(resolve));
 }
 
 export function signIn(token) {
   const session = sessionFrom(token.trim());
-  if (session) sessionStorage.setItem(KEY, session.token);
+  if (session) {
+    sessionStorage.setItem(KEY, session.token);
+    refused = false;
+    const waiting = renewed;
+    renewed = [];
+    waiting.forEach((resolve) => resolve(session));
+  }
   return session;
 }
 
 export function signOut() {
   sessionStorage.removeItem(KEY);
+  refused = false;
+  renewed = [];
 }
 
 // A one-click sign-in link (`make run` prints one per demo role) carries the token in the URL's
