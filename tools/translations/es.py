@@ -81,6 +81,7 @@ TEXT: dict[str, str] = {
     "event.ticket.platform_dispute": "Actualización de una disputa de pago o de la plataforma",
     "event.ticket.inbox_message_filed": "Su mensaje se añadió a la solicitud",
     "event.ticket.media_attached": "Fotos añadidas a la solicitud",
+    "event.ticket.im_conversation_linked": "Su chat se añadió a la solicitud",
     "event.ticket.repair_offer_expired": "Un proveedor de reparación no respondió a tiempo",
     "event.ticket.repair_offered": "Ofrecida a un proveedor de reparación",
     "event.ticket.repair_accepted": "Un proveedor de reparación aceptó el trabajo",
@@ -828,4 +829,10 @@ TEXT: dict[str, str] = {
     "helpdesk.queue_unavailable": "La cola de sincronización con el sistema de atención al cliente no está "
     "disponible ahora mismo; vuelva a intentarlo.",
     "helpdesk.vendor_unavailable": "No se pudo contactar con {vendor} en este momento; vuelva a intentarlo.",
+    # instant messaging (chat) integration
+    "im.body_not_json": "El cuerpo de la notificación de {channel} no es un objeto JSON.",
+    "im.visitor_missing": "Falta el identificador del visitante del chat.",
+    "im.unknown_channel": "Canal de chat desconocido: {channel}.",
+    "im.conversation_link_changed": "La conversación se vinculó a otra solicitud en ese mismo momento; vuelva a "
+    "intentarlo.",
 }

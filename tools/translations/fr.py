@@ -82,6 +82,7 @@ TEXT: dict[str, str] = {
     "event.ticket.platform_dispute": "Mise à jour d'un litige de paiement ou de plateforme",
     "event.ticket.inbox_message_filed": "Votre message a été ajouté à la demande",
     "event.ticket.media_attached": "Photos ajoutées à la demande",
+    "event.ticket.im_conversation_linked": "Votre conversation instantanée a été ajoutée à la demande",
     "event.ticket.repair_offer_expired": "Un prestataire de réparation n'a pas répondu à temps",
     "event.ticket.repair_offered": "Proposée à un prestataire de réparation",
     "event.ticket.repair_accepted": "Un prestataire de réparation a accepté l'intervention",
@@ -856,4 +857,10 @@ TEXT: dict[str, str] = {
     "helpdesk.queue_unavailable": "La file de synchronisation avec l'outil de service client est indisponible "
     "pour le moment ; réessayez.",
     "helpdesk.vendor_unavailable": "{vendor} n'a pas pu être joint pour le moment ; réessayez.",
+    # instant messaging (chat) integration
+    "im.body_not_json": "Le corps de la notification {channel} n'est pas un objet JSON.",
+    "im.visitor_missing": "L'identifiant du visiteur de la messagerie instantanée est manquant.",
+    "im.unknown_channel": "Canal de messagerie instantanée inconnu : {channel}.",
+    "im.conversation_link_changed": "La conversation a été rattachée à une autre demande au même moment ; "
+    "réessayez.",
 }
