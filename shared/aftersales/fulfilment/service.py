@@ -134,22 +134,15 @@ class MoneyPathReactor:
         return f"advanced_to_{target.value}"
 
     def repair_provider(self, tenant_id: str, ticket: Ticket) -> dict[str, Any] | None:
-        """The first provider of the tenant's configuration serving the order's country and one of its
-        lines' brands (a provider with no brands serves all; `brand` is the order line's category),
-        else the first eligible provider registered with the repairs context."""
+        """The first eligible provider registered with the repairs context for the order's country and
+        its lines' brands (`brand` is the order line's category); that context then offers the job
+        (repairs/service.py dispatch)."""
         stored = self._store.get_order(tenant_id, ticket.order_id)
         if stored is None:
             return None
         country = stored.order.shipping.country
         brands = {(stored.order.line(ln.line_id).category or "") for ln in ticket.lines
                   if stored.order.line(ln.line_id) is not None}
-        for provider in self._config.repair_providers(tenant_id):
-            regions = set(provider.get("regions") or [])
-            served = set(provider.get("brands") or [])
-            if (not regions or country in regions) and (not served or served & brands):
-                return provider
-        # the providers registered with the repairs context (POST /repairs/providers), by the same rules
-        # and their capacity; that context then offers the job (repairs/service.py dispatch)
         registered = self._repair_providers.first_eligible_provider(tenant_id, country=country, brands=brands) \
             if self._repair_providers is not None else None
         return {"provider_id": registered} if registered else None

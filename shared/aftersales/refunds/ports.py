@@ -79,13 +79,11 @@ class WebhookLedger(Protocol):
 
 
 class MoneyConfig(Protocol):
-    """A tenant's money documents: repair providers, the warehouse network, Stripe secrets, disputes."""
+    """A tenant's money documents: the warehouse network, Stripe secrets, disputes."""
 
     def get(self, tenant_id: str, name: str) -> dict[str, Any] | None: ...
 
     def put(self, tenant_id: str, name: str, doc: dict[str, Any]) -> None: ...
-
-    def repair_providers(self, tenant_id: str) -> list[dict[str, Any]]: ...
 
 
 class PlatformDisputes(Protocol):

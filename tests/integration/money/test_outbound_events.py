@@ -53,15 +53,15 @@ def _nodes(events, ticket_id: str) -> list[str]:
 
 def test_repair_is_dispatched_to_the_provider_for_region_and_brand_and_every_node_updates_the_order(
         money, pipeline):
-    """GIVEN providers for (DE, Siemens), (CN, Bosch) and (DE, Bosch), and a Bosch item shipped to DE
-    WHEN its repair ticket is approved and the pipeline runs
+    """GIVEN registered providers for (DE, Siemens), (CN, Bosch) and (DE, Bosch), and a Bosch item
+    shipped to DE WHEN its repair ticket is approved and the pipeline runs
     THEN the ticket is dispatched to the (DE, Bosch) provider, `repair.dispatched` names it, and each
     completed node (created ... returned to customer) emitted one order update with the repair status."""
     svc = money
-    config = svc.money_tables.config
-    config.put("acme", "REPAIR#a-de-siemens", {"provider_id": "de-siemens", "regions": ["DE"], "brands": ["Siemens"]})
-    config.put("acme", "REPAIR#b-cn-bosch", {"provider_id": "cn-bosch", "regions": ["CN"], "brands": ["Bosch"]})
-    config.put("acme", "REPAIR#c-de-bosch", {"provider_id": "de-bosch", "regions": ["DE"], "brands": ["Bosch"]})
+    registry = svc.repairs.registry
+    registry.register("acme", name="DE Siemens", regions=["DE"], brands=["Siemens"])
+    registry.register("acme", name="CN Bosch", regions=["CN"], brands=["Bosch"])
+    de_bosch = registry.register("acme", name="DE Bosch", regions=["DE"], brands=["Bosch"]).provider_id
     _order(svc, "O-R", "DE", category="Bosch")
     ticket = _open(svc, "repair", "O-R")
     _move(svc, ticket.id, "pending_approval", "approved")
@@ -70,10 +70,10 @@ def test_repair_is_dispatched_to_the_provider_for_region_and_brand_and_every_nod
     dispatched = svc.tickets.get("acme", ticket.id, OPS)
     assert dispatched.status == Status.REPAIR_DISPATCHED
     entry = svc.tickets.audit("acme", ticket.id, OPS)[-1]
-    assert entry.data["repair_provider_id"] == "de-bosch" and entry.actor_role == "system"
+    assert entry.data["repair_provider_id"] == de_bosch and entry.actor_role == "system"
     events = pipeline.outbound_events()
     assert [d["provider_id"] for d in _of(events, "aftersales.fulfilment", "repair.dispatched", ticket.id)] == [
-        "de-bosch"]
+        de_bosch]
 
     _move(svc, ticket.id, "repair_in_progress", "repaired", "returned_to_customer")
     pipeline.pump()
@@ -92,7 +92,7 @@ def test_repair_is_dispatched_to_the_provider_for_region_and_brand_and_every_nod
 def test_without_a_provider_for_the_region_the_repair_waits_for_manual_dispatch(money, pipeline):
     """GIVEN only a CN provider WHEN a DE repair is approved THEN it stays approved, no dispatch event."""
     svc = money
-    svc.money_tables.config.put("acme", "REPAIR#cn", {"provider_id": "cn-any", "regions": ["CN"]})
+    svc.repairs.registry.register("acme", name="CN any", regions=["CN"])
     _order(svc, "O-R2", "DE", category="Bosch")
     ticket = _open(svc, "repair", "O-R2")
     _move(svc, ticket.id, "pending_approval", "approved")

@@ -262,10 +262,6 @@ class InMemoryMoneyConfig:
     def put(self, tenant_id: str, name: str, doc: dict[str, Any]) -> None:
         self.documents[(tenant_id, name)] = doc
 
-    def repair_providers(self, tenant_id: str) -> list[dict[str, Any]]:
-        return [doc for (t, name), doc in sorted(self.documents.items())
-                if t == tenant_id and name.startswith("REPAIR#")]
-
 
 class FakeRefundProvider:
     """A payment provider's refunds: one refund per idempotency key (a repeated call returns the

@@ -10,7 +10,7 @@
   <tenant>#PREFUND#<id>        REF                                      provider refund id -> attempt
   <tenant>#RISK#<dim>#<key>    COUNTER                                  sliding-window counters
   <tenant>#WEBHOOK#<event id>  EVENT                                    webhook dedup (TTL)
-  <tenant>#CONFIG              WAREHOUSES | REPAIR#<provider id>        fulfilment settings
+  <tenant>#CONFIG              WAREHOUSES                               fulfilment settings
                                | REFUND_SETTINGS                        restocking fee, destinations, campaign
   <tenant>#SANDBOX#<payment>   REFUND#<idempotency key>                 the sandbox provider's own record
 
@@ -421,9 +421,6 @@ class DynamoTenantMoneyConfig:
 
     def put(self, tenant_id: str, name: str, doc: dict[str, Any]) -> None:
         MoneyItem(self._pk(tenant_id), name, doc=doc).save()
-
-    def repair_providers(self, tenant_id: str) -> list[dict[str, Any]]:
-        return [i.doc for i in MoneyItem.query(self._pk(tenant_id), MoneyItem.sk.startswith("REPAIR#"))]
 
 
 def find_order_by_payment(tenant_id: str, payment_ref: str) -> str | None:
