@@ -537,6 +537,13 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("dispatch.target_over_capacity", "Agent {agent_id} has room for {room} tickets, not {requested}.",
      "坐席 {agent_id} 只能再接 {room} 单，而不是 {requested} 单。"),
     ("error.event_publish_failed", "The event could not be published.", "事件发布失败。"),
+    # IM channels (NetEase Qiyu 网易七鱼, Meiqia 美洽): pushes and linking a conversation to a ticket
+    ("event.ticket.im_conversation_linked", "Your chat was added to the request", "您的在线咨询已关联到服务单"),
+    ("im.body_not_json", "The {channel} push body is not a JSON object.", "{channel} 推送消息体不是 JSON 对象。"),
+    ("im.visitor_missing", "The IM visitor id is missing.", "缺少在线客服访客 ID。"),
+    ("im.unknown_channel", "Unknown IM channel {channel}.", "未知的在线客服渠道 {channel}。"),
+    ("im.conversation_link_changed", "The conversation was linked to another ticket at the same moment; try again.",
+     "该会话刚被关联到其他服务单，请重试。"),
     # unmatched inbox: parked channel intake filed or dismissed by agents
     ("event.ticket.inbox_message_filed", "Your message was added to the request", "您的留言已添加到服务单"),
     ("inbox.item_not_found", "Unmatched item {item_id} was not found.", "未找到待匹配条目 {item_id}。"),

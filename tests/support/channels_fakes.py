@@ -19,6 +19,7 @@ from aftersales.channels.customers import CustomerLinks
 from aftersales.channels.dedupe import Dedupe
 from aftersales.channels.douyin_intake import DouyinIntake, DouyinPush
 from aftersales.channels.email_intake import EmailIntake
+from aftersales.channels.im_intake import ImIntake
 from aftersales.channels.parking import Parking
 from aftersales.channels.ports import ConversationItem
 from aftersales.channels.replay import ReplayWindow
@@ -395,6 +396,8 @@ class ChannelRig:
                                  self.text, self.cursors, self.kf, self.kf_requests)
         self.email = EmailIntake(self.dedupe, self.keys, self.aggregation, self.conversations, self.text,
                                  self.parking, self.attachments)
+        self.im = ImIntake(self.settings, self.dedupe, self.text, self.conversations, self.links, self.keys,
+                           self.parking, self.tickets, self.clock)
 
     def conversation(self, ticket_id: str, tenant_id: str = "acme") -> list[ConversationItem]:
         return self.messages.list(tenant_id, ticket_id)

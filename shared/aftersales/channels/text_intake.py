@@ -42,6 +42,7 @@ class TextMessage:
     attachments: list[dict[str, Any]] | None = None
     contact: tuple[str, str] | None = None
     contact_details: Mapping[str, str] | None = None
+    ticket_id: str | None = None  # the ticket this sender's conversation is linked to (IM channels)
 
     def said(self) -> dict[str, Any]:
         """What goes on a conversation item."""
@@ -87,6 +88,10 @@ class TextIntake:
             self._links.link(tenant_id, customer, [*message.identities, *order])
             if message.contact:
                 self._links.remember_contact(tenant_id, customer, *message.contact, None, message.contact_details)
+        linked = self._open_ticket(tenant_id, message.ticket_id) if message.ticket_id else None
+        if linked:
+            self._conversations.customer_wrote(tenant_id, linked, **message.said())
+            return IntakeResult(**base, outcome="commented", ticket_id=linked)
         for number in refs.ticket_numbers:
             try:
                 ticket = self._tickets.get(tenant_id, number, SYSTEM)
@@ -108,6 +113,13 @@ class TextIntake:
         if not replaying:
             self._park(tenant_id, message, refs.order_numbers)
         return IntakeResult(**base, outcome="parked")
+
+    def _open_ticket(self, tenant_id: str, ticket_id: str) -> str | None:
+        try:
+            ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
+        except NotFound:
+            return None
+        return None if ticket.is_terminal else ticket.id
 
     def _park(self, tenant_id: str, message: TextMessage, order_numbers: tuple[str, ...]) -> None:
         item = self._parking.new_item(channel=message.channel, author=message.author, body=message.body,

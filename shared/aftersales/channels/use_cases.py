@@ -17,6 +17,7 @@ from aftersales.channels.customers import CustomerLinks
 from aftersales.channels.dedupe import Dedupe
 from aftersales.channels.douyin_intake import DouyinIntake, DouyinPush
 from aftersales.channels.email_intake import EmailIntake
+from aftersales.channels.im_intake import ImIntake
 from aftersales.channels.inbox import PARKED_RETENTION
 from aftersales.channels.parking import Parking
 from aftersales.channels.ports import (
@@ -52,6 +53,7 @@ class ChannelUseCases:
     douyin_push: DouyinPush  # the Douyin push function
     douyin: DouyinIntake  # the Douyin intake worker
     email: EmailIntake  # inbound mail
+    im: ImIntake  # Qiyu / Meiqia pushes, and linking an IM conversation to a ticket
 
 
 def build_channels(store: IntakeStore, conversation_store: ConversationStore, settings: IntegrationSettings,
@@ -77,4 +79,5 @@ def build_channels(store: IntakeStore, conversation_store: ConversationStore, se
         text=text, inbox=inbox, arrivals=OrderArrivals(douyin, text),
         wecom=WeComIntake(settings, ReplayWindow(store, clock, "wecom"), dedupe, text, store, kf, kf_requests),
         douyin_push=DouyinPush(settings, store, douyin_queue), douyin=douyin,
-        email=EmailIntake(dedupe, store, aggregation, conversations, text, parking, attachments))
+        email=EmailIntake(dedupe, store, aggregation, conversations, text, parking, attachments),
+        im=ImIntake(settings, dedupe, text, conversations, links, store, parking, tickets, clock))

@@ -132,6 +132,7 @@ class ChannelSettings(EnvSettings):
     attachments_bucket: str = ""  # only the e-mail intake stores attachments
     wecom_api_base: str = "https://qyapi.weixin.qq.com"  # tests and benches point these elsewhere
     douyin_api_base: str = "https://openapi-fxg.jinritemai.com"
+    qiyu_api_base: str = "https://qiyukf.com"
     wecom_kf_sync_queue_url: str = ""  # the WeCom callback leaves 微信客服 sync requests here
     douyin_intake_queue_url: str = ""  # the Douyin push leaves its messages here for the intake worker
     # per-container cache of per-tenant integration settings (webhook secrets, rules); 0 disables

@@ -47,6 +47,22 @@ class WeComSettings(DomainModel):
         return self
 
 
+class QiyuSettings(DomainModel):
+    """NetEase Qiyu (网易七鱼) message interface: the appKey and appSecret of the enterprise's settings
+    page. The secret checks the pushes (checksum) and signs the replies sent into the visitor's session."""
+
+    model_config = ConfigDict(extra="forbid")
+    app_key: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{8,64}$")]
+    app_secret: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{8,64}$")]
+
+
+class MeiqiaSettings(DomainModel):
+    """Meiqia (美洽) SDK push: the app's Secret-Key (workbench → SDK), which signs every push."""
+
+    model_config = ConfigDict(extra="forbid")
+    secret_key: credential(256, min_length=16)
+
+
 class DouyinSettings(DomainModel):
     """Push credentials (inbound); with `shop_id`, decisions are also written back to Douyin through
     the open API (a self-use app: token.create with authorization_self). Refusals need one of the

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from aftersales.channels.ports import IntegrationSettings
 from aftersales.core.clock import Clock
 from aftersales.core.errors import InvalidRequest
-from aftersales.integrations.model import CarrierSecret, DouyinSettings, WeComSettings
+from aftersales.integrations.model import CarrierSecret, DouyinSettings, MeiqiaSettings, QiyuSettings, WeComSettings
 from aftersales.logistics.events import Provider
 from aftersales.logistics.exception_policy import ExceptionRules
 from aftersales.logistics.service import carrier_settings_name
@@ -21,6 +21,8 @@ from aftersales.logistics.verification import new_shippo_token
 
 WECOM = "channel:wecom"
 DOUYIN = "channel:douyin"
+QIYU = "channel:qiyu"
+MEIQIA = "channel:meiqia"
 LOGISTICS_RULES = "logistics:rules"
 SHIPPO_TOKENS_KEPT = 2  # the new token and the one before it (senders switch over without a gap)
 _Settings = TypeVar("_Settings", bound=BaseModel)
@@ -72,6 +74,14 @@ class IntegrationService:
     def set_douyin(self, tenant_id: str, credentials: Mapping[str, Any]) -> None:
         config = validated(DouyinSettings, credentials)
         self._settings.put(tenant_id, DOUYIN, config.model_dump(exclude_none=True))
+
+    def set_qiyu(self, tenant_id: str, credentials: Mapping[str, Any]) -> None:
+        config = validated(QiyuSettings, credentials)
+        self._settings.put(tenant_id, QIYU, config.model_dump())
+
+    def set_meiqia(self, tenant_id: str, credentials: Mapping[str, Any]) -> None:
+        config = validated(MeiqiaSettings, credentials)
+        self._settings.put(tenant_id, MEIQIA, config.model_dump())
 
     def set_logistics_rules(self, tenant_id: str, rules: ExceptionRules) -> ExceptionRules:
         self._settings.put(tenant_id, LOGISTICS_RULES, rules.model_dump(mode="json"))

@@ -17,7 +17,7 @@ from aftersales.tickets.domain import AGENT_REPLIED, CUSTOMER_REPLIED, Actor
 from aftersales.tickets.model import STAFF_ROLES
 from aftersales.tickets.service import TicketService
 
-ReplyChannel = Literal["email", "wecom"]
+ReplyChannel = Literal["email", "wecom", "qiyu"]
 
 
 class ReplyService:

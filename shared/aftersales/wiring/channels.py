@@ -178,14 +178,17 @@ class ChannelContexts(ContextGroup):
 
     @cached_property
     def notification_senders(self) -> dict[str, ChannelSender]:
-        """The customer channels (SES e-mail, WeCom), shared by notifications and surveys."""
+        """The customer channels (SES e-mail, WeCom, Qiyu), shared by notifications and surveys."""
         from aftersales.adapters.aws_intake import SesEmailSender
+        from aftersales.channels.qiyu_outbound import QiyuSender
         from aftersales.channels.wecom_outbound import WeComSender
 
         cfg = NotificationSettings.from_env(self._env)
         return {"email": SesEmailSender(cfg.notifications_sender, cfg.notifications_sender_name),
                 "wecom": WeComSender(self.integration_settings, self.http_client, self.clock,
-                                     self.channel_settings.wecom_api_base, client=self.wecom)}
+                                     self.channel_settings.wecom_api_base, client=self.wecom),
+                "qiyu": QiyuSender(self.integration_settings, self.http_client, self.clock,
+                                   self.channel_settings.qiyu_api_base)}
 
     @cached_property
     def replies(self) -> ReplyService:

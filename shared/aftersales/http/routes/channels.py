@@ -50,7 +50,7 @@ def put_contact(customer_id: Annotated[str, Path(max_length=128)],
 class ReplyRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     body: free_text(4000, min_length=1)
-    channel: Literal["email", "wecom"] | None = Field(
+    channel: Literal["email", "wecom", "qiyu"] | None = Field(
         None, description="Staff only: deliver on this channel; default is the customer's usual channel")
 
 
@@ -76,3 +76,20 @@ def post_reply(ticket_id: Annotated[str, Path()], body: ReplyRequest) -> Respons
 def ticket_conversation(ticket_id: Annotated[str, Path()]) -> dict:
     items = services().channels.conversations.of_ticket(request.tenant(), ticket_id, request.actor())
     return {"ticket_id": ticket_id, "items": [i.model_dump(mode="json") for i in items]}
+
+
+class ImLinkRequest(DomainModel):
+    model_config = ConfigDict(extra="forbid")
+    ticket_id: str = Field(min_length=1, max_length=64, description="The open ticket this conversation is about")
+
+
+@router.post("/channels/im/<channel>/conversations/<visitor>/link", tags=["channels"],
+             summary="Link an IM conversation (Qiyu uid / Meiqia clientId) to a ticket; its parked messages "
+                     "are filed on it")
+def link_im_conversation(channel: Annotated[Literal["qiyu", "meiqia"], Path()],
+                         visitor: Annotated[str, Path(min_length=1, max_length=128)],
+                         body: ImLinkRequest) -> Response[dict]:
+    request.require(Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+    who = request.actor()
+    return request.idempotent_post(200, lambda: services().channels.im.link(
+        request.tenant(), channel, visitor, body.ticket_id, who).model_dump(mode="json"))

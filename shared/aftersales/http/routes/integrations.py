@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from aftersales.http.context import RequestContext, json_response
-from aftersales.integrations.model import CarrierSecret, DouyinSettings, WeComSettings
+from aftersales.integrations.model import CarrierSecret, DouyinSettings, MeiqiaSettings, QiyuSettings, WeComSettings
 from aftersales.logistics.events import Provider
 from aftersales.logistics.exception_policy import ExceptionRules
 from aftersales.tickets.model import Role
@@ -58,6 +58,21 @@ def put_wecom(body: WeComSettings) -> dict:
     services().integrations.set_wecom(request.tenant(), body.model_dump(exclude_none=True))
     return {"channel": "wecom", "configured": True, "outbound": body.secret is not None,
             "kf": body.kf_secret is not None, "callback_path": f"/webhooks/wecom/{request.tenant()}"}
+
+
+@router.put("/integrations/channels/qiyu", tags=["integrations"],
+            summary="NetEase Qiyu (网易七鱼) message interface credentials")
+def put_qiyu(body: QiyuSettings) -> dict:
+    request.require(*ADMINS)
+    services().integrations.set_qiyu(request.tenant(), body.model_dump())
+    return {"channel": "qiyu", "configured": True, "push_path": f"/webhooks/im/qiyu/{request.tenant()}"}
+
+
+@router.put("/integrations/channels/meiqia", tags=["integrations"], summary="Meiqia (美洽) push Secret-Key")
+def put_meiqia(body: MeiqiaSettings) -> dict:
+    request.require(*ADMINS)
+    services().integrations.set_meiqia(request.tenant(), body.model_dump())
+    return {"channel": "meiqia", "configured": True, "push_path": f"/webhooks/im/meiqia/{request.tenant()}"}
 
 
 @router.put("/integrations/channels/douyin", tags=["integrations"], summary="Douyin shop push credentials")
