@@ -761,4 +761,11 @@ TEXT: dict[str, str] = {
     "tracking.visit.stage.diagnosed": "故障を診断しました",
     "tracking.visit.stage.repaired": "修理完了",
     "tracking.visit.stage.not_repairable": "修理できませんでした",
+    "helpdesk.vendor_unavailable": "現在、{vendor} に接続できません。再試行してください。",
+    # live chat (IM)
+    "event.ticket.im_conversation_linked": "チャットの内容を申請に追加しました",
+    "im.body_not_json": "{channel} のプッシュ本文が JSON オブジェクトではありません。",
+    "im.visitor_missing": "チャットの訪問者 ID がありません。",
+    "im.unknown_channel": "不明なチャットチャネル {channel} です。",
+    "im.conversation_link_changed": "この会話は同時に別のチケットに紐付けられました。再試行してください。",
 }

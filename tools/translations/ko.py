@@ -761,4 +761,11 @@ TEXT: dict[str, str] = {
     "tracking.visit.stage.diagnosed": "고장 진단 완료",
     "tracking.visit.stage.repaired": "수리 완료",
     "tracking.visit.stage.not_repairable": "수리할 수 없었습니다",
+    "helpdesk.vendor_unavailable": "지금은 {vendor}에 연결할 수 없습니다. 다시 시도해 주세요.",
+    # live chat (IM)
+    "event.ticket.im_conversation_linked": "채팅 내용이 신청에 추가되었습니다",
+    "im.body_not_json": "{channel} 푸시 본문이 JSON 객체가 아닙니다.",
+    "im.visitor_missing": "채팅 방문자 ID가 없습니다.",
+    "im.unknown_channel": "알 수 없는 채팅 채널 {channel}입니다.",
+    "im.conversation_link_changed": "이 대화가 같은 시점에 다른 티켓에 연결되었습니다. 다시 시도해 주세요.",
 }
