@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ConfigDict
 
@@ -123,11 +124,26 @@ def return_window(ticket: Ticket, order: Order, rule: IntakeRule, now: datetime)
                            window_days=window)
         return _result(c, Verdict.PASS, "window_not_started", window_days=window)
     days = (now - fulfilment.delivered_at).total_seconds() / 86_400
+    ends = window_end(rule, fulfilment.delivered_at)
     details = {"window_days": window, "delivered_at": fulfilment.delivered_at.isoformat(),
-               "days_since_delivery": int(days)}
-    if days > window:
+               "days_since_delivery": int(days), "return_by": ends.isoformat()}
+    if ends > fulfilment.delivered_at + timedelta(days=window):
+        details["holiday_extension"] = True
+    if now > ends:
         return _result(c, Verdict.FAIL, "outside_return_window", **details)
     return _result(c, Verdict.PASS, "within_return_window", **details)
+
+
+def window_end(rule: IntakeRule, delivered_at: datetime) -> datetime:
+    """When the return window closes: `return_window_days` after delivery, or the end of a holiday
+    season's `return_by` day (in its time zone) when the delivery fell in that season and it is later."""
+    assert rule.return_window_days is not None
+    ends = delivered_at + timedelta(days=rule.return_window_days)
+    for season in rule.holiday_extensions:
+        zone = ZoneInfo(season.time_zone)
+        if season.delivered_from <= delivered_at.astimezone(zone).date() <= season.delivered_to:
+            ends = max(ends, datetime.combine(season.return_by + timedelta(days=1), time(0), zone))
+    return ends
 
 
 def line_returnable(ticket: Ticket, order: Order, rules: IntakeRules) -> CheckResult | None:
@@ -223,7 +239,7 @@ def evaluate(rules: IntakeRules, ticket: Ticket, order: Order, siblings: list[Ti
     """None for a type that is not checked (complaints)."""
     if ticket.type not in CHECKED_TYPES:
         return None
-    rule = rules.rule_for(ticket.type, ticket.channel)
+    rule = rules.rule_for(ticket.type, ticket.channel, order.shipping.country)
     others = [s for s in siblings if s.id != ticket.id]
     results = [order_state(ticket, order), return_window(ticket, order, rule, now),
                line_returnable(ticket, order, rules)]

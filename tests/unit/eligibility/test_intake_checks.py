@@ -66,7 +66,8 @@ def test_an_out_of_window_return_is_rejected_with_the_window_reason():
     assert result.outcome is Outcome.INELIGIBLE and result.action is Action.REJECT
     assert result.reason == "eligibility.outside_return_window" and result.failed == ("return_window",)
     assert check(result, Check.RETURN_WINDOW).details == {
-        "window_days": 30, "delivered_at": (NOW - timedelta(days=45)).isoformat(), "days_since_delivery": 45}
+        "window_days": 30, "delivered_at": (NOW - timedelta(days=45)).isoformat(), "days_since_delivery": 45,
+        "return_by": (NOW - timedelta(days=15)).isoformat()}
 
 
 @given(days=st.floats(min_value=0, max_value=400, allow_nan=False), window=st.integers(min_value=0, max_value=365))
