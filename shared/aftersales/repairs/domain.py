@@ -25,7 +25,6 @@ from aftersales.repairs.model import (
     MAX_MEDIA,
     MAX_PARTS,
     MAX_RESCHEDULES,
-    OFFER_WINDOW,
     Appointment,
     Billable,
     CheckIn,
@@ -65,7 +64,6 @@ class Move:
 MOVES: tuple[Move, ...] = (
     Move(J.OFFERED, J.ACCEPTED, "repair.accepted", PROVIDER),
     Move(J.OFFERED, J.DECLINED, "repair.declined", PROVIDER),
-    Move(J.OFFERED, J.DECLINED, "repair.offer_expired", frozenset({P.SYSTEM})),  # not answered in time
     Move(J.ACCEPTED, J.BOOKED, "repair.appointment_booked", PROVIDER),
     Move(J.BOOKED, J.BOOKED, "repair.appointment_rescheduled", PROVIDER),
     Move(J.BOOKED, J.BOOKED, "repair.on_the_way", PROVIDER),
@@ -159,8 +157,6 @@ def _move(job: Job, target: JobStatus, event: str, actor: JobActor, *, at: datet
         raise Conflict("repairs.too_many_entries", limit=MAX_ENTRIES)
     entry = _entry(job, at=at, event=event, actor=actor, from_status=job.status, to_status=target, reason=reason,
                    data=data)
-    if target != J.OFFERED:
-        update["respond_by"] = None
     return job.model_copy(update={"status": target, "version": entry.seq, "head_hash": entry.hash,
                                   "entries": [*job.entries, entry], "updated_at": at, **update})
 
@@ -169,7 +165,7 @@ def offer(*, job_id: str, tenant_id: str, ticket_id: str, customer_id: str, orde
           skus: Sequence[str], currency: str, attempt: int, actor: JobActor, at: datetime) -> Job:
     job = Job(job_id=job_id, tenant_id=tenant_id, ticket_id=ticket_id, customer_id=customer_id, order_id=order_id,
               provider_id=provider.provider_id, attempt=attempt, skus=list(skus), currency=currency,
-              respond_by=at + OFFER_WINDOW, created_at=at, updated_at=at)
+              created_at=at, updated_at=at)
     entry = _entry(None, at=at, event=CREATED_EVENT, actor=actor, from_status=None, to_status=J.OFFERED,
                    reason=None, data={"provider_id": provider.provider_id, "attempt": attempt})
     return job.model_copy(update={"version": 1, "head_hash": entry.hash, "entries": [entry]})
@@ -181,14 +177,6 @@ def accept(job: Job, actor: JobActor, *, at: datetime) -> Job:
 
 def decline(job: Job, actor: JobActor, *, at: datetime, reason: str) -> Job:
     return _move(job, J.DECLINED, "repair.declined", actor, at=at, reason=reason, decline_reason=reason)
-
-
-def expire(job: Job, actor: JobActor, *, at: datetime) -> Job:
-    """An offer nobody answered by its time lapses (the service then offers the next provider)."""
-    if job.status == J.OFFERED and (job.respond_by is None or at < job.respond_by):
-        raise Conflict("repairs.offer_not_due", job_id=job.job_id)
-    return _move(job, J.DECLINED, "repair.offer_expired", actor, at=at, reason="offer_expired",
-                 decline_reason="offer_expired")
 
 
 def withdraw(job: Job, actor: JobActor, *, at: datetime, reason: str) -> Job:

@@ -4,7 +4,7 @@ and its own hash-chained audit entries; the providers, technicians and parts cat
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import ConfigDict, Field, model_validator
@@ -18,7 +18,6 @@ MAX_PARTS = 50  # parts consumed on one job
 MAX_MEDIA = 9  # check-in photos
 MAX_RESCHEDULES = 10
 MAX_CODE_ATTEMPTS = 5  # wrong confirmation codes before the code is locked
-OFFER_WINDOW = timedelta(hours=4)  # a provider answers an offer within this, or it goes to the next provider
 Code = str  # a short identifier: part numbers, serials, batches, fault codes
 
 
@@ -205,7 +204,6 @@ class Job(DomainModel):
     skus: list[str] = Field(default_factory=list)
     currency: str
     status: JobStatus = JobStatus.OFFERED
-    respond_by: datetime | None = None  # while offered: when the offer lapses
     appointment: Appointment | None = None
     check_in: CheckIn | None = None
     diagnosis: Diagnosis | None = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Protocol
 
 from aftersales.orders.domain import Order
@@ -58,10 +57,6 @@ class RepairStore(Protocol):
 
     def open_jobs(self, tenant_id: str, provider_id: str) -> int:
         """How many open jobs the provider holds (its load against its capacity)."""
-
-    def due_offers(self, now: datetime, *, days: int) -> list[tuple[str, str]]:
-        """(tenant, job id) of every offer whose answer was due by `now`, due in the last `days` days
-        (a sparse index across tenants, Query per day, no scan)."""
 
     def by_serial(self, tenant_id: str, serial: str) -> list[PartTrace]:
         """Consumed parts with this serial, fitted or removed (an index query)."""

@@ -153,23 +153,6 @@ class RepairService:
                 return candidate
             excluded = excluded | {candidate.provider_id}
 
-    def expire_due_offers(self, *, days: int = 7) -> list[str]:
-        """Offers nobody answered in time lapse (`repair.offer_expired`, noted on the ticket) and the
-        ticket goes to the next eligible provider. The ids of the lapsed jobs."""
-        now, lapsed = self._clock.now(), []
-        for tenant_id, job_id in self._store.due_offers(now, days=days):
-            try:
-                job = self._mutate(tenant_id, job_id, DISPATCHER, lambda j: domain.expire(j, DISPATCHER, at=now),
-                                   None, note="ticket.repair_offer_expired")
-            except (IllegalTransition, Conflict, NotFound):  # answered meanwhile, or gone: nothing lapsed
-                continue
-            lapsed.append(job.job_id)
-            try:
-                self.dispatch(tenant_id, job.ticket_id)
-            except IllegalTransition:  # staff moved the ticket on meanwhile
-                continue
-        return lapsed
-
     def redispatch_overdue(self, tenant_id: str, ticket_id: str, *, metric: str, since: datetime) -> str:
         """The SLA engine's re-dispatch (repair_accept, repair_first_visit breached): the ticket's open
         job, if it is still the one the deadline started with and still short of the step it was

@@ -125,36 +125,3 @@ def test_the_registry_round_trips(svc):
     assert registry.technicians("acme", provider.provider_id) == [tech]
     assert [p.part_number for p in registry.parts("acme")] == ["HE-220"]
     assert registry.update("acme", provider.provider_id, capacity=3).capacity == 3
-
-
-def test_unanswered_offers_are_found_by_the_sparse_due_index_and_lapse(svc, aws, monkeypatch):
-    """GIVEN an offer past its answer time and one answered WHEN the sweep function runs with its
-    template environment THEN only the unanswered one lapses (Queries of gsi4 only) and the ticket
-    goes to the next provider."""
-    from aftersales.core.clock import FixedClock
-    from tests.support.lambdas import FakeContext, load_handler
-
-    for key, value in aws.functions["RepairOfferSweepFunction"].environment.items():
-        monkeypatch.setenv(key, str(value))
-    repairs = svc.repairs
-    first = repairs.registry.register("acme", name="First").provider_id
-    second = repairs.registry.register("acme", name="Second").provider_id
-    silent, answered = dispatched_ticket(svc), dispatched_ticket(svc)
-    lapsing = repairs.dispatch("acme", silent)
-    kept = repairs.dispatch("acme", answered)
-    repairs.accept("acme", kept.job_id, provider_actor(kept.provider_id))
-    store = DynamoRepairStore()
-    assert store.due_offers(lapsing.respond_by, days=7) == [("acme", lapsing.job_id)]
-    assert store.due_offers(lapsing.respond_by - timedelta(seconds=1), days=7) == []
-
-    clock = FixedClock(lapsing.respond_by + timedelta(minutes=1))
-    wiring.override(wiring.Container(clock=clock, events=svc.published))
-    counter = RequestCounter()
-    with counter.counting():
-        swept = load_handler("repair_sweeper").lambda_handler({}, FakeContext("repair_sweeper"))
-
-    assert swept == {"lapsed": [lapsing.job_id]}
-    jobs = wiring.services().repairs.for_ticket("acme", silent, MERCHANT)
-    assert [(j.provider_id, j.status.value) for j in jobs] == [(first, "declined"), (second, "offered")]
-    assert wiring.services().repairs.job("acme", kept.job_id, MERCHANT).status == JobStatus.ACCEPTED
-    assert not any(op == "Scan" for (_s, op, _t) in counter.calls), counter.describe()

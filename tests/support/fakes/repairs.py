@@ -4,11 +4,9 @@ indexed by serial (fitted and removed) and by batch."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from aftersales.core.clock import iso
 from aftersales.core.errors import ConcurrentModification, Conflict
-from aftersales.repairs.model import Job, JobStatus, Part, Provider, Technician
+from aftersales.repairs.model import Job, Part, Provider, Technician
 from aftersales.repairs.ports import IssuedProviderKey, JobPage, PartTrace, TracePage
 
 
@@ -67,11 +65,6 @@ class InMemoryRepairStore:
     def open_jobs(self, tenant_id: str, provider_id: str) -> int:
         return sum(1 for (t, _), j in self.jobs.items()
                    if t == tenant_id and j.provider_id == provider_id and j.is_open)
-
-    def due_offers(self, now: datetime, *, days: int) -> list[tuple[str, str]]:
-        since = now - timedelta(days=days)
-        return [(t, j.job_id) for (t, _), j in sorted(self.jobs.items(), key=lambda kv: kv[1].respond_by or now)
-                if j.status == JobStatus.OFFERED and j.respond_by is not None and since <= j.respond_by <= now]
 
     def by_serial(self, tenant_id: str, serial: str) -> list[PartTrace]:
         return [tr for (t, _), j in self.jobs.items() if t == tenant_id for tr in traces(j)

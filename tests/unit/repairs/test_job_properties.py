@@ -50,13 +50,16 @@ def step(name: str, job, actor, code: str, approve: bool):
         return domain.not_repairable(job, actor, at=at, code=CODE, reason="no part")
     if name == "confirm":
         return domain.confirm(job, actor, at=at, code=code)
-    if name == "expire":
-        return domain.expire(job, actor, at=at + timedelta(hours=5 if approve else 1))
+    if name == "withdraw":
+        return domain.withdraw(job, actor, at=at, reason="repair_accept_breached")
+    if name == "on_the_way":
+        return domain.on_the_way(job, actor, at=at, eta=None)
     return domain.close(job, actor, at=at)
 
 
 STEPS = st.tuples(st.sampled_from(["accept", "decline", "book", "reschedule", "check_in", "diagnose", "quote",
-                                   "repaired", "not_repairable", "confirm", "close", "expire"]),
+                                   "repaired", "not_repairable", "confirm", "close", "withdraw",
+                                   "on_the_way"]),
                   st.sampled_from(range(len(ACTORS))), st.sampled_from([CODE, "000000", "42424", ""]), st.booleans())
 
 

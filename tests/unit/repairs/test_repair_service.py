@@ -232,38 +232,6 @@ def test_a_decline_after_staff_moved_the_ticket_on_stands_and_offers_nothing(rig
     assert len(rig.store) == 1
 
 
-def test_an_offer_nobody_answers_in_time_lapses_to_the_next_provider(rig):
-    first = rig.provider("First")
-    second = rig.provider("Second")
-    ticket_id = rig.ticket()
-    offered = rig.repairs.dispatch(TENANT, ticket_id)
-    assert offered.respond_by == rig.clock.now() + timedelta(hours=4)
-
-    rig.clock.advance(hours=3, minutes=59)
-    assert rig.repairs.expire_due_offers() == []
-    rig.clock.advance(minutes=2)
-    assert rig.repairs.expire_due_offers() == [offered.job_id]
-
-    lapsed = rig.repairs.job(TENANT, offered.job_id, MERCHANT)
-    assert (lapsed.status, lapsed.entries[-1].event, lapsed.respond_by) == (JobStatus.DECLINED,
-                                                                          "repair.offer_expired", None)
-    [nxt] = [j for j in rig.repairs.for_ticket(TENANT, ticket_id, MERCHANT) if j.is_open]
-    assert (nxt.provider_id, nxt.attempt) == (second, 2) and first != second
-    assert "ticket.repair_offer_expired" in [e.event for e in rig.tickets.audit(TENANT, ticket_id, SYSTEM)]
-    assert rig.repairs.expire_due_offers() == []  # the next offer is not due yet
-
-
-def test_an_answered_offer_never_lapses(rig):
-    provider = rig.provider("Only")
-    ticket_id = rig.ticket()
-    job = rig.repairs.dispatch(TENANT, ticket_id)
-    accepted = rig.repairs.accept(TENANT, job.job_id, provider_actor(provider))
-    assert accepted.respond_by is None
-    rig.clock.advance(days=1)
-    assert rig.repairs.expire_due_offers() == []
-    assert rig.repairs.job(TENANT, job.job_id, MERCHANT).status == JobStatus.ACCEPTED
-
-
 def test_the_technician_on_the_way_is_noted_on_the_ticket_with_the_visit_window_and_eta(rig):
     """GIVEN a booked visit WHEN the technician sets off with an ETA THEN the job keeps it on its
     appointment, the ticket's note (customer-visible) carries the window and the ETA for the

@@ -12,8 +12,7 @@ gsi1 (`<tenant>#PROVIDER#<id>`, `O#<job id>` while open / `Z#<job id>` once decl
 lists a provider's jobs, open ones first, and counts its open jobs (its load) with one Query;
 gsi2 (`<tenant>#SERIAL#<serial>`) answers "serial → job → customer", gsi3
 (`<tenant>#BATCH#<batch>`) "which customers got batch B-17?", both keys-and-trace projections
-paged by Query; gsi4 (`OFFERDUE#<day>`, `<respond by>#<tenant>#<job id>`, keys only) holds
-only the unanswered offers, for the sweep that lapses them. A job is created with its ticket link
+paged by Query. (An unanswered offer is the SLA engine's: `repair_accept`.) A job is created with its ticket link
 in one TransactWrite (each conditional on not existing); a save is conditional on the version read
 and writes the parts recorded by that move (idempotent puts, keyed by position) in the same
 transaction. Nothing here scans.
@@ -21,12 +20,11 @@ transaction. Nothing here scans.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
@@ -37,7 +35,7 @@ from aftersales.adapters.dynamo.cursors import decode_cursor, encode_cursor
 from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.core.clock import iso
 from aftersales.core.errors import ConcurrentModification, Conflict, Unavailable
-from aftersales.repairs.model import Job, JobStatus, Part, PartUse, Provider, Technician
+from aftersales.repairs.model import Job, Part, PartUse, Provider, Technician
 from aftersales.repairs.ports import JobPage, PartTrace, TracePage
 
 JOB_SK = "JOB"
@@ -71,15 +69,6 @@ class ByBatch(GlobalSecondaryIndex):
     gsi3sk = UnicodeAttribute(range_key=True)
 
 
-class OffersDue(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "gsi4"
-        projection = KeysOnlyProjection()
-
-    gsi4pk = UnicodeAttribute(hash_key=True)
-    gsi4sk = UnicodeAttribute(range_key=True)
-
-
 class RepairItem(Model):
     class Meta:
         table_name = UNBOUND
@@ -95,12 +84,9 @@ class RepairItem(Model):
     gsi2sk = UnicodeAttribute(null=True)
     gsi3pk = UnicodeAttribute(null=True)
     gsi3sk = UnicodeAttribute(null=True)
-    gsi4pk = UnicodeAttribute(null=True)
-    gsi4sk = UnicodeAttribute(null=True)
     by_provider = ByProvider()
     by_serial = BySerial()
     by_batch = ByBatch()
-    offers_due = OffersDue()
 
 
 def bind(table_name: str) -> None:
@@ -125,18 +111,10 @@ def batch_key(tenant_id: str, batch: str) -> str:
     return f"{tenant_id}#BATCH#{batch}"
 
 
-def due_key(day: date) -> str:
-    return f"OFFERDUE#{day.isoformat()}"
-
-
 def _job_row(job: Job) -> RepairItem:
-    row = RepairItem(job_pk(job.tenant_id, job.job_id), JOB_SK, doc=job.model_dump(mode="json"), version=job.version,
-                     job_id=job.job_id, gsi1pk=provider_key(job.tenant_id, job.provider_id),
-                     gsi1sk=f"{'O' if job.is_open else 'Z'}#{job.job_id}")
-    if job.status == JobStatus.OFFERED and job.respond_by is not None:  # sparse: only unanswered offers
-        row.gsi4pk = due_key(job.respond_by.astimezone(UTC).date())
-        row.gsi4sk = f"{iso(job.respond_by)}#{job.tenant_id}#{job.job_id}"
-    return row
+    return RepairItem(job_pk(job.tenant_id, job.job_id), JOB_SK, doc=job.model_dump(mode="json"),
+                      version=job.version, job_id=job.job_id, gsi1pk=provider_key(job.tenant_id, job.provider_id),
+                      gsi1sk=f"{'O' if job.is_open else 'Z'}#{job.job_id}")
 
 
 def _trace(job: Job, use: PartUse) -> dict[str, Any]:
@@ -233,20 +211,6 @@ class DynamoRepairStore:
                                                 RepairItem.gsi1sk.startswith("O#"))
         except PynamoDBException as exc:
             raise Unavailable(UNAVAILABLE) from exc
-
-    def due_offers(self, now: datetime, *, days: int) -> list[tuple[str, str]]:
-        """One Query of gsi4 per day bucket, oldest day first, each up to `now`."""
-        found: list[tuple[str, str]] = []
-        today = now.astimezone(UTC).date()
-        try:
-            for back in range(days, -1, -1):
-                for row in RepairItem.offers_due.query(due_key(today - timedelta(days=back)),
-                                                       RepairItem.gsi4sk <= f"{iso(now)}#~"):
-                    _at, tenant_id, job_id = str(row.gsi4sk).split("#", 2)
-                    found.append((tenant_id, job_id))
-        except PynamoDBException as exc:
-            raise Unavailable(UNAVAILABLE) from exc
-        return found
 
     def by_serial(self, tenant_id: str, serial: str) -> list[PartTrace]:
         try:
