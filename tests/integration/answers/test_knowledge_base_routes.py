@@ -91,3 +91,9 @@ def test_the_wecom_function_answers_a_refund_question_on_the_open_ticket_in_chin
     assert "还没有退款" in answer.body and ticket.id in answer.body and "自动回复" in answer.body
     events = [e.event for e in svc().tickets.audit("acme", ticket.id, system())]
     assert events[-1] == "ticket.auto_answered"
+
+
+def test_control_characters_in_an_entry_are_refused(api, demo, aws):
+    refused = api.request("POST", "/knowledge-base/entries", {**ENTRY, "questions": ["退货\x00地址"]},
+                          headers=demo["acme"]["admin"])
+    assert refused.status == 422 and "questions" in str(refused.body)

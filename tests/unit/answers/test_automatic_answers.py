@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from aftersales.answers.service import reply_locale
 from aftersales.channels.conversations import Conversations
 from aftersales.channels.ports import ConversationItem
 from aftersales.tickets.model import Role
@@ -130,3 +131,11 @@ def test_a_question_the_ticket_cannot_answer_is_handed_off():
     ticket = rig.tickets.get(TENANT, ticket_id, SYSTEM)
     assert rig.answers.decide(TENANT, ticket, "换货什么时候发").reason == "not_supported"
     assert rig.answers.decide(TENANT, ticket, "退货到了吗").reason == "not_supported"
+
+
+@pytest.mark.parametrize(("text", "ticket_locale", "expected"), [
+    ("我的退款到哪了", "en", "zh-Hans"), ("我的退款到哪了", "zh-Hant", "zh-Hant"),
+    ("where is my refund", "zh-Hans", "en"),
+    ("wo ist meine Erstattung", "de-AT", "de"), ("refund 到账了吗", "en", "zh-Hans")])
+def test_the_answer_is_in_the_language_the_customer_wrote_in(text, ticket_locale, expected):
+    assert reply_locale(text, ticket_locale) == expected

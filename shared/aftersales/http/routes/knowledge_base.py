@@ -16,6 +16,7 @@ from aftersales.answers.model import MAX_ANSWER, MAX_QUESTION, MAX_QUESTIONS, MA
 from aftersales.auth.credentials import ApiKeyScope
 from aftersales.core.errors import Unavailable
 from aftersales.core.model import DomainModel
+from aftersales.core.text import free_text, label
 from aftersales.http.context import RequestContext, json_response
 from aftersales.tickets.model import Role
 from aftersales.wiring import services
@@ -26,15 +27,16 @@ TAGS = ["knowledge-base"]
 READERS = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 EDITORS = (Role.SUPERVISOR, Role.ADMIN)
 EntryId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^kb_[0-9A-Z]{26}$")]
-Question = Annotated[str, Field(min_length=1, max_length=MAX_QUESTION)]
-Tag = Annotated[str, Field(min_length=1, max_length=MAX_TAG)]
+Question = label(MAX_QUESTION, min_length=1)
+Tag = label(MAX_TAG, min_length=1)
+Answer = free_text(MAX_ANSWER, min_length=1)
 
 
 class EntryRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     questions: list[Question] = Field(min_length=1, max_length=MAX_QUESTIONS,
                                       description="Phrasings of the question, in any of the customers' languages")
-    answers: dict[str, Annotated[str, Field(min_length=1, max_length=MAX_ANSWER)]] = Field(
+    answers: dict[str, Answer] = Field(
         min_length=1, description="The answer per locale (en, zh-Hans, ...); a customer writing in a locale "
                                   "without one is handed to an agent", examples=[{"en": "...", "zh-Hans": "..."}])
     tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
@@ -47,7 +49,7 @@ class EntryRequest(DomainModel):
 class TryRequest(DomainModel):
     model_config = ConfigDict(extra="forbid")
     ticket_id: str = Field(min_length=1, max_length=64)
-    text: str = Field(min_length=1, max_length=2000)
+    text: free_text(2000, min_length=1)
 
 
 def _view(entry: KbEntry) -> dict:
