@@ -1,7 +1,8 @@
 """IM pushes: POST /webhooks/im/{channel}/{tenant_id} (qiyu: checksum in the query; meiqia: the
 Authorization sign). Verified on the raw body first (401, nothing stored), 400 for malformed bodies;
 messages and session events go onto the linked ticket's conversation, or wait in the unmatched inbox.
-Qiyu wants an answer within 10 s: the push is a few keyed writes, taken here like a WeCom callback."""
+The push is kept and queued and answered at once (Qiyu wants its answer within 10 s); functions/im_intake
+takes it."""
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext

@@ -28,6 +28,7 @@ from aftersales.channels.unmatched import UnmatchedInbox
 from aftersales.channels.wecom_intake import WeComIntake
 from aftersales.channels.wecom_kf import KfSyncPage
 from aftersales.core.clock import FixedClock
+from aftersales.core.errors import DomainError
 from aftersales.disputes.service import DisputeService
 from aftersales.tickets.service import TicketService
 from tests.support.fakes.disputes import CheckedEvidence, InMemoryDisputeStore
@@ -334,6 +335,29 @@ class FakeDouyinQueue:
         return []
 
 
+class FakeImIntakeQueue:
+    """What the IM push left for the worker: (tenant, channel, body id, event type), in order."""
+
+    def __init__(self, *, refusing: bool = False) -> None:
+        self.messages: list[tuple[str, str, str, str]] = []
+        self.refusing = refusing
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+    def __contains__(self, body_id: object) -> bool:
+        return any(m[2] == body_id for m in self.messages)
+
+    def enqueue(self, tenant_id: str, channel: str, body_id: str, event_type: str) -> None:
+        if self.refusing:
+            raise DomainError("error.event_publish_failed", detail_type="im.intake")
+        self.messages.append((tenant_id, channel, body_id, event_type))
+
+    def take(self) -> list[tuple[str, str, str, str]]:
+        taken, self.messages = self.messages, []
+        return taken
+
+
 class FakePlatformRefunds:
     def __init__(self, *, waiting: bool = False) -> None:
         self.waiting = waiting  # a grant of ours waits for the platform's refund
@@ -369,6 +393,7 @@ class ChannelRig:
     kf: FakeKfMessages = field(default_factory=FakeKfMessages)
     kf_requests: FakeKfSyncRequests = field(default_factory=FakeKfSyncRequests)
     douyin_queue: FakeDouyinQueue = field(default_factory=FakeDouyinQueue)
+    im_queue: FakeImIntakeQueue = field(default_factory=lambda: FakeImIntakeQueue())
     platform_refunds: FakePlatformRefunds = field(default_factory=FakePlatformRefunds)
     dispute_store: InMemoryDisputeStore = field(default_factory=InMemoryDisputeStore)
     dispute_events: RecordingPublisher = field(default_factory=RecordingPublisher)
@@ -397,7 +422,7 @@ class ChannelRig:
         self.email = EmailIntake(self.dedupe, self.keys, self.aggregation, self.conversations, self.text,
                                  self.parking, self.attachments)
         self.im = ImIntake(self.settings, self.dedupe, self.text, self.conversations, self.links, self.keys,
-                           self.parking, self.tickets, self.clock)
+                           self.parking, self.tickets, self.clock, self.bodies, self.im_queue)
 
     def conversation(self, ticket_id: str, tenant_id: str = "acme") -> list[ConversationItem]:
         return self.messages.list(tenant_id, ticket_id)

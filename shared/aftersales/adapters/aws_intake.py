@@ -123,6 +123,20 @@ class SqsKfSyncRequests(_SqsQueue):
             raise DomainError("error.event_publish_failed", detail_type="wecom.kf_sync") from exc
 
 
+class SqsImIntakeQueue(_SqsQueue):
+    """ImIntakeQueue on SQS (ImIntakeQueue): one message per verified IM push naming the tenant, the
+    channel, the kept body and the push's event type, never content; read by functions/im_intake."""
+
+    def enqueue(self, tenant_id: str, channel: str, body_id: str, event_type: str) -> None:
+        if not self._url:
+            raise DomainError("error.event_publish_failed", detail_type="im.intake")
+        body = {"tenant_id": tenant_id, "channel": channel, "body_id": body_id, "event_type": event_type}
+        try:
+            self._sqs().send_message(QueueUrl=self._url, MessageBody=json.dumps(body))
+        except Exception as exc:  # botocore errors: one domain error for the push (500, the vendor retries)
+            raise DomainError("error.event_publish_failed", detail_type="im.intake") from exc
+
+
 class SqsDouyinIntakeQueue(_SqsQueue):
     """DouyinIntakeQueue on SQS (DouyinIntakeQueue): SendMessageBatch, ten entries a call; one small
     message per after-sale group naming the tenant, the kept push and the msg ids, never content."""

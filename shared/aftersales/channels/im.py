@@ -18,6 +18,7 @@ never kept; an agent is `<channel>:staff:<id>`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from enum import StrEnum
 from typing import Any
@@ -118,6 +119,11 @@ def parse_meiqia(body: bytes) -> ImEvent:
                    external_id=_text(doc.get("messageId")) or digest(body.decode()),
                    text=content if content_type == "text" else "", msg_type=content_type, staff_id="agent",
                    data={"at": doc["messageTime"]} if isinstance(doc.get("messageTime"), str) else {})
+
+
+def body_id(event_type: str, body: bytes) -> str:
+    """The kept push's id: the same bytes of the same event pushed again are one push."""
+    return hashlib.sha256(event_type.encode() + b"\n" + body).hexdigest()[:32]
 
 
 class Entry(DomainModel):

@@ -1,7 +1,8 @@
 """IM pushes (Qiyu, Meiqia) as intake, and the staff action that links an IM conversation to a ticket.
 
-A push is verified (the tenant's secret, `im_signatures`) before its body is read; each message or
-session event is taken once (the vendor's message id). A customer's text is channel intake like a
+A push is verified (the tenant's secret, `im_signatures`) before its body is read, then kept and
+queued, and answered at once (Qiyu wants an answer within 10 s); the intake worker takes each
+message or session event once (the vendor's message id). A customer's text is channel intake like a
 WeCom message (`TextIntake.file`: the linked ticket, else the sender's open ticket, else parked in
 the unmatched inbox); an agent's message and the session events go on the linked ticket's
 conversation as they are, and an agent's message on a conversation not linked yet is parked under
@@ -26,10 +27,10 @@ from aftersales.channels.dedupe import Dedupe
 from aftersales.channels.identity import platform_user_identity
 from aftersales.channels.intake import IntakeResult
 from aftersales.channels.parking import Parking
-from aftersales.channels.ports import IndexKeys, IntegrationSettings
+from aftersales.channels.ports import ImIntakeQueue, IndexKeys, IntegrationSettings, KeptBodies
 from aftersales.channels.text_intake import TextIntake, TextMessage
 from aftersales.core.clock import Clock
-from aftersales.core.errors import Conflict, InvalidRequest, NotFound
+from aftersales.core.errors import Conflict, DomainError, InvalidRequest, NotFound
 from aftersales.core.model import DomainModel
 from aftersales.logistics.verification import VerificationError
 from aftersales.tickets.domain import Actor
@@ -61,25 +62,50 @@ class ImLink(DomainModel):
 class ImIntake:
     def __init__(self, settings: IntegrationSettings, dedupe: Dedupe, text: TextIntake,
                  conversations: Conversations, links: CustomerLinks, keys: IndexKeys, parking: Parking,
-                 tickets: TicketService, clock: Clock) -> None:
+                 tickets: TicketService, clock: Clock, bodies: KeptBodies, queue: ImIntakeQueue | None) -> None:
+        """`bodies` keeps a verified push until the worker took it; `queue`: where the push leaves it
+        for the worker (None: not deployed, a push is refused with 500 so the vendor pushes again)."""
         self._settings, self._dedupe, self._text, self._conversations = settings, dedupe, text, conversations
         self._links, self._keys, self._parking, self._tickets, self._clock = links, keys, parking, tickets, clock
+        self._bodies, self._queue = bodies, queue
 
     # ------------------------------------------------------------------ pushes
     def push(self, tenant_id: str, channel: str, query: Mapping[str, str], headers: Mapping[str, str],
              body: bytes) -> IntakeResult:
-        """Verify, then take the push once. Unknown tenant or channel: 401 like a bad signature."""
+        """Verify, read (400 for a malformed body), keep and queue the push; nothing is filed here.
+        Unknown tenant or channel: 401 like a bad signature. The same bytes pushed again are kept and
+        queued once."""
         config = self._settings.get(tenant_id, settings_name(channel)) if channel in im.CHANNELS else None
         if not config:
             raise VerificationError("webhook.signature_invalid", provider=channel)
         if channel == im.QIYU:
             event_type = im_signatures.verify_qiyu(config["app_secret"], query, body, self._clock.now())
-            event = im.parse_qiyu(event_type, body)
         else:
             im_signatures.verify_meiqia(config["secret_key"], headers, body)
-            event = im.parse_meiqia(body)
+            event_type = "offline_push"
+        event = _parse(channel, event_type, body)
         if event is None:
-            return IntakeResult(source=channel, external_id=None, outcome="ignored", detail=query.get("eventType"))
+            return IntakeResult(source=channel, external_id=None, outcome="ignored", detail=event_type)
+        body_id = im.body_id(event_type, body)
+        if not self._bodies.keep_body(tenant_id, channel, body_id, body, ttl_days=7):
+            return IntakeResult(source=channel, external_id=event.external_id, outcome="duplicate")
+        try:
+            if self._queue is None:
+                raise DomainError("error.event_publish_failed", detail_type="im.intake")
+            self._queue.enqueue(tenant_id, channel, body_id, event_type)
+        except DomainError:  # not queued: forget the body, so the vendor's re-push is queued again
+            self._bodies.forget_body(tenant_id, channel, body_id)
+            raise
+        return IntakeResult(source=channel, external_id=event.external_id, outcome="queued")
+
+    def file(self, tenant_id: str, channel: str, body_id: str, event_type: str) -> IntakeResult:
+        """The worker's turn: take a queued push once (the vendor's message id). A failure raises: the
+        queue retries it (then DLQ), and the dedupe marker makes that safe."""
+        body = self._bodies.kept_body(tenant_id, channel, body_id)
+        event = _parse(channel, event_type, body) if body is not None else None
+        if event is None:  # kept 7 days: a queue message older than that has nothing left to take
+            logger.warning("im push body gone", extra={"channel": channel})
+            return IntakeResult(source=channel, external_id=None, outcome="ignored", detail="body_expired")
         result = self._dedupe.once(tenant_id, channel, event.external_id, lambda: self._take(tenant_id, event))
         if result is None:
             return IntakeResult(source=channel, external_id=event.external_id, outcome="duplicate")
@@ -158,6 +184,10 @@ class ImIntake:
                                       "filed_by": actor.id})
         self._parking.matched(tenant_id, identity_key, item, ticket_id)
         return item["message_id"]
+
+
+def _parse(channel: str, event_type: str, body: bytes) -> im.ImEvent | None:
+    return im.parse_qiyu(event_type, body) if channel == im.QIYU else im.parse_meiqia(body)
 
 
 def _linker(request_id: str | None = None) -> Actor:

@@ -224,6 +224,16 @@ class DouyinIntakeQueue(Protocol):
         kept push body; returns the groups that could not be left on the queue."""
 
 
+class ImIntakeQueue(Protocol):
+    """The IM push (Qiyu, Meiqia) keeps its verified body, leaves a pointer here and answers at once;
+    the intake worker (functions/im_intake, ImIntake.file) takes it. adapters/aws_intake.py:
+    SqsImIntakeQueue."""
+
+    def enqueue(self, tenant_id: str, channel: str, body_id: str, event_type: str) -> None:
+        """One small message naming the kept body (never its content); raises DomainError when it
+        could not be queued."""
+
+
 class JsonHttp(Protocol):
     """The chat/shop platforms' REST APIs (adapters/http_json.py)."""
 

@@ -24,6 +24,7 @@ from aftersales.channels.ports import (
     AttachmentStore,
     ConversationStore,
     DouyinIntakeQueue,
+    ImIntakeQueue,
     InboundAnswers,
     IntakeStore,
     IntegrationSettings,
@@ -61,7 +62,7 @@ def build_channels(store: IntakeStore, conversation_store: ConversationStore, se
                    platform_refunds: PlatformRefunds | None = None, kf: KfMessages | None = None,
                    kf_requests: KfSyncRequests | None = None, douyin_queue: DouyinIntakeQueue | None = None,
                    platform_disputes: PlatformDisputes | None = None, answers: InboundAnswers | None = None,
-                   retention: timedelta = PARKED_RETENTION) -> ChannelUseCases:
+                   im_queue: ImIntakeQueue | None = None, retention: timedelta = PARKED_RETENTION) -> ChannelUseCases:
     """`store` is the channels table (each unit takes the parts it uses); `retention`: how long
     parked intake, and the record of how it left the inbox, is kept; `answers`: the bot that takes
     its turn after each customer message on a ticket (automatic answer or hand-off)."""
@@ -80,4 +81,4 @@ def build_channels(store: IntakeStore, conversation_store: ConversationStore, se
         wecom=WeComIntake(settings, ReplayWindow(store, clock, "wecom"), dedupe, text, store, kf, kf_requests),
         douyin_push=DouyinPush(settings, store, douyin_queue), douyin=douyin,
         email=EmailIntake(dedupe, store, aggregation, conversations, text, parking, attachments),
-        im=ImIntake(settings, dedupe, text, conversations, links, store, parking, tickets, clock))
+        im=ImIntake(settings, dedupe, text, conversations, links, store, parking, tickets, clock, store, im_queue))

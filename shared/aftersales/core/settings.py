@@ -135,6 +135,7 @@ class ChannelSettings(EnvSettings):
     qiyu_api_base: str = "https://qiyukf.com"
     wecom_kf_sync_queue_url: str = ""  # the WeCom callback leaves 微信客服 sync requests here
     douyin_intake_queue_url: str = ""  # the Douyin push leaves its messages here for the intake worker
+    im_intake_queue_url: str = ""  # the Qiyu / Meiqia push leaves its verified pushes here for the IM worker
     # per-container cache of per-tenant integration settings (webhook secrets, rules); 0 disables
     integration_settings_ttl_seconds: float = Field(default=60.0, ge=0)
 

@@ -74,7 +74,7 @@ class ChannelContexts(ContextGroup):
 
     @cached_property
     def channels(self) -> ChannelUseCases:
-        from aftersales.adapters.aws_intake import SqsDouyinIntakeQueue, SqsKfSyncRequests
+        from aftersales.adapters.aws_intake import SqsDouyinIntakeQueue, SqsImIntakeQueue, SqsKfSyncRequests
         from aftersales.channels.use_cases import build_channels
         from aftersales.channels.wecom_kf import WeComKfSync
 
@@ -84,7 +84,8 @@ class ChannelContexts(ContextGroup):
                               kf=WeComKfSync(self.integration_settings, self.wecom),
                               kf_requests=SqsKfSyncRequests(cfg.wecom_kf_sync_queue_url),
                               douyin_queue=SqsDouyinIntakeQueue(cfg.douyin_intake_queue_url),
-                              platform_disputes=LazyPlatformDisputes(self), answers=LazyAnswers(self))
+                              platform_disputes=LazyPlatformDisputes(self), answers=LazyAnswers(self),
+                              im_queue=SqsImIntakeQueue(cfg.im_intake_queue_url))
 
     @cached_property
     def knowledge_base(self) -> KnowledgeBase:

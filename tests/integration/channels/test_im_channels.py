@@ -14,7 +14,7 @@ import pytest
 
 from aftersales.channels.im_signatures import qiyu_checksum
 from aftersales.notifications.errors import DeliveryFailed
-from tests.support.channels import api_event, table_items, tenant_with_return
+from tests.support.channels import api_event, table_items, take_queued, tenant_with_return
 from tests.support.fake_http import FakeJsonApi
 from tests.support.fixture_files import load, raw
 from tests.support.lambdas import FakeContext, load_handler
@@ -28,6 +28,9 @@ def qiyu(api, demo, aws, monkeypatch):
     fake = FakeJsonApi(lambda method, path, query, body: fake.replies.pop(0) if fake.replies else (200, {"code": 200}))
     fake.replies = []
     monkeypatch.setenv("QIYU_API_BASE", fake.url)
+    import boto3
+
+    monkeypatch.setenv("IM_INTAKE_QUEUE_URL", boto3.client("sqs").create_queue(QueueName="test-im-intake")["QueueUrl"])
     from aftersales import wiring
 
     wiring.reset()
@@ -39,13 +42,18 @@ def qiyu(api, demo, aws, monkeypatch):
 
 
 def _push(body: bytes, event: str, *, secret: str = SECRET, at: int | None = None) -> dict:
+    """The push function's answer; what it queued is then taken by the intake worker, as SQS would."""
     at = at or int(clock.time())
     query = {"eventType": event, "time": str(at), "checksum": qiyu_checksum(secret, body, at)}
-    handler = load_handler("im_push")
-    return handler.lambda_handler(api_event("POST", "/webhooks/im/{channel}/{tenant_id}", "/webhooks/im/qiyu/acme",
-                                            {"channel": "qiyu", "tenant_id": "acme"}, body,
-                                            {"Content-Type": "application/json;charset=utf-8"}, query),
-                                  FakeContext("im_push"))
+    answer = load_handler("im_push").lambda_handler(
+        api_event("POST", "/webhooks/im/{channel}/{tenant_id}", "/webhooks/im/qiyu/acme",
+                  {"channel": "qiyu", "tenant_id": "acme"}, body, {"Content-Type": "application/json;charset=utf-8"},
+                  query), FakeContext("im_push"))
+    records = take_queued(os.environ["IM_INTAKE_QUEUE_URL"])
+    if records:
+        worker = load_handler("im_intake").lambda_handler({"Records": records}, FakeContext("im_intake"))
+        assert worker == {"batchItemFailures": []}
+    return answer
 
 
 def _conversation(api, acme) -> list[dict]:
@@ -68,6 +76,7 @@ def test_a_signed_push_lands_on_the_linked_ticket_and_a_bad_one_stores_nothing(a
     refused = _push(raw("qiyu/push_MSG.body.json"), "MSG", secret="0" * 32)
     old = _push(raw("qiyu/push_MSG.body.json"), "MSG", at=int(clock.time()) - 301)
     assert (refused["statusCode"], old["statusCode"]) == (401, 401)
+    assert take_queued(os.environ["IM_INTAKE_QUEUE_URL"]) == []
     assert len(table_items(os.environ["CHANNELS_TABLE"])) == before
     linked = api.request("POST", "/channels/im/qiyu/conversations/user1/link", {"ticket_id": acme["ticket"]},
                          {**acme["agent"], "Idempotency-Key": "link-1"})

@@ -11,7 +11,7 @@ import pytest
 
 from aftersales.channels.im_intake import LINKED_EVENT
 from aftersales.channels.im_signatures import meiqia_sign, qiyu_checksum
-from aftersales.core.errors import Conflict, InvalidRequest
+from aftersales.core.errors import Conflict, DomainError, InvalidRequest
 from aftersales.logistics.verification import VerificationError
 from aftersales.tickets.domain import CUSTOMER_REPLIED, OpenTicket
 from tests.support.fixture_files import raw
@@ -38,7 +38,15 @@ def _push(rig, name: str, event: str, body: bytes | None = None, *, secret: str 
     body = body if body is not None else raw(f"qiyu/{name}.body.json")
     time = int(rig.clock.now().timestamp())
     query = {"eventType": event, "time": str(time), "checksum": qiyu_checksum(secret, body, time)}
-    return rig.im.push("acme", "qiyu", query, {}, body)
+    return _filed(rig, rig.im.push("acme", "qiyu", query, {}, body))
+
+
+def _filed(rig, pushed):
+    """The push answered `queued`: the worker's outcome for it (else the push's own answer)."""
+    if pushed.outcome != "queued":
+        return pushed
+    [(tenant, channel, body_id, event_type)] = rig.im_queue.take()
+    return rig.im.file(tenant, channel, body_id, event_type)
 
 
 def _customer_text(text: str = "我的退款到哪了", msg_id: str = "c-1") -> bytes:
@@ -54,13 +62,13 @@ def test_a_push_with_a_bad_checksum_is_refused_before_anything_is_stored(im):
         _push(im, "push_MSG", "MSG", secret="0" * 32)
     with pytest.raises(VerificationError):
         im.im.push("acme", "qiyu", {}, {}, raw("qiyu/push_MSG.body.json"))
-    assert len(im.messages) == before and len(im.markers) == 0
+    assert len(im.messages) == before and len(im.markers) == 0 and len(im.bodies) == 0 and len(im.im_queue) == 0
 
 
 def test_a_tenant_without_qiyu_settings_gets_401(rig):
     with pytest.raises(VerificationError):
         _push(rig, "push_MSG", "MSG")
-    assert len(rig.markers) == 0
+    assert len(rig.markers) == 0 and len(rig.bodies) == 0
 
 
 def test_a_linked_conversations_session_and_messages_land_on_the_ticket_once(im):
@@ -130,7 +138,25 @@ def test_a_meiqia_push_is_verified_and_recorded_on_the_linked_ticket(im):
     with pytest.raises(VerificationError):
         im.im.push("acme", "meiqia", {}, {"Authorization": f"meiqia_sign:{meiqia_sign('wrong-key-0000000', body)}"},
                    body)
-    result = im.im.push("acme", "meiqia", {}, {"Authorization": f"meiqia_sign:{meiqia_sign(MEIQIA_KEY, body)}"}, body)
+    signed = {"Authorization": f"meiqia_sign:{meiqia_sign(MEIQIA_KEY, body)}"}
+    result = _filed(im, im.im.push("acme", "meiqia", {}, signed, body))
     assert result.outcome == "commented"
     [said] = im.conversation(ticket_id)
     assert (said.direction, said.author, said.body) == ("outbound", "meiqia:staff:agent", "您好，已为您登记")
+
+
+def test_the_push_only_keeps_and_queues_and_a_push_that_cannot_be_queued_keeps_nothing(im):
+    body = raw("qiyu/push_MSG.body.json")
+    time = int(im.clock.now().timestamp())
+    query = {"eventType": "MSG", "time": str(time), "checksum": qiyu_checksum(SECRET, body, time)}
+    im.im_queue.refusing = True
+    with pytest.raises(DomainError):
+        im.im.push("acme", "qiyu", query, {}, body)
+    assert len(im.bodies) == 0 and len(im.items) == 0  # the vendor's re-push is taken again
+    im.im_queue.refusing = False
+    assert im.im.push("acme", "qiyu", query, {}, body).outcome == "queued"
+    assert len(im.items) == 0 and len(im.bodies) == 1  # nothing filed until the worker's turn
+    with pytest.raises(InvalidRequest):  # a malformed body is refused before it is kept
+        bad = b"[1]"
+        im.im.push("acme", "qiyu", {**query, "checksum": qiyu_checksum(SECRET, bad, time)}, {}, bad)
+    assert len(im.bodies) == 1
