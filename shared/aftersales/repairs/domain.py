@@ -43,6 +43,7 @@ from aftersales.repairs.model import (
     Reschedule,
     Window,
 )
+from aftersales.sla.calendar import BusinessCalendar, business_time_between
 from aftersales.tickets.audit import GENESIS_HASH, AuditEntry, seal
 
 J = JobStatus
@@ -184,15 +185,17 @@ def withdraw(job: Job, actor: JobActor, *, at: datetime, reason: str) -> Job:
     return _move(job, J.DECLINED, "repair.withdrawn", actor, at=at, reason=reason, decline_reason=reason)
 
 
-def book(job: Job, actor: JobActor, *, at: datetime, window: Window, technician_id: str | None) -> Job:
+def book(job: Job, actor: JobActor, *, at: datetime, window: Window, technician_id: str | None,
+         availability: BusinessCalendar | None = None) -> Job:
     _future(window, at)
+    _available(window, availability)
     return _move(job, J.BOOKED, "repair.appointment_booked", actor, at=at,
                  data={"window": window.model_dump(mode="json"), "technician_id": technician_id},
                  appointment=Appointment(window=window, technician_id=technician_id))
 
 
 def reschedule(job: Job, actor: JobActor, *, at: datetime, window: Window, reason: str,
-               technician_id: str | None = None) -> Job:
+               technician_id: str | None = None, availability: BusinessCalendar | None = None) -> Job:
     if job.appointment is None or job.status != J.BOOKED:
         raise IllegalTransition("repairs.illegal_transition", status=job.status.value, to=J.BOOKED.value,
                                 allowed=allowed(job, actor))
@@ -201,6 +204,7 @@ def reschedule(job: Job, actor: JobActor, *, at: datetime, window: Window, reaso
     if len(job.appointment.reschedules) >= MAX_RESCHEDULES:
         raise Conflict("repairs.too_many_reschedules", limit=MAX_RESCHEDULES)
     _future(window, at)
+    _available(window, availability)
     previous = job.appointment
     appointment = Appointment(window=window, technician_id=technician_id or previous.technician_id,
                               reschedules=[*previous.reschedules,
@@ -229,6 +233,14 @@ def on_the_way(job: Job, actor: JobActor, *, at: datetime, eta: datetime | None,
 def _future(window: Window, at: datetime) -> None:
     if window.end <= at:
         raise InvalidRequest("repairs.window_in_past", field="window.end")
+
+
+def _available(window: Window, availability: BusinessCalendar | None) -> None:
+    """The whole window lies in the visiting hours (the technician's, else the provider's; none: any time)."""
+    if availability is not None and \
+            business_time_between(availability, window.start, window.end) != window.end - window.start:
+        raise InvalidRequest("repairs.window_not_available", field="window.start",
+                             timezone=availability.timezone)
 
 
 def check_in(job: Job, actor: JobActor, *, at: datetime, location: Location | None, media_ids: Sequence[str],

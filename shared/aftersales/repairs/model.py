@@ -11,6 +11,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
+from aftersales.sla.calendar import BusinessCalendar
 from aftersales.tickets.audit import AuditEntry
 
 MAX_ENTRIES = 200  # audit entries on one job (one DynamoDB item)
@@ -83,6 +84,7 @@ class Provider(DomainModel):
     skills: list[str] = Field(default_factory=list)
     capacity: int = Field(default=10, ge=0, le=10_000, description="open jobs it takes at once")
     active: bool = True
+    availability: BusinessCalendar | None = None  # when it visits customers; none: any time
     created_at: datetime
 
 
@@ -94,6 +96,7 @@ class Technician(DomainModel):
     skills: list[str] = Field(default_factory=list)
     regions: list[str] = Field(default_factory=list)
     active: bool = True
+    availability: BusinessCalendar | None = None  # the technician's own hours, over the provider's
 
 
 class Part(DomainModel):

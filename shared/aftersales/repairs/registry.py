@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from pydantic import ValidationError
+
 from aftersales.core.clock import Clock
-from aftersales.core.errors import NotFound
+from aftersales.core.errors import InvalidRequest, NotFound
 from aftersales.core.ids import new_id
 from aftersales.core.money import Money
 from aftersales.repairs.model import Part, Provider, Technician
 from aftersales.repairs.ports import IssuedProviderKey, ProviderKeys, RepairStore
+from aftersales.sla.calendar import BusinessCalendar
 
 
 class ProviderRegistry:
@@ -32,6 +35,8 @@ class ProviderRegistry:
 
     def update(self, tenant_id: str, provider_id: str, **changes: object) -> Provider:
         current = self.provider(tenant_id, provider_id)
+        if isinstance(changes.get("availability"), dict):
+            changes["availability"] = _calendar(changes["availability"], tenant_id, f"provider:{provider_id}")
         provider = Provider.model_validate({**current.model_dump(), **{k: v for k, v in changes.items()
                                                                        if v is not None}})
         self._store.put_provider(provider)
@@ -53,11 +58,14 @@ class ProviderRegistry:
 
     # ------------------------------------------------------------------ technicians
     def put_technician(self, tenant_id: str, provider_id: str, *, name: str, technician_id: str | None = None,
-                       skills: Sequence[str] = (), regions: Sequence[str] = (), active: bool = True) -> Technician:
+                       skills: Sequence[str] = (), regions: Sequence[str] = (), active: bool = True,
+                       availability: dict | None = None) -> Technician:
         self.provider(tenant_id, provider_id)
-        technician = Technician(technician_id=technician_id or self._new_id("tech"), provider_id=provider_id,
+        technician_id = technician_id or self._new_id("tech")
+        hours = _calendar(availability, tenant_id, f"technician:{technician_id}") if availability else None
+        technician = Technician(technician_id=technician_id, provider_id=provider_id,
                                 tenant_id=tenant_id, name=name, skills=list(skills), regions=list(regions),
-                                active=active)
+                                active=active, availability=hours)
         self._store.put_technician(technician)
         return technician
 
@@ -87,3 +95,13 @@ class ProviderRegistry:
 
     def parts(self, tenant_id: str) -> list[Part]:
         return self._store.parts(tenant_id)
+
+
+def _calendar(hours: dict, tenant_id: str, calendar_id: str) -> BusinessCalendar:
+    """A provider's or technician's visiting hours (time zone, weekly hours, holidays) as a calendar;
+    hours that make no calendar (an unknown zone, overlapping or no intervals) are 422 at the field."""
+    try:
+        return BusinessCalendar.model_validate({**hours, "tenant_id": tenant_id, "calendar_id": calendar_id})
+    except ValidationError as exc:
+        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
+        raise InvalidRequest("repairs.availability_invalid", field=f"availability.{where}".rstrip(".")) from exc

@@ -28,6 +28,7 @@ from aftersales.repairs import domain
 from aftersales.repairs.model import Coverage, Job, JobActor, JobStatus, Location, Party, Provider, Window
 from aftersales.repairs.ports import JobPage, PartTrace, RepairStore, RepairTickets, TracePage
 from aftersales.repairs.registry import ProviderRegistry
+from aftersales.sla.calendar import BusinessCalendar
 from aftersales.tickets.domain import Actor
 from aftersales.tickets.model import Role, Status, TicketType
 
@@ -192,21 +193,29 @@ class RepairService:
     def book(self, tenant_id: str, job_id: str, actor: JobActor, *, window: Window, technician_id: str | None,
              expected_version: int | None = None) -> Job:
         def change(job: Job) -> Job:
-            if technician_id:
-                self._registry.technician(tenant_id, job.provider_id, technician_id)
-            return domain.book(job, actor, at=self._clock.now(), window=window, technician_id=technician_id)
+            return domain.book(job, actor, at=self._clock.now(), window=window, technician_id=technician_id,
+                               availability=self._hours(tenant_id, job.provider_id, technician_id))
 
         return self._mutate(tenant_id, job_id, actor, change, expected_version, note="ticket.repair_booked")
 
     def reschedule(self, tenant_id: str, job_id: str, actor: JobActor, *, window: Window, reason: str,
                    technician_id: str | None = None, expected_version: int | None = None) -> Job:
         def change(job: Job) -> Job:
-            if technician_id:
-                self._registry.technician(tenant_id, job.provider_id, technician_id)
+            named = technician_id or (job.appointment.technician_id if job.appointment else None)
             return domain.reschedule(job, actor, at=self._clock.now(), window=window, reason=reason,
-                                     technician_id=technician_id)
+                                     technician_id=technician_id,
+                                     availability=self._hours(tenant_id, job.provider_id, named))
 
         return self._mutate(tenant_id, job_id, actor, change, expected_version, note="ticket.repair_rescheduled")
+
+    def _hours(self, tenant_id: str, provider_id: str, technician_id: str | None) -> BusinessCalendar | None:
+        """When a visit may be booked: the technician's hours, else the provider's (None: any time).
+        A named technician must exist and be active (404 otherwise)."""
+        if technician_id:
+            technician = self._registry.technician(tenant_id, provider_id, technician_id)
+            if technician.availability is not None:
+                return technician.availability
+        return self._registry.provider(tenant_id, provider_id).availability
 
     def on_the_way(self, tenant_id: str, job_id: str, actor: JobActor, *, eta: datetime | None = None,
                    technician_id: str | None = None, expected_version: int | None = None) -> Job:

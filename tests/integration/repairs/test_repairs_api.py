@@ -161,3 +161,26 @@ def test_bad_input_is_a_422_with_the_field(rig):
     bad = call("POST", "/repairs/providers", {"name": "X", "regions": ["china"]})
     assert bad.status == 422, bad.body
     assert rig["svc"].tickets.get("acme", rig["ticket_id"], SYSTEM).status.value == "repair_dispatched"
+
+
+def test_visiting_hours_hold_the_booking_and_bad_hours_are_422(rig):
+    call, second = rig["call"], rig["providers"]["second"]
+    _, job_id = offered_to_second(rig)
+    bad = call("PATCH", f"/repairs/providers/{second['id']}", {"availability": {
+        "timezone": "Asia/Shanghai", "weekly_hours": {"mon": [{"start": "18:00", "end": "09:00"}]}}})
+    assert bad.status == 422 and bad.body["error"]["fields"][0]["path"].startswith("availability"), bad.body
+    unknown = call("PATCH", f"/repairs/providers/{second['id']}", {"availability": {
+        "timezone": "Mars/Olympus", "weekly_hours": {"mon": [{"start": "09:00", "end": "18:00"}]}}})
+    assert unknown.status == 422 and unknown.body["error"]["fields"][0]["path"].startswith("availability"), unknown.body
+    every_day = {d: [{"start": "09:00", "end": "10:00"}] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    hours = call("PATCH", f"/repairs/providers/{second['id']}", {"availability": {
+        "timezone": "UTC", "weekly_hours": every_day}})
+    assert hours.status == 200 and hours.body["availability"]["timezone"] == "UTC", hours.body
+    call("POST", f"/repairs/jobs/{job_id}/accept", who=second["key"])
+    start = (rig["svc"].clock.now() + timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
+    late = {"window": {"start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()}}
+    refused = call("POST", f"/repairs/jobs/{job_id}/appointment", late, who=second["key"])
+    assert refused.status == 422 and refused.body["error"]["fields"][0]["path"] == "window.start", refused.body
+    nine = start.replace(hour=9)
+    fits = {"window": {"start": nine.isoformat(), "end": (nine + timedelta(minutes=45)).isoformat()}}
+    assert call("POST", f"/repairs/jobs/{job_id}/appointment", fits, who=second["key"]).status == 200

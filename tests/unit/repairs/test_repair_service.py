@@ -257,3 +257,36 @@ def test_the_technician_on_the_way_is_noted_on_the_ticket_with_the_visit_window_
     assert moved.appointment.on_the_way_at is None
     with pytest.raises(NotFound):
         rig.repairs.on_the_way(TENANT, job_id, provider_actor("someone-else"))
+
+
+WEEKDAYS = {"timezone": "Asia/Shanghai",
+            "weekly_hours": {d: [{"start": "09:00", "end": "18:00"}] for d in ("mon", "tue", "wed", "thu", "fri")}}
+
+
+def test_a_visit_is_booked_only_within_the_providers_hours_or_the_technicians_own(rig):
+    """GIVEN a provider visiting 09-18 Shanghai time on weekdays and a technician who also works
+    Saturdays WHEN a visit is booked THEN a Friday-morning window is taken, an evening one is 422 at
+    window.start, and a Saturday one only with the Saturday technician; a reschedule is held to the
+    same hours; hours that make no calendar are 422 at their field."""
+    job_id, _, actor = accepted_job(rig)
+    provider_id = actor.provider_id
+    rig.registry.update(TENANT, provider_id, availability=WEEKDAYS)
+    rig.registry.put_technician(TENANT, provider_id, name="Sat", technician_id="tech-sat", availability={
+        "timezone": "Asia/Shanghai", "weekly_hours": {"sat": [{"start": "09:00", "end": "17:00"}]}})
+    rig.registry.put_technician(TENANT, provider_id, name="Plain", technician_id="tech-plain")
+
+    with pytest.raises(InvalidRequest) as evening:  # Thu 19:00-21:00 in Shanghai
+        rig.repairs.book(TENANT, job_id, actor, window=window(3), technician_id=None)
+    assert evening.value.details == {"field": "window.start", "timezone": "Asia/Shanghai"}
+    with pytest.raises(InvalidRequest):  # Sat 10:00-12:00: the provider's hours, for a technician without own
+        rig.repairs.book(TENANT, job_id, actor, window=window(42), technician_id="tech-plain")
+    saturday = rig.repairs.book(TENANT, job_id, actor, window=window(42), technician_id="tech-sat")
+    assert saturday.appointment.technician_id == "tech-sat"
+    with pytest.raises(InvalidRequest):  # the Saturday technician does not work Fridays
+        rig.repairs.reschedule(TENANT, job_id, actor, window=window(18), reason="customer asked")
+    friday = rig.repairs.reschedule(TENANT, job_id, actor, window=window(18), reason="customer asked",
+                                    technician_id="tech-plain")  # Fri 10:00-12:00
+    assert friday.appointment.window.start == NOW + timedelta(hours=18)
+    with pytest.raises(InvalidRequest) as bad:
+        rig.registry.update(TENANT, provider_id, availability={"timezone": "Mars/Olympus", "weekly_hours": {}})
+    assert bad.value.details["field"].startswith("availability.")

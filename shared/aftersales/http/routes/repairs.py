@@ -1,12 +1,12 @@
-"""Repair routes. The provider's side (its API key: the jobs offered to its provider, nothing
-else; another provider's job is a 404): list its jobs, accept or decline, book and reschedule the
-visit, check in, diagnose and quote, record parts, repaired / not repairable, the customer's code,
-close. The merchant's side (staff): providers, their technicians and keys, the parts catalogue,
-serial and batch lookups, a ticket's jobs, dispatch. The customer's side: answer the quote, confirm
-with the code."""
+"""Repair routes. The provider's side (its API key: only the jobs offered to its provider; another
+provider's job is a 404): its jobs, accept / decline, book and reschedule the visit, on the way,
+check in, diagnose and quote, parts, repaired / not repairable, the customer's code, close. The
+merchant's side (staff): providers (their hours), technicians and keys, the parts catalogue, serial
+and batch lookups, a ticket's jobs, dispatch. The customer's: answer the quote, confirm with the code."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
@@ -25,6 +25,7 @@ from aftersales.repairs import domain
 from aftersales.repairs.model import MAX_MEDIA, Coverage, Job, JobActor, Location, Part, Party, Provider, Technician
 from aftersales.repairs.model import Window as JobWindow
 from aftersales.repairs.ports import PartTrace
+from aftersales.sla.calendar import Weekday, WorkInterval
 from aftersales.tickets.model import Role
 from aftersales.wiring import services
 
@@ -67,6 +68,12 @@ class ProviderRequest(Strict):
     capacity: StrictInt = Field(default=10, ge=0, le=10_000, description="Open jobs it takes at once")
 
 
+class Availability(Strict):  # visiting hours: local intervals per weekday in an IANA zone, days off
+    timezone: label(64, min_length=1)
+    weekly_hours: dict[Weekday, list[WorkInterval]] = Field(max_length=7)
+    holidays: list[date] = Field(default_factory=list, max_length=366)
+
+
 class ProviderUpdate(Strict):
     name: Name | None = None
     regions: list[Country] | None = Field(default=None, max_length=250)
@@ -74,6 +81,7 @@ class ProviderUpdate(Strict):
     skills: list[label(64, min_length=1)] | None = Field(default=None, max_length=50)
     capacity: StrictInt | None = Field(default=None, ge=0, le=10_000)
     active: StrictBool | None = None
+    availability: Availability | None = Field(default=None, description="When its technicians visit")
 
 
 class KeyRequest(Strict):
@@ -85,6 +93,7 @@ class TechnicianRequest(Strict):
     skills: list[label(64, min_length=1)] = Field(default_factory=list, max_length=50)
     regions: list[Country] = Field(default_factory=list, max_length=250)
     active: StrictBool = True
+    availability: Availability | None = Field(default=None, description="Own hours (else the provider's)")
 
 
 class PartRequest(Strict):
@@ -258,7 +267,8 @@ def put_technician(provider_id: ProviderId, technician_id: Annotated[str, Path(m
     request.require(*MANAGERS)
     return _technician(services().repairs.registry.put_technician(
         request.tenant(), provider_id, technician_id=technician_id, name=body.name, skills=body.skills,
-        regions=body.regions, active=body.active))
+        regions=body.regions, active=body.active,
+        availability=body.availability.model_dump(mode="json") if body.availability else None))
 
 
 @router.get("/repairs/providers/<provider_id>/technicians", tags=["repairs"],
