@@ -520,6 +520,9 @@ TEXT: dict[str, str] = {
     "event.ticket.repair_withdrawn": "Trabajo de reparación retirado a un proveedor que no cumplió su plazo",
     "repairs.offer_not_due": "La oferta del trabajo {job_id} todavía no ha vencido.",
     "repairs.eta_in_past": "La hora prevista de llegada no puede estar en el pasado.",
+    "repairs.window_not_available": "La visita debe quedar dentro del horario de visitas del proveedor "
+    "({timezone}).",
+    "repairs.availability_invalid": "Este horario de visitas no es válido.",
     # dispute evidence pack
     "pack.title": "Expediente de pruebas de la disputa {dispute_id}",
     "pack.conversation_title": "Conversación de la solicitud {ticket_id} (disputa {dispute_id})",

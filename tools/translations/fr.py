@@ -542,6 +542,9 @@ TEXT: dict[str, str] = {
     "event.ticket.repair_withdrawn": "Intervention retirée à un prestataire qui n'a pas respecté son délai",
     "repairs.offer_not_due": "La proposition de l'intervention {job_id} n'a pas encore expiré.",
     "repairs.eta_in_past": "L'heure d'arrivée prévue ne peut pas être dans le passé.",
+    "repairs.window_not_available": "La visite doit avoir lieu pendant les horaires d'intervention du "
+    "prestataire ({timezone}).",
+    "repairs.availability_invalid": "Ces horaires d'intervention ne sont pas valides.",
     # dispute evidence pack
     "pack.title": "Dossier de preuves du litige {dispute_id}",
     "pack.conversation_title": "Conversation de la demande {ticket_id} (litige {dispute_id})",
