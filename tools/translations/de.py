@@ -857,4 +857,24 @@ TEXT: dict[str, str] = {
     "tracking.visit.stage.diagnosed": "Fehler festgestellt",
     "tracking.visit.stage.repaired": "Repariert",
     "tracking.visit.stage.not_repairable": "Konnte nicht repariert werden",
+    "event.ticket.return_declaration_recorded": "Zollangaben erfasst",
+    "crossborder.not_a_return":
+        "Bei einer Anfrage der Art {type} wird nichts zurückgeschickt, daher ist keine Zollanmeldung nötig.",
+    "crossborder.declaration_too_late": "Die Zollangaben können nicht mehr geändert werden (Anfrage: {status}).",
+    "crossborder.line_not_requested": "Position {line_id} gehört nicht zu dieser Rücksendung.",
+    "crossborder.more_than_requested":
+        "Position {line_id}: mehr Stück angegeben als die {requested}, die zurückgeschickt werden.",
+    "crossborder.declaration_missing":
+        "Diese Rücksendung geht ins Ausland ({destination}): Bitte machen Sie zuerst die Zollangaben.",
+    "crossborder.no_destinations": "Es ist noch kein Rücksendelager eingerichtet.",
+    # added meanwhile: helpdesk vendors, IM chat channels, repair visiting hours
+    "helpdesk.vendor_unavailable": "{vendor} ist gerade nicht erreichbar; bitte erneut versuchen.",
+    "event.ticket.im_conversation_linked": "Ihr Chat wurde der Anfrage hinzugefügt",
+    "im.body_not_json": "Der Inhalt der {channel}-Nachricht ist kein JSON-Objekt.",
+    "im.visitor_missing": "Die Besucher-ID des Chats fehlt.",
+    "im.unknown_channel": "Unbekannter Chat-Kanal {channel}.",
+    "im.conversation_link_changed": "Der Chat wurde im selben Moment einer anderen Anfrage zugeordnet; bitte "
+                                    "erneut versuchen.",
+    "repairs.window_not_available": "Der Besuch muss in den Besuchszeiten der Werkstatt liegen ({timezone}).",
+    "repairs.availability_invalid": "Diese Besuchszeiten sind ungültig.",
 }
