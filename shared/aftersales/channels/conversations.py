@@ -63,6 +63,8 @@ class Conversations:
                         body=body, subject=subject, external_id=external_id)
 
     def of_ticket(self, tenant_id: str, ticket_id: str, actor: Actor) -> list[ConversationItem]:
-        """The conversation, for an actor who may see the ticket (NotFound otherwise)."""
+        """The conversation, for an actor who may see the ticket (NotFound otherwise); staff's
+        internal notes only for staff."""
         self._tickets.get(tenant_id, ticket_id, actor)
-        return self._items.list(tenant_id, ticket_id)
+        items = self._items.list(tenant_id, ticket_id)
+        return items if actor.is_staff else [i for i in items if i.direction != "internal"]

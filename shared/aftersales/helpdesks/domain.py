@@ -16,12 +16,11 @@ from typing import Any, Literal
 
 from aftersales.core.clock import parse_iso
 from aftersales.helpdesks.model import InboundComment, Link, OutboundChange, Vendor
+from aftersales.tickets.domain import AGENT_REPLIED, INTERNAL_NOTE
 from aftersales.tickets.model import Status
 from aftersales.tickets.transitions import CREATED_EVENT
 
 ORIGIN = "origin"
-AGENT_REPLIED = "ticket.agent_replied"
-INTERNAL_NOTE = "ticket.internal_note"
 HELPDESK_REPLIED = "ticket.helpdesk_replied"
 HELPDESK_CONFLICT = "ticket.helpdesk_conflict"
 HELPDESK_STATUS_REFUSED = "ticket.helpdesk_status_not_applied"

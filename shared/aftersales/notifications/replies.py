@@ -13,7 +13,7 @@ from typing import Literal
 from aftersales.channels.ports import ConversationItem, ConversationStore
 from aftersales.core.clock import Clock, iso
 from aftersales.core.ids import new_id
-from aftersales.tickets.domain import AGENT_REPLIED, CUSTOMER_REPLIED, Actor
+from aftersales.tickets.domain import AGENT_REPLIED, CUSTOMER_REPLIED, INTERNAL_NOTE, Actor
 from aftersales.tickets.model import STAFF_ROLES
 from aftersales.tickets.service import TicketService
 
@@ -39,5 +39,16 @@ class ReplyService:
             channel=(channel or "outbox") if staff else ticket.channel.value,
             direction="outbound" if staff else "inbound", author=actor.id, body=body,
             data={"requested_channel": channel} if channel else {})
+        self._conversations.add(tenant_id, item)
+        return item
+
+    def note(self, tenant_id: str, ticket_id: str, actor: Actor, body: str) -> ConversationItem:
+        """A staff member's internal note: on the conversation as `internal` (customers never see
+        it, nothing delivers it) with a `ticket.internal_note` entry (not a response for the SLA)."""
+        now = self._clock.now()
+        message_id = new_id("msg", now)
+        ticket = self._tickets.message(tenant_id, ticket_id, INTERNAL_NOTE, actor, data={"message_id": message_id})
+        item = ConversationItem(message_id=message_id, ticket_id=ticket.id, at=iso(now), channel="internal",
+                                direction="internal", author=actor.id, body=body)
         self._conversations.add(tenant_id, item)
         return item

@@ -23,7 +23,7 @@ from aftersales.sla.deadlines import StatusChange
 from aftersales.tickets.audit import AuditEntry
 
 STAFF = frozenset({"agent", "supervisor", "admin", "finance", "arbitrator"})
-NOT_A_REPLY = ("ticket.assigned", "ticket.sla_")
+NOT_A_REPLY = ("ticket.assigned", "ticket.sla_", "ticket.internal_note")  # a note to colleagues answers nobody
 TERMINAL = frozenset({"closed", "cancelled"})
 MARKERS: dict[str, tuple[str, ...]] = {
     "ticket.refunded": ("refund_issued", "resolved"),

@@ -334,11 +334,13 @@ def note(ticket: Ticket, event: str, *, actor: Actor, at: datetime, reason: str 
 
 
 AGENT_REPLIED, CUSTOMER_REPLIED = "ticket.agent_replied", "ticket.customer_replied"
+INTERNAL_NOTE = "ticket.internal_note"  # staff to staff: never to the customer, not a response
 # Who may put a message on a ticket's record: staff answer, the customer (or the storefront and
 # channel intake on their behalf) writes in.
 MESSAGE_AUTHORS: dict[str, frozenset[Role]] = {
     AGENT_REPLIED: STAFF_ROLES,
     CUSTOMER_REPLIED: frozenset({Role.CUSTOMER, Role.STOREFRONT, Role.SYSTEM}),
+    INTERNAL_NOTE: STAFF_ROLES,
 }
 
 

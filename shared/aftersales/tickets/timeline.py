@@ -17,6 +17,9 @@ STAFF_ONLY_EVENTS = frozenset({
     "ticket.repair_offer_expired", "ticket.repair_withdrawn",
     # the bot's turns: the customer sees its answer on the conversation; the hand-off is the agents'
     "ticket.auto_answered", "ticket.bot_handed_off",
+    # staff's internal notes (and the helpdesk sync's records of what came from a helpdesk)
+    "ticket.internal_note", "ticket.helpdesk_replied", "ticket.helpdesk_conflict",
+    "ticket.helpdesk_status_not_applied", "ticket.helpdesk_assignee_recorded",
 })
 
 

@@ -176,3 +176,18 @@ def test_freshdesk_create_and_reply_read_its_recorded_answers(api, demo, hd, mon
     finally:
         freshdesk.close()
 
+
+
+def test_an_internal_note_is_for_staff_only(api, demo, hd):
+    ticket_id = _open_ticket()
+    path = f"/tickets/{ticket_id}/internal-notes"
+    created = api.request("POST", path, {"body": "Courier confirmed the delay"},
+                          headers={**demo["acme"]["agent"], "Idempotency-Key": "note-1"})
+    assert created.status == 201, created.body
+    assert created.body["direction"] == "internal"
+    assert api.request("POST", path, {"body": "x"}, headers={**demo["acme"]["cust-1"],
+                                                             "Idempotency-Key": "note-2"}).status == 403
+    seen_by_customer = api.request("GET", f"/tickets/{ticket_id}/conversation", headers=demo["acme"]["cust-1"])
+    seen_by_agent = api.request("GET", f"/tickets/{ticket_id}/conversation", headers=demo["acme"]["agent"])
+    assert seen_by_customer.status == 200 and seen_by_customer.body["items"] == []
+    assert [i["body"] for i in seen_by_agent.body["items"]] == ["Courier confirmed the delay"]

@@ -71,6 +71,21 @@ def post_reply(ticket_id: Annotated[str, Path()], body: ReplyRequest) -> Respons
     return request.idempotent_post(201, compute)
 
 
+class InternalNoteRequest(DomainModel):
+    model_config = ConfigDict(extra="forbid")
+    body: free_text(4000, min_length=1)
+
+
+@router.post("/tickets/<ticket_id>/internal-notes", tags=["channels"],
+             summary="Staff's internal note on the conversation (never shown or sent to the customer)",
+             status_code=201)
+def post_internal_note(ticket_id: Annotated[str, Path()], body: InternalNoteRequest) -> Response[dict]:
+    request.require(Role.AGENT, Role.SUPERVISOR, Role.FINANCE, Role.ARBITRATOR, Role.ADMIN)
+    who = request.actor()
+    return request.idempotent_post(201, lambda: services().replies.note(request.tenant(), ticket_id, who,
+                                                                         body.body).model_dump(mode="json"))
+
+
 @router.get("/tickets/<ticket_id>/conversation", tags=["channels"],
             summary="Every channel's messages on a ticket, oldest first")
 def ticket_conversation(ticket_id: Annotated[str, Path()]) -> dict:
