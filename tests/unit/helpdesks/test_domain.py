@@ -80,7 +80,8 @@ def test_only_public_comments_new_to_both_sides_come_in_oldest_first():
                 sent_comment_ids=["c-ours"], received_comment_ids=["c-old"])
 
     def comment(cid, *, public=True, minutes=0, body="hi"):
-        return InboundComment(comment_id=cid, body=body, public=public, author_id="a", at=T + timedelta(minutes=minutes))
+        return InboundComment(comment_id=cid, body=body, public=public, author_id="a",
+                              at=T + timedelta(minutes=minutes))
 
     fresh = domain.new_comments(link, [comment("c-2", minutes=2), comment("c-ours"), comment("c-old"),
                                        comment("c-private", public=False), comment("c-1", minutes=1),

@@ -124,7 +124,7 @@ def test_a_mapped_assignee_is_assigned_and_an_unmapped_one_recorded():
 
 def test_a_bad_or_stale_signature_is_refused_before_anything_is_stored():
     rig = HelpdeskRig()
-    ticket_id, external_id = _linked(rig)
+    _linked(rig)
     body = json.dumps({"type": "zen:event-type:ticket.comment_added", "id": "ev-x"}).encode()
     stamp = iso(rig.clock.now())
     with pytest.raises(Unauthorized):
