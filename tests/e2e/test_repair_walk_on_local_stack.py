@@ -3,9 +3,10 @@ path dispatches the approved repair -> bus -> SQS -> the repair dispatch functio
 
 GIVEN two providers staff registered for the demo tenant (each with its own key) WHEN a customer's
 kettle repair is approved THEN the first provider is offered the job and declines, the second
-accepts, books the visit, checks in with a photo, records the heating element it fitted with its
+accepts, books the visit, sets off, checks in with a photo, records the heating element it fitted with its
 serial, the customer confirms with their code, the ticket closes and the serial lookup finds the
-customer; the first provider's key reads neither the second's job nor the ticket."""
+customer; the first provider's key reads neither the second's job nor the ticket; the SLA tracker
+kept the job's clocks on the ticket (two offers answered, the first visit made)."""
 
 from __future__ import annotations
 
@@ -31,8 +32,8 @@ def _call(stack, method: str, path: str, who: dict, body=None, expect: int | Non
 
 
 def _code_listener(stack, suffix: str):
-    """A queue subscribed to the repairs' code events on the stack's bus: what a notification
-    consumer of the customer's channel would read (that consumer is not built)."""
+    """A queue subscribed to the repairs' code events on the stack's bus, beside the notifications
+    queue that sends the code to the customer's channel (the test plays the customer)."""
     region = os.environ.get("AWS_REGION", "us-east-1")
     sqs = boto3.client("sqs", endpoint_url=stack.endpoint, region_name=region)
     events = boto3.client("events", endpoint_url=stack.endpoint, region_name=region)
@@ -104,6 +105,7 @@ def test_a_kettle_repair_declined_accepted_repaired_confirmed_and_traced(local_s
     _call(stack, "POST", f"/repairs/jobs/{job_id}/accept", second)
     _call(stack, "POST", f"/repairs/jobs/{job_id}/appointment", second,
           {"window": {"start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat()}})
+    _call(stack, "POST", f"/repairs/jobs/{job_id}/on-the-way", second, {"eta": start.isoformat()})
     _call(stack, "POST", f"/repairs/jobs/{job_id}/check-in", second, {"media_ids": [f"med-{suffix}"]})
     _call(stack, "POST", f"/repairs/jobs/{job_id}/diagnosis", second,
           {"fault_code": "E-HEAT", "coverage": "warranty", "labour": {"amount": 8000, "currency": "CNY"},
@@ -124,6 +126,15 @@ def test_a_kettle_repair_declined_accepted_repaired_confirmed_and_traced(local_s
     assert [(t["customer_id"], t["ticket_id"]) for t in traced] == [(customer_id, ticket_id)]
     _call(stack, "GET", f"/repairs/jobs/{job_id}", keys["first"], expect=404)
     _call(stack, "GET", f"/tickets/{ticket_id}", keys["first"], expect=403)
+
+    def repair_clocks():
+        clocks = _call(stack, "GET", f"/tickets/{ticket_id}/deadlines", agent).json()["deadlines"]
+        done = {(d["metric"], d["cycle"]) for d in clocks if d["completed_at"]}
+        wanted = {("repair_accept", 0), ("repair_accept", 1), ("repair_first_visit", 0)}
+        return wanted <= done and clocks
+
+    clocks = eventually(repair_clocks, timeout=30, interval=0.5)
+    assert not any(d["breached"] for d in clocks if d["metric"].startswith("repair_"))
 
 
 def test_the_demo_seeds_two_repair_providers_with_keys_that_see_only_their_jobs(local_stack):
