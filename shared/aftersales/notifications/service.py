@@ -117,7 +117,8 @@ class NotificationService:
             message = render(name, locale, channel, ticket=ticket.id if ticket else "",
                              status=detail.get("to_status") or "", tracking=detail.get("tracking_number") or "",
                              reason=reason, reason_params=reason_params, link=link, amount=amount,
-                             visit=visit, code=str(detail.get("code") or ""))
+                             visit=visit, code=str(detail.get("code") or ""),
+                             time_zone=customer_zone(contacts, channel))
             assert message is not None
             key = f"{origin}:{channel}"
             if not self._contacts.first_seen(tenant_id, "notification", key, ttl_days=7):
@@ -223,6 +224,12 @@ class NotificationService:
         then WeCom; only those with a contact and a sender this tenant has configured."""
         ordered = dict.fromkeys(c for c in (preferred, "email", "wecom") if c)
         return [c for c in ordered if c in contacts and c in self._senders and self._senders[c].ready(tenant_id)]
+
+
+def customer_zone(contacts: Mapping[str, Mapping[str, Any]], channel: str) -> str | None:
+    """The time zone stored with the contact used, else with any of the customer's contacts."""
+    return contacts[channel].get("time_zone") or next(
+        (c["time_zone"] for c in contacts.values() if c.get("time_zone")), None)
 
 
 def refunded_amount(name: str, detail: Mapping[str, Any]) -> Money | None:

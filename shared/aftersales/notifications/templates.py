@@ -58,25 +58,27 @@ def has_template(event: str) -> bool:
 def render(event: str, locale: str, channel: str, *, ticket: str = "", status: str = "",
            tracking: str = "", reason: str = "", reason_params: dict[str, object] | None = None,
            link: str = "", amount: Money | None = None, visit: Visit | None = None,
-           code: str = "") -> Rendered | None:
+           code: str = "", time_zone: str | None = None) -> Rendered | None:
     """`locale`: any stored tag ("de-AT" reads de); `reason`: a message id that explains the event
     (the intake checks' refusal), added to the body in the customer's language; `amount`: the money
     the event moved (a refund), in the locale's currency format; `link`: the ticket's signed
     tracking page, added last; `visit`: a repair visit's window and ETA (instants, shown in the
-    locale); `code`: the customer's one-time repair confirmation code."""
+    locale and in `time_zone`, the customer's, UTC when none); `code`: the customer's one-time repair
+    confirmation code."""
     if event not in EVENTS:
         return None
     loc = supported(locale)
     values = {"ticket": ticket, "status": label("status", status, loc) if status else "", "tracking": tracking,
               "code": code}
     if visit is not None:
-        values.update(start=moment_with_zone(visit.start, loc), end=moment_with_zone(visit.end, loc))
+        values.update(start=moment_with_zone(visit.start, loc, time_zone),
+                      end=moment_with_zone(visit.end, loc, time_zone))
     subject = translate(f"notify.{event}.subject", loc, **values)
     body = translate(f"notify.{event}.body", loc, **values)
     if amount is not None:
         body = f"{body} {translate('notify.refund_amount', loc, amount=money(amount, loc))}"
     if visit is not None and visit.eta is not None:
-        body = f"{body} {translate('notify.repair_eta', loc, when=moment_with_zone(visit.eta, loc))}"
+        body = f"{body} {translate('notify.repair_eta', loc, when=moment_with_zone(visit.eta, loc, time_zone))}"
     if reason:
         body = f"{body} {translate(reason, loc, **(reason_params or {}))}"
     if link:

@@ -36,3 +36,17 @@ def test_the_outbox_reads_the_window_and_eta_from_the_notes_data_and_ignores_a_b
     assert repair_visit(detail) == VISIT.model_copy(update={"eta": START.replace(minute=40)})
     assert repair_visit({"data": {"window": {"start": "2026-12-04T02:00:00"}}}) is None  # naive and no end
     assert repair_visit({"data": {}}) is None and repair_visit({}) is None
+
+
+def test_the_window_is_in_the_customers_time_zone_in_german():
+    """GIVEN a German customer whose contact stores Europe/Berlin THEN the window reads in CET."""
+    from aftersales.notifications.service import customer_zone
+
+    contacts = {"email": {"address": "kunde@example.de", "locale": "de"},
+                "wecom": {"address": "wm-1", "time_zone": "Europe/Berlin"}}
+    zone = customer_zone(contacts, "email")
+    de = render("ticket.repair_booked", "de", "email", ticket="tkt_1", visit=VISIT, time_zone=zone)
+    assert zone == "Europe/Berlin" and de is not None
+    assert de.body == "Ein Techniker besucht Sie zu Anfrage tkt_1 zwischen 04.12.2026, 03:00 MEZ und 04.12.2026, " \
+                      "05:00 MEZ."
+    assert customer_zone({"email": {"address": "a@b.c"}}, "email") is None
