@@ -33,7 +33,7 @@ from aftersales.core.clock import Clock
 from aftersales.core.errors import Conflict, DomainError, InvalidRequest, NotFound
 from aftersales.core.model import DomainModel
 from aftersales.logistics.verification import VerificationError
-from aftersales.tickets.domain import Actor
+from aftersales.tickets.domain import Actor, OpenTicket
 from aftersales.tickets.model import Role
 from aftersales.tickets.service import TicketService
 
@@ -146,10 +146,7 @@ class ImIntake:
     def link(self, tenant_id: str, channel: str, visitor: str, ticket_id: str, actor: Actor) -> ImLink:
         """Point the conversation of `visitor` on `channel` at `ticket_id` (an open ticket the actor
         may see), link the visitor to its customer and file the conversation's parked messages on it."""
-        if channel not in im.CHANNELS:
-            raise InvalidRequest("im.unknown_channel", field="channel", channel=channel)
-        if not visitor.strip() or len(visitor) > 128:
-            raise InvalidRequest("im.visitor_missing", field="visitor")
+        _check(channel, visitor)
         try:
             ticket = self._tickets.get(tenant_id, ticket_id, actor)
         except NotFound:
@@ -176,6 +173,13 @@ class ImIntake:
         return ImLink(channel=channel, ticket_id=ticket.id, customer_id=ticket.customer_id, filed=filed,
                       previous_ticket_id=previous if previous != ticket.id else None)
 
+    def open_ticket(self, tenant_id: str, channel: str, visitor: str, request: OpenTicket, actor: Actor) -> ImLink:
+        """Staff, in one action: open a ticket for the order the conversation is about (its customer is
+        the order's) and link the conversation to it."""
+        _check(channel, visitor)
+        ticket = self._tickets.open(tenant_id, request, actor)
+        return self.link(tenant_id, channel, visitor, ticket.id, actor)
+
     def _file(self, tenant_id: str, ticket_id: str, identity_key: str, item: dict[str, Any], actor: Actor) -> str:
         self._conversations.add(tenant_id, ticket_id, channel=item["channel"],
                                 direction=item.get("direction") or "inbound", author=item.get("author") or "",
@@ -184,6 +188,13 @@ class ImIntake:
                                       "filed_by": actor.id})
         self._parking.matched(tenant_id, identity_key, item, ticket_id)
         return item["message_id"]
+
+
+def _check(channel: str, visitor: str) -> None:
+    if channel not in im.CHANNELS:
+        raise InvalidRequest("im.unknown_channel", field="channel", channel=channel)
+    if not visitor.strip() or len(visitor) > 128:
+        raise InvalidRequest("im.visitor_missing", field="visitor")
 
 
 def _parse(channel: str, event_type: str, body: bytes) -> im.ImEvent | None:

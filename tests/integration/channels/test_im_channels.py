@@ -109,3 +109,19 @@ def test_a_staff_reply_goes_into_the_qiyu_session_signed(api, qiyu):
     assert query["checksum"] == qiyu_checksum(SECRET, body.encode(), int(query["time"]))
     assert json.loads(body) == load("qiyu/send_message_TEXT.request.json")  # uid user1, TEXT, 七鱼，你好。
     assert services().notifications.handle(event) == "duplicate"
+
+
+def test_staff_open_a_ticket_from_a_conversation_over_the_api(api, qiyu):
+    acme, _ = qiyu
+    body = {"type": "complaint", "order_id": "O-1", "channel": "web", "reason_code": "late"}
+    opened = api.request("POST", "/channels/im/qiyu/conversations/user9/ticket", body,
+                         {**acme["agent"], "Idempotency-Key": "open-1"})
+    assert opened.status == 201 and opened.body["customer_id"] == "cust-1"
+    ticket = api.request("GET", f"/tickets/{opened.body['ticket_id']}", None, acme["agent"])
+    assert ticket.status == 200 and ticket.body["order_id"] == "O-1"
+    bad = api.request("POST", "/channels/im/qiyu/conversations/user9/ticket", {**body, "reason_code": ""},
+                      {**acme["agent"], "Idempotency-Key": "open-2"})
+    assert bad.status == 422 and "reason_code" in json.dumps(bad.body)
+    customer = api.request("POST", "/channels/im/qiyu/conversations/user9/ticket", body,
+                           {**acme["cust-1"], "Idempotency-Key": "open-3"})
+    assert customer.status == 403

@@ -160,3 +160,23 @@ def test_the_push_only_keeps_and_queues_and_a_push_that_cannot_be_queued_keeps_n
         bad = b"[1]"
         im.im.push("acme", "qiyu", {**query, "checksum": qiyu_checksum(SECRET, bad, time)}, {}, bad)
     assert len(im.bodies) == 1
+
+
+def test_staff_open_a_ticket_from_a_conversation_and_it_is_linked_in_the_same_action(im):
+    parked = _push(im, "push_MSG", "MSG")
+    assert parked.outcome == "parked"
+    link = im.im.open_ticket("acme", "qiyu", "user1", OpenTicket(type="complaint", order_id="O-1", channel="web",
+                                                                 reason_code="late"), AGENT)
+    ticket = im.tickets.get("acme", link.ticket_id, SYSTEM)
+    assert (ticket.customer_id, link.customer_id, len(link.filed)) == ("cust-1", "cust-1", 1)
+    assert [i.body for i in im.conversation(ticket.id)] == ["2222"]
+    assert _push(im, None, "MSG", _customer_text()).ticket_id == ticket.id
+
+
+def test_opening_a_ticket_for_a_bad_channel_or_order_opens_nothing(im):
+    request = OpenTicket(type="complaint", order_id="O-1", channel="web", reason_code="late")
+    with pytest.raises(InvalidRequest):
+        im.im.open_ticket("acme", "wechat", "user1", request, AGENT)
+    with pytest.raises(InvalidRequest):
+        im.im.open_ticket("acme", "qiyu", "user1", request.model_copy(update={"order_id": "O-404"}), AGENT)
+    assert len(im.ticket_store) == 0

@@ -16,6 +16,8 @@ from aftersales.core.i18n import LanguageTag
 from aftersales.core.model import DomainModel
 from aftersales.core.text import free_text
 from aftersales.http.context import RequestContext
+from aftersales.http.schemas import CreateTicketRequest
+from aftersales.tickets.domain import OpenTicket
 from aftersales.tickets.model import Role
 from aftersales.wiring import services
 
@@ -108,3 +110,22 @@ def link_im_conversation(channel: Annotated[Literal["qiyu", "meiqia"], Path()],
     who = request.actor()
     return request.idempotent_post(200, lambda: services().channels.im.link(
         request.tenant(), channel, visitor, body.ticket_id, who).model_dump(mode="json"))
+
+
+@router.post("/channels/im/<channel>/conversations/<visitor>/ticket", tags=["channels"], status_code=201,
+             summary="Open a ticket for the order an IM conversation is about and link the conversation to it")
+def open_im_ticket(channel: Annotated[Literal["qiyu", "meiqia"], Path()],
+                   visitor: Annotated[str, Path(min_length=1, max_length=128)],
+                   body: CreateTicketRequest) -> Response[dict]:
+    request.require(Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
+    who = request.actor()
+
+    def compute() -> dict:
+        opening = OpenTicket(type=body.type, order_id=body.order_id, customer_id=body.customer_id,
+                             channel=body.channel, reason_code=body.reason_code, description=body.description,
+                             lines=body.lines, parent_id=body.parent_ticket_id, locale=request.locale(),
+                             media_ids=body.media_ids)
+        return services().channels.im.open_ticket(request.tenant(), channel, visitor, opening, who).model_dump(
+            mode="json")
+
+    return request.idempotent_post(201, compute)
