@@ -768,4 +768,13 @@ TEXT: dict[str, str] = {
     "im.visitor_missing": "チャットの訪問者 ID がありません。",
     "im.unknown_channel": "不明なチャットチャネル {channel} です。",
     "im.conversation_link_changed": "この会話は同時に別のチケットに紐付けられました。再試行してください。",
+    "event.ticket.return_declaration_recorded": "税関申告を登録しました",
+    "crossborder.not_a_return": "{type} のお申し込みは商品の返送がないため、税関申告は不要です。",
+    "crossborder.declaration_too_late": "税関申告は変更できなくなりました（お申し込みの状態：{status}）。",
+    "crossborder.line_not_requested": "商品行 {line_id} はこの返品に含まれていません。",
+    "crossborder.more_than_requested": "商品行 {line_id}：返品数 {requested} 点を超える数量が申告されています。",
+    "crossborder.declaration_missing": "この返品は国境を越えます（{destination}）。先に税関申告をしてください。",
+    "crossborder.no_destinations": "返品倉庫はまだ設定されていません。",
+    "repairs.window_not_available": "訪問は修理業者の訪問可能時間内（{timezone}）にしてください。",
+    "repairs.availability_invalid": "この訪問可能時間の設定は無効です。",
 }

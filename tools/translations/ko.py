@@ -768,4 +768,13 @@ TEXT: dict[str, str] = {
     "im.visitor_missing": "채팅 방문자 ID가 없습니다.",
     "im.unknown_channel": "알 수 없는 채팅 채널 {channel}입니다.",
     "im.conversation_link_changed": "이 대화가 같은 시점에 다른 티켓에 연결되었습니다. 다시 시도해 주세요.",
+    "event.ticket.return_declaration_recorded": "세관 신고가 등록되었습니다",
+    "crossborder.not_a_return": "{type} 요청은 상품을 돌려보내지 않으므로 세관 신고가 필요하지 않습니다.",
+    "crossborder.declaration_too_late": "세관 신고를 더 이상 변경할 수 없습니다(요청 상태: {status}).",
+    "crossborder.line_not_requested": "상품 행 {line_id}은(는) 이번 반품에 포함되어 있지 않습니다.",
+    "crossborder.more_than_requested": "상품 행 {line_id}: 반품 수량 {requested}개보다 많이 신고되었습니다.",
+    "crossborder.declaration_missing": "이 반품은 국경을 넘습니다({destination}). 먼저 세관 신고를 해 주세요.",
+    "crossborder.no_destinations": "아직 반품 창고가 설정되지 않았습니다.",
+    "repairs.window_not_available": "방문은 수리 업체의 방문 가능 시간({timezone}) 내여야 합니다.",
+    "repairs.availability_invalid": "이 방문 가능 시간 설정은 유효하지 않습니다.",
 }
