@@ -838,4 +838,14 @@ TEXT: dict[str, str] = {
     "im.unknown_channel": "Canal de chat desconocido: {channel}.",
     "im.conversation_link_changed": "La conversación se vinculó a otra solicitud en ese mismo momento; vuelva a "
     "intentarlo.",
+    "event.ticket.return_declaration_recorded": "Declaración de aduana registrada",
+    "crossborder.not_a_return":
+        "Una solicitud de tipo {type} no devuelve ningún paquete, por lo que no lleva declaración de aduana.",
+    "crossborder.declaration_too_late": "La declaración de aduana ya no se puede modificar (solicitud: {status}).",
+    "crossborder.line_not_requested": "La línea {line_id} no forma parte de esta devolución.",
+    "crossborder.more_than_requested":
+        "Línea {line_id}: se declaran más unidades que las {requested} que se devuelven.",
+    "crossborder.declaration_missing":
+        "Esta devolución cruza una frontera ({destination}): declare primero su contenido para la aduana.",
+    "crossborder.no_destinations": "Todavía no hay ningún almacén de devoluciones configurado.",
 }

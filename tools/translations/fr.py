@@ -866,4 +866,13 @@ TEXT: dict[str, str] = {
     "im.unknown_channel": "Canal de messagerie instantanée inconnu : {channel}.",
     "im.conversation_link_changed": "La conversation a été rattachée à une autre demande au même moment ; "
     "réessayez.",
+    "event.ticket.return_declaration_recorded": "Déclaration en douane enregistrée",
+    "crossborder.not_a_return":
+        "Une demande de type {type} ne renvoie aucun colis : elle n'a pas de déclaration en douane.",
+    "crossborder.declaration_too_late": "La déclaration en douane ne peut plus être modifiée (demande : {status}).",
+    "crossborder.line_not_requested": "La ligne {line_id} ne fait pas partie de ce retour.",
+    "crossborder.more_than_requested": "Ligne {line_id} : plus d'unités déclarées que les {requested} renvoyées.",
+    "crossborder.declaration_missing":
+        "Ce retour passe une frontière ({destination}) : déclarez d'abord son contenu en douane.",
+    "crossborder.no_destinations": "Aucun entrepôt de retour n'est encore configuré.",
 }

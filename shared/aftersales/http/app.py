@@ -28,6 +28,7 @@ from aftersales.http.routes import (
     approvals,
     auth,
     channels,
+    cross_border,
     dispatch,
     disputes,
     docs,
@@ -100,8 +101,8 @@ def on_not_found(_: Exception) -> Response:
 
 # ---------------------------------------------------------------------- routers, one per resource
 # One resolver, one OpenAPI document; the order is the order of the published document's paths.
-for resource in (docs, orders, tickets, ticket_types, auth, eligibility, approvals, risk, refunds, returns, sla,
-                 dispatch, integrations, parcels, channels, inbox, api_keys, media, reviews, surveys, moderation,
-                 sentiment, disputes, webhook_endpoints, repairs, analytics, exports, tracking, knowledge_base,
-                 helpdesks):
+for resource in (docs, orders, tickets, ticket_types, auth, eligibility, approvals, risk, refunds, returns,
+                 cross_border, sla, dispatch, integrations, parcels, channels, inbox, api_keys, media, reviews,
+                 surveys, moderation, sentiment, disputes, webhook_endpoints, repairs, analytics, exports, tracking,
+                 knowledge_base, helpdesks):
     app.include_router(resource.router)

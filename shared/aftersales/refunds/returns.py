@@ -54,10 +54,19 @@ ACCEPTED_ON_ARRIVAL = "accepted_on_arrival"
 AUTO_APPROVE = "auto_approve"  # the approval route that involved no person
 
 
+class ShipmentCustoms(Protocol):
+    """The cross-border returns context (aftersales.crossborder.service.CrossBorderReturns)."""
+
+    def shipment_refusal(self, tenant_id: str, ticket: Ticket) -> InvalidRequest | None:
+        """Why the shipment may not be recorded yet (a border crossed with nothing declared)."""
+
+
 class ReturnService:
-    def __init__(self, tickets: TicketService, config: MoneyConfig | None = None) -> None:
+    def __init__(self, tickets: TicketService, config: MoneyConfig | None = None,
+                 customs: ShipmentCustoms | None = None) -> None:
         self._tickets = tickets
         self._config = config  # the tenant's refund settings (refund on arrival)
+        self._customs = customs  # a return crossing a border needs its declaration first
 
     def accept_on_arrival(self, tenant_id: str, ticket_id: str) -> str:
         """Refund on arrival (the tenant's `accept_returns_on_arrival`): a received return whose
@@ -106,6 +115,9 @@ class ReturnService:
                                             data={**data, "recorded_by": actor.id,
                                                   "recorded_by_role": actor.primary_role.value})
         else:
+            refusal = self._customs.shipment_refusal(tenant_id, ticket) if self._customs else None
+            if refusal is not None:
+                raise refusal
             ticket = self._tickets.transition(tenant_id, ticket_id, Status.RETURN_IN_TRANSIT, actor,
                                               reason="return_shipment", data=data,
                                               line_reception=Reception.IN_TRANSIT)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the contexts' modules are imported when a context is built,
     from aftersales.adapters.payments import PaymentProviders
     from aftersales.approvals.policy import ApprovalPolicy
     from aftersales.approvals.service import ApprovalService
+    from aftersales.crossborder.service import CrossBorderReturns
     from aftersales.eligibility.service import EligibilityService
     from aftersales.fulfilment.service import MoneyPathReactor
     from aftersales.refunds.returns import ReturnService
@@ -99,7 +100,13 @@ class MoneyContexts(ContextGroup):
     def returns(self) -> ReturnService:
         from aftersales.refunds.returns import ReturnService
 
-        return ReturnService(self.tickets, self.money_tables.config)
+        return ReturnService(self.tickets, self.money_tables.config, customs=self.cross_border)
+
+    @cached_property
+    def cross_border(self) -> CrossBorderReturns:
+        from aftersales.crossborder.service import CrossBorderReturns
+
+        return CrossBorderReturns(self.tickets, self.integration_settings, self.clock)
 
     @cached_property
     def fulfilment(self) -> MoneyPathReactor:
