@@ -125,3 +125,32 @@ def test_staff_open_a_ticket_from_a_conversation_over_the_api(api, qiyu):
     customer = api.request("POST", "/channels/im/qiyu/conversations/user9/ticket", body,
                            {**acme["cust-1"], "Idempotency-Key": "open-3"})
     assert customer.status == 403
+
+
+def test_a_visitors_refund_question_gets_the_bots_answer_back_into_the_qiyu_session(api, qiyu):
+    """A Qiyu visitor's own text (MSG without staffId) goes through channel intake like a WeCom
+    message: the bot answers from the real ticket, and the outbox sends the answer to Qiyu."""
+    from aftersales.wiring import services
+
+    acme, fake = qiyu
+    api.request("POST", "/channels/im/qiyu/conversations/user1/link", {"ticket_id": acme["ticket"]},
+                {**acme["agent"], "Idempotency-Key": "link-3"})
+    message = load("qiyu/push_MSG.body.json")
+    for staff_field in ("staffId", "staffName"):
+        message.pop(staff_field)
+    message.update(content="我的退款到哪了", msgId="visitor-1")
+    assert _push(json.dumps(message, ensure_ascii=False).encode(), "MSG")["statusCode"] == 200
+    items = _conversation(api, acme)
+    said, answer = items[-2], items[-1]
+    assert (said["direction"], said["body"], said["data"]["bot"]["intent"]) == ("inbound", "我的退款到哪了",
+                                                                                 "refund_status")
+    assert answer["author"] == "bot:answers" and answer["data"]["automatic"] is True and answer["channel"] == "qiyu"
+    entry = api.request("GET", f"/tickets/{acme['ticket']}/audit", None, acme["supervisor"]).body["entries"][-1]
+    assert entry["event"] == "ticket.auto_answered"
+    event = {"detail-type": entry["event"], "source": "aftersales.tickets", "detail": {
+        "tenant_id": "acme", "ticket_id": acme["ticket"], "seq": entry["seq"], "event": entry["event"],
+        "data": entry["data"], "reason": entry["reason"], "dedup_key": f"{acme['ticket']}#{entry['seq']}"}}
+    assert services().notifications.handle(event) == "sent"
+    _, path, _, body = fake.received[-1]
+    assert path == "/openapi/message/send" and json.loads(body) == {"uid": "user1", "msgType": "TEXT",
+                                                                   "content": answer["body"]}
