@@ -253,7 +253,9 @@ def transition(ticket: Ticket, target: Status, *, actor: Actor, at: datetime,
                    from_status=ticket.status, to_status=target, reason=reason, data=data)
     update: dict[str, Any] = {"status": target, "version": entry.seq, "updated_at": entry.at,
                               "head_hash": entry.hash, "lines": new_lines}
-    if target == Status.APPROVED:
+    if target == Status.APPROVED or (isinstance(warrant, warrants.PlatformDecision) and ticket.approval is None
+                                     and target in transitions.AFTER_APPROVAL | {Status.REFUNDED}):
+        # a platform that refunds after our refusal decided it: its decision is the approval on record
         update["approval"] = warrants.ApprovalStamp(route=stamp[0], rule_id=stamp[1], approver_ids=stamp[2],
                                                     seq=entry.seq)
     elif target == Status.PENDING_APPROVAL:

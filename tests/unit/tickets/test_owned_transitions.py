@@ -181,3 +181,17 @@ TestApiWalk = ApiWalk.TestCase
 TestApiWalk.settings = settings(max_examples=150, stateful_step_count=30, deadline=None)
 TestAnyWalk = AnyWalk.TestCase
 TestAnyWalk.settings = settings(max_examples=150, stateful_step_count=30, deadline=None)
+
+
+def test_a_platform_refund_after_our_refusal_carries_the_platforms_decision_as_its_approval():
+    """GIVEN a Douyin return refused by the platform before anyone approved it WHEN Douyin refunds it
+    after all THEN the refunded ticket carries the platform's decision as its approval stamp (a state
+    past approval never lacks the record that authorised it; found by AnyWalk)."""
+    system = Actor(id="douyin-intake", roles=frozenset({Role.SYSTEM}))
+    decision = warrants.PlatformDecision(platform="douyin", reference="msg-1")
+    ticket = _ticket(TicketType.RETURN_REFUND, Status.SUBMITTED, channel=Channel.DOUYIN, approved=False)
+    ticket = domain.transition(ticket, Status.REJECTED, actor=system, at=T0, warrant=decision).ticket
+    assert ticket.approval is None
+    ticket = domain.transition(ticket, Status.REFUNDED, actor=system, at=T0, warrant=decision).ticket
+    assert ticket.status is Status.REFUNDED and ticket.approval is not None
+    assert ticket.approval.route == "platform:douyin" and ticket.approval.approver_ids == ()
