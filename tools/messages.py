@@ -1090,6 +1090,7 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("workbench.ticket.media", "Media", "图片与视频"),
     ("workbench.media.none", "No media on this ticket.", "该工单没有图片或视频。"),
     ("workbench.media.open", "Open", "打开"),
+    ("workbench.media.thumbnail", "Evidence photo {id}", "证据照片 {id}"),
     # the refunds screen (GET /refunds?state=)
     ("workbench.nav.refunds", "Refunds", "退款"),
     ("workbench.refunds.title", "Refunds across tickets", "全部退款"),

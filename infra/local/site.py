@@ -20,19 +20,27 @@ WORKBENCH_BUILD = Path("build") / "workbench"
 # rebuild shows up on reload (CloudFront's behaviour sets its own TTLs on AWS).
 CACHE_CONTROL = "no-cache"
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
-                               "script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
 
 
+def content_security_policy(image_origins: tuple[str, ...] = ()) -> str:
+    """The page's CSP: everything from its own origin; images also from `image_origins` (the media
+    bucket's, whose presigned URLs the workbench shows as thumbnails), as CloudFront's
+    WorkbenchSecurityHeaders allows the bucket's on AWS."""
+    images = " ".join(("'self'", "data:", "blob:", *image_origins))
+    return (f"default-src 'self'; img-src {images}; style-src 'self'; script-src 'self'; "
+            "connect-src 'self'; frame-ancestors 'none'")
+
+
 class StaticSite:
     """One built single-page app under a URL prefix."""
 
-    def __init__(self, prefix: str, root: Path) -> None:
+    def __init__(self, prefix: str, root: Path, image_origins: tuple[str, ...] = ()) -> None:
         self.prefix = prefix.rstrip("/")
         self.root = root
+        self.headers = {"Content-Security-Policy": content_security_policy(image_origins), **SECURITY_HEADERS}
 
     def serves(self, path: str) -> bool:
         return path == self.prefix or path.startswith(self.prefix + "/")
@@ -53,8 +61,8 @@ class StaticSite:
             content_type += "; charset=utf-8"
         body = b"" if request.method == "HEAD" else Path(target).read_bytes()
         return Response(body, status=200, content_type=content_type,
-                        headers={"Cache-Control": CACHE_CONTROL, **SECURITY_HEADERS})
+                        headers={"Cache-Control": CACHE_CONTROL, **self.headers})
 
 
-def workbench(project_root: Path) -> StaticSite:
-    return StaticSite(WORKBENCH_PREFIX, project_root / WORKBENCH_BUILD)
+def workbench(project_root: Path, image_origins: tuple[str, ...] = ()) -> StaticSite:
+    return StaticSite(WORKBENCH_PREFIX, project_root / WORKBENCH_BUILD, image_origins)

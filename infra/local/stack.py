@@ -137,7 +137,7 @@ class LocalStack:
             if len(apis) > 1:
                 log.warning("template has %d APIs; serving %s only", len(apis), apis[0].logical_id)
             self.api = ApiGateway(self.model, apis[0], self.runtime, port=self.api_port,
-                                  sites=(workbench(self.project_root),))
+                                  sites=(workbench(self.project_root, image_origins=(self.endpoint,)),))
             self.api.start()
         log.info("local stack %s up: aws=%s api=%s", self.stack_name, self.endpoint,
                  self.api.base_url if self.api else None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.local.site import SECURITY_HEADERS
+from infra.local.site import content_security_policy
 from tests.support.environment import ROOT
 
 pytestmark = pytest.mark.infra
@@ -50,6 +50,8 @@ def test_one_origin_serves_the_app_and_sends_the_api_uncached_with_the_viewers_h
 def test_aws_sends_the_same_content_security_policy_as_the_local_stack(template):
     policy = template["Resources"]["WorkbenchSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
     csp = policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
-    assert csp == SECURITY_HEADERS["Content-Security-Policy"]
+    # the same policy; images also from the media bucket's own origins (its presigned thumbnails)
+    assert csp == {"Fn::Sub": content_security_policy(
+        ("https://${MediaBucket.DomainName}", "https://${MediaBucket.RegionalDomainName}"))}
     outputs = template["Outputs"]
     assert {"WorkbenchUrl", "WorkbenchBucketName", "WorkbenchDistributionId"} <= set(outputs)

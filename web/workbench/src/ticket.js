@@ -10,6 +10,11 @@ import { ReviewPanel } from "./review.js";
 import { StateDiagram } from "./diagram.js";
 import { Failure, SlaBadge, useLoad, useNow } from "./widgets.js";
 
+// A checked image with its short-lived URL is shown small; the page's CSP allows images from the
+// media bucket's origin only (videos and anything not yet checked keep their link).
+const IMAGES = ["image/jpeg", "image/png", "image/webp"];
+const thumbnail = (m) => m.status === "ready" && m.url && IMAGES.includes(m.content_type);
+
 const settle = (promise) => promise.then((value) => ({ value }), (error) => ({ error }));
 
 async function loadTicket(id) {
@@ -111,8 +116,7 @@ export function TicketPage({ id, session }) {
       <span>${t("workbench.col.channel")}: ${label("channel", ticket.channel)}</span>
       <span>${t("workbench.ticket.order")}: ${ticket.order_id}</span>
       <span>${t("workbench.ticket.customer")}: ${ticket.customer_id}</span>
-      ${ticket.reason_code && html`<span data-test="reason">${t("workbench.ticket.reason")}:
-        ${label("workbench.return_reason", ticket.reason_code)}</span>`}
+      ${ticket.reason_code && html`<span data-test="reason">${`${t("workbench.ticket.reason")}: ${label("workbench.return_reason", ticket.reason_code)}`}</span>`}
       <span>${t("workbench.col.assignee")}: ${ticket.assignee_id || "—"}</span>
       <span>${t("workbench.col.amount")}: ${money(ticket.requested_amount)}</span>
       <span>${t("workbench.col.created")}: ${dateTime(ticket.created_at)}</span>
@@ -149,8 +153,7 @@ export function TicketPage({ id, session }) {
       <${ReviewPanel} review=${r} session=${session} onDecided=${reload} />`}<//>
     <${Part} title=${t("workbench.ticket.risk")} name="risk" result=${data.risk}>${(r) => html`
       <p>${t("workbench.risk.score", { score: r.score })}</p>
-      <ul>${r.reasons.map((x) => html`<li data-risk-reason=${x.code}>${label("workbench.risk_reason", x.code)}
-        <small class="muted">${x.code}</small> ${x.weight >= 0 ? "+" : ""}${x.weight}</li>`)}</ul>`}<//>
+      <ul>${r.reasons.map((x) => html`<li data-risk-reason=${x.code}>${`${label("workbench.risk_reason", x.code)} `}<small class="muted">${x.code}</small>${` ${x.weight >= 0 ? "+" : ""}${x.weight}`}</li>`)}</ul>`}<//>
     <${Part} title=${t("workbench.ticket.refunds")} name="refunds" result=${data.refund}>${(r) => html`
       ${r.grants.length ? html`<ul>${r.grants.map((g) => html`<li>${money(g.amount)} · ${g.destination} ·
         <b>${g.status}</b> · ${dateTime(g.granted_at)}${g.failure_reason && html` · ${g.failure_reason}`}
@@ -165,7 +168,10 @@ export function TicketPage({ id, session }) {
       ${list.length ? html`<ul>${list.map((m) => html`<li data-media=${m.id}><code>${m.id}</code> · ${m.content_type} ·
         <b>${m.status}</b>${m.metadata?.width ? ` · ${m.metadata.width}×${m.metadata.height}` : ""}
         ${m.reason_message && html` · ${m.reason_message}`}
-        ${m.url && html` · <a href=${m.url} target="_blank" rel="noopener noreferrer" data-test="media-open">${t("workbench.media.open")}</a>`}</li>`)}</ul>`
+        ${m.url && html` · <a href=${m.url} target="_blank" rel="noopener noreferrer" data-test="media-open">${t("workbench.media.open")}</a>`}
+        ${thumbnail(m) && html`<a href=${m.url} target="_blank" rel="noopener noreferrer" class="thumb">
+          <img src=${m.url} alt=${t("workbench.media.thumbnail", { id: m.id })} loading="lazy"
+            referrerpolicy="no-referrer" data-test="thumbnail" /></a>`}</li>`)}</ul>`
         : html`<p class="muted">${t("workbench.media.none")}</p>`}`}<//>
     <${Part} title=${t("workbench.ticket.audit")} name="audit" result=${data.audit}>${(a) => html`
       ${!data.verify.error && html`<p><span data-test="chain" data-valid=${String(data.verify.value.valid)}
