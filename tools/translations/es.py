@@ -92,6 +92,7 @@ TEXT: dict[str, str] = {
     "event.ticket.repair_diagnosed": "Avería diagnosticada",
     "event.ticket.repair_quote_decided": "Presupuesto de reparación respondido",
     "event.ticket.repair_on_the_way": "El técnico va de camino",
+    "event.ticket.repair_settled": "Costes de reparación liquidados",
     "event.dispute.raised": "Disputa abierta",
     "event.dispute.review_started": "Disputa en estudio",
     "event.dispute.withdrawn": "Disputa retirada",
@@ -523,6 +524,10 @@ TEXT: dict[str, str] = {
     "repairs.window_not_available": "La visita debe quedar dentro del horario de visitas del proveedor "
     "({timezone}).",
     "repairs.availability_invalid": "Este horario de visitas no es válido.",
+    "repairs.settlement_currency_mismatch": "El reembolso está en {refund_currency}; la reparación se "
+    "presupuestó en {job_currency}.",
+    "repairs.settlement_not_decided": "Un trabajo de reparación solo se liquida cuando está reparado o se "
+    "declara no reparable.",
     # dispute evidence pack
     "pack.title": "Expediente de pruebas de la disputa {dispute_id}",
     "pack.conversation_title": "Conversación de la solicitud {ticket_id} (disputa {dispute_id})",

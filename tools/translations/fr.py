@@ -93,6 +93,7 @@ TEXT: dict[str, str] = {
     "event.ticket.repair_diagnosed": "Panne diagnostiquée",
     "event.ticket.repair_quote_decided": "Réponse au devis de réparation",
     "event.ticket.repair_on_the_way": "Le technicien est en route",
+    "event.ticket.repair_settled": "Frais de réparation réglés",
     "event.dispute.raised": "Litige ouvert",
     "event.dispute.review_started": "Litige pris en charge",
     "event.dispute.withdrawn": "Litige retiré",
@@ -545,6 +546,10 @@ TEXT: dict[str, str] = {
     "repairs.window_not_available": "La visite doit avoir lieu pendant les horaires d'intervention du "
     "prestataire ({timezone}).",
     "repairs.availability_invalid": "Ces horaires d'intervention ne sont pas valides.",
+    "repairs.settlement_currency_mismatch": "Le remboursement est en {refund_currency} ; la réparation a été "
+    "chiffrée en {job_currency}.",
+    "repairs.settlement_not_decided": "Une intervention de réparation n'est réglée qu'une fois l'article réparé "
+    "ou déclaré irréparable.",
     # dispute evidence pack
     "pack.title": "Dossier de preuves du litige {dispute_id}",
     "pack.conversation_title": "Conversation de la demande {ticket_id} (litige {dispute_id})",
@@ -868,11 +873,11 @@ TEXT: dict[str, str] = {
     "réessayez.",
     "event.ticket.return_declaration_recorded": "Déclaration en douane enregistrée",
     "crossborder.not_a_return":
-        "Une demande de type {type} ne renvoie aucun colis : elle n'a pas de déclaration en douane.",
-    "crossborder.declaration_too_late": "La déclaration en douane ne peut plus être modifiée (demande : {status}).",
+        "Une demande de type {type} ne renvoie aucun colis : elle n'a pas de déclaration en douane.",
+    "crossborder.declaration_too_late": "La déclaration en douane ne peut plus être modifiée (demande : {status}).",
     "crossborder.line_not_requested": "La ligne {line_id} ne fait pas partie de ce retour.",
-    "crossborder.more_than_requested": "Ligne {line_id} : plus d'unités déclarées que les {requested} renvoyées.",
+    "crossborder.more_than_requested": "Ligne {line_id} : plus d'unités déclarées que les {requested} renvoyées.",
     "crossborder.declaration_missing":
-        "Ce retour passe une frontière ({destination}) : déclarez d'abord son contenu en douane.",
+        "Ce retour passe une frontière ({destination}) : déclarez d'abord son contenu en douane.",
     "crossborder.no_destinations": "Aucun entrepôt de retour n'est encore configuré.",
 }
