@@ -777,4 +777,7 @@ TEXT: dict[str, str] = {
     "crossborder.no_destinations": "返品倉庫はまだ設定されていません。",
     "repairs.window_not_available": "訪問は修理業者の訪問可能時間内（{timezone}）にしてください。",
     "repairs.availability_invalid": "この訪問可能時間の設定は無効です。",
+    "repairs.settlement_currency_mismatch": "返金は {refund_currency} ですが、修理費用は {job_currency} で算出されています。",
+    "repairs.settlement_not_decided": "修理作業を精算できるのは、修理完了または修理不可が確定してからです。",
+    "event.ticket.repair_settled": "修理費用を精算しました",
 }

@@ -777,4 +777,7 @@ TEXT: dict[str, str] = {
     "crossborder.no_destinations": "아직 반품 창고가 설정되지 않았습니다.",
     "repairs.window_not_available": "방문은 수리 업체의 방문 가능 시간({timezone}) 내여야 합니다.",
     "repairs.availability_invalid": "이 방문 가능 시간 설정은 유효하지 않습니다.",
+    "repairs.settlement_currency_mismatch": "환불은 {refund_currency}(으)로 되어 있지만, 수리 비용은 {job_currency}(으)로 산정되었습니다.",
+    "repairs.settlement_not_decided": "수리 작업은 수리 완료 또는 수리 불가가 확정된 후에만 정산할 수 있습니다.",
+    "event.ticket.repair_settled": "수리 비용이 정산되었습니다",
 }
