@@ -1,0 +1,104 @@
+"""Settling a repair job's costs into the ticket's money (pure).
+
+A job's costs (parts + labour, `Job.costs()`) split into what the customer owes and what the
+merchant bears:
+* a warranty job never bills the customer: everything is the merchant's cost;
+* a paid job that was repaired bills the customer parts + labour;
+* a paid job that was not repairable bills the customer only the diagnosis (labour), and only
+  when the tenant's policy allows a diagnosis fee; the parts and, without that policy, the labour
+  are the merchant's cost.
+
+What the customer owes is taken off the refund the ticket pays, when it pays one, never more than
+that refund; the rest is a charge due on the ticket (due -> waived | paid). Integer minor units,
+one currency: a refund in another currency is refused (422 at `refund.currency`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import ConfigDict, model_validator
+
+from aftersales.core.errors import InvalidRequest
+from aftersales.core.model import DomainModel
+from aftersales.core.money import Money
+from aftersales.repairs.model import Billable, Costs, JobStatus
+
+SETTLED_EVENT = "ticket.repair_settled"
+OUTCOMES = frozenset({JobStatus.REPAIRED, JobStatus.NOT_REPAIRABLE})
+
+
+class ChargeState(StrEnum):
+    DUE = "due"
+    WAIVED = "waived"
+    PAID = "paid"
+
+
+class Settlement(DomainModel):
+    """One job's costs on the ticket: customer_owes = deduction + charge; merchant_cost the rest."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    job_id: str
+    outcome: JobStatus
+    billable_to: Billable
+    parts: Money
+    labour: Money
+    customer_owes: Money
+    merchant_cost: Money
+    deduction: Money  # taken off the ticket's refund
+    charge: Money  # owed besides the refund
+    charge_state: ChargeState | None = None  # None: nothing charged
+
+    @model_validator(mode="after")
+    def _balanced(self) -> Settlement:
+        total = self.parts + self.labour
+        if self.customer_owes + self.merchant_cost != total or self.deduction + self.charge != self.customer_owes:
+            raise ValueError("a settlement splits the job's costs exactly")
+        if (self.charge.amount > 0) != (self.charge_state is not None):
+            raise ValueError("a charge has a state, and only a charge has one")
+        return self
+
+
+def customer_owes(costs: Costs, outcome: JobStatus, *, diagnosis_fee_allowed: bool) -> Money:
+    """What the customer pays for the job, before any refund is considered."""
+    if outcome not in OUTCOMES:
+        raise InvalidRequest("repairs.settlement_not_decided", field="outcome", outcome=outcome.value)
+    if costs.billable_to is Billable.MERCHANT:
+        return Money.zero(costs.parts.currency)
+    if outcome is JobStatus.REPAIRED:
+        return costs.total
+    return costs.labour if diagnosis_fee_allowed else Money.zero(costs.parts.currency)
+
+
+def settle(job_id: str, costs: Costs, outcome: JobStatus, *, refund: Money | None = None,
+           diagnosis_fee_allowed: bool = False) -> Settlement:
+    """Split the job's costs; with `refund` (what the ticket's refund would pay) the customer's
+    share is deducted from it, never beyond it, and the rest is a charge due."""
+    currency = costs.parts.currency
+    if refund is not None and refund.currency != currency:
+        raise InvalidRequest("repairs.settlement_currency_mismatch", field="refund.currency",
+                             job_currency=currency, refund_currency=refund.currency)
+    owes = customer_owes(costs, outcome, diagnosis_fee_allowed=diagnosis_fee_allowed)
+    deduction = Money(amount=min(owes.amount, refund.amount), currency=currency) if refund else Money.zero(currency)
+    charge = owes - deduction
+    return Settlement(job_id=job_id, outcome=outcome, billable_to=costs.billable_to, parts=costs.parts,
+                      labour=costs.labour, customer_owes=owes, merchant_cost=costs.total - owes,
+                      deduction=deduction, charge=charge,
+                      charge_state=ChargeState.DUE if charge.amount else None)
+
+
+def against_refund(settlement: Settlement, refund: Money) -> Settlement:
+    """The same settlement once the ticket's refund is known (the refund quote): the customer's
+    share moves from the charge to a deduction, up to the refund; a charge already waived or paid
+    stays as it is."""
+    if refund.currency != settlement.customer_owes.currency:
+        raise InvalidRequest("repairs.settlement_currency_mismatch", field="refund.currency",
+                             job_currency=settlement.customer_owes.currency, refund_currency=refund.currency)
+    if settlement.charge_state in (ChargeState.WAIVED, ChargeState.PAID):
+        return settlement
+    currency = refund.currency
+    deduction = Money(amount=min(settlement.customer_owes.amount, refund.amount), currency=currency)
+    charge = settlement.customer_owes - deduction
+    return settlement.model_copy(update={"deduction": deduction, "charge": charge,
+                                         "charge_state": ChargeState.DUE if charge.amount else None})
