@@ -1130,6 +1130,13 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("workbench.disputes.decisions", "Decisions", "裁决"),
     ("workbench.disputes.no_decision", "Not decided yet.", "尚未裁决。"),
     ("workbench.disputes.platform", "Payment platform case", "支付平台案件"),
+    ("workbench.disputes.actions", "Arbitration", "仲裁处理"),
+    ("workbench.disputes.take_up", "Take up", "受理"),
+    ("workbench.disputes.ask_reason", "What the customer should show", "需要客户提供的内容"),
+    ("workbench.disputes.request_evidence", "Ask for evidence", "要求补充证据"),
+    ("workbench.disputes.outcome", "Outcome", "裁决结果"),
+    ("workbench.disputes.decision_reason", "Reason for the decision", "裁决理由"),
+    ("workbench.disputes.decide", "Decide", "作出裁决"),
     # the queue's team filter, saved views and batch actions
     ("workbench.filter.team", "Team", "团队"),
     ("workbench.views.saved", "Saved views", "已保存的视图"),

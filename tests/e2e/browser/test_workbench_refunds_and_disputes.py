@@ -105,20 +105,25 @@ def test_the_refunds_screen_in_chinese_and_never_for_an_agent(local_stack, refun
     expect(agent.locator("[role=alert]")).to_be_visible()
 
 
-@pytest.fixture(scope="module")
-def dispute(local_stack) -> dict:
-    """A refund the reviewer rejects, then disputed by the storefront on the customer's behalf."""
-    shop = Shop(local_stack)
+def raise_dispute(shop: Shop, rejecter: dict) -> dict:
+    """A refund the reviewer (`rejecter`'s headers) rejects, then disputed by the storefront on the
+    customer's behalf."""
     ticket_id = _refund_only(shop, 30000)  # single review
     eventually(lambda: shop.review(ticket_id), timeout=30)
     shop.post(f"/tickets/{ticket_id}/approval/decisions", {"verdict": "reject", "comment": "no damage shown"},
-              shop.supervisor)
+              rejecter)
     status = lambda: requests.get(f"{shop.api}/tickets/{ticket_id}", headers=shop.supervisor,  # noqa: E731
                                   timeout=15).json()["status"]
     eventually(lambda: status() == "rejected", timeout=30)
     text = "The cup arrived cracked; the courier's photo shows it."
     raised = shop.post(f"/tickets/{ticket_id}/disputes", {"text": text}, shop.storefront)
     return {"id": raised["id"], "ticket_id": ticket_id, "text": text}
+
+
+@pytest.fixture(scope="module")
+def dispute(local_stack) -> dict:
+    shop = Shop(local_stack)
+    return raise_dispute(shop, shop.supervisor)
 
 
 def test_an_arbitrator_opens_a_dispute_from_the_queue_and_downloads_its_evidence_pack(

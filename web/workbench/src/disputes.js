@@ -1,12 +1,14 @@
 // Disputes (arbitrators, admins): the queue of open disputes by status (GET /disputes?status=,
 // soonest due first, a cursor per page) and one dispute (GET /disputes/{id}): what is contested,
 // each part of the evidence with its media, the decisions, the payment platform's case, and the
-// evidence pack (GET /disputes/{id}/evidence-pack, a ZIP) downloaded with the caller's token.
+// evidence pack (GET /disputes/{id}/evidence-pack, a ZIP) downloaded with the caller's token, and
+// the arbitrator's actions (dispute_actions.js).
 import { useEffect, useState } from "preact/hooks";
 import { html } from "./html.js";
 import { download, get, query } from "./api.js";
 import { dateTime, label, money, t } from "./i18n.js";
 import { Failure, useLoad } from "./widgets.js";
+import { DisputeActions } from "./dispute_actions.js";
 
 // Every status but closed: the disputes still open.
 export const OPEN_STATUSES = ["raised", "under_review", "awaiting_evidence", "appealed", "decided"];
@@ -78,22 +80,23 @@ function PackButton({ dispute }) {
 }
 
 function Dispute({ id }) {
-  const { data: d, error, loading } = useLoad(() => get(`/disputes/${encodeURIComponent(id)}`), [id]);
+  const { data: d, error, reload } = useLoad(() => get(`/disputes/${encodeURIComponent(id)}`), [id]);
   if (error) return html`<${Failure} error=${error} />`;
-  if (loading || !d) return html`<p class="muted">…</p>`;
+  if (!d) return html`<p class="muted">…</p>`; // a reload keeps the dispute shown (and the actions' errors)
   const p = d.platform;
   return html`<article data-dispute=${d.id}>
     <p><a href="#/disputes">${t("workbench.disputes.back")}</a></p>
-    <h1>${d.id} <small>${label("pack.dispute_status", d.status)}</small></h1>
+    <h1>${d.id} <small data-test="dispute-status">${label("pack.dispute_status", d.status)}</small></h1>
     <section class="card facts">
       <span>${t("workbench.col.ticket")}: <a href=${`#/tickets/${encodeURIComponent(d.ticket_id)}`}>${d.ticket_id}</a></span>
       <span>${t("workbench.disputes.col.subject")}: ${label("pack.subject", d.subject)}</span>
       <span>${t("workbench.disputes.col.source")}: ${label("workbench.disputes.source", d.source)}</span>
       <span>${t("workbench.disputes.col.raised")}: ${dateTime(d.raised_at)}</span>
       ${d.due_at && html`<span>${t("workbench.disputes.col.due")}: ${dateTime(d.due_at)}</span>`}
-      <span>${t("workbench.col.assignee")}: ${d.assignee_id || "—"}</span>
+      <span data-test="assignee">${t("workbench.col.assignee")}: ${d.assignee_id || "—"}</span>
     </section>
     ${d.text && html`<blockquote data-test="claim">${d.text}</blockquote>`}
+    <${DisputeActions} dispute=${d} onChanged=${reload} />
     <section class="card" data-part="evidence"><h2>${t("workbench.disputes.evidence")}</h2>
       ${d.evidence.length ? html`<ol class="evidence">${d.evidence.map((e) => html`<li data-test="evidence-part">
         <small>${dateTime(e.at)} · ${e.by} (${label("role", e.role)})</small>
@@ -104,7 +107,7 @@ function Dispute({ id }) {
       <${PackButton} dispute=${d} /></section>
     <section class="card" data-part="decisions"><h2>${t("workbench.disputes.decisions")}</h2>
       ${d.decisions.length ? html`<ul>${d.decisions.map((x) => html`<li>${label("pack.outcome", x.outcome)} ·
-        ${dateTime(x.at)}${x.by ? ` · ${x.by}` : ""}<q>${x.reason}</q></li>`)}</ul>`
+        ${dateTime(x.at)}${x.by ? ` · ${x.by}` : ""}<q data-test="decided-reason">${x.reason}</q></li>`)}</ul>`
         : html`<p class="muted">${t("workbench.disputes.no_decision")}</p>`}</section>
     ${p && html`<section class="card" data-part="platform"><h2>${t("workbench.disputes.platform")}</h2>
       <p>${p.provider} · <code>${p.case_id}</code> · ${p.status} · ${money(p.amount)}${p.reason ? ` · ${p.reason}` : ""}
