@@ -55,6 +55,10 @@ class OrderLine(DomainModel):
     product_type: label(64) | None = None
     quantity: StrictInt = Field(ge=1, le=MAX_QUANTITY)
     unit_price_paid: Money = Field(description="Per unit, after discounts")
+    unit_duties_and_taxes: Money | None = Field(
+        default=None, description="Import duties and taxes per unit collected at checkout (delivered duty paid), "
+                                  "in the order currency; refunded with returned units as the tenant's refund "
+                                  "settings say")
     final_sale: bool = Field(default=False, description="Sold as final sale: not returnable")
     batch: Identifier | None = Field(default=None, examples=["LOT-2026-11-A"],
                                      description="Production batch / lot of the goods shipped on this line; "
@@ -104,7 +108,8 @@ class Order(DomainModel):
         ids = [line.line_id for line in self.lines]
         if len(ids) != len(set(ids)):
             raise ValueError("line_id values must be unique")
-        for money in [self.payment.captured, self.shipping.fee, *(ln.unit_price_paid for ln in self.lines)]:
+        for money in [self.payment.captured, self.shipping.fee, *(ln.unit_price_paid for ln in self.lines),
+                      *(ln.unit_duties_and_taxes for ln in self.lines if ln.unit_duties_and_taxes is not None)]:
             if money.currency != self.currency:
                 raise ValueError(f"every amount must be in the order currency {self.currency}")
         if sum(ln.unit_price_paid.amount * ln.quantity for ln in self.lines) > MAX_AMOUNT:

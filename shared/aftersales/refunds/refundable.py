@@ -8,12 +8,17 @@ Amounts are integer minor units in the order's currency:
   shipping coupon;
 * a restocking fee (basis points of the lines total, one rounding on the total, rounded DOWN to
   the minor unit, i.e. in the customer's favour) is charged only when the customer bears the
-  return, i.e. never on the merchant's fault.
+  return, i.e. never on the merchant's fault;
+* import duties and taxes collected at checkout (delivered duty paid, `unit_duties_and_taxes` on
+  the order line) are refunded per accepted unit as the tenant's `refund_duties_and_taxes` says:
+  always (the default, as a marketplace refunds its import-fee deposit), on the merchant's fault
+  only, or never. The restocking fee is computed on the goods, never on duties.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import ConfigDict, Field, StrictBool, StrictInt, field_validator
 
@@ -56,10 +61,17 @@ class RefundLine(_Frozen):
     line_id: str
     unit_price_paid: Money
     accepted_quantity: int = Field(ge=0)
+    unit_duties_and_taxes: Money | None = None
 
     @property
     def amount(self) -> Money:
         return self.unit_price_paid.times(self.accepted_quantity)
+
+    @property
+    def duties_and_taxes(self) -> Money:
+        if self.unit_duties_and_taxes is None:
+            return Money.zero(self.unit_price_paid.currency)
+        return self.unit_duties_and_taxes.times(self.accepted_quantity)
 
 
 class TenantRefundSettings(_Frozen):
@@ -73,6 +85,9 @@ class TenantRefundSettings(_Frozen):
     merchant_paid_return_shipping_campaign: StrictBool = Field(
         default=False, description="A campaign grants a merchant-paid return-shipping coupon: the merchant "
                                    "bears return shipping whatever the reason (no restocking fee)")
+    refund_duties_and_taxes: Literal["always", "merchant_fault", "never"] = Field(
+        default="always", description="Import duties and taxes collected at checkout: refunded with every "
+                                      "accepted unit, only when the merchant is at fault, or never")
     accept_returns_on_arrival: StrictBool = Field(
         default=False, description="Refund on arrival: a return (or exchange) the approval policy passed "
                                    "automatically is accepted in full when the carrier reports it delivered, "
@@ -99,6 +114,7 @@ class RefundQuote(_Frozen):
     return_shipping: Money
     restocking_fee: Money
     total: Money
+    duties_and_taxes: Money | None = None  # None: no line carried duties, or the tenant refunds none
 
 
 def return_shipping_payer(reason: ReturnReason, merchant_paid_shipping_coupon: bool = False) -> ShippingPayer:
@@ -123,11 +139,18 @@ def quote_refund(lines: list[RefundLine], reason: ReturnReason, settings: Tenant
     merchant_pays = payer is ShippingPayer.MERCHANT
     shipping = return_shipping_paid if merchant_pays and return_shipping_paid else Money.zero(currency)
     fee = Money.zero(currency) if merchant_pays else restocking_fee(lines_total, settings.restocking_fee_bp)
+    duties = sum((line.duties_and_taxes for line in accepted), Money.zero(currency)) \
+        if refunds_duties(settings, reason) else Money.zero(currency)
     return RefundQuote(
         lines=tuple(QuotedLine(line_id=line.line_id, quantity=line.accepted_quantity, amount=line.amount)
                     for line in accepted),
         lines_total=lines_total, shipping_payer=payer, return_shipping=shipping, restocking_fee=fee,
-        total=lines_total + shipping - fee)
+        duties_and_taxes=duties if duties.amount else None, total=lines_total + shipping + duties - fee)
+
+
+def refunds_duties(settings: TenantRefundSettings, reason: ReturnReason) -> bool:
+    return settings.refund_duties_and_taxes == "always" or (
+        settings.refund_duties_and_taxes == "merchant_fault" and reason in MERCHANT_FAULT)
 
 
 def choose_destination(settings: TenantRefundSettings, requested: RefundDestination | None = None
@@ -141,7 +164,8 @@ def choose_destination(settings: TenantRefundSettings, requested: RefundDestinat
 
 
 def _single_currency(lines: list[RefundLine], shipping: Money | None) -> str:
-    currencies = {line.unit_price_paid.currency for line in lines}
+    currencies = {line.unit_price_paid.currency for line in lines} | {
+        line.unit_duties_and_taxes.currency for line in lines if line.unit_duties_and_taxes is not None}
     if shipping is not None:
         currencies.add(shipping.currency)
     if len(currencies) != 1:

@@ -331,7 +331,8 @@ def _quote(ticket: Ticket, order: Any, settings: TenantRefundSettings, return_sh
         reason = ReturnReason(ticket.reason_code)
     except ValueError:
         reason = ReturnReason.CHANGED_MIND
-    no_fee = TenantRefundSettings()
+    # nothing comes back (refund-only, repair): no shipping, no restocking fee; duties as the tenant says
+    no_fee = TenantRefundSettings(refund_duties_and_taxes=settings.refund_duties_and_taxes)
     if ticket.type == TicketType.SHIPPING_FEE_REFUND:
         return quote_refund([RefundLine(line_id="shipping", unit_price_paid=order.shipping.fee,
                                         accepted_quantity=1)], reason, no_fee)
@@ -346,7 +347,9 @@ def _quote(ticket: Ticket, order: Any, settings: TenantRefundSettings, return_sh
             raise InvalidRequest("refunds.inspection_required", ticket_id=ticket.id, line_id=line.line_id)
         else:
             quantity = line.quantity_requested
-        lines.append(RefundLine(line_id=line.line_id, unit_price_paid=line.unit_price, accepted_quantity=quantity))
+        bought = order.line(line.line_id)
+        lines.append(RefundLine(line_id=line.line_id, unit_price_paid=line.unit_price, accepted_quantity=quantity,
+                                unit_duties_and_taxes=bought.unit_duties_and_taxes if bought else None))
     if not lines:
         raise InvalidRequest("refunds.nothing_to_refund", ticket_id=ticket.id)
     if not goods_returned:
