@@ -118,6 +118,13 @@ class _Api:
             raise RuntimeError(f"demo seed: {method} {path} answered {exc.code}: {exc.read().decode()}") from None
 
 
+RETURN_WAREHOUSES = {"warehouses": [
+    {"id": "shanghai", "name": "Demo Store returns, Shanghai", "country": "CN", "default": True,
+     "address_lines": ["Demo Store Returns", "88 Jiangchang Road", "Shanghai 200436"]},
+    {"id": "frankfurt", "name": "Demo Store EU returns hub", "country": "DE", "serves": ["DE", "FR", "AT"],
+     "address_lines": ["Demo Store EU Returns", "Hafenstraße 5", "60327 Frankfurt am Main"]}]}
+
+
 def seed(stack: Any) -> dict[str, str]:
     """Seed the demo tenant into a started stack; returns the credentials to print, by label."""
     from aftersales.core.clock import iso
@@ -148,6 +155,8 @@ def seed(stack: Any) -> dict[str, str]:
                  storefront)
     for order in _orders(iso(svc.clock.now())):
         api.call("PUT", f"/orders/{order['order_id']}", order, storefront)
+    # where returns go: the Shanghai warehouse, and an EU hub for German, French and Austrian orders
+    api.call("PUT", "/return-destinations", RETURN_WAREHOUSES, storefront)
     # the demo shop's Zendesk (a local fake): every ticket from here on shows up there
     admin = {"Authorization": f"Bearer {svc.tenants.mint_staff_token(TENANT, 'admin-sun', timedelta(hours=12))}"}
     _zendesk, zendesk_lines = connect_demo(stack.api_url, TENANT, api.call, admin, "agent-li")

@@ -123,3 +123,18 @@ def test_the_walk_through_from_request_to_refund(local_stack):
         "ticket.created", "ticket.submitted_for_approval", "ticket.approved", "ticket.refund_requested",
         "ticket.refunded"]
     assert timeline["entries"][-1]["title"] == "退款已完成"
+
+
+def test_the_demo_shop_sends_returns_to_its_warehouse_by_delivery_country(local_stack):
+    """GIVEN the demo's return warehouses (Shanghai by default, an EU hub for DE/FR/AT) THEN the
+    seeded Chinese return goes to Shanghai with no customs, under a return authorisation number."""
+    api = local_stack.api_url
+    supervisor = _bearer(shell_variables(local_stack.demo)["SUPERVISOR_TOKEN"])
+    ret = local_stack.demo["demo tickets (return, exchange, complaint)"].split()[0]
+    told = requests.get(f"{api}/tickets/{ret}/return-instructions", headers=supervisor, timeout=10)
+    assert told.status_code == 200, told.text
+    body = told.json()
+    assert body["destination"]["id"] == "shanghai" and body["delivered_to"] == "CN"
+    assert body["cross_border"] is False and body["authorisation_number"].startswith("RA-")
+    hubs = requests.get(f"{api}/return-destinations", headers=supervisor, timeout=10).json()
+    assert {w["id"] for w in hubs["warehouses"]} == {"shanghai", "frankfurt"}
