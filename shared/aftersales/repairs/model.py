@@ -186,6 +186,39 @@ class Costs(DomainModel):
         return self.parts + self.labour
 
 
+class ChargeState(StrEnum):
+    DUE = "due"
+    WAIVED = "waived"
+    PAID = "paid"
+
+
+class Settlement(DomainModel):
+    """A decided job's costs on the ticket (`repairs/settlement.py`): customer_owes = deduction
+    (taken off the ticket's refund) + charge (owed besides it); the merchant's cost is the rest."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    job_id: str
+    outcome: JobStatus
+    billable_to: Billable
+    parts: Money
+    labour: Money
+    customer_owes: Money
+    merchant_cost: Money
+    deduction: Money
+    charge: Money
+    charge_state: ChargeState | None = None  # None: nothing charged
+
+    @model_validator(mode="after")
+    def _balanced(self) -> Settlement:
+        total = self.parts + self.labour
+        if self.customer_owes + self.merchant_cost != total or self.deduction + self.charge != self.customer_owes:
+            raise ValueError("a settlement splits the job's costs exactly")
+        if (self.charge.amount > 0) != (self.charge_state is not None):
+            raise ValueError("a charge has a state, and only a charge has one")
+        return self
+
+
 class Confirmation(DomainModel):
     """The one-time code the customer holds; only its hash is kept."""
 
@@ -215,6 +248,7 @@ class Job(DomainModel):
     outcome_note: str | None = None
     confirmation: Confirmation | None = None
     decline_reason: str | None = None
+    settlement: Settlement | None = None  # once confirmed: what the customer owes, what the merchant bears
     version: int = 0
     head_hash: str = ""
     entries: list[AuditEntry] = Field(default_factory=list)

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from aftersales.orders.domain import Order
 from aftersales.repairs.model import Job, Part, Provider, Technician
+from aftersales.tickets.audit import AuditEntry
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Status
 
@@ -87,6 +88,8 @@ class RepairTickets(Protocol):
 
     def note(self, tenant_id: str, ticket_id: str, event: str, actor: Actor, *,
              reason: str | None = None, data: dict[str, Any] | None = None) -> Ticket: ...
+
+    def audit(self, tenant_id: str, ticket_id: str, actor: Actor) -> list[AuditEntry]: ...
 
 
 @dataclass(frozen=True)

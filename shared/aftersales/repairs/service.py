@@ -25,6 +25,7 @@ from aftersales.core.ids import new_id
 from aftersales.core.money import Money
 from aftersales.events.ports import EventPublisher
 from aftersales.repairs import domain
+from aftersales.repairs.costs import JobSettlements
 from aftersales.repairs.model import Coverage, Job, JobActor, JobStatus, Location, Party, Provider, Window
 from aftersales.repairs.ports import JobPage, PartTrace, RepairStore, RepairTickets, TracePage
 from aftersales.repairs.registry import ProviderRegistry
@@ -62,7 +63,7 @@ def _code() -> str:
 class RepairService:
     def __init__(self, store: RepairStore, tickets: RepairTickets, registry: ProviderRegistry,
                  events: EventPublisher, clock: Clock, id_factory: Callable[[], str] | None = None,
-                 code_factory: Callable[[], str] = _code) -> None:
+                 code_factory: Callable[[], str] = _code, settlements: JobSettlements | None = None) -> None:
         self._store = store
         self._tickets = tickets
         self._registry = registry
@@ -70,6 +71,7 @@ class RepairService:
         self._clock = clock
         self._new_id = id_factory or (lambda: new_id("rjob", self._clock.now()))
         self._new_code = code_factory
+        self._settlements = settlements or JobSettlements(tickets)
 
     @property
     def registry(self) -> ProviderRegistry:
@@ -285,8 +287,8 @@ class RepairService:
         """The customer's one-time code (the customer, or the technician it was read out to). A wrong
         code is counted on the job (audited) and answered 403; a few lock it."""
         try:
-            return self._mutate(tenant_id, job_id, actor,
-                                lambda j: domain.confirm(j, actor, at=self._clock.now(), code=code), None)
+            return self._mutate(tenant_id, job_id, actor, lambda j: self._settlements.settle(
+                domain.confirm(j, actor, at=self._clock.now(), code=code), _ticket_actor(actor)), None)
         except domain.WrongCode as wrong:
             self._store.save_job(wrong.job, wrong.job.version - 1)
             raise

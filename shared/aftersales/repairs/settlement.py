@@ -15,49 +15,13 @@ one currency: a refund in another currency is refused (422 at `refund.currency`)
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from pydantic import ConfigDict, model_validator
-
 from aftersales.core.errors import InvalidRequest
-from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
-from aftersales.repairs.model import Billable, Costs, JobStatus
+from aftersales.repairs.model import Billable, ChargeState, Costs, JobStatus, Settlement
 
 SETTLED_EVENT = "ticket.repair_settled"
 OUTCOMES = frozenset({JobStatus.REPAIRED, JobStatus.NOT_REPAIRABLE})
-
-
-class ChargeState(StrEnum):
-    DUE = "due"
-    WAIVED = "waived"
-    PAID = "paid"
-
-
-class Settlement(DomainModel):
-    """One job's costs on the ticket: customer_owes = deduction + charge; merchant_cost the rest."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    job_id: str
-    outcome: JobStatus
-    billable_to: Billable
-    parts: Money
-    labour: Money
-    customer_owes: Money
-    merchant_cost: Money
-    deduction: Money  # taken off the ticket's refund
-    charge: Money  # owed besides the refund
-    charge_state: ChargeState | None = None  # None: nothing charged
-
-    @model_validator(mode="after")
-    def _balanced(self) -> Settlement:
-        total = self.parts + self.labour
-        if self.customer_owes + self.merchant_cost != total or self.deduction + self.charge != self.customer_owes:
-            raise ValueError("a settlement splits the job's costs exactly")
-        if (self.charge.amount > 0) != (self.charge_state is not None):
-            raise ValueError("a charge has a state, and only a charge has one")
-        return self
+__all__ = ["SETTLED_EVENT", "ChargeState", "Settlement", "against_refund", "customer_owes", "settle"]
 
 
 def customer_owes(costs: Costs, outcome: JobStatus, *, diagnosis_fee_allowed: bool) -> Money:
