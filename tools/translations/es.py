@@ -93,6 +93,10 @@ TEXT: dict[str, str] = {
     "event.ticket.repair_quote_decided": "Presupuesto de reparación respondido",
     "event.ticket.repair_on_the_way": "El técnico va de camino",
     "event.ticket.repair_settled": "Costes de reparación liquidados",
+    "event.ticket.repair_shipped_in": "El artículo se envió al centro de reparación",
+    "event.ticket.repair_shipped_back": "El centro de reparación devolvió el artículo",
+    "event.ticket.repair_delivered_back": "El artículo ya está de nuevo con el cliente",
+    "event.ticket.repair_part_returned": "Una pieza retirada se envió de vuelta al comercio",
     "event.dispute.raised": "Disputa abierta",
     "event.dispute.review_started": "Disputa en estudio",
     "event.dispute.withdrawn": "Disputa retirada",
@@ -528,6 +532,16 @@ TEXT: dict[str, str] = {
     "presupuestó en {job_currency}.",
     "repairs.settlement_not_decided": "Un trabajo de reparación solo se liquida cuando está reparado o se "
     "declara no reparable.",
+    "repairs.not_a_depot_job": "El trabajo en estado {status} no es una reparación en taller; no se puede "
+    "devolver por envío.",
+    "repairs.too_many_parcels": "Un trabajo de reparación admite como máximo {limit} paquetes.",
+    "repairs.parcel_already_recorded": "El paquete {tracking_number} ya está registrado en este trabajo.",
+    "repairs.parcel_registered_elsewhere": "El paquete {tracking_number} está registrado para otra cosa.",
+    "repairs.parcels_unavailable": "Aquí no se pueden registrar paquetes para el trabajo {job_id}.",
+    "repairs.removed_part_unknown": "Ninguna pieza con este número de serie retirado figura en el trabajo.",
+    "repairs.part_return_not_requested": "El comercio no pide la devolución de la pieza {part_number}.",
+    "repairs.part_return_already_recorded": "Ya hay un paquete de devolución registrado para la pieza "
+    "{removed_serial}.",
     # dispute evidence pack
     "pack.title": "Expediente de pruebas de la disputa {dispute_id}",
     "pack.conversation_title": "Conversación de la solicitud {ticket_id} (disputa {dispute_id})",

@@ -94,6 +94,10 @@ TEXT: dict[str, str] = {
     "event.ticket.repair_quote_decided": "Réponse au devis de réparation",
     "event.ticket.repair_on_the_way": "Le technicien est en route",
     "event.ticket.repair_settled": "Frais de réparation réglés",
+    "event.ticket.repair_shipped_in": "L'article a été envoyé au centre de réparation",
+    "event.ticket.repair_shipped_back": "Le centre de réparation a renvoyé l'article",
+    "event.ticket.repair_delivered_back": "L'article est de retour chez le client",
+    "event.ticket.repair_part_returned": "Une pièce déposée a été renvoyée au marchand",
     "event.dispute.raised": "Litige ouvert",
     "event.dispute.review_started": "Litige pris en charge",
     "event.dispute.withdrawn": "Litige retiré",
@@ -550,6 +554,17 @@ TEXT: dict[str, str] = {
     "chiffrée en {job_currency}.",
     "repairs.settlement_not_decided": "Une intervention de réparation n'est réglée qu'une fois l'article réparé "
     "ou déclaré irréparable.",
+    "repairs.not_a_depot_job": "L'intervention à l'état {status} n'est pas une réparation en atelier ; elle "
+    "ne peut pas être renvoyée par colis.",
+    "repairs.too_many_parcels": "Une intervention de réparation comporte au maximum {limit} colis.",
+    "repairs.parcel_already_recorded": "Le colis {tracking_number} est déjà enregistré sur cette intervention.",
+    "repairs.parcel_registered_elsewhere": "Le colis {tracking_number} est enregistré pour autre chose.",
+    "repairs.parcels_unavailable": "Impossible d'enregistrer ici des colis pour l'intervention {job_id}.",
+    "repairs.removed_part_unknown": "Aucune pièce portant ce numéro de série déposé n'est enregistrée sur "
+    "l'intervention.",
+    "repairs.part_return_not_requested": "Le marchand ne demande pas le renvoi de la pièce {part_number}.",
+    "repairs.part_return_already_recorded": "Un colis de renvoi est déjà enregistré pour la pièce "
+    "{removed_serial}.",
     # dispute evidence pack
     "pack.title": "Dossier de preuves du litige {dispute_id}",
     "pack.conversation_title": "Conversation de la demande {ticket_id} (litige {dispute_id})",
