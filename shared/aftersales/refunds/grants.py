@@ -71,6 +71,7 @@ class RefundGrant(_Frozen):
     return_shipping: Money
     restocking_fee: Money
     granted_at: datetime
+    repair_deduction: Money | None = None  # the customer's share of the repair's costs, off the refund
     requested_destination: RefundDestination | None = None  # what the ticket asked for, if not granted as asked
     # the sales platform that pays the buyer back itself (Douyin): we tell it, it refunds, it reports
     settled_by_platform: str | None = None
@@ -78,8 +79,9 @@ class RefundGrant(_Frozen):
     @model_validator(mode="after")
     def _adds_up(self) -> RefundGrant:
         lines_total = sum(line.amount.amount for line in self.lines)
-        if self.amount.amount != lines_total + self.return_shipping.amount - self.restocking_fee.amount:
-            raise ValueError("amount must equal lines + return shipping - restocking fee")
+        deduction = self.repair_deduction.amount if self.repair_deduction else 0
+        if self.amount.amount != lines_total + self.return_shipping.amount - self.restocking_fee.amount - deduction:
+            raise ValueError("amount must equal lines + return shipping - restocking fee - repair deduction")
         return self
 
     @classmethod
@@ -92,6 +94,7 @@ class RefundGrant(_Frozen):
         return cls(grant_id=grant_id, tenant_id=tenant_id, ticket_id=ticket_id, payment_ref=payment_ref,
                    destination=destination, amount=quote.total, lines=quote.lines,
                    return_shipping=quote.return_shipping, restocking_fee=quote.restocking_fee,
+                   repair_deduction=quote.repair_deduction,
                    granted_at=granted_at, requested_destination=requested_destination,
                    settled_by_platform=settled_by_platform)
 

@@ -88,6 +88,9 @@ class TenantRefundSettings(_Frozen):
     refund_duties_and_taxes: Literal["always", "merchant_fault", "never"] = Field(
         default="always", description="Import duties and taxes collected at checkout: refunded with every "
                                       "accepted unit, only when the merchant is at fault, or never")
+    repair_diagnosis_fee: StrictBool = Field(
+        default=False, description="A paid repair that ends not repairable bills the customer its diagnosis "
+                                   "(the labour), taken off the ticket's refund; otherwise the merchant bears it")
     accept_returns_on_arrival: StrictBool = Field(
         default=False, description="Refund on arrival: a return (or exchange) the approval policy passed "
                                    "automatically is accepted in full when the carrier reports it delivered, "
@@ -115,6 +118,7 @@ class RefundQuote(_Frozen):
     restocking_fee: Money
     total: Money
     duties_and_taxes: Money | None = None  # None: no line carried duties, or the tenant refunds none
+    repair_deduction: Money | None = None  # what the customer owes for the repair, taken off the total
 
 
 def return_shipping_payer(reason: ReturnReason, merchant_paid_shipping_coupon: bool = False) -> ShippingPayer:

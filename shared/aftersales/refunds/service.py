@@ -14,6 +14,7 @@ from typing import Any
 from aftersales.core.clock import Clock, iso
 from aftersales.core.errors import Conflict, InvalidRequest, NotFound
 from aftersales.core.money import Money
+from aftersales.repairs.settlement import SETTLED_EVENT, Settlement, against_refund
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Acceptance, Role, Status, TicketType
 from aftersales.tickets.ports import TicketRecords
@@ -85,7 +86,8 @@ class RefundService:
         destination = (requested if requested is not None and requested in settings.alternative_destinations
                        and platform is None else RefundDestination.ORIGINAL_PAYMENT)
         try:
-            quote = _quote(ticket, order, settings, self.return_shipping_paid(tenant_id, ticket_id))
+            quote = self.less_repair_costs(tenant_id, ticket_id, _quote(
+                ticket, order, settings, self.return_shipping_paid(tenant_id, ticket_id)))
             grant = RefundGrant.from_quote(quote, grant_id=grant_id, tenant_id=tenant_id, ticket_id=ticket_id,
                                            payment_ref=order.payment.reference, destination=destination,
                                            granted_at=self._clock.now(),
@@ -101,7 +103,12 @@ class RefundService:
     def refund_unrepairable(self, tenant_id: str, ticket_id: str, actor: Actor, reason: str) -> Ticket:
         """unrepairable -> refund_pending: money the repair's approval did not cover, so someone
         with a money role who neither asked for nor approved the repair decides it (the domain
-        checks both); the refund saga starts from the new status."""
+        checks both); the refund saga starts from the new status. What the customer owes for the
+        repair is checked against the refund first (one currency, 422 otherwise)."""
+        ticket = self._tickets.get(tenant_id, ticket_id, actor)
+        stored = self._ticket_store.get_order(tenant_id, ticket.order_id)
+        if stored is not None:
+            self.less_repair_costs(tenant_id, ticket_id, _quote(ticket, stored.order, self.settings(tenant_id)))
         return self._tickets.transition(tenant_id, ticket_id, Status.REFUND_PENDING, actor, reason=reason,
                                         data={"decided_by": actor.id}, warrant=RefundDecision())
 
@@ -138,6 +145,18 @@ class RefundService:
             if paid:
                 return Money.model_validate(paid)
         return None
+
+    def less_repair_costs(self, tenant_id: str, ticket_id: str, quote: RefundQuote) -> RefundQuote:
+        """The quote less what the customer owes for the ticket's repair (`ticket.repair_settled`),
+        never more than the quote pays; a charge already waived or paid is not deducted."""
+        settled = [e for e in self._ticket_store.audit_entries(tenant_id, ticket_id) if e.event == SETTLED_EVENT]
+        if not settled:
+            return quote
+        applied = against_refund(Settlement.model_validate(settled[-1].data["settlement"]), quote.total)
+        if not applied.deduction.amount:
+            return quote
+        return quote.model_copy(update={"repair_deduction": applied.deduction,
+                                        "total": quote.total - applied.deduction})
 
     def _refused(self, tenant_id: str, ticket_id: str, grant_id: str, exc: InvalidRequest) -> None:
         if any(e.event == REFUND_FAILED_EVENT and (e.data or {}).get("grant_id") == grant_id
@@ -274,6 +293,7 @@ class RefundService:
                 "lines": [line.model_dump(mode="json") for line in grant.lines],
                 "return_shipping": grant.return_shipping.model_dump(),
                 "restocking_fee": grant.restocking_fee.model_dump(),
+                "repair_deduction": grant.repair_deduction.model_dump() if grant.repair_deduction else None,
                 "status": latest.status.value if latest else "granted",
                 "failure_reason": (self._store.failure_reason(tenant_id, ticket_id, grant.grant_id,
                                                               latest.attempt_number) if latest else None),
