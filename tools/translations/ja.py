@@ -780,4 +780,17 @@ TEXT: dict[str, str] = {
     "repairs.settlement_currency_mismatch": "返金は {refund_currency} ですが、修理費用は {job_currency} で算出されています。",
     "repairs.settlement_not_decided": "修理作業を精算できるのは、修理完了または修理不可が確定してからです。",
     "event.ticket.repair_settled": "修理費用を精算しました",
+    # depot (send-in) repairs
+    "event.ticket.repair_shipped_in": "商品を修理センターへ発送しました",
+    "event.ticket.repair_shipped_back": "修理センターが商品を返送しました",
+    "event.ticket.repair_delivered_back": "商品がお客様のもとに戻りました",
+    "event.ticket.repair_part_returned": "取り外した部品をショップへ返送しました",
+    "repairs.not_a_depot_job": "ステータス {status} の修理作業はセンター修理ではないため、返送できません。",
+    "repairs.too_many_parcels": "1 件の修理作業に記録できる荷物は最大 {limit} 件です。",
+    "repairs.parcel_already_recorded": "荷物 {tracking_number} はこの修理作業にすでに記録されています。",
+    "repairs.parcel_registered_elsewhere": "荷物 {tracking_number} は別の用途で登録されています。",
+    "repairs.parcels_unavailable": "ここでは修理作業 {job_id} の荷物を記録できません。",
+    "repairs.removed_part_unknown": "このシリアル番号の取り外し部品は、この修理作業に記録されていません。",
+    "repairs.part_return_not_requested": "ショップは部品 {part_number} の返送を求めていません。",
+    "repairs.part_return_already_recorded": "部品 {removed_serial} の返送の荷物はすでに記録されています。",
 }

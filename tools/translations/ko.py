@@ -780,4 +780,17 @@ TEXT: dict[str, str] = {
     "repairs.settlement_currency_mismatch": "환불은 {refund_currency}(으)로 되어 있지만, 수리 비용은 {job_currency}(으)로 산정되었습니다.",
     "repairs.settlement_not_decided": "수리 작업은 수리 완료 또는 수리 불가가 확정된 후에만 정산할 수 있습니다.",
     "event.ticket.repair_settled": "수리 비용이 정산되었습니다",
+    # depot (send-in) repairs
+    "event.ticket.repair_shipped_in": "상품을 수리 센터로 보냈습니다",
+    "event.ticket.repair_shipped_back": "수리 센터에서 상품을 반송했습니다",
+    "event.ticket.repair_delivered_back": "상품이 고객님께 돌아왔습니다",
+    "event.ticket.repair_part_returned": "분리한 부품을 판매자에게 반송했습니다",
+    "repairs.not_a_depot_job": "{status} 상태의 수리 작업은 센터 수리가 아니므로 반송할 수 없습니다.",
+    "repairs.too_many_parcels": "수리 작업 한 건에 기록할 수 있는 택배는 최대 {limit}건입니다.",
+    "repairs.parcel_already_recorded": "택배 {tracking_number}은(는) 이 수리 작업에 이미 기록되어 있습니다.",
+    "repairs.parcel_registered_elsewhere": "택배 {tracking_number}은(는) 다른 용도로 등록되어 있습니다.",
+    "repairs.parcels_unavailable": "여기에서는 수리 작업 {job_id}의 택배를 기록할 수 없습니다.",
+    "repairs.removed_part_unknown": "이 일련번호의 분리 부품이 이 수리 작업에 기록되어 있지 않습니다.",
+    "repairs.part_return_not_requested": "판매자는 부품 {part_number}의 반송을 요구하지 않습니다.",
+    "repairs.part_return_already_recorded": "부품 {removed_serial}의 반송 택배가 이미 기록되어 있습니다.",
 }
