@@ -8,12 +8,15 @@ from datetime import UTC, datetime, timedelta
 from aftersales.adapters.eventbridge import RecordingPublisher
 from aftersales.core.clock import FixedClock
 from aftersales.core.money import Money
+from aftersales.logistics.service import TrackingService
 from aftersales.repairs.model import JobActor, Party, Window
 from aftersales.repairs.registry import ProviderRegistry
 from aftersales.repairs.service import RepairService
 from aftersales.tickets.domain import OpenTicket
 from aftersales.tickets.model import Channel, TicketType
 from aftersales.tickets.service import TicketService
+from tests.support.channels_fakes import FakeIntegrationSettings
+from tests.support.fakes.logistics import InMemoryParcelStore
 from tests.support.fakes.repairs import InMemoryRepairStore, IssuedKeys
 from tests.support.fakes.tickets import InMemoryTicketStore
 from tests.support.ticket_factories import CUSTOMER, order
@@ -39,7 +42,26 @@ def cny(amount: int) -> Money:
     return Money(amount=amount, currency="CNY")
 
 
+class NoTickets:
+    """The logistics context's TicketOpener: a repair parcel never opens a ticket."""
+
+    def open_or_join(self, tenant_id: str, **fields: object) -> tuple[str, bool]:
+        raise AssertionError("a repair parcel opened a ticket")
+
+
+class RepairsFollower:
+    """The logistics context's RepairParcelFollower: the rig's repairs service (built after it)."""
+
+    def __init__(self, rig: RepairRig) -> None:
+        self.rig = rig
+
+    def parcel_progressed(self, tenant_id: str, job_id: str, **parcel: str) -> list[str]:
+        return self.rig.repairs.parcel_progressed(tenant_id, job_id, **parcel)
+
+
 class RepairRig:
+    """`tracking` is the real logistics service on in-memory parcels, wired both ways with `repairs`."""
+
     def __init__(self) -> None:
         self.clock = FixedClock(NOW)
         self.ticket_store = InMemoryTicketStore()
@@ -49,8 +71,11 @@ class RepairRig:
         self.events = RecordingPublisher()
         self.codes: list[str] = []
         self.registry = ProviderRegistry(self.store, self.keys, self.clock)
+        self.parcels = InMemoryParcelStore()
+        self.tracking = TrackingService(self.parcels, FakeIntegrationSettings(), self.tickets, NoTickets(),
+                                        self.events, self.clock, repairs=RepairsFollower(self))
         self.repairs = RepairService(self.store, self.tickets, self.registry, self.events, self.clock,
-                                     code_factory=self._code)
+                                     code_factory=self._code, parcels=self.tracking)
         self.tickets.upsert_order(TENANT, order(lines=KETTLE_LINES,
                                                 payment={"provider": "sandbox", "reference": "ch_1",
                                                          "captured": {"amount": 29000, "currency": "CNY"}}))

@@ -18,9 +18,10 @@ class Registration(DomainModel):
 
     model_config = ConfigDict(frozen=True)
 
-    direction: Literal["outbound", "return"]
+    direction: Literal["outbound", "return", "repair_in", "repair_out", "part_return"]
     order_id: str
-    ticket_id: str | None = None  # return parcels: the ticket whose goods travel in it
+    ticket_id: str | None = None  # return and repair parcels: the ticket whose goods travel in it
+    repair_job_id: str | None = None  # repair parcels: the repair job (repairs context) they belong to
     carrier: str | None = None
     declaration: CustomsDeclaration | None = None
     label_issued_at: AwareDatetime | None = None
@@ -47,6 +48,17 @@ class StoredEvent(DomainModel):
     event: TrackingEvent
     received_at: AwareDatetime
     acted: bool = False
+
+
+REPAIR_DIRECTIONS = frozenset({"repair_in", "repair_out", "part_return"})
+
+
+class RepairParcelFollower(Protocol):
+    """The repairs context, told what the carrier said of a repair parcel (it moves the job)."""
+
+    def parcel_progressed(self, tenant_id: str, job_id: str, *, tracking_number: str, direction: str,
+                          status: str) -> list[str]:
+        """What the parcel's state caused on the job (nothing when the job is past that step)."""
 
 
 class ParcelStore(Protocol):

@@ -38,7 +38,7 @@ from aftersales.logistics.exception_policy import (
     decide_return_reception,
 )
 from aftersales.logistics.normalizers import normalize
-from aftersales.logistics.ports import Parcel, ParcelStore, Registration
+from aftersales.logistics.ports import REPAIR_DIRECTIONS, Parcel, ParcelStore, Registration, RepairParcelFollower
 from aftersales.logistics.progression import SETTLED, ParcelState, merge
 from aftersales.tickets.domain import Actor
 from aftersales.tickets.model import Reception, Role, Status, TicketType
@@ -103,9 +103,11 @@ def decode(provider: Provider, body: bytes) -> TrackingEvent:
 
 class TrackingService:
     def __init__(self, parcels: ParcelStore, settings: IntegrationSettings, tickets: TicketService,
-                 opener: TicketOpener, events: EventPublisher, clock: Clock) -> None:
+                 opener: TicketOpener, events: EventPublisher, clock: Clock,
+                 repairs: RepairParcelFollower | None = None) -> None:
         self._parcels, self._settings, self._tickets = parcels, settings, tickets
         self._opener, self._events, self._clock = opener, events, clock
+        self._repairs = repairs
 
     # ------------------------------------------------------------------ webhooks
     def receive(self, provider_name: str, tenant_id: str, headers: Mapping[str, str],
@@ -217,6 +219,12 @@ class TrackingService:
             if isinstance(decision, UpdateLineReception) and decision.reception != "expired":
                 return self._move_return(parcel, reg.ticket_id, decision.reception)
             return []
+        if reg.direction in REPAIR_DIRECTIONS:  # the repair job follows its own parcels
+            if reg.repair_job_id is None or self._repairs is None:
+                return []
+            return self._repairs.parcel_progressed(parcel.tenant_id, reg.repair_job_id,
+                                                   tracking_number=parcel.tracking_number, direction=reg.direction,
+                                                   status=parcel.state.status.value)
         if event is None or not event.is_exception or parcel.state.status is not TrackingStatus.EXCEPTION \
                 or parcel.state.sub_status is not event.sub_status:
             return []

@@ -35,6 +35,7 @@ from aftersales.repairs.model import (
     JobActor,
     JobStatus,
     Location,
+    Mode,
     Part,
     PartUse,
     Party,
@@ -51,6 +52,11 @@ P = Party
 PROVIDER = frozenset({P.PROVIDER})
 CUSTOMER = frozenset({P.CUSTOMER})
 CLOSERS = frozenset({P.PROVIDER, P.MERCHANT})
+SENDERS = frozenset({P.CUSTOMER, P.MERCHANT})  # the customer, or the storefront on their behalf
+CARRIER = frozenset({P.SYSTEM})  # the carrier's scan, through the logistics context
+# where a part can have been fitted, so its removed part be sent back
+PARTS_RECORDED = (J.CHECKED_IN, J.AT_DEPOT, J.DIAGNOSED, J.REPAIRED, J.NOT_REPAIRABLE, J.SHIPPED_BACK,
+                  J.DELIVERED_BACK, J.CONFIRMED, J.CLOSED)
 CREATED_EVENT = "repair.offered"
 
 
@@ -84,6 +90,19 @@ MOVES: tuple[Move, ...] = (
     Move(J.OFFERED, J.DECLINED, "repair.withdrawn", frozenset({P.SYSTEM})),
     Move(J.ACCEPTED, J.DECLINED, "repair.withdrawn", frozenset({P.SYSTEM})),
     Move(J.BOOKED, J.DECLINED, "repair.withdrawn", frozenset({P.SYSTEM})),
+    # depot repair: shipped in, received, repaired at the depot, shipped back, delivered, confirmed
+    Move(J.ACCEPTED, J.IN_TRANSIT_TO_DEPOT, "repair.shipped_in", SENDERS),
+    Move(J.IN_TRANSIT_TO_DEPOT, J.AT_DEPOT, "repair.received_at_depot", CARRIER),
+    Move(J.AT_DEPOT, J.AT_DEPOT, "repair.part_recorded", PROVIDER),
+    Move(J.AT_DEPOT, J.DIAGNOSED, "repair.diagnosed", PROVIDER),
+    Move(J.REPAIRED, J.SHIPPED_BACK, "repair.shipped_back", PROVIDER),
+    Move(J.NOT_REPAIRABLE, J.SHIPPED_BACK, "repair.shipped_back", PROVIDER),
+    Move(J.SHIPPED_BACK, J.DELIVERED_BACK, "repair.delivered_back", CARRIER),
+    Move(J.DELIVERED_BACK, J.DELIVERED_BACK, "repair.code_refused", PROVIDER | CUSTOMER),
+    Move(J.DELIVERED_BACK, J.CONFIRMED, "repair.customer_confirmed", PROVIDER | CUSTOMER),
+    # a removed defective part sent back to the merchant, and its delivery
+    *(Move(s, s, "repair.part_return_shipped", PROVIDER) for s in PARTS_RECORDED),
+    *(Move(s, s, "repair.part_return_delivered", CARRIER) for s in PARTS_RECORDED),
 )
 
 
@@ -144,7 +163,7 @@ def _entry(job: Job | None, *, at: datetime, event: str, actor: JobActor, from_s
         request_id=actor.request_id, data=data or {}, prev_hash=job.head_hash if job else GENESIS_HASH))
 
 
-def _move(job: Job, target: JobStatus, event: str, actor: JobActor, *, at: datetime, reason: str | None = None,
+def apply_move(job: Job, target: JobStatus, event: str, actor: JobActor, *, at: datetime, reason: str | None = None,
           data: dict[str, Any] | None = None, **update: Any) -> Job:
     move = find(job.status, target, event)
     if move is None:
@@ -173,23 +192,23 @@ def offer(*, job_id: str, tenant_id: str, ticket_id: str, customer_id: str, orde
 
 
 def accept(job: Job, actor: JobActor, *, at: datetime) -> Job:
-    return _move(job, J.ACCEPTED, "repair.accepted", actor, at=at)
+    return apply_move(job, J.ACCEPTED, "repair.accepted", actor, at=at)
 
 
 def decline(job: Job, actor: JobActor, *, at: datetime, reason: str) -> Job:
-    return _move(job, J.DECLINED, "repair.declined", actor, at=at, reason=reason, decline_reason=reason)
+    return apply_move(job, J.DECLINED, "repair.declined", actor, at=at, reason=reason, decline_reason=reason)
 
 
 def withdraw(job: Job, actor: JobActor, *, at: datetime, reason: str) -> Job:
     """The job is taken back from a provider that let its deadline pass (the next one is offered it)."""
-    return _move(job, J.DECLINED, "repair.withdrawn", actor, at=at, reason=reason, decline_reason=reason)
+    return apply_move(job, J.DECLINED, "repair.withdrawn", actor, at=at, reason=reason, decline_reason=reason)
 
 
 def book(job: Job, actor: JobActor, *, at: datetime, window: Window, technician_id: str | None,
          availability: BusinessCalendar | None = None) -> Job:
     _future(window, at)
     _available(window, availability)
-    return _move(job, J.BOOKED, "repair.appointment_booked", actor, at=at,
+    return apply_move(job, J.BOOKED, "repair.appointment_booked", actor, at=at,
                  data={"window": window.model_dump(mode="json"), "technician_id": technician_id},
                  appointment=Appointment(window=window, technician_id=technician_id))
 
@@ -209,7 +228,7 @@ def reschedule(job: Job, actor: JobActor, *, at: datetime, window: Window, reaso
     appointment = Appointment(window=window, technician_id=technician_id or previous.technician_id,
                               reschedules=[*previous.reschedules,
                                            Reschedule(previous=previous.window, reason=reason, by=actor.id, at=at)])
-    return _move(job, J.BOOKED, "repair.appointment_rescheduled", actor, at=at, reason=reason,
+    return apply_move(job, J.BOOKED, "repair.appointment_rescheduled", actor, at=at, reason=reason,
                  data={"window": window.model_dump(mode="json"), "previous": previous.window.model_dump(mode="json")},
                  appointment=appointment)
 
@@ -224,7 +243,7 @@ def on_the_way(job: Job, actor: JobActor, *, at: datetime, eta: datetime | None,
         raise InvalidRequest("repairs.eta_in_past", field="eta")
     technician = technician_id or job.appointment.technician_id
     appointment = job.appointment.model_copy(update={"on_the_way_at": at, "eta": eta, "technician_id": technician})
-    return _move(job, J.BOOKED, "repair.on_the_way", actor, at=at,
+    return apply_move(job, J.BOOKED, "repair.on_the_way", actor, at=at,
                  data={"eta": iso(eta) if eta else None, "technician_id": technician,
                        "window": job.appointment.window.model_dump(mode="json")},
                  appointment=appointment)
@@ -250,7 +269,7 @@ def check_in(job: Job, actor: JobActor, *, at: datetime, location: Location | No
         raise InvalidRequest("repairs.too_many_photos", field="media_ids", limit=MAX_MEDIA)
     visit = CheckIn(at=at, location=location, media_ids=media,
                     technician_id=technician_id or (job.appointment.technician_id if job.appointment else None))
-    return _move(job, J.CHECKED_IN, "repair.checked_in", actor, at=at,
+    return apply_move(job, J.CHECKED_IN, "repair.checked_in", actor, at=at,
                  data={"media_ids": media, "located": location is not None, "technician_id": visit.technician_id},
                  check_in=visit)
 
@@ -263,7 +282,7 @@ def diagnose(job: Job, actor: JobActor, *, at: datetime, fault_code: str, covera
     quote = QuoteStatus.NOT_REQUIRED if coverage == Coverage.WARRANTY else QuoteStatus.PENDING
     diagnosis = Diagnosis(fault_code=fault_code, coverage=coverage, labour=labour, parts_estimate=parts_estimate,
                           quote_status=quote, note=note)
-    return _move(job, J.DIAGNOSED, "repair.diagnosed", actor, at=at,
+    return apply_move(job, J.DIAGNOSED, "repair.diagnosed", actor, at=at,
                  data={"fault_code": fault_code, "coverage": coverage.value, "quote_status": quote.value,
                        "quote_total": diagnosis.quote_total.model_dump()},
                  diagnosis=diagnosis)
@@ -274,7 +293,7 @@ def decide_quote(job: Job, actor: JobActor, *, at: datetime, approve: bool) -> J
         raise Conflict("repairs.no_quote_pending", job_id=job.job_id)
     decided = QuoteStatus.APPROVED if approve else QuoteStatus.REJECTED
     diagnosis = job.diagnosis.model_copy(update={"quote_status": decided, "quote_decided_at": at})
-    return _move(job, J.DIAGNOSED, "repair.quote_decided", actor, at=at, data={"quote_status": decided.value},
+    return apply_move(job, J.DIAGNOSED, "repair.quote_decided", actor, at=at, data={"quote_status": decided.value},
                  diagnosis=diagnosis)
 
 
@@ -293,8 +312,8 @@ def record_part(job: Job, actor: JobActor, *, at: datetime, part: Part, quantity
     payer = Billable.CUSTOMER if job.diagnosis and job.diagnosis.coverage == Coverage.PAID else Billable.MERCHANT
     use = PartUse(part_number=part.part_number, quantity=quantity, serial=serial, batch=batch,
                   removed_serial=removed_serial, unit_cost=part.unit_cost, billable_to=payer, recorded_at=at,
-                  recorded_by=actor.id)
-    return _move(job, job.status, "repair.part_recorded", actor, at=at,
+                  recorded_by=actor.id, return_removed=part.return_removed and removed_serial is not None)
+    return apply_move(job, job.status, "repair.part_recorded", actor, at=at,
                  data={"part_number": part.part_number, "quantity": quantity, "serial": serial, "batch": batch,
                        "removed_serial": removed_serial},
                  parts=[*job.parts, use])
@@ -305,7 +324,7 @@ def repaired(job: Job, actor: JobActor, *, at: datetime, code: str, note: str | 
     quote = job.diagnosis.quote_status if job.diagnosis else None
     if quote not in (QuoteStatus.NOT_REQUIRED, QuoteStatus.APPROVED):
         raise Conflict("repairs.quote_not_approved", quote_status=quote.value if quote else None)
-    return _move(job, J.REPAIRED, "repair.repaired", actor, at=at, reason=note, data=_costs(job),
+    return apply_move(job, J.REPAIRED, "repair.repaired", actor, at=at, reason=note, data=_costs(job),
                  outcome=J.REPAIRED, outcome_note=note,
                  confirmation=Confirmation(code_sha256=code_hash(job.job_id, code), issued_at=at))
 
@@ -313,7 +332,7 @@ def repaired(job: Job, actor: JobActor, *, at: datetime, code: str, note: str | 
 def not_repairable(job: Job, actor: JobActor, *, at: datetime, code: str, reason: str) -> Job:
     if not reason.strip():
         raise InvalidRequest("repairs.reason_required", field="reason")
-    return _move(job, J.NOT_REPAIRABLE, "repair.not_repairable", actor, at=at, reason=reason, data=_costs(job),
+    return apply_move(job, J.NOT_REPAIRABLE, "repair.not_repairable", actor, at=at, reason=reason, data=_costs(job),
                  outcome=J.NOT_REPAIRABLE, outcome_note=reason,
                  confirmation=Confirmation(code_sha256=code_hash(job.job_id, code), issued_at=at))
 
@@ -336,6 +355,8 @@ class WrongCode(Forbidden):
 def confirm(job: Job, actor: JobActor, *, at: datetime, code: str) -> Job:
     """The customer's one-time code, entered by the customer or read out to the technician."""
     find_move = find(job.status, J.CONFIRMED)
+    if job.mode == Mode.DEPOT and job.status != J.DELIVERED_BACK:
+        find_move = None  # a depot job is confirmed once the item is back with the customer
     if find_move is None or job.confirmation is None:
         raise IllegalTransition("repairs.illegal_transition", status=job.status.value, to=J.CONFIRMED.value,
                                 allowed=allowed(job, actor))
@@ -348,12 +369,12 @@ def confirm(job: Job, actor: JobActor, *, at: datetime, code: str) -> Job:
         raise Conflict("repairs.code_locked", job_id=job.job_id)
     if not hmac.compare_digest(code_hash(job.job_id, code), held.code_sha256):
         counted = held.model_copy(update={"attempts": held.attempts + 1})
-        raise WrongCode(_move(job, job.status, "repair.code_refused", actor, at=at, confirmation=counted,
+        raise WrongCode(apply_move(job, job.status, "repair.code_refused", actor, at=at, confirmation=counted,
                               data={"attempts": counted.attempts}))
     done = held.model_copy(update={"confirmed_at": at, "confirmed_by": actor.id})
-    return _move(job, J.CONFIRMED, "repair.customer_confirmed", actor, at=at, confirmation=done,
+    return apply_move(job, J.CONFIRMED, "repair.customer_confirmed", actor, at=at, confirmation=done,
                  data={"by": actor.party.value})
 
 
 def close(job: Job, actor: JobActor, *, at: datetime) -> Job:
-    return _move(job, J.CLOSED, "repair.closed", actor, at=at, data=_costs(job))
+    return apply_move(job, J.CLOSED, "repair.closed", actor, at=at, data=_costs(job))

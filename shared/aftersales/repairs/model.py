@@ -19,6 +19,7 @@ MAX_PARTS = 50  # parts consumed on one job
 MAX_MEDIA = 9  # check-in photos
 MAX_RESCHEDULES = 10
 MAX_CODE_ATTEMPTS = 5  # wrong confirmation codes before the code is locked
+MAX_PARCELS = 20  # parcels on one job (ship-in, ship-back, part returns)
 Code = str  # a short identifier: part numbers, serials, batches, fault codes
 
 
@@ -33,6 +34,11 @@ class JobStatus(StrEnum):
     NOT_REPAIRABLE = "not_repairable"
     CONFIRMED = "confirmed"
     CLOSED = "closed"
+    # depot repair: the item travels to the provider and back (parcels on the logistics context)
+    IN_TRANSIT_TO_DEPOT = "in_transit_to_depot"
+    AT_DEPOT = "at_depot"
+    SHIPPED_BACK = "shipped_back"
+    DELIVERED_BACK = "delivered_back"
 
 
 OPEN_STATUSES = frozenset(set(JobStatus) - {JobStatus.DECLINED, JobStatus.CLOSED})
@@ -57,6 +63,19 @@ class QuoteStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+class Mode(StrEnum):
+    ON_SITE = "on_site"  # the technician visits the customer
+    DEPOT = "depot"  # the customer ships the item in, the provider ships it back
+
+
+class ParcelDirection(StrEnum):
+    """The directions a job's parcels are registered with on the logistics context."""
+
+    REPAIR_IN = "repair_in"  # the customer's item to the provider's depot
+    REPAIR_OUT = "repair_out"  # the repaired (or unrepairable) item back to the customer
+    PART_RETURN = "part_return"  # a removed defective part back to the merchant
 
 
 class Billable(StrEnum):
@@ -107,6 +126,7 @@ class Part(DomainModel):
     name: str = Field(min_length=1, max_length=200)
     compatible_skus: list[str] = Field(default_factory=list)
     unit_cost: Money
+    return_removed: bool = False  # the merchant wants the removed (defective) part sent back
 
 
 # ---------------------------------------------------------------------- the job
@@ -174,6 +194,19 @@ class PartUse(DomainModel):
     billable_to: Billable
     recorded_at: datetime
     recorded_by: str
+    return_removed: bool = False  # the catalogue asked for the removed part back
+
+
+class JobParcel(DomainModel):
+    """A parcel of the job, registered on the logistics context, and what its carrier said last."""
+
+    direction: ParcelDirection
+    tracking_number: Code
+    carrier: str
+    removed_serial: Code | None = None  # part returns: the defective part inside
+    recorded_at: datetime
+    recorded_by: str
+    delivered_at: datetime | None = None
 
 
 class Costs(DomainModel):
@@ -240,6 +273,8 @@ class Job(DomainModel):
     skus: list[str] = Field(default_factory=list)
     currency: str
     status: JobStatus = JobStatus.OFFERED
+    mode: Mode = Mode.ON_SITE  # depot once the customer's ship-in parcel is recorded
+    parcels: list[JobParcel] = Field(default_factory=list)
     appointment: Appointment | None = None
     check_in: CheckIn | None = None
     diagnosis: Diagnosis | None = None
@@ -258,6 +293,15 @@ class Job(DomainModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def parcel(self, tracking_number: str) -> JobParcel | None:
+        return next((p for p in self.parcels if p.tracking_number == tracking_number), None)
+
+    def part_returns_due(self) -> list[str]:
+        """Removed serials the merchant asked back for which no return parcel is recorded yet."""
+        sent = {p.removed_serial for p in self.parcels if p.direction == ParcelDirection.PART_RETURN}
+        return [u.removed_serial for u in self.parts
+                if u.return_removed and u.removed_serial and u.removed_serial not in sent]
 
     def costs(self) -> Costs:
         """Parts consumed and labour, in the job's currency, and who pays them (warranty: the

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from aftersales.logistics.ports import Parcel, Registration
 from aftersales.orders.domain import Order
 from aftersales.repairs.model import Job, Part, Provider, Technician
 from aftersales.tickets.audit import AuditEntry
@@ -103,3 +104,15 @@ class ProviderKeys(Protocol):
     """The tenants context issuing a provider-scoped API key."""
 
     def issue_provider_key(self, tenant_id: str, provider_id: str, name: str, *, by: str) -> IssuedProviderKey: ...
+
+
+class JobParcels(Protocol):
+    """The logistics context's parcel registry (aftersales.logistics.service.TrackingService): a
+    job's parcels are registered there and matched to the carrier's events."""
+
+    def parcel(self, tenant_id: str, tracking_number: str) -> Parcel:
+        """NotFound when no event or registration exists for the number."""
+
+    def register(self, tenant_id: str, tracking_number: str, registration: Registration
+                 ) -> tuple[Parcel, list[str]]:
+        """Stores the registration and acts on the parcel's parked events; returns what they caused."""

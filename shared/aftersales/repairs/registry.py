@@ -81,9 +81,9 @@ class ProviderRegistry:
 
     # ------------------------------------------------------------------ parts catalogue
     def put_part(self, tenant_id: str, *, part_number: str, name: str, compatible_skus: Sequence[str],
-                 unit_cost: Money) -> Part:
+                 unit_cost: Money, return_removed: bool = False) -> Part:
         part = Part(tenant_id=tenant_id, part_number=part_number, name=name, compatible_skus=list(compatible_skus),
-                    unit_cost=unit_cost)
+                    unit_cost=unit_cost, return_removed=return_removed)
         self._store.put_part(part)
         return part
 

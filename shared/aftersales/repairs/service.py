@@ -24,10 +24,23 @@ from aftersales.core.errors import ConcurrentModification, Conflict, IllegalTran
 from aftersales.core.ids import new_id
 from aftersales.core.money import Money
 from aftersales.events.ports import EventPublisher
+from aftersales.logistics.ports import Registration
 from aftersales.repairs import domain
+from aftersales.repairs import parcels as job_parcels
 from aftersales.repairs.costs import JobSettlements
-from aftersales.repairs.model import Coverage, Job, JobActor, JobStatus, Location, Party, Provider, Window
-from aftersales.repairs.ports import JobPage, PartTrace, RepairStore, RepairTickets, TracePage
+from aftersales.repairs.model import (
+    Coverage,
+    Job,
+    JobActor,
+    JobParcel,
+    JobStatus,
+    Location,
+    ParcelDirection,
+    Party,
+    Provider,
+    Window,
+)
+from aftersales.repairs.ports import JobPage, JobParcels, PartTrace, RepairStore, RepairTickets, TracePage
 from aftersales.repairs.registry import ProviderRegistry
 from aftersales.sla.calendar import BusinessCalendar
 from aftersales.tickets.domain import Actor
@@ -36,6 +49,7 @@ from aftersales.tickets.model import Role, Status, TicketType
 logger = Logger(child=True)
 SOURCE = "aftersales.repairs"
 DISPATCHER = JobActor(party=Party.SYSTEM, id="system:repairs")
+CARRIER = JobActor(party=Party.SYSTEM, id="system:carrier")  # a carrier scan through the logistics context
 MAX_ATTEMPTS = 3
 CODE_DIGITS = 6
 WITHDRAWABLE = {  # the SLA metric a job missed -> the statuses it can be taken back in
@@ -45,6 +59,7 @@ WITHDRAWABLE = {  # the SLA metric a job missed -> the statuses it can be taken 
 VISIT_FACTS = ("window", "eta")  # what the customer's messages and tracking page tell of the visit
 TICKET_STATUS = {  # the ticket state a job move drives
     JobStatus.CHECKED_IN: Status.REPAIR_IN_PROGRESS,
+    JobStatus.AT_DEPOT: Status.REPAIR_IN_PROGRESS,
     JobStatus.REPAIRED: Status.REPAIRED,
     JobStatus.NOT_REPAIRABLE: Status.UNREPAIRABLE,
 }
@@ -63,7 +78,8 @@ def _code() -> str:
 class RepairService:
     def __init__(self, store: RepairStore, tickets: RepairTickets, registry: ProviderRegistry,
                  events: EventPublisher, clock: Clock, id_factory: Callable[[], str] | None = None,
-                 code_factory: Callable[[], str] = _code, settlements: JobSettlements | None = None) -> None:
+                 code_factory: Callable[[], str] = _code, parcels: JobParcels | None = None,
+                 settlements: JobSettlements | None = None) -> None:
         self._store = store
         self._tickets = tickets
         self._registry = registry
@@ -71,6 +87,7 @@ class RepairService:
         self._clock = clock
         self._new_id = id_factory or (lambda: new_id("rjob", self._clock.now()))
         self._new_code = code_factory
+        self._parcels = parcels
         self._settlements = settlements or JobSettlements(tickets)
 
     @property
@@ -292,6 +309,88 @@ class RepairService:
         except domain.WrongCode as wrong:
             self._store.save_job(wrong.job, wrong.job.version - 1)
             raise
+
+    # ------------------------------------------------------------------ parcels (depot repair, part returns)
+    def ship_in(self, tenant_id: str, job_id: str, actor: JobActor, *, carrier: str, tracking_number: str,
+                expected_version: int | None = None) -> Job:
+        """The customer (or the storefront for them) sends the item to the provider's depot."""
+        return self._send(tenant_id, job_id, actor, ParcelDirection.REPAIR_IN, carrier, tracking_number,
+                          None, expected_version, job_parcels.ship_in, "ticket.repair_shipped_in")
+
+    def ship_back(self, tenant_id: str, job_id: str, actor: JobActor, *, carrier: str, tracking_number: str,
+                  expected_version: int | None = None) -> Job:
+        """The provider returns the repaired (or unrepairable) item to the customer."""
+        return self._send(tenant_id, job_id, actor, ParcelDirection.REPAIR_OUT, carrier, tracking_number,
+                          None, expected_version, job_parcels.ship_back, "ticket.repair_shipped_back")
+
+    def ship_part_return(self, tenant_id: str, job_id: str, actor: JobActor, *, carrier: str,
+                         tracking_number: str, removed_serial: str, expected_version: int | None = None) -> Job:
+        """The provider sends a removed defective part the merchant asked back (the catalogue's flag)."""
+        return self._send(tenant_id, job_id, actor, ParcelDirection.PART_RETURN, carrier, tracking_number,
+                          removed_serial, expected_version, job_parcels.ship_part_return,
+                          "ticket.repair_part_returned")
+
+    def _send(self, tenant_id: str, job_id: str, actor: JobActor, direction: ParcelDirection, carrier: str,
+              tracking_number: str, removed_serial: str | None, expected_version: int | None,
+              step: Callable[..., Job], note: str) -> Job:
+        if self._parcels is None:
+            raise NotFound("repairs.parcels_unavailable", job_id=job_id)
+        job = self.job(tenant_id, job_id, actor)
+        known = job.parcel(tracking_number)
+        if known is None or known.direction != direction:  # a repeated post only registers again
+            self._registered_elsewhere(tenant_id, tracking_number, job_id, direction)
+            parcel = JobParcel(direction=direction, tracking_number=tracking_number, carrier=carrier,
+                               removed_serial=removed_serial, recorded_at=self._clock.now(), recorded_by=actor.id)
+            job = self._mutate(tenant_id, job_id, actor, lambda j: step(j, actor, at=self._clock.now(), parcel=parcel),
+                               expected_version, note=note)
+        _parcel, actions = self._parcels.register(tenant_id, tracking_number, Registration(
+            direction=direction.value, order_id=job.order_id, ticket_id=job.ticket_id, carrier=carrier,
+            repair_job_id=job.job_id, registered_at=self._clock.now()))
+        # parked carrier events may just have moved the job: answer with where it is now
+        return self.job(tenant_id, job_id, actor) if actions else job
+
+    def _registered_elsewhere(self, tenant_id: str, tracking_number: str, job_id: str,
+                              direction: ParcelDirection) -> None:
+        """409 when the number is another parcel's (an order's, a return's, another job's)."""
+        try:
+            registration = self._parcels.parcel(tenant_id, tracking_number).registration if self._parcels else None
+        except NotFound:
+            return
+        if registration is not None and (registration.repair_job_id != job_id
+                                         or registration.direction != direction.value):
+            raise Conflict("repairs.parcel_registered_elsewhere", field="tracking_number",
+                           tracking_number=tracking_number)
+
+    def parcel_progressed(self, tenant_id: str, job_id: str, *, tracking_number: str, direction: str,
+                          status: str) -> list[str]:
+        """The logistics context's word on one of the job's parcels: a delivered ship-in puts the job
+        at the depot, a delivered ship-back with the customer, a delivered part return on record.
+        Anything else, or a job already past that step, changes nothing."""
+        job = self._store.get_job(tenant_id, job_id)
+        parcel = job.parcel(tracking_number) if job else None
+        if job is None or parcel is None or parcel.direction.value != direction or status != "delivered" \
+                or parcel.delivered_at is not None:
+            return []
+        now = self._clock.now()
+        steps: dict[tuple[ParcelDirection, JobStatus | None], tuple[Callable[[Job], Job], str | None]] = {
+            (ParcelDirection.REPAIR_IN, JobStatus.IN_TRANSIT_TO_DEPOT): (
+                lambda j: job_parcels.received_at_depot(j, CARRIER, at=now, tracking_number=tracking_number), None),
+            (ParcelDirection.REPAIR_OUT, JobStatus.SHIPPED_BACK): (
+                lambda j: job_parcels.delivered_back(j, CARRIER, at=now, tracking_number=tracking_number),
+                "ticket.repair_delivered_back"),
+            (ParcelDirection.PART_RETURN, None): (
+                lambda j: job_parcels.part_return_delivered(j, CARRIER, at=now, tracking_number=tracking_number),
+                None),
+        }
+        key = (parcel.direction, None if parcel.direction == ParcelDirection.PART_RETURN else job.status)
+        if key not in steps:
+            return []
+        change, note = steps[key]
+        try:
+            moved = self._mutate(tenant_id, job_id, CARRIER, change, None, note=note)
+        except (IllegalTransition, Conflict):  # moved on meanwhile (a provider's own "received")
+            return []
+        return [f"repair job {job_id} -> {moved.entries[-1].event}"]
 
     # ------------------------------------------------------------------ the one write path
     def _mutate(self, tenant_id: str, job_id: str, actor: JobActor, make: Callable[[Job], Job],

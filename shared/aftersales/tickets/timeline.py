@@ -15,6 +15,8 @@ STAFF_ONLY_EVENTS = frozenset({
     # which repair provider was offered the job, and who declined it: the customer hears of the booking
     "ticket.repair_offered", "ticket.repair_accepted", "ticket.repair_declined", "ticket.repair_no_provider",
     "ticket.repair_offer_expired", "ticket.repair_withdrawn",
+    # a removed defective part travelling from the provider to the merchant is between the two of them
+    "ticket.repair_part_returned",
     # the bot's turns: the customer sees its answer on the conversation; the hand-off is the agents'
     "ticket.auto_answered", "ticket.bot_handed_off",
     # staff's internal notes (and the helpdesk sync's records of what came from a helpdesk)

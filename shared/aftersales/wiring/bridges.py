@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from aftersales.channels.ports import BotGuess, ConversationItem
     from aftersales.disputes.model import Dispute, PlatformCase
+    from aftersales.logistics.ports import Parcel, Registration
     from aftersales.media.service import NearDuplicate, Shown
     from aftersales.risk.service import ReviewCluster
     from aftersales.sentiment.model import SentimentResult
@@ -154,6 +155,33 @@ class LazyRepairRedispatch:
 
     def redispatch_overdue(self, tenant_id: str, ticket_id: str, *, metric: str, since: datetime) -> str:
         return self.container.repairs.redispatch_overdue(tenant_id, ticket_id, metric=metric, since=since)
+
+
+class LazyRepairParcels:
+    """The logistics context's RepairParcelFollower: the repairs context, built when a carrier event
+    reaches a repair parcel."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def parcel_progressed(self, tenant_id: str, job_id: str, *, tracking_number: str, direction: str,
+                          status: str) -> list[str]:
+        return self.container.repairs.parcel_progressed(tenant_id, job_id, tracking_number=tracking_number,
+                                                        direction=direction, status=status)
+
+
+class LazyJobParcels:
+    """The repairs context's JobParcels: the logistics context, built when a job first records a parcel."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def parcel(self, tenant_id: str, tracking_number: str) -> Parcel:
+        return self.container.logistics.parcel(tenant_id, tracking_number)
+
+    def register(self, tenant_id: str, tracking_number: str, registration: Registration
+                 ) -> tuple[Parcel, list[str]]:
+        return self.container.logistics.register(tenant_id, tracking_number, registration)
 
 
 class LazyEvidenceTickets:

@@ -128,10 +128,12 @@ class ChannelContexts(ContextGroup):
     def logistics(self) -> TrackingService:
         from aftersales.adapters.dynamo.logistics import DynamoParcelStore, bind_logistics
         from aftersales.logistics.service import TrackingService
+        from aftersales.wiring.bridges import LazyRepairParcels
 
         bind_logistics(LogisticsSettings.from_env(self._env).logistics_table)
         return TrackingService(DynamoParcelStore(), self.integration_settings, self.tickets,
-                               self.channels.aggregation, self.events, self.clock)
+                               self.channels.aggregation, self.events, self.clock,
+                               repairs=LazyRepairParcels(self))
 
     @cached_property
     def notifications(self) -> NotificationService:

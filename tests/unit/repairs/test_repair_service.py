@@ -195,6 +195,7 @@ def test_moves_out_of_order_are_refused_with_the_allowed_moves(rig):
     assert skipped.value.details["allowed"] == [
         {"to": "booked", "event": "repair.appointment_booked", "permitted": True},
         {"to": "declined", "event": "repair.withdrawn", "permitted": False},  # the SLA's re-dispatch only
+        {"to": "in_transit_to_depot", "event": "repair.shipped_in", "permitted": False},  # the customer's
     ]
     with pytest.raises(InvalidRequest):
         rig.repairs.book(TENANT, job_id, actor, window=window(-5), technician_id=None)

@@ -21,10 +21,10 @@ from aftersales.core.money import Money
 from aftersales.core.text import free_text, label
 from aftersales.http.context import CURSOR_MAX_LENGTH, RequestContext, json_response
 from aftersales.orders.domain import Identifier
-from aftersales.repairs import domain
 from aftersales.repairs.model import MAX_MEDIA, Coverage, Job, JobActor, Location, Part, Party, Provider, Technician
 from aftersales.repairs.model import Window as JobWindow
 from aftersales.repairs.ports import PartTrace
+from aftersales.repairs.views import job_actor, job_view
 from aftersales.sla.calendar import Weekday, WorkInterval
 from aftersales.tickets.model import Role
 from aftersales.wiring import services
@@ -43,15 +43,7 @@ Reason = free_text(1000, min_length=1)
 
 def actor() -> JobActor:
     """Who acts on a job: a provider's key, the ticket's customer, or the merchant (staff, its systems)."""
-    p = request.principal()
-    request_id = request.event.request_context.request_id
-    if ApiKeyScope.REPAIR_PROVIDER in p.scopes and p.provider_id:
-        return JobActor(party=Party.PROVIDER, id=p.subject_id, provider_id=p.provider_id, request_id=request_id)
-    if p.kind == "customer" and p.customer_id:
-        return JobActor(party=Party.CUSTOMER, id=p.subject_id, customer_id=p.customer_id, request_id=request_id)
-    if p.roles & {*STAFF, Role.STOREFRONT}:
-        return JobActor(party=Party.MERCHANT, id=p.subject_id, request_id=request_id)
-    raise Forbidden("error.role_not_permitted")
+    return job_actor(request.principal(), request.event.request_context.request_id)
 
 
 # ---------------------------------------------------------------------- bodies
@@ -100,6 +92,7 @@ class PartRequest(Strict):
     name: Name
     compatible_skus: list[Identifier] = Field(default_factory=list, max_length=500)
     unit_cost: Money
+    return_removed: StrictBool = Field(default=False, description="The removed part is to be sent back")
 
 
 class DispatchRequest(Strict):
@@ -175,24 +168,6 @@ class ConfirmationRequest(Strict):
 
 
 # ---------------------------------------------------------------------- views
-def job_view(job: Job, who: JobActor) -> dict:
-    """What a party sees of a job: a provider not the customer's id; the merchant also its audit entries."""
-    body = job.model_dump(mode="json", exclude={"entries", "head_hash", "confirmation", "tenant_id"})
-    held = job.confirmation
-    body["confirmation"] = None if held is None else {
-        "issued_at": held.issued_at.isoformat(), "attempts": held.attempts,
-        "confirmed_at": held.confirmed_at.isoformat() if held.confirmed_at else None}
-    costs = job.costs()
-    body["costs"] = {"parts": costs.parts.model_dump(), "labour": costs.labour.model_dump(),
-                     "total": costs.total.model_dump(), "billable_to": costs.billable_to.value}
-    body["next"] = domain.allowed(job, who)
-    if who.party == Party.PROVIDER:
-        body.pop("customer_id")
-    if who.party == Party.MERCHANT:
-        body["entries"] = [e.model_dump(mode="json") for e in job.entries]
-    return body
-
-
 def _etag(job: Job) -> dict[str, str]:
     return {"ETag": f'"{job.version}"'}
 
@@ -283,8 +258,7 @@ def list_technicians(provider_id: ProviderId) -> dict:
 def put_part(part_number: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]+$")],
              body: PartRequest) -> dict:
     request.require(*MANAGERS)
-    return _part(services().repairs.registry.put_part(request.tenant(), part_number=part_number, name=body.name,
-                                                      compatible_skus=body.compatible_skus, unit_cost=body.unit_cost))
+    return _part(services().repairs.registry.put_part(request.tenant(), part_number=part_number, **dict(body)))
 
 
 @router.get("/repairs/parts", tags=["repairs"], summary="The parts catalogue (staff, and providers' keys)")
