@@ -6,7 +6,7 @@ from __future__ import annotations
 from aftersales.auth.credentials import ApiKeyScope, Principal
 from aftersales.core.errors import Forbidden
 from aftersales.repairs import domain
-from aftersales.repairs.model import Job, JobActor, Party
+from aftersales.repairs.model import Job, JobActor, ParcelDirection, Party
 from aftersales.tickets.model import Role
 
 MERCHANT_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN, Role.STOREFRONT})
@@ -24,7 +24,8 @@ def job_actor(p: Principal, request_id: str | None) -> JobActor:
 
 
 def job_view(job: Job, who: JobActor) -> dict:
-    """What a party sees of a job: a provider not the customer's id; the merchant also its audit entries."""
+    """What a party sees of a job: a provider not the customer's id, the customer not the part returns;
+    the merchant also its audit entries."""
     body = job.model_dump(mode="json", exclude={"entries", "head_hash", "confirmation", "tenant_id"})
     held = job.confirmation
     body["confirmation"] = None if held is None else {
@@ -37,6 +38,9 @@ def job_view(job: Job, who: JobActor) -> dict:
     body["next"] = domain.allowed(job, who)
     if who.party == Party.PROVIDER:
         body.pop("customer_id")
+    if who.party == Party.CUSTOMER:  # a removed part going back to the merchant is not the customer's parcel
+        body["parcels"] = [p for p in body["parcels"] if p["direction"] != ParcelDirection.PART_RETURN.value]
+        body.pop("part_returns_due")
     if who.party == Party.MERCHANT:
         body["entries"] = [e.model_dump(mode="json") for e in job.entries]
     return body

@@ -15,6 +15,7 @@ from aftersales.logistics.events import Provider, TrackingEvent, TrackingStatus
 from aftersales.logistics.ports import Registration
 from aftersales.repairs import domain
 from aftersales.repairs.model import Coverage, JobStatus, Mode, ParcelDirection
+from aftersales.repairs.views import job_view
 from aftersales.tickets.audit import verify_chain
 from aftersales.tickets.model import Status
 from tests.support.repairs import CUSTOMER_SIDE, MERCHANT, NOW, TENANT, RepairRig, cny, provider_actor
@@ -172,5 +173,10 @@ def test_part_returns_are_recorded_only_for_parts_asked_back_and_once(rig):
     assert job.parcel("SF-P-1").delivered_at is not None and job.status == J.AT_DEPOT
     assert job.entries[-1].event == "repair.part_return_delivered" and verify_chain(job.entries).valid
     assert rig.tickets.audit(TENANT, ticket_id, SYSTEM)[-1].event == "ticket.repair_part_returned"
+    views = {party.party: job_view(job, party) for party in (actor, CUSTOMER_SIDE, MERCHANT)}
+    assert [p["direction"] for p in views[CUSTOMER_SIDE.party]["parcels"]] == ["repair_in"]
+    assert "part_returns_due" not in views[CUSTOMER_SIDE.party]
+    assert [p["direction"] for p in views[actor.party]["parcels"]] == ["repair_in", "part_return"]
+    assert "customer_id" not in views[actor.party] and views[MERCHANT.party]["entries"]
     # a second delivered scan (another event id) changes nothing
     assert rig.tracking.apply(TENANT, scan("SF-P-1", "p2", TrackingStatus.DELIVERED, hours=41)).actions == []
