@@ -877,4 +877,22 @@ TEXT: dict[str, str] = {
                                     "erneut versuchen.",
     "repairs.window_not_available": "Der Besuch muss in den Besuchszeiten der Werkstatt liegen ({timezone}).",
     "repairs.availability_invalid": "Diese Besuchszeiten sind ungültig.",
+    "repairs.settlement_currency_mismatch":
+        "Die Erstattung ist in {refund_currency}; die Reparaturkosten wurden in {job_currency} berechnet.",
+    "repairs.settlement_not_decided":
+        "Ein Reparaturauftrag wird erst abgerechnet, wenn er repariert oder als nicht reparierbar eingestuft ist.",
+    "event.ticket.repair_settled": "Reparaturkosten abgerechnet",
+    "event.ticket.repair_shipped_in": "Der Artikel wurde an die Reparaturwerkstatt geschickt",
+    "event.ticket.repair_shipped_back": "Die Reparaturwerkstatt hat den Artikel zurückgeschickt",
+    "event.ticket.repair_delivered_back": "Der Artikel ist wieder beim Kunden",
+    "event.ticket.repair_part_returned": "Ein ausgebautes Teil wurde an den Händler zurückgeschickt",
+    "repairs.not_a_depot_job":
+        "Der Auftrag im Status {status} ist keine Werkstattreparatur; er kann nicht zurückgeschickt werden.",
+    "repairs.too_many_parcels": "Ein Reparaturauftrag umfasst höchstens {limit} Sendungen.",
+    "repairs.parcel_already_recorded": "Die Sendung {tracking_number} ist für diesen Auftrag bereits erfasst.",
+    "repairs.parcel_registered_elsewhere": "Die Sendung {tracking_number} ist bereits für etwas anderes erfasst.",
+    "repairs.parcels_unavailable": "Für den Auftrag {job_id} können hier keine Sendungen erfasst werden.",
+    "repairs.removed_part_unknown": "Für diesen Auftrag ist kein ausgebautes Teil mit dieser Seriennummer erfasst.",
+    "repairs.part_return_not_requested": "Der Händler möchte das Teil {part_number} nicht zurück.",
+    "repairs.part_return_already_recorded": "Für das Teil {removed_serial} ist bereits eine Rücksendung erfasst.",
 }
