@@ -8,6 +8,7 @@ tenant's local month; its tickets are found by their ids (ULIDs carry the creati
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
@@ -80,8 +81,17 @@ class ExportJob(DomainModel):
         return min(99, self.tickets_read * 100 // self.estimated_tickets)
 
 
+@dataclass
+class ExportPage:
+    items: list[ExportJob]
+    cursor: str | None
+
+
 class ExportStore(Protocol):
     def create(self, job: ExportJob) -> None: ...
+
+    def recent(self, tenant_id: str, *, limit: int, cursor: str | None) -> ExportPage:
+        """The tenant's export jobs, the newest first (a cursor per page)."""
 
     def get(self, tenant_id: str, export_id: str) -> ExportJob | None: ...
 
@@ -215,7 +225,15 @@ class ExportService:
         return job
 
     def view(self, tenant_id: str, export_id: str) -> dict[str, object]:
-        job = self.get(tenant_id, export_id)
+        return self._body(self.get(tenant_id, export_id))
+
+    def recent(self, tenant_id: str, *, limit: int, cursor: str | None) -> tuple[list[dict[str, object]], str | None]:
+        """The tenant's earlier exports, the newest first, each as `view` shows it (download links
+        for the done ones: presigned here, no request per job)."""
+        page = self._store.recent(tenant_id, limit=limit, cursor=cursor)
+        return [self._body(job) for job in page.items], page.cursor
+
+    def _body(self, job: ExportJob) -> dict[str, object]:
         expires_seconds = self._url_seconds
         body: dict[str, object] = {
             "export_id": job.export_id, "month": job.month, "format": job.format.value, "status": job.status.value,

@@ -180,3 +180,37 @@ def test_an_export_of_a_month_to_come_is_refused_with_its_field(rig, api):
     assert bad.status == 422
     agent = rig["demo"]["acme"]["agent"]
     assert api.request("POST", "/exports", body={"month": "2026-11"}, headers=agent).status == 403
+
+
+def test_the_tenants_exports_are_listed_newest_first_page_by_page(rig, api, month_of_tickets):
+    """GIVEN two finished exports of acme WHEN its supervisor lists them a page of one at a time
+    THEN the newest comes first with its download links, the cursor brings the other, and the
+    last page has no cursor; another tenant lists nothing of acme's; a cursor is
+    this listing's only; an agent is refused."""
+    _, month = month_of_tickets
+    first = run_export(rig, api, "csv", month)
+    second = run_export(rig, api, "xlsx", month)
+    supervisor = rig["demo"]["acme"]["supervisor"]
+    page = api.request("GET", "/exports", headers=supervisor, query={"limit": "1"})
+    assert page.status == 200, page.body
+    [newest] = page.body["items"]
+    assert newest["export_id"] == second["export_id"] and newest["status"] == "done"
+    assert set(newest["downloads"]) == {"workbook"} and newest["expires_in"] > 0
+    assert object_of(rig, newest["downloads"]["workbook"])[:2] == b"PK"  # the xlsx (a ZIP)
+    rest = api.request("GET", "/exports", headers=supervisor, query={"limit": "1", "cursor": page.body["next_cursor"]})
+    assert [e["export_id"] for e in rest.body["items"]] == [first["export_id"]]
+    assert set(rest.body["items"][0]["downloads"]) == {"tickets", "lines", "refunds", "sla"}
+    if rest.body["next_cursor"]:
+        tail = api.request("GET", "/exports", headers=supervisor,
+                           query={"limit": "1", "cursor": rest.body["next_cursor"]})
+        assert tail.body == {"items": [], "next_cursor": None}
+    everything = api.request("GET", "/exports", headers=rig["demo"]["acme"]["admin"])
+    assert [e["export_id"] for e in everything.body["items"]] == [second["export_id"], first["export_id"]]
+    assert everything.body["next_cursor"] is None
+    other = api.request("GET", "/exports", headers=rig["demo"]["other"]["admin"])
+    assert other.status == 200 and other.body["items"] == []
+    stolen = api.request("GET", "/exports", headers=rig["demo"]["other"]["admin"],
+                         query={"cursor": page.body["next_cursor"]})
+    assert stolen.status == 422 and "query.cursor" in json.dumps(stolen.body)
+    assert api.request("GET", "/exports", headers=rig["demo"]["acme"]["agent"]).status == 403
+    assert api.request("GET", "/exports", headers=supervisor, query={"limit": "0"}).status == 422

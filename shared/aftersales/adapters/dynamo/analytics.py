@@ -7,6 +7,7 @@ Keys (every one starts with the tenant):
   sketches <tenant>#G<gen>#<grain>#SK    / <period>          blob + version
   meta     <tenant>#META                 / GEN               live, building
   exports  <tenant>#EXPORT#<id>          / JOB               the job document + version
+  listing  <tenant>#EXPORTS              / <created>#<id>    one per job, written with it (the tenant's list)
 No Scan anywhere: a range of periods is one Query on its partition (paged)."""
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
-from aftersales.analytics.exports import ExportJob
+from aftersales.adapters.dynamo.cursors import decode_cursor, encode_cursor
+from aftersales.analytics.exports import ExportJob, ExportPage
 from aftersales.analytics.model import BucketDelta, Period, TicketFacts
 from aftersales.analytics.ports import Bucket, ProjectionConflict, StoredSketch
 from aftersales.core.errors import ConcurrentModification, Unavailable
@@ -25,6 +27,8 @@ from aftersales.tickets.domain import Ticket
 from aftersales.tickets.ports import TicketStore
 
 MAX_TRANSACTION = 100
+BATCH_GET = 100  # keys per BatchGetItem
+BATCH_ROUNDS = 3
 
 
 def _client() -> Any:
@@ -214,8 +218,59 @@ class DynamoExportStore:
                 raise ConcurrentModification("error.concurrent_modification") from exc
             raise Unavailable("exports.store_unavailable") from exc
 
+    @staticmethod
+    def _listing_key(job: ExportJob) -> dict[str, Any]:
+        return {"pk": {"S": f"{job.tenant_id}#EXPORTS"}, "sk": {"S": f"{job.created_at}#{job.export_id}"}}
+
     def create(self, job: ExportJob) -> None:
-        self._put(job, "attribute_not_exists(pk)")
+        """The job and its place in the tenant's list, in one transaction."""
+        item = {**self._key(job.tenant_id, job.export_id), "doc": {"S": job.model_dump_json()},
+                "version": {"N": str(job.version)}}
+        listed = {**self._listing_key(job), "export_id": {"S": job.export_id}}
+        try:
+            self._db.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Put": {"TableName": self._table, "Item": listed, "ConditionExpression": "attribute_not_exists(pk)"}}])
+        except Exception as exc:
+            if _conflict(exc):
+                raise ConcurrentModification("error.concurrent_modification") from exc
+            raise Unavailable("exports.store_unavailable") from exc
+
+    def recent(self, tenant_id: str, *, limit: int, cursor: str | None) -> ExportPage:
+        """One Query of the tenant's listing partition (newest first), then one BatchGetItem of
+        those jobs for their current state."""
+        pk = f"{tenant_id}#EXPORTS"
+        kwargs: dict[str, Any] = {"TableName": self._table, "KeyConditionExpression": "pk = :pk",
+                                  "ExpressionAttributeValues": {":pk": {"S": pk}}, "ScanIndexForward": False,
+                                  "Limit": limit}
+        start = decode_cursor(cursor, index_key="pk", value=pk)
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        try:
+            page = self._db.query(**kwargs)
+            ids = [row["export_id"]["S"] for row in page.get("Items", [])]
+            jobs = self._jobs(tenant_id, ids)
+        except Exception as exc:
+            raise Unavailable("exports.store_unavailable") from exc
+        return ExportPage(items=[jobs[i] for i in ids if i in jobs], cursor=encode_cursor(page.get("LastEvaluatedKey")))
+
+    def _jobs(self, tenant_id: str, ids: list[str]) -> dict[str, ExportJob]:
+        """Up to BATCH_GET jobs (a page is at most that long); unprocessed keys are asked again a
+        few times, then the read is unavailable (the caller retries)."""
+        found: dict[str, ExportJob] = {}
+        keys = [self._key(tenant_id, i) for i in dict.fromkeys(ids)][:BATCH_GET]
+        wanted: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}} if keys else {}
+        for _ in range(BATCH_ROUNDS):
+            if not wanted:
+                return found
+            reply = self._db.batch_get_item(RequestItems=wanted)
+            for item in reply.get("Responses", {}).get(self._table, []):
+                job = ExportJob.model_validate_json(item["doc"]["S"])
+                found[job.export_id] = job
+            wanted = reply.get("UnprocessedKeys") or {}
+        if wanted:
+            raise Unavailable("exports.store_unavailable")
+        return found
 
     def save(self, job: ExportJob) -> None:
         self._put(job, "version = :v", {":v": {"N": str(job.version - 1)}})
