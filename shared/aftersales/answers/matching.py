@@ -29,7 +29,10 @@ _STOP_CHARS = frozenset("我的了吗呢啊呀吧么嘛你您请问好在是这�
 PERSON_REQUESTED = re.compile(
     r"人工|真人|转接|活人|客服电话|找客服|联系客服|"
     r"\bhuman\b|real person|\bperson\b|\bagent\b|representative|\boperator\b|\bsupervisor\b|\bmanager\b|"
-    r"(speak|talk|chat) (to|with) (someone|somebody|anyone)", re.IGNORECASE)
+    r"(speak|talk|chat) (to|with) (someone|somebody|anyone)|"
+    # the other customer languages: the word each catalog's automatic-answer note tells them to send
+    r"担当者|オペレーター|有人対応|상담원|상담사|\bagente\b|\bpersona\b|\bMitarbeiter(in)?\b|\bMenschen?\b|"
+    r"\bconseill[eè]re?\b|\bhumain\b|\bop[ée]rat(eur|rice)\b", re.IGNORECASE)
 NEEDS_PERSON = re.compile(
     r"投诉|差评|举报|律师|起诉|报警|12315|消协|骗子|欺诈|拒绝|驳回|不同意|为什么拒|凭什么|"
     r"取消|撤销|修改|改成|改地址|换地址|换成|退一半|部分退|赔偿|补偿|少退|退少|金额不对|多扣|"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from aftersales.answers.intents import builtin_phrasings
-from aftersales.answers.matching import Matcher, cue, features, is_chinese, normalize
+from aftersales.answers.matching import PERSON_REQUESTED, Matcher, cue, features, is_chinese, normalize
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +71,24 @@ def test_normalize_and_language():
 def test_text_sharing_nothing_with_any_phrasing_matches_nothing(matcher):
     match = matcher.match("xyzzy qwv")
     assert match.intent is None and match.confidence == 0.0
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-Hans", "zh-Hant", "ja", "ko", "es", "de", "fr"])
+def test_the_word_each_languages_note_tells_the_customer_to_send_reaches_a_person(locale):
+    """The automatic answer's note says which word brings a person (in the customer's language):
+    sending exactly that word is always a hand-off."""
+    import re as _re
+
+    from aftersales.core.i18n import translate
+
+    note = translate("answers.automatic_note", locale)
+    quoted = _re.search(r"[“„«「'\"]\s*([^”“«»」'\"]+?)\s*[”“»」'\"]", note)
+    assert quoted, note
+    assert PERSON_REQUESTED.search(normalize(quoted.group(1))), (locale, quoted.group(1))
+
+
+@pytest.mark.parametrize("text", ["Quiero hablar con un agente", "Ich möchte einen Mitarbeiter sprechen",
+                                  "Je voudrais parler à un conseiller", "担当者に代わってください",
+                                  "상담원 연결해 주세요"])
+def test_asking_for_a_person_in_the_other_customer_languages_hands_off(text):
+    assert PERSON_REQUESTED.search(normalize(text))
