@@ -1200,6 +1200,8 @@ MESSAGES: list[tuple[str, str, str]] = [
     # monthly exports (POST /exports, GET /exports/{id})
     ("workbench.nav.exports", "Exports", "导出"),
     ("workbench.exports.title", "Monthly exports", "月度导出"),
+    ("workbench.exports.earlier", "Earlier exports", "以往的导出"),
+    ("workbench.exports.none", "No exports yet.", "暂无导出。"),
     ("workbench.exports.month", "Month", "月份"),
     ("workbench.exports.format", "Format", "格式"),
     ("workbench.exports.start", "Start the export", "开始导出"),

@@ -1,6 +1,7 @@
 """The export screen in a real browser against the local stack: a supervisor starts this month's
 CSV export, watches it reach 100 % (the export worker runs on the session stack from its queue) and
-gets a download link per file, which serves the file the export wrote; an agent has no such screen."""
+gets a download link per file, which serves the file the export wrote; after a reload the tenant's
+list of exports has it, with a link to the same file; an agent has no such screen."""
 
 from __future__ import annotations
 
@@ -40,6 +41,15 @@ def test_a_supervisor_exports_this_month_and_downloads_the_tickets_file(local_st
     assert got.status_code == 200, got.text
     header, *rows = got.content.decode("utf-8-sig").splitlines()
     assert "ticket_id" in header and rows, header
+    export_id = job.get_attribute("data-export")
+
+    page.reload()  # the tab forgets what it started; the tenant's list (GET /exports) has it, newest first
+    earlier = page.locator("[data-test=earlier-exports] [data-export]").first
+    expect(earlier).to_have_attribute("data-export", export_id)
+    expect(earlier).to_have_attribute("data-status", "done")
+    assert page.locator("[data-test=started-exports] [data-export]").count() == 0
+    again = requests.get(earlier.locator("[data-download=tickets]").get_attribute("href"), timeout=15)
+    assert again.status_code == 200 and again.content == got.content
 
     agent = open_page()
     _sign_in(agent, local_stack, "agent token agent-li")

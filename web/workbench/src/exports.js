@@ -1,10 +1,10 @@
 // Monthly exports (supervisors, admins): POST /exports starts a month's export of tickets, lines,
 // refunds and SLA outcomes as CSV or XLSX; GET /exports/{id} is polled every second for its
-// percent done, then names a short-lived download link per file. The exports started here are
-// remembered for this tab only.
+// percent done, then names a short-lived download link per file. The tenant's earlier exports are
+// listed below, newest first (GET /exports, 20 a page with "load more"), with their links.
 import { useEffect, useState } from "preact/hooks";
 import { html } from "./html.js";
-import { get, post } from "./api.js";
+import { get, post, query } from "./api.js";
 import { dateTime, t } from "./i18n.js";
 import { Failure } from "./widgets.js";
 
@@ -38,6 +38,10 @@ function ExportJob({ id }) {
   }, [id]);
   if (error) return html`<li><${Failure} error=${error} /></li>`;
   if (!job) return html`<li class="muted">…</li>`;
+  return html`<${JobCard} job=${job} />`;
+}
+
+function JobCard({ job }) {
   return html`<li class="card" data-export=${job.export_id} data-status=${job.status}>
     <p><b>${job.month}</b> · ${job.format.toUpperCase()} · <span data-test="export-status">${t(`workbench.exports.status.${job.status}`)}</span>
       · ${dateTime(job.created_at)}</p>
@@ -49,6 +53,36 @@ function ExportJob({ id }) {
       <a href=${url} data-download=${part} rel="noopener noreferrer">${t("workbench.exports.download", { part })}</a></li>`)}</ul>
       <p class="muted">${t("workbench.exports.expires", { minutes: Math.round((job.expires_in || 0) / 60) })}</p>`}
   </li>`;
+}
+
+// The tenant's earlier exports: a finished one as listed (its links presigned by the list), one
+// still running polled like a job started here.
+function Earlier() {
+  const [rows, setRows] = useState([]);
+  const [cursor, setCursor] = useState(null);
+  const [error, setError] = useState(null);
+  const [loading, setLoading] = useState(true);
+  const load = async (after) => {
+    setLoading(true);
+    try {
+      const page = await get(`/exports${query({ limit: 20, cursor: after })}`);
+      setRows((old) => (after ? [...old, ...page.items] : page.items));
+      setCursor(page.next_cursor);
+      setError(null);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setLoading(false);
+    }
+  };
+  useEffect(() => { load(null); }, []);
+  return html`<section data-test="earlier-exports"><h2>${t("workbench.exports.earlier")}</h2>
+    <${Failure} error=${error} />
+    <ul class="exports">${rows.map((job) => (FINISHED.includes(job.status)
+      ? html`<${JobCard} key=${job.export_id} job=${job} />` : html`<${ExportJob} key=${job.export_id} id=${job.export_id} />`))}</ul>
+    ${!loading && !rows.length && !error && html`<p class="muted" data-test="empty">${t("workbench.exports.none")}</p>`}
+    ${cursor && html`<button onClick=${() => load(cursor)} disabled=${loading}>${t("workbench.queue.more")}</button>`}
+  </section>`;
 }
 
 export function Exports() {
@@ -81,6 +115,7 @@ export function Exports() {
       <button type="submit" data-test="export-start" disabled=${busy}>${t("workbench.exports.start")}</button>
     </form>
     <${Failure} error=${error} />
-    <ul class="exports">${jobs.map((id) => html`<${ExportJob} key=${id} id=${id} />`)}</ul>
+    <ul class="exports" data-test="started-exports">${jobs.map((id) => html`<${ExportJob} key=${id} id=${id} />`)}</ul>
+    <${Earlier} />
   </section>`;
 }
