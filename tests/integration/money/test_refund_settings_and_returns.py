@@ -68,7 +68,8 @@ def test_refund_settings_default_then_edited_by_admin_or_storefront_with_422_pat
     default = api.request("GET", "/refund-settings", headers=demo["acme"]["agent"])
     assert default.status == 200 and default.body == {
         "restocking_fee_bp": 0, "alternative_destinations": [], "merchant_paid_return_shipping_campaign": False,
-        "refund_duties_and_taxes": "always", "accept_returns_on_arrival": False}
+        "refund_duties_and_taxes": "always", "repair_diagnosis_fee": False,
+        "accept_returns_on_arrival": False}
     doc = {"restocking_fee_bp": 1500, "alternative_destinations": ["store_credit"],
            "merchant_paid_return_shipping_campaign": True}
     assert api.request("PUT", "/refund-settings", doc, demo["acme"]["agent"]).status == 403
