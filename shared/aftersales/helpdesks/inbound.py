@@ -128,8 +128,9 @@ class HelpdeskInbound:
                 update: dict[str, Any]) -> str:
         targets = domain.inbound_targets(change.vendor, str(change.status))
         ticket = self._tickets.get(tenant_id, link.ticket_id, SYNC)
-        if not targets or ticket.status in targets:
-            return "unchanged"
+        if not targets or ticket.status in targets or str(domain.vendor_status(change.vendor, ticket.status)) == str(
+                change.status):
+            return "unchanged"  # their status already says what ours means (our refunded is their solved)
         theirs = {"status": change.status, "at": iso(change.source_at)}
         ours = {"status": ticket.status.value, "at": iso(link.status_at) if link.status_at else None}
         if domain.resolve(link.status_at, change.source_at) == "ours":

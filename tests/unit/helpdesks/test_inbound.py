@@ -178,3 +178,15 @@ def test_a_change_for_a_ticket_we_never_linked_is_answered_and_ignored():
     rig.configure(Vendor.ZENDESK)
     outcome = _zendesk(rig, "comment_added", "999", "tkt_unknown", _comment("c-1"))
     assert outcome.result == "unknown_ticket" and len(rig.messages) == 0
+
+
+def test_their_status_that_already_says_what_ours_means_is_no_change():
+    """GIVEN our ticket cancelled (Zendesk shows it closed) WHEN their trigger echoes "closed" back
+    THEN nothing is tried or noted: closed there is what cancelled here means (the local-stack
+    money-path walk found a refunded ticket noted as 'status not applied' for its own "solved")."""
+    rig = HelpdeskRig()
+    ticket_id, external_id = _linked(rig)
+    rig.tickets.transition(TENANT, ticket_id, Status.CANCELLED, SYSTEM)
+    before = rig.audit_events(ticket_id)
+    outcome = _zendesk(rig, "status_changed", external_id, ticket_id, {"current": "closed"}, minutes=1)
+    assert outcome.status == "unchanged" and rig.audit_events(ticket_id) == before
