@@ -76,13 +76,13 @@ class FakeZendesk:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                fake._serve(self, None)
+                fake.serve(self, None)
 
             def do_POST(self) -> None:
-                fake._serve(self, self._body())
+                fake.serve(self, self._body())
 
             def do_PUT(self) -> None:
-                fake._serve(self, self._body())
+                fake.serve(self, self._body())
 
             def _body(self) -> dict[str, Any] | None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -118,7 +118,8 @@ class FakeZendesk:
             return None
         return found[0], found[1]
 
-    def _serve(self, handler: BaseHTTPRequestHandler, body: dict[str, Any] | None) -> None:
+    # ------------------------------------------------------------------ one request (the handler calls this)
+    def serve(self, handler: BaseHTTPRequestHandler, body: dict[str, Any] | None) -> None:
         parts = urlsplit(handler.path)
         headers = {k.lower(): v for k, v in handler.headers.items()}
         self.requests.append((handler.command, parts.path, headers, body))
