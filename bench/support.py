@@ -1,12 +1,15 @@
-"""Shared bench plumbing: moto with the template's tables, and an AWS request counter."""
+"""Shared bench plumbing: moto with the template's tables, an AWS request counter, and an in-process API
+request with its AWS calls counted."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_DEFAULT_REGION": "us-east-1",
@@ -78,6 +81,28 @@ class RequestCounter:
 
     def describe(self) -> str:
         return ", ".join(f"{op}×{n}" if n > 1 else op for (_svc, op, _t), n in sorted(self.calls.items()))
+
+
+def counted_request(client, method: str, path: str, body=None, headers: dict | None = None,
+                    query: dict | None = None) -> tuple[Any, RequestCounter, float]:
+    """One request through `client` (tests.support.api_client.ApiClient) with the AWS calls the API
+    function makes counted (the authorizer's are not): its reply, the counter and the milliseconds it
+    took (authorizer and API function)."""
+    counter = RequestCounter()
+    original = client.api.lambda_handler
+
+    def counted(event, context):
+        with counter.counting():
+            return original(event, context)
+
+    client.api.lambda_handler = counted
+    try:
+        started = time.perf_counter()
+        reply = client.request(method, path, body, headers, query)
+        elapsed = (time.perf_counter() - started) * 1000
+    finally:
+        client.api.lambda_handler = original
+    return reply, counter, elapsed
 
 
 def _transact_tables(params: dict) -> str:

@@ -13,7 +13,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 from bench.report import Section
-from bench.support import RequestCounter, local_aws
+from bench.support import counted_request, local_aws
 
 TICKETS = int(os.environ.get("BENCH_DASHBOARD_TICKETS", "10000"))
 FIRST, LAST = date(2026, 11, 17), date(2026, 11, 30)  # the dashboard's default: two weeks of local days
@@ -93,7 +93,6 @@ def run() -> list[Section]:
         svc.tenants.put_staff("bench", "sup-1", "Supervisor", frozenset({Role.SUPERVISOR}))
         auth = {"Authorization": f"Bearer {svc.tenants.mint_staff_token('bench', 'sup-1', timedelta(hours=1))}"}
         client = ApiClient()
-        original = client.api.lambda_handler
         first, last = FIRST.isoformat(), LAST.isoformat()
         reads = [  # what the dashboard screen asks for when it opens (web/workbench/src/figures.js)
             ("daily timeouts", "/sla/figures/daily-timeouts", {"from": first, "to": last, "timezone": ZONE}),
@@ -109,19 +108,8 @@ def run() -> list[Section]:
         for label, path, query in reads:
             times, counts = [], []
             for _ in range(5):
-                counter = RequestCounter()
-
-                def counted(event, context, counter=counter):
-                    with counter.counting():
-                        return original(event, context)
-
-                client.api.lambda_handler = counted
-                try:
-                    t0 = time.perf_counter()
-                    reply = client.request("GET", path, None, auth, query)
-                    times.append((time.perf_counter() - t0) * 1000)
-                finally:
-                    client.api.lambda_handler = original
+                reply, counter, ms = counted_request(client, "GET", path, None, auth, query)
+                times.append(ms)
                 assert reply.status == 200, (path, reply)
                 counts.append(counter.total("dynamodb"))
             medians.append(statistics.median(times))

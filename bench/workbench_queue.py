@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 
 from bench.report import Section
-from bench.support import RequestCounter, local_aws
+from bench.support import counted_request, local_aws
 
 OPEN_TICKETS = int(__import__("os").environ.get("BENCH_QUEUE_TICKETS", "10000"))
 PAGE = 50
@@ -65,24 +65,12 @@ def run() -> list[Section]:
         token = svc.tenants.mint_staff_token("bench", "sup-1", timedelta(hours=1))
         auth = {"Authorization": f"Bearer {token}"}
         client = ApiClient()
-        original = client.api.lambda_handler
 
         def measure(label: str, path: str, query: dict) -> dict:
             counts, times, body = [], [], {}
             for _ in range(7):
-                counter = RequestCounter()
-
-                def counted(event, context, counter=counter):
-                    with counter.counting():
-                        return original(event, context)
-
-                client.api.lambda_handler = counted
-                try:
-                    t0 = time.perf_counter()
-                    reply = client.request("GET", path, None, auth, query)
-                    times.append((time.perf_counter() - t0) * 1000)
-                finally:
-                    client.api.lambda_handler = original
+                reply, counter, ms = counted_request(client, "GET", path, None, auth, query)
+                times.append(ms)
                 assert reply.status == 200, reply
                 body = reply.body
                 counts.append((counter.total("dynamodb"), counter.total() - counter.total("dynamodb")))
