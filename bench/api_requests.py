@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from bench.report import Section
-from bench.support import RequestCounter, local_aws
+from bench.support import counted_request, local_aws
 
 
 def run() -> list[Section]:
@@ -26,20 +26,8 @@ def run() -> list[Section]:
         idem_table = model.tables["IdempotencyTable"].name
 
         def measure(label: str, method: str, path: str, body=None, headers=None, query=None):
-            counter = RequestCounter()
             # The authorizer runs first; count only what the API function does.
-            policy_headers = {**key, **(headers or {})}
-            original = client.api.lambda_handler
-
-            def counted(event, context):
-                with counter.counting():
-                    return original(event, context)
-
-            client.api.lambda_handler = counted
-            try:
-                reply = client.request(method, path, body, policy_headers, query)
-            finally:
-                client.api.lambda_handler = original
+            reply, counter, _ms = counted_request(client, method, path, body, {**key, **(headers or {})}, query)
             ddb = counter.total("dynamodb", exclude_table_substring=idem_table)
             idem = sum(n for (svc_, _op, target), n in counter.calls.items() if idem_table in target)
             other = counter.total() - counter.total("dynamodb")
