@@ -40,18 +40,34 @@ def new_media(*, media_id: str, tenant_id: str, purpose: Purpose, content_type: 
               customer_id: str | None, actor: Actor, at: datetime) -> MediaItem:
     """A pending item for a granted upload; refuses a type off the allow-list, a file over its
     type's limit and an owner the caller may not upload for."""
+    kind = _sized(content_type, size)
+    owner = _owner(purpose, customer_id, actor)
+    return MediaItem(id=media_id, tenant_id=tenant_id, purpose=purpose, content_type=kind, declared_bytes=size,
+                     customer_id=owner, uploaded_by=actor.id, created_at=iso(at))
+
+
+def new_visit_photo(*, media_id: str, tenant_id: str, content_type: str, size: int, uploaded_by: str,
+                    at: datetime) -> MediaItem:
+    """A pending repair visit photo: no customer's, granted through a job the repairs context has
+    checked is the uploader's (the provider's key has no ticket role to upload with)."""
+    kind = _sized(content_type, size)
+    return MediaItem(id=media_id, tenant_id=tenant_id, purpose=Purpose.REPAIR_VISIT, content_type=kind,
+                     declared_bytes=size, uploaded_by=uploaded_by, created_at=iso(at))
+
+
+def _sized(content_type: str, size: int) -> MediaType:
     kind = media_type(content_type)
     limit = LIMITS[kind].max_bytes
     if size > limit:
         raise InvalidRequest("media.too_large", field="size", max_bytes=limit, content_type=kind.value)
     if size < 1:
         raise InvalidRequest("media.empty", field="size")
-    owner = _owner(purpose, customer_id, actor)
-    return MediaItem(id=media_id, tenant_id=tenant_id, purpose=purpose, content_type=kind, declared_bytes=size,
-                     customer_id=owner, uploaded_by=actor.id, created_at=iso(at))
+    return kind
 
 
 def _owner(purpose: Purpose, customer_id: str | None, actor: Actor) -> str | None:
+    if purpose is Purpose.REPAIR_VISIT:  # only through its job (new_visit_photo)
+        raise Forbidden("error.role_not_permitted", purpose=purpose.value)
     if purpose not in CUSTOMER_PURPOSES:
         if not actor.roles & INSPECTION_ROLES:
             raise Forbidden("error.role_not_permitted", required=sorted(r.value for r in INSPECTION_ROLES))

@@ -49,6 +49,7 @@ class Purpose(StrEnum):
     TICKET_EVIDENCE = "ticket_evidence"  # a customer's photos or video of the problem
     INSPECTION = "inspection"  # warehouse photos of what came back (staff)
     REVIEW = "review"  # a customer's product review
+    REPAIR_VISIT = "repair_visit"  # a repair technician's photos of the visit (granted through the job)
 
 
 CUSTOMER_PURPOSES = frozenset({Purpose.TICKET_EVIDENCE, Purpose.REVIEW})

@@ -73,6 +73,17 @@ class MediaService:
                                 at=self._clock.now())
         if ticket_id is not None:
             item = item.model_copy(update={"ticket_id": ticket_id})
+        return self._granted(item, redirect)
+
+    def request_visit_photo(self, tenant_id: str, *, uploaded_by: str, content_type: str, size: int,
+                            redirect: str | None = None) -> Grant:
+        """A repair visit photo (the repairs context's VisitPhotos): the caller has checked the job
+        is the uploader's and waits for its check-in."""
+        return self._granted(domain.new_visit_photo(media_id=self._new_id(), tenant_id=tenant_id,
+                                                    content_type=content_type, size=size, uploaded_by=uploaded_by,
+                                                    at=self._clock.now()), redirect)
+
+    def _granted(self, item: MediaItem, redirect: str | None) -> Grant:
         upload = self._objects.presign_upload(item.upload_key, item.content_type.value,
                                               LIMITS[item.content_type].max_bytes, UPLOAD_EXPIRES_S, redirect=redirect)
         self._store.create(item)

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from aftersales.disputes.model import Dispute, PlatformCase
     from aftersales.logistics.ports import Parcel, Registration
     from aftersales.media.service import NearDuplicate, Shown
+    from aftersales.repairs.photos import VisitPhotoGrant
     from aftersales.risk.service import ReviewCluster
     from aftersales.sentiment.model import SentimentResult
     from aftersales.wiring import Container
@@ -182,6 +183,23 @@ class LazyJobParcels:
     def register(self, tenant_id: str, tracking_number: str, registration: Registration
                  ) -> tuple[Parcel, list[str]]:
         return self.container.logistics.register(tenant_id, tracking_number, registration)
+
+
+class LazyVisitPhotos:
+    """The repairs context's VisitPhotos: the media context, built when a job's visit photo is
+    first asked for."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def grant(self, tenant_id: str, *, uploaded_by: str, content_type: str, size: int,
+              redirect: str | None) -> VisitPhotoGrant:
+        from aftersales.repairs.photos import VisitPhotoGrant
+
+        granted = self.container.media.request_visit_photo(tenant_id, uploaded_by=uploaded_by,
+                                                           content_type=content_type, size=size, redirect=redirect)
+        return VisitPhotoGrant(media_id=granted.item.id, url=granted.upload.url, fields=granted.upload.fields,
+                               expires_in=granted.upload.expires_in)
 
 
 class LazyEvidenceTickets:
