@@ -8,7 +8,6 @@ evidence check; a file that is not what it claims to be ends rejected with no UR
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,61 +15,29 @@ import requests
 
 from tests.support.local_stack import demo_auth, eventually
 from tests.support.media_files import image_bytes
+from tests.support.stack_media import settled_media, upload_photo
+from tests.support.stack_orders import open_ticket, put_order
 
 pytestmark = pytest.mark.e2e
 
 
-
-
-def _upload(stack, customer: dict, content: bytes, content_type: str) -> str:
-    granted = requests.post(f"{stack.api_url}/media", json={"purpose": "ticket_evidence", "content_type": content_type,
-                                                            "size": len(content)}, headers=customer, timeout=10)
-    assert granted.status_code == 201, granted.text
-    upload = granted.json()["upload"]
-    posted = requests.post(upload["url"], data=upload["fields"], files={"file": ("photo", content)}, timeout=10)
-    assert posted.status_code == 204, posted.text
-    return granted.json()["media"]["id"]
-
-
-def _settled(stack, customer: dict, media_id: str) -> dict:
-    def probe():
-        body = requests.get(f"{stack.api_url}/media/{media_id}", headers=customer, timeout=10).json()
-        return body if body["status"] != "pending" else None
-
-    return eventually(probe, timeout=30)
-
-
 def test_a_photo_is_checked_by_the_s3_event_and_counts_as_a_damage_claims_evidence(local_stack):
     customer = demo_auth(local_stack, "customer token cust-1001")
-    media_id = _upload(local_stack, customer, image_bytes("JPEG", (320, 240), gps=True), "image/jpeg")
-    shown = _settled(local_stack, customer, media_id)
+    media_id = upload_photo(local_stack, customer, image_bytes("JPEG", (320, 240), gps=True))
+    shown = settled_media(local_stack, customer, media_id)
     assert shown["status"] == "ready" and shown["metadata"]["gps_removed"] is True
     assert shown["metadata"]["screening"] == "not_screened" and shown["metadata"]["width"] == 320
     photo = requests.get(shown["url"], timeout=10)
     assert photo.status_code == 200 and photo.content[:3] == b"\xff\xd8\xff" and b"GPS" not in photo.content
 
-    delivered = datetime.now(UTC) - timedelta(days=2)
-    order_id = f"E2E-MEDIA-{uuid.uuid4().hex[:8]}"
-    order = {"order_id": order_id, "version": 1, "channel": "app", "currency": "CNY",
-             "customer": {"id": "cust-1001", "tier": "vip"},
-             "payment": {"provider": "sandbox", "reference": f"ch_{order_id}",
-                         "captured": {"amount": 4900, "currency": "CNY"}},
-             "shipping": {"country": "CN", "fee": {"amount": 1000, "currency": "CNY"}},
-             "lines": [{"line_id": "1", "sku": "CUP", "name": "Cup", "quantity": 1,
-                        "unit_price_paid": {"amount": 3900, "currency": "CNY"}}],
-             "placed_at": (delivered - timedelta(days=4)).isoformat(),
-             "fulfilment": {"status": "delivered", "shipped_at": (delivered - timedelta(days=2)).isoformat(),
-                            "delivered_at": delivered.isoformat()}}
-    assert requests.put(f"{local_stack.api_url}/orders/{order_id}", json=order,
-                        headers=demo_auth(local_stack, "storefront API key"), timeout=10).status_code == 201
-    opened = requests.post(f"{local_stack.api_url}/tickets", json={
-        "type": "return_refund", "order_id": order_id, "channel": "app", "reason_code": "damaged",
-        "lines": [{"line_id": "1", "quantity": 1}], "media_ids": [media_id]}, headers=customer, timeout=10)
-    assert opened.status_code == 201, opened.text
-    assert opened.json()["media_ids"] == [media_id]
+    order = put_order(local_stack, "E2E-MEDIA", 3900, customer_id="cust-1001", tier="vip",
+                      delivered_at=datetime.now(UTC) - timedelta(days=2))
+    opened = open_ticket(local_stack, order, customer, ticket_type="return_refund", reason_code="damaged",
+                         media_ids=[media_id])
+    assert opened["media_ids"] == [media_id]
 
     def evaluated():
-        reply = requests.get(f"{local_stack.api_url}/tickets/{opened.json()['id']}/eligibility",
+        reply = requests.get(f"{local_stack.api_url}/tickets/{opened['id']}/eligibility",
                              headers=demo_auth(local_stack, "agent token"), timeout=10)
         body = reply.json() if reply.status_code == 200 else {}
         return body if body.get("recorded") else None
@@ -82,8 +49,8 @@ def test_a_photo_is_checked_by_the_s3_event_and_counts_as_a_damage_claims_eviden
 
 def test_a_file_that_is_not_what_it_claims_is_rejected_with_no_url(local_stack):
     customer = demo_auth(local_stack, "customer token cust-1001")
-    media_id = _upload(local_stack, customer, image_bytes("PNG"), "image/webp")
-    shown = _settled(local_stack, customer, media_id)
+    media_id = upload_photo(local_stack, customer, image_bytes("PNG"), "image/webp")
+    shown = settled_media(local_stack, customer, media_id)
     assert (shown["status"], shown["reason"], shown["url"]) == ("rejected", "type_mismatch", None)
 
 

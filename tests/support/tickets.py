@@ -3,17 +3,27 @@ use cases would (with the warrants they record)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 
 def order_payload(order_id: str = "O-1", customer: str = "cust-1", version: int = 1, quantity: int = 2,
-                  currency: str = "CNY") -> dict:
-    return {"order_id": order_id, "version": version, "channel": "app", "currency": currency,
-            "customer": {"id": customer, "tier": "vip"},
-            "payment": {"provider": "sandbox", "reference": f"ch_{order_id}",
-                        "captured": {"amount": 9500 * quantity + 1000, "currency": currency}},
-            "shipping": {"country": "CN", "fee": {"amount": 1000, "currency": currency}},
-            "lines": [{"line_id": "L1", "sku": "MUG", "name": "Mug", "quantity": quantity,
-                       "unit_price_paid": {"amount": 9500, "currency": currency}}],
-            "placed_at": "2026-11-18T10:00:00+08:00"}
+                  currency: str = "CNY", *, unit_price: int = 9500, tier: str = "vip",
+                  delivered_at: datetime | None = None) -> dict:
+    """A one-line order (`quantity` mugs at `unit_price` minor units, 10.00 shipping, all captured);
+    with `delivered_at`, placed four days and shipped two days before its delivery."""
+    order = {"order_id": order_id, "version": version, "channel": "app", "currency": currency,
+             "customer": {"id": customer, "tier": tier},
+             "payment": {"provider": "sandbox", "reference": f"ch_{order_id}",
+                         "captured": {"amount": unit_price * quantity + 1000, "currency": currency}},
+             "shipping": {"country": "CN", "fee": {"amount": 1000, "currency": currency}},
+             "lines": [{"line_id": "L1", "sku": "MUG", "name": "Mug", "quantity": quantity,
+                        "unit_price_paid": {"amount": unit_price, "currency": currency}}],
+             "placed_at": "2026-11-18T10:00:00+08:00"}
+    if delivered_at is not None:
+        order["placed_at"] = (delivered_at - timedelta(days=4)).isoformat()
+        order["fulfilment"] = {"status": "delivered", "shipped_at": (delivered_at - timedelta(days=2)).isoformat(),
+                               "delivered_at": delivered_at.isoformat()}
+    return order
 
 
 def approve_as_reviewer(tickets, tenant_id: str, ticket_id: str, reviewer_id: str = "sup-1"):
