@@ -6,13 +6,11 @@ Runs on a stack of its own (see `exclusive_stack` in tests/support/local_stack.p
 
 from __future__ import annotations
 
-import time
-import uuid
-
 import pytest
 import requests
 
-from tests.support.local_stack import exclusive_stack
+from tests.support.local_stack import eventually, exclusive_stack
+from tests.support.stack_orders import put_order, submitted_refund
 
 pytestmark = [pytest.mark.e2e, pytest.mark.exclusive_stack]
 REVIEW_TIMEOUT = 2  # seconds, the stack parameter (the tenant policy's own minimum is 60)
@@ -28,17 +26,6 @@ def timeout_stack():
         yield stack
 
 
-def _eventually(probe, timeout: float = 45.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"not reached within {timeout}s; last: {result!r}")
-        time.sleep(0.3)
-
-
 def _review(stack, ticket_id: str) -> dict | None:
     reply = requests.get(f"{stack.api_url}/tickets/{ticket_id}/approval", headers=stack.tokens["agent"], timeout=10)
     return reply.json() if reply.status_code == 200 else None
@@ -51,28 +38,11 @@ def test_an_unanswered_review_escalates_to_a_supervisor_who_decides(timeout_stac
     opens a supervisor review with a new task token, an agent may no longer decide, and the
     supervisor's approval resumes the execution: the ticket is approved and refunded."""
     stack = timeout_stack
-    api, key = stack.api_url, stack.storefront
-    suffix = uuid.uuid4().hex[:8]
-    order = {"order_id": f"E2E-TO-{suffix}", "version": 1, "channel": "app", "currency": "CNY",
-             "customer": {"id": f"cust-to-{suffix}", "tier": "standard"},
-             "payment": {"provider": "sandbox", "reference": f"ch_to_{suffix}",
-                         "captured": {"amount": 31000, "currency": "CNY"}},
-             "shipping": {"country": "CN", "fee": {"amount": 1000, "currency": "CNY"}},
-             "lines": [{"line_id": "1", "sku": "LAMP", "name": "Lamp", "quantity": 1,
-                        "unit_price_paid": {"amount": 30000, "currency": "CNY"}}],
-             "placed_at": "2026-11-18T10:00:00+08:00"}
-    assert requests.put(f"{api}/orders/{order['order_id']}", json=order, headers=key, timeout=10).status_code == 201
-    created = requests.post(f"{api}/tickets", json={"type": "refund_only", "order_id": order["order_id"],
-                                                    "channel": "app", "reason_code": "quality",
-                                                    "lines": [{"line_id": "1", "quantity": 1}]},
-                            headers=key, timeout=10)
-    assert created.status_code == 201, created.text
-    ticket_id = created.json()["id"]
-    moved = requests.post(f"{api}/tickets/{ticket_id}/transitions", json={"to": "pending_approval"},
-                          headers=key, timeout=10)
-    assert moved.status_code == 200, moved.text
+    api = stack.api_url
+    ticket_id = submitted_refund(stack, put_order(stack, "E2E-TO", 30000), stack.storefront)
 
-    escalated = _eventually(lambda: (r := _review(stack, ticket_id)) and r["route"] == "supervisor" and r)
+    escalated = eventually(lambda: (r := _review(stack, ticket_id)) and r["route"] == "supervisor" and r,
+                           timeout=45, interval=0.3, what="the supervisor's review")
     assert escalated["status"] == "pending" and escalated["decisions"] == []
     assert escalated["eligible_roles"]["approve"] == ["admin", "supervisor"]
     agent = requests.post(f"{api}/tickets/{ticket_id}/approval/decisions",
@@ -83,8 +53,9 @@ def test_an_unanswered_review_escalates_to_a_supervisor_who_decides(timeout_stac
                          json={"verdict": "approve", "comment": "escalated, approved"},
                          headers=stack.tokens["supervisor"], timeout=10)
     assert boss.status_code == 200 and boss.json()["status"] == "approved", boss.text
-    _eventually(lambda: requests.get(f"{api}/tickets/{ticket_id}", headers=stack.tokens["agent"],
-                                     timeout=10).json()["status"] == "refunded")
+    eventually(lambda: requests.get(f"{api}/tickets/{ticket_id}", headers=stack.tokens["agent"],
+                                    timeout=10).json()["status"] == "refunded", timeout=45, interval=0.3,
+               what="the refund")
     audit = requests.get(f"{api}/tickets/{ticket_id}/audit", headers=stack.tokens["agent"], timeout=10).json()
     approved = next(e for e in audit["entries"] if e["event"] == "ticket.approved")
     assert approved["actor_role"] == "supervisor" and approved["reason"] == "escalated, approved"

@@ -13,6 +13,7 @@ import contextlib
 import json
 import time
 import uuid
+from functools import partial
 
 import pytest
 import requests
@@ -21,7 +22,8 @@ from aftersales.channels.wecom import WeComCrypto
 from tests.support.channels import wecom_query
 from tests.support.fake_http import FakeJsonApi
 from tests.support.fixture_files import load
-from tests.support.local_stack import demo_auth
+from tests.support.local_stack import demo_auth, eventually
+from tests.support.stack_orders import put_order, submitted_refund
 
 pytestmark = pytest.mark.e2e
 VECTOR = load("wecom/wecom_callback_crypto.json")["config"]
@@ -35,15 +37,7 @@ def _settle(stack) -> None:
         stack.drain(timeout=10)
 
 
-def _eventually(probe, timeout: float = 120.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} not reached within {timeout}s")
-        time.sleep(0.3)
+_eventually = partial(eventually, timeout=120, interval=0.3)  # the pumps on a shared machine
 
 
 @pytest.fixture
@@ -83,28 +77,12 @@ def test_a_wecom_refund_question_gets_an_automatic_answer_from_the_real_refund_i
         "token": VECTOR["token"], "encoding_aes_key": VECTOR["encoding_aes_key"],
         "corp_id": VECTOR["corpid_receiveid"], "agent_id": 1000002, "secret": "e2e-wecom-app-secret-123"})
     assert configured.status_code == 200, configured.text
-    suffix = uuid.uuid4().hex[:8]
-    customer = f"cust-answers-{suffix}"
-    order = {"order_id": f"E2E-ANS-{suffix}", "version": 1, "channel": "app", "currency": "CNY",
-             "customer": {"id": customer, "tier": "standard"},
-             "payment": {"provider": "sandbox", "reference": f"ch_ans_{suffix}",
-                         "captured": {"amount": 6000, "currency": "CNY"}},
-             "shipping": {"country": "CN", "fee": {"amount": 1000, "currency": "CNY"}},
-             "lines": [{"line_id": "1", "sku": "CUP", "name": "Cup", "quantity": 1,
-                        "unit_price_paid": {"amount": 5000, "currency": "CNY"}}],
-             "placed_at": "2026-11-18T10:00:00+08:00"}
-    assert requests.put(f"{api}/orders/{order['order_id']}", json=order, headers=key, timeout=10).status_code == 201
+    customer = f"cust-answers-{uuid.uuid4().hex[:8]}"
+    order = put_order(local_stack, "E2E-ANS", 5000, customer_id=customer)
     contact = requests.put(f"{api}/customers/{customer}/contacts/wecom", headers=key, timeout=10,
                            json={"address": MEMBER, "locale": "zh-Hans"})
     assert contact.status_code == 200, contact.text
-    created = requests.post(f"{api}/tickets", headers={**key, "Accept-Language": "zh-Hans"}, timeout=10, json={
-        "type": "refund_only", "order_id": order["order_id"], "channel": "wecom", "reason_code": "quality",
-        "lines": [{"line_id": "1", "quantity": 1}]})
-    assert created.status_code == 201, created.text
-    ticket_id = created.json()["id"]
-    moved = requests.post(f"{api}/tickets/{ticket_id}/transitions", json={"to": "pending_approval"},
-                          headers=key, timeout=10)
-    assert moved.status_code == 200, moved.text
+    ticket_id = submitted_refund(local_stack, order, {**key, "Accept-Language": "zh-Hans"}, channel="wecom")
 
     def refunded() -> bool:
         _settle(local_stack)

@@ -7,50 +7,23 @@ decides through the API where the policy says so, and the refund saga pays exact
 from __future__ import annotations
 
 import time
-import uuid
+from functools import partial
 
 import pytest
 import requests
 
-from tests.support.local_stack import demo_auth
+from tests.support.local_stack import demo_auth, eventually
+from tests.support.stack_orders import put_order, submitted_refund
 
 pytestmark = pytest.mark.e2e
 
 
-
-def _eventually(probe, timeout: float = 45.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"not reached within {timeout}s")
-        time.sleep(0.3)
+_eventually = partial(eventually, timeout=45, interval=0.3)  # the money path's patience on a shared machine
 
 
 def _ticket_for(stack, unit_price: int) -> tuple[str, dict]:
-    api, key = stack.api_url, demo_auth(stack, "storefront API key")
-    suffix = uuid.uuid4().hex[:8]
-    order = {"order_id": f"E2E-{suffix}", "version": 1, "channel": "app", "currency": "CNY",
-             "customer": {"id": f"cust-e2e-{suffix}", "tier": "standard"},
-             "payment": {"provider": "sandbox", "reference": f"ch_e2e_{suffix}",
-                         "captured": {"amount": unit_price + 1000, "currency": "CNY"}},
-             "shipping": {"country": "CN", "fee": {"amount": 1000, "currency": "CNY"}},
-             "lines": [{"line_id": "1", "sku": "CUP", "name": "Cup", "quantity": 1,
-                        "unit_price_paid": {"amount": unit_price, "currency": "CNY"}}],
-             "placed_at": "2026-11-18T10:00:00+08:00"}
-    assert requests.put(f"{api}/orders/{order['order_id']}", json=order, headers=key, timeout=10).status_code == 201
-    created = requests.post(f"{api}/tickets", json={"type": "refund_only", "order_id": order["order_id"],
-                                                    "channel": "app", "reason_code": "quality",
-                                                    "lines": [{"line_id": "1", "quantity": 1}]},
-                            headers=key, timeout=10)
-    assert created.status_code == 201, created.text
-    ticket_id = created.json()["id"]
-    moved = requests.post(f"{api}/tickets/{ticket_id}/transitions", json={"to": "pending_approval"},
-                          headers=key, timeout=10)
-    assert moved.status_code == 200, moved.text
-    return ticket_id, order
+    order = put_order(stack, "E2E", unit_price)
+    return submitted_refund(stack, order, demo_auth(stack, "storefront API key")), order
 
 
 def _status(stack, ticket_id: str) -> str:
@@ -105,25 +78,9 @@ def test_an_agent_cannot_wave_through_a_large_refund_they_asked_for(local_stack)
     posts {"to": "approved"} to /transitions THEN 409 names the decisions endpoint, the review stays
     pending with no decisions and nothing is paid; only two other people's approvals pay it, once."""
     api, agent = local_stack.api_url, demo_auth(local_stack, "agent token")
-    suffix = uuid.uuid4().hex[:8]
-    order = {"order_id": f"E2E-{suffix}", "version": 1, "channel": "app", "currency": "CNY",
-             "customer": {"id": f"cust-e2e-{suffix}", "tier": "standard"},
-             "payment": {"provider": "sandbox", "reference": f"ch_e2e_{suffix}",
-                         "captured": {"amount": 301000, "currency": "CNY"}},
-             "shipping": {"country": "CN", "fee": {"amount": 1000, "currency": "CNY"}},
-             "lines": [{"line_id": "1", "sku": "PAN", "name": "Pan", "quantity": 1,
-                        "unit_price_paid": {"amount": 300000, "currency": "CNY"}}],
-             "placed_at": "2026-11-18T10:00:00+08:00"}
-    key = demo_auth(local_stack, "storefront API key")
-    assert requests.put(f"{api}/orders/{order['order_id']}", json=order, headers=key, timeout=10).status_code == 201
-    created = requests.post(f"{api}/tickets", json={"type": "refund_only", "order_id": order["order_id"],
-                                                    "channel": "phone", "reason_code": "quality",
-                                                    "lines": [{"line_id": "1", "quantity": 1}]}, headers=agent,
-                            timeout=10)
-    ticket_id = created.json()["id"]
+    order = put_order(local_stack, "E2E", 300000)
+    ticket_id = submitted_refund(local_stack, order, agent, channel="phone")
     path = f"{api}/tickets/{ticket_id}"
-    assert requests.post(f"{path}/transitions", json={"to": "pending_approval"}, headers=agent,
-                         timeout=10).status_code == 200
     review = _eventually(lambda: (r := requests.get(f"{path}/approval", headers=agent, timeout=10)).status_code
                          == 200 and r.json())
     assert review["route"] == "dual_review"
