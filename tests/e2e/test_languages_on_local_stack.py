@@ -5,12 +5,10 @@ with its amount formatted by Babel for de ("30,00 €")."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 
-from tests.support.local_stack import demo_auth
+from tests.support.local_stack import demo_auth, eventually
 from tests.support.sent_mail import sent_mails
 
 pytestmark = pytest.mark.e2e
@@ -20,14 +18,8 @@ ADDRESS = "cust-3001@example.com"
 
 
 def _eventually(probe, timeout: float = 45.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"not reached within {timeout}s: {[m.subject for m in sent_mails()]}")
-        time.sleep(0.3)
+    return eventually(probe, timeout=timeout, interval=0.3,
+                      what=lambda: f"the mail (sent so far: {[m.subject for m in sent_mails()]})")
 
 
 def _mails_to_german_customer(ticket_id: str) -> list:
