@@ -10,9 +10,10 @@ Role.SYSTEM for automatic routes).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from aftersales.core.clock import Clock
+from aftersales.core.clock import Clock, iso
 from aftersales.core.drafts import Drafts, DraftStore
 from aftersales.core.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from aftersales.core.money import Money
@@ -70,11 +71,15 @@ class ApprovalService:
         return self._risk.assess(tenant_id, ticket.customer_id, stored.order, keys=keys)
 
     def facts(self, tenant_id: str, ticket: Ticket, windows: Iterable[int]) -> TicketFacts:
+        return self._assessed(tenant_id, ticket, windows, self._clock.now())[0]
+
+    def _assessed(self, tenant_id: str, ticket: Ticket, windows: Iterable[int], now: datetime
+                  ) -> tuple[TicketFacts, RiskAssessment]:
+        """The routing facts and the risk assessment they were made from."""
         stored = self._ticket_store.get_order(tenant_id, ticket.order_id)
         if stored is None:
             raise NotFound("error.order_not_found", order_id=ticket.order_id)
         order = stored.order
-        now = self._clock.now()
         entries = self._ticket_store.audit_entries(tenant_id, ticket.id)
         assessment = self._risk.assess(tenant_id, ticket.customer_id, order, now, keys=ticket_risk_keys(entries))
         state = self._risk.counters(tenant_id, Dimension.ACCOUNT, ticket.customer_id)
@@ -86,13 +91,14 @@ class ApprovalService:
                                          amount=totals.refunded.get(currency, Money.zero(currency))))
         lines = tuple(ProductFacts(product_type=(o.product_type or "unknown"), category=(o.category or "unknown"))
                       for o in (order.line(ln.line_id) for ln in ticket.lines) if o is not None)
-        return TicketFacts(
+        facts = TicketFacts(
             ticket_id=ticket.id, requester_id=entries[0].actor_id if entries else ticket.customer_id,
             ticket_type=FACT_TYPES.get(ticket.type.value, ticket.type.value), channel=ticket.channel.value,
             customer_tier=order.customer.tier, amount=ticket.requested_amount, lines=lines,
             history=tuple(history),
             risk=RiskView(score=assessment.score, flags=assessment.flags,
                           suspected_abuse=assessment.suspected_abuse))
+        return facts, assessment
 
     def _requester(self, tenant_id: str, ticket: Ticket) -> str:
         """Who opened the ticket: kept on it since `requested_by` exists, else its first audit entry."""
@@ -102,9 +108,16 @@ class ApprovalService:
         return entries[0].actor_id if entries else ticket.customer_id
 
     def route(self, tenant_id: str, ticket_id: str) -> RoutingDecision:
+        """The flow's first step. The ticket keeps the risk assessment its route was decided on (the
+        queue filters and badges by it); a ticket closed meanwhile is only routed, not written."""
         ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
         policy = self.policy(tenant_id)
-        return route(policy, self.facts(tenant_id, ticket, policy.history_windows()))
+        now = self._clock.now()
+        facts, assessment = self._assessed(tenant_id, ticket, policy.history_windows(), now)
+        decision = route(policy, facts)
+        if not ticket.is_terminal:
+            self._tickets.record_risk(tenant_id, ticket_id, assessment.summary(iso(now)), SYSTEM)
+        return decision
 
     # ------------------------------------------------------------------ reviews
     def open_review(self, tenant_id: str, ticket_id: str, routing: RoutingDecision, task_token: str) -> ReviewState:

@@ -173,8 +173,8 @@ def item_error(exc: DomainError, locale: str) -> dict[str, Any]:
 
 def ticket_view(ticket: Ticket, who: Actor, loc: str) -> TicketView:
     return TicketView(
-        **ticket.model_dump(exclude={"tenant_id", "head_hash", "locale", "lines", "type", "status"}),
-        type=ticket.type, status=ticket.status,
+        **ticket.model_dump(exclude={"tenant_id", "head_hash", "locale", "lines", "type", "status", "risk"}),
+        type=ticket.type, status=ticket.status, risk=ticket.risk if who.is_staff else None,
         type_label=label("type", ticket.type.value, loc), status_label=label("status", ticket.status.value, loc),
         lines=[ln.model_dump() for ln in ticket.lines],
         next=domain.allowed_targets(ticket, who),

@@ -10,6 +10,7 @@ from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 from aftersales.core.text import Description, Reason, label
 from aftersales.orders.domain import Identifier
+from aftersales.risk.scoring import RiskSummary
 from aftersales.tickets.domain import LineRequest
 from aftersales.tickets.model import Acceptance, Channel, Reception, Role, Status, TicketType
 
@@ -106,6 +107,12 @@ class TicketView(DomainModel):
     parent_id: str | None
     child_ids: list[str]
     media_ids: list[str] = Field(default_factory=list, description="Evidence media (GET /media/{id})")
+    risk: RiskSummary | None = Field(
+        default=None, exclude_if=lambda risk: risk is None,
+        description="The refund-abuse assessment approval routing last made (staff only: absent for customers, "
+                    "and until the ticket is routed for approval). Band: high from the risk config's "
+                    "abuse_threshold (70), medium from its elevated_threshold (15), else low; GET "
+                    "/tickets/{id}/risk has the reasons")
     created_at: str
     updated_at: str
     next: list[dict] = Field(description="Transitions allowed from here, and whether the caller may take them")

@@ -39,5 +39,8 @@ DEFAULT_RISK_CONFIG = RiskConfig(
     valued_customer=ValuedCustomer(
         max_days_since_last_order=90, min_orders=10, weight=-15,
         min_order_value=(Money(amount=500_000, currency="CNY"), Money(amount=80_000, currency="USD"))),
+    # from 15 a person reviews the ticket under the default approval policy (its automatic approval
+    # takes risk 14 at most, approvals/defaults.py): the queue's "medium" band starts there
+    elevated_threshold=15,
     abuse_threshold=70,
 )

@@ -12,14 +12,18 @@ stable code (for i18n) and the numbers behind it; mitigating reasons have negati
 * "valued_customer" (negative): recent, frequent, high-spending customers with a normal return
   rate - a loyal customer who returns a little is not a scalper.
 * suspected_abuse when the score reaches `abuse_threshold`.
+* band: "high" from `abuse_threshold` (suspected abuse), "medium" from `elevated_threshold` (the
+  default approval policy's automatic-approval ceiling: from there a person looks at the ticket),
+  else "low". The ticket keeps the band of its latest assessment (`RiskSummary`) for the queue.
 A rule whose window or currency the snapshot lacks does not fire.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
@@ -70,7 +74,19 @@ class RiskConfig(_Frozen):
     min_orders_for_return_rate: int = Field(ge=1)
     high_return_rate_weight: int = Field(ge=0, le=100)
     valued_customer: ValuedCustomer
+    elevated_threshold: int = Field(ge=1, le=100)
     abuse_threshold: int = Field(ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _ordered_bands(self) -> RiskConfig:
+        if self.elevated_threshold > self.abuse_threshold:
+            raise ValueError("elevated_threshold is greater than abuse_threshold")
+        return self
+
+    def band(self, score: int) -> RiskBand:
+        if score >= self.abuse_threshold:
+            return RiskBand.HIGH
+        return RiskBand.MEDIUM if score >= self.elevated_threshold else RiskBand.LOW
 
     def windows(self) -> dict[Dimension, frozenset[int]]:
         """The windows (days) each dimension's counters must provide to this config."""
@@ -80,14 +96,34 @@ class RiskConfig(_Frozen):
         return {dimension: frozenset(days) for dimension, days in needed.items()}
 
 
+class RiskBand(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
 class Reason(_Frozen):
     code: str
     weight: int
     detail: dict[str, int | str]
 
 
+class RiskSummary(_Frozen):
+    """What a ticket keeps of its latest assessment: enough to filter and badge a queue row."""
+
+    score: int = Field(ge=0, le=100)
+    band: RiskBand
+    flags: tuple[str, ...] = Field(default=(), description="Codes of the reasons that raised the score, sorted")
+    assessed_at: str
+
+    def same_result(self, other: RiskSummary | None) -> bool:
+        """The same score, band and flags, whenever assessed."""
+        return other is not None and (self.score, self.band, self.flags) == (other.score, other.band, other.flags)
+
+
 class RiskAssessment(_Frozen):
     score: int = Field(ge=0, le=100)
+    band: RiskBand
     reasons: tuple[Reason, ...]
     suspected_abuse: bool
 
@@ -96,11 +132,14 @@ class RiskAssessment(_Frozen):
         """Codes of the reasons that raised the score (what approval rules can match on)."""
         return frozenset(r.code for r in self.reasons if r.weight > 0)
 
+    def summary(self, assessed_at: str) -> RiskSummary:
+        return RiskSummary(score=self.score, band=self.band, flags=tuple(sorted(self.flags)), assessed_at=assessed_at)
+
 
 def score(snapshot: SignalSnapshot, config: RiskConfig) -> RiskAssessment:
     reasons = [*_velocity_reasons(snapshot, config), *_profile_reasons(snapshot.profile, config)]
     total = max(0, min(100, sum(r.weight for r in reasons)))
-    return RiskAssessment(score=total, reasons=tuple(reasons),
+    return RiskAssessment(score=total, band=config.band(total), reasons=tuple(reasons),
                           suspected_abuse=total >= config.abuse_threshold)
 
 

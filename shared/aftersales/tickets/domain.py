@@ -17,6 +17,7 @@ from aftersales.core.model import DomainModel
 from aftersales.core.money import Money
 from aftersales.core.text import label
 from aftersales.orders.domain import MAX_QUANTITY, Identifier, Order
+from aftersales.risk.scoring import RiskSummary
 from aftersales.tickets import transitions, warrants
 from aftersales.tickets.audit import GENESIS_HASH, AuditEntry, seal
 from aftersales.tickets.model import (
@@ -101,6 +102,7 @@ class Ticket(DomainModel):
     requested_by: str | None = None  # who opened it (customer, agent or storefront): never its approver
     approval: warrants.ApprovalStamp | None = None
     media_ids: list[str] = Field(default_factory=list)  # the customer's ready evidence media (photos, videos)
+    risk: RiskSummary | None = None  # the latest refund-abuse assessment approval routing made (staff only)
 
     @property
     def is_terminal(self) -> bool:
@@ -333,6 +335,24 @@ def note(ticket: Ticket, event: str, *, actor: Actor, at: datetime, reason: str 
                    from_status=ticket.status, to_status=ticket.status, reason=reason, data=data)
     return Change(ticket=ticket.model_copy(update={
         "version": entry.seq, "updated_at": entry.at, "head_hash": entry.hash}), entry=entry)
+
+
+RISK_ASSESSED_EVENT = "ticket.risk_assessed"
+
+
+def record_risk(ticket: Ticket, summary: RiskSummary, *, actor: Actor, at: datetime) -> Change:
+    """Keep the risk assessment approval routing made on the ticket (automation only): the header
+    carries the summary for the queue, the audit entry what it was and when."""
+    if Role.SYSTEM not in actor.roles:
+        raise Forbidden("error.role_not_permitted", action="record_risk")
+    if ticket.is_terminal:
+        raise IllegalTransition("error.ticket_closed", status=ticket.status.value, allowed=[])
+    entry = _entry(ticket, seq=ticket.version + 1, at=at, event=RISK_ASSESSED_EVENT, actor=actor,
+                   from_status=ticket.status, to_status=ticket.status, reason=None,
+                   data={"risk": summary.model_dump(mode="json")})
+    return Change(ticket=ticket.model_copy(update={
+        "risk": summary, "version": entry.seq,
+        "updated_at": entry.at, "head_hash": entry.hash}), entry=entry)
 
 
 AGENT_REPLIED, CUSTOMER_REPLIED = "ticket.agent_replied", "ticket.customer_replied"

@@ -16,6 +16,7 @@ from aftersales.core.errors import (
 )
 from aftersales.core.ids import new_id
 from aftersales.orders.domain import Order, upsert_decision
+from aftersales.risk.scoring import RiskSummary
 from aftersales.tickets import domain
 from aftersales.tickets.audit import AuditEntry, ChainVerification, verify_chain
 from aftersales.tickets.domain import Actor, Change, OpenTicket, Ticket, TicketLine

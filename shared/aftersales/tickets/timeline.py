@@ -12,6 +12,8 @@ STAFF_ONLY_EVENTS = frozenset({
     # the intake checks' working note: the customer hears the outcome (approval under way, or the refusal
     # with its reason), not which data a person still has to look at
     "ticket.eligibility_checked",
+    # the refund-abuse score approval routing saw: staff judge the customer by it, the customer never sees it
+    "ticket.risk_assessed",
     # which repair provider was offered the job, and who declined it: the customer hears of the booking
     "ticket.repair_offered", "ticket.repair_accepted", "ticket.repair_declined", "ticket.repair_no_provider",
     "ticket.repair_offer_expired", "ticket.repair_withdrawn",
