@@ -2,11 +2,13 @@
 language, its timeline projected from its audit chain (as the timeline projector does), the return
 parcel with two carrier checkpoints, a refund being processed, a running resolution deadline, a
 staff-only note and an assignment on its audit chain, and a conversation. Everything runs on the real
-tickets and reply services over the in-memory fakes of their ports."""
+tickets and reply services over the in-memory fakes of their ports. `text_of` reads a page as the customer
+does."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 
 from aftersales.adapters.media_inspector import PillowInspector
 from aftersales.core.clock import FixedClock
@@ -46,6 +48,22 @@ TRACKING_NUMBER = "SF1234567890"
 STAFF_NOTE = "customer sounds angry, check risk score 87"
 PROVIDER_REFUND_ID = "re_3MtwBwLkdIwHu7ix28a3tqPa"
 DUE = NOW + timedelta(days=3)
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def text_of(html: str) -> str:
+    """The page's text as the customer reads it: its text nodes, stripped, joined by single spaces."""
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(p.strip() for p in parser.parts if p.strip())
 
 
 class CustomerAttaches:

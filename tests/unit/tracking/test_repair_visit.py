@@ -8,7 +8,6 @@ provider clears the visit until the next one books."""
 from __future__ import annotations
 
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 
@@ -25,22 +24,7 @@ from tests.support.fakes.repairs import InMemoryRepairStore, IssuedKeys
 from tests.support.repairs import KETTLE_LINES, provider_actor
 from tests.support.ticket_factories import CUSTOMER, order
 from tests.support.tickets import walk
-from tests.support.tracking import NOW, TENANT, TrackingRig
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def text_of(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return " ".join(p.strip() for p in parser.parts if p.strip())
+from tests.support.tracking import NOW, TENANT, TrackingRig, text_of
 
 
 class VisitRig(TrackingRig):

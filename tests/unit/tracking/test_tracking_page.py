@@ -7,7 +7,6 @@ of the back office; the message form puts the customer's message on the conversa
 from __future__ import annotations
 
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 
@@ -25,22 +24,8 @@ from tests.support.tracking import (
     TENANT,
     TRACKING_NUMBER,
     TrackingRig,
+    text_of,
 )
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-def text_of(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return " ".join(p.strip() for p in parser.parts if p.strip())
 
 
 @pytest.fixture
