@@ -174,6 +174,15 @@ class TicketService:
                                                   reason=reason, data=data),
                             None)
 
+    def record_risk(self, tenant_id: str, ticket_id: str, summary: RiskSummary, actor: Actor) -> Ticket:
+        """Keep the latest risk assessment on the ticket (domain.record_risk); a ticket that already
+        carries the same result (a retried routing step) is not written again."""
+        ticket = self.get(tenant_id, ticket_id, actor)
+        if summary.same_result(ticket.risk):
+            return ticket
+        return self._mutate(tenant_id, ticket_id, actor,
+                            lambda t: domain.record_risk(t, summary, actor=actor, at=self._clock.now()), None)
+
     def message(self, tenant_id: str, ticket_id: str, event: str, actor: Actor, *,
                 data: dict[str, Any] | None = None) -> Ticket:
         """Record a staff reply or a customer message (domain.message) in the audit chain."""
