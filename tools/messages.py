@@ -1097,6 +1097,7 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("workbench.moderation.verified_buyer", "Verified buyer", "已验证买家"),
     ("workbench.moderation.edited", "Edited", "已编辑"),
     ("workbench.moderation.media", "{count} photos or videos", "{count} 个图片或视频"),
+    ("workbench.moderation.photo", "Review photo {id}", "评价照片 {id}"),
     ("workbench.moderation.found_by_consumer", "Automatic moderation ({at}):", "自动审核（{at}）："),
     ("workbench.moderation.decided_by", "Decided by {by} ({at}):", "由 {by} 决定（{at}）："),
     ("workbench.satisfaction.title", "NPS and CSAT", "NPS 与 CSAT 满意度"),

@@ -1,6 +1,7 @@
 """The reviews moderation queue and the NPS / CSAT screen in a real browser against the local stack:
 a copied review that moderation sent to a person is rejected with a reason from the queue; a
-survey answered through its link shows in the satisfaction figures' chart and table."""
+review's photo shows as a thumbnail on its card; a survey answered through its link shows in the
+satisfaction figures' chart and table."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from tests.e2e.browser.test_workbench import _sign_in, _token
 from tests.e2e.browser.test_workbench_dashboard import painted
 from tests.support.environment import ROOT
 from tests.support.local_stack import demo_auth, eventually
+from tests.support.media_files import image_bytes
+from tests.support.stack_media import settled_media, upload_photo
 
 pytestmark = pytest.mark.e2e
 
@@ -133,3 +136,42 @@ def test_an_answered_survey_shows_in_the_nps_and_csat_chart_and_table(local_stac
     expect(card.locator("td[data-col=nps]")).to_have_text(f"{after['nps']:g}")
     trend = page.locator("[data-chart=satisfaction-trend]")
     expect(trend.locator("canvas").first).to_be_visible()
+
+
+def test_a_reviews_photo_shows_as_a_thumbnail_on_the_moderation_screen(local_stack, open_page):
+    """GIVEN a review written with the customer's checked photo WHEN an agent opens the moderation
+    screen on the review's status THEN its card shows the photo as a thumbnail loaded from the
+    review view's presigned URL (its real width), and the browser reports no CSP violation."""
+    api, storefront = local_stack.api_url, demo_auth(local_stack, "storefront API key")
+    agent = demo_auth(local_stack, "agent token")
+    order = _delivered_order(api, storefront, f"KETTLE-PH-{uuid.uuid4().hex[:8]}")
+    customer_id = order["customer"]["id"]
+    media_id = upload_photo(local_stack, storefront, image_bytes("JPEG", (320, 240)), purpose="review",
+                            customer_id=customer_id)
+    assert settled_media(local_stack, storefront, media_id)["status"] == "ready"
+    created = requests.post(f"{api}/reviews", headers=storefront, timeout=15, json={
+        "order_id": order["order_id"], "line_id": "1", "rating": 4, "locale": "en", "customer_id": customer_id,
+        "text": f"Boils fast and quietly; the lid closes well. Photo attached {uuid.uuid4().hex[:6]}",
+        "media_ids": [media_id]})
+    assert created.status_code == 201, created.text
+    review_id = created.json()["id"]
+    status = eventually(lambda: (s := requests.get(f"{api}/reviews/{review_id}", headers=agent, timeout=15)
+                                 .json()["status"]) != "pending" and s, timeout=60, interval=0.5)
+
+    page = open_page()
+    refused = []
+    page.on("console", lambda m: "Content Security Policy" in m.text and refused.append(m.text))
+    _sign_in(page, local_stack, "agent token agent-li", "#/reviews")
+    expect(page.locator("[data-screen=moderation]")).to_be_visible()
+    if status != "pending_review":
+        page.select_option("[data-test=review-status-filter]", status)
+    card = page.locator(f"[data-review-id='{review_id}']")
+    page.wait_for_load_state("networkidle")
+    while not card.count() and page.locator("[data-test=more]").count():  # oldest change first
+        page.click("[data-test=more]")
+        page.wait_for_load_state("networkidle")
+    thumb = card.locator(f"[data-media='{media_id}'] [data-test=thumbnail]")
+    expect(thumb).to_be_visible()
+    width = eventually(lambda: page.evaluate("(img) => img.complete && img.naturalWidth", thumb.element_handle()),
+                       timeout=10, interval=0.2)
+    assert width == 320 and not refused, refused

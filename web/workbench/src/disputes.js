@@ -3,11 +3,11 @@
 // each part of the evidence with its media, the decisions, the payment platform's case, and the
 // evidence pack (GET /disputes/{id}/evidence-pack, a ZIP) downloaded with the caller's token, and
 // the arbitrator's actions (dispute_actions.js).
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { html } from "./html.js";
 import { download, get, query } from "./api.js";
 import { dateTime, label, money, t } from "./i18n.js";
-import { Failure, useLoad } from "./widgets.js";
+import { Failure, ListEnd, Tabs, useLoad, usePagedRows } from "./widgets.js";
 import { DisputeActions } from "./dispute_actions.js";
 
 // Every status but closed: the disputes still open.
@@ -17,36 +17,18 @@ const href = (id) => `#/disputes/${encodeURIComponent(id)}`;
 
 function Queue() {
   const [status, setStatus] = useState("raised");
-  const [rows, setRows] = useState([]);
-  const [cursor, setCursor] = useState(null);
-  const [error, setError] = useState(null);
-  const [loading, setLoading] = useState(true);
-  const load = async (after) => {
-    setLoading(true);
-    try {
-      const page = await get(`/disputes${query({ status, limit: PAGE, cursor: after })}`);
-      setRows((old) => (after ? [...old, ...page.items] : page.items));
-      setCursor(page.next_cursor);
-      setError(null);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setLoading(false);
-    }
-  };
-  useEffect(() => { load(null); }, [status]);
+  const list = usePagedRows((after) => get(`/disputes${query({ status, limit: PAGE, cursor: after })}`), [status]);
   const col = (name) => t(`workbench.disputes.col.${name}`);
   return html`<section>
     <h1>${t("workbench.disputes.title")}</h1>
-    <div class="tabs" role="tablist">${OPEN_STATUSES.map((s) => html`<button role="tab" data-status=${s}
-      class=${s === status ? "tab active" : "tab"} aria-selected=${String(s === status)}
-      onClick=${() => setStatus(s)}>${label("pack.dispute_status", s)}</button>`)}</div>
-    <${Failure} error=${error} />
+    <${Tabs} name="status" values=${OPEN_STATUSES} current=${status} onSelect=${setStatus}
+      labelOf=${(s) => label("pack.dispute_status", s)} />
+    <${Failure} error=${list.error} />
     <table class="rows" data-test="disputes">
       <thead><tr><th>${col("dispute")}</th><th>${t("workbench.col.ticket")}</th><th>${col("subject")}</th>
         <th>${col("source")}</th><th>${col("raised")}</th><th>${col("due")}</th>
         <th>${t("workbench.col.assignee")}</th></tr></thead>
-      <tbody>${rows.map((d) => html`<tr data-dispute=${d.id}>
+      <tbody>${list.rows.map((d) => html`<tr data-dispute=${d.id}>
         <td data-label=${col("dispute")}><a href=${href(d.id)}>${d.id}</a></td>
         <td data-label=${t("workbench.col.ticket")}><a href=${`#/tickets/${encodeURIComponent(d.ticket_id)}`}>${d.ticket_id}</a></td>
         <td data-label=${col("subject")}>${label("pack.subject", d.subject)}</td>
@@ -56,8 +38,7 @@ function Queue() {
         <td data-label=${t("workbench.col.assignee")}>${d.assignee_id || "—"}</td>
       </tr>`)}</tbody>
     </table>
-    ${!loading && !rows.length && !error && html`<p class="muted" data-test="empty">${t("workbench.disputes.empty")}</p>`}
-    ${cursor && html`<button onClick=${() => load(cursor)} disabled=${loading}>${t("workbench.queue.more")}</button>`}
+    <${ListEnd} list=${list} empty=${t("workbench.disputes.empty")} />
   </section>`;
 }
 

@@ -1,12 +1,13 @@
 // The reviews moderation queue: reviews by status (GET /moderation/queue for those the moderation
 // consumer sent to a person, GET /reviews?status= for the others), each with what moderation found
-// (reason codes, scores), and publish or reject with a reason (POST /reviews/{id}/moderation,
+// (reason codes, scores) and the review's photos as thumbnails (the review view's media, each with
+// a short-lived presigned URL), and publish or reject with a reason (POST /reviews/{id}/moderation,
 // If-Match the review's version; a newer version answers 409/412 and the list reloads).
 import { useState } from "preact/hooks";
 import { html } from "./html.js";
 import { ApiError, get, post, query } from "./api.js";
 import { dateTime, t } from "./i18n.js";
-import { Failure, useLoad } from "./widgets.js";
+import { Failure, Thumbnail, useLoad } from "./widgets.js";
 
 const STATUSES = ["pending_review", "published", "rejected", "pending"];
 
@@ -58,6 +59,9 @@ function ReviewCard({ review, onDecided }) {
       ${review.verified_buyer && html`<span class="pill ok">${t("workbench.moderation.verified_buyer")}</span>`}
       ${review.edited && html`<span class="pill">${t("workbench.moderation.edited")}</span>`}
       ${review.media.length > 0 && html`<span>${t("workbench.moderation.media", { count: review.media.length })}</span>`}</p>
+    ${review.media.length > 0 && html`<ul class="thumbs" data-test="review-media">${review.media.map((m) => html`<li data-media=${m.id}>
+      <${Thumbnail} url=${m.url} contentType=${m.content_type} alt=${t("workbench.moderation.photo", { id: m.id })} />
+      ${m.url && html`<a href=${m.url} target="_blank" rel="noopener noreferrer" data-test="media-open">${t("workbench.media.open")}</a>`}</li>`)}</ul>`}
     ${staff && html`<p data-test="staff-decision">${t("workbench.moderation.decided_by", { by: staff.actor_id, at: dateTime(staff.at) })}
       <b>${t(`workbench.moderation.status.${staff.to_status}`)}</b><q>${staff.reason}</q></p>`}
     ${found && html`<p data-test="moderation-found">${t("workbench.moderation.found_by_consumer", { at: dateTime(found.at) })}

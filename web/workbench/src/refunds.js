@@ -1,50 +1,30 @@
 // Refunds across tickets (finance, supervisors, admins): GET /refunds?state= lists the tenant's
 // grants by the state of their latest provider attempt, newest grant first, 50 a page with a
 // cursor. A failed refund shows the provider's reason; every row links to its ticket.
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { html } from "./html.js";
 import { get, query } from "./api.js";
 import { dateTime, label, money, t } from "./i18n.js";
-import { Failure } from "./widgets.js";
+import { Failure, ListEnd, Tabs, usePagedRows } from "./widgets.js";
 
 export const REFUND_STATES = ["pending", "failed", "succeeded"];
 const PAGE = 50;
 
 export function Refunds() {
   const [state, setState] = useState("pending");
-  const [rows, setRows] = useState([]);
-  const [cursor, setCursor] = useState(null);
-  const [error, setError] = useState(null);
-  const [loading, setLoading] = useState(true);
-
-  const load = async (after) => {
-    setLoading(true);
-    try {
-      const page = await get(`/refunds${query({ state, limit: PAGE, cursor: after })}`);
-      setRows((old) => (after ? [...old, ...page.items] : page.items));
-      setCursor(page.next_cursor);
-      setError(null);
-    } catch (err) {
-      setError(err);
-      if (!after) setRows([]);
-    } finally {
-      setLoading(false);
-    }
-  };
-  useEffect(() => { load(null); }, [state]);
+  const list = usePagedRows((after) => get(`/refunds${query({ state, limit: PAGE, cursor: after })}`), [state]);
 
   const col = (name) => t(`workbench.refunds.col.${name}`);
   return html`<section>
     <h1>${t("workbench.refunds.title")}</h1>
-    <div class="tabs" role="tablist">${REFUND_STATES.map((s) => html`<button role="tab" data-state=${s}
-      class=${s === state ? "tab active" : "tab"} aria-selected=${String(s === state)}
-      onClick=${() => setState(s)}>${t(`workbench.refunds.state.${s}`)}</button>`)}</div>
-    <${Failure} error=${error} />
+    <${Tabs} name="state" values=${REFUND_STATES} current=${state} onSelect=${setState}
+      labelOf=${(s) => t(`workbench.refunds.state.${s}`)} />
+    <${Failure} error=${list.error} />
     <table class="rows" data-test="refunds">
       <thead><tr><th>${t("workbench.col.ticket")}</th><th>${t("workbench.col.amount")}</th>
         <th>${col("destination")}</th><th>${t("workbench.col.status")}</th><th>${col("attempt")}</th>
         <th>${col("reason")}</th><th>${col("granted")}</th></tr></thead>
-      <tbody>${rows.map((r) => html`<tr data-grant=${r.grant_id} data-ticket=${r.ticket_id}>
+      <tbody>${list.rows.map((r) => html`<tr data-grant=${r.grant_id} data-ticket=${r.ticket_id}>
         <td data-label=${t("workbench.col.ticket")}><a href=${`#/tickets/${encodeURIComponent(r.ticket_id)}`}>${r.ticket_id}</a></td>
         <td data-label=${t("workbench.col.amount")} data-test="amount">${money(r.amount)}</td>
         <td data-label=${col("destination")}>${label("workbench.refunds.destination", r.destination)}</td>
@@ -55,7 +35,6 @@ export function Refunds() {
         <td data-label=${col("granted")}>${dateTime(r.granted_at)}</td>
       </tr>`)}</tbody>
     </table>
-    ${!loading && !rows.length && !error && html`<p class="muted" data-test="empty">${t("workbench.refunds.empty")}</p>`}
-    ${cursor && html`<button onClick=${() => load(cursor)} disabled=${loading}>${t("workbench.queue.more")}</button>`}
+    <${ListEnd} list=${list} empty=${t("workbench.refunds.empty")} />
   </section>`;
 }

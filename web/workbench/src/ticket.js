@@ -8,12 +8,7 @@ import { ApiError, get, getOptional, post } from "./api.js";
 import { dateTime, label, money, t } from "./i18n.js";
 import { ReviewPanel } from "./review.js";
 import { StateDiagram } from "./diagram.js";
-import { Failure, SlaBadge, useLoad, useNow } from "./widgets.js";
-
-// A checked image with its short-lived URL is shown small; the page's CSP allows images from the
-// media bucket's origin only (videos and anything not yet checked keep their link).
-const IMAGES = ["image/jpeg", "image/png", "image/webp"];
-const thumbnail = (m) => m.status === "ready" && m.url && IMAGES.includes(m.content_type);
+import { Failure, SlaBadge, Thumbnail, useLoad, useNow } from "./widgets.js";
 
 const settle = (promise) => promise.then((value) => ({ value }), (error) => ({ error }));
 
@@ -169,9 +164,8 @@ export function TicketPage({ id, session }) {
         <b>${m.status}</b>${m.metadata?.width ? ` · ${m.metadata.width}×${m.metadata.height}` : ""}
         ${m.reason_message && html` · ${m.reason_message}`}
         ${m.url && html` · <a href=${m.url} target="_blank" rel="noopener noreferrer" data-test="media-open">${t("workbench.media.open")}</a>`}
-        ${thumbnail(m) && html`<a href=${m.url} target="_blank" rel="noopener noreferrer" class="thumb">
-          <img src=${m.url} alt=${t("workbench.media.thumbnail", { id: m.id })} loading="lazy"
-            referrerpolicy="no-referrer" data-test="thumbnail" /></a>`}</li>`)}</ul>`
+        <${Thumbnail} url=${m.status === "ready" ? m.url : null} contentType=${m.content_type}
+          alt=${t("workbench.media.thumbnail", { id: m.id })} /></li>`)}</ul>`
         : html`<p class="muted">${t("workbench.media.none")}</p>`}`}<//>
     <${Part} title=${t("workbench.ticket.audit")} name="audit" result=${data.audit}>${(a) => html`
       ${!data.verify.error && html`<p><span data-test="chain" data-valid=${String(data.verify.value.valid)}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { html } from "./html.js";
 import { duration, t } from "./i18n.js";
 import { slaOf } from "./sla.js";
@@ -39,4 +39,50 @@ export function useLoad(loader, deps) {
     return () => { live = false; };
   }, [...deps, round]);
   return { ...state, reload: () => setRound((n) => n + 1) };
+}
+
+// A checked photo shown small, linked to its short-lived (presigned) URL: only a JPEG, PNG or WebP
+// with a URL (the API gives one once the media check passed); the page's CSP allows images from
+// the media bucket's origin only. Anything else is no thumbnail (its screen keeps the facts).
+const IMAGES = ["image/jpeg", "image/png", "image/webp"];
+
+export function Thumbnail({ url, contentType, alt }) {
+  if (!url || !IMAGES.includes(contentType)) return null;
+  return html`<a href=${url} target="_blank" rel="noopener noreferrer" class="thumb">
+    <img src=${url} alt=${alt} loading="lazy" referrerpolicy="no-referrer" data-test="thumbnail" /></a>`;
+}
+
+// Tabs choosing one value of a list filter; each tab carries `data-<name>` (its value) for tests.
+export function Tabs({ name, values, current, labelOf, onSelect }) {
+  return html`<div class="tabs" role="tablist">${values.map((v) => html`<button role="tab" ...${{ [`data-${name}`]: v }}
+    class=${v === current ? "tab active" : "tab"} aria-selected=${String(v === current)}
+    onClick=${() => onSelect(v)}>${labelOf(v)}</button>`)}</div>`;
+}
+
+// The rows of a cursor-paged list read with `readPage(cursor)` (first page again whenever `deps`
+// change; `more()` appends the next page). A reply to an earlier read that arrives late is dropped.
+export function usePagedRows(readPage, deps) {
+  const [state, setState] = useState({ rows: [], cursor: null, error: null, loading: true });
+  const round = useRef(0);
+  const load = async (after) => {
+    const mine = ++round.current;
+    setState((s) => ({ ...s, loading: true }));
+    try {
+      const page = await readPage(after);
+      if (mine === round.current) {
+        setState((s) => ({ rows: after ? [...s.rows, ...page.items] : page.items, cursor: page.next_cursor,
+          error: null, loading: false }));
+      }
+    } catch (error) {
+      if (mine === round.current) setState((s) => ({ ...s, rows: after ? s.rows : [], error, loading: false }));
+    }
+  };
+  useEffect(() => { load(null); }, deps);
+  return { ...state, more: () => load(state.cursor) };
+}
+
+// Below a paged list: "nothing here" once read and empty, or "load more" while there is a next page.
+export function ListEnd({ list, empty }) {
+  if (!list.loading && !list.rows.length && !list.error) return html`<p class="muted" data-test="empty">${empty}</p>`;
+  return list.cursor ? html`<button onClick=${list.more} disabled=${list.loading}>${t("workbench.queue.more")}</button>` : null;
 }
