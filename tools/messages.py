@@ -1157,6 +1157,15 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("workbench.disputes.outcome", "Outcome", "裁决结果"),
     ("workbench.disputes.decision_reason", "Reason for the decision", "裁决理由"),
     ("workbench.disputes.decide", "Decide", "作出裁决"),
+    ("workbench.disputes.close", "Close the dispute", "结案"),
+    ("workbench.disputes.close_reason", "Note on closing (optional)", "结案说明（可选）"),
+    ("workbench.disputes.stage_evidence", "Stage the evidence on the platform case", "将证据暂存到平台案件"),
+    ("workbench.disputes.submit_evidence", "Submit the evidence to the bank", "向银行提交证据"),
+    ("workbench.disputes.submit_confirm", "Submit the evidence pack to the bank? This is final: the case takes no "
+     "further evidence.", "确定向银行提交证据包吗？提交后不可更改，该案件不再接收其他证据。"),
+    ("workbench.disputes.evidence_sent", "Sent to the platform case {case_id}: {fields} (case status: {status})",
+     "已发送至平台案件 {case_id}：{fields}（案件状态：{status}）"),
+    ("workbench.disputes.platform_submitted", "Evidence submitted", "证据已提交"),
     # the queue's team filter, saved views and batch actions
     ("workbench.filter.team", "Team", "团队"),
     ("workbench.views.saved", "Saved views", "已保存的视图"),

@@ -60,7 +60,7 @@ function PackButton({ dispute }) {
     ${t("workbench.disputes.pack")}</button></p><${Failure} error=${error} />`;
 }
 
-function Dispute({ id }) {
+function Dispute({ id, session }) {
   const { data: d, error, reload } = useLoad(() => get(`/disputes/${encodeURIComponent(id)}`), [id]);
   if (error) return html`<${Failure} error=${error} />`;
   if (!d) return html`<p class="muted">…</p>`; // a reload keeps the dispute shown (and the actions' errors)
@@ -77,7 +77,7 @@ function Dispute({ id }) {
       <span data-test="assignee">${t("workbench.col.assignee")}: ${d.assignee_id || "—"}</span>
     </section>
     ${d.text && html`<blockquote data-test="claim">${d.text}</blockquote>`}
-    <${DisputeActions} dispute=${d} onChanged=${reload} />
+    <${DisputeActions} dispute=${d} session=${session} onChanged=${reload} />
     <section class="card" data-part="evidence"><h2>${t("workbench.disputes.evidence")}</h2>
       ${d.evidence.length ? html`<ol class="evidence">${d.evidence.map((e) => html`<li data-test="evidence-part">
         <small>${dateTime(e.at)} · ${e.by} (${label("role", e.role)})</small>
@@ -92,10 +92,11 @@ function Dispute({ id }) {
         : html`<p class="muted">${t("workbench.disputes.no_decision")}</p>`}</section>
     ${p && html`<section class="card" data-part="platform"><h2>${t("workbench.disputes.platform")}</h2>
       <p>${p.provider} · <code>${p.case_id}</code> · ${p.status} · ${money(p.amount)}${p.reason ? ` · ${p.reason}` : ""}
-        ${p.evidence_due_by && html` · ${dateTime(p.evidence_due_by)}`}</p></section>`}
+        ${p.evidence_due_by && html` · ${dateTime(p.evidence_due_by)}`}
+        ${p.submitted && html` <span class="pill ok" data-test="platform-submitted">${t("workbench.disputes.platform_submitted")}</span>`}</p></section>`}
   </article>`;
 }
 
-export function Disputes({ id }) {
-  return id ? html`<${Dispute} id=${id} />` : html`<${Queue} />`;
+export function Disputes({ id, session }) {
+  return id ? html`<${Dispute} id=${id} session=${session} />` : html`<${Queue} />`;
 }

@@ -79,3 +79,6 @@ export function takeTokenFromLink() {
 }
 
 export const hasRole = (session, ...roles) => roles.some((r) => session.roles.includes(r));
+
+// The roles the arbitration routes serve (GET /disputes, the arbitrator's actions).
+export const ARBITERS = ["arbitrator", "admin"];
