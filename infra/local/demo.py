@@ -57,38 +57,31 @@ def _money(amount: int, currency: str) -> dict[str, Any]:
     return {"amount": amount, "currency": currency}
 
 
+def _order(order_id: str, channel: str, customer: tuple[str, str], payment: tuple[str, str], country: str,
+           currency: str, shipping_fee: int, lines: list[tuple[str, str, str, int, int]], placed_at: str) -> dict:
+    """A demo order: customer (id, tier), payment (provider, reference) capturing its lines and shipping,
+    lines (sku, name, category, quantity, unit price) numbered from 1."""
+    paid = sum(quantity * price for *_, quantity, price in lines) + shipping_fee
+    return {"order_id": order_id, "version": 1, "channel": channel, "currency": currency,
+            "customer": {"id": customer[0], "tier": customer[1]},
+            "payment": {"provider": payment[0], "reference": payment[1], "captured": _money(paid, currency)},
+            "shipping": {"country": country, "fee": _money(shipping_fee, currency)},
+            "lines": [{"line_id": str(n), "sku": sku, "name": name, "category": category, "product_type": "physical",
+                       "quantity": quantity, "unit_price_paid": _money(price, currency)}
+                      for n, (sku, name, category, quantity, price) in enumerate(lines, start=1)],
+            "placed_at": placed_at}
+
+
 def _orders(now_iso: str) -> list[dict[str, Any]]:
     return [
-        {"order_id": "SO-1001", "version": 1, "channel": "mini_program", "currency": "CNY",
-         "customer": {"id": "cust-1001", "tier": "vip"},
-         "payment": {"provider": "sandbox", "reference": "ch_demo_1001", "captured": _money(59800, "CNY")},
-         "shipping": {"country": "CN", "fee": _money(1200, "CNY")},
-         "lines": [{"line_id": "1", "sku": "KETTLE-01", "name": "电热水壶", "category": "appliances",
-                    "product_type": "physical", "quantity": 1, "unit_price_paid": _money(29900, "CNY")},
-                   {"line_id": "2", "sku": "MUG-02", "name": "陶瓷杯", "category": "kitchen",
-                    "product_type": "physical", "quantity": 2, "unit_price_paid": _money(14350, "CNY")}],
-         "placed_at": now_iso},
-        {"order_id": "SO-1002", "version": 1, "channel": "mini_program", "currency": "CNY",
-         "customer": {"id": "cust-1001", "tier": "vip"},
-         "payment": {"provider": "sandbox", "reference": "ch_demo_1002", "captured": _money(40900, "CNY")},
-         "shipping": {"country": "CN", "fee": _money(1000, "CNY")},
-         "lines": [{"line_id": "1", "sku": "COOKER-03", "name": "电饭煲", "category": "appliances",
-                    "product_type": "physical", "quantity": 1, "unit_price_paid": _money(39900, "CNY")}],
-         "placed_at": now_iso},
-        {"order_id": "WEB-2001", "version": 1, "channel": "web", "currency": "USD",
-         "customer": {"id": "cust-2001", "tier": "standard"},
-         "payment": {"provider": "stripe", "reference": "pi_demo_2001", "captured": _money(12900, "USD")},
-         "shipping": {"country": "US", "fee": _money(900, "USD")},
-         "lines": [{"line_id": "1", "sku": "HEADSET-9", "name": "Wireless headset", "category": "electronics",
-                    "product_type": "physical", "quantity": 1, "unit_price_paid": _money(12000, "USD")}],
-         "placed_at": now_iso},
-        {"order_id": "DE-3001", "version": 1, "channel": "web", "currency": "EUR",
-         "customer": {"id": "cust-3001", "tier": "standard"},
-         "payment": {"provider": "sandbox", "reference": "ch_demo_3001", "captured": _money(3490, "EUR")},
-         "shipping": {"country": "DE", "fee": _money(490, "EUR")},
-         "lines": [{"line_id": "1", "sku": "TEAPOT-DE", "name": "Teekanne", "category": "kitchen",
-                    "product_type": "physical", "quantity": 1, "unit_price_paid": _money(3000, "EUR")}],
-         "placed_at": now_iso},
+        _order("SO-1001", "mini_program", ("cust-1001", "vip"), ("sandbox", "ch_demo_1001"), "CN", "CNY", 1200,
+               [("KETTLE-01", "电热水壶", "appliances", 1, 29900), ("MUG-02", "陶瓷杯", "kitchen", 2, 14350)], now_iso),
+        _order("SO-1002", "mini_program", ("cust-1001", "vip"), ("sandbox", "ch_demo_1002"), "CN", "CNY", 1000,
+               [("COOKER-03", "电饭煲", "appliances", 1, 39900)], now_iso),
+        _order("WEB-2001", "web", ("cust-2001", "standard"), ("stripe", "pi_demo_2001"), "US", "USD", 900,
+               [("HEADSET-9", "Wireless headset", "electronics", 1, 12000)], now_iso),
+        _order("DE-3001", "web", ("cust-3001", "standard"), ("sandbox", "ch_demo_3001"), "DE", "EUR", 490,
+               [("TEAPOT-DE", "Teekanne", "kitchen", 1, 3000)], now_iso),
     ]
 
 
