@@ -895,4 +895,12 @@ TEXT: dict[str, str] = {
     "repairs.removed_part_unknown": "Für diesen Auftrag ist kein ausgebautes Teil mit dieser Seriennummer erfasst.",
     "repairs.part_return_not_requested": "Der Händler möchte das Teil {part_number} nicht zurück.",
     "repairs.part_return_already_recorded": "Für das Teil {removed_serial} ist bereits eine Rücksendung erfasst.",
+    # repair charges waived or paid
+    "event.ticket.repair_charge_waived": "Reparaturkosten erlassen",
+    "event.ticket.repair_charge_paid": "Reparaturkosten bezahlt",
+    "repairs.no_charge_due": "Für diesen Reparaturauftrag ist keine Zahlung offen.",
+    "repairs.charge_already_settled": "Die Kosten dieses Reparaturauftrags wurden bereits erlassen oder bezahlt.",
+    "repairs.payment_currency_mismatch": "Die Zahlung ist in {currency}; die Kosten sind in {charge_currency}.",
+    "repairs.payment_not_the_charge": "Die Zahlung ({amount}) muss genau den Kosten ({charge}) entsprechen, in "
+                                      "der kleinsten Währungseinheit.",
 }

@@ -867,4 +867,12 @@ TEXT: dict[str, str] = {
     "crossborder.declaration_missing":
         "Esta devolución cruza una frontera ({destination}): declare primero su contenido para la aduana.",
     "crossborder.no_destinations": "Todavía no hay ningún almacén de devoluciones configurado.",
+    # repair charges waived or paid
+    "event.ticket.repair_charge_waived": "Cargo de reparación condonado",
+    "event.ticket.repair_charge_paid": "Cargo de reparación pagado",
+    "repairs.no_charge_due": "Este trabajo de reparación no tiene ningún cargo pendiente.",
+    "repairs.charge_already_settled": "El cargo de este trabajo de reparación ya se condonó o se pagó.",
+    "repairs.payment_currency_mismatch": "El pago está en {currency}; el cargo está en {charge_currency}.",
+    "repairs.payment_not_the_charge": "El pago ({amount}) debe ser exactamente el cargo ({charge}), "
+                                      "en unidades mínimas.",
 }

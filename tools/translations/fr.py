@@ -895,4 +895,12 @@ TEXT: dict[str, str] = {
     "crossborder.declaration_missing":
         "Ce retour passe une frontière ({destination}) : déclarez d'abord son contenu en douane.",
     "crossborder.no_destinations": "Aucun entrepôt de retour n'est encore configuré.",
+    # repair charges waived or paid
+    "event.ticket.repair_charge_waived": "Frais de réparation annulés",
+    "event.ticket.repair_charge_paid": "Frais de réparation payés",
+    "repairs.no_charge_due": "Cette intervention de réparation n'a aucun frais dû.",
+    "repairs.charge_already_settled": "Les frais de cette intervention ont déjà été annulés ou payés.",
+    "repairs.payment_currency_mismatch": "Le paiement est en {currency} ; les frais sont en {charge_currency}.",
+    "repairs.payment_not_the_charge": "Le paiement ({amount}) doit être exactement égal aux frais ({charge}), "
+                                      "en unités mineures.",
 }

@@ -793,4 +793,11 @@ TEXT: dict[str, str] = {
     "repairs.removed_part_unknown": "このシリアル番号の取り外し部品は、この修理作業に記録されていません。",
     "repairs.part_return_not_requested": "ショップは部品 {part_number} の返送を求めていません。",
     "repairs.part_return_already_recorded": "部品 {removed_serial} の返送の荷物はすでに記録されています。",
+    # repair charges waived or paid
+    "event.ticket.repair_charge_waived": "修理費用を免除しました",
+    "event.ticket.repair_charge_paid": "修理費用が支払われました",
+    "repairs.no_charge_due": "この修理作業に未払いの費用はありません。",
+    "repairs.charge_already_settled": "この修理作業の費用はすでに免除または支払い済みです。",
+    "repairs.payment_currency_mismatch": "支払いは {currency} ですが、費用は {charge_currency} です。",
+    "repairs.payment_not_the_charge": "支払額（{amount}）は費用（{charge}）と最小通貨単位で完全に一致する必要があります。",
 }

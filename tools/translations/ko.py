@@ -793,4 +793,11 @@ TEXT: dict[str, str] = {
     "repairs.removed_part_unknown": "이 일련번호의 분리 부품이 이 수리 작업에 기록되어 있지 않습니다.",
     "repairs.part_return_not_requested": "판매자는 부품 {part_number}의 반송을 요구하지 않습니다.",
     "repairs.part_return_already_recorded": "부품 {removed_serial}의 반송 택배가 이미 기록되어 있습니다.",
+    # repair charges waived or paid
+    "event.ticket.repair_charge_waived": "수리 비용이 면제되었습니다",
+    "event.ticket.repair_charge_paid": "수리 비용이 지불되었습니다",
+    "repairs.no_charge_due": "이 수리 작업에는 청구할 비용이 없습니다.",
+    "repairs.charge_already_settled": "이 수리 작업의 비용은 이미 면제되었거나 지불되었습니다.",
+    "repairs.payment_currency_mismatch": "결제는 {currency}(으)로 되어 있지만, 비용은 {charge_currency}입니다.",
+    "repairs.payment_not_the_charge": "결제 금액({amount})은 최소 통화 단위로 비용({charge})과 정확히 같아야 합니다.",
 }

@@ -43,6 +43,7 @@ from aftersales.http.routes import (
     orders,
     parcels,
     refunds,
+    repair_charges,
     repair_parcels,
     repairs,
     returns,
@@ -104,6 +105,6 @@ def on_not_found(_: Exception) -> Response:
 # One resolver, one OpenAPI document; the order is the order of the published document's paths.
 for resource in (docs, orders, tickets, ticket_types, auth, eligibility, approvals, risk, refunds, returns,
                  cross_border, sla, dispatch, integrations, parcels, channels, inbox, api_keys, media, reviews,
-                 surveys, moderation, sentiment, disputes, webhook_endpoints, repairs, repair_parcels, analytics,
-                 exports, tracking, knowledge_base, helpdesks):
+                 surveys, moderation, sentiment, disputes, webhook_endpoints, repairs, repair_parcels, repair_charges,
+                 analytics, exports, tracking, knowledge_base, helpdesks):
     app.include_router(resource.router)

@@ -14,7 +14,7 @@ from typing import Any
 from aftersales.core.clock import Clock, iso
 from aftersales.core.errors import Conflict, InvalidRequest, NotFound
 from aftersales.core.money import Money
-from aftersales.repairs.settlement import SETTLED_EVENT, Settlement, against_refund
+from aftersales.repairs.settlement import against_refund, recorded
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Acceptance, Role, Status, TicketType
 from aftersales.tickets.ports import TicketRecords
@@ -149,14 +149,20 @@ class RefundService:
     def less_repair_costs(self, tenant_id: str, ticket_id: str, quote: RefundQuote) -> RefundQuote:
         """The quote less what the customer owes for the ticket's repair (`ticket.repair_settled`),
         never more than the quote pays; a charge already waived or paid is not deducted."""
-        settled = [e for e in self._ticket_store.audit_entries(tenant_id, ticket_id) if e.event == SETTLED_EVENT]
-        if not settled:
+        settlement = recorded(self._ticket_store.audit_entries(tenant_id, ticket_id))
+        if settlement is None:
             return quote
-        applied = against_refund(Settlement.model_validate(settled[-1].data["settlement"]), quote.total)
+        applied = against_refund(settlement, quote.total)
         if not applied.deduction.amount:
             return quote
         return quote.model_copy(update={"repair_deduction": applied.deduction,
                                         "total": quote.total - applied.deduction})
+
+    def repair_deducted(self, tenant_id: str, ticket_id: str) -> Money | None:
+        """What the ticket's refund grants took off for its repair (None: nothing): the part of a
+        repair charge the customer no longer owes besides the refund."""
+        taken = [g.repair_deduction for g in self._store.grants(tenant_id, ticket_id) if g.repair_deduction]
+        return sum(taken[1:], taken[0]) if taken else None
 
     def _refused(self, tenant_id: str, ticket_id: str, grant_id: str, exc: InvalidRequest) -> None:
         if any(e.event == REFUND_FAILED_EVENT and (e.data or {}).get("grant_id") == grant_id

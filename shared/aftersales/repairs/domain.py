@@ -27,6 +27,7 @@ from aftersales.repairs.model import (
     MAX_RESCHEDULES,
     Appointment,
     Billable,
+    ChargeState,
     CheckIn,
     Confirmation,
     Coverage,
@@ -54,6 +55,9 @@ CUSTOMER = frozenset({P.CUSTOMER})
 CLOSERS = frozenset({P.PROVIDER, P.MERCHANT})
 SENDERS = frozenset({P.CUSTOMER, P.MERCHANT})  # the customer, or the storefront on their behalf
 CARRIER = frozenset({P.SYSTEM})  # the carrier's scan, through the logistics context
+MERCHANT = frozenset({P.MERCHANT})
+SETTLED = (J.CONFIRMED, J.CLOSED)  # where a job has its settlement
+CHARGE_MOVES = ("repair.charge_waived", "repair.charge_paid")
 # where a part can have been fitted, so its removed part be sent back
 PARTS_RECORDED = (J.CHECKED_IN, J.AT_DEPOT, J.DIAGNOSED, J.REPAIRED, J.NOT_REPAIRABLE, J.SHIPPED_BACK,
                   J.DELIVERED_BACK, J.CONFIRMED, J.CLOSED)
@@ -103,6 +107,8 @@ MOVES: tuple[Move, ...] = (
     # a removed defective part sent back to the merchant, and its delivery
     *(Move(s, s, "repair.part_return_shipped", PROVIDER) for s in PARTS_RECORDED),
     *(Move(s, s, "repair.part_return_delivered", CARRIER) for s in PARTS_RECORDED),
+    # a settled job's charge waived or paid (repairs/charges.py: the money roles, once)
+    *(Move(s, s, event, MERCHANT) for s in SETTLED for event in CHARGE_MOVES),
 )
 
 
@@ -112,9 +118,11 @@ def find(source: JobStatus, target: JobStatus, event: str | None = None) -> Move
 
 
 def allowed(job: Job, actor: JobActor) -> list[dict[str, Any]]:
-    """The next moves and whether this actor may take them (the 409 payload and the buttons)."""
+    """The next moves and whether this actor may take them (the 409 payload and the buttons); the
+    charge moves only while a charge is due."""
+    due = job.settlement is not None and job.settlement.charge_state is ChargeState.DUE
     return [{"to": m.target.value, "event": m.event, "permitted": actor.party in m.parties}
-            for m in MOVES if m.source == job.status]
+            for m in MOVES if m.source == job.status and (due or m.event not in CHARGE_MOVES)]
 
 
 def can_view(job: Job, actor: JobActor) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from aftersales.core.money import Money
 from aftersales.logistics.ports import Parcel, Registration
 from aftersales.orders.domain import Order
 from aftersales.repairs.model import Job, Part, Provider, Technician
@@ -88,7 +89,7 @@ class RepairTickets(Protocol):
                    reason: str | None = None, data: dict[str, Any] | None = None) -> Ticket: ...
 
     def note(self, tenant_id: str, ticket_id: str, event: str, actor: Actor, *,
-             reason: str | None = None, data: dict[str, Any] | None = None) -> Ticket: ...
+             reason: str | None = None, data: dict[str, Any] | None = None, after_close: bool = False) -> Ticket: ...
 
     def audit(self, tenant_id: str, ticket_id: str, actor: Actor) -> list[AuditEntry]: ...
 
@@ -104,6 +105,12 @@ class ProviderKeys(Protocol):
     """The tenants context issuing a provider-scoped API key."""
 
     def issue_provider_key(self, tenant_id: str, provider_id: str, name: str, *, by: str) -> IssuedProviderKey: ...
+
+
+class RepairRefunds(Protocol):
+    """The refunds context (RefundService): what the ticket's refund already took off for its repair."""
+
+    def repair_deducted(self, tenant_id: str, ticket_id: str) -> Money | None: ...
 
 
 class JobParcels(Protocol):

@@ -65,7 +65,7 @@ TICKET_STATUS = {  # the ticket state a job move drives
 }
 
 
-def _ticket_actor(actor: JobActor) -> Actor:
+def ticket_actor(actor: JobActor) -> Actor:
     """Repairs move the ticket as platform automation; who acted on the job is in the entry's data."""
     return Actor(id=f"repairs:{actor.provider_id or actor.id}", roles=frozenset({Role.SYSTEM}),
                  request_id=actor.request_id)
@@ -127,7 +127,7 @@ class RepairService:
         current = next((j for j in jobs if j.is_open), None)
         if current is not None:
             return current
-        system = _ticket_actor(DISPATCHER)
+        system = ticket_actor(DISPATCHER)
         ticket = self._tickets.get(tenant_id, ticket_id, system)
         if ticket.type != TicketType.REPAIR or ticket.status != Status.REPAIR_DISPATCHED:
             raise IllegalTransition("repairs.ticket_not_dispatched", ticket_id=ticket_id, status=ticket.status.value)
@@ -305,7 +305,7 @@ class RepairService:
         code is counted on the job (audited) and answered 403; a few lock it."""
         try:
             return self._mutate(tenant_id, job_id, actor, lambda j: self._settlements.settle(
-                domain.confirm(j, actor, at=self._clock.now(), code=code), _ticket_actor(actor)), None)
+                domain.confirm(j, actor, at=self._clock.now(), code=code), ticket_actor(actor)), None)
         except domain.WrongCode as wrong:
             self._store.save_job(wrong.job, wrong.job.version - 1)
             raise
@@ -414,7 +414,7 @@ class RepairService:
         data: dict[str, Any] = {"job_id": job.job_id, "provider_id": job.provider_id, "job_event": entry.event,
                                 "by": actor.party.value}
         data.update({k: entry.data[k] for k in VISIT_FACTS if entry.data.get(k) is not None})
-        system = _ticket_actor(actor)
+        system = ticket_actor(actor)
         target = self._ticket_target(job)
         if target is not None and entry.from_status != entry.to_status:
             ticket = self._tickets.get(job.tenant_id, job.ticket_id, system)

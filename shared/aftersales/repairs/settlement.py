@@ -11,17 +11,29 @@ merchant bears:
 What the customer owes is taken off the refund the ticket pays, when it pays one, never more than
 that refund; the rest is a charge due on the ticket (due -> waived | paid). Integer minor units,
 one currency: a refund in another currency is refused (422 at `refund.currency`).
+
+A charge due moves once, to waived or to paid, by a role that may act on money (finance,
+supervisor, admin: `move_charge`); a payment is exactly the charge, in its currency. Each move is on
+the ticket's chain with the settlement it leaves (`CHARGE_EVENTS`), so the refund quote reads the
+charge as it stands (`recorded`).
 """
 
 from __future__ import annotations
 
-from aftersales.core.errors import InvalidRequest
+from collections.abc import Sequence
+
+from aftersales.core.errors import Conflict, Forbidden, InvalidRequest
 from aftersales.core.money import Money
 from aftersales.repairs.model import Billable, ChargeState, Costs, JobStatus, Settlement
+from aftersales.tickets.audit import AuditEntry
+from aftersales.tickets.model import Role
 
 SETTLED_EVENT = "ticket.repair_settled"
 OUTCOMES = frozenset({JobStatus.REPAIRED, JobStatus.NOT_REPAIRABLE})
-__all__ = ["SETTLED_EVENT", "ChargeState", "Settlement", "against_refund", "customer_owes", "settle"]
+CHARGE_ROLES = frozenset({Role.FINANCE, Role.SUPERVISOR, Role.ADMIN})  # who may waive or take a charge
+CHARGE_EVENTS = {ChargeState.WAIVED: "ticket.repair_charge_waived", ChargeState.PAID: "ticket.repair_charge_paid"}
+__all__ = ["CHARGE_EVENTS", "CHARGE_ROLES", "SETTLED_EVENT", "ChargeState", "Settlement", "against_refund",
+           "customer_owes", "move_charge", "recorded", "settle"]
 
 
 def customer_owes(costs: Costs, outcome: JobStatus, *, diagnosis_fee_allowed: bool) -> Money:
@@ -66,3 +78,39 @@ def against_refund(settlement: Settlement, refund: Money) -> Settlement:
     charge = settlement.customer_owes - deduction
     return settlement.model_copy(update={"deduction": deduction, "charge": charge,
                                          "charge_state": ChargeState.DUE if charge.amount else None})
+
+
+def move_charge(settlement: Settlement | None, target: ChargeState, roles: frozenset[Role], *,
+                paid: Money | None = None) -> Settlement:
+    """The settlement with its charge moved to `target` (waived or paid): only by a money role (403),
+    only a charge still due (409: none, or already waived or paid), a payment of exactly the charge,
+    in its currency (422)."""
+    if not roles & CHARGE_ROLES:
+        raise Forbidden("error.role_not_permitted", required=sorted(r.value for r in CHARGE_ROLES))
+    if settlement is None or settlement.charge_state is None:  # not settled yet, or nothing charged
+        raise Conflict("repairs.no_charge_due")
+    if settlement.charge_state is not ChargeState.DUE:
+        raise Conflict("repairs.charge_already_settled", job_id=settlement.job_id,
+                       charge_state=settlement.charge_state.value)
+    if target is ChargeState.PAID:
+        if paid is None:
+            raise InvalidRequest("error.field_required", field="amount")
+        if paid.currency != settlement.charge.currency:
+            raise InvalidRequest("repairs.payment_currency_mismatch", field="amount.currency",
+                                 charge_currency=settlement.charge.currency, currency=paid.currency)
+        if paid.amount != settlement.charge.amount:
+            raise InvalidRequest("repairs.payment_not_the_charge", field="amount.amount",
+                                 charge=settlement.charge.amount, amount=paid.amount)
+    return settlement.model_copy(update={"charge_state": target})
+
+
+def recorded(entries: Sequence[AuditEntry]) -> Settlement | None:
+    """The ticket's settlement as its audit chain has it: the latest settled job's, with its charge
+    waived or paid when a later entry moved it."""
+    settled = [e for e in entries if e.event == SETTLED_EVENT]
+    if not settled:
+        return None
+    settlement = Settlement.model_validate(settled[-1].data["settlement"])
+    moves = set(CHARGE_EVENTS.values())
+    moved = [e for e in entries if e.event in moves and (e.data or {}).get("job_id") == settlement.job_id]
+    return Settlement.model_validate(moved[-1].data["settlement"]) if moved else settlement

@@ -325,11 +325,13 @@ def assign(ticket: Ticket, assignee_id: str, *, actor: Actor, at: datetime,
 
 
 def note(ticket: Ticket, event: str, *, actor: Actor, at: datetime, reason: str | None = None,
-         data: dict[str, Any] | None = None) -> Change:
-    """An audit entry without a status change, written by automation (e.g. an SLA reminder)."""
+         data: dict[str, Any] | None = None, after_close: bool = False) -> Change:
+    """An audit entry without a status change, written by automation (e.g. an SLA reminder).
+    `after_close`: money settled after the ticket closed (a repair charge paid or waived) is
+    still recorded on its chain."""
     if Role.SYSTEM not in actor.roles:
         raise Forbidden("error.role_not_permitted", action="note")
-    if ticket.is_terminal:
+    if ticket.is_terminal and not after_close:
         raise IllegalTransition("error.ticket_closed", status=ticket.status.value, allowed=[])
     entry = _entry(ticket, seq=ticket.version + 1, at=at, event=event, actor=actor,
                    from_status=ticket.status, to_status=ticket.status, reason=reason, data=data)

@@ -167,11 +167,11 @@ class TicketService:
                             expected_version)
 
     def note(self, tenant_id: str, ticket_id: str, event: str, actor: Actor, *,
-             reason: str | None = None, data: dict[str, Any] | None = None) -> Ticket:
+             reason: str | None = None, data: dict[str, Any] | None = None, after_close: bool = False) -> Ticket:
         """Record an automation step (SLA reminder, breach, default action) in the audit chain."""
         return self._mutate(tenant_id, ticket_id, actor,
                             lambda t: domain.note(t, event, actor=actor, at=self._clock.now(),
-                                                  reason=reason, data=data),
+                                                  reason=reason, data=data, after_close=after_close),
                             None)
 
     def record_risk(self, tenant_id: str, ticket_id: str, summary: RiskSummary, actor: Actor) -> Ticket:

@@ -9,6 +9,7 @@ from aftersales.core.settings import RepairSettings
 from aftersales.wiring.groups import ContextGroup
 
 if TYPE_CHECKING:
+    from aftersales.repairs.charges import RepairCharges
     from aftersales.repairs.service import RepairService
 
 
@@ -29,3 +30,12 @@ class RepairContexts(ContextGroup):
         settlements = JobSettlements(self.tickets, lambda tenant: self.refunds.settings(tenant).repair_diagnosis_fee)
         return RepairService(store, self.tickets, registry, self.events, self.clock,
                              parcels=LazyJobParcels(self), settlements=settlements)
+
+    @cached_property
+    def repair_charges(self) -> RepairCharges:
+        """A settled job's charge waived or paid, set against what the ticket's refund took off."""
+        from aftersales.adapters.dynamo import repairs as tables
+        from aftersales.repairs.charges import RepairCharges
+
+        tables.bind(RepairSettings.from_env(self._env).repairs_table)
+        return RepairCharges(tables.DynamoRepairStore(), self.tickets, self.refunds, self.clock)

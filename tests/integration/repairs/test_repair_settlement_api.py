@@ -118,3 +118,49 @@ def test_a_diagnosis_fee_the_tenant_allows_comes_off_the_refund(rig):
     grant = _refunded(rig)
     assert grant["amount"] == {"amount": 29000 - 8000, "currency": CNY}
     assert grant["repair_deduction"] == {"amount": 8000, "currency": CNY}
+
+
+def test_finance_records_the_payment_of_the_charge_once_and_nobody_else_moves_it(rig):
+    """GIVEN a paid repair confirmed, 125.00 CNY due WHEN agents, the storefront, the customer and the
+    provider's key try THEN 403; a payment of another amount or currency is 422 at its field; finance's
+    payment of exactly the charge is 200 (paid on the job, once on the ticket's chain); a later waiver
+    or payment is 409."""
+    call, creds = rig["call"], rig["creds"]
+    job_id = _decided(rig, "paid", "repaired")
+    pay = f"/repairs/jobs/{job_id}/charge/payment"
+    payment = {"reference": "pos-7781", "amount": {"amount": 12500, "currency": CNY}}
+    for who in (creds["agent"], creds["key"], creds["cust-1"], rig["key"]):
+        assert call("POST", pay, payment, who=who).status == 403
+    short = call("POST", pay, {**payment, "amount": {"amount": 12499, "currency": CNY}}, who=creds["finance"])
+    assert short.status == 422 and short.body["error"]["fields"][0]["path"] == "amount.amount", short.body
+    euros = call("POST", pay, {**payment, "amount": {"amount": 12500, "currency": "EUR"}}, who=creds["finance"])
+    assert euros.status == 422 and euros.body["error"]["fields"][0]["path"] == "amount.currency", euros.body
+    paid = call("POST", pay, payment, who=creds["finance"])
+    assert paid.status == 200 and paid.body["settlement"]["charge_state"] == "paid", paid.body
+    assert call("GET", f"/repairs/jobs/{job_id}", who=creds["cust-1"]).body["settlement"]["charge_state"] == "paid"
+    again = call("POST", f"/repairs/jobs/{job_id}/charge/waiver", {"reason": "goodwill"}, who=creds["admin"])
+    assert again.status == 409 and again.body["error"]["code"] == "conflict", again.body
+    assert call("POST", pay, payment, who=creds["supervisor"]).status == 409
+    audit = call("GET", f"/tickets/{rig['ticket_id']}/audit", who=creds["finance"]).body["entries"]
+    [entry] = [e for e in audit if e["event"].startswith("ticket.repair_charge_")]
+    assert entry["event"] == "ticket.repair_charge_paid" and entry["data"]["decided_by"] == paid.body[
+        "entries"][-1]["actor_id"] and entry["data"]["reference"] == "pos-7781"
+
+
+def test_a_diagnosis_fee_waived_before_the_refund_is_not_taken_off_it(rig):
+    settings = rig["call"]("GET", "/refund-settings").body
+    assert rig["call"]("PUT", "/refund-settings", {**settings, "repair_diagnosis_fee": True}).status == 200
+    job_id = _decided(rig, "paid", "not-repairable")
+    waived = rig["call"]("POST", f"/repairs/jobs/{job_id}/charge/waiver", {"reason": "goodwill"},
+                         who=rig["creds"]["supervisor"])
+    assert waived.status == 200 and waived.body["settlement"]["charge_state"] == "waived", waived.body
+    grant = _refunded(rig)
+    assert grant["amount"] == {"amount": 29000, "currency": CNY} and grant["repair_deduction"] is None
+
+
+def test_a_job_without_a_charge_has_nothing_to_waive(rig):
+    job_id = _decided(rig, "warranty", "repaired")
+    none = rig["call"]("POST", f"/repairs/jobs/{job_id}/charge/waiver", {"reason": "x"}, who=rig["creds"]["finance"])
+    assert none.status == 409, none.body
+    blank = rig["call"]("POST", f"/repairs/jobs/{job_id}/charge/waiver", {"reason": ""}, who=rig["creds"]["finance"])
+    assert blank.status == 422 and blank.body["error"]["fields"][0]["path"] == "reason", blank.body

@@ -11,8 +11,8 @@ from aftersales.core.errors import InvalidRequest
 from aftersales.core.money import Money
 from aftersales.refunds.refundable import RefundLine, ReturnReason, TenantRefundSettings, quote_refund
 from aftersales.refunds.service import grant_id_for
-from aftersales.repairs.model import Billable, Costs, JobStatus
-from aftersales.repairs.settlement import SETTLED_EVENT, settle
+from aftersales.repairs.model import Billable, ChargeState, Costs, JobStatus
+from aftersales.repairs.settlement import CHARGE_EVENTS, SETTLED_EVENT, recorded, settle
 from aftersales.tickets.domain import Actor, LineRequest, OpenTicket
 from aftersales.tickets.model import Role, Status
 from tests.support.fakes.money import FakeRefundProvider
@@ -77,3 +77,24 @@ def test_a_settlement_in_another_currency_is_refused_before_the_ticket_moves():
     assert refused.value.details["field"] == "refund.currency"
     assert rig.tickets.get("acme", ticket_id, FINANCE).status == Status.UNREPAIRABLE
 
+
+
+@pytest.mark.parametrize("state", [ChargeState.WAIVED, ChargeState.PAID])
+def test_a_charge_waived_or_paid_before_the_refund_is_not_taken_off_it(state):
+    """GIVEN the diagnosis fee's charge was waived (or paid) on the ticket's chain WHEN the refund is
+    granted THEN it pays in full; the refund's own repair deductions are what it took off."""
+    rig = Rig(FakeRefundProvider())
+    ticket_id = _unrepairable(rig, 3000, warranty=False)
+    settled = recorded(rig.store.audit_entries("acme", ticket_id))
+    rig.tickets.note("acme", ticket_id, CHARGE_EVENTS[state], SYSTEM, data={
+        "job_id": "rjob_1", "settlement": settled.model_copy(update={"charge_state": state}).model_dump(mode="json")})
+    grant = _grant(rig, ticket_id)
+    assert grant.amount == Money(amount=REFUND, currency="CNY") and grant.repair_deduction is None
+    assert rig.service.repair_deducted("acme", ticket_id) is None
+
+
+def test_what_the_refund_took_off_for_the_repair_is_read_back():
+    rig = Rig(FakeRefundProvider())
+    ticket_id = _unrepairable(rig, 3000, warranty=False)
+    _grant(rig, ticket_id)
+    assert rig.service.repair_deducted("acme", ticket_id) == Money(amount=3000, currency="CNY")
