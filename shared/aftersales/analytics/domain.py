@@ -5,7 +5,9 @@ creation, by type, reason, channel and each sku), resolved (the first time it re
 status; its processing time from creation goes into the period's sketch), first_contact (resolved
 without ever waiting for the customer's information and without a reopen), reopened (each reopen),
 refunds (count and amount per currency; an amount is split over the ticket's skus in proportion to
-what each line asked, largest remainder first, so the per-sku amounts sum to the refund)."""
+what each line asked, largest remainder first, so the per-sku amounts sum to the refund),
+repair_costs (each settled repair job, `ticket.repair_settled`: count and the merchant's share of its
+parts and labour per currency, split over the skus the same way)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from aftersales.analytics.model import (
     METRICS,
+    REPAIR_SETTLED,
     RESOLUTION_STATUSES,
     RETURN_TYPES,
     UNASSIGNED,
@@ -120,18 +123,28 @@ def apply(facts: TicketFacts, detail: Mapping[str, Any], zone: ZoneInfo, *,
             for period in at_periods:
                 durations.setdefault(period, []).append(seconds)
 
-    amount = data.get("amount") if event == "ticket.refunded" else None
-    if isinstance(amount, Mapping) and isinstance(amount.get("amount"), int):
-        after = facts.model_copy(update=update)
-        currency, minor = str(amount.get("currency", "XXX")), int(amount["amount"])
-        for delta in _count(deltas, after, "refunds", at_periods):
-            delta.add_amount("all=all", currency, minor)
-            for dim in ("type", "reason", "channel", "agent", "team"):
-                delta.add_amount(f"{dim}={after.dimension(dim)[0]}", currency, minor)
-            for sku, part in split_amount(minor, after.sku_amounts).items():
-                delta.add_amount(f"sku={sku}", currency, part)
+    if event == "ticket.refunded":
+        _count_amount(deltas, facts.model_copy(update=update), "refunds", data.get("amount"), at_periods)
+    elif event == REPAIR_SETTLED:
+        settlement = data.get("settlement")
+        cost = settlement.get("merchant_cost") if isinstance(settlement, Mapping) else None
+        _count_amount(deltas, facts.model_copy(update=update), "repair_costs", cost, at_periods)
 
     return Projection(facts=facts.model_copy(update=update), deltas=list(deltas.values()), durations=durations)
+
+
+def _count_amount(deltas: dict[tuple[Period, str], BucketDelta], facts: TicketFacts, metric: str, amount: Any,
+                  at_periods: Iterable[Period]) -> None:
+    """Count `metric` and add `amount` ({amount: minor, currency}) by every dimension, split over skus."""
+    if not isinstance(amount, Mapping) or not isinstance(amount.get("amount"), int):
+        return
+    currency, minor = str(amount.get("currency", "XXX")), int(amount["amount"])
+    for delta in _count(deltas, facts, metric, at_periods):
+        delta.add_amount("all=all", currency, minor)
+        for dim in ("type", "reason", "channel", "agent", "team"):
+            delta.add_amount(f"{dim}={facts.dimension(dim)[0]}", currency, minor)
+        for sku, part in split_amount(minor, facts.sku_amounts).items():
+            delta.add_amount(f"sku={sku}", currency, part)
 
 
 def _sku_amounts(lines: Iterable[Mapping[str, Any]]) -> dict[str, int]:

@@ -19,7 +19,11 @@ METRICS: dict[str, tuple[str, ...]] = {
     "first_contact": ("type", "channel", "agent", "team"),
     "reopened": ("type", "channel", "agent", "team"),
     "refunds": DIMENSIONS,  # counts here, amounts per currency in the same item
+    "repair_costs": DIMENSIONS,  # settled repair jobs; the merchant's share of their costs as amounts
 }
+# metric -> the name its amounts have in a summary
+AMOUNTS = {"refunds": "refund_amounts", "repair_costs": "repair_cost_amounts"}
+REPAIR_SETTLED = "ticket.repair_settled"  # a repair job's costs settled on its ticket (the repairs context)
 UNKNOWN = "unknown"
 UNASSIGNED = "unassigned"
 # a ticket is resolved the first time it reaches one of these (its processing time ends there)

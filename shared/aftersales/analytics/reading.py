@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from aftersales.analytics.model import METRICS
+from aftersales.analytics.model import AMOUNTS, METRICS
 from aftersales.analytics.ports import AnalyticsStore, Bucket
 from aftersales.analytics.sketch import DurationSketch
 from aftersales.core.errors import InvalidRequest
@@ -50,7 +50,8 @@ def validate_range(grain: str, first: str, last: str) -> Range:
 class Summary:
     range: Range
     counts: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # metric -> dim -> value -> n
-    amounts: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # dim -> value -> CUR -> minor
+    # metric (refunds, repair_costs) -> dim -> value -> CUR -> minor
+    amounts: dict[str, dict[str, dict[str, dict[str, int]]]] = field(default_factory=dict)
     per_period: dict[str, dict[str, int]] = field(default_factory=dict)  # period -> metric -> total
     processing_seconds: dict[str, float | int | None] = field(default_factory=dict)
     requests: int = 0
@@ -63,7 +64,8 @@ class Summary:
 
     def body(self) -> dict[str, object]:
         return {"grain": self.range.grain, "from": self.range.first, "to": self.range.last,
-                "counts": self.counts, "refund_amounts": self.amounts, "per_period": self.per_period,
+                "counts": self.counts, **{name: self.amounts.get(metric, {}) for metric, name in AMOUNTS.items()},
+                "per_period": self.per_period,
                 "processing_seconds": self.processing_seconds,
                 "first_contact_resolution_rate": self.rate("first_contact"),
                 "reopen_rate": self.rate("reopened")}
@@ -78,7 +80,7 @@ def _fold(summary: Summary, bucket: Bucket) -> None:
     for name, minor in bucket.amounts.items():
         key, _, currency = name.rpartition("|")
         dim, _, value = key.partition("=")
-        per_value = summary.amounts.setdefault(dim, {}).setdefault(value, {})
+        per_value = summary.amounts.setdefault(bucket.metric, {}).setdefault(dim, {}).setdefault(value, {})
         per_value[currency] = per_value.get(currency, 0) + minor
 
 

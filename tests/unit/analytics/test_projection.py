@@ -225,3 +225,40 @@ def test_a_rebuild_from_the_chains_equals_the_live_projection_and_becomes_live()
     assert rebuilt["refund_amounts"] == live["refund_amounts"]
     assert rebuilt["counts"]["resolved"] == live["counts"]["resolved"]
     assert rebuilt["processing_seconds"] == live["processing_seconds"]
+
+
+def repair_settled(seq: int, at: str, *, parts: int, labour: int, billable_to: str, outcome: str) -> dict:
+    """The entry the repairs context notes on the ticket (its real settlement, dumped as it is stored)."""
+    from aftersales.repairs.model import Billable, Costs, JobStatus
+    from aftersales.repairs.settlement import SETTLED_EVENT, settle
+
+    costs = Costs(parts=Money(amount=parts, currency="CNY"), labour=Money(amount=labour, currency="CNY"),
+                  billable_to=Billable(billable_to))
+    settlement = settle("J-1", costs, JobStatus(outcome))
+    return event(seq, SETTLED_EVENT, at, "repair_in_progress",
+                 data={"job_id": "J-1", "provider_id": "p-1", "settlement": settlement.model_dump(mode="json")})
+
+
+def test_a_settled_repair_counts_the_merchants_share_of_its_costs_apart_from_refunds():
+    _, _, projector, reader = build(ticket(type="repair"))
+    projector.on_ticket_event(CREATED)
+    projector.on_ticket_event(ASSIGNED)
+    # a warranty job: parts and labour are all the merchant's cost
+    projector.on_ticket_event(repair_settled(3, "2026-12-01T03:00:00+00:00", parts=2599, labour=8000,
+                                             billable_to="merchant", outcome="repaired"))
+    s = reader.summary("t1", "day", "2026-12-01", "2026-12-01").body()
+    assert s["counts"]["repair_costs"]["all"] == {"all": 1}
+    assert s["repair_cost_amounts"]["all"]["all"] == {"CNY": 10_599}
+    assert s["repair_cost_amounts"]["team"] == {"team-east": {"CNY": 10_599}}
+    assert sum(v["CNY"] for v in s["repair_cost_amounts"]["sku"].values()) == 10_599
+    assert s["refund_amounts"] == {}
+
+
+def test_a_repair_the_customer_pays_costs_the_merchant_nothing():
+    _, _, projector, reader = build(ticket(type="repair"))
+    projector.on_ticket_event(CREATED)
+    projector.on_ticket_event(repair_settled(2, "2026-12-01T03:00:00+00:00", parts=2599, labour=8000,
+                                             billable_to="customer", outcome="repaired"))
+    s = reader.summary("t1", "day", "2026-12-01", "2026-12-01").body()
+    assert s["counts"]["repair_costs"]["all"] == {"all": 1}
+    assert s["repair_cost_amounts"]["all"]["all"] == {"CNY": 0}
