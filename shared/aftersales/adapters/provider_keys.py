@@ -1,4 +1,5 @@
-"""The repairs context's ProviderKeys over the tenants context: a provider-scoped tenant API key."""
+"""The repairs context's ProviderKeys over the tenants context: a provider-scoped tenant API key, or
+one scoped to a technician of the provider."""
 
 from __future__ import annotations
 
@@ -17,3 +18,13 @@ class TenantProviderKeys:
     def issue_provider_key(self, tenant_id: str, provider_id: str, name: str, *, by: str) -> IssuedProviderKey:
         issued = self._tenants().issue_provider_key(tenant_id, provider_id, name, by=by)
         return IssuedProviderKey(api_key=issued.api_key, key_id=issued.record.key_id, provider_id=provider_id)
+
+    def issue_technician_key(self, tenant_id: str, provider_id: str, technician_id: str, name: str, *,
+                             by: str) -> IssuedProviderKey:
+        issued = self._tenants().issue_technician_key(tenant_id, provider_id, technician_id, name, by=by)
+        return IssuedProviderKey(api_key=issued.api_key, key_id=issued.record.key_id, provider_id=provider_id,
+                                 technician_id=technician_id)
+
+    def revoke_technician_key(self, tenant_id: str, provider_id: str, technician_id: str, key_id: str, *,
+                              by: str) -> None:
+        self._tenants().revoke_technician_key(tenant_id, provider_id, technician_id, key_id, by=by)

@@ -42,9 +42,12 @@ class ApiKeyScope(StrEnum):
     STAFF_TOKEN_ISSUER = "staff_token_issuer"  # staff tokens for registered staff (e.g. an SSO bridge)
     ADMIN = "admin"  # staff users and API keys
     REPAIR_PROVIDER = "repair_provider"  # a repair provider's key: the jobs offered to its provider, nothing else
+    REPAIR_TECHNICIAN = "repair_technician"  # a provider's technician's key: that technician's jobs, nothing else
 
 
 DEFAULT_SCOPES = frozenset({ApiKeyScope.STOREFRONT})
+# Scopes a key gets only for a provider (and a technician) of the repairs context, never by asking for them.
+REPAIR_SCOPES = frozenset({ApiKeyScope.REPAIR_PROVIDER, ApiKeyScope.REPAIR_TECHNICIAN})
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,15 @@ class Principal:
     roles: frozenset[Role]
     customer_id: str | None = None
     scopes: frozenset[ApiKeyScope] = frozenset()  # API keys only
-    provider_id: str | None = None  # a repair provider's key: the provider it acts for
+    provider_id: str | None = None  # a repair provider's (or its technician's) key: the provider it acts for
+    technician_id: str | None = None  # a technician's key: the technician whose jobs it acts on
 
     def to_context(self) -> dict[str, str]:
         return {"tenant_id": self.tenant_id, "principal_kind": self.kind, "subject_id": self.subject_id,
                 "roles": ",".join(sorted(r.value for r in self.roles)),
                 "scopes": ",".join(sorted(s.value for s in self.scopes)),
-                "customer_id": self.customer_id or "", "provider_id": self.provider_id or ""}
+                "customer_id": self.customer_id or "", "provider_id": self.provider_id or "",
+                "technician_id": self.technician_id or ""}
 
     @classmethod
     def from_context(cls, context: dict[str, object]) -> Principal:
@@ -74,7 +79,8 @@ class Principal:
         return cls(tenant_id=str(context["tenant_id"]), kind=str(context["principal_kind"]),
                    subject_id=str(context["subject_id"]), roles=roles,
                    customer_id=str(context.get("customer_id") or "") or None, scopes=scopes,
-                   provider_id=str(context.get("provider_id") or "") or None)
+                   provider_id=str(context.get("provider_id") or "") or None,
+                   technician_id=str(context.get("technician_id") or "") or None)
 
 
 def single_credential(api_key: str | None, authorization: str | None) -> tuple[str | None, str | None]:

@@ -3,8 +3,11 @@
 Every change returns the new job with exactly one more sealed audit entry (the tickets' hash
 chain, tickets/audit.py), so a job's chain verifies like a ticket's. A move is allowed only when
 the table has it from the current status and the acting party is one of its parties; a provider
-acts only on a job offered to it. A job is confirmed only with the one-time code the customer
-holds (kept as a hash; a few wrong codes lock it).
+acts only on a job offered to it, a technician's own key only on its provider's jobs assigned to
+that technician, and only in the field steps (FIELD: on the way, check-in, parts, diagnosis, repaired
+or not, the customer's code at the visit); the provider's decisions (accept, decline, book,
+reschedule, who the technician is, parcels, close) stay with the provider's key. A job is confirmed
+only with the one-time code the customer holds (kept as a hash; a few wrong codes lock it).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from aftersales.tickets.audit import GENESIS_HASH, AuditEntry, seal
 J = JobStatus
 P = Party
 PROVIDER = frozenset({P.PROVIDER})
+FIELD = frozenset({P.PROVIDER, P.TECHNICIAN})  # the visit's steps: the provider, or the job's own technician
 CUSTOMER = frozenset({P.CUSTOMER})
 CLOSERS = frozenset({P.PROVIDER, P.MERCHANT})
 SENDERS = frozenset({P.CUSTOMER, P.MERCHANT})  # the customer, or the storefront on their behalf
@@ -77,18 +81,18 @@ MOVES: tuple[Move, ...] = (
     Move(J.OFFERED, J.DECLINED, "repair.declined", PROVIDER),
     Move(J.ACCEPTED, J.BOOKED, "repair.appointment_booked", PROVIDER),
     Move(J.BOOKED, J.BOOKED, "repair.appointment_rescheduled", PROVIDER),
-    Move(J.BOOKED, J.BOOKED, "repair.on_the_way", PROVIDER),
-    Move(J.BOOKED, J.CHECKED_IN, "repair.checked_in", PROVIDER),
-    Move(J.CHECKED_IN, J.CHECKED_IN, "repair.part_recorded", PROVIDER),
-    Move(J.CHECKED_IN, J.DIAGNOSED, "repair.diagnosed", PROVIDER),
-    Move(J.DIAGNOSED, J.DIAGNOSED, "repair.part_recorded", PROVIDER),
+    Move(J.BOOKED, J.BOOKED, "repair.on_the_way", FIELD),
+    Move(J.BOOKED, J.CHECKED_IN, "repair.checked_in", FIELD),
+    Move(J.CHECKED_IN, J.CHECKED_IN, "repair.part_recorded", FIELD),
+    Move(J.CHECKED_IN, J.DIAGNOSED, "repair.diagnosed", FIELD),
+    Move(J.DIAGNOSED, J.DIAGNOSED, "repair.part_recorded", FIELD),
     Move(J.DIAGNOSED, J.DIAGNOSED, "repair.quote_decided", CUSTOMER),
-    Move(J.DIAGNOSED, J.REPAIRED, "repair.repaired", PROVIDER),
-    Move(J.DIAGNOSED, J.NOT_REPAIRABLE, "repair.not_repairable", PROVIDER),
-    Move(J.REPAIRED, J.CONFIRMED, "repair.customer_confirmed", PROVIDER | CUSTOMER),
-    Move(J.REPAIRED, J.REPAIRED, "repair.code_refused", PROVIDER | CUSTOMER),
-    Move(J.NOT_REPAIRABLE, J.NOT_REPAIRABLE, "repair.code_refused", PROVIDER | CUSTOMER),
-    Move(J.NOT_REPAIRABLE, J.CONFIRMED, "repair.customer_confirmed", PROVIDER | CUSTOMER),
+    Move(J.DIAGNOSED, J.REPAIRED, "repair.repaired", FIELD),
+    Move(J.DIAGNOSED, J.NOT_REPAIRABLE, "repair.not_repairable", FIELD),
+    Move(J.REPAIRED, J.CONFIRMED, "repair.customer_confirmed", FIELD | CUSTOMER),
+    Move(J.REPAIRED, J.REPAIRED, "repair.code_refused", FIELD | CUSTOMER),
+    Move(J.NOT_REPAIRABLE, J.NOT_REPAIRABLE, "repair.code_refused", FIELD | CUSTOMER),
+    Move(J.NOT_REPAIRABLE, J.CONFIRMED, "repair.customer_confirmed", FIELD | CUSTOMER),
     Move(J.CONFIRMED, J.CLOSED, "repair.closed", CLOSERS),
     # the SLA engine's re-dispatch: not answered, or not visited, within the tenant's SLA
     Move(J.OFFERED, J.DECLINED, "repair.withdrawn", frozenset({P.SYSTEM})),
@@ -126,12 +130,21 @@ def allowed(job: Job, actor: JobActor) -> list[dict[str, Any]]:
 
 
 def can_view(job: Job, actor: JobActor) -> bool:
-    """A provider sees only jobs offered to it, a customer only their own; the merchant all."""
+    """A provider sees only jobs offered to it, a technician only its provider's jobs assigned to it,
+    a customer only their own; the merchant all."""
     if actor.party == P.PROVIDER:
         return actor.provider_id == job.provider_id
+    if actor.party == P.TECHNICIAN:
+        return actor.provider_id == job.provider_id and actor.technician_id is not None \
+            and actor.technician_id == job.technician_id
     if actor.party == P.CUSTOMER:
         return actor.customer_id == job.customer_id
     return True
+
+
+def permits(actor: JobActor, event: str) -> bool:
+    """Whether the table lets this actor's party take `event` from any status."""
+    return any(actor.party in m.parties for m in MOVES if m.event == event)
 
 
 def code_hash(job_id: str, code: str) -> str:
@@ -249,12 +262,24 @@ def on_the_way(job: Job, actor: JobActor, *, at: datetime, eta: datetime | None,
                                 allowed=allowed(job, actor))
     if eta is not None and eta < at:
         raise InvalidRequest("repairs.eta_in_past", field="eta")
-    technician = technician_id or job.appointment.technician_id
+    technician = _named(job, actor, technician_id) or job.appointment.technician_id
     appointment = job.appointment.model_copy(update={"on_the_way_at": at, "eta": eta, "technician_id": technician})
     return apply_move(job, J.BOOKED, "repair.on_the_way", actor, at=at,
                  data={"eta": iso(eta) if eta else None, "technician_id": technician,
                        "window": job.appointment.window.model_dump(mode="json")},
                  appointment=appointment)
+
+
+def _named(job: Job, actor: JobActor, technician_id: str | None) -> str | None:
+    """The technician a step names: whoever the provider names; a technician's own key only itself
+    (naming another is the provider's decision: 403), never on a job that is not its own (404)."""
+    if actor.party != P.TECHNICIAN:
+        return technician_id
+    if not can_view(job, actor):
+        raise NotFound("repairs.job_not_found", job_id=job.job_id)
+    if technician_id is not None and technician_id != actor.technician_id:
+        raise Forbidden("error.role_not_permitted", field="technician_id")
+    return actor.technician_id
 
 
 def _future(window: Window, at: datetime) -> None:
@@ -275,8 +300,9 @@ def check_in(job: Job, actor: JobActor, *, at: datetime, location: Location | No
     media = list(dict.fromkeys(media_ids))
     if len(media) > MAX_MEDIA:
         raise InvalidRequest("repairs.too_many_photos", field="media_ids", limit=MAX_MEDIA)
+    named = _named(job, actor, technician_id)
     visit = CheckIn(at=at, location=location, media_ids=media,
-                    technician_id=technician_id or (job.appointment.technician_id if job.appointment else None))
+                    technician_id=named or (job.appointment.technician_id if job.appointment else None))
     return apply_move(job, J.CHECKED_IN, "repair.checked_in", actor, at=at,
                  data={"media_ids": media, "located": location is not None, "technician_id": visit.technician_id},
                  check_in=visit)

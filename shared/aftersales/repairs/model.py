@@ -48,6 +48,7 @@ class Party(StrEnum):
     """Who acts on a job."""
 
     PROVIDER = "provider"  # the provider's credentials (its API key), for its own jobs only
+    TECHNICIAN = "technician"  # a technician's own key: the field steps of the provider's jobs assigned to them
     CUSTOMER = "customer"  # the ticket's customer
     MERCHANT = "merchant"  # the merchant's staff or systems
     SYSTEM = "system"  # dispatch automation
@@ -88,7 +89,8 @@ class JobActor(DomainModel):
 
     party: Party
     id: str
-    provider_id: str | None = None  # a provider's credentials: the provider they belong to
+    provider_id: str | None = None  # a provider's (or its technician's) credentials: the provider they belong to
+    technician_id: str | None = None  # a technician's credentials: the technician they belong to
     customer_id: str | None = None
     request_id: str | None = None
 
@@ -293,6 +295,14 @@ class Job(DomainModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def technician_id(self) -> str | None:
+        """The technician the job is assigned to: the one who checked in, else the appointment's (booked,
+        rescheduled or named on the way); None before a visit is booked (and for a depot repair)."""
+        if self.check_in is not None and self.check_in.technician_id:
+            return self.check_in.technician_id
+        return self.appointment.technician_id if self.appointment else None
 
     def parcel(self, tracking_number: str) -> JobParcel | None:
         return next((p for p in self.parcels if p.tracking_number == tracking_number), None)

@@ -58,6 +58,10 @@ class RepairStore(Protocol):
                           cursor: str | None) -> JobPage:
         """The provider's jobs, newest first (an index query, no scan)."""
 
+    def jobs_for_technician(self, tenant_id: str, provider_id: str, technician_id: str, *, open_only: bool,
+                            limit: int, cursor: str | None) -> JobPage:
+        """The provider's jobs assigned to this technician (`Job.technician_id`), as jobs_for_provider."""
+
     def open_jobs(self, tenant_id: str, provider_id: str) -> int:
         """How many open jobs the provider holds (its load against its capacity)."""
 
@@ -99,12 +103,21 @@ class IssuedProviderKey:
     api_key: str  # shown once
     key_id: str
     provider_id: str
+    technician_id: str | None = None  # a technician's key
 
 
 class ProviderKeys(Protocol):
-    """The tenants context issuing a provider-scoped API key."""
+    """The tenants context issuing a provider-scoped API key (or one of its technician's), and
+    revoking a technician's."""
 
     def issue_provider_key(self, tenant_id: str, provider_id: str, name: str, *, by: str) -> IssuedProviderKey: ...
+
+    def issue_technician_key(self, tenant_id: str, provider_id: str, technician_id: str, name: str, *,
+                             by: str) -> IssuedProviderKey: ...
+
+    def revoke_technician_key(self, tenant_id: str, provider_id: str, technician_id: str, key_id: str, *,
+                              by: str) -> None:
+        """NotFound `error.api_key_not_found` unless the key is this technician's; revoking twice is no change."""
 
 
 class RepairRefunds(Protocol):

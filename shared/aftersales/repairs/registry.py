@@ -1,5 +1,5 @@
-"""The merchant's side of the provider network: providers, their technicians and credentials,
-and the parts catalogue."""
+"""The merchant's side of the provider network: providers, their technicians and credentials (a
+provider's key, a technician's key), and the parts catalogue."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 from pydantic import ValidationError
 
 from aftersales.core.clock import Clock
-from aftersales.core.errors import InvalidRequest, NotFound
+from aftersales.core.errors import Forbidden, InvalidRequest, NotFound
 from aftersales.core.ids import new_id
 from aftersales.core.money import Money
-from aftersales.repairs.model import Part, Provider, Technician
+from aftersales.repairs.model import JobActor, Part, Party, Provider, Technician
 from aftersales.repairs.ports import IssuedProviderKey, ProviderKeys, RepairStore
 from aftersales.sla.calendar import BusinessCalendar
 
@@ -55,6 +55,29 @@ class ProviderRegistry:
         """An API key that acts only as this provider, on the jobs offered to it."""
         self.provider(tenant_id, provider_id)
         return self._keys.issue_provider_key(tenant_id, provider_id, name, by=by)
+
+    def issue_technician_key(self, tenant_id: str, provider_id: str, technician_id: str, name: str, *,
+                             by: JobActor) -> IssuedProviderKey:
+        """An API key that acts only as this technician, in the field steps of the provider's jobs
+        assigned to it. Asked by the merchant (the route admits its admins) or by the provider's own
+        key for its own technicians; another provider's technicians do not exist for a provider (404)."""
+        self._manages(tenant_id, provider_id, by)
+        self.technician(tenant_id, provider_id, technician_id)
+        return self._keys.issue_technician_key(tenant_id, provider_id, technician_id, name, by=by.id)
+
+    def revoke_technician_key(self, tenant_id: str, provider_id: str, technician_id: str, key_id: str, *,
+                              by: JobActor) -> None:
+        """The technician's key stops working at once (the same parties as issue it; an inactive
+        technician's keys can still be revoked)."""
+        self._manages(tenant_id, provider_id, by)
+        self._keys.revoke_technician_key(tenant_id, provider_id, technician_id, key_id, by=by.id)
+
+    def _manages(self, tenant_id: str, provider_id: str, by: JobActor) -> None:
+        if by.party == Party.PROVIDER and by.provider_id != provider_id:
+            raise NotFound("repairs.provider_not_found", provider_id=provider_id)
+        if by.party not in (Party.MERCHANT, Party.PROVIDER):
+            raise Forbidden("error.role_not_permitted", required=[Party.MERCHANT.value, Party.PROVIDER.value])
+        self.provider(tenant_id, provider_id)
 
     # ------------------------------------------------------------------ technicians
     def put_technician(self, tenant_id: str, provider_id: str, *, name: str, technician_id: str | None = None,

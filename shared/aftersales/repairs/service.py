@@ -20,7 +20,14 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from aftersales.core.clock import Clock
-from aftersales.core.errors import ConcurrentModification, Conflict, IllegalTransition, NotFound, PreconditionFailed
+from aftersales.core.errors import (
+    ConcurrentModification,
+    Conflict,
+    Forbidden,
+    IllegalTransition,
+    NotFound,
+    PreconditionFailed,
+)
 from aftersales.core.ids import new_id
 from aftersales.core.money import Money
 from aftersales.events.ports import EventPublisher
@@ -56,6 +63,8 @@ WITHDRAWABLE = {  # the SLA metric a job missed -> the statuses it can be taken 
     "repair_accept": frozenset({JobStatus.OFFERED}),
     "repair_first_visit": frozenset({JobStatus.ACCEPTED, JobStatus.BOOKED}),
 }
+SENT_EVENTS = {ParcelDirection.REPAIR_IN: "repair.shipped_in", ParcelDirection.REPAIR_OUT: "repair.shipped_back",
+               ParcelDirection.PART_RETURN: "repair.part_return_shipped"}  # the move a parcel's post is
 VISIT_FACTS = ("window", "eta")  # what the customer's messages and tracking page tell of the visit
 TICKET_STATUS = {  # the ticket state a job move drives
     JobStatus.CHECKED_IN: Status.REPAIR_IN_PROGRESS,
@@ -96,17 +105,29 @@ class RepairService:
 
     # ------------------------------------------------------------------ reads
     def job(self, tenant_id: str, job_id: str, actor: JobActor) -> Job:
+        """The one read every step goes through: another provider's job, or another technician's, does
+        not exist for this actor (404); a technician's key of a technician no longer active reads nothing."""
+        self._active_technician(tenant_id, actor)
         job = self._store.get_job(tenant_id, job_id)
         if job is None or not domain.can_view(job, actor):
             raise NotFound("repairs.job_not_found", job_id=job_id)  # another provider's job does not exist
         return job
+
+    def _active_technician(self, tenant_id: str, actor: JobActor) -> None:
+        if actor.party == Party.TECHNICIAN:
+            self._registry.technician(tenant_id, actor.provider_id or "", actor.technician_id or "")
 
     def for_ticket(self, tenant_id: str, ticket_id: str, actor: JobActor) -> list[Job]:
         return [j for j in self._store.jobs_for_ticket(tenant_id, ticket_id) if domain.can_view(j, actor)]
 
     def provider_jobs(self, tenant_id: str, actor: JobActor, *, provider_id: str | None = None, open_only: bool,
                       limit: int, cursor: str | None) -> JobPage:
-        """A provider's own jobs (its credentials name the provider); the merchant names one."""
+        """A provider's own jobs (its credentials name the provider), a technician's the jobs assigned
+        to it; the merchant names the provider."""
+        if actor.party == Party.TECHNICIAN:
+            self._active_technician(tenant_id, actor)
+            return self._store.jobs_for_technician(tenant_id, actor.provider_id or "", actor.technician_id or "",
+                                                   open_only=open_only, limit=limit, cursor=cursor)
         wanted = actor.provider_id if actor.party == Party.PROVIDER else provider_id
         if wanted is None:
             raise NotFound("repairs.provider_not_found", provider_id=None)
@@ -336,6 +357,9 @@ class RepairService:
         if self._parcels is None:
             raise NotFound("repairs.parcels_unavailable", job_id=job_id)
         job = self.job(tenant_id, job_id, actor)
+        if not domain.permits(actor, SENT_EVENTS[direction]):  # a repeated post registers again: not for anyone
+            raise Forbidden("error.role_not_permitted", required=sorted(
+                {p.value for m in domain.MOVES if m.event == SENT_EVENTS[direction] for p in m.parties}))
         known = job.parcel(tracking_number)
         if known is None or known.direction != direction:  # a repeated post only registers again
             self._registered_elsewhere(tenant_id, tracking_number, job_id, direction)

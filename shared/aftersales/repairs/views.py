@@ -13,9 +13,13 @@ MERCHANT_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN, Role.STOREF
 
 
 def job_actor(p: Principal, request_id: str | None) -> JobActor:
-    """A provider's key, the ticket's customer, or the merchant (staff, its storefront); else 403."""
+    """A provider's key, a technician's key, the ticket's customer, or the merchant (staff, its
+    storefront); else 403."""
     if ApiKeyScope.REPAIR_PROVIDER in p.scopes and p.provider_id:
         return JobActor(party=Party.PROVIDER, id=p.subject_id, provider_id=p.provider_id, request_id=request_id)
+    if ApiKeyScope.REPAIR_TECHNICIAN in p.scopes and p.provider_id and p.technician_id:
+        return JobActor(party=Party.TECHNICIAN, id=p.subject_id, provider_id=p.provider_id,
+                        technician_id=p.technician_id, request_id=request_id)
     if p.kind == "customer" and p.customer_id:
         return JobActor(party=Party.CUSTOMER, id=p.subject_id, customer_id=p.customer_id, request_id=request_id)
     if p.roles & MERCHANT_ROLES:
@@ -24,8 +28,8 @@ def job_actor(p: Principal, request_id: str | None) -> JobActor:
 
 
 def job_view(job: Job, who: JobActor) -> dict:
-    """What a party sees of a job: a provider not the customer's id, the customer not the part returns;
-    the merchant also its audit entries."""
+    """What a party sees of a job: a provider (and its technician) not the customer's id, the customer
+    not the part returns; the merchant also its audit entries. Everyone sees whose job it is (technician_id)."""
     body = job.model_dump(mode="json", exclude={"entries", "head_hash", "confirmation", "tenant_id"})
     held = job.confirmation
     body["confirmation"] = None if held is None else {
@@ -35,8 +39,9 @@ def job_view(job: Job, who: JobActor) -> dict:
     body["costs"] = {"parts": costs.parts.model_dump(), "labour": costs.labour.model_dump(),
                      "total": costs.total.model_dump(), "billable_to": costs.billable_to.value}
     body["part_returns_due"] = job.part_returns_due()
+    body["technician_id"] = job.technician_id
     body["next"] = domain.allowed(job, who)
-    if who.party == Party.PROVIDER:
+    if who.party in (Party.PROVIDER, Party.TECHNICIAN):
         body.pop("customer_id")
     if who.party == Party.CUSTOMER:  # a removed part going back to the merchant is not the customer's parcel
         body["parcels"] = [p for p in body["parcels"] if p["direction"] != ParcelDirection.PART_RETURN.value]

@@ -50,6 +50,7 @@ class ApiKeyRecord:
     revoked_at: datetime | None = None
     revoked_by: str | None = None
     provider_id: str | None = None  # a repair provider's key (scope repair_provider): the provider it acts for
+    technician_id: str | None = None  # a technician's key (scope repair_technician): whose jobs it acts on
 
     def accepts(self, secret: str, now: datetime) -> bool:
         """The current secret, or the previous one until its grace period ends; nothing once revoked."""

@@ -10,7 +10,7 @@ from datetime import timedelta
 from aws_lambda_powertools import Logger
 
 from aftersales.auth import credentials
-from aftersales.auth.credentials import DEFAULT_SCOPES, ApiKeyScope, Principal
+from aftersales.auth.credentials import DEFAULT_SCOPES, REPAIR_SCOPES, ApiKeyScope, Principal
 from aftersales.core.clock import Clock
 from aftersales.core.errors import Conflict, Forbidden, InvalidRequest, NotFound, Unauthorized
 from aftersales.core.ids import new_id
@@ -48,8 +48,9 @@ class TenantService:
     def issue_api_key(self, tenant_id: str, name: str, scopes: Iterable[ApiKeyScope] = (), *,
                       by: str = PROVISIONING) -> IssuedApiKey:
         """A new key with `scopes` (storefront only when none are given); its secret is returned once.
-        A repair provider's key is issued only for a provider (issue_provider_key), never here."""
-        if ApiKeyScope.REPAIR_PROVIDER in set(scopes):
+        A repair provider's or technician's key is issued only for one (issue_provider_key,
+        issue_technician_key), never here."""
+        if REPAIR_SCOPES & set(scopes):
             raise InvalidRequest("error.provider_scope_needs_provider", field="scopes")
         return self._issue(tenant_id, name, frozenset(scopes) or DEFAULT_SCOPES, by=by)
 
@@ -58,13 +59,21 @@ class TenantService:
         provider exists): no ticket role, so every ticket, order and merchant route refuses it."""
         return self._issue(tenant_id, name, frozenset({ApiKeyScope.REPAIR_PROVIDER}), by=by, provider_id=provider_id)
 
+    def issue_technician_key(self, tenant_id: str, provider_id: str, technician_id: str, name: str, *,
+                             by: str) -> IssuedApiKey:
+        """A key that acts only for one technician of `provider_id`, on the jobs assigned to them (the
+        repairs context checks who may ask, and that the technician exists); no ticket role either."""
+        return self._issue(tenant_id, name, frozenset({ApiKeyScope.REPAIR_TECHNICIAN}), by=by,
+                           provider_id=provider_id, technician_id=technician_id)
+
     def _issue(self, tenant_id: str, name: str, scopes: frozenset[ApiKeyScope], *, by: str,
-               provider_id: str | None = None) -> IssuedApiKey:
+               provider_id: str | None = None, technician_id: str | None = None) -> IssuedApiKey:
         now = self._clock.now()
         key_id = new_id("key", now).removeprefix("key_").lower()
         api_key, digest = credentials.new_api_key(key_id)
         record = ApiKeyRecord(key_id=key_id, tenant_id=tenant_id, secret_sha256=digest, name=name,
-                              scopes=scopes, created_at=now, created_by=by, provider_id=provider_id)
+                              scopes=scopes, created_at=now, created_by=by, provider_id=provider_id,
+                              technician_id=technician_id)
         self._dir.add_api_key(record)
         self._audit("api key issued", record, by)
         return IssuedApiKey(api_key, record)
@@ -94,6 +103,15 @@ class TenantService:
         self._dir.replace_api_key(record, expected_secret_sha256=current.secret_sha256)
         self._audit("api key revoked", record, by)
         return record
+
+    def revoke_technician_key(self, tenant_id: str, provider_id: str, technician_id: str, key_id: str, *,
+                              by: str) -> ApiKeyRecord:
+        """Revoke a key only if it is this technician's (of this provider): any other key is not found."""
+        record = self._key_of(tenant_id, key_id)
+        if ApiKeyScope.REPAIR_TECHNICIAN not in record.scopes or \
+                (record.provider_id, record.technician_id) != (provider_id, technician_id):
+            raise NotFound("error.api_key_not_found", key_id=key_id)
+        return self.revoke_api_key(tenant_id, key_id, by=by)
 
     def _key_of(self, tenant_id: str, key_id: str) -> ApiKeyRecord:
         record = self._dir.get_api_key(key_id)
@@ -165,6 +183,12 @@ class TenantService:
                 raise Unauthorized("error.invalid_api_key")
             return Principal(record.tenant_id, "provider", f"apikey:{key_id}", frozenset(),
                              scopes=frozenset({ApiKeyScope.REPAIR_PROVIDER}), provider_id=record.provider_id)
+        if ApiKeyScope.REPAIR_TECHNICIAN in record.scopes:
+            if not (record.provider_id and record.technician_id):
+                raise Unauthorized("error.invalid_api_key")
+            return Principal(record.tenant_id, "technician", f"apikey:{key_id}", frozenset(),
+                             scopes=frozenset({ApiKeyScope.REPAIR_TECHNICIAN}), provider_id=record.provider_id,
+                             technician_id=record.technician_id)
         # The storefront scope is the STOREFRONT role of the ticket domain; the other scopes are no
         # role there: an issuer or admin key reads no tickets or orders.
         roles = frozenset({Role.STOREFRONT}) if ApiKeyScope.STOREFRONT in record.scopes else frozenset()

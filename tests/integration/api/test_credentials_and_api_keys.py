@@ -221,6 +221,7 @@ def test_key_management_is_in_the_openapi_document(api):
     spec = json.loads(api.api.lambda_handler(event, FakeContext("api"))["body"])
     assert {"/api-keys", "/api-keys/{key_id}/rotation", "/api-keys/{key_id}/revocation"} <= set(spec["paths"])
     scopes = spec["components"]["schemas"]["ApiKeyScope"]["enum"]
-    # repair_provider is listed on providers' keys; POST /api-keys refuses it (422): only
-    # POST /repairs/providers/{provider_id}/api-keys issues one
-    assert set(scopes) == {"storefront", "staff_token_issuer", "admin", "repair_provider"}
+    # repair_provider and repair_technician are listed on providers' and technicians' keys; POST /api-keys
+    # refuses them (422): only POST /repairs/providers/{provider_id}[/technicians/{technician_id}]/api-keys
+    # issues one
+    assert set(scopes) == {"storefront", "staff_token_issuer", "admin", "repair_provider", "repair_technician"}

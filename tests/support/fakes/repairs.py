@@ -5,7 +5,7 @@ indexed by serial (fitted and removed) and by batch."""
 from __future__ import annotations
 
 from aftersales.core.clock import iso
-from aftersales.core.errors import ConcurrentModification, Conflict
+from aftersales.core.errors import ConcurrentModification, Conflict, NotFound
 from aftersales.repairs.model import Job, Part, Provider, Technician
 from aftersales.repairs.ports import IssuedProviderKey, JobPage, PartTrace, TracePage
 
@@ -62,6 +62,13 @@ class InMemoryRepairStore:
         page = jobs[:limit]
         return JobPage(page, page[-1].job_id if len(jobs) > limit else None)
 
+    def jobs_for_technician(self, tenant_id: str, provider_id: str, technician_id: str, *, open_only: bool,
+                            limit: int, cursor: str | None) -> JobPage:
+        page = self.jobs_for_provider(tenant_id, provider_id, open_only=open_only, limit=len(self.jobs) + 1,
+                                      cursor=cursor)
+        mine = [j for j in page.items if j.technician_id == technician_id]
+        return JobPage(mine[:limit], mine[limit - 1].job_id if len(mine) > limit else None)
+
     def open_jobs(self, tenant_id: str, provider_id: str) -> int:
         return sum(1 for (t, _), j in self.jobs.items()
                    if t == tenant_id and j.provider_id == provider_id and j.is_open)
@@ -109,10 +116,11 @@ class InMemoryRepairStore:
 
 
 class IssuedKeys:
-    """Records the provider keys asked for (the tenants context issues real ones)."""
+    """Records the provider and technician keys asked for and revoked (the tenants context issues real ones)."""
 
     def __init__(self) -> None:
         self.issued: list[IssuedProviderKey] = []
+        self.revoked: list[str] = []
 
     def __len__(self) -> int:
         return len(self.issued)
@@ -125,3 +133,17 @@ class IssuedKeys:
                                 provider_id=provider_id)
         self.issued.append(key)
         return key
+
+    def issue_technician_key(self, tenant_id: str, provider_id: str, technician_id: str, name: str, *,
+                             by: str) -> IssuedProviderKey:
+        key = IssuedProviderKey(api_key=f"ak_k{len(self.issued)}_secret", key_id=f"k{len(self.issued)}",
+                                provider_id=provider_id, technician_id=technician_id)
+        self.issued.append(key)
+        return key
+
+    def revoke_technician_key(self, tenant_id: str, provider_id: str, technician_id: str, key_id: str, *,
+                              by: str) -> None:
+        if not any((k.key_id, k.provider_id, k.technician_id) == (key_id, provider_id, technician_id)
+                   for k in self.issued):
+            raise NotFound("error.api_key_not_found", key_id=key_id)
+        self.revoked.append(key_id)

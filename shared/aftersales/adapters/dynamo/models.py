@@ -158,7 +158,8 @@ class ApiKeyItem(TenantTableItem, discriminator="api_key"):
     rotated_by = UnicodeAttribute(null=True)
     revoked_at = UnicodeAttribute(null=True)
     revoked_by = UnicodeAttribute(null=True)
-    provider_id = UnicodeAttribute(null=True)  # a repair provider's key
+    provider_id = UnicodeAttribute(null=True)  # a repair provider's key (or its technician's)
+    technician_id = UnicodeAttribute(null=True)  # a technician's key
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     by_tenant = Gsi1()

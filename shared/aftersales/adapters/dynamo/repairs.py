@@ -1,6 +1,6 @@
 """DynamoDB store of the repairs context (its own table, PynamoDB):
 
-  <tenant>#JOB#<job id>            JOB                 the job (doc, version); on gsi1
+  <tenant>#JOB#<job id>            JOB                 the job (doc, version); on gsi1, and gsi2 once assigned
   <tenant>#JOB#<job id>            PART#<nnn>          a fitted part (trace); gsi2 by its serial, gsi3 by its batch
   <tenant>#JOB#<job id>            REMOVED#<nnn>       the part it replaced (trace); gsi2 by the removed serial
   <tenant>#TICKET#<ticket id>      JOB#<attempt>       the ticket's job of that attempt (one per attempt)
@@ -10,7 +10,9 @@
 
 gsi1 (`<tenant>#PROVIDER#<id>`, `O#<job id>` while open / `Z#<job id>` once declined or closed)
 lists a provider's jobs, open ones first, and counts its open jobs (its load) with one Query;
-gsi2 (`<tenant>#SERIAL#<serial>`) answers "serial → job → customer", gsi3
+gsi2 (`<tenant>#SERIAL#<serial>`) answers "serial → job → customer" and, on the job rows,
+(`<tenant>#TECHNICIAN#<provider id>#<technician id>`, `O#`/`Z#<job id>`) lists the jobs assigned to a
+technician (its key's jobs; the key spaces never meet); gsi3
 (`<tenant>#BATCH#<batch>`) "which customers got batch B-17?", both keys-and-trace projections
 paged by Query. (An unanswered offer is the SLA engine's: `repair_accept`.) A job is created with its ticket link
 in one TransactWrite (each conditional on not existing); a save is conditional on the version read
@@ -111,10 +113,18 @@ def batch_key(tenant_id: str, batch: str) -> str:
     return f"{tenant_id}#BATCH#{batch}"
 
 
+def technician_key(tenant_id: str, provider_id: str, technician_id: str) -> str:
+    return f"{tenant_id}#TECHNICIAN#{provider_id}#{technician_id}"
+
+
 def _job_row(job: Job) -> RepairItem:
-    return RepairItem(job_pk(job.tenant_id, job.job_id), JOB_SK, doc=job.model_dump(mode="json"),
-                      version=job.version, job_id=job.job_id, gsi1pk=provider_key(job.tenant_id, job.provider_id),
-                      gsi1sk=f"{'O' if job.is_open else 'Z'}#{job.job_id}")
+    state = f"{'O' if job.is_open else 'Z'}#{job.job_id}"
+    row = RepairItem(job_pk(job.tenant_id, job.job_id), JOB_SK, doc=job.model_dump(mode="json"),
+                     version=job.version, job_id=job.job_id, gsi1pk=provider_key(job.tenant_id, job.provider_id),
+                     gsi1sk=state)
+    if job.technician_id:
+        row.gsi2pk, row.gsi2sk = technician_key(job.tenant_id, job.provider_id, job.technician_id), state
+    return row
 
 
 def _trace(job: Job, use: PartUse) -> dict[str, Any]:
@@ -196,10 +206,20 @@ class DynamoRepairStore:
                           cursor: str | None) -> JobPage:
         key = provider_key(tenant_id, provider_id)
         condition = RepairItem.gsi1sk.startswith("O#") if open_only else None
+        return self._jobs_page(RepairItem.by_provider, "gsi1pk", key, condition, limit, cursor)
+
+    def jobs_for_technician(self, tenant_id: str, provider_id: str, technician_id: str, *, open_only: bool,
+                            limit: int, cursor: str | None) -> JobPage:
+        key = technician_key(tenant_id, provider_id, technician_id)
+        condition = RepairItem.gsi2sk.startswith("O#") if open_only else None
+        return self._jobs_page(RepairItem.by_serial, "gsi2pk", key, condition, limit, cursor)
+
+    @staticmethod
+    def _jobs_page(index: GlobalSecondaryIndex, index_key: str, key: str, condition: Any, limit: int,
+                   cursor: str | None) -> JobPage:
         try:
-            results = RepairItem.by_provider.query(key, condition, limit=limit,
-                                                   last_evaluated_key=decode_cursor(cursor, index_key="gsi1pk",
-                                                                                    value=key))
+            results = index.query(key, condition, limit=limit,
+                                  last_evaluated_key=decode_cursor(cursor, index_key=index_key, value=key))
             items = [Job.model_validate(row.doc) for row in results]
         except PynamoDBException as exc:
             raise Unavailable(UNAVAILABLE) from exc

@@ -41,7 +41,7 @@ def _record(item: ApiKeyItem) -> ApiKeyRecord:
                         previous_valid_until=_when(item.previous_valid_until),
                         rotated_at=_when(item.rotated_at), rotated_by=item.rotated_by,
                         revoked_at=_when(item.revoked_at), revoked_by=item.revoked_by,
-                        provider_id=item.provider_id)
+                        provider_id=item.provider_id, technician_id=item.technician_id)
 
 
 def _item(record: ApiKeyRecord) -> ApiKeyItem:
@@ -53,7 +53,8 @@ def _item(record: ApiKeyRecord) -> ApiKeyItem:
                       previous_valid_until=_iso(record.previous_valid_until),
                       rotated_at=_iso(record.rotated_at), rotated_by=record.rotated_by,
                       revoked_at=_iso(record.revoked_at), revoked_by=record.revoked_by,
-                      provider_id=record.provider_id, gsi1pk=_tenant_keys(record.tenant_id), gsi1sk=record.key_id)
+                      provider_id=record.provider_id, technician_id=record.technician_id,
+                      gsi1pk=_tenant_keys(record.tenant_id), gsi1sk=record.key_id)
 
 
 def _condition_failed(exc: PutError) -> bool:

@@ -35,7 +35,8 @@ class CreateApiKeyRequest(DomainModel):
     name: str = Field(min_length=1, max_length=128, description="What the key is for, e.g. the shop or bridge")
     scopes: list[ApiKeyScope] = Field(default_factory=lambda: [ApiKeyScope.STOREFRONT], min_length=1,
                                       max_length=len(ApiKeyScope),
-                                      description="storefront (default), staff_token_issuer, admin")
+                                      description="storefront (default), staff_token_issuer, admin (a provider's "
+                                                  "or technician's key comes from /repairs/providers only)")
 
 
 class RotateApiKeyRequest(DomainModel):
@@ -57,6 +58,8 @@ class ApiKeyView(DomainModel):
     previous_secret_valid_until: datetime | None = None
     revoked_at: datetime | None = None
     revoked_by: str | None = None
+    provider_id: str | None = Field(default=None, description="A repair provider's or technician's key: the provider")
+    technician_id: str | None = Field(default=None, description="A technician's key: the technician")
 
 
 class IssuedApiKeyView(ApiKeyView):
@@ -72,7 +75,8 @@ def _view(record: ApiKeyRecord) -> ApiKeyView:
     return ApiKeyView(key_id=record.key_id, name=record.name, scopes=sorted(record.scopes), status=record.status,
                       created_at=record.created_at, created_by=record.created_by, rotated_at=record.rotated_at,
                       rotated_by=record.rotated_by, previous_secret_valid_until=record.previous_valid_until,
-                      revoked_at=record.revoked_at, revoked_by=record.revoked_by)
+                      revoked_at=record.revoked_at, revoked_by=record.revoked_by, provider_id=record.provider_id,
+                      technician_id=record.technician_id)
 
 
 def _issued(issued: IssuedApiKey) -> IssuedApiKeyView:

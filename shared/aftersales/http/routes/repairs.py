@@ -1,8 +1,10 @@
 """Repair routes. The provider's side (its API key: only the jobs offered to its provider; another
 provider's job is a 404): its jobs, accept / decline, book and reschedule the visit, on the way,
-check in, diagnose and quote, parts, repaired / not repairable, the customer's code, close. The
-merchant's side (staff): providers (their hours), technicians and keys, the parts catalogue, serial
-and batch lookups, a ticket's jobs, dispatch. The customer's: answer the quote, confirm with the code."""
+check in, diagnose and quote, parts, repaired / not repairable, the customer's code, close; its
+technicians' keys. A technician's key (the same routes): only its provider's jobs assigned to that
+technician (another's is a 404), and only the field steps (repairs/domain.py, FIELD). The merchant's
+side (staff): providers (their hours), technicians and keys, the parts catalogue, serial and batch
+lookups, a ticket's jobs, dispatch. The customer's: answer the quote, confirm with the code."""
 
 from __future__ import annotations
 
@@ -36,6 +38,8 @@ STAFF = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 MANAGERS = (Role.SUPERVISOR, Role.ADMIN)
 JobId = Annotated[str, Path(min_length=1, max_length=128)]
 ProviderId = Annotated[str, Path(min_length=1, max_length=128)]
+TechnicianId = Annotated[str, Path(min_length=1, max_length=128)]
+NO_STORE = {"Cache-Control": "no-store"}  # a response that carries a key's secret
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 Name = label(200, min_length=1)
 Reason = free_text(1000, min_length=1)
@@ -173,7 +177,15 @@ def _etag(job: Job) -> dict[str, str]:
 
 
 def _job(job: Job, who: JobActor, status: int = 200) -> Response:
-    return json_response(status, job_view(job, who), _etag(job))
+    return json_response(status, {**job_view(job, who), **_deadlines([job], who).get(job.job_id, {})}, _etag(job))
+
+
+def _deadlines(jobs: list[Job], who: JobActor) -> dict[str, dict]:
+    """A provider's own deadlines on its jobs (accept, first visit, fix by), nobody else's view."""
+    if who.party != Party.PROVIDER or not jobs:
+        return {}
+    found = services().repair_deadlines.for_provider(request.tenant(), jobs)
+    return {job_id: {"deadlines": times} for job_id, times in found.items()}
 
 
 def _provider(provider: Provider) -> dict:
@@ -235,10 +247,41 @@ def issue_provider_key(provider_id: ProviderId, body: KeyRequest) -> Response[di
     return json_response(201, {"api_key": issued.api_key, "key_id": issued.key_id, "provider_id": provider_id})
 
 
+def _key_manager() -> JobActor:
+    """Who issues and revokes a technician's key: the provider's own key (its technicians only, the
+    registry checks), or the merchant's admins (staff, or an admin key) as for provider keys."""
+    p = request.principal()
+    if ApiKeyScope.REPAIR_PROVIDER in p.scopes:
+        return actor()
+    request.require(Role.ADMIN, scopes=(ApiKeyScope.ADMIN,))
+    return JobActor(party=Party.MERCHANT, id=p.subject_id, request_id=request.event.request_context.request_id)
+
+
+@router.post("/repairs/providers/<provider_id>/technicians/<technician_id>/api-keys", tags=["repairs"],
+             status_code=201,
+             summary="Issue a technician's own API key: the field steps of the provider's jobs assigned to that "
+                     "technician only (admin, or the provider's key for its technicians; shown once)")
+def issue_technician_key(provider_id: ProviderId, technician_id: TechnicianId, body: KeyRequest) -> Response[dict]:
+    by = _key_manager()
+    issued = services().repairs.registry.issue_technician_key(request.tenant(), provider_id, technician_id,
+                                                              body.name, by=by)
+    return json_response(201, {"api_key": issued.api_key, "key_id": issued.key_id, "provider_id": provider_id,
+                               "technician_id": technician_id}, NO_STORE)
+
+
+@router.post("/repairs/providers/<provider_id>/technicians/<technician_id>/api-keys/<key_id>/revocation",
+             tags=["repairs"],
+             summary="Revoke a technician's key: it stops working at once (admin, or the provider's key)")
+def revoke_technician_key(provider_id: ProviderId, technician_id: TechnicianId,
+                          key_id: Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9]+$")]) -> dict:
+    by = _key_manager()
+    services().repairs.registry.revoke_technician_key(request.tenant(), provider_id, technician_id, key_id, by=by)
+    return {"key_id": key_id, "provider_id": provider_id, "technician_id": technician_id, "status": "revoked"}
+
+
 @router.put("/repairs/providers/<provider_id>/technicians/<technician_id>", tags=["repairs"],
             summary="Add or change a provider's technician (supervisor, admin)")
-def put_technician(provider_id: ProviderId, technician_id: Annotated[str, Path(min_length=1, max_length=128)],
-                   body: TechnicianRequest) -> dict:
+def put_technician(provider_id: ProviderId, technician_id: TechnicianId, body: TechnicianRequest) -> dict:
     request.require(*MANAGERS)
     return _technician(services().repairs.registry.put_technician(
         request.tenant(), provider_id, technician_id=technician_id, name=body.name, skills=body.skills,
@@ -261,9 +304,10 @@ def put_part(part_number: Annotated[str, Path(min_length=1, max_length=64, patte
     return _part(services().repairs.registry.put_part(request.tenant(), part_number=part_number, **dict(body)))
 
 
-@router.get("/repairs/parts", tags=["repairs"], summary="The parts catalogue (staff, and providers' keys)")
+@router.get("/repairs/parts", tags=["repairs"],
+            summary="The parts catalogue (staff, and providers' and technicians' keys)")
 def list_parts() -> dict:
-    if actor().party not in (Party.MERCHANT, Party.PROVIDER):
+    if actor().party not in (Party.MERCHANT, Party.PROVIDER, Party.TECHNICIAN):
         raise Forbidden("error.role_not_permitted")
     return {"items": [_part(p) for p in services().repairs.registry.parts(request.tenant())]}
 
@@ -298,27 +342,30 @@ def dispatch(body: DispatchRequest) -> Response[dict]:
             summary="A repair ticket's jobs, one per provider offered (staff; the customer their own)")
 def ticket_jobs(ticket_id: Annotated[str, Path(min_length=1, max_length=128)]) -> dict:
     who = actor()
-    if who.party == Party.PROVIDER:
+    if who.party in (Party.PROVIDER, Party.TECHNICIAN):
         raise Forbidden("error.role_not_permitted")
     return {"items": [job_view(j, who) for j in services().repairs.for_ticket(request.tenant(), ticket_id, who)]}
 
 
 # ---------------------------------------------------------------------- jobs (every party, as the job allows)
 @router.get("/repairs/jobs", tags=["repairs"],
-            summary="A provider's jobs, open ones first (its key: its own; staff name the provider)")
+            summary="A provider's jobs, open ones first (its key: its own; a technician's key: those assigned "
+                    "to it; staff name the provider)")
 def list_jobs(provider_id: Annotated[str | None, Query(max_length=128)] = None,
               state: Annotated[Literal["open", "all"], Query()] = "open",
               limit: Annotated[int, Query(ge=1, le=100)] = 50,
               cursor: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH)] = None) -> dict:
     who = actor()
-    if who.party not in (Party.PROVIDER, Party.MERCHANT):
+    if who.party not in (Party.PROVIDER, Party.TECHNICIAN, Party.MERCHANT):
         raise Forbidden("error.role_not_permitted")
     if who.party == Party.MERCHANT and not provider_id:
         raise InvalidRequest("error.field_required", field="query.provider_id")
     listing = request.listing("repair-jobs", who.provider_id or provider_id, state)
     page = services().repairs.provider_jobs(request.tenant(), who, provider_id=provider_id, open_only=state == "open",
                                             limit=limit, cursor=listing.position(cursor))
-    return {"items": [job_view(j, who) for j in page.items], "next_cursor": listing.cursor(page.cursor)}
+    deadlines = _deadlines(page.items, who)
+    return {"items": [{**job_view(j, who), **deadlines.get(j.job_id, {})} for j in page.items],
+            "next_cursor": listing.cursor(page.cursor)}
 
 
 @router.get("/repairs/jobs/<job_id>", tags=["repairs"],
@@ -335,13 +382,14 @@ def _act(job_id: str, step: str, **kwargs: object) -> Response[dict]:
                                                                   expected_version=expected, **kwargs), who))
 
 
-@router.post("/repairs/jobs/<job_id>/accept", tags=["repairs"], summary="The provider takes the job")
+@router.post("/repairs/jobs/<job_id>/accept", tags=["repairs"],
+             summary="The provider takes the job (its provider key; not a technician's)")
 def accept(job_id: JobId) -> Response[dict]:
     return _act(job_id, "accept")
 
 
 @router.post("/repairs/jobs/<job_id>/decline", tags=["repairs"],
-             summary="The provider declines; the next eligible provider is offered the ticket")
+             summary="The provider declines; the next eligible provider is offered the ticket (its provider key)")
 def decline(job_id: JobId, body: DeclineRequest) -> Response[dict]:
     who, expected = actor(), request.if_match()
 
@@ -354,52 +402,59 @@ def decline(job_id: JobId, body: DeclineRequest) -> Response[dict]:
 
 
 @router.post("/repairs/jobs/<job_id>/appointment", tags=["repairs"],
-             summary="Book the visit: the window agreed with the customer, optionally the technician")
+             summary="Book the visit: the window agreed with the customer, optionally the technician (the provider's "
+                     "key: who the technician is is the provider's decision)")
 def book(job_id: JobId, body: BookingRequest) -> Response[dict]:
     return _act(job_id, "book", window=body.window.domain(), technician_id=body.technician_id)
 
 
 @router.post("/repairs/jobs/<job_id>/appointment/reschedule", tags=["repairs"],
-             summary="Move the visit to another window, with the reason")
+             summary="Move the visit to another window, with the reason (the provider's key)")
 def reschedule(job_id: JobId, body: RescheduleRequest) -> Response[dict]:
     return _act(job_id, "reschedule", window=body.window.domain(), reason=body.reason,
                 technician_id=body.technician_id)
 
 
 @router.post("/repairs/jobs/<job_id>/on-the-way", tags=["repairs"],
-             summary="The technician set off for the booked visit (the customer is told), optionally an ETA")
+             summary="The technician set off for the booked visit (the customer is told), optionally an ETA "
+                     "(the provider's key, or the job's technician's naming only itself)")
 def on_the_way(job_id: JobId, body: OnTheWayRequest) -> Response[dict]:
     return _act(job_id, "on_the_way", eta=body.eta, technician_id=body.technician_id)
 
 
 @router.post("/repairs/jobs/<job_id>/check-in", tags=["repairs"],
-             summary="The technician is there: the time, optionally where, and photos (media ids)")
+             summary="The technician is there: the time, optionally where, and photos (media ids); the provider's "
+                     "key or the job's technician's")
 def check_in(job_id: JobId, body: CheckInRequest) -> Response[dict]:
     return _act(job_id, "check_in", location=body.location, media_ids=body.media_ids,
                 technician_id=body.technician_id)
 
 
 @router.post("/repairs/jobs/<job_id>/diagnosis", tags=["repairs"],
-             summary="The fault, warranty or paid, and the quote (a paid quote waits for the customer)")
+             summary="The fault, warranty or paid, and the quote (a paid quote waits for the customer); the "
+                     "provider's key or the job's technician's")
 def diagnose(job_id: JobId, body: DiagnosisRequest) -> Response[dict]:
     return _act(job_id, "diagnose", fault_code=body.fault_code, coverage=body.coverage, labour=body.labour,
                 parts_estimate=body.parts_estimate, note=body.note)
 
 
 @router.post("/repairs/jobs/<job_id>/parts", tags=["repairs"],
-             summary="A part fitted: part number, serial and batch, the serial of the part removed")
+             summary="A part fitted: part number, serial and batch, the serial of the part removed (the provider's "
+                     "key or the job's technician's)")
 def record_part(job_id: JobId, body: PartUseRequest) -> Response[dict]:
     return _act(job_id, "record_part", **body.model_dump())
 
 
 @router.post("/repairs/jobs/<job_id>/repaired", tags=["repairs"],
-             summary="Repaired: the customer is sent a one-time code to confirm with")
+             summary="Repaired: the customer is sent a one-time code to confirm with (the provider's key or the "
+                     "job's technician's)")
 def repaired(job_id: JobId, body: OutcomeRequest) -> Response[dict]:
     return _act(job_id, "repaired", note=body.note)
 
 
 @router.post("/repairs/jobs/<job_id>/not-repairable", tags=["repairs"],
-             summary="Cannot be repaired, with the reason (the ticket goes to the merchant's replacement or refund)")
+             summary="Cannot be repaired, with the reason (the ticket goes to the merchant's replacement or refund; "
+                     "the provider's key or the job's technician's)")
 def not_repairable(job_id: JobId, body: NotRepairableRequest) -> Response[dict]:
     return _act(job_id, "not_repairable", reason=body.reason)
 
@@ -410,14 +465,16 @@ def decide_quote(job_id: JobId, body: QuoteDecision) -> Response[dict]:
 
 
 @router.post("/repairs/jobs/<job_id>/confirmation", tags=["repairs"],
-             summary="The customer's one-time code (the customer, or the technician it was read out to)")
+             summary="The customer's one-time code (the customer, or the provider's or the job's technician's key "
+                     "it was read out to)")
 def confirm(job_id: JobId, body: ConfirmationRequest) -> Response[dict]:
     who = actor()
     job = services().repairs.confirm(request.tenant(), job_id, who, code=body.code)
     return _job(job, who)
 
 
-@router.post("/repairs/jobs/<job_id>/close", tags=["repairs"], summary="Close a confirmed job (provider or merchant)")
+@router.post("/repairs/jobs/<job_id>/close", tags=["repairs"],
+             summary="Close a confirmed job (the provider's key or the merchant; not a technician's)")
 def close(job_id: JobId) -> Response[dict]:
     return _act(job_id, "close")
 
