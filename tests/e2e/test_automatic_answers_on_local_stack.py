@@ -18,8 +18,7 @@ from functools import partial
 import pytest
 import requests
 
-from aftersales.channels.wecom import WeComCrypto
-from tests.support.channels import wecom_query
+from tests.support.channels import sealed_wecom_callback, wecom_text_message
 from tests.support.fake_http import FakeJsonApi
 from tests.support.fixture_files import load
 from tests.support.local_stack import demo_auth, eventually
@@ -55,14 +54,11 @@ def qyapi(local_stack, monkeypatch):
 
 
 def _callback(stack, text: str, msg_id: str) -> requests.Response:
-    crypto = WeComCrypto(VECTOR["token"], VECTOR["encoding_aes_key"], VECTOR["corpid_receiveid"])
-    inner = (f"<xml><ToUserName>{VECTOR['corpid_receiveid']}</ToUserName><FromUserName>{MEMBER}</FromUserName>"
-             f"<CreateTime>{int(time.time())}</CreateTime><MsgType>text</MsgType><Content><![CDATA[{text}]]></Content>"
-             f"<MsgId>{msg_id}</MsgId><AgentID>1000002</AgentID></xml>")
-    encrypt = crypto.encrypt(inner)
-    body = f"<xml><ToUserName>x</ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt><AgentID>1000002</AgentID></xml>"
-    return requests.post(f"{stack.api_url}/webhooks/wecom/demo", params=wecom_query(VECTOR["token"], encrypt),
-                         data=body.encode(), headers={"Content-Type": "text/xml"}, timeout=15)
+    inner = wecom_text_message(VECTOR["corpid_receiveid"], MEMBER, text, msg_id, created=str(int(time.time())),
+                               agent_id=1000002)
+    query, body = sealed_wecom_callback(VECTOR, inner, agent_id=1000002)
+    return requests.post(f"{stack.api_url}/webhooks/wecom/demo", params=query, data=body,
+                         headers={"Content-Type": "text/xml"}, timeout=15)
 
 
 def _sent(qyapi) -> list[str]:

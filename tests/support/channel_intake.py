@@ -7,8 +7,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from aftersales.channels.wecom import WeComCrypto
-from tests.support.channels import Webhooks, extra_resources, seed_order, wecom_query
+from tests.support.channels import Webhooks, extra_resources, sealed_wecom_callback, seed_order, wecom_text_message
 from tests.support.fixture_files import load
 
 APP_KEY, APP_SECRET = "test-app-key", "test-app-secret-123"
@@ -48,14 +47,9 @@ def system():
 def wecom_post(env, text: str, msg_id: str, sender: str = "wm-user-1"):
     """A text message from `sender`, sealed with the official vector and signed at the service's now."""
     config = load("wecom/wecom_callback_crypto.json")["config"]
-    crypto = WeComCrypto(config["token"], config["encoding_aes_key"], config["corpid_receiveid"])
-    inner = (f"<xml><ToUserName>{config['corpid_receiveid']}</ToUserName><FromUserName>{sender}</FromUserName>"
-             f"<CreateTime>1732600000</CreateTime><MsgType>text</MsgType><Content><![CDATA[{text}]]></Content>"
-             f"<MsgId>{msg_id}</MsgId><AgentID>1</AgentID></xml>")
-    encrypt = crypto.encrypt(inner)
-    body = f"<xml><ToUserName>x</ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt><AgentID>1</AgentID></xml>"
-    query = wecom_query(config["token"], encrypt, timestamp=str(int(svc().clock.now().timestamp())))
-    return env.wecom_call("POST", "acme", query, body.encode())
+    query, body = sealed_wecom_callback(config, wecom_text_message(config["corpid_receiveid"], sender, text, msg_id),
+                                        timestamp=str(int(svc().clock.now().timestamp())))
+    return env.wecom_call("POST", "acme", query, body)
 
 
 

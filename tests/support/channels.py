@@ -43,6 +43,25 @@ def wecom_query(token: str, encrypt: str, *, timestamp: str | None = None, nonce
     return {"msg_signature": signature(token, timestamp, nonce, encrypt), "timestamp": timestamp, "nonce": nonce}
 
 
+def wecom_text_message(corp_id: str, sender: str, text: str, msg_id: str, *, created: str = "1732600000",
+                       agent_id: int = 1) -> str:
+    """The plain XML of a text message that `sender` sends to a WeCom application."""
+    return (f"<xml><ToUserName>{corp_id}</ToUserName><FromUserName>{sender}</FromUserName>"
+            f"<CreateTime>{created}</CreateTime><MsgType>text</MsgType><Content><![CDATA[{text}]]></Content>"
+            f"<MsgId>{msg_id}</MsgId><AgentID>{agent_id}</AgentID></xml>")
+
+
+def sealed_wecom_callback(config: dict, inner: str, *, agent_id: int = 1, timestamp: str | None = None,
+                          nonce: str | None = None) -> tuple[dict, bytes]:
+    """`inner` sealed as WeCom seals an application's callback, with `config`'s token, AES key and corp
+    id (the official vector's): the signed query (as `wecom_query`) and the envelope."""
+    from aftersales.channels.wecom import WeComCrypto
+
+    encrypt = WeComCrypto(config["token"], config["encoding_aes_key"], config["corpid_receiveid"]).encrypt(inner)
+    body = f"<xml><ToUserName>x</ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt><AgentID>{agent_id}</AgentID></xml>"
+    return wecom_query(config["token"], encrypt, timestamp=timestamp, nonce=nonce), body.encode()
+
+
 def take_queued(queue_url: str) -> list[dict]:
     """What a function left on an SQS queue, taken off it, as the records Lambda's SQS source delivers."""
     import boto3

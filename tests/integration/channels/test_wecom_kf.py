@@ -10,8 +10,7 @@ import json
 
 import pytest
 
-from aftersales.channels.wecom import WeComCrypto
-from tests.support.channels import Webhooks, extra_resources, seed_order, take_queued, wecom_query
+from tests.support.channels import Webhooks, extra_resources, sealed_wecom_callback, seed_order, take_queued
 from tests.support.fake_http import FakeJsonApi
 from tests.support.fixture_files import load, raw
 from tests.support.lambdas import FakeContext, load_handler, sqs_record
@@ -98,11 +97,7 @@ def kf_event(env: Webhooks, token: str, created: str):
     inner = (EVENT_XML.replace("ww12345678910", VECTOR["corpid_receiveid"]).replace("wkxxxxxxx", KFID)
              .replace("ENCApHxnGDNAVNY4AaSJKj4Tb5mwsEMzxhFmHVGcra996NR", token)
              .replace("1348831860", created))
-    crypto = WeComCrypto(VECTOR["token"], VECTOR["encoding_aes_key"], VECTOR["corpid_receiveid"])
-    encrypt = crypto.encrypt(inner)
-    body = f"<xml><ToUserName>x</ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt><AgentID>1</AgentID></xml>"
-    query = wecom_query(VECTOR["token"], encrypt)
-    return env.wecom_call("POST", "acme", query, body.encode())
+    return env.wecom_call("POST", "acme", *sealed_wecom_callback(VECTOR, inner))
 
 
 def syncs(api: FakeJsonApi) -> list[dict]:

@@ -9,11 +9,10 @@ import copy
 import pytest
 
 from aftersales.channels import wecom_kf
-from aftersales.channels.wecom import WeComCrypto
 from aftersales.channels.wecom_api import WeComApiError
 from aftersales.logistics.verification import VerificationError
 from aftersales.orders.domain import Order
-from tests.support.channels import wecom_query
+from tests.support.channels import sealed_wecom_callback, wecom_text_message
 from tests.support.channels_fakes import ORDER, ChannelRig, FakeCustomerDirectory
 from tests.support.fixture_files import load, raw
 from tests.support.tickets import order_payload
@@ -34,17 +33,11 @@ def wecom(rig):
 
 
 def _sealed(rig, inner: str, nonce: str = "n-1") -> tuple[dict, bytes]:
-    encrypt = WeComCrypto(CONFIG["token"], CONFIG["encoding_aes_key"], CONFIG["corpid_receiveid"]).encrypt(inner)
-    body = f"<xml><ToUserName>x</ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt><AgentID>1</AgentID></xml>"
-    query = wecom_query(CONFIG["token"], encrypt, timestamp=str(int(rig.clock.now().timestamp())), nonce=nonce)
-    return query, body.encode()
+    return sealed_wecom_callback(CONFIG, inner, timestamp=str(int(rig.clock.now().timestamp())), nonce=nonce)
 
 
 def _text(rig, text: str, msg_id: str, nonce: str = "n-1", sender: str = "wm-user-1") -> tuple[dict, bytes]:
-    return _sealed(rig, f"<xml><ToUserName>{CONFIG['corpid_receiveid']}</ToUserName>"
-                        f"<FromUserName>{sender}</FromUserName><CreateTime>1732600000</CreateTime>"
-                        f"<MsgType>text</MsgType><Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId>"
-                        f"<AgentID>1</AgentID></xml>", nonce)
+    return _sealed(rig, wecom_text_message(CONFIG["corpid_receiveid"], sender, text, msg_id), nonce)
 
 
 def _kf_event(rig, nonce: str = "n-kf", created: str = "1732600000") -> tuple[dict, bytes]:
