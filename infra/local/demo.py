@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from aftersales.auth.credentials import ApiKeyScope
+from aftersales.auth.credentials import REPAIR_SCOPES, ApiKeyScope
 from aftersales.tickets.model import Channel, Role, TicketType
 from aftersales.wiring import services
 from infra.local.fake_zendesk import connect_demo
@@ -125,9 +125,10 @@ def seed(stack: Any) -> dict[str, str]:
     svc = services()
     _verify_sender()
     svc.tenants.create_tenant(TENANT, "Demo Store", default_locale="zh-Hans")
-    # A repair provider's key is issued for a provider only (issue_provider_key), never by scope.
+    # A repair provider's (or technician's) key is issued for one only (issue_provider_key,
+    # issue_technician_key), never by scope.
     keys = {scope: svc.tenants.issue_api_key(TENANT, f"demo {scope.value}", [scope]).api_key
-            for scope in ApiKeyScope if scope is not ApiKeyScope.REPAIR_PROVIDER}
+            for scope in ApiKeyScope if scope not in REPAIR_SCOPES}
     for user_id, name, role in STAFF:
         svc.tenants.put_staff(TENANT, user_id, name, frozenset({role}))
 
@@ -187,11 +188,14 @@ def seed(stack: Any) -> dict[str, str]:
 
 
 REPAIR_PROVIDERS = ("Shanghai Home Fix", "Hangzhou Appliance Care")  # both serve CN appliances: a decline moves on
+DEMO_TECHNICIAN = ("tech-wang", "王师傅")  # Shanghai Home Fix's technician, with a key of their own
 
 
 def _repair_providers(api: _Api, supervisor: Mapping[str, str]) -> dict[str, str]:
     """Two repair providers for the demo's appliances in CN, each with its own key (its offered jobs
-    only), and the kettle's heating element in the parts catalogue; docs/repairs.md walks a repair."""
+    only), the first one's technician with a key the provider issued (the jobs booked for them only:
+    the technician's mobile page), and the kettle's heating element in the parts catalogue;
+    docs/repairs.md walks a repair."""
     admin = {"Authorization": f"Bearer {services().tenants.mint_staff_token(TENANT, 'admin-sun', timedelta(hours=12))}"}
     api.call("PUT", "/repairs/parts/HE-KETTLE-01", {"name": "加热元件", "compatible_skus": ["KETTLE-01"],
                                                      "unit_cost": _money(4500, "CNY")}, supervisor)
@@ -201,7 +205,20 @@ def _repair_providers(api: _Api, supervisor: Mapping[str, str]) -> dict[str, str
                                                            "capacity": 20}, supervisor)
         issued = api.call("POST", f"/repairs/providers/{provider['provider_id']}/api-keys", {"name": name}, admin)
         printed[f"repair provider key {name} (X-Api-Key; its offered jobs only)"] = issued["api_key"]
+        if name == REPAIR_PROVIDERS[0]:
+            printed.update(_demo_technician(api, provider["provider_id"], name, supervisor,
+                                            {"X-Api-Key": issued["api_key"]}))
     return printed
+
+
+def _demo_technician(api: _Api, provider_id: str, provider_name: str, supervisor: Mapping[str, str],
+                     provider_key: Mapping[str, str]) -> dict[str, str]:
+    technician_id, name = DEMO_TECHNICIAN
+    path = f"/repairs/providers/{provider_id}/technicians/{technician_id}"
+    api.call("PUT", path, {"name": name, "regions": ["CN"]}, supervisor)
+    issued = api.call("POST", f"{path}/api-keys", {"name": f"{name}'s phone"}, provider_key)
+    return {f"repair technician key {name} ({technician_id}) of {provider_name} "
+            f"(X-Api-Key; the jobs booked for them only)": issued["api_key"]}
 
 
 def shell_variables(demo: Mapping[str, str]) -> dict[str, str]:

@@ -138,3 +138,19 @@ def test_the_demo_shop_sends_returns_to_its_warehouse_by_delivery_country(local_
     assert body["cross_border"] is False and body["authorisation_number"].startswith("RA-")
     hubs = requests.get(f"{api}/return-destinations", headers=supervisor, timeout=10).json()
     assert {w["id"] for w in hubs["warehouses"]} == {"shanghai", "frankfurt"}
+
+
+def test_the_printed_technician_key_is_the_demo_technicians_own(local_stack):
+    """GIVEN the technician key `make run` prints for Shanghai Home Fix's technician WHEN the mobile page
+    uses it THEN it lists the jobs booked for that technician (none yet) and reads the parts catalogue,
+    and it reads no ticket, no provider and no other provider's jobs."""
+    api = local_stack.api_url
+    [(label, key)] = [(k, v) for k, v in local_stack.demo.items() if k.startswith("repair technician key")]
+    assert "tech-wang" in label and "Shanghai Home Fix" in label
+    technician = {"X-Api-Key": key}
+    jobs = requests.get(f"{api}/repairs/jobs", headers=technician, timeout=10)
+    assert jobs.status_code == 200 and jobs.json()["items"] == [], jobs.text
+    parts = requests.get(f"{api}/repairs/parts", headers=technician, timeout=10).json()["items"]
+    assert "HE-KETTLE-01" in {p["part_number"] for p in parts}
+    for path in ("/tickets", "/repairs/providers", "/api-keys"):
+        assert requests.get(f"{api}{path}", headers=technician, timeout=10).status_code == 403, path
