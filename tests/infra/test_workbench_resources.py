@@ -54,4 +54,7 @@ def test_aws_sends_the_same_content_security_policy_as_the_local_stack(template)
     assert csp == {"Fn::Sub": content_security_policy(
         ("https://${MediaBucket.DomainName}", "https://${MediaBucket.RegionalDomainName}"))}
     outputs = template["Outputs"]
-    assert {"WorkbenchUrl", "WorkbenchBucketName", "WorkbenchDistributionId"} <= set(outputs)
+    assert {"WorkbenchUrl", "WorkbenchBucketName", "WorkbenchDistributionId", "ProviderPageUrl"} <= set(outputs)
+    # the provider's page is a file of the same build: same bucket, distribution and headers
+    assert outputs["ProviderPageUrl"]["Value"] == {
+        "Fn::Sub": "https://${WorkbenchDistribution.DomainName}/workbench/provider.html"}

@@ -17,6 +17,7 @@ def _site(tmp_path) -> StaticSite:
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "index.html").write_text("<!doctype html>shell", encoding="utf-8")
     (tmp_path / "app" / "app.js").write_text("export {}", encoding="utf-8")
+    (tmp_path / "app" / "provider.html").write_text("<!doctype html>provider", encoding="utf-8")
     (tmp_path / "secret.txt").write_text("outside", encoding="utf-8")
     return StaticSite("/workbench", tmp_path / "app")
 
@@ -45,3 +46,12 @@ def test_an_unbuilt_workbench_says_which_make_target_builds_it(tmp_path):
     site = StaticSite("/workbench", tmp_path / "nothing")
     reply = _get(site, "/workbench/")
     assert reply.status_code == 404 and "make workbench" in reply.get_data(as_text=True)
+
+
+def test_the_provider_page_is_a_file_of_the_same_site_with_the_same_headers(tmp_path):
+    site = _site(tmp_path)
+    shell, page = _get(site, "/workbench/"), _get(site, "/workbench/provider.html")
+    assert page.status_code == 200 and page.get_data(as_text=True).endswith("provider")
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert page.headers["Content-Security-Policy"] == shell.headers["Content-Security-Policy"]
+    assert "connect-src 'self'" in page.headers["Content-Security-Policy"]  # the photo goes by a plain form
