@@ -3,10 +3,12 @@ path dispatches the approved repair -> bus -> SQS -> the repair dispatch functio
 
 GIVEN two providers staff registered for the demo tenant (each with its own key) WHEN a customer's
 kettle repair is approved THEN the first provider is offered the job and declines, the second
-accepts, books the visit, sets off, checks in with a photo, records the heating element it fitted with its
-serial, the customer confirms with their code, the ticket closes and the serial lookup finds the
-customer; the first provider's key reads neither the second's job nor the ticket; the SLA tracker
-kept the job's clocks on the ticket (two offers answered, the first visit made)."""
+accepts, books the visit for its technician Li, sets off, Li checks in with a photo on Li's own key
+(the key of Wu, another technician of the provider, finds the job 404), the provider records the
+heating element it fitted with its serial, the customer confirms with their code, the ticket closes
+and the serial lookup finds the customer; the first provider's key reads neither the second's job
+nor the ticket; the SLA tracker kept the job's clocks on the ticket (two offers answered, the first
+visit made)."""
 
 from __future__ import annotations
 
@@ -55,6 +57,20 @@ def _code_listener(stack, suffix: str):
     return code_for
 
 
+def _technician_keys(stack, suffix: str, job_id: str, provider_key: dict) -> tuple[dict, dict]:
+    """Two technicians of the job's provider with keys of their own: Li's issued by the merchant's
+    admin, Wu's by the provider's own key."""
+    admin = demo_auth(stack, "admin token")
+    provider_id = _call(stack, "GET", f"/repairs/jobs/{job_id}", provider_key).json()["provider_id"]
+    keys = []
+    for technician_id, issuer in ((f"tech-li-{suffix}", admin), (f"tech-wu-{suffix}", provider_key)):
+        path = f"/repairs/providers/{provider_id}/technicians/{technician_id}"
+        _call(stack, "PUT", path, admin, {"name": technician_id})
+        issued = _call(stack, "POST", f"{path}/api-keys", issuer, {"name": "phone"}, 201).json()
+        keys.append({"X-Api-Key": issued["api_key"]})
+    return keys[0], keys[1]
+
+
 def test_a_kettle_repair_declined_accepted_repaired_confirmed_and_traced(local_stack):
     stack, suffix = local_stack, uuid.uuid4().hex[:8]
     code_for = _code_listener(stack, suffix)
@@ -101,12 +117,19 @@ def test_a_kettle_repair_declined_accepted_repaired_confirmed_and_traced(local_s
     job_id = _call(stack, "GET", "/repairs/jobs", keys["second"]).json()["items"][0]["job_id"]
 
     second = keys["second"]
+    li, wu = _technician_keys(stack, suffix, job_id, second)
     start = datetime.now(UTC) + timedelta(days=1)
     _call(stack, "POST", f"/repairs/jobs/{job_id}/accept", second)
     _call(stack, "POST", f"/repairs/jobs/{job_id}/appointment", second,
-          {"window": {"start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat()}})
+          {"window": {"start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat()},
+           "technician_id": f"tech-li-{suffix}"})
     _call(stack, "POST", f"/repairs/jobs/{job_id}/on-the-way", second, {"eta": start.isoformat()})
-    _call(stack, "POST", f"/repairs/jobs/{job_id}/check-in", second, {"media_ids": [f"med-{suffix}"]})
+    # the booked technician checks in with their own key; the other technician's key finds no such job
+    _call(stack, "GET", f"/repairs/jobs/{job_id}", wu, expect=404)
+    _call(stack, "POST", f"/repairs/jobs/{job_id}/check-in", wu, {"media_ids": [f"med-{suffix}"]}, expect=404)
+    assert [j["job_id"] for j in _call(stack, "GET", "/repairs/jobs", li).json()["items"]] == [job_id]
+    checked_in = _call(stack, "POST", f"/repairs/jobs/{job_id}/check-in", li, {"media_ids": [f"med-{suffix}"]}).json()
+    assert (checked_in["status"], checked_in["check_in"]["technician_id"]) == ("checked_in", f"tech-li-{suffix}")
     _call(stack, "POST", f"/repairs/jobs/{job_id}/diagnosis", second,
           {"fault_code": "E-HEAT", "coverage": "warranty", "labour": {"amount": 8000, "currency": "CNY"},
            "parts_estimate": {"amount": 4500, "currency": "CNY"}})
