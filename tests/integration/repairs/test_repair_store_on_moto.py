@@ -125,3 +125,30 @@ def test_the_registry_round_trips(svc):
     assert registry.technicians("acme", provider.provider_id) == [tech]
     assert [p.part_number for p in registry.parts("acme")] == ["HE-220"]
     assert registry.update("acme", provider.provider_id, capacity=3).capacity == 3
+
+
+def test_a_technicians_jobs_follow_the_assignment_on_the_index(svc):
+    """GIVEN a job booked for Li WHEN the provider hands the visit to Wu and Wu checks in THEN the
+    technician index lists it for Wu only, no other provider's technician of that id, and the serial
+    lookups never see the job rows that share the index."""
+    repairs, store = svc.repairs, DynamoRepairStore()
+    provider = repairs.registry.register("acme", name="Fixers", regions=["CN"]).provider_id
+    for technician_id in ("tech-li", "tech-wu"):
+        repairs.registry.put_technician("acme", provider, name=technician_id, technician_id=technician_id)
+    key = provider_actor(provider)
+    job = repairs.dispatch("acme", dispatched_ticket(svc))
+    assert store.jobs_for_technician("acme", provider, "tech-li", open_only=False, limit=10, cursor=None).items == []
+
+    repairs.accept("acme", job.job_id, key)
+    repairs.book("acme", job.job_id, key, window=window(svc, 24), technician_id="tech-li")
+
+    def listed(technician_id: str) -> list[str]:
+        page = store.jobs_for_technician("acme", provider, technician_id, open_only=True, limit=10, cursor=None)
+        return [j.job_id for j in page.items]
+
+    assert (listed("tech-li"), listed("tech-wu")) == ([job.job_id], [])
+    repairs.check_in("acme", job.job_id, key, technician_id="tech-wu")
+    assert (listed("tech-li"), listed("tech-wu")) == ([], [job.job_id])
+    assert store.jobs_for_technician("acme", "another-provider", "tech-wu", open_only=False, limit=10,
+                                     cursor=None).items == []
+    assert store.by_serial("acme", "tech-wu") == [] and store.by_serial("acme", job.job_id) == []
