@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from aftersales.core.money import Money
@@ -136,3 +137,21 @@ class JobParcels(Protocol):
     def register(self, tenant_id: str, tracking_number: str, registration: Registration
                  ) -> tuple[Parcel, list[str]]:
         """Stores the registration and acts on the parcel's parked events; returns what they caused."""
+
+
+
+@dataclass(frozen=True)
+class JobClock:
+    """One of the SLA engine's repair clocks on a ticket (repair_accept, repair_first_visit,
+    repair_returned_by_provider), as last recomputed: when it started and when it is due."""
+
+    metric: str
+    started_at: datetime
+    due_at: datetime | None  # None while paused
+
+
+class RepairClocks(Protocol):
+    """The SLA engine's clocks (aftersales.sla.service.SlaService.clocks), its repair metrics only."""
+
+    def repair_clocks(self, tenant_id: str, ticket_ids: list[str]) -> dict[str, list[JobClock]]:
+        """Per ticket id, in one batch read (at most 100 ids)."""

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from aftersales.logistics.ports import Parcel, Registration
     from aftersales.media.service import NearDuplicate, Shown
     from aftersales.repairs.photos import VisitPhotoGrant
+    from aftersales.repairs.ports import JobClock
     from aftersales.risk.service import ReviewCluster
     from aftersales.sentiment.model import SentimentResult
     from aftersales.wiring import Container
@@ -169,6 +170,22 @@ class LazyRepairParcels:
                           status: str) -> list[str]:
         return self.container.repairs.parcel_progressed(tenant_id, job_id, tracking_number=tracking_number,
                                                         direction=direction, status=status)
+
+
+class LazyRepairClocks:
+    """The repairs context's RepairClocks: the SLA engine's repair clocks, built when a provider
+    first reads its jobs."""
+
+    def __init__(self, container: Container) -> None:
+        self.container = container
+
+    def repair_clocks(self, tenant_id: str, ticket_ids: list[str]) -> dict[str, list[JobClock]]:
+        from aftersales.repairs.ports import JobClock
+        from aftersales.sla.repair_targets import REPAIR_METRICS
+
+        return {ticket_id: [JobClock(metric=s.deadline.metric, started_at=s.deadline.started_at,
+                                     due_at=s.deadline.due_at) for s in states if s.deadline.metric in REPAIR_METRICS]
+                for ticket_id, states in self.container.sla.clocks(tenant_id, ticket_ids).items()}
 
 
 class LazyJobParcels:

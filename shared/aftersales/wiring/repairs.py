@@ -10,6 +10,7 @@ from aftersales.wiring.groups import ContextGroup
 
 if TYPE_CHECKING:
     from aftersales.repairs.charges import RepairCharges
+    from aftersales.repairs.deadlines import JobDeadlines
     from aftersales.repairs.service import RepairService
 
 
@@ -39,3 +40,11 @@ class RepairContexts(ContextGroup):
 
         tables.bind(RepairSettings.from_env(self._env).repairs_table)
         return RepairCharges(tables.DynamoRepairStore(), self.tickets, self.refunds, self.clock)
+
+    @cached_property
+    def repair_deadlines(self) -> JobDeadlines:
+        """A provider's deadlines on its jobs, from the SLA engine's repair clocks."""
+        from aftersales.repairs.deadlines import JobDeadlines
+        from aftersales.wiring.bridges import LazyRepairClocks
+
+        return JobDeadlines(LazyRepairClocks(self))

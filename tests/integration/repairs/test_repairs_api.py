@@ -7,7 +7,7 @@ provider's job is 404, and tickets, orders and merchant routes are 403."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -184,3 +184,40 @@ def test_visiting_hours_hold_the_booking_and_bad_hours_are_422(rig):
     nine = start.replace(hour=9)
     fits = {"window": {"start": nine.isoformat(), "end": (nine + timedelta(minutes=45)).isoformat()}}
     assert call("POST", f"/repairs/jobs/{job_id}/appointment", fits, who=second["key"]).status == 200
+
+
+def _due(rig) -> dict:
+    """The ticket's clocks as staff read them: (metric, cycle) -> due time."""
+    body = rig["call"]("GET", f"/tickets/{rig['ticket_id']}/deadlines", who=rig["creds"]["agent"]).body
+    return {(d["metric"], d["cycle"]): _times({"due": d["due_at"]})["due"] for d in body["deadlines"]}
+
+
+def _times(deadlines: dict) -> dict:
+    return {name: datetime.fromisoformat(at) if at else None for name, at in deadlines.items()}
+
+
+def test_a_provider_sees_its_own_accept_first_visit_and_fix_by_times_and_no_other_clock(rig):
+    """GIVEN the ticket offered to the first provider, declined, offered to the second, and the SLA
+    engine's clocks recomputed WHEN each provider reads its job THEN the second sees the second offer's
+    accept-by and the ticket's fix-by, then its first-visit-by once it accepts; the first (declined)
+    sees none of them; staff and the customer get no such field; only the three due times."""
+    call, svc, ticket_id = rig["call"], rig["svc"], rig["ticket_id"]
+    first, second = rig["providers"]["first"], rig["providers"]["second"]
+    first_job, job_id = offered_to_second(rig)
+    svc.sla.track("acme", ticket_id)
+    due = _due(rig)
+    seen = _times(call("GET", f"/repairs/jobs/{job_id}", who=second["key"]).body["deadlines"])
+    assert seen == {"accept_by": due[("repair_accept", 1)], "first_visit_by": None,
+                    "fix_by": due[("repair_returned_by_provider", 0)]}
+    assert seen["accept_by"] and seen["fix_by"]
+    assert due[("repair_accept", 0)] is None  # answered: a met clock has no due time left
+    assert call("GET", f"/repairs/jobs/{first_job}", who=first["key"]).body["deadlines"] == {
+        "accept_by": None, "first_visit_by": None, "fix_by": None}  # never the second offer's, nor the fix-by
+    assert call("POST", f"/repairs/jobs/{job_id}/accept", who=second["key"]).status == 200
+    svc.sla.track("acme", ticket_id)
+    due = _due(rig)
+    [listed] = call("GET", "/repairs/jobs", who=second["key"]).body["items"]
+    assert _times(listed["deadlines"])["first_visit_by"] == due[("repair_first_visit", 0)] is not None
+    assert set(listed["deadlines"]) == {"accept_by", "first_visit_by", "fix_by"}
+    assert "deadlines" not in call("GET", f"/repairs/jobs/{job_id}", who=rig["creds"]["agent"]).body
+    assert "deadlines" not in call("GET", f"/repairs/jobs/{job_id}", who=rig["creds"]["cust-1"]).body
