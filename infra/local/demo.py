@@ -6,7 +6,7 @@ public HTTP API, as a merchant would set it up: two shift calendars that togethe
 day, a care team whose skills cover every ticket type, channel and language, a day-shift and a
 night-shift agent (so a new ticket finds someone on shift at any hour) and an on-call supervisor
 for escalations, the customers' e-mail contacts (notifications go to the embedded SES), orders, and
-a few tickets in different states.
+a few tickets in different states, one of them from a refund-abuse cluster (the queue's high risk).
 """
 
 from __future__ import annotations
@@ -46,7 +46,13 @@ AGENTS = {
 }
 # cust-3001 buys from Germany and reads German: its stored language makes its notifications German.
 CONTACTS = {"cust-1001": ("cust-1001@example.com", "zh-Hans"), "cust-2001": ("cust-2001@example.com", "en"),
-            "cust-3001": ("cust-3001@example.com", "de")}
+            "cust-3001": ("cust-3001@example.com", "de"), "cust-4001": ("cust-4001@example.com", "zh-Hans")}
+# A refund-abuse cluster: four two-day-old accounts that bought from one phone on one network (the
+# storefront forwards its checkout's device and IP, hashed by the API), the first of them asking for a
+# refund without a return from there. Approval routing scores it high (a device of 4 accounts 40, an
+# IP of 4 accounts 20, a new account 15: 75) and keeps that on the ticket for the queue's risk filter.
+CLUSTER = ("cust-4001", "cust-4002", "cust-4003", "cust-4004")
+CLUSTER_CHECKOUT = {"X-Device-Fingerprint": "demo-phone-7731", "X-Customer-IP": "203.0.113.45"}
 # What the README's walk-through exports, by the label `seed` prints it under.
 SHELL_VARIABLES = {"STOREFRONT_KEY": "storefront API key", "CUSTOMER_TOKEN": "customer token cust-1001",
                    "AGENT_TOKEN": "agent token agent-li", "NIGHT_AGENT_TOKEN": "agent token agent-zhou",
@@ -72,7 +78,15 @@ def _order(order_id: str, channel: str, customer: tuple[str, str], payment: tupl
             "placed_at": placed_at}
 
 
-def _orders(now_iso: str) -> list[dict[str, Any]]:
+def _cluster_order(customer: str, placed_at: str, account_created_at: str) -> dict:
+    order = _order(f"SO-{customer[-4:]}", "mini_program", (customer, "standard"),
+                   ("sandbox", f"ch_demo_{customer[-4:]}"), "CN", "CNY", 0,
+                   [("POWERBANK-07", "移动电源", "electronics", 1, 19900)], placed_at)
+    order["customer"]["account_created_at"] = account_created_at
+    return order
+
+
+def _orders(now_iso: str, account_created_at: str) -> list[dict[str, Any]]:
     return [
         _order("SO-1001", "mini_program", ("cust-1001", "vip"), ("sandbox", "ch_demo_1001"), "CN", "CNY", 1200,
                [("KETTLE-01", "电热水壶", "appliances", 1, 29900), ("MUG-02", "陶瓷杯", "kitchen", 2, 14350)], now_iso),
@@ -82,6 +96,7 @@ def _orders(now_iso: str) -> list[dict[str, Any]]:
                [("HEADSET-9", "Wireless headset", "electronics", 1, 12000)], now_iso),
         _order("DE-3001", "web", ("cust-3001", "standard"), ("sandbox", "ch_demo_3001"), "DE", "EUR", 490,
                [("TEAPOT-DE", "Teekanne", "kitchen", 1, 3000)], now_iso),
+        *(_cluster_order(customer, now_iso, account_created_at) for customer in CLUSTER),
     ]
 
 
@@ -147,8 +162,10 @@ def seed(stack: Any) -> dict[str, str]:
     for customer_id, (address, locale) in CONTACTS.items():
         api.call("PUT", f"/customers/{customer_id}/contacts/email", {"address": address, "locale": locale},
                  storefront)
-    for order in _orders(iso(svc.clock.now())):
-        api.call("PUT", f"/orders/{order['order_id']}", order, storefront)
+    now = svc.clock.now()
+    for order in _orders(iso(now), iso(now - timedelta(days=2))):
+        checkout = CLUSTER_CHECKOUT if order["customer"]["id"] in CLUSTER else {}
+        api.call("PUT", f"/orders/{order['order_id']}", order, {**storefront, **checkout})
     # where returns go: the Shanghai warehouse, and an EU hub for German, French and Austrian orders
     api.call("PUT", "/return-destinations", RETURN_WAREHOUSES, storefront)
     # the demo shop's Zendesk (a local fake): every ticket from here on shows up there
@@ -170,12 +187,21 @@ def seed(stack: Any) -> dict[str, str]:
                                            "reason_code": "quality", "description": "Der Deckel ist gesprungen",
                                            "lines": [{"line_id": "1", "quantity": 1}]},
                       {**storefront, "Accept-Language": "de-DE"})
+    # the cluster's refund, submitted for approval (its delivery is not known yet, so the intake checks
+    # leave it for an agent): approval routing scores it high and sends it to a person
+    risky = api.call("POST", "/tickets", {"type": "refund_only", "order_id": f"SO-{CLUSTER[0][-4:]}",
+                                          "channel": "mini_program", "reason_code": "not_as_described",
+                                          "description": "充不进电", "lines": [{"line_id": "1", "quantity": 1}]},
+                     {**storefront, **CLUSTER_CHECKOUT, "Accept-Language": "zh-CN"})
+    api.call("POST", f"/tickets/{risky['id']}/transitions", {"to": "pending_approval", "reason": "auto-submitted"},
+             storefront)
 
     # The storefront key comes first: it is the one to try the API with (and the one tests pick).
     lines = {"tenant": TENANT, "demo tickets (return, exchange, complaint)":
              " ".join(t["id"] for t in (ret, exchange, complaint)),
              "storefront API key (X-Api-Key)": keys[ApiKeyScope.STOREFRONT],
              "German customer's ticket (cust-3001, de; refund of 30,00 EUR)": german["id"],
+             "high-risk ticket (cust-4001: four new accounts on one phone; refund without return)": risky["id"],
              "customer token cust-1001 (Authorization: Bearer; 1 h)":
                  svc.tenants.mint_customer_token(TENANT, "cust-1001", timedelta(hours=1))}
     for user_id, _name, role in STAFF:
