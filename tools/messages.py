@@ -1177,6 +1177,13 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("workbench.disputes.platform_submitted", "Evidence submitted", "证据已提交"),
     # the queue's team filter, saved views and batch actions
     ("workbench.filter.team", "Team", "团队"),
+    # the queue's risk filter and badge: the band of the assessment approval routing kept on the ticket
+    ("workbench.filter.risk", "Risk", "风险"),
+    ("workbench.col.risk", "Risk", "风险"),
+    ("workbench.risk_band.high", "High risk", "高风险"),
+    ("workbench.risk_band.medium", "Medium risk", "中风险"),
+    ("workbench.risk_band.low", "Low risk", "低风险"),
+    ("workbench.risk_band.none", "Not assessed", "未评估"),
     ("workbench.views.saved", "Saved views", "已保存的视图"),
     ("workbench.views.name", "Save these filters as", "将当前筛选保存为"),
     ("workbench.views.save", "Save view", "保存视图"),

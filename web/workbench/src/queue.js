@@ -1,6 +1,6 @@
 // The queue: GET /tickets (the API filters by status and pages with a cursor); type, channel,
-// assignee, team and SLA state filter the loaded pages here, because the list endpoint has no such
-// parameters. The page's SLA clocks come in one read: GET /sla/clocks?ticket_ids=... (one batch).
+// assignee, team, SLA state and risk band filter the loaded pages here, because the list endpoint has
+// no such parameters. The risk band is the one approval routing kept on the ticket (`risk`, staff only). The page's SLA clocks come in one read: GET /sla/clocks?ticket_ids=... (one batch).
 // Teams come from the dispatch roster (GET /dispatch/agents, supervisors and admins): a ticket is
 // in a team when its assignee is. Saved views keep a set of filters (views.js); selected rows take
 // batch actions with a result per ticket (batch.js).
@@ -12,10 +12,10 @@ import { hasRole } from "./session.js";
 import { SLA_STATES, slaOf } from "./sla.js";
 import { BatchBar } from "./batch.js";
 import { deleteView, saveView, savedViews } from "./views.js";
-import { Failure, SlaBadge, useNow } from "./widgets.js";
+import { Failure, RISK_BANDS, RiskBadge, SlaBadge, riskBand, useNow } from "./widgets.js";
 
 const PAGE = 50;
-const NO_FILTERS = { status: "", type: "", channel: "", assignee: "", team: "", sla: "" };
+const NO_FILTERS = { status: "", type: "", channel: "", assignee: "", team: "", sla: "", risk: "" };
 
 function Views({ session, filters, onPick }) {
   const [views, setViews] = useState(() => savedViews(session));
@@ -78,7 +78,8 @@ export function Queue({ session }) {
     && (!filters.channel || tk.channel === filters.channel)
     && (!filters.assignee || (tk.assignee_id || "").includes(filters.assignee.trim()))
     && (!filters.team || (teams && teams[tk.assignee_id] === filters.team))
-    && (!filters.sla || (deadlines[tk.id] && slaOf(deadlines[tk.id], now).state === filters.sla)));
+    && (!filters.sla || (deadlines[tk.id] && slaOf(deadlines[tk.id], now).state === filters.sla))
+    && (!filters.risk || riskBand(tk) === filters.risk));
   const choice = (name, kind) => html`<label>${t(`workbench.filter.${name}`)}
     <select data-filter=${name} value=${filters[name]} onChange=${set(name)}>
       <option value="">${t("workbench.filter.any")}</option>
@@ -108,6 +109,11 @@ export function Queue({ session }) {
           <option value="">${t("workbench.filter.any")}</option>
           ${SLA_STATES.map((s) => html`<option value=${s}>${t(`workbench.sla.${s}`)}</option>`)}
         </select></label>
+      <label>${t("workbench.filter.risk")}
+        <select data-filter="risk" value=${filters.risk} onChange=${set("risk")}>
+          <option value="">${t("workbench.filter.any")}</option>
+          ${RISK_BANDS.map((b) => html`<option value=${b}>${t(`workbench.risk_band.${b}`)}</option>`)}
+        </select></label>
     </form>
     <${Views} session=${session} filters=${filters} onPick=${setFilters} />
     ${selected.size > 0 && html`<${BatchBar} session=${session} selected=${selected}
@@ -119,7 +125,8 @@ export function Queue({ session }) {
         <th>${t("workbench.col.ticket")}</th><th>${t("workbench.col.type")}</th>
         <th>${t("workbench.col.status")}</th><th>${t("workbench.col.channel")}</th>
         <th>${t("workbench.col.assignee")}</th><th>${t("workbench.col.amount")}</th>
-        <th>${t("workbench.col.created")}</th><th>${t("workbench.col.sla")}</th></tr></thead>
+        <th>${t("workbench.col.created")}</th><th>${t("workbench.col.sla")}</th>
+        <th>${t("workbench.col.risk")}</th></tr></thead>
       <tbody>${shown.map((tk) => html`<tr data-ticket=${tk.id}>
         <td><input type="checkbox" data-select=${tk.id} aria-label=${tk.id} checked=${selected.has(tk.id)}
           onChange=${() => toggle(tk.id)} /></td>
@@ -131,6 +138,7 @@ export function Queue({ session }) {
         <td data-label=${t("workbench.col.amount")}>${money(tk.requested_amount)}</td>
         <td data-label=${t("workbench.col.created")}>${dateTime(tk.created_at)}</td>
         <td data-label=${t("workbench.col.sla")}><${SlaBadge} deadlines=${deadlines[tk.id]} now=${now} /></td>
+        <td data-label=${t("workbench.col.risk")}><${RiskBadge} risk=${tk.risk} /></td>
       </tr>`)}</tbody>
     </table>
     ${!loading && !shown.length && html`<p class="muted" data-test="empty">${t("workbench.queue.empty")}</p>`}

@@ -22,6 +22,18 @@ export function SlaBadge({ deadlines, now }) {
     title=${sla.metric || ""}>${text}</span>`;
 }
 
+// The band of the risk assessment approval routing kept on the ticket (GET /tickets: staff only);
+// a ticket not routed yet has none. The score and the reason codes are in the title.
+export const RISK_BANDS = ["high", "medium", "low", "none"];
+export const riskBand = (ticket) => (ticket.risk ? ticket.risk.band : "none");
+const RISK_CLASS = { high: "bad", medium: "warn", low: "ok", none: "muted" };
+
+export function RiskBadge({ risk }) {
+  const band = risk ? risk.band : "none";
+  const title = risk ? [t("workbench.risk.score", { score: risk.score }), ...risk.flags].join(" · ") : "";
+  return html`<span class=${`pill ${RISK_CLASS[band]}`} data-risk=${band} title=${title}>${t(`workbench.risk_band.${band}`)}</span>`;
+}
+
 export function Failure({ error }) {
   if (!error) return null;
   return html`<p class="error" role="alert">${error.message || String(error)}</p>`;
