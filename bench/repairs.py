@@ -52,7 +52,7 @@ def _ticket(svc) -> str:
 
 
 def _steps() -> Section:
-    from aftersales.repairs.model import Coverage, Window
+    from aftersales.repairs.model import Coverage, JobActor, Party, Window
     from tests.support.repairs import CUSTOMER_SIDE, cny, provider_actor
 
     svc = _rig()
@@ -66,6 +66,8 @@ def _steps() -> Section:
     window = Window(start=now + timedelta(days=1), end=now + timedelta(days=1, hours=2))
     state: dict[str, str] = {}
     a, b = provider_actor(first), provider_actor(second)
+    repairs.registry.put_technician("acme", second, name="Li", technician_id="tech-li")
+    li = JobActor(party=Party.TECHNICIAN, id="apikey:li", provider_id=second, technician_id="tech-li")
     late_ticket = _ticket(svc)  # offered to the first provider, which lets the accept deadline pass
     repairs.dispatch("acme", late_ticket)
 
@@ -77,9 +79,13 @@ def _steps() -> Section:
         ("decline → offer to the next", lambda: state.update(job=repairs.decline(
             "acme", state["job"], a, reason="busy")[1].job_id)),
         ("accept", lambda: repairs.accept("acme", state["job"], b)),
-        ("book", lambda: repairs.book("acme", state["job"], b, window=window, technician_id=None)),
+        ("book (for a technician)", lambda: repairs.book("acme", state["job"], b, window=window,
+                                                          technician_id="tech-li")),
         ("on the way (ETA)", lambda: repairs.on_the_way("acme", state["job"], b, eta=window.start)),
-        ("check in (ticket → repair_in_progress)", lambda: repairs.check_in("acme", state["job"], b, media_ids=["m"])),
+        ("the technician's key: its open jobs (one page)", lambda: repairs.provider_jobs(
+            "acme", li, open_only=True, limit=50, cursor=None)),
+        ("check in on the technician's key (ticket → repair_in_progress)", lambda: repairs.check_in(
+            "acme", state["job"], li, media_ids=["m"])),
         ("diagnose", lambda: repairs.diagnose("acme", state["job"], b, fault_code="E-HEAT",
                                               coverage=Coverage.WARRANTY, labour=cny(8000),
                                               parts_estimate=cny(4500))),
