@@ -4,9 +4,12 @@ same port: a sweep's reads are its due-index bucket queries plus the due items, 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bench.aws_prices import AS_OF, cost, per_thousand
 from bench.metering import AwsMeter, gsi_keys
@@ -29,18 +32,17 @@ def _row(name: str, meter: AwsMeter, per: int) -> list[object]:
             f"{per_thousand(billed['total'], per):.4f}"]
 
 
-def _on_moto() -> list[list[object]]:
+@contextlib.contextmanager
+def _surveys_on_moto(**rules: int) -> Iterator[tuple[Any, Any, Any]]:
+    """moto with the survey sweeper's environment and its SES sender verified, and the services on a
+    clock fixed at START with the bench tenant's survey `rules`: (template model, container, clock)."""
     import boto3
 
     from aftersales import wiring
     from aftersales.core.clock import FixedClock
     from aftersales.surveys.model import SurveyRules
-    from tests.support.ticket_factories import order
 
-    rows = []
     with local_aws("SurveySweeperFunction") as model:
-        indexes = gsi_keys(model)
-        memory = {fid: fn.memory_mb for fid, fn in model.functions.items()}
         os.environ["SURVEY_LINK_SECRET"] = SECRET
         os.environ["SURVEY_LINK_BASE_URL"] = "https://api.example.com/v1"
         boto3.client("ses").verify_email_identity(
@@ -49,36 +51,46 @@ def _on_moto() -> list[list[object]]:
         container = wiring.Container(clock=clock)
         wiring.override(container)
         try:
-            svc = container.surveys
-            svc.save_settings(SurveyRules(tenant_id="bench", delivery_delay_minutes=0, reminder_after_hours=0))
-            container.tenants.create_tenant("bench", "Bench")
-            for n in range(SENT):
-                customer = f"cust-{n}"
-                container.tickets.upsert_order("bench", order(order_id=f"O-{n}", customer={"id": customer}))
-                container.channel_stores.intake.put_contact("bench", customer, "email", f"c{n}@example.com", "en")
-            trigger = AwsMeter(indexes, memory)
-            with trigger.counting():
-                for n in range(SENT):
-                    svc.on_order_delivered("bench", f"O-{n}", START)
-            clock.advance(minutes=6)
-            sweep = AwsMeter(indexes, memory)
-            with sweep.counting():
-                report = svc.sweep()
-            assert report.sent == SENT, report
-            links = [m.body.split("/surveys/")[1].split()[0] for m in sent_mails()]
-            answers = AwsMeter(indexes, memory)
-            with answers.counting():
-                for token in links[:10]:
-                    svc.answer(token, nps=9, csat=None, comment=None)
-            comments = AwsMeter(indexes, memory)
-            with comments.counting():
-                for token in links[10:]:
-                    svc.answer(token, nps=10, csat=None, comment="fast delivery, thank you")
-            for name, counter, per in (("schedule (order delivered)", trigger, SENT), ("send (sweep)", sweep, SENT),
-                                       ("answer, score only", answers, 10), ("answer with a comment", comments, 10)):
-                rows.append(_row(name, counter, per))
+            container.surveys.save_settings(SurveyRules(tenant_id="bench", **rules))
+            yield model, container, clock
         finally:
             wiring.override(None)
+
+
+def _on_moto() -> list[list[object]]:
+    from tests.support.ticket_factories import order
+
+    rows = []
+    with _surveys_on_moto(delivery_delay_minutes=0, reminder_after_hours=0) as (model, container, clock):
+        indexes = gsi_keys(model)
+        memory = {fid: fn.memory_mb for fid, fn in model.functions.items()}
+        svc = container.surveys
+        container.tenants.create_tenant("bench", "Bench")
+        for n in range(SENT):
+            customer = f"cust-{n}"
+            container.tickets.upsert_order("bench", order(order_id=f"O-{n}", customer={"id": customer}))
+            container.channel_stores.intake.put_contact("bench", customer, "email", f"c{n}@example.com", "en")
+        trigger = AwsMeter(indexes, memory)
+        with trigger.counting():
+            for n in range(SENT):
+                svc.on_order_delivered("bench", f"O-{n}", START)
+        clock.advance(minutes=6)
+        sweep = AwsMeter(indexes, memory)
+        with sweep.counting():
+            report = svc.sweep()
+        assert report.sent == SENT, report
+        links = [m.body.split("/surveys/")[1].split()[0] for m in sent_mails()]
+        answers = AwsMeter(indexes, memory)
+        with answers.counting():
+            for token in links[:10]:
+                svc.answer(token, nps=9, csat=None, comment=None)
+        comments = AwsMeter(indexes, memory)
+        with comments.counting():
+            for token in links[10:]:
+                svc.answer(token, nps=10, csat=None, comment="fast delivery, thank you")
+        for name, counter, per in (("schedule (order delivered)", trigger, SENT), ("send (sweep)", sweep, SENT),
+                                   ("answer, score only", answers, 10), ("answer with a comment", comments, 10)):
+            rows.append(_row(name, counter, per))
     return rows
 
 
@@ -110,52 +122,37 @@ def _sweep_in_memory(pending: int, due: int = 100) -> list[object]:
 
 
 def _sweep_on_moto(pending: int, due: int = 100) -> list[object]:
-    import boto3
-
-    from aftersales import wiring
     from aftersales.adapters.dynamo.surveys import DynamoSurveyStore, SurveyItem
-    from aftersales.core.clock import FixedClock
     from aftersales.sla.due_index import index_bucket
-    from aftersales.surveys.model import Survey, SurveyRules
+    from aftersales.surveys.model import Survey
 
-    with local_aws("SurveySweeperFunction") as model:
-        os.environ["SURVEY_LINK_SECRET"] = SECRET
-        os.environ["SURVEY_LINK_BASE_URL"] = "https://api.example.com/v1"
-        boto3.client("ses").verify_email_identity(
-            EmailAddress=model.functions["SurveySweeperFunction"].environment["NOTIFICATIONS_SENDER"])
-        clock = FixedClock(START)
-        container = wiring.Container(clock=clock)
-        wiring.override(container)
-        try:
-            svc = container.surveys
-            svc.save_settings(SurveyRules(tenant_id="bench", reminder_after_hours=0))
-            store = DynamoSurveyStore()
-            setup_started = time.perf_counter()
-            batch = []
-            for n in range(pending):
-                when = START + timedelta(days=1 + n % 30, minutes=n % 1440)
-                batch.append((Survey(survey_id=f"svy_p{n}", tenant_id="bench", kind="delivery", customer_id=f"p-{n}",
-                                     order_id=f"O-p{n}", triggered_at=START, due_at=when), index_bucket(when, START)))
-            store.save_many(batch)
-            soon = START + timedelta(minutes=2)
-            for n in range(due):
-                container.channel_stores.intake.put_contact("bench", f"due-{n}", "email", f"d{n}@example.com", "en")
-                store.create(Survey(survey_id=f"svy_d{n}", tenant_id="bench", kind="delivery", customer_id=f"due-{n}",
-                                    order_id=f"O-d{n}", triggered_at=START, due_at=soon, version=1),
-                             index_bucket(soon, START))
-            setup = time.perf_counter() - setup_started
-            store.set_last_swept(START)
-            clock.set(START + timedelta(minutes=3))
-            counter = RequestCounter()
-            with counter.counting():
-                report = svc.sweep()
-            table = SurveyItem.Meta.table_name
-            queries = sum(n for (svc_name, op, target), n in counter.calls.items()
-                          if svc_name == "dynamodb" and op == "Query" and target == table)
-            return [pending, due, report.items_read, report.sent, queries, counter.total("dynamodb"),
-                    counter.total("ses"), round(setup, 1)]
-        finally:
-            wiring.override(None)
+    with _surveys_on_moto(reminder_after_hours=0) as (_model, container, clock):
+        svc = container.surveys
+        store = DynamoSurveyStore()
+        setup_started = time.perf_counter()
+        batch = []
+        for n in range(pending):
+            when = START + timedelta(days=1 + n % 30, minutes=n % 1440)
+            batch.append((Survey(survey_id=f"svy_p{n}", tenant_id="bench", kind="delivery", customer_id=f"p-{n}",
+                                 order_id=f"O-p{n}", triggered_at=START, due_at=when), index_bucket(when, START)))
+        store.save_many(batch)
+        soon = START + timedelta(minutes=2)
+        for n in range(due):
+            container.channel_stores.intake.put_contact("bench", f"due-{n}", "email", f"d{n}@example.com", "en")
+            store.create(Survey(survey_id=f"svy_d{n}", tenant_id="bench", kind="delivery", customer_id=f"due-{n}",
+                                order_id=f"O-d{n}", triggered_at=START, due_at=soon, version=1),
+                         index_bucket(soon, START))
+        setup = time.perf_counter() - setup_started
+        store.set_last_swept(START)
+        clock.set(START + timedelta(minutes=3))
+        counter = RequestCounter()
+        with counter.counting():
+            report = svc.sweep()
+        table = SurveyItem.Meta.table_name
+        queries = sum(n for (svc_name, op, target), n in counter.calls.items()
+                      if svc_name == "dynamodb" and op == "Query" and target == table)
+        return [pending, due, report.items_read, report.sent, queries, counter.total("dynamodb"),
+                counter.total("ses"), round(setup, 1)]
 
 
 def run() -> list[Section]:
