@@ -903,4 +903,13 @@ TEXT: dict[str, str] = {
     "repairs.payment_currency_mismatch": "Die Zahlung ist in {currency}; die Kosten sind in {charge_currency}.",
     "repairs.payment_not_the_charge": "Die Zahlung ({amount}) muss genau den Kosten ({charge}) entsprechen, in "
                                       "der kleinsten Währungseinheit.",
+    # a depot repair's steps on the tracking page
+    "tracking.depot.title": "Reparatur in der Werkstatt",
+    "tracking.depot.stage.shipped_in": "Sie haben den Artikel an die Reparaturwerkstatt geschickt",
+    "tracking.depot.stage.at_depot": "Die Reparaturwerkstatt hat Ihren Artikel erhalten",
+    "tracking.depot.stage.diagnosed": "Fehler festgestellt",
+    "tracking.depot.stage.repaired": "Repariert",
+    "tracking.depot.stage.not_repairable": "Konnte nicht repariert werden",
+    "tracking.depot.stage.shipped_back": "An Sie zurückgeschickt",
+    "tracking.depot.stage.delivered_back": "Wieder bei Ihnen zugestellt",
 }

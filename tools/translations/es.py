@@ -875,4 +875,13 @@ TEXT: dict[str, str] = {
     "repairs.payment_currency_mismatch": "El pago está en {currency}; el cargo está en {charge_currency}.",
     "repairs.payment_not_the_charge": "El pago ({amount}) debe ser exactamente el cargo ({charge}), "
                                       "en unidades mínimas.",
+    # a depot repair's steps on the tracking page
+    "tracking.depot.title": "Reparación en el centro de reparación",
+    "tracking.depot.stage.shipped_in": "Ha enviado el artículo al centro de reparación",
+    "tracking.depot.stage.at_depot": "El centro de reparación ha recibido su artículo",
+    "tracking.depot.stage.diagnosed": "Avería diagnosticada",
+    "tracking.depot.stage.repaired": "Reparado",
+    "tracking.depot.stage.not_repairable": "No se pudo reparar",
+    "tracking.depot.stage.shipped_back": "Se le ha devuelto",
+    "tracking.depot.stage.delivered_back": "Entregado de nuevo a usted",
 }

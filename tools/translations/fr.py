@@ -903,4 +903,13 @@ TEXT: dict[str, str] = {
     "repairs.payment_currency_mismatch": "Le paiement est en {currency} ; les frais sont en {charge_currency}.",
     "repairs.payment_not_the_charge": "Le paiement ({amount}) doit être exactement égal aux frais ({charge}), "
                                       "en unités mineures.",
+    # a depot repair's steps on the tracking page
+    "tracking.depot.title": "Réparation au centre de réparation",
+    "tracking.depot.stage.shipped_in": "Vous avez envoyé l'article au centre de réparation",
+    "tracking.depot.stage.at_depot": "Le centre de réparation a reçu votre article",
+    "tracking.depot.stage.diagnosed": "Panne diagnostiquée",
+    "tracking.depot.stage.repaired": "Réparé",
+    "tracking.depot.stage.not_repairable": "N'a pas pu être réparé",
+    "tracking.depot.stage.shipped_back": "Renvoyé à vous",
+    "tracking.depot.stage.delivered_back": "Livré de nouveau chez vous",
 }

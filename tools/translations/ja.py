@@ -800,4 +800,13 @@ TEXT: dict[str, str] = {
     "repairs.charge_already_settled": "この修理作業の費用はすでに免除または支払い済みです。",
     "repairs.payment_currency_mismatch": "支払いは {currency} ですが、費用は {charge_currency} です。",
     "repairs.payment_not_the_charge": "支払額（{amount}）は費用（{charge}）と最小通貨単位で完全に一致する必要があります。",
+    # a depot repair's steps on the tracking page
+    "tracking.depot.title": "修理センターでの修理",
+    "tracking.depot.stage.shipped_in": "商品を修理センターへ発送しました",
+    "tracking.depot.stage.at_depot": "修理センターが商品を受け取りました",
+    "tracking.depot.stage.diagnosed": "故障を診断しました",
+    "tracking.depot.stage.repaired": "修理完了",
+    "tracking.depot.stage.not_repairable": "修理できませんでした",
+    "tracking.depot.stage.shipped_back": "お客様へ返送しました",
+    "tracking.depot.stage.delivered_back": "お客様のもとに届きました",
 }

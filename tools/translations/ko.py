@@ -800,4 +800,13 @@ TEXT: dict[str, str] = {
     "repairs.charge_already_settled": "이 수리 작업의 비용은 이미 면제되었거나 지불되었습니다.",
     "repairs.payment_currency_mismatch": "결제는 {currency}(으)로 되어 있지만, 비용은 {charge_currency}입니다.",
     "repairs.payment_not_the_charge": "결제 금액({amount})은 최소 통화 단위로 비용({charge})과 정확히 같아야 합니다.",
+    # a depot repair's steps on the tracking page
+    "tracking.depot.title": "수리 센터 수리",
+    "tracking.depot.stage.shipped_in": "상품을 수리 센터로 보내셨습니다",
+    "tracking.depot.stage.at_depot": "수리 센터가 상품을 받았습니다",
+    "tracking.depot.stage.diagnosed": "고장 진단 완료",
+    "tracking.depot.stage.repaired": "수리 완료",
+    "tracking.depot.stage.not_repairable": "수리할 수 없었습니다",
+    "tracking.depot.stage.shipped_back": "고객님께 다시 보냈습니다",
+    "tracking.depot.stage.delivered_back": "고객님께 다시 배송되었습니다",
 }

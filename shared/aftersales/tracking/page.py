@@ -13,8 +13,9 @@ from aftersales.core import formatting
 from aftersales.core.i18n import label, translate
 from aftersales.media.ports import PresignedPost
 
+from .depot import Depot
 from .view import TrackingView
-from .visit import Visit
+from .visit import Progress, Visit
 
 TEXT, HINT, BACKGROUND = "#1a1a1a", "#474747", "#ffffff"
 ACCENT, ON_ACCENT, FOCUS, BORDER, DONE = "#0b57d0", "#ffffff", "#b3261e", "#6b6b6b", "#146c2e"
@@ -97,6 +98,8 @@ def tracking_page(v: TrackingView, token: str, *, problem: str | None = None, se
               f'<ol class="steps" aria-labelledby="progress">{steps}</ol>']
     if v.visit:
         parts += _visit(v.visit, loc, v.time_zone)
+    if v.depot:
+        parts += _depot(v.depot, loc, v.time_zone)
     nxt = []
     if v.next_status:
         nxt.append(f'<p>{_t("tracking.page.next", loc, step=label("status", v.next_status, loc))}</p>')
@@ -157,10 +160,19 @@ def _visit(visit: Visit, loc: str, time_zone: str | None) -> list[str]:
              f'<p>{_t("tracking.visit.window", loc, start=start, end=end)}</p>']
     if visit.eta and visit.stage == "on_the_way":
         lines.append(f'<p>{_t("tracking.visit.eta", loc, when=_when(visit.eta, loc, time_zone))}</p>')
+    return [*lines, _progress("visit", visit.progress, loc, time_zone)]
+
+
+def _depot(depot: Depot, loc: str, time_zone: str | None) -> list[str]:
+    """A depot repair: each step of the item's way to the repair centre and back, with its time."""
+    return [f'<h2 id="depot">{_t("tracking.depot.title", loc)}</h2>',
+            _progress("depot", depot.progress, loc, time_zone)]
+
+
+def _progress(kind: str, progress: tuple[Progress, ...], loc: str, time_zone: str | None) -> str:
     rows = "".join(f'<li><span class="hint">{_when(p.at, loc, time_zone)}</span> '
-                   f'{_t(f"tracking.visit.stage.{p.stage}", loc)}</li>' for p in visit.progress)
-    lines.append(f'<ol class="plain" aria-labelledby="visit">{rows}</ol>')
-    return lines
+                   f'{_t(f"tracking.{kind}.stage.{p.stage}", loc)}</li>' for p in progress)
+    return f'<ol class="plain" aria-labelledby="{kind}">{rows}</ol>'
 
 
 def photo_page(locale: str, ticket_id: str, upload: PresignedPost, token: str) -> str:

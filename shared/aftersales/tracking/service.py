@@ -18,6 +18,7 @@ from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Role
 
 from . import view
+from .depot import depot
 from .links import TrackingLinkRefused, TrackingLinks
 from .ports import (
     ConversationRecords,
@@ -75,6 +76,7 @@ class TicketViews:
             messages=view.messages(self._conversations.list(tenant_id, ticket.id)),
             events=view.events(timeline), photos=len(ticket.media_ids),
             takes_photos=self._takes_photos and not ticket.is_terminal, visit=visit(entries),
+            depot=depot(entries),
             time_zone=self._zones.time_zone(tenant_id, ticket.customer_id) if self._zones else None)
 
 

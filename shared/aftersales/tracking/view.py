@@ -22,6 +22,7 @@ from aftersales.tickets.domain import Ticket
 from aftersales.tickets.model import Role, Status
 from aftersales.tickets.ports import TimelineEntry
 from aftersales.tickets.timeline import customer_visible
+from aftersales.tracking.depot import Depot
 from aftersales.tracking.visit import Visit
 
 # the way a ticket of each type normally goes (detours such as waiting for the customer are shown
@@ -92,6 +93,7 @@ class TrackingView:
     takes_photos: bool = False  # the page may offer the photo form
     time_zone: str | None = None  # the customer's IANA zone for times on the page; None shows UTC
     visit: Visit | None = None  # a repair's technician visit: the window, the ETA, the progress
+    depot: Depot | None = None  # a depot repair: the item's way to the repair centre and back
     shown_at: datetime | None = None  # when the page is rendered: promises also read "in 2 days"
 
 

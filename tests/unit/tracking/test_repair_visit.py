@@ -13,6 +13,7 @@ import pytest
 
 from aftersales.adapters.eventbridge import RecordingPublisher
 from aftersales.core.money import Money
+from aftersales.logistics.service import TrackingService
 from aftersales.repairs.model import Coverage, Window
 from aftersales.repairs.registry import ProviderRegistry
 from aftersales.repairs.service import RepairService
@@ -20,8 +21,9 @@ from aftersales.tickets.domain import OpenTicket
 from aftersales.tickets.model import Channel, TicketType
 from aftersales.tracking.page import tracking_page
 from aftersales.tracking.visit import visit
+from tests.support.channels_fakes import FakeIntegrationSettings
 from tests.support.fakes.repairs import InMemoryRepairStore, IssuedKeys
-from tests.support.repairs import KETTLE_LINES, provider_actor
+from tests.support.repairs import KETTLE_LINES, NoTickets, RepairsFollower, provider_actor
 from tests.support.ticket_factories import CUSTOMER, order
 from tests.support.tickets import walk
 from tests.support.tracking import NOW, TENANT, TrackingRig, text_of
@@ -30,9 +32,12 @@ from tests.support.tracking import NOW, TENANT, TrackingRig, text_of
 class VisitRig(TrackingRig):
     def __init__(self, locale: str = "zh-Hans") -> None:
         super().__init__(locale=locale)
-        store = InMemoryRepairStore()
+        store, events = InMemoryRepairStore(), RecordingPublisher()
+        # the logistics context over the page's parcels, wired both ways with the repairs (depot parcels)
+        self.logistics = TrackingService(self.parcels, FakeIntegrationSettings(), self.tickets, NoTickets(), events,
+                                         self.clock, repairs=RepairsFollower(self))
         self.repairs = RepairService(store, self.tickets, ProviderRegistry(store, IssuedKeys(), self.clock),
-                                     RecordingPublisher(), self.clock)
+                                     events, self.clock, parcels=self.logistics)
         self.tickets.upsert_order(TENANT, order(order_id="O-K", lines=KETTLE_LINES))
         self.provider = self.repairs.registry.register(TENANT, name="Shanghai Home Fix").provider_id
         self.repairs.registry.put_technician(TENANT, self.provider, name="Wang Wei", technician_id="tech-9")
