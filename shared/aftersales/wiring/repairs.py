@@ -11,6 +11,7 @@ from aftersales.wiring.groups import ContextGroup
 if TYPE_CHECKING:
     from aftersales.repairs.charges import RepairCharges
     from aftersales.repairs.deadlines import JobDeadlines
+    from aftersales.repairs.photos import VisitPhotoUploads
     from aftersales.repairs.service import RepairService
 
 
@@ -40,6 +41,14 @@ class RepairContexts(ContextGroup):
 
         tables.bind(RepairSettings.from_env(self._env).repairs_table)
         return RepairCharges(tables.DynamoRepairStore(), self.tickets, self.refunds, self.clock)
+
+    @cached_property
+    def visit_photos(self) -> VisitPhotoUploads:
+        """Upload grants for a visit's photos (the media context), vouched for by the job."""
+        from aftersales.repairs.photos import VisitPhotoUploads
+        from aftersales.wiring.bridges import LazyVisitPhotos
+
+        return VisitPhotoUploads(self.repairs, LazyVisitPhotos(self))
 
     @cached_property
     def repair_deadlines(self) -> JobDeadlines:

@@ -139,6 +139,14 @@ class CheckInRequest(Strict):
     technician_id: Identifier | None = None
 
 
+class VisitPhotoRequest(Strict):
+    content_type: str = Field(min_length=1, max_length=100, examples=["image/jpeg"],
+                              description="image/jpeg, image/png, image/webp or image/heic")
+    size: StrictInt = Field(ge=1, le=2**40, description="The photo's size in bytes (checked against its type's limit)")
+    redirect: Annotated[str, Field(max_length=2048, pattern=r"^https?://[^\s]+$")] | None = Field(
+        default=None, description="Where S3 sends the browser after a plain HTML form's upload (the page's own URL)")
+
+
 class DiagnosisRequest(Strict):
     fault_code: Identifier
     coverage: Coverage
@@ -428,6 +436,21 @@ def on_the_way(job_id: JobId, body: OnTheWayRequest) -> Response[dict]:
 def check_in(job_id: JobId, body: CheckInRequest) -> Response[dict]:
     return _act(job_id, "check_in", location=body.location, media_ids=body.media_ids,
                 technician_id=body.technician_id)
+
+
+@router.post("/repairs/jobs/<job_id>/photos", tags=["repairs"], status_code=201,
+             summary="A photo of the visit for the check-in: a presigned S3 POST (policy pins type and size); "
+                     "the check-in names its media id")
+def visit_photo(job_id: JobId, body: VisitPhotoRequest) -> Response[dict]:
+    who = actor()
+
+    def compute() -> dict:
+        grant = services().visit_photos.grant(request.tenant(), job_id, who, content_type=body.content_type,
+                                              size=body.size, redirect=body.redirect)
+        return {"media_id": grant.media_id,
+                "upload": {"url": grant.url, "fields": grant.fields, "expires_in": grant.expires_in, "method": "POST"}}
+
+    return request.idempotent_post(201, compute)
 
 
 @router.post("/repairs/jobs/<job_id>/diagnosis", tags=["repairs"],
