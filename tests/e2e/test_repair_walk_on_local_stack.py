@@ -19,18 +19,12 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
-import requests
 
 from tests.support.local_stack import demo_auth, eventually
+from tests.support.stack_repairs import call as _call
+from tests.support.stack_repairs import dispatched_repair, offered_job, providers
 
 pytestmark = pytest.mark.e2e
-
-
-def _call(stack, method: str, path: str, who: dict, body=None, expect: int | None = 200):
-    reply = requests.request(method, f"{stack.api_url}{path}", json=body, headers=who, timeout=10)
-    if expect is not None:
-        assert reply.status_code == expect, (path, reply.status_code, reply.text)
-    return reply
 
 
 def _code_listener(stack, suffix: str):
@@ -74,45 +68,10 @@ def _technician_keys(stack, suffix: str, job_id: str, provider_key: dict) -> tup
 def test_a_kettle_repair_declined_accepted_repaired_confirmed_and_traced(local_stack):
     stack, suffix = local_stack, uuid.uuid4().hex[:8]
     code_for = _code_listener(stack, suffix)
-    admin, agent = demo_auth(stack, "admin token"), demo_auth(stack, "agent token")
-    storefront = demo_auth(stack, "storefront API key")
-    keys = {}
-    for name in ("first", "second"):
-        made = _call(stack, "POST", "/repairs/providers", admin,
-                     {"name": f"{name} {suffix}", "regions": ["CN"], "brands": [f"brewco-{suffix}"]}, 201).json()
-        issued = _call(stack, "POST", f"/repairs/providers/{made['provider_id']}/api-keys", admin,
-                       {"name": name}, 201).json()
-        keys[name] = {"X-Api-Key": issued["api_key"]}
-    _call(stack, "PUT", f"/repairs/parts/HE-{suffix}", admin,
-          {"name": "Heating element", "compatible_skus": [f"KETTLE-{suffix}"],
-           "unit_cost": {"amount": 4500, "currency": "CNY"}})
-    customer_id = f"cust-e2e-{suffix}"
-    order = {"order_id": f"E2E-R-{suffix}", "version": 1, "channel": "app", "currency": "CNY",
-             "customer": {"id": customer_id, "tier": "standard"},
-             "payment": {"provider": "sandbox", "reference": f"ch_r_{suffix}",
-                         "captured": {"amount": 20900, "currency": "CNY"}},
-             "shipping": {"country": "CN", "fee": {"amount": 1000, "currency": "CNY"}},
-             "lines": [{"line_id": "1", "sku": f"KETTLE-{suffix}", "name": "电热水壶", "quantity": 1,
-                        "category": f"brewco-{suffix}", "unit_price_paid": {"amount": 19900, "currency": "CNY"}}],
-             "placed_at": "2026-11-18T10:00:00+08:00"}
-    _call(stack, "PUT", f"/orders/{order['order_id']}", storefront, order, 201)
-    ticket_id = _call(stack, "POST", "/tickets", storefront,
-                      {"type": "repair", "order_id": order["order_id"], "channel": "app", "reason_code": "defective",
-                       "lines": [{"line_id": "1", "quantity": 1}]}, 201).json()["id"]
-    _call(stack, "POST", f"/tickets/{ticket_id}/transitions", storefront, {"to": "pending_approval"})
-
-    def approved_or_decided():
-        status = _call(stack, "GET", f"/tickets/{ticket_id}", agent).json()["status"]
-        if status == "pending_approval":
-            review = _call(stack, "GET", f"/tickets/{ticket_id}/approval", agent, expect=None)
-            if review.status_code == 200 and review.json().get("status") == "pending":
-                _call(stack, "POST", f"/tickets/{ticket_id}/approval/decisions", agent,
-                      {"verdict": "approve", "comment": "heating fault under warranty"}, expect=None)
-        return status in ("repair_dispatched", "repair_in_progress")
-
-    eventually(approved_or_decided, timeout=60, interval=0.5)
-    first_job = eventually(lambda: _call(stack, "GET", "/repairs/jobs", keys["first"]).json()["items"],
-                           timeout=30, interval=0.3)[0]["job_id"]
+    agent, storefront = demo_auth(stack, "agent token"), demo_auth(stack, "storefront API key")
+    keys = providers(stack, suffix, "first", "second")
+    ticket_id, customer_id = dispatched_repair(stack, suffix)
+    first_job = offered_job(stack, keys["first"])
     _call(stack, "POST", f"/repairs/jobs/{first_job}/decline", keys["first"], {"reason": "no technician free"})
     job_id = _call(stack, "GET", "/repairs/jobs", keys["second"]).json()["items"][0]["job_id"]
 

@@ -3,6 +3,30 @@
 import { currentSession, lapsedSession, sessionRefused, whenSignedInAgain } from "./session.js";
 import { locale } from "./i18n.js";
 
+// Whose calls these are. The staff workbench's: the staff token, and on a 401 the staff member
+// signs in again over the screen (the call is then sent again). Another page of the same build
+// (the repair provider's) signs its calls with its own credential: signCallsWith().
+const staffToken = {
+  headers() {
+    const session = currentSession() || lapsedSession();
+    return session ? { Authorization: `Bearer ${session.token}` } : {};
+  },
+  // A 401 (the token ran out or was refused) keeps the screen: the app asks the staff member to
+  // sign in again over it, and the call is sent again with the new token (same Idempotency-Key,
+  // so a write that did land is not made twice). True: send it again.
+  async refused() {
+    sessionRefused();
+    await whenSignedInAgain();
+    return true;
+  },
+};
+let credential = staffToken;
+
+// `other`: { headers() -> the credential's headers, async refused() -> send the call again? }
+export function signCallsWith(other) {
+  credential = other;
+}
+
 export class ApiError extends Error {
   constructor(status, body) {
     super(body?.error?.message || `HTTP ${status}`);
@@ -12,20 +36,11 @@ export class ApiError extends Error {
 }
 
 function headersFor(extraHeaders) {
-  const session = currentSession() || lapsedSession();
-  const headers = { Accept: "application/json", "Accept-Language": locale(), ...extraHeaders };
-  if (session) headers.Authorization = `Bearer ${session.token}`;
-  return headers;
+  return { Accept: "application/json", "Accept-Language": locale(), ...credential.headers(), ...extraHeaders };
 }
 
-// A 401 (the token ran out or was refused) keeps the screen: the app asks the staff member to sign
-// in again over it, and the call is sent again with the new token (same Idempotency-Key, so a
-// write that did land is not made twice).
 async function renewedAfter401(reply) {
-  if (reply.status !== 401) return false;
-  sessionRefused();
-  await whenSignedInAgain();
-  return true;
+  return reply.status === 401 && credential.refused();
 }
 
 async function call(method, path, body, extraHeaders = {}) {
