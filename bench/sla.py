@@ -116,6 +116,7 @@ def _sweep_in_memory(open_tickets: int, due: int = 100) -> list[object]:
     from aftersales.sla.service import SlaService
     from aftersales.sla.stages import DeadlineState, next_due_at
     from aftersales.tickets.domain import Ticket
+    from tests.support.fakes.analytics import FixedZones
     from tests.support.fakes.sla import InMemorySlaStore
 
     clock = FixedClock(START)
@@ -136,7 +137,7 @@ def _sweep_in_memory(open_tickets: int, due: int = 100) -> list[object]:
     store.cursor = START + timedelta(hours=6) - timedelta(minutes=1)
     clock.set(START + timedelta(hours=6, minutes=1))
     tickets = _Tickets(ticket)
-    engine = SlaService(store, tickets, None, RecordingPublisher(), clock, _NoDefaultActions())
+    engine = SlaService(store, tickets, None, RecordingPublisher(), clock, _NoDefaultActions(), zones=FixedZones())
     import gc
 
     best, report = float("inf"), None

@@ -1,9 +1,10 @@
 """The supervisor dashboard's load with 10,000 tickets decided in its two weeks (in-process API on
 moto, counted at botocore): the reads the dashboard screen makes when it opens, each timed and
-counted. 10,000 SLA outcomes are spread over the 14 days, and the analytics buckets of those days
-and their month carry the same 10,000 tickets. The SLA figures read every outcome of the range,
-so they grow with the tickets. The analytics reads are per bucket, so they grow with days and
-dimensions, not with tickets. Time is moto's in-process time, not DynamoDB's latency."""
+counted. 10,000 SLA outcomes are spread over the 14 days, saved as the SLA engine saves them (each
+moves its local day's figures bucket in the same transaction), and the analytics buckets of those
+days and their month carry the same 10,000 tickets. Both kinds of figures read per-day buckets, so
+they grow with days and dimensions (agents, teams, groups), not with tickets. Time is moto's
+in-process time, not DynamoDB's latency."""
 
 from __future__ import annotations
 
@@ -17,14 +18,13 @@ from bench.support import counted_request, local_aws
 
 TICKETS = int(os.environ.get("BENCH_DASHBOARD_TICKETS", "10000"))
 FIRST, LAST = date(2026, 11, 17), date(2026, 11, 30)  # the dashboard's default: two weeks of local days
-ZONE = "Asia/Shanghai"
 AGENTS, TEAMS = 40, 5
 TYPES = ("return_refund", "refund_only", "exchange", "complaint", "repair")
 REASONS = ("quality", "wrong_item", "damaged", "missing_item", "changed_mind")
 CHANNELS = ("app", "web", "wecom", "email")
 
 
-def _outcomes(store) -> None:
+def _outcomes(sla) -> None:
     from aftersales.sla.figures import SlaOutcome
 
     days = (LAST - FIRST).days + 1
@@ -32,7 +32,7 @@ def _outcomes(store) -> None:
         day = datetime.combine(FIRST + timedelta(days=n % days), datetime.min.time(), UTC)
         started = day + timedelta(minutes=n % 600)
         breached = n % 7 == 0
-        store.save_outcome(SlaOutcome(
+        sla.record_outcome(SlaOutcome(
             tenant_id="bench", ticket_id=f"tkt_bench_{n:05d}", metric="resolution", ticket_type=TYPES[n % len(TYPES)],
             customer_tier=("standard", "vip")[n % 2], channel=CHANNELS[n % len(CHANNELS)],
             agent_id=f"agent-{n % AGENTS}", team_id=f"team-{n % TEAMS}", started_at=started,
@@ -87,7 +87,7 @@ def run() -> list[Section]:
         svc = services()
         svc.tenants.create_tenant("bench", "Bench")
         started = time.perf_counter()
-        _outcomes(svc.sla_tables.deadlines)  # the SLA store keeps the outcomes too
+        _outcomes(svc.sla)  # as the SLA engine records them: the outcome and its day bucket
         _buckets()
         seeded = time.perf_counter() - started
         svc.tenants.put_staff("bench", "sup-1", "Supervisor", frozenset({Role.SUPERVISOR}))
@@ -95,9 +95,9 @@ def run() -> list[Section]:
         client = ApiClient()
         first, last = FIRST.isoformat(), LAST.isoformat()
         reads = [  # what the dashboard screen asks for when it opens (web/workbench/src/figures.js)
-            ("daily timeouts", "/sla/figures/daily-timeouts", {"from": first, "to": last, "timezone": ZONE}),
-            ("ranking by agent", "/sla/figures/ranking", {"from": first, "to": last, "timezone": ZONE, "by": "agent"}),
-            ("compliance", "/sla/figures/compliance", {"from": first, "to": last, "timezone": ZONE}),
+            ("daily timeouts", "/sla/figures/daily-timeouts", {"from": first, "to": last}),
+            ("ranking by agent", "/sla/figures/ranking", {"from": first, "to": last, "by": "agent"}),
+            ("compliance", "/sla/figures/compliance", {"from": first, "to": last}),
             ("return reasons", "/analytics/return-reasons", {"from": first, "to": last, "grain": "day"}),
             ("ticket types", "/analytics/ticket-types", {"from": first[:7], "to": last[:7]}),
             ("summary (refund amounts, processing times)", "/analytics/summary",
@@ -121,6 +121,7 @@ def run() -> list[Section]:
         f"Seeded in {seeded:.0f} s: {TICKETS:,} resolution outcomes (one in seven breached) over "
         f"{(LAST - FIRST).days + 1} UTC days, {AGENTS} agents in {TEAMS} teams, and the days' and month's "
         "analytics buckets. The browser sends the reads at once (each chart loads its own). The SLA figures "
-        "read each UTC day's outcomes (a Query per day, paged at 1 MB), so they are the part that grows with "
-        "the number of tickets.")
+        "read one Query of the range's day buckets (the tenant's zone, Asia/Shanghai by default); before the "
+        "buckets they read every outcome of the range (a Query per UTC day, paged at 1 MB): 16.5 s, 8.9 s and "
+        "9.5 s for the three SLA reads at 10,000 tickets.")
     return [section]

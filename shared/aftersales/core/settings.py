@@ -232,9 +232,15 @@ class WebhookSettings(EnvSettings):
 
 
 class AnalyticsSettings(EnvSettings):
-    """Analytics projections: their table, and the zone of a tenant's days when its SLA calendars name none."""
+    """Analytics projections: their table."""
 
     analytics_table: str = _required()
+
+
+class TenantZoneSettings(EnvSettings):
+    """The zone of a tenant's days (the analytics buckets and the SLA figures' day buckets) when its
+    SLA calendars name none; read by every function that writes or reads those buckets."""
+
     analytics_default_time_zone: str = "Asia/Shanghai"
 
 

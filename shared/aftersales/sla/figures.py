@@ -1,4 +1,6 @@
-"""Supervisor figures: pure aggregations over SLA outcomes (one per deadline cycle)."""
+"""Supervisor figures: pure aggregations over SLA outcomes (one per deadline cycle). The figures the
+API serves are read from per-day buckets (figure_days.py); these functions are their meaning over
+the outcomes themselves (the property tests' reference)."""
 
 from __future__ import annotations
 
@@ -100,12 +102,16 @@ def responsible_ranking(
         if outcome.handling_time is not None:
             completed[responsible] += 1
             handling[responsible] += outcome.handling_time
-    figures = [
+    return ranked([
         ResponsibleFigures(
             responsible_id=r, breaches=breaches[r], completed=completed[r], total_handling_time=handling[r]
         )
         for r in breaches
-    ]
+    ])
+
+
+def ranked(figures: Iterable[ResponsibleFigures]) -> list[ResponsibleFigures]:
+    """Most breaches first, then the longest mean handling time, then by id."""
     return sorted(
         figures, key=lambda f: (-f.breaches, -(f.mean_handling_time or timedelta(0)), f.responsible_id)
     )

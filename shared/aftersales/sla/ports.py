@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from aftersales.sla.calendar import BusinessCalendar
+from aftersales.sla.figure_days import Contribution, DayBucket
 from aftersales.sla.figures import SlaOutcome
 from aftersales.sla.policy import SlaPolicy
 from aftersales.sla.stages import DeadlineState
@@ -61,6 +63,20 @@ class RepairRedispatcher(Protocol):
         job is not the one the deadline was about (answered, visited or replaced meanwhile)."""
 
 
+@dataclass(frozen=True)
+class StoredOutcome:
+    """An outcome as stored, with what the day buckets hold of it."""
+
+    outcome: SlaOutcome
+    cycle: int
+    version: int  # 0: saved before the figures were kept per day
+    counted: Contribution | None  # None: not in the buckets (saved before the projection)
+
+
+class OutcomeConflict(Exception):
+    """The stored outcome changed since it was read (or a bucket was in another transaction)."""
+
+
 class SlaStore(Protocol):
     """Everything the SLA engine keeps: policy, calendars, per-ticket context and deadline states
     (with the due-bucket index the sweeper reads), the fired-stage log and closed outcomes."""
@@ -105,6 +121,21 @@ class SlaStore(Protocol):
 
     def set_last_swept(self, at: datetime) -> None: ...
 
-    def save_outcome(self, outcome: SlaOutcome, cycle: int) -> None: ...
+    def outcome(self, tenant_id: str, ticket_id: str, key: str) -> StoredOutcome | None:
+        """The stored outcome of a deadline (`<metric>#<cycle>`), read consistently."""
 
-    def outcomes_between(self, tenant_id: str, first_day: date, last_day: date) -> list[SlaOutcome]: ...
+    def save_outcome(self, outcome: SlaOutcome, cycle: int, counted: Contribution,
+                     delta: Mapping[date, Mapping[str, int]], expected_version: int | None) -> None:
+        """The outcome (with what it now contributes) and the change of the day buckets, in one
+        write conditioned on the stored version (None: no outcome stored yet); OutcomeConflict
+        when the stored outcome changed meanwhile."""
+
+    def figure_days(self, tenant_id: str, first: date, last: date) -> list[DayBucket]:
+        """The day buckets of the local days [first, last]: one Query (paged)."""
+
+    def decided_outcomes(self, tenant_id: str, utc_day: date, cursor: str | None, limit: int
+                         ) -> tuple[list[StoredOutcome], str | None]:
+        """A page of the outcomes decided on a UTC day (the by-day index) and the next cursor."""
+
+    def outcomes_between(self, tenant_id: str, first_day: date, last_day: date) -> list[SlaOutcome]:
+        """Decided outcomes of the UTC days [first_day, last_day] (the monthly export's rows)."""

@@ -12,18 +12,36 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from aftersales.analytics.ports import TenantZones
 from aftersales.core.clock import Clock, iso
-from aftersales.core.errors import DomainError, Forbidden, IllegalTransition, InvalidRequest, NotFound
+from aftersales.core.errors import (
+    ConcurrentModification,
+    DomainError,
+    Forbidden,
+    IllegalTransition,
+    InvalidRequest,
+    NotFound,
+)
 from aftersales.dispatch.service import DispatchService
 from aftersales.events.ports import EventPublisher
 from aftersales.sla.calendar import BusinessCalendar
 from aftersales.sla.deadlines import BREACH_STAGE, Deadline
 from aftersales.sla.due_index import buckets_between, index_bucket
-from aftersales.sla.figures import SlaOutcome, compliance, daily_timeouts, responsible_ranking
+from aftersales.sla.figure_days import (
+    DayBucket,
+    ZonedFigures,
+    bucket_delta,
+    compliance_of,
+    contribution,
+    ranking_of,
+    timeouts_of,
+)
+from aftersales.sla.figures import ComplianceFigures, DailyTimeouts, ResponsibleFigures, SlaOutcome
 from aftersales.sla.history import history_from_audit
 from aftersales.sla.policy import (
     AutoApproveRefundUnderCap,
@@ -36,7 +54,13 @@ from aftersales.sla.policy import (
     TicketFacts,
     validate_policy,
 )
-from aftersales.sla.ports import RecomputePages, RepairRedispatcher, SlaStore, TimeoutApprover
+from aftersales.sla.ports import (
+    OutcomeConflict,
+    RecomputePages,
+    RepairRedispatcher,
+    SlaStore,
+    TimeoutApprover,
+)
 from aftersales.sla.repair_targets import with_repair_defaults
 from aftersales.sla.stages import Action, DeadlineState, carry_over, due_actions, next_due_at, record_fired
 from aftersales.tickets.domain import Actor, Ticket
@@ -49,6 +73,8 @@ SLA_ENGINE = Actor(id="sla-engine", roles=frozenset({Role.SYSTEM}))
 FIRST_SWEEP_LOOKBACK = timedelta(days=1)
 MAX_CLOCKS = 100  # tickets per clocks read: one BatchGetItem
 RECOMPUTE_PAGE_SIZE = 100  # open tickets recomputed per tracker message after a policy/calendar change
+OUTCOME_ATTEMPTS = 5  # conditional outcome writes retried on a concurrent save (or a busy day bucket)
+MAX_FIGURE_DAYS = 92
 # Stages measured from the due moment: shifted together when a breach may not be back-dated.
 _AFTER_DUE = ("breach", "escalate", "default_action")
 
@@ -80,8 +106,10 @@ def _apply_floor(deadline: Deadline, floor: datetime | None) -> Deadline:
 class SlaService:
     def __init__(self, store: SlaStore, tickets: TicketService, dispatch: DispatchService, events: EventPublisher,
                  clock: Clock, approver: TimeoutApprover, pages: RecomputePages | None = None,
-                 page_size: int = RECOMPUTE_PAGE_SIZE, repairs: RepairRedispatcher | None = None) -> None:
+                 page_size: int = RECOMPUTE_PAGE_SIZE, repairs: RepairRedispatcher | None = None, *,
+                 zones: TenantZones) -> None:
         self._approver = approver
+        self._zones = zones
         self._repairs = repairs
         self._store = store
         self._tickets = tickets
@@ -174,7 +202,7 @@ class SlaService:
             due = next_due_at(state) if is_open else None
             bucket = index_bucket(due, now) if due is not None else None
             self._store.save(state, bucket, floor)
-            self._store.save_outcome(self._outcome(state, context), state.deadline.cycle)
+            self.record_outcome(self._outcome(state, context), state.deadline.cycle)
             results.append(state)
         for key in previous.keys() - {s.deadline.key for s in results}:
             self._store.delete_state(tenant_id, ticket_id, key)  # metric no longer in the policy
@@ -294,8 +322,8 @@ class SlaService:
         due = next_due_at(state)
         self._store.save(state, index_bucket(due, now) if due is not None else None, floor)
         if any(a.stage.kind == "breach" for a in done):
-            self._store.save_outcome(self._outcome(state, {**context, "agent_id": ticket.assignee_id}),
-                                     state.deadline.cycle)
+            self.record_outcome(self._outcome(state, {**context, "agent_id": ticket.assignee_id}),
+                                state.deadline.cycle)
 
     def _act(self, action: Action, ticket: Ticket, state: DeadlineState, context: Mapping[str, Any]) -> Ticket:
         stage, d = action.stage, state.deadline
@@ -370,28 +398,69 @@ class SlaService:
         return ticket
 
     # ---------------------------------------------------------------- figures
-    def _outcomes(self, tenant_id: str, first: date, last: date) -> list[SlaOutcome]:
+    def record_outcome(self, outcome: SlaOutcome, cycle: int) -> bool:
+        """Save a deadline cycle's outcome and move its contribution in the tenant's day buckets, in
+        one write conditioned on the outcome as read: whatever the order or repetition of saves, the
+        buckets hold each outcome's latest contribution exactly once. False when the stored outcome is
+        already this one (and counted): nothing is written."""
+        new = contribution(outcome, ZoneInfo(self._zones.zone(outcome.tenant_id)))
+        for _ in range(OUTCOME_ATTEMPTS):
+            stored = self._store.outcome(outcome.tenant_id, outcome.ticket_id, f"{outcome.metric}#{cycle}")
+            if stored is not None and stored.counted is not None and stored.outcome == outcome:
+                return False
+            try:
+                self._store.save_outcome(outcome, cycle, new, bucket_delta(stored.counted if stored else None, new),
+                                         stored.version if stored else None)
+                return True
+            except OutcomeConflict:
+                continue
+        raise ConcurrentModification("error.concurrent_modification", ticket_id=outcome.ticket_id)
+
+    def backfill_figures_page(self, tenant_id: str, utc_day: date, cursor: str | None = None
+                              ) -> tuple[int, str | None]:
+        """One page of the outcomes decided on a UTC day: those saved before the figures were kept
+        per day are counted into their day's bucket (each once: the same conditional write as a
+        save). Returns (outcomes counted, the next page's cursor or None)."""
+        page, next_cursor = self._store.decided_outcomes(tenant_id, utc_day, cursor, self._page_size)
+        counted = sum(self.record_outcome(s.outcome, s.cycle) for s in page if s.counted is None)
+        return counted, next_cursor
+
+    def backfill_figures(self, tenant_id: str, first: date, last: date) -> int:
+        """Every UTC day of [first, last], page after page, in this process (bench and tools)."""
+        counted, day = 0, first
+        while day <= last:
+            cursor: str | None = None
+            while True:
+                n, cursor = self.backfill_figures_page(tenant_id, day, cursor)
+                counted += n
+                if cursor is None:
+                    break
+            day += timedelta(days=1)
+        logger.info("sla figures backfilled", extra={"tenant_id": tenant_id, "outcomes": counted})
+        return counted
+
+    def _figure_days(self, tenant_id: str, first: date, last: date) -> tuple[str, list[DayBucket]]:
         if last < first:
             raise InvalidRequest("sla.bad_date_range", field="query.to")
-        if (last - first).days > 92:
-            raise InvalidRequest("sla.date_range_too_long", field="query.to", max_days=92)
-        # Outcomes are indexed by UTC day; a local day may straddle two of them.
-        return self._store.outcomes_between(tenant_id, first - timedelta(days=1), last + timedelta(days=1))
+        if (last - first).days > MAX_FIGURE_DAYS:
+            raise InvalidRequest("sla.date_range_too_long", field="query.to", max_days=MAX_FIGURE_DAYS)
+        return self._zones.zone(tenant_id), self._store.figure_days(tenant_id, first, last)
 
-    def daily_timeouts(self, tenant_id: str, first: date, last: date, timezone: str):
-        rows = daily_timeouts(self._outcomes(tenant_id, first, last), timezone)
-        return [r for r in rows if first <= r.day <= last]
+    def daily_timeouts(self, tenant_id: str, first: date, last: date) -> ZonedFigures[DailyTimeouts]:
+        """Breaches per local day of the tenant's zone and metric."""
+        zone, days = self._figure_days(tenant_id, first, last)
+        return ZonedFigures(zone, timeouts_of(days))
 
-    def ranking(self, tenant_id: str, first: date, last: date, timezone: str, by: str):
-        from zoneinfo import ZoneInfo
+    def ranking(self, tenant_id: str, first: date, last: date, by: Literal["agent", "team"]
+                ) -> ZonedFigures[ResponsibleFigures]:
+        """Agents or teams by breaches, then mean handling time, of the outcomes decided in the days."""
+        zone, days = self._figure_days(tenant_id, first, last)
+        return ZonedFigures(zone, ranking_of(days, by))
 
-        zone = ZoneInfo(timezone)
-        outcomes = [o for o in self._outcomes(tenant_id, first, last)
-                    if o.decided_at and first <= o.decided_at.astimezone(zone).date() <= last]
-        return responsible_ranking(outcomes, by)  # type: ignore[arg-type]
-
-    def compliance(self, tenant_id: str, first: date, last: date, timezone: str):
-        return compliance(self._outcomes(tenant_id, first, last), first, last, timezone)
+    def compliance(self, tenant_id: str, first: date, last: date) -> ZonedFigures[ComplianceFigures]:
+        """Met vs breached per type × tier × channel × metric of the outcomes decided in the days."""
+        zone, days = self._figure_days(tenant_id, first, last)
+        return ZonedFigures(zone, compliance_of(days))
 
 
 __all__ = ["BREACH_STAGE", "SLA_ENGINE", "SlaService", "SweepReport"]

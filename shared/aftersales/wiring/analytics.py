@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from aftersales.core.settings import AnalyticsSettings, ExportSettings, TicketSettings
+from aftersales.core.settings import AnalyticsSettings, ExportSettings, TenantZoneSettings, TicketSettings
 from aftersales.wiring.groups import ContextGroup
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ class AnalyticsContexts(ContextGroup):
     def tenant_zones(self) -> CalendarZones:
         from aftersales.adapters.analytics_ports import CalendarZones
 
-        return CalendarZones(lambda: self.sla, AnalyticsSettings.from_env(self._env).analytics_default_time_zone)
+        return CalendarZones(lambda: self.sla, TenantZoneSettings.from_env(self._env).analytics_default_time_zone)
 
     @cached_property
     def analytics_projector(self) -> AnalyticsProjector:

@@ -56,7 +56,8 @@ class OperationsContexts(ContextGroup):
 
         return SlaService(self.sla_tables.deadlines, self.tickets, self.dispatch, self.events, self.clock,
                           LazyTimeoutApprovals(self), pages=self.recompute_pages,
-                          page_size=self.sla_settings.sla_recompute_page_size, repairs=LazyRepairRedispatch(self))
+                          page_size=self.sla_settings.sla_recompute_page_size, repairs=LazyRepairRedispatch(self),
+                          zones=self.tenant_zones)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ def test_calendar_then_policy_then_agents_and_figures(api, demo):
 
     boto3.client("events").create_event_bus(Name=os.environ["EVENT_BUS_NAME"])  # policy_changed goes there
     sup, agent = demo["acme"]["supervisor"], demo["acme"]["agent"]
-    cal = {"timezone": "Asia/Shanghai", "weekly_hours": {d: [{"start": "09:00", "end": "18:00"}]
+    cal = {"timezone": "Europe/Berlin", "weekly_hours": {d: [{"start": "09:00", "end": "18:00"}]
                                                          for d in ("mon", "tue", "wed", "thu", "fri")},
            "holidays": ["2026-10-01"]}
     assert api.request("PUT", "/sla/calendars/cn", cal, sup).status == 200
@@ -59,9 +59,10 @@ def test_calendar_then_policy_then_agents_and_figures(api, demo):
     assert deleted.status == 204 and not deleted.body, deleted
     assert [a["agent_id"] for a in api.request("GET", "/dispatch/agents", None, sup).body["items"]] == ["a1"]
     for path in ("/sla/figures/daily-timeouts", "/sla/figures/ranking", "/sla/figures/compliance"):
-        reply = api.request("GET", path, None, sup, {"from": "2026-11-01", "to": "2026-11-30",
-                                                    "timezone": "Asia/Shanghai"})
+        reply = api.request("GET", path, None, sup, {"from": "2026-11-01", "to": "2026-11-30"})
+        # the days are the tenant's: its calendar without a region (Berlin), named in the answer
         assert reply.status == 200 and reply.body["items"] == [], (path, reply)
+        assert reply.body["zone"] == "Europe/Berlin", (path, reply)
     reply = api.request("GET", "/sla/figures/compliance", None, sup, {"from": "2026-11-30", "to": "2026-11-01"})
     assert reply.status == 422
 

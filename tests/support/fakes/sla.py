@@ -1,19 +1,22 @@
 """The SLA context's SlaStore over dicts, as the DynamoDB adapter keeps it: the due index is
 bucket -> deadline keys (the sparse GSI: a state saved without a bucket leaves it), fired-stage
-claims are conditional puts merged into the ticket's states on read, open tickets page by id, and
-outcomes are found by the UTC day they were decided. `reads` counts the items a caller read
+claims are conditional puts merged into the ticket's states on read, open tickets page by id,
+outcomes are versioned (a save conditioned on the version read) and found by the UTC day they were
+decided, and the figures' day buckets are counters moved by each save's delta. `reads` counts the items a caller read
 (the bench's figure)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from aftersales.sla.calendar import BusinessCalendar
+from aftersales.sla.figure_days import Contribution, DayBucket
 from aftersales.sla.figures import SlaOutcome
 from aftersales.sla.policy import SlaPolicy
+from aftersales.sla.ports import OutcomeConflict, StoredOutcome
 from aftersales.sla.stages import DeadlineState, with_claims
 
 StateKey = tuple[str, str, str]  # tenant, ticket, deadline key (<metric>#<cycle>)
@@ -29,7 +32,9 @@ class InMemorySlaStore:
         self.where: dict[StateKey, str] = {}
         self.by_ticket: dict[tuple[str, str], set[str]] = {}  # the ticket's partition: its deadline keys
         self.claims: set[str] = set()
-        self.outcomes: dict[StateKey, SlaOutcome] = {}
+        self.outcomes: dict[StateKey, StoredOutcome] = {}
+        self.buckets: dict[tuple[str, date], dict[str, int]] = {}  # (tenant, local day) -> counters
+        self.busy = 0  # writes of an outcome that fail as a concurrent change before one goes through
         self.cursor: datetime | None = None
         self.clocks: dict[tuple[str, str], list[DeadlineState]] = {}
         self.reads = 0
@@ -133,14 +138,48 @@ class InMemorySlaStore:
     def set_last_swept(self, at: datetime) -> None:
         self.cursor = at
 
-    # ---------------------------------------------------------------- outcomes
-    def save_outcome(self, outcome: SlaOutcome, cycle: int) -> None:
-        self.outcomes[(outcome.tenant_id, outcome.ticket_id, f"{outcome.metric}#{cycle}")] = outcome
+    # ---------------------------------------------------------------- outcomes and day buckets
+    def outcome(self, tenant_id: str, ticket_id: str, key: str) -> StoredOutcome | None:
+        return self.outcomes.get((tenant_id, ticket_id, key))
+
+    def save_outcome(self, outcome: SlaOutcome, cycle: int, counted: Contribution,
+                     delta: Mapping[date, Mapping[str, int]], expected_version: int | None) -> None:
+        """As the adapter's transaction: the version must be the one read (None: no outcome yet),
+        else OutcomeConflict and nothing written; `busy` conflicts make that many writes fail first."""
+        key = (outcome.tenant_id, outcome.ticket_id, f"{outcome.metric}#{cycle}")
+        stored = self.outcomes.get(key)
+        if self.busy or (stored.version if stored else None) != expected_version:
+            self.busy = max(0, self.busy - 1)
+            raise OutcomeConflict(key)
+        self.outcomes[key] = StoredOutcome(outcome, cycle, (expected_version or 0) + 1, counted)
+        for day, counts in delta.items():
+            bucket = self.buckets.setdefault((outcome.tenant_id, day), {})
+            for name, n in counts.items():
+                bucket[name] = bucket.get(name, 0) + n
+
+    def save_earlier_outcome(self, outcome: SlaOutcome, cycle: int) -> None:
+        """An outcome as saved before the figures were kept per day: no version, not counted."""
+        self.outcomes[(outcome.tenant_id, outcome.ticket_id, f"{outcome.metric}#{cycle}")] = \
+            StoredOutcome(outcome, cycle, 0, None)
+
+    def figure_days(self, tenant_id: str, first: date, last: date) -> list[DayBucket]:
+        self.reads += 1
+        return [DayBucket(day, dict(counts)) for (t, day), counts in sorted(self.buckets.items())
+                if t == tenant_id and first <= day <= last]
+
+    def decided_outcomes(self, tenant_id: str, utc_day: date, cursor: str | None, limit: int
+                         ) -> tuple[list[StoredOutcome], str | None]:
+        decided = [s for (t, _, _), s in sorted(self.outcomes.items()) if t == tenant_id
+                   and s.outcome.decided_at is not None and s.outcome.decided_at.date() == utc_day]
+        start = int(cursor or 0)
+        page = decided[start:start + limit]
+        return page, (str(start + limit) if len(page) == limit else None)
 
     def outcomes_between(self, tenant_id: str, first_day: date, last_day: date) -> list[SlaOutcome]:
         """Decided outcomes of the UTC days [first_day, last_day] (the adapter's by-day index)."""
-        return [o for (t, _, _), o in sorted(self.outcomes.items())
-                if t == tenant_id and o.decided_at is not None and first_day <= o.decided_at.date() <= last_day]
+        return [s.outcome for (t, _, _), s in sorted(self.outcomes.items())
+                if t == tenant_id and s.outcome.decided_at is not None
+                and first_day <= s.outcome.decided_at.date() <= last_day]
 
 
 class RecordingPages:

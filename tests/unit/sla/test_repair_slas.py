@@ -16,6 +16,7 @@ from aftersales.repairs.model import JobStatus
 from aftersales.sla.policy import SlaPolicy
 from aftersales.sla.repair_targets import DEFAULT_RULE_ID, with_repair_defaults
 from aftersales.sla.service import SlaService
+from tests.support.fakes.analytics import FixedZones
 from tests.support.fakes.dispatch import InMemoryDispatchStore
 from tests.support.fakes.sla import InMemorySlaStore, RecordingPages
 from tests.support.repairs import NOW, TENANT, RepairRig, provider_actor, window
@@ -33,7 +34,7 @@ class SlaRig(RepairRig):
         self.sla_store = InMemorySlaStore()
         dispatch = DispatchService(InMemoryDispatchStore(), self.tickets, self.clock)
         self.sla = SlaService(self.sla_store, self.tickets, dispatch, self.events, self.clock, NoApprovals(),
-                              RecordingPages(), repairs=self.repairs)
+                              RecordingPages(), repairs=self.repairs, zones=FixedZones())
 
     def at(self, delta: timedelta, ticket_id: str) -> None:
         """Time passes; the tracker has recomputed the ticket's deadlines from its latest entries."""

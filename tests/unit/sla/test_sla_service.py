@@ -17,6 +17,7 @@ from aftersales.sla.service import SlaService
 from aftersales.tickets.domain import LineRequest, OpenTicket
 from aftersales.tickets.model import Status
 from aftersales.tickets.service import TicketService
+from tests.support.fakes.analytics import FixedZones
 from tests.support.fakes.dispatch import InMemoryDispatchStore
 from tests.support.fakes.sla import InMemorySlaStore, RecordingPages
 from tests.support.fakes.tickets import InMemoryTicketStore
@@ -52,7 +53,8 @@ class Rig:
         self.approver = RecordingApprover()
         self.tickets = TicketService(self.ticket_store, self.clock)
         dispatch = DispatchService(InMemoryDispatchStore(), self.tickets, self.clock)
-        self.sla = SlaService(self.store, self.tickets, dispatch, self.events, self.clock, self.approver, self.pages)
+        self.sla = SlaService(self.store, self.tickets, dispatch, self.events, self.clock, self.approver, self.pages,
+                              zones=FixedZones())
         self.tickets.upsert_order("acme", Order.model_validate(order_payload(quantity=5)))
         self.sla.save_policy("acme", POLICY)
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
+from aftersales.adapters.dynamo.conditions import client_condition_failed
 from aftersales.adapters.dynamo.cursors import decode_cursor, encode_cursor
 from aftersales.analytics.exports import ExportJob, ExportPage
 from aftersales.analytics.model import BucketDelta, Period, TicketFacts
@@ -37,11 +38,6 @@ def _client() -> Any:
     return boto3.client("dynamodb")
 
 
-def _conflict(exc: Exception) -> bool:
-    code = getattr(exc, "response", {}).get("Error", {}).get("Code")
-    return code in ("TransactionCanceledException", "ConditionalCheckFailedException")
-
-
 class DynamoAnalyticsStore:
     def __init__(self, table: str) -> None:
         self._table = table
@@ -57,7 +53,7 @@ class DynamoAnalyticsStore:
             return getattr(self._db, name)(TableName=self._table, **kwargs) if name != "transact_write_items" \
                 else self._db.transact_write_items(**kwargs)
         except Exception as exc:
-            if _conflict(exc):
+            if client_condition_failed(exc):
                 raise ProjectionConflict(name) from exc
             raise Unavailable("analytics.store_unavailable") from exc
 
@@ -214,7 +210,7 @@ class DynamoExportStore:
         try:
             self._db.put_item(**kwargs)
         except Exception as exc:
-            if _conflict(exc):
+            if client_condition_failed(exc):
                 raise ConcurrentModification("error.concurrent_modification") from exc
             raise Unavailable("exports.store_unavailable") from exc
 
@@ -232,7 +228,7 @@ class DynamoExportStore:
                 {"Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
                 {"Put": {"TableName": self._table, "Item": listed, "ConditionExpression": "attribute_not_exists(pk)"}}])
         except Exception as exc:
-            if _conflict(exc):
+            if client_condition_failed(exc):
                 raise ConcurrentModification("error.concurrent_modification") from exc
             raise Unavailable("exports.store_unavailable") from exc
 

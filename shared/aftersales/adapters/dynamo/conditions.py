@@ -16,3 +16,9 @@ def condition_failed(exc: Exception) -> bool:
     """True when a put, update, delete or transaction failed on its condition."""
     return (getattr(exc, "cause_response_code", None) in CONDITIONAL_CAUSES
             or "ConditionalCheckFailed" in cancellation_reasons(exc))
+
+
+def client_condition_failed(exc: Exception) -> bool:
+    """The same reading for a boto3 client's error (adapters whose items PynamoDB's fixed models do
+    not express): a condition that did not hold, or a transaction cancelled by one or by a conflict."""
+    return getattr(exc, "response", {}).get("Error", {}).get("Code") in CONDITIONAL_CAUSES

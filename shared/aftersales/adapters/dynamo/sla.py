@@ -5,7 +5,11 @@ SLA table (every key starts with the tenant, except the sweeper's own cursor ite
   pk=<tenant>#TKT#<ticket>      sk=CTX                      facts + responsible agent/team
                                 sk=DL#<metric>#<cycle>      deadline state (doc) + fired stages
                                 sk=FIRED#<metric>#<cycle>#<stage>   claim of a fired stage
-                                sk=OUT#<metric>#<cycle>     outcome for the supervisor figures
+                                sk=OUT#<metric>#<cycle>     outcome for the supervisor figures, with its
+                                                            version and what the day buckets hold of it
+  pk=<tenant>#SLAFIG            sk=DAY#<yyyy-mm-dd>         the figures of a local day (tenant's zone): flat
+                                                            counters named by figure_days.counter, kept by
+                                                            ADD in the transaction that saves an outcome
   pk=SWEEP                      sk=CURSOR                   last sweep instant
   gsi1 (sparse due index):  DUE#<bucket> / <tenant>#<ticket>#<metric>#<cycle>
         present only on deadline states with a pending stage; the sweep reads its buckets.
@@ -25,6 +29,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, NumberAttribute, UnicodeAttribute, UnicodeSetAttribute
@@ -32,13 +37,16 @@ from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from aftersales.adapters.dynamo.conditions import condition_failed
+from aftersales.adapters.dynamo.conditions import client_condition_failed, condition_failed
+from aftersales.adapters.dynamo.cursors import decode_cursor, encode_cursor
 from aftersales.adapters.dynamo.models import UNBOUND
 from aftersales.core.clock import iso, parse_iso
 from aftersales.dispatch.model import Agent, Team
 from aftersales.sla.calendar import BusinessCalendar
+from aftersales.sla.figure_days import Contribution, DayBucket
 from aftersales.sla.figures import SlaOutcome
 from aftersales.sla.policy import SlaPolicy
+from aftersales.sla.ports import OutcomeConflict, StoredOutcome
 from aftersales.sla.stages import DeadlineState, with_claims
 
 
@@ -77,6 +85,8 @@ class SlaItem(Model):
     sk = UnicodeAttribute(range_key=True)
     doc = JSONAttribute(null=True)
     floor = UnicodeAttribute(null=True)  # no breach recorded before this instant (policy change)
+    version = NumberAttribute(null=True)  # outcomes: absent on those saved before the day buckets
+    counted = JSONAttribute(null=True)  # outcomes: the Contribution the day buckets hold of it
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
@@ -112,6 +122,10 @@ def _tenant_pk(tenant_id: str) -> str:
 
 def _ticket_pk(tenant_id: str, ticket_id: str) -> str:
     return f"{tenant_id}#TKT#{ticket_id}"
+
+
+def _figures_pk(tenant_id: str) -> str:
+    return f"{tenant_id}#SLAFIG"
 
 
 def _get(pk: str, sk: str) -> SlaItem | None:
@@ -243,14 +257,86 @@ class DynamoSlaStore:
     def set_last_swept(self, at: datetime) -> None:
         SlaItem(pk="SWEEP", sk="CURSOR", doc={"at": iso(at)}).save()
 
-    # ---------------------------------------------------------------- outcomes
-    def save_outcome(self, outcome: SlaOutcome, cycle: int) -> None:
+    # ---------------------------------------------------------------- outcomes and day buckets
+    @cached_property
+    def _db(self) -> Any:
+        import boto3
+
+        return boto3.client("dynamodb")  # the buckets' counters are named by their figure: no fixed model
+
+    @staticmethod
+    def _stored(item: SlaItem) -> StoredOutcome:
+        return StoredOutcome(outcome=SlaOutcome.model_validate(item.doc), cycle=int(item.sk.rsplit("#", 1)[1]),
+                             version=int(item.version or 0),
+                             counted=None if item.counted is None else Contribution.model_validate(item.counted))
+
+    def outcome(self, tenant_id: str, ticket_id: str, key: str) -> StoredOutcome | None:
+        item = _get(_ticket_pk(tenant_id, ticket_id), f"OUT#{key}")
+        return None if item is None else self._stored(item)
+
+    def save_outcome(self, outcome: SlaOutcome, cycle: int, counted: Contribution,
+                     delta: Mapping[date, Mapping[str, int]], expected_version: int | None) -> None:
+        """One Put of the outcome conditioned on its version (a TransactWriteItems with an ADD per
+        day bucket that changes); OutcomeConflict when the outcome changed or a bucket was busy."""
         decided = outcome.decided_at
         key = f"{outcome.metric}#{cycle}"
-        SlaItem(pk=_ticket_pk(outcome.tenant_id, outcome.ticket_id), sk=f"OUT#{key}",
-                doc=outcome.model_dump(mode="json"),
-                gsi2pk=f"{outcome.tenant_id}#OUT#{decided.date().isoformat()}" if decided else None,
-                gsi2sk=f"{iso(decided)}#{outcome.ticket_id}#{key}" if decided else None).save()
+        table = SlaItem.Meta.table_name
+        put: dict[str, Any] = {"TableName": table, "Item": SlaItem(
+            pk=_ticket_pk(outcome.tenant_id, outcome.ticket_id), sk=f"OUT#{key}",
+            doc=outcome.model_dump(mode="json"), version=(expected_version or 0) + 1,
+            counted=counted.model_dump(mode="json"),
+            gsi2pk=f"{outcome.tenant_id}#OUT#{decided.date().isoformat()}" if decided else None,
+            gsi2sk=f"{iso(decided)}#{outcome.ticket_id}#{key}" if decided else None).serialize()}
+        if expected_version is None:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        elif expected_version == 0:
+            put["ConditionExpression"] = "attribute_exists(pk) AND attribute_not_exists(version)"
+        else:
+            put["ConditionExpression"] = "version = :v"
+            put["ExpressionAttributeValues"] = {":v": {"N": str(expected_version)}}
+        try:
+            if not delta:
+                self._db.put_item(**put)
+                return
+            updates = []
+            for day, counts in sorted(delta.items()):
+                names = {f"#c{i}": name for i, name in enumerate(counts)}
+                updates.append({"Update": {
+                    "TableName": table,
+                    "Key": {"pk": {"S": _figures_pk(outcome.tenant_id)}, "sk": {"S": f"DAY#{day.isoformat()}"}},
+                    "UpdateExpression": "ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(names))),
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": {f":c{i}": {"N": str(n)} for i, n in enumerate(counts.values())}}})
+            self._db.transact_write_items(TransactItems=[{"Put": put}, *updates])
+        except Exception as exc:
+            if client_condition_failed(exc):
+                raise OutcomeConflict(key) from exc
+            raise
+
+    def figure_days(self, tenant_id: str, first: date, last: date) -> list[DayBucket]:
+        out: list[DayBucket] = []
+        kwargs: dict[str, Any] = {
+            "TableName": SlaItem.Meta.table_name, "KeyConditionExpression": "pk = :pk AND sk BETWEEN :a AND :b",
+            "ExpressionAttributeValues": {":pk": {"S": _figures_pk(tenant_id)}, ":a": {"S": f"DAY#{first.isoformat()}"},
+                                          ":b": {"S": f"DAY#{last.isoformat()}"}}}
+        while True:
+            page = self._db.query(**kwargs)
+            for item in page.get("Items", []):
+                out.append(DayBucket(day=date.fromisoformat(item["sk"]["S"].removeprefix("DAY#")),
+                                     counts={k: int(v["N"]) for k, v in item.items() if "|" in k and "N" in v}))
+            if not page.get("LastEvaluatedKey"):
+                return out
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def decided_outcomes(self, tenant_id: str, utc_day: date, cursor: str | None, limit: int
+                         ) -> tuple[list[StoredOutcome], str | None]:
+        """One Query page of the by-day index (gsi2)."""
+        pk = f"{tenant_id}#OUT#{utc_day.isoformat()}"
+        results = SlaItem.outcomes_by_day.query(pk, limit=limit,
+                                                last_evaluated_key=decode_cursor(cursor, index_key="gsi2pk", value=pk))
+        page = [self._stored(item) for item in results]
+        last = results.last_evaluated_key
+        return page, (encode_cursor(last) if last and len(page) == limit else None)
 
     def outcomes_between(self, tenant_id: str, first_day: date, last_day: date) -> list[SlaOutcome]:
         """Decided outcomes of the UTC days [first_day, last_day]: one Query per day."""
