@@ -98,11 +98,15 @@ def _print_exports(api_url: str, demo: dict[str, Any]) -> None:
 
 
 def _print_sign_in_links(workbench_url: str, demo: dict[str, Any]) -> None:
-    """One-click workbench sign-in per demo role (the links hold 12 h staff tokens)."""
-    from .demo import sign_in_links
+    """One-click workbench sign-in per demo role (the links hold 12 h staff tokens), and the
+    provider page with the keys that sign in there."""
+    from .demo import provider_page_hints, sign_in_links
 
     links = [f"  {who:<22} {link}" for who, link in sign_in_links(workbench_url, demo).items()]
-    sys.stdout.write("\n".join(["Sign in to the workbench as:", *links, "", ""]))
+    page, keys = provider_page_hints(workbench_url, demo)
+    provider = [f"Repair provider's page (a phone): {page}", "  sign in with one of the keys printed above:",
+                *(f"    {label}" for label in keys)]
+    sys.stdout.write("\n".join(["Sign in to the workbench as:", *links, "", *provider, "", ""]))
 
 
 if __name__ == "__main__":

@@ -258,3 +258,13 @@ def sign_in_links(workbench_url: str, demo: Mapping[str, str]) -> dict[str, str]
     in the URL's fragment, which the browser never sends; the app keeps it in sessionStorage."""
     return {f"{role.value} {user_id}": f"{workbench_url}#token={demo[f'{role.value} token {user_id}']}"
             for user_id, _name, role in STAFF if f"{role.value} token {user_id}" in demo}
+
+
+PROVIDER_PAGE = "provider.html"  # the repair provider's page, a file of the workbench's build
+REPAIR_KEYS = ("repair provider key ", "repair technician key ")
+
+
+def provider_page_hints(workbench_url: str, demo: Mapping[str, str]) -> tuple[str, list[str]]:
+    """The provider page's address and which printed keys sign in there (each by the label it is
+    printed under, never the key itself: the page takes it typed in, never from the URL)."""
+    return f"{workbench_url}{PROVIDER_PAGE}", [label for label in demo if label.startswith(REPAIR_KEYS)]
