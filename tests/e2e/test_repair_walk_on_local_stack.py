@@ -3,12 +3,14 @@ path dispatches the approved repair -> bus -> SQS -> the repair dispatch functio
 
 GIVEN two providers staff registered for the demo tenant (each with its own key) WHEN a customer's
 kettle repair is approved THEN the first provider is offered the job and declines, the second
-accepts, books the visit for its technician Li, sets off, Li checks in with a photo on Li's own key
-(the key of Wu, another technician of the provider, finds the job 404), the provider records the
-heating element it fitted with its serial, the customer confirms with their code, the ticket closes
-and the serial lookup finds the customer; the first provider's key reads neither the second's job
-nor the ticket; the SLA tracker kept the job's clocks on the ticket (two offers answered, the first
-visit made)."""
+accepts (its key then sees the job's fix-by from the SLA engine's clocks), books the visit for its
+technician Li, sets off, Li checks in with a photo on Li's own key (the key of Wu, another
+technician of the provider, finds the job 404), the provider diagnoses a paid fault and the customer
+approves the quote, the provider records the heating element it fitted with its serial, the
+customer confirms with their code, the ticket closes, finance records the payment of the repair
+charge once (an agent may not) and the serial lookup finds the customer; the first provider's key
+reads neither the second's job nor the ticket; the SLA tracker kept the job's clocks on the ticket
+(two offers answered, the first visit made)."""
 
 from __future__ import annotations
 
@@ -79,6 +81,12 @@ def test_a_kettle_repair_declined_accepted_repaired_confirmed_and_traced(local_s
     li, wu = _technician_keys(stack, suffix, job_id, second)
     start = datetime.now(UTC) + timedelta(days=1)
     _call(stack, "POST", f"/repairs/jobs/{job_id}/accept", second)
+    # the provider sees its own deadlines from the SLA engine's clocks (kept by the tracker off the ticket's stream)
+    deadlines = eventually(lambda: _call(stack, "GET", f"/repairs/jobs/{job_id}", second).json()["deadlines"],
+                           timeout=30, interval=0.5)
+    assert set(deadlines) == {"accept_by", "first_visit_by", "fix_by"}
+    eventually(lambda: _call(stack, "GET", f"/repairs/jobs/{job_id}", second).json()["deadlines"]["fix_by"],
+               timeout=30, interval=0.5)
     _call(stack, "POST", f"/repairs/jobs/{job_id}/appointment", second,
           {"window": {"start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat()},
            "technician_id": f"tech-li-{suffix}"})
@@ -90,20 +98,30 @@ def test_a_kettle_repair_declined_accepted_repaired_confirmed_and_traced(local_s
     checked_in = _call(stack, "POST", f"/repairs/jobs/{job_id}/check-in", li, {"media_ids": [f"med-{suffix}"]}).json()
     assert (checked_in["status"], checked_in["check_in"]["technician_id"]) == ("checked_in", f"tech-li-{suffix}")
     _call(stack, "POST", f"/repairs/jobs/{job_id}/diagnosis", second,
-          {"fault_code": "E-HEAT", "coverage": "warranty", "labour": {"amount": 8000, "currency": "CNY"},
+          {"fault_code": "E-HEAT", "coverage": "paid", "labour": {"amount": 8000, "currency": "CNY"},
            "parts_estimate": {"amount": 4500, "currency": "CNY"}})
+    issued = _call(stack, "POST", "/auth/customer-tokens", storefront, {"customer_id": customer_id}, 201).json()
+    customer = {"Authorization": f"Bearer {issued['token']}"}
+    _call(stack, "POST", f"/repairs/jobs/{job_id}/quote", customer, {"decision": "approve"})
     _call(stack, "POST", f"/repairs/jobs/{job_id}/parts", second,
           {"part_number": f"HE-{suffix}", "serial": f"SN-{suffix}", "batch": f"B-17-{suffix}",
            "removed_serial": f"OLD-{suffix}"})
     _call(stack, "POST", f"/repairs/jobs/{job_id}/repaired", second, {})
 
     code = eventually(lambda: code_for(job_id), timeout=15, interval=0.3)
-    issued = _call(stack, "POST", "/auth/customer-tokens", storefront, {"customer_id": customer_id}, 201).json()
-    customer = {"Authorization": f"Bearer {issued['token']}"}
     _call(stack, "POST", f"/repairs/jobs/{job_id}/confirmation", customer, {"code": code})
     _call(stack, "POST", f"/repairs/jobs/{job_id}/close", second)
 
     assert _call(stack, "GET", f"/tickets/{ticket_id}", agent).json()["status"] == "closed"
+    # the paid repair's charge (labour + the part) is paid after the ticket closed: finance records it, once
+    finance = demo_auth(stack, "finance token")
+    payment = {"reference": f"pos-{suffix}", "amount": {"amount": 12500, "currency": "CNY"}}
+    _call(stack, "POST", f"/repairs/jobs/{job_id}/charge/payment", agent, payment, expect=403)
+    paid = _call(stack, "POST", f"/repairs/jobs/{job_id}/charge/payment", finance, payment).json()
+    assert (paid["settlement"]["charge"], paid["settlement"]["charge_state"]) == (payment["amount"], "paid")
+    _call(stack, "POST", f"/repairs/jobs/{job_id}/charge/waiver", finance, {"reason": "after all"}, expect=409)
+    audit = _call(stack, "GET", f"/tickets/{ticket_id}/audit", finance).json()["entries"]
+    assert [e["data"]["reference"] for e in audit if e["event"] == "ticket.repair_charge_paid"] == [f"pos-{suffix}"]
     traced = _call(stack, "GET", f"/repairs/serials/SN-{suffix}", agent).json()["items"]
     assert [(t["customer_id"], t["ticket_id"]) for t in traced] == [(customer_id, ticket_id)]
     _call(stack, "GET", f"/repairs/jobs/{job_id}", keys["first"], expect=404)
