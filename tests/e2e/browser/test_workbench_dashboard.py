@@ -18,7 +18,7 @@ from tests.support.environment import ROOT
 from tests.support.local_stack import eventually
 
 pytestmark = pytest.mark.e2e
-ZONE = "Asia/Shanghai"  # the browser's zone (open_page's default): the dashboard's days are its days
+ZONE = "Asia/Shanghai"  # the tenant's zone (the stack's default; its calendars name none), and the browser's
 
 # Whether any pixel of the chart's canvases is painted (an empty chart paints none).
 PAINTED = """(card) => [...card.querySelectorAll('canvas')].some((c) => {
@@ -58,8 +58,8 @@ def breached(local_stack) -> dict:
 
     def breaches() -> int:
         reply = requests.get(f"{shop.api}/sla/figures/daily-timeouts", headers=shop.supervisor, timeout=15,
-                             params={"from": today, "to": today, "timezone": ZONE})
-        assert reply.status_code == 200, reply.text
+                             params={"from": today, "to": today})
+        assert reply.status_code == 200 and reply.json()["zone"] == ZONE, reply.text
         return sum(r["breaches"] for r in reply.json()["items"] if r["metric"] == "resolution")
 
     def swept() -> bool:
@@ -105,7 +105,8 @@ def test_the_daily_timeouts_chart_draws_the_breach_and_its_table_shows_the_numbe
 
 
 def test_the_dashboard_is_a_supervisor_screen_and_its_other_charts_load(local_stack, open_page, breached):
-    """GIVEN the breached ticket WHEN the supervisor opens the dashboard THEN the ranking names an
+    """GIVEN the breached ticket WHEN the supervisor opens the dashboard THEN it names the zone of the
+    days (the tenant's, from the SLA figures), the ranking names an
     agent with at least one breach in its table, the compliance chart has a row with a breach, the
     satisfaction and product-causes charts answer (a chart or 'no figures'), and no chart failed;
     an agent has no dashboard link."""
@@ -116,6 +117,7 @@ def test_the_dashboard_is_a_supervisor_screen_and_its_other_charts_load(local_st
 
     page = open_page()
     _sign_in(page, local_stack, "supervisor token", "#/dashboard")
+    expect(page.locator("[data-test=zone]")).to_have_text(f"Days in {ZONE}")
     ranking = page.locator("[data-chart=ranking]")
     ranking.locator("[data-test=toggle-numbers]").click()
     breaches = ranking.locator("td[data-col=breaches]")

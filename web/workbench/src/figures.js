@@ -1,6 +1,7 @@
 // The figures the API computes, shaped for charts and their tables: SLA daily timeouts, the
 // responsible-person ranking, SLA compliance, satisfaction (NPS / CSAT) and a product's
-// negative-cause clusters. Days are the viewer's local days in the viewer's time zone.
+// negative-cause clusters. The SLA figures' days are the tenant's local days: each answer names their
+// zone (`zone`), which the dashboard shows.
 import { get, query } from "./api.js";
 import { label, money, t } from "./i18n.js";
 
@@ -27,12 +28,13 @@ function hours(seconds) {
   return t("workbench.figures.hours", { hours: (seconds / 3600).toFixed(1) });
 }
 
-export async function dailyTimeouts({ first, last, zone }) {
-  const { items } = await get(`/sla/figures/daily-timeouts${query({ from: first, to: last, timezone: zone })}`);
+export async function dailyTimeouts({ first, last }) {
+  const { items, zone } = await get(`/sla/figures/daily-timeouts${query({ from: first, to: last })}`);
   const days = daysBetween(first, last);
   const metrics = [...new Set(items.map((r) => r.metric))].sort();
   const count = (day, metric) => items.find((r) => r.day === day && r.metric === metric)?.breaches || 0;
   return {
+    zone,
     option: { categories: days, stacked: true,
       series: metrics.map((m) => ({ name: metricLabel(m), data: days.map((d) => count(d, m)) })) },
     columns: [{ key: "day", label: t("workbench.figures.day") }, { key: "metric", label: t("workbench.figures.metric") },
@@ -41,9 +43,10 @@ export async function dailyTimeouts({ first, last, zone }) {
   };
 }
 
-export async function ranking({ first, last, zone, by }) {
-  const { items } = await get(`/sla/figures/ranking${query({ from: first, to: last, timezone: zone, by })}`);
+export async function ranking({ first, last, by }) {
+  const { items, zone } = await get(`/sla/figures/ranking${query({ from: first, to: last, by })}`);
   return {
+    zone,
     option: { categories: items.map((r) => r.responsible_id), horizontal: true,
       series: [{ name: t("workbench.figures.breaches"), data: items.map((r) => r.breaches) }] },
     columns: [{ key: "who", label: t(`workbench.figures.by.${by}`) }, { key: "breaches", label: t("workbench.figures.breaches") },
@@ -54,8 +57,8 @@ export async function ranking({ first, last, zone, by }) {
   };
 }
 
-export async function compliance({ first, last, zone }) {
-  const { items } = await get(`/sla/figures/compliance${query({ from: first, to: last, timezone: zone })}`);
+export async function compliance({ first, last }) {
+  const { items, zone } = await get(`/sla/figures/compliance${query({ from: first, to: last })}`);
   const group = (r) => `${label("type", r.ticket_type)} · ${r.customer_tier} · ${label("channel", r.channel)}`;
   const groups = [...new Set(items.map(group))];
   const metrics = [...new Set(items.map((r) => r.metric))].sort();
@@ -64,6 +67,7 @@ export async function compliance({ first, last, zone }) {
     return row ? Math.round(row.compliance_rate * 1000) / 10 : null;
   };
   return {
+    zone,
     option: { categories: groups, horizontal: true, percent: true,
       series: metrics.map((m) => ({ name: metricLabel(m), data: groups.map((g) => rate(g, m)) })) },
     columns: [{ key: "type", label: t("workbench.filter.type") }, { key: "tier", label: t("workbench.figures.tier") },
