@@ -72,8 +72,8 @@ def test_a_return_flows_from_request_to_customer_timeline(local_stack):
         "ticket.created", "ticket.submitted_for_approval", "ticket.approved", "ticket.return_authorized"]
     assert timeline["entries"][-1]["title"] == "请寄回商品"
     verify = requests.get(f"{api}/tickets/{ticket['id']}/audit/verify", headers=staff, timeout=10).json()
-    # the four steps, the eligibility check and the demo dispatcher's assignment
-    assert verify["valid"] and verify["entries"] == 6
+    # the four steps, the eligibility check, the demo dispatcher's assignment and the risk routing kept
+    assert verify["valid"] and verify["entries"] == 7
 
 
 def test_bad_input_through_the_gateway(local_stack):

@@ -61,12 +61,13 @@ def test_a_storefront_refund_only_request_is_paid_with_no_further_call(local_sta
     agent = demo_auth(local_stack, "agent token")
     audit = requests.get(f"{local_stack.api_url}/tickets/{ticket_id}/audit", headers=agent, timeout=10).json()
     entries = [e for e in audit["entries"] if e["event"] != "ticket.assigned"]  # the demo's dispatcher
-    assert [e["event"] for e in entries] == ["ticket.created", "ticket.submitted_for_approval", "ticket.approved",
-                                             "ticket.refund_requested", "ticket.refunded"]
+    assert [e["event"] for e in entries] == ["ticket.created", "ticket.submitted_for_approval", "ticket.risk_assessed",
+                                             "ticket.approved", "ticket.refund_requested", "ticket.refunded"]
     routed = entries[1]
     assert routed["actor_id"] == "eligibility-triage" and routed["actor_role"] == "system"
     assert routed["data"]["eligibility"]["outcome"] == "eligible"
-    assert entries[2]["data"]["rule_id"] == "auto-small-cny"
+    assert entries[2]["data"]["risk"]["band"] == "low"  # what routing saw, kept before it approved
+    assert entries[3]["data"]["rule_id"] == "auto-small-cny"
     assert {e["actor_role"] for e in entries[1:]} == {"system"}  # nobody on the staff touched it
     verified = requests.get(f"{local_stack.api_url}/tickets/{ticket_id}/audit/verify", headers=agent, timeout=10)
     assert verified.status_code == 200 and verified.json()["valid"] is True

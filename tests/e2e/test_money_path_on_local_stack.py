@@ -43,8 +43,9 @@ def test_a_small_refund_is_auto_approved_and_paid_once(local_stack):
                          headers=demo_auth(local_stack, "agent token"), timeout=10).json()["entries"]
     # the demo's dispatcher assigns it; the intake checks may note that the order snapshot has no fulfilment
     events = [e["event"] for e in audit if e["event"] not in ("ticket.assigned", "ticket.eligibility_checked")]
-    assert events == ["ticket.created", "ticket.submitted_for_approval", "ticket.approved",
+    assert events == ["ticket.created", "ticket.submitted_for_approval", "ticket.risk_assessed", "ticket.approved",
                       "ticket.refund_requested", "ticket.refunded"]
+    assert next(e for e in audit if e["event"] == "ticket.risk_assessed")["data"]["risk"]["band"] == "low"
     approved = next(e for e in audit if e["event"] == "ticket.approved")
     assert approved["actor_role"] == "system" and approved["data"]["rule_id"] == "auto-small-cny"
     from aftersales.wiring import services
