@@ -1329,8 +1329,8 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("workbench.provider.fact.checked_in", "Checked in", "到场时间"),
     ("workbench.provider.fact.diagnosis", "Diagnosis", "检测结果"),
     ("workbench.provider.fact.costs", "Costs so far", "目前费用"),
-    ("workbench.provider.address_not_shared", "Not shared through the platform: the merchant gives it to you with the "
-     "booking.", "平台不提供客户地址，请向商家获取。"),
+    ("workbench.provider.address_not_shared", "Not shared through the platform: ask the merchant.",
+     "平台不提供客户地址，请向商家获取。"),
     ("workbench.provider.back", "All jobs", "全部任务"),
     ("workbench.provider.job.title", "Repair job", "维修任务"),
     ("workbench.provider.no_moves", "Nothing for you to do on this job right now.", "此任务目前无需您操作。"),

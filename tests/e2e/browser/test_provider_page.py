@@ -22,6 +22,7 @@ from tests.support.stack_repairs import call, dispatched_repair, offered_job, pr
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 360, "height": 740}
+ARTIFACTS = ROOT / "build" / "browser"
 ZONE = "Asia/Shanghai"
 
 
@@ -73,6 +74,7 @@ def test_the_provider_accepts_books_checks_in_with_a_photo_and_records_a_part(lo
     expect(page.locator("[data-fact=status]")).to_have_text("Accepted")
 
     book = page.locator("[data-move=book]")
+    page.screenshot(path=str(ARTIFACTS / "provider-page-booking.png"), full_page=True)  # kept, not committed
     yesterday = (datetime.now(ZoneInfo(ZONE)) - timedelta(days=1)).date().isoformat()
     book.locator("[data-test=window-date]").fill(yesterday)
     book.locator("[data-test=do-book]").click()
