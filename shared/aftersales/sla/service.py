@@ -79,6 +79,17 @@ MAX_FIGURE_DAYS = 92
 _AFTER_DUE = ("breach", "escalate", "default_action")
 
 
+@dataclass(frozen=True)
+class BackfillStep:
+    counted: int
+    day: date | None  # the UTC day the next step reads; None: done
+    cursor: str | None
+
+    @property
+    def done(self) -> bool:
+        return self.day is None
+
+
 @dataclass
 class SweepReport:
     buckets: list[str]
@@ -416,26 +427,24 @@ class SlaService:
                 continue
         raise ConcurrentModification("error.concurrent_modification", ticket_id=outcome.ticket_id)
 
-    def backfill_figures_page(self, tenant_id: str, utc_day: date, cursor: str | None = None
-                              ) -> tuple[int, str | None]:
-        """One page of the outcomes decided on a UTC day: those saved before the figures were kept
-        per day are counted into their day's bucket (each once: the same conditional write as a
-        save). Returns (outcomes counted, the next page's cursor or None)."""
-        page, next_cursor = self._store.decided_outcomes(tenant_id, utc_day, cursor, self._page_size)
+    def backfill_figures_step(self, tenant_id: str, day: date, last: date, cursor: str | None = None
+                              ) -> BackfillStep:
+        """One page of the outcomes decided on the UTC `day`: those saved before the figures were kept
+        per day are counted into their day's bucket (each once: the same conditional write as a save).
+        The step names where the next one starts (the next page, or the next day up to `last`)."""
+        page, next_cursor = self._store.decided_outcomes(tenant_id, day, cursor, self._page_size)
         counted = sum(self.record_outcome(s.outcome, s.cycle) for s in page if s.counted is None)
-        return counted, next_cursor
+        if next_cursor is None:
+            day += timedelta(days=1)
+        return BackfillStep(counted=counted, day=day if day <= last else None, cursor=next_cursor)
 
     def backfill_figures(self, tenant_id: str, first: date, last: date) -> int:
-        """Every UTC day of [first, last], page after page, in this process (bench and tools)."""
-        counted, day = 0, first
-        while day <= last:
-            cursor: str | None = None
-            while True:
-                n, cursor = self.backfill_figures_page(tenant_id, day, cursor)
-                counted += n
-                if cursor is None:
-                    break
-            day += timedelta(days=1)
+        """Every UTC day of [first, last], step after step, in this process (bench and tools; the
+        backfill function goes one step per invocation)."""
+        counted, day, cursor = 0, first, None
+        while day is not None:
+            step = self.backfill_figures_step(tenant_id, day, last, cursor)
+            counted, day, cursor = counted + step.counted, step.day, step.cursor
         logger.info("sla figures backfilled", extra={"tenant_id": tenant_id, "outcomes": counted})
         return counted
 
@@ -463,4 +472,4 @@ class SlaService:
         return ZonedFigures(zone, compliance_of(days))
 
 
-__all__ = ["BREACH_STAGE", "SLA_ENGINE", "SlaService", "SweepReport"]
+__all__ = ["BREACH_STAGE", "SLA_ENGINE", "BackfillStep", "SlaService", "SweepReport"]

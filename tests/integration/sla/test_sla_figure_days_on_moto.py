@@ -1,6 +1,7 @@
 """The SLA figures' day buckets on the SLA table under moto: an outcome saved, saved again (breached,
 then completed late) and repeated moves its day bucket in one transaction; an outcome saved before
-the projection is counted by the backfill, once; a stale save is refused; each figure is one Query
+the projection is counted by the backfill (in process, and by its function step after step),
+once; a stale save is refused; each figure is one Query
 of the range's buckets, whatever the number of outcomes."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from aftersales.sla.figures import SlaOutcome, compliance, daily_timeouts, respo
 from aftersales.sla.ports import OutcomeConflict
 from aftersales.wiring import services
 from bench.support import RequestCounter
+from tests.support.lambdas import FakeContext, load_handler
 
 ZONE = "Asia/Shanghai"  # the tenant has no calendar: the default zone of its days
 FIRST, LAST = date(2026, 11, 20), date(2026, 11, 26)
@@ -94,3 +96,24 @@ def test_each_figure_is_one_query_whatever_the_number_of_outcomes(sla):
         with counter.counting():
             assert read().items
         assert dict(counter.calls) == {("dynamodb", "Query", table): 1}
+
+
+def test_the_backfill_function_steps_through_the_days_until_done(sla, aws):
+    """GIVEN two outcomes saved before the projection, on two UTC days WHEN the backfill function is
+    invoked with its own answers until done THEN both are counted, and a second run counts none."""
+    saved_before_the_projection(outcome("t-1", "ann", breached=START + timedelta(hours=8)))
+    saved_before_the_projection(outcome("t-2", "bob", breached=START + timedelta(days=3)))
+    handler = load_handler("sla_figures_backfill")
+
+    def run() -> int:
+        event, counted, steps = {"tenant_id": "acme", "first": FIRST.isoformat(), "last": LAST.isoformat()}, 0, 0
+        while True:
+            answer = handler.lambda_handler(event, FakeContext("sla_figures_backfill"))
+            counted, steps = counted + answer["counted"], steps + 1
+            if answer["done"]:
+                assert steps == (LAST - FIRST).days + 1  # one step per UTC day (each a single page here)
+                return counted
+            event = answer
+
+    assert (run(), run()) == (2, 0)
+    assert sum(r.breaches for r in sla.daily_timeouts("acme", FIRST, LAST).items) == 2
