@@ -93,6 +93,8 @@ def test_a_technicians_key_does_the_field_steps_of_its_own_job_only(rig):
         assert call("POST", f"/repairs/jobs/{job_id}/check-in", {}, who=stranger).status == 404
     view = call("GET", f"/repairs/jobs/{job_id}", who=li)
     assert view.status == 200 and "customer_id" not in view.body and "entries" not in view.body
+    assert set(view.body["deadlines"]) == {"accept_by", "first_visit_by", "fix_by"}  # its job's due times
+    assert view.body["deadlines"] == call("GET", f"/repairs/jobs/{job_id}", who=fixers["key"]).body["deadlines"]
 
     refused = call("POST", f"/repairs/jobs/{job_id}/check-in", {"technician_id": "tech-wu"}, who=li)
     assert refused.status == 403 and refused.body["error"]["fields"][0]["path"] == "technician_id", refused.body

@@ -189,8 +189,9 @@ def _job(job: Job, who: JobActor, status: int = 200) -> Response:
 
 
 def _deadlines(jobs: list[Job], who: JobActor) -> dict[str, dict]:
-    """A provider's own deadlines on its jobs (accept, first visit, fix by), nobody else's view."""
-    if who.party != Party.PROVIDER or not jobs:
+    """A provider's own deadlines on its jobs (accept, first visit, fix by), shown to the provider and
+    to the technician of the job (a technician's key lists only its own jobs), nobody else."""
+    if who.party not in (Party.PROVIDER, Party.TECHNICIAN) or not jobs:
         return {}
     found = services().repair_deadlines.for_provider(request.tenant(), jobs)
     return {job_id: {"deadlines": times} for job_id, times in found.items()}
