@@ -109,14 +109,13 @@ class ApprovalService:
 
     def route(self, tenant_id: str, ticket_id: str) -> RoutingDecision:
         """The flow's first step. The ticket keeps the risk assessment its route was decided on (the
-        queue filters and badges by it); a ticket closed meanwhile is only routed, not written."""
+        queue filters and badges by it; TicketService.record_risk writes only a changed result)."""
         ticket = self._tickets.get(tenant_id, ticket_id, SYSTEM)
         policy = self.policy(tenant_id)
         now = self._clock.now()
         facts, assessment = self._assessed(tenant_id, ticket, policy.history_windows(), now)
         decision = route(policy, facts)
-        if not ticket.is_terminal:
-            self._tickets.record_risk(tenant_id, ticket_id, assessment.summary(iso(now)), SYSTEM)
+        self._tickets.record_risk(tenant_id, ticket, assessment.summary(iso(now)), SYSTEM)
         return decision
 
     # ------------------------------------------------------------------ reviews

@@ -10,6 +10,7 @@ from aftersales.core.clock import Clock
 from aftersales.core.errors import (
     ConcurrentModification,
     DomainError,
+    IllegalTransition,
     InvalidRequest,
     NotFound,
     PreconditionFailed,
@@ -174,14 +175,17 @@ class TicketService:
                                                   reason=reason, data=data, after_close=after_close),
                             None)
 
-    def record_risk(self, tenant_id: str, ticket_id: str, summary: RiskSummary, actor: Actor) -> Ticket:
-        """Keep the latest risk assessment on the ticket (domain.record_risk); a ticket that already
-        carries the same result (a retried routing step) is not written again."""
-        ticket = self.get(tenant_id, ticket_id, actor)
-        if summary.same_result(ticket.risk):
+    def record_risk(self, tenant_id: str, ticket: Ticket, summary: RiskSummary, actor: Actor) -> Ticket:
+        """Keep the latest risk assessment on `ticket` (as the caller just read it; domain.record_risk).
+        Nothing is written when it already carries the same result (a retried routing step) or is
+        closed, also when it closed meanwhile: a closed ticket is in no queue."""
+        if ticket.is_terminal or summary.same_result(ticket.risk):
             return ticket
-        return self._mutate(tenant_id, ticket_id, actor,
-                            lambda t: domain.record_risk(t, summary, actor=actor, at=self._clock.now()), None)
+        try:
+            return self._mutate(tenant_id, ticket.id, actor,
+                                lambda t: domain.record_risk(t, summary, actor=actor, at=self._clock.now()), None)
+        except IllegalTransition:
+            return self.get(tenant_id, ticket.id, actor)
 
     def message(self, tenant_id: str, ticket_id: str, event: str, actor: Actor, *,
                 data: dict[str, Any] | None = None) -> Ticket:

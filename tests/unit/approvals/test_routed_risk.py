@@ -134,10 +134,23 @@ def test_a_ticket_cancelled_before_its_routing_step_is_routed_but_not_written(ri
     assert (ticket.version, ticket.risk) == (version, None)
 
 
+def test_a_ticket_closed_while_it_was_being_routed_is_not_written(rig):
+    """GIVEN a pending ticket read by the routing step, then cancelled by the storefront WHEN the
+    step keeps its risk THEN nothing is written and the cancelled ticket comes back as it is."""
+    ticket_id = rig.pending("cust-1")
+    read = rig.tickets.get("acme", ticket_id, SYSTEM)
+    summary = rig.approvals.assess_risk("acme", ticket_id, SUPERVISOR).summary(iso(NOW))
+    cancelled = rig.tickets.transition("acme", ticket_id, Status.CANCELLED, STOREFRONT)
+
+    kept = rig.tickets.record_risk("acme", read, summary, SYSTEM)
+
+    assert (kept.status, kept.version, kept.risk) == (Status.CANCELLED, cancelled.version, None)
+
+
 def test_only_automation_records_a_risk(rig):
     """GIVEN a pending ticket WHEN a supervisor tries to record a risk summary THEN 403: the summary
     is what routing saw, nobody types it in."""
     ticket_id = rig.pending("cust-1")
     summary = rig.approvals.assess_risk("acme", ticket_id, SUPERVISOR).summary(iso(NOW))
     with pytest.raises(Forbidden):
-        rig.tickets.record_risk("acme", ticket_id, summary.model_copy(update={"band": RiskBand.LOW}), SUPERVISOR)
+        rig.tickets.record_risk("acme", rig.tickets.get("acme", ticket_id, SUPERVISOR), summary, SUPERVISOR)
