@@ -27,6 +27,14 @@ def job_actor(p: Principal, request_id: str | None) -> JobActor:
     raise Forbidden("error.role_not_permitted")
 
 
+def job_reader(p: Principal, request_id: str | None) -> JobActor:
+    """Who reads a ticket's jobs: whoever acts on them (job_actor), and finance, which settles their
+    charges (repairs/charges.py) and reads them as the merchant does; no move of a job's table is finance's."""
+    if Role.FINANCE in p.roles:
+        return JobActor(party=Party.MERCHANT, id=p.subject_id, request_id=request_id)
+    return job_actor(p, request_id)
+
+
 def job_view(job: Job, who: JobActor) -> dict:
     """What a party sees of a job: a provider (and its technician) not the customer's id, the customer
     not the part returns; the merchant also its audit entries. Everyone sees whose job it is (technician_id)."""

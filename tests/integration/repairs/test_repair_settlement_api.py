@@ -122,9 +122,9 @@ def test_a_diagnosis_fee_the_tenant_allows_comes_off_the_refund(rig):
 
 def test_finance_records_the_payment_of_the_charge_once_and_nobody_else_moves_it(rig):
     """GIVEN a paid repair confirmed, 125.00 CNY due WHEN agents, the storefront, the customer and the
-    provider's key try THEN 403; a payment of another amount or currency is 422 at its field; finance's
-    payment of exactly the charge is 200 (paid on the job, once on the ticket's chain); a later waiver
-    or payment is 409."""
+    provider's key try THEN 403; finance reads the charge due on the ticket's jobs; a payment of another
+    amount or currency is 422 at its field; finance's payment of exactly the charge is 200 (paid on the
+    job, once on the ticket's chain); a later waiver or payment is 409."""
     call, creds = rig["call"], rig["creds"]
     job_id = _decided(rig, "paid", "repaired")
     pay = f"/repairs/jobs/{job_id}/charge/payment"
@@ -135,6 +135,8 @@ def test_finance_records_the_payment_of_the_charge_once_and_nobody_else_moves_it
     assert short.status == 422 and short.body["error"]["fields"][0]["path"] == "amount.amount", short.body
     euros = call("POST", pay, {**payment, "amount": {"amount": 12500, "currency": "EUR"}}, who=creds["finance"])
     assert euros.status == 422 and euros.body["error"]["fields"][0]["path"] == "amount.currency", euros.body
+    [due] = call("GET", f"/tickets/{rig['ticket_id']}/repair-jobs", who=creds["finance"]).body["items"]
+    assert (due["settlement"]["charge"], due["settlement"]["charge_state"]) == (payment["amount"], "due"), due
     paid = call("POST", pay, payment, who=creds["finance"])
     assert paid.status == 200 and paid.body["settlement"]["charge_state"] == "paid", paid.body
     assert call("GET", f"/repairs/jobs/{job_id}", who=creds["cust-1"]).body["settlement"]["charge_state"] == "paid"

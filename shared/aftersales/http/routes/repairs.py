@@ -26,7 +26,7 @@ from aftersales.orders.domain import Identifier
 from aftersales.repairs.model import MAX_MEDIA, Coverage, Job, JobActor, Location, Part, Party, Provider, Technician
 from aftersales.repairs.model import Window as JobWindow
 from aftersales.repairs.ports import PartTrace
-from aftersales.repairs.views import job_actor, job_view
+from aftersales.repairs.views import job_actor, job_reader, job_view
 from aftersales.sla.calendar import Weekday, WorkInterval
 from aftersales.tickets.model import Role
 from aftersales.wiring import services
@@ -348,9 +348,10 @@ def dispatch(body: DispatchRequest) -> Response[dict]:
 
 
 @router.get("/tickets/<ticket_id>/repair-jobs", tags=["repairs"],
-            summary="A repair ticket's jobs, one per provider offered (staff; the customer their own)")
+            summary="A repair ticket's jobs, one per provider offered (staff, finance included; the customer "
+                    "their own)")
 def ticket_jobs(ticket_id: Annotated[str, Path(min_length=1, max_length=128)]) -> dict:
-    who = actor()
+    who = job_reader(request.principal(), request.event.request_context.request_id)
     if who.party in (Party.PROVIDER, Party.TECHNICIAN):
         raise Forbidden("error.role_not_permitted")
     return {"items": [job_view(j, who) for j in services().repairs.for_ticket(request.tenant(), ticket_id, who)]}
