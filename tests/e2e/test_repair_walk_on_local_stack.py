@@ -14,43 +14,16 @@ reads neither the second's job nor the ticket; the SLA tracker kept the job's cl
 
 from __future__ import annotations
 
-import json
-import os
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import boto3
 import pytest
 
 from tests.support.local_stack import demo_auth, eventually
 from tests.support.stack_repairs import call as _call
-from tests.support.stack_repairs import dispatched_repair, offered_job, providers
+from tests.support.stack_repairs import code_listener, dispatched_repair, offered_job, providers
 
 pytestmark = pytest.mark.e2e
-
-
-def _code_listener(stack, suffix: str):
-    """A queue subscribed to the repairs' code events on the stack's bus, beside the notifications
-    queue that sends the code to the customer's channel (the test plays the customer)."""
-    region = os.environ.get("AWS_REGION", "us-east-1")
-    sqs = boto3.client("sqs", endpoint_url=stack.endpoint, region_name=region)
-    events = boto3.client("events", endpoint_url=stack.endpoint, region_name=region)
-    queue_url = sqs.create_queue(QueueName=f"repair-codes-{suffix}")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    bus = os.environ["EVENT_BUS_NAME"]
-    events.put_rule(Name=f"repair-codes-{suffix}", EventBusName=bus,
-                    EventPattern=json.dumps({"source": ["aftersales.repairs"],
-                                             "detail-type": ["repair.confirmation_code_issued"]}))
-    events.put_targets(Rule=f"repair-codes-{suffix}", EventBusName=bus, Targets=[{"Id": "codes", "Arn": arn}])
-
-    def code_for(job_id: str) -> str | None:
-        for message in sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
-            detail = json.loads(message["Body"])["detail"]
-            if detail["job_id"] == job_id:
-                return detail["code"]
-        return None
-
-    return code_for
 
 
 def _technician_keys(stack, suffix: str, job_id: str, provider_key: dict) -> tuple[dict, dict]:
@@ -69,7 +42,7 @@ def _technician_keys(stack, suffix: str, job_id: str, provider_key: dict) -> tup
 
 def test_a_kettle_repair_declined_accepted_repaired_confirmed_and_traced(local_stack):
     stack, suffix = local_stack, uuid.uuid4().hex[:8]
-    code_for = _code_listener(stack, suffix)
+    code_for = code_listener(stack, suffix)
     agent, storefront = demo_auth(stack, "agent token"), demo_auth(stack, "storefront API key")
     keys = providers(stack, suffix, "first", "second")
     ticket_id, customer_id = dispatched_repair(stack, suffix)

@@ -1,12 +1,17 @@
 """Repairs on a running local stack over its HTTP API (e2e and browser tests): providers of their own
-brand registered by the demo's admin, each with its key, a part that fits the brand's kettle, and a
+brand registered by the demo's admin, each with its key, a part that fits the brand's kettle, a
 customer's kettle repair approved until the money path has dispatched it (the first provider is
-then offered the job by the repair dispatch function)."""
+then offered the job by the repair dispatch function), the customer's confirmation code read off the
+stack's bus, and a paid repair walked until its charge is due."""
 
 from __future__ import annotations
 
+import json
+import os
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import requests
 
 from tests.support.local_stack import demo_auth, eventually
@@ -73,3 +78,56 @@ def offered_job(stack: Any, key: dict[str, str]) -> str:
     items = eventually(lambda: call(stack, "GET", "/repairs/jobs", key).json()["items"], timeout=30, interval=0.3,
                        what="a job offered to the provider")
     return items[0]["job_id"]
+
+
+def code_listener(stack: Any, suffix: str):
+    """A queue subscribed to the repairs' code events on the stack's bus, beside the notifications
+    queue that sends the code to the customer's channel (the test plays the customer); code_for(job id)."""
+    region = os.environ.get("AWS_REGION", "us-east-1")
+    sqs = boto3.client("sqs", endpoint_url=stack.endpoint, region_name=region)
+    events = boto3.client("events", endpoint_url=stack.endpoint, region_name=region)
+    queue_url = sqs.create_queue(QueueName=f"repair-codes-{suffix}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    bus = os.environ["EVENT_BUS_NAME"]
+    events.put_rule(Name=f"repair-codes-{suffix}", EventBusName=bus,
+                    EventPattern=json.dumps({"source": ["aftersales.repairs"],
+                                             "detail-type": ["repair.confirmation_code_issued"]}))
+    events.put_targets(Rule=f"repair-codes-{suffix}", EventBusName=bus, Targets=[{"Id": "codes", "Arn": arn}])
+
+    def code_for(job_id: str) -> str | None:
+        for message in sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
+            detail = json.loads(message["Body"])["detail"]
+            if detail["job_id"] == job_id:
+                return detail["code"]
+        return None
+
+    return code_for
+
+
+def charge_due(stack: Any, suffix: str) -> tuple[str, str]:
+    """A paid kettle repair by the provider `fixer <suffix>`: accepted, booked, checked in, diagnosed
+    paid (labour 80.00 CNY) and quoted, the part HE-<suffix> (45.00 CNY) fitted, repaired and confirmed
+    with the customer's code, so its settlement charges the customer 125.00 CNY, due; (ticket id, job id)."""
+    code_for = code_listener(stack, suffix)
+    key = providers(stack, suffix, "fixer")["fixer"]
+    ticket_id, customer_id = dispatched_repair(stack, suffix)
+    job_id = offered_job(stack, key)
+    start = datetime.now(UTC) + timedelta(days=1)
+    storefront = demo_auth(stack, "storefront API key")
+    issued = call(stack, "POST", "/auth/customer-tokens", storefront, {"customer_id": customer_id}, 201).json()
+    customer = {"Authorization": f"Bearer {issued['token']}"}
+    steps = [("accept", key, {}),
+             ("appointment", key, {"window": {"start": start.isoformat(),
+                                              "end": (start + timedelta(hours=2)).isoformat()}}),
+             ("check-in", key, {}),
+             ("diagnosis", key, {"fault_code": "E-HEAT", "coverage": "paid",
+                                 "labour": {"amount": 8000, "currency": "CNY"},
+                                 "parts_estimate": {"amount": 4500, "currency": "CNY"}}),
+             ("quote", customer, {"decision": "approve"}),
+             ("parts", key, {"part_number": f"HE-{suffix}", "serial": f"SN-{suffix}"}),
+             ("repaired", key, {})]
+    for step, who, body in steps:
+        call(stack, "POST", f"/repairs/jobs/{job_id}/{step}", who, body)
+    code = eventually(lambda: code_for(job_id), timeout=15, interval=0.3, what=f"the code of job {job_id}")
+    call(stack, "POST", f"/repairs/jobs/{job_id}/confirmation", customer, {"code": code})
+    return ticket_id, job_id

@@ -46,11 +46,29 @@ export function dateTime(iso) {
 
 // Money arrives in minor units with its ISO 4217 currency; the currency's own exponent says where
 // the decimal point goes (JPY 0, CNY/USD 2).
+const exponent = (currency) =>
+  new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits;
+
 export function money(value) {
   if (!value || value.currency == null) return "";
   const format = new Intl.NumberFormat(current, { style: "currency", currency: value.currency });
-  const digits = format.resolvedOptions().maximumFractionDigits;
-  return format.format(value.amount / 10 ** digits);
+  return format.format(value.amount / 10 ** exponent(value.currency));
+}
+
+// A non-negative amount in minor units as the plain decimal a form field holds ("125.00"), and such a
+// decimal back in minor units, digit by digit (never through a float); null when it is not one.
+export function decimalOf(value) {
+  const digits = exponent(value.currency);
+  if (!digits) return String(value.amount);
+  const text = String(value.amount).padStart(digits + 1, "0");
+  return `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}
+
+export function minorOf(text, currency) {
+  const digits = exponent(currency);
+  const match = String(text).trim().match(/^(\d+)(?:\.(\d+))?$/);
+  if (!match || (match[2] || "").length > digits) return null;
+  return Number(match[1] + (match[2] || "").padEnd(digits, "0"));
 }
 
 export function duration(ms) {

@@ -5,7 +5,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { html } from "./html.js";
 import "./style.css";
-import { ARBITERS, currentSession, hasRole, lapsedSession, signOut, takeTokenFromLink } from "./session.js";
+import { ARBITERS, currentSession, hasRole, lapsedSession, MONEY, signOut, takeTokenFromLink } from "./session.js";
 import { chooseLocale, loadMessages, locale, locales, t } from "./i18n.js";
 import { Renew, SignIn } from "./signin.js";
 import { Queue } from "./queue.js";
@@ -49,8 +49,6 @@ function route() {
 
 // The roles the reviews and satisfaction routes serve (finance and arbitration have neither).
 const STAFF = ["agent", "supervisor", "admin"];
-// GET /refunds serves the money roles (GET /disputes the arbitrators: session.js).
-const MONEY = ["finance", "supervisor", "admin"];
 
 function Header({ session, onLocale }) {
   const here = route().name;

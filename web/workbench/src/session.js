@@ -82,3 +82,5 @@ export const hasRole = (session, ...roles) => roles.some((r) => session.roles.in
 
 // The roles the arbitration routes serve (GET /disputes, the arbitrator's actions).
 export const ARBITERS = ["arbitrator", "admin"];
+// The money roles: GET /refunds, and a repair charge waived or paid (POST /repairs/jobs/{id}/charge/*).
+export const MONEY = ["finance", "supervisor", "admin"];

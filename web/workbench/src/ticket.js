@@ -1,6 +1,6 @@
 // One ticket: header, its type's state diagram with the current state, the allowed moves as buttons,
-// the customer timeline, lines with quantities, media, the conversation with a
-// reply box, the review, risk reasons, refunds, and the audit chain with its verification badge.
+// the customer timeline, lines with quantities, media, the conversation with a reply box, the review,
+// risk reasons, refunds, a repair's jobs and their charge, and the audit chain with its verification badge.
 // Every part is one API read; a part the caller may not read (403) says so and the rest still shows.
 import { useState } from "preact/hooks";
 import { html } from "./html.js";
@@ -8,7 +8,8 @@ import { ApiError, get, getOptional, post } from "./api.js";
 import { dateTime, label, money, t } from "./i18n.js";
 import { ReviewPanel } from "./review.js";
 import { StateDiagram } from "./diagram.js";
-import { Failure, SlaBadge, Thumbnail, useLoad, useNow } from "./widgets.js";
+import { RepairPart } from "./repair.js";
+import { Failure, Part, SlaBadge, Thumbnail, useLoad, useNow } from "./widgets.js";
 
 const settle = (promise) => promise.then((value) => ({ value }), (error) => ({ error }));
 
@@ -26,15 +27,6 @@ async function loadTicket(id) {
     settle(get(`/ticket-types/${encodeURIComponent(ticket.type)}/transitions`)), settle(get(`${path}/timeline`)),
     settle(Promise.all((ticket.media_ids || []).map((m) => get(`/media/${encodeURIComponent(m)}`))))]);
   return { ticket, conversation, review, risk, refund, audit, verify, deadlines, parcels, table, timeline, media };
-}
-
-function Part({ title, name, result, children }) {
-  let body;
-  if (result.error) {
-    body = result.error instanceof ApiError && result.error.status === 403
-      ? html`<p class="muted">${t("workbench.part.forbidden")}</p>` : html`<${Failure} error=${result.error} />`;
-  } else body = children(result.value);
-  return html`<section class="card" data-part=${name}><h2>${title}</h2>${body}</section>`;
 }
 
 function Moves({ ticket, onMoved }) {
@@ -154,6 +146,7 @@ export function TicketPage({ id, session }) {
         <b>${g.status}</b> · ${dateTime(g.granted_at)}${g.failure_reason && html` · ${g.failure_reason}`}
         (${t("workbench.refund.attempts", { count: g.attempts.length })})</li>`)}</ul>`
         : html`<p class="muted">${t("workbench.refund.none")}</p>`}`}<//>
+    ${ticket.type === "repair" && html`<${RepairPart} ticket=${ticket} session=${session} />`}
     <${Part} title=${t("workbench.ticket.parcels")} name="parcels" result=${data.parcels}>${(list) => html`
       ${list.length ? html`<ul>${list.map((p) => html`<li data-parcel=${p.tracking_number}><code>${p.tracking_number}</code> ·
         <b>${p.status}</b> / ${p.sub_status} · ${t("workbench.parcel.checkpoints", { count: p.events })}

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { html } from "./html.js";
+import { ApiError } from "./api.js";
 import { duration, t } from "./i18n.js";
 import { slaOf } from "./sla.js";
 
@@ -32,6 +33,17 @@ export function RiskBadge({ risk }) {
   const band = risk ? risk.band : "none";
   const title = risk ? [t("workbench.risk.score", { score: risk.score }), ...risk.flags].join(" · ") : "";
   return html`<span class=${`pill ${RISK_CLASS[band]}`} data-risk=${band} title=${title}>${t(`workbench.risk_band.${band}`)}</span>`;
+}
+
+// One part of a screen read on its own: `result` is { value } or { error }; a part the caller may
+// not read (403) says so, any other error is shown, and the rest of the screen still shows.
+export function Part({ title, name, result, children }) {
+  let body;
+  if (result.error) {
+    body = result.error instanceof ApiError && result.error.status === 403
+      ? html`<p class="muted">${t("workbench.part.forbidden")}</p>` : html`<${Failure} error=${result.error} />`;
+  } else body = children(result.value);
+  return html`<section class="card" data-part=${name}><h2>${title}</h2>${body}</section>`;
 }
 
 export function Failure({ error }) {
