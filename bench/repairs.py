@@ -52,9 +52,16 @@ def _ticket(svc) -> str:
 
 
 def _steps() -> Section:
+    import os
+
+    import boto3
+
     from aftersales.repairs.model import Coverage, JobActor, Party, Window
+    from tests.support.repair_photos import VisitPhotos
     from tests.support.repairs import CUSTOMER_SIDE, cny, provider_actor
 
+    os.environ["MEDIA_MODERATION"] = "none"  # moto has no DetectModerationLabels: +1 call per photo on AWS
+    boto3.client("s3").create_bucket(Bucket=os.environ["MEDIA_BUCKET"])
     svc = _rig()
     repairs = svc.repairs
     repairs.registry.put_part("acme", part_number="HE-220", name="Heating element", compatible_skus=["KETTLE-1"],
@@ -84,8 +91,10 @@ def _steps() -> Section:
         ("on the way (ETA)", lambda: repairs.on_the_way("acme", state["job"], b, eta=window.start)),
         ("the technician's key: its open jobs (one page)", lambda: repairs.provider_jobs(
             "acme", li, open_only=True, limit=50, cursor=None)),
-        ("check in on the technician's key (ticket → repair_in_progress)", lambda: repairs.check_in(
-            "acme", state["job"], li, media_ids=["m"])),
+        ("a visit photo on the technician's key: grant, upload, media check", lambda: state.update(
+            photo=VisitPhotos().service(state["job"], li))),
+        ("check in on the technician's key, naming the photo (ticket → repair_in_progress)",
+         lambda: repairs.check_in("acme", state["job"], li, media_ids=[state["photo"]])),
         ("diagnose", lambda: repairs.diagnose("acme", state["job"], b, fault_code="E-HEAT",
                                               coverage=Coverage.WARRANTY, labour=cny(8000),
                                               parts_estimate=cny(4500))),

@@ -20,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.support.local_stack import demo_auth, eventually
+from tests.support.media_files import image_bytes
+from tests.support.stack_media import visit_photo
 from tests.support.stack_repairs import call as _call
 from tests.support.stack_repairs import code_listener, dispatched_repair, offered_job, providers
 
@@ -66,10 +68,12 @@ def test_a_kettle_repair_declined_accepted_repaired_confirmed_and_traced(local_s
     _call(stack, "POST", f"/repairs/jobs/{job_id}/on-the-way", second, {"eta": start.isoformat()})
     # the booked technician checks in with their own key; the other technician's key finds no such job
     _call(stack, "GET", f"/repairs/jobs/{job_id}", wu, expect=404)
-    _call(stack, "POST", f"/repairs/jobs/{job_id}/check-in", wu, {"media_ids": [f"med-{suffix}"]}, expect=404)
+    photo = visit_photo(stack, job_id, li, agent, image_bytes("JPEG", (640, 480)))  # granted through the job
+    _call(stack, "POST", f"/repairs/jobs/{job_id}/check-in", wu, {"media_ids": [photo]}, expect=404)
     assert [j["job_id"] for j in _call(stack, "GET", "/repairs/jobs", li).json()["items"]] == [job_id]
-    checked_in = _call(stack, "POST", f"/repairs/jobs/{job_id}/check-in", li, {"media_ids": [f"med-{suffix}"]}).json()
+    checked_in = _call(stack, "POST", f"/repairs/jobs/{job_id}/check-in", li, {"media_ids": [photo]}).json()
     assert (checked_in["status"], checked_in["check_in"]["technician_id"]) == ("checked_in", f"tech-li-{suffix}")
+    assert checked_in["check_in"]["media_ids"] == [photo]
     _call(stack, "POST", f"/repairs/jobs/{job_id}/diagnosis", second,
           {"fault_code": "E-HEAT", "coverage": "paid", "labour": {"amount": 8000, "currency": "CNY"},
            "parts_estimate": {"amount": 4500, "currency": "CNY"}})

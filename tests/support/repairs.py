@@ -4,21 +4,29 @@ order shipped to CN and a repair ticket dispatched (approved by a supervisor).""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from aftersales.adapters.eventbridge import RecordingPublisher
+from aftersales.adapters.media_inspector import PillowInspector
 from aftersales.core.clock import FixedClock
 from aftersales.core.money import Money
 from aftersales.logistics.service import TrackingService
+from aftersales.media.model import Screening, upload_key
+from aftersales.media.service import MediaService
 from aftersales.repairs.model import JobActor, Party, Window
+from aftersales.repairs.photos import VisitPhotoUploads
 from aftersales.repairs.registry import ProviderRegistry
 from aftersales.repairs.service import RepairService
 from aftersales.tickets.domain import OpenTicket
 from aftersales.tickets.model import Channel, TicketType
 from aftersales.tickets.service import TicketService
+from aftersales.wiring.bridges import LazyVisitPhotos
 from tests.support.channels_fakes import FakeIntegrationSettings
 from tests.support.fakes.logistics import InMemoryParcelStore
+from tests.support.fakes.media import InMemoryMediaObjects, InMemoryMediaStore, ScriptedModeration
 from tests.support.fakes.repairs import InMemoryRepairStore, IssuedKeys
 from tests.support.fakes.tickets import InMemoryTicketStore
+from tests.support.media_files import image_bytes
 from tests.support.ticket_factories import CUSTOMER, order
 from tests.support.tickets import walk
 
@@ -49,6 +57,13 @@ class NoTickets:
         raise AssertionError("a repair parcel opened a ticket")
 
 
+class NoVisitPhotos:
+    """The repairs context's VisitPhotoChecks for a rig whose check-ins name no photo."""
+
+    def check_visit_photos(self, tenant_id: str, job_id: str, media_ids: list[str]) -> None:
+        raise AssertionError("a check-in named a photo")
+
+
 class RepairsFollower:
     """The logistics context's RepairParcelFollower: the rig's repairs service (built after it)."""
 
@@ -60,7 +75,9 @@ class RepairsFollower:
 
 
 class RepairRig:
-    """`tracking` is the real logistics service on in-memory parcels, wired both ways with `repairs`."""
+    """`tracking` is the real logistics service on in-memory parcels, wired both ways with `repairs`;
+    `media` the real media service on in-memory media, the check-in's VisitPhotoChecks and the
+    grants' VisitPhotos (`photos`)."""
 
     def __init__(self) -> None:
         self.clock = FixedClock(NOW)
@@ -74,8 +91,13 @@ class RepairRig:
         self.parcels = InMemoryParcelStore()
         self.tracking = TrackingService(self.parcels, FakeIntegrationSettings(), self.tickets, NoTickets(),
                                         self.events, self.clock, repairs=RepairsFollower(self))
+        self.media_store, self.media_objects = InMemoryMediaStore(), InMemoryMediaObjects()
+        self.media = MediaService(self.media_store, self.media_objects, PillowInspector(),
+                                  ScriptedModeration(Screening.PASSED, ()), self.clock)
+        self.visit_media = LazyVisitPhotos(SimpleNamespace(media=self.media))
         self.repairs = RepairService(self.store, self.tickets, self.registry, self.events, self.clock,
-                                     code_factory=self._code, parcels=self.tracking)
+                                     code_factory=self._code, photos=self.visit_media, parcels=self.tracking)
+        self.photos = VisitPhotoUploads(self.repairs, self.visit_media)
         self.tickets.upsert_order(TENANT, order(lines=KETTLE_LINES,
                                                 payment={"provider": "sandbox", "reference": "ch_1",
                                                          "captured": {"amount": 29000, "currency": "CNY"}}))
@@ -92,6 +114,14 @@ class RepairRig:
                                                       lines=[{"line_id": "L1", "quantity": 1}]), CUSTOMER)
         walk(self.tickets, TENANT, opened.id, "pending_approval", "approved", "repair_dispatched")
         return opened.id
+
+    def photo(self, job_id: str, actor: JobActor) -> str:
+        """A visit photo uploaded through the job's grant and passed by the media check: what its check-in names."""
+        content = image_bytes("JPEG", (64, 48))
+        grant = self.photos.grant(TENANT, job_id, actor, content_type="image/jpeg", size=len(content))
+        self.media_objects.uploads[upload_key(TENANT, grant.media_id)] = content
+        assert self.media.check_upload(TENANT, grant.media_id, len(content)) == "ready"
+        return grant.media_id
 
     def provider(self, name: str, **rules) -> str:
         return self.registry.register(TENANT, name=name, **rules).provider_id

@@ -33,3 +33,17 @@ def settled_media(stack: Any, headers: dict, media_id: str, timeout: float = 30.
         return body if body["status"] != "pending" else None
 
     return eventually(probe, timeout=timeout, what=f"the media check of {media_id}")
+
+
+def visit_photo(stack: Any, job_id: str, headers: dict, staff: dict, content: bytes) -> str:
+    """A repair visit photo granted through its job (`POST /repairs/jobs/{id}/photos` on `headers`,
+    the provider's or the job's technician's key), posted to the presigned form and passed by the
+    media check (read back on `staff`'s credentials): the media id the job's check-in names."""
+    granted = requests.post(f"{stack.api_url}/repairs/jobs/{job_id}/photos", headers=headers, timeout=10,
+                            json={"content_type": "image/jpeg", "size": len(content)})
+    assert granted.status_code == 201, granted.text
+    upload, media_id = granted.json()["upload"], granted.json()["media_id"]
+    posted = requests.post(upload["url"], data=upload["fields"], files={"file": ("photo", content)}, timeout=10)
+    assert posted.status_code == 204, posted.text
+    assert settled_media(stack, staff, media_id)["status"] == "ready"
+    return media_id

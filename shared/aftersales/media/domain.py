@@ -46,13 +46,13 @@ def new_media(*, media_id: str, tenant_id: str, purpose: Purpose, content_type: 
                      customer_id=owner, uploaded_by=actor.id, created_at=iso(at))
 
 
-def new_visit_photo(*, media_id: str, tenant_id: str, content_type: str, size: int, uploaded_by: str,
+def new_visit_photo(*, media_id: str, tenant_id: str, job_id: str, content_type: str, size: int, uploaded_by: str,
                     at: datetime) -> MediaItem:
     """A pending repair visit photo: no customer's, granted through a job the repairs context has
-    checked is the uploader's (the provider's key has no ticket role to upload with)."""
+    checked is the uploader's (the provider's key has no ticket role to upload with), and kept for it."""
     kind = _sized(content_type, size)
     return MediaItem(id=media_id, tenant_id=tenant_id, purpose=Purpose.REPAIR_VISIT, content_type=kind,
-                     declared_bytes=size, uploaded_by=uploaded_by, created_at=iso(at))
+                     declared_bytes=size, job_id=job_id, uploaded_by=uploaded_by, created_at=iso(at))
 
 
 def _sized(content_type: str, size: int) -> MediaType:
@@ -182,6 +182,18 @@ def check_inspection(items: list[MediaItem | None], field: str = "media_ids") ->
         if item.purpose is not Purpose.INSPECTION:
             raise InvalidRequest("media.wrong_purpose_inspection", field=at, media_id=item.id,
                                  purpose=item.purpose.value)
+        if item.status is not MediaStatus.READY:
+            raise InvalidRequest("media.not_ready", field=at, media_id=item.id, status=item.status.value)
+
+
+def check_visit_photos(items: list[MediaItem | None], job_id: str, field: str = "media_ids") -> None:
+    """A repair check-in's photos: ready `repair_visit` media granted through this job (an id named
+    twice is the same photo). Anything else reads as unknown, as another customer's evidence does:
+    the provider's key learns nothing of the tenant's other media."""
+    for index, item in enumerate(items):
+        at = f"{field}[{index}]"
+        if item is None or item.purpose is not Purpose.REPAIR_VISIT or item.job_id != job_id:
+            raise InvalidRequest("media.unknown", field=at)
         if item.status is not MediaStatus.READY:
             raise InvalidRequest("media.not_ready", field=at, media_id=item.id, status=item.status.value)
 

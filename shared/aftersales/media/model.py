@@ -121,6 +121,7 @@ class MediaItem(_Frozen):
     declared_bytes: int = Field(ge=1)
     customer_id: str | None = None  # whose media it is (evidence and reviews); None for inspection photos
     ticket_id: str | None = None  # evidence uploaded for a ticket (the tracking page): attached once ready
+    job_id: str | None = None  # a repair visit photo: the job it was granted through (only its check-in names it)
     uploaded_by: str  # the actor that asked for the upload
     status: MediaStatus = MediaStatus.PENDING
     reason: Rejection | None = None

@@ -75,11 +75,11 @@ class MediaService:
             item = item.model_copy(update={"ticket_id": ticket_id})
         return self._granted(item, redirect)
 
-    def request_visit_photo(self, tenant_id: str, *, uploaded_by: str, content_type: str, size: int,
+    def request_visit_photo(self, tenant_id: str, *, job_id: str, uploaded_by: str, content_type: str, size: int,
                             redirect: str | None = None) -> Grant:
         """A repair visit photo (the repairs context's VisitPhotos): the caller has checked the job
-        is the uploader's and waits for its check-in."""
-        return self._granted(domain.new_visit_photo(media_id=self._new_id(), tenant_id=tenant_id,
+        is the uploader's; the item keeps the job, whose check-in alone may name it."""
+        return self._granted(domain.new_visit_photo(media_id=self._new_id(), tenant_id=tenant_id, job_id=job_id,
                                                     content_type=content_type, size=size, uploaded_by=uploaded_by,
                                                     at=self._clock.now()), redirect)
 
@@ -180,6 +180,12 @@ class MediaService:
         """422 at `media_ids[i]` unless every id is ready inspection media of the tenant."""
         domain.check_evidence_count(len(media_ids))
         domain.check_inspection(self._store.get_many(tenant_id, media_ids) if media_ids else [])
+
+    # ------------------------------------------------------------------ repairs (the check-in's VisitPhotoChecks)
+    def check_visit_photos(self, tenant_id: str, job_id: str, media_ids: list[str]) -> None:
+        """422 at `media_ids[i]` unless every id is a ready visit photo of the tenant granted through the job."""
+        domain.check_evidence_count(len(media_ids))
+        domain.check_visit_photos(self._store.get_many(tenant_id, media_ids) if media_ids else [], job_id)
 
     # ------------------------------------------------------------------ fraud signal
     def near_duplicates(self, tenant_id: str, media_id: str, *, max_distance: int = domain.NEAR_DISTANCE,

@@ -2,7 +2,8 @@
 
 A provider's key has no ticket role, so it cannot upload through the media context's own route; the
 job vouches for it instead. The photo is an ordinary media item (purpose `repair_visit`), checked
-like every upload before anyone sees it, and the check-in then names its id.
+like every upload before anyone sees it; the item keeps its job, and only that job's check-in may
+name its id, once the check has passed it (VisitPhotoChecks).
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ class VisitPhotoGrant:
 class VisitPhotos(Protocol):
     """The media context (aftersales.media.service.MediaService.request_visit_photo)."""
 
-    def grant(self, tenant_id: str, *, uploaded_by: str, content_type: str, size: int,
-              redirect: str | None) -> VisitPhotoGrant: ...
+    def grant(self, tenant_id: str, *, job_id: str, uploaded_by: str, content_type: str, size: int,
+              redirect: str | None) -> VisitPhotoGrant:
+        """A pending `repair_visit` item kept for `job_id`: only that job's check-in may name it."""
 
 
 class Jobs(Protocol):
@@ -54,5 +56,5 @@ class VisitPhotoUploads:
         if not any(m["event"] == CHECK_IN and m["permitted"] for m in moves):
             raise IllegalTransition("repairs.illegal_transition", status=job.status.value,
                                     to=JobStatus.CHECKED_IN.value, allowed=moves)
-        return self._photos.grant(tenant_id, uploaded_by=actor.id, content_type=content_type, size=size,
-                                  redirect=redirect)
+        return self._photos.grant(tenant_id, job_id=job.job_id, uploaded_by=actor.id, content_type=content_type,
+                                  size=size, redirect=redirect)

@@ -140,6 +140,15 @@ class JobParcels(Protocol):
 
 
 
+class VisitPhotoChecks(Protocol):
+    """The media context (aftersales.media.service.MediaService.check_visit_photos): the photos a
+    check-in names are the job's own."""
+
+    def check_visit_photos(self, tenant_id: str, job_id: str, media_ids: list[str]) -> None:
+        """InvalidRequest at `media_ids[i]` unless each id is a ready `repair_visit` media item of the
+        tenant granted through this job (POST /repairs/jobs/{id}/photos)."""
+
+
 @dataclass(frozen=True)
 class JobClock:
     """One of the SLA engine's repair clocks on a ticket (repair_accept, repair_first_visit,

@@ -47,7 +47,15 @@ from aftersales.repairs.model import (
     Provider,
     Window,
 )
-from aftersales.repairs.ports import JobPage, JobParcels, PartTrace, RepairStore, RepairTickets, TracePage
+from aftersales.repairs.ports import (
+    JobPage,
+    JobParcels,
+    PartTrace,
+    RepairStore,
+    RepairTickets,
+    TracePage,
+    VisitPhotoChecks,
+)
 from aftersales.repairs.registry import ProviderRegistry
 from aftersales.sla.calendar import BusinessCalendar
 from aftersales.tickets.domain import Actor
@@ -87,9 +95,10 @@ def _code() -> str:
 class RepairService:
     def __init__(self, store: RepairStore, tickets: RepairTickets, registry: ProviderRegistry,
                  events: EventPublisher, clock: Clock, id_factory: Callable[[], str] | None = None,
-                 code_factory: Callable[[], str] = _code, parcels: JobParcels | None = None,
-                 settlements: JobSettlements | None = None) -> None:
+                 code_factory: Callable[[], str] = _code, *, photos: VisitPhotoChecks,
+                 parcels: JobParcels | None = None, settlements: JobSettlements | None = None) -> None:
         self._store = store
+        self._photos = photos
         self._tickets = tickets
         self._registry = registry
         self._events = events
@@ -269,10 +278,16 @@ class RepairService:
     def check_in(self, tenant_id: str, job_id: str, actor: JobActor, *, location: Location | None = None,
                  media_ids: Sequence[str] = (), technician_id: str | None = None,
                  expected_version: int | None = None) -> Job:
-        return self._mutate(tenant_id, job_id, actor,
-                            lambda j: domain.check_in(j, actor, at=self._clock.now(), location=location,
-                                                      media_ids=media_ids, technician_id=technician_id),
-                            expected_version)
+        """The photos named are the job's own, checked ones (422 at `media_ids[i]` otherwise), looked
+        up once the job is the actor's and the move allowed."""
+        def checked_in(job: Job) -> Job:
+            moved = domain.check_in(job, actor, at=self._clock.now(), location=location, media_ids=media_ids,
+                                    technician_id=technician_id)
+            if media_ids:
+                self._photos.check_visit_photos(tenant_id, job.job_id, list(media_ids))
+            return moved
+
+        return self._mutate(tenant_id, job_id, actor, checked_in, expected_version)
 
     def diagnose(self, tenant_id: str, job_id: str, actor: JobActor, *, fault_code: str, coverage: Coverage,
                  labour: Money, parts_estimate: Money, note: str | None = None,

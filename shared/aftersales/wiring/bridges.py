@@ -203,20 +203,23 @@ class LazyJobParcels:
 
 
 class LazyVisitPhotos:
-    """The repairs context's VisitPhotos: the media context, built when a job's visit photo is
-    first asked for."""
+    """The repairs context's VisitPhotos and VisitPhotoChecks: the media context, built when a job's
+    visit photo is first asked for or named by a check-in."""
 
     def __init__(self, container: Container) -> None:
         self.container = container
 
-    def grant(self, tenant_id: str, *, uploaded_by: str, content_type: str, size: int,
+    def grant(self, tenant_id: str, *, job_id: str, uploaded_by: str, content_type: str, size: int,
               redirect: str | None) -> VisitPhotoGrant:
         from aftersales.repairs.photos import VisitPhotoGrant
 
-        granted = self.container.media.request_visit_photo(tenant_id, uploaded_by=uploaded_by,
+        granted = self.container.media.request_visit_photo(tenant_id, job_id=job_id, uploaded_by=uploaded_by,
                                                            content_type=content_type, size=size, redirect=redirect)
         return VisitPhotoGrant(media_id=granted.item.id, url=granted.upload.url, fields=granted.upload.fields,
                                expires_in=granted.upload.expires_in)
+
+    def check_visit_photos(self, tenant_id: str, job_id: str, media_ids: list[str]) -> None:
+        self.container.media.check_visit_photos(tenant_id, job_id, media_ids)
 
 
 class LazyEvidenceTickets:

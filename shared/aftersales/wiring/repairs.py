@@ -23,14 +23,14 @@ class RepairContexts(ContextGroup):
         from aftersales.repairs.costs import JobSettlements
         from aftersales.repairs.registry import ProviderRegistry
         from aftersales.repairs.service import RepairService
-        from aftersales.wiring.bridges import LazyJobParcels
+        from aftersales.wiring.bridges import LazyJobParcels, LazyVisitPhotos
 
         tables.bind(RepairSettings.from_env(self._env).repairs_table)
         store = tables.DynamoRepairStore()
         registry = ProviderRegistry(store, TenantProviderKeys(lambda: self.tenants), self.clock)
         # a not-repairable paid job bills its diagnosis only where the tenant's refund settings allow it
         settlements = JobSettlements(self.tickets, lambda tenant: self.refunds.settings(tenant).repair_diagnosis_fee)
-        return RepairService(store, self.tickets, registry, self.events, self.clock,
+        return RepairService(store, self.tickets, registry, self.events, self.clock, photos=LazyVisitPhotos(self),
                              parcels=LazyJobParcels(self), settlements=settlements)
 
     @cached_property

@@ -2,8 +2,8 @@
 the local stack: GIVEN a customer's kettle repair the money path dispatched to a provider WHEN the
 provider signs in with its key THEN it sees the job offered, accepts it, is shown the API's own
 refusal for a window in the past, books tomorrow's window, checks in with a photo taken on the phone
-(the form goes straight to the stack's S3, which sends the browser back; the check-in names the
-photo, and the media check passes it) and records the part it fitted with its serial - nothing wider
+(the form goes straight to the stack's S3, which sends the browser back; once the media check has
+passed it, the check-in names the photo) and records the part it fitted with its serial - nothing wider
 than the screen, the key never in the address. Another provider's key sees no job, in Chinese."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from tests.support.environment import ROOT
 from tests.support.local_stack import demo_auth, eventually
 from tests.support.media_files import image_bytes
+from tests.support.stack_media import settled_media
 from tests.support.stack_repairs import call, dispatched_repair, offered_job, providers
 
 pytestmark = pytest.mark.e2e
@@ -96,6 +97,9 @@ def test_the_provider_accepts_books_checks_in_with_a_photo_and_records_a_part(lo
     with page.expect_navigation(url=f"**/provider.html#/jobs/{job_id}"):
         page.set_input_files("[data-test=photo]", str(photo))  # to S3, and back
     expect(page.locator("[data-test=photos]")).to_have_text("Photos: 1")
+    staff = demo_auth(stack, "agent token")
+    [uploaded] = page.evaluate(f"JSON.parse(sessionStorage.getItem('provider.photos.{job_id}'))")
+    assert settled_media(stack, staff, uploaded)["status"] == "ready"  # a check-in names only checked photos
     _move(page, "check_in")
     expect(page.locator("[data-fact=status]")).to_have_text("Checked in")
     expect(page.locator("[data-fact=checked_in]")).to_contain_text("Photos: 1")
@@ -115,7 +119,6 @@ def test_the_provider_accepts_books_checks_in_with_a_photo_and_records_a_part(lo
     assert [(p["part_number"], p["serial"], p["batch"], p["removed_serial"]) for p in job["parts"]] == [
         (f"HE-{suffix}", f"SN-{suffix}", f"B-{suffix}", f"OLD-{suffix}")]
     [media_id] = job["check_in"]["media_ids"]
-    staff = demo_auth(stack, "agent token")
 
     def checked():
         stack.drain(timeout=10)

@@ -44,7 +44,7 @@ def rig(aws, request):
                               CUSTOMER)
     walk(svc.tickets, "acme", opened.id, "pending_approval", "approved", "repair_dispatched")
     return {"call": call, "creds": creds, "key": {"X-Api-Key": key.body["api_key"]}, "ticket_id": opened.id,
-            "events": published, "svc": svc}
+            "events": published, "svc": svc, "photos": request.getfixturevalue("visit_photos")}
 
 
 def _decided(rig, coverage: str, outcome: str) -> str:
@@ -52,11 +52,13 @@ def _decided(rig, coverage: str, outcome: str) -> str:
     job_id = call("POST", "/repairs/dispatches", {"ticket_id": rig["ticket_id"]}).body["job"]["job_id"]
     now = rig["svc"].clock.now()
     visit = {"start": (now + timedelta(hours=24)).isoformat(), "end": (now + timedelta(hours=26)).isoformat()}
-    steps = [("accept", None), ("appointment", {"window": visit}), ("check-in", {"media_ids": ["med-1"]}),
+    steps = [("accept", None), ("appointment", {"window": visit}),
+             ("check-in", lambda: {"media_ids": [rig["photos"].api(call, job_id, key)]}),
              ("diagnosis", {"fault_code": "E-HEAT", "coverage": coverage, "labour": {"amount": 8000, "currency": CNY},
                             "parts_estimate": {"amount": 4500, "currency": CNY}})]
     for step, body in steps:
-        assert call("POST", f"/repairs/jobs/{job_id}/{step}", body, who=key).status == 200, step
+        assert call("POST", f"/repairs/jobs/{job_id}/{step}", body() if callable(body) else body,
+                    who=key).status == 200, step
     if coverage == "paid" and outcome == "repaired":
         answered = call("POST", f"/repairs/jobs/{job_id}/quote", {"decision": "approve"}, who=rig["creds"]["cust-1"])
         assert answered.status == 200, answered.body

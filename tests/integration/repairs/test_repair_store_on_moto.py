@@ -50,7 +50,7 @@ def window(svc, hours: int) -> Window:
     return Window(start=now + timedelta(hours=hours), end=now + timedelta(hours=hours + 2))
 
 
-def test_a_kettle_repair_from_offer_to_close_and_the_serial_finds_the_customer(svc):
+def test_a_kettle_repair_from_offer_to_close_and_the_serial_finds_the_customer(svc, visit_photos):
     repairs = svc.repairs
     first = repairs.registry.register("acme", name="First", regions=["CN"]).provider_id
     second = repairs.registry.register("acme", name="Second", brands=["brewco"]).provider_id
@@ -62,7 +62,7 @@ def test_a_kettle_repair_from_offer_to_close_and_the_serial_finds_the_customer(s
     assert job.provider_id == second and [j.attempt for j in repairs.for_ticket("acme", ticket_id, MERCHANT)] == [1, 2]
     repairs.accept("acme", job.job_id, actor)
     repairs.book("acme", job.job_id, actor, window=window(svc, 24), technician_id=None)
-    repairs.check_in("acme", job.job_id, actor, media_ids=["med-1"])
+    repairs.check_in("acme", job.job_id, actor, media_ids=[visit_photos.service(job.job_id, actor)])
     repairs.diagnose("acme", job.job_id, actor, fault_code="E-HEAT", coverage=Coverage.WARRANTY, labour=cny(8000),
                      parts_estimate=cny(4500))
     repairs.record_part("acme", job.job_id, actor, part_number="HE-220", serial="SN-1", batch="B-17",

@@ -72,13 +72,14 @@ def offered_to_second(rig) -> tuple[str, str]:
     return first_job, second_job
 
 
-def test_the_kettle_is_repaired_by_the_second_provider_and_the_serial_finds_the_customer(rig):
+def test_the_kettle_is_repaired_by_the_second_provider_and_the_serial_finds_the_customer(rig, visit_photos):
     call, second = rig["call"], rig["providers"]["second"]
     _, job_id = offered_to_second(rig)
     key = second["key"]
     steps = [("accept", None), ("appointment", {"window": window(rig, 24)}),
              ("on-the-way", {"eta": window(rig, 24)["start"]}),
-             ("check-in", {"media_ids": ["med-photo-1"], "location": {"latitude": 31.23, "longitude": 121.47}}),
+             ("check-in", lambda: {"media_ids": [visit_photos.api(call, job_id, key)],
+                                   "location": {"latitude": 31.23, "longitude": 121.47}}),
              ("diagnosis", {"fault_code": "E-HEAT", "coverage": "warranty",
                             "labour": {"amount": 8000, "currency": "CNY"},
                             "parts_estimate": {"amount": 4500, "currency": "CNY"}}),
@@ -86,7 +87,7 @@ def test_the_kettle_is_repaired_by_the_second_provider_and_the_serial_finds_the_
                         "removed_serial": "HE-2024-777"}),
              ("repaired", {})]
     for step, body in steps:
-        moved = call("POST", f"/repairs/jobs/{job_id}/{step}", body, who=key)
+        moved = call("POST", f"/repairs/jobs/{job_id}/{step}", body() if callable(body) else body, who=key)
         assert moved.status == 200, (step, moved.body)
     code = next(d["code"] for name, d in rig["events"].events if name == "repair.confirmation_code_issued")
     assert call("POST", f"/repairs/jobs/{job_id}/confirmation", {"code": "000000" if code != "000000" else "111111"},

@@ -79,7 +79,7 @@ def booked_for_li(rig) -> str:
     return job["job_id"]
 
 
-def test_a_technicians_key_does_the_field_steps_of_its_own_job_only(rig):
+def test_a_technicians_key_does_the_field_steps_of_its_own_job_only(rig, visit_photos):
     call, fixers = rig["call"], rig["providers"]["fixers"]
     li = header(technician_key(rig, "fixers", "tech-li"))
     wu = header(technician_key(rig, "fixers", "tech-wu", who=fixers["key"]))
@@ -102,7 +102,7 @@ def test_a_technicians_key_does_the_field_steps_of_its_own_job_only(rig):
         "window": view.body["appointment"]["window"], "reason": "late"}, who=li).status == 403
     assert call("GET", f"/repairs/jobs/{job_id}", who=fixers["key"]).body["version"] == view.body["version"]
 
-    steps = [("check-in", {"media_ids": ["med-1"]}),
+    steps = [("check-in", {"media_ids": [visit_photos.api(call, job_id, li)]}),  # granted to Li's key
              ("diagnosis", {"fault_code": "E-HEAT", "coverage": "warranty",
                             "labour": {"amount": 8000, "currency": "CNY"},
                             "parts_estimate": {"amount": 4500, "currency": "CNY"}}),

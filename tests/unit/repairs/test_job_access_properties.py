@@ -38,6 +38,7 @@ class Stage:
     provider: JobActor
     providers: dict[str, str]
     key_id: str  # the job's technician's key, issued by the merchant
+    photo: str | None  # a booked job's visit photo, granted through it and checked: what its check-in names
 
 
 def principals(providers: dict[str, str]) -> dict[str, Principal]:
@@ -92,7 +93,8 @@ def staged(status: str) -> Stage:
               "diagnosed": 5, "repaired": 6, "confirmed": 7}[status]
     for _name, take in steps[:wanted]:
         take()
-    return Stage(rig, job_id, ticket_id, provider, providers, key_id)
+    photo = rig.photo(job_id, provider) if status == "booked" else None
+    return Stage(rig, job_id, ticket_id, provider, providers, key_id, photo)
 
 
 # operation -> (the status it is possible in, the call, who may do it)
@@ -110,7 +112,7 @@ OPERATIONS: dict[str, tuple[str, Callable[[Stage, JobActor], object], frozenset[
         TENANT, s.job_id, who, technician_id=COLLEAGUE), frozenset({"provider key"})),
     "on the way": ("booked", lambda s, who: s.rig.repairs.on_the_way(TENANT, s.job_id, who),
                    frozenset({"provider key", "technician key of the job"})),
-    "check in": ("booked", lambda s, who: s.rig.repairs.check_in(TENANT, s.job_id, who, media_ids=["med-1"]),
+    "check in": ("booked", lambda s, who: s.rig.repairs.check_in(TENANT, s.job_id, who, media_ids=[s.photo]),
                  frozenset({"provider key", "technician key of the job"})),
     "record a part": ("checked_in", lambda s, who: s.rig.repairs.record_part(TENANT, s.job_id, who,
                                                                              part_number="HE-220", serial="SN-1"),
@@ -233,7 +235,8 @@ def test_a_technicians_check_in_is_its_own_and_it_names_no_other_technician():
         assert refused.value.details["field"] == "technician_id"
     assert snapshot(stage) == before
 
-    job = stage.rig.repairs.check_in(TENANT, stage.job_id, li, technician_id=TECHNICIAN, media_ids=["med-1"])
+    job = stage.rig.repairs.check_in(TENANT, stage.job_id, li, technician_id=TECHNICIAN,
+                                     media_ids=[stage.photo])
 
     assert (job.status, job.check_in.technician_id, job.technician_id) == (JobStatus.CHECKED_IN, TECHNICIAN, TECHNICIAN)
     assert (job.entries[-1].actor_role, job.entries[-1].actor_id) == ("technician", "apikey:li")

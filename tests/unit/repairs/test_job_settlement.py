@@ -18,7 +18,7 @@ CODE = "424242"
 def _rig(diagnosis_fee: bool) -> RepairRig:
     rig = RepairRig()
     rig.repairs = RepairService(rig.store, rig.tickets, rig.registry, rig.events, rig.clock,
-                                code_factory=lambda: CODE,
+                                code_factory=lambda: CODE, photos=rig.visit_media,
                                 settlements=JobSettlements(rig.tickets, lambda _tenant: diagnosis_fee))
     return rig
 
@@ -30,7 +30,7 @@ def _decided(rig: RepairRig, coverage: Coverage, *, repaired: bool):
     actor = provider_actor(provider_id)
     rig.repairs.accept(TENANT, job_id, actor)
     rig.repairs.book(TENANT, job_id, actor, window=window(), technician_id=None)
-    rig.repairs.check_in(TENANT, job_id, actor, media_ids=["m1"])
+    rig.repairs.check_in(TENANT, job_id, actor, media_ids=[rig.photo(job_id, actor)])
     rig.repairs.diagnose(TENANT, job_id, actor, fault_code="E-HEAT", coverage=coverage, labour=cny(8000),
                          parts_estimate=cny(4500))
     if coverage is Coverage.PAID:

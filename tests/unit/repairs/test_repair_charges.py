@@ -58,13 +58,14 @@ class LosesChargeNotes:
 def _confirmed(coverage: Coverage = Coverage.PAID, *, close: bool = False, deducted: Money | None = None):
     rig = RepairRig()
     rig.repairs = RepairService(rig.store, rig.tickets, rig.registry, rig.events, rig.clock,
-                                code_factory=lambda: CODE, settlements=JobSettlements(rig.tickets))
+                                code_factory=lambda: CODE, photos=rig.visit_media,
+                                settlements=JobSettlements(rig.tickets))
     provider = provider_actor(rig.provider("Fixers CN", regions=["CN"], brands=["brewco"]))
     ticket_id = rig.ticket()
     job_id = rig.repairs.dispatch(TENANT, ticket_id).job_id
     rig.repairs.accept(TENANT, job_id, provider)
     rig.repairs.book(TENANT, job_id, provider, window=window(), technician_id=None)
-    rig.repairs.check_in(TENANT, job_id, provider, media_ids=["m1"])
+    rig.repairs.check_in(TENANT, job_id, provider, media_ids=[rig.photo(job_id, provider)])
     rig.repairs.diagnose(TENANT, job_id, provider, fault_code="E-HEAT", coverage=coverage, labour=cny(8000),
                          parts_estimate=cny(4500))
     if coverage is Coverage.PAID:

@@ -38,7 +38,7 @@ def accepted_job(rig: RepairRig):
 def diagnosed(rig: RepairRig, coverage: Coverage = Coverage.WARRANTY):
     job_id, ticket_id, actor = accepted_job(rig)
     rig.repairs.book(TENANT, job_id, actor, window=window(), technician_id=None)
-    rig.repairs.check_in(TENANT, job_id, actor, media_ids=["med-1"])
+    rig.repairs.check_in(TENANT, job_id, actor, media_ids=[rig.photo(job_id, actor)])
     rig.repairs.diagnose(TENANT, job_id, actor, fault_code="E-HEAT", coverage=coverage, labour=cny(8000),
                          parts_estimate=cny(4500))
     return job_id, ticket_id, actor
@@ -84,7 +84,8 @@ def test_the_full_walk_drives_the_ticket_and_ends_closed(rig):
     moved = rig.repairs.reschedule(TENANT, job_id, actor, window=window(48), reason="customer asked")
     assert moved.appointment.reschedules[0].reason == "customer asked"
 
-    rig.repairs.check_in(TENANT, job_id, actor, location=Location(latitude=31.2, longitude=121.5), media_ids=["m1"])
+    rig.repairs.check_in(TENANT, job_id, actor, location=Location(latitude=31.2, longitude=121.5),
+                         media_ids=[rig.photo(job_id, actor)])
     assert ticket_status(rig, ticket_id) == Status.REPAIR_IN_PROGRESS
     rig.repairs.diagnose(TENANT, job_id, actor, fault_code="E-HEAT", coverage=Coverage.WARRANTY,
                          labour=cny(8000), parts_estimate=cny(4500))

@@ -1,22 +1,18 @@
 """Photos of a repair visit on in-memory fakes: the job's provider gets an upload grant for a photo
 while the visit is booked (a pending `repair_visit` media item, its policy pinned to the type, S3's
-redirect back to the page), names it in the check-in; before the booking, after the check-in, for
-another provider's job or through the media context's own upload route it is refused."""
+redirect back to the page, kept for the job), names it in the check-in; before the booking, after the
+check-in, for another provider's job or through the media context's own upload route it is refused.
+The check-in names only the job's own photos once checked: another job's, another tenant's, an
+unknown id, media of another purpose, a photo still being checked or rejected are 422 at
+`media_ids[i]` and the job and its ticket stay as they were."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
-from aftersales.adapters.media_inspector import PillowInspector
 from aftersales.core.errors import Forbidden, IllegalTransition, InvalidRequest, NotFound
-from aftersales.media.model import LIMITS, MediaStatus, MediaType, Purpose, Screening
-from aftersales.media.service import MediaService
+from aftersales.media.model import LIMITS, MediaStatus, MediaType, Purpose, upload_key
 from aftersales.repairs.model import JobStatus
-from aftersales.repairs.photos import VisitPhotoUploads
-from aftersales.wiring.bridges import LazyVisitPhotos
-from tests.support.fakes.media import InMemoryMediaObjects, InMemoryMediaStore, ScriptedModeration
 from tests.support.media_files import image_bytes
 from tests.support.repairs import TENANT, RepairRig, provider_actor, window
 from tests.support.ticket_factories import AGENT
@@ -25,13 +21,6 @@ PAGE = "https://workbench.example.com/workbench/provider.html?photo=1"
 
 
 class PhotoRig(RepairRig):
-    def __init__(self) -> None:
-        super().__init__()
-        self.media_store, self.objects = InMemoryMediaStore(), InMemoryMediaObjects()
-        self.media = MediaService(self.media_store, self.objects, PillowInspector(),
-                                  ScriptedModeration(Screening.PASSED, ()), self.clock)
-        self.photos = VisitPhotoUploads(self.repairs, LazyVisitPhotos(SimpleNamespace(media=self.media)))
-
     def accepted(self):
         provider_id = self.provider("Fixers CN", regions=["CN"], brands=["brewco"])
         job = self.repairs.dispatch(TENANT, self.ticket())
@@ -51,14 +40,58 @@ def test_a_booked_visit_gets_a_photo_grant_whose_media_id_the_check_in_names(rig
     photo = image_bytes("JPEG", (320, 240))
     grant = rig.photos.grant(TENANT, job_id, actor, content_type="image/jpeg", size=len(photo), redirect=PAGE)
     item = rig.media_store.get(TENANT, grant.media_id)
-    assert (item.purpose, item.status, item.customer_id, item.uploaded_by) == (
-        Purpose.REPAIR_VISIT, MediaStatus.PENDING, None, actor.id)
+    assert (item.purpose, item.status, item.customer_id, item.uploaded_by, item.job_id) == (
+        Purpose.REPAIR_VISIT, MediaStatus.PENDING, None, actor.id, job_id)
     assert grant.fields["success_action_redirect"] == PAGE
-    assert rig.objects.policies[item.upload_key] == ("image/jpeg", LIMITS[MediaType.JPEG].max_bytes)
-    rig.objects.uploads[item.upload_key] = photo
+    assert rig.media_objects.policies[item.upload_key] == ("image/jpeg", LIMITS[MediaType.JPEG].max_bytes)
+    rig.media_objects.uploads[item.upload_key] = photo
     assert rig.media.check_upload(TENANT, grant.media_id, len(photo)) == "ready"  # checked like every upload
     job = rig.repairs.check_in(TENANT, job_id, actor, media_ids=[grant.media_id])
     assert job.status is JobStatus.CHECKED_IN and job.check_in.media_ids == [grant.media_id]
+
+
+def _checked(rig: PhotoRig, media_id: str, content: bytes) -> str:
+    rig.media_objects.uploads[upload_key(TENANT, media_id)] = content
+    return rig.media.check_upload(TENANT, media_id, len(content))
+
+
+def test_the_check_in_names_only_the_checked_photos_granted_through_its_own_job(rig):
+    job_id, actor = rig.accepted()
+    rig.repairs.book(TENANT, job_id, actor, window=window(), technician_id=None)
+    other_job = rig.repairs.dispatch(TENANT, rig.ticket()).job_id  # the same provider's next job
+    rig.repairs.accept(TENANT, other_job, actor)
+    rig.repairs.book(TENANT, other_job, actor, window=window(), technician_id=None)
+    own = rig.photo(job_id, actor)
+    photo = image_bytes("JPEG", (320, 240))
+    elsewhere = rig.media.request_visit_photo("globex", job_id=job_id, uploaded_by=actor.id,
+                                              content_type="image/jpeg", size=len(photo)).item.id
+    inspection = rig.media.request_upload(TENANT, AGENT, purpose=Purpose.INSPECTION, content_type="image/jpeg",
+                                          size=len(photo)).item.id
+    assert _checked(rig, inspection, photo) == "ready"
+    pending = rig.photos.grant(TENANT, job_id, actor, content_type="image/jpeg", size=len(photo)).media_id
+    rejected = rig.photos.grant(TENANT, job_id, actor, content_type="image/jpeg", size=len(photo)).media_id
+    assert _checked(rig, rejected, b"not a photo at all") == "rejected:unknown_type"
+    refusals = {rig.photo(other_job, actor): ("media.unknown", {}),
+                elsewhere: ("media.unknown", {}),  # another tenant's, granted for a job of the same id
+                "med-made-up": ("media.unknown", {}),
+                inspection: ("media.unknown", {}),  # the tenant's media of another purpose: as if absent
+                pending: ("media.not_ready", {"status": "pending"}),  # still being checked
+                rejected: ("media.not_ready", {"status": "rejected"})}
+    job_before = rig.store.get_job(TENANT, job_id)
+    chain_before = [e.hash for e in rig.tickets.audit(TENANT, job_before.ticket_id, AGENT)]
+    events_before = list(rig.events.events)
+
+    for named, (message_id, details) in refusals.items():
+        with pytest.raises(InvalidRequest) as refused:
+            rig.repairs.check_in(TENANT, job_id, actor, media_ids=[own, named])
+        assert (refused.value.message_id, refused.value.details["field"]) == (message_id, "media_ids[1]"), named
+        assert details.items() <= refused.value.details.items(), named
+
+    assert rig.store.get_job(TENANT, job_id) == job_before
+    assert [e.hash for e in rig.tickets.audit(TENANT, job_before.ticket_id, AGENT)] == chain_before
+    assert rig.events.events == events_before
+    job = rig.repairs.check_in(TENANT, job_id, actor, media_ids=[own, own])  # named twice: the same photo
+    assert job.status is JobStatus.CHECKED_IN and job.check_in.media_ids == [own]
 
 
 def test_no_grant_before_the_booking_after_the_check_in_or_for_another_providers_job(rig):

@@ -23,7 +23,7 @@ from aftersales.tracking.page import tracking_page
 from aftersales.tracking.visit import visit
 from tests.support.channels_fakes import FakeIntegrationSettings
 from tests.support.fakes.repairs import InMemoryRepairStore, IssuedKeys
-from tests.support.repairs import KETTLE_LINES, NoTickets, RepairsFollower, provider_actor
+from tests.support.repairs import KETTLE_LINES, NoTickets, NoVisitPhotos, RepairsFollower, provider_actor
 from tests.support.ticket_factories import CUSTOMER, order
 from tests.support.tickets import walk
 from tests.support.tracking import NOW, TENANT, TrackingRig, text_of
@@ -37,7 +37,7 @@ class VisitRig(TrackingRig):
         self.logistics = TrackingService(self.parcels, FakeIntegrationSettings(), self.tickets, NoTickets(), events,
                                          self.clock, repairs=RepairsFollower(self))
         self.repairs = RepairService(store, self.tickets, ProviderRegistry(store, IssuedKeys(), self.clock),
-                                     events, self.clock, parcels=self.logistics)
+                                     events, self.clock, photos=NoVisitPhotos(), parcels=self.logistics)
         self.tickets.upsert_order(TENANT, order(order_id="O-K", lines=KETTLE_LINES))
         self.provider = self.repairs.registry.register(TENANT, name="Shanghai Home Fix").provider_id
         self.repairs.registry.put_technician(TENANT, self.provider, name="Wang Wei", technician_id="tech-9")
