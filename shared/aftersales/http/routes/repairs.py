@@ -433,8 +433,8 @@ def on_the_way(job_id: JobId, body: OnTheWayRequest) -> Response[dict]:
 
 
 @router.post("/repairs/jobs/<job_id>/check-in", tags=["repairs"],
-             summary="The technician is there: the time, optionally where, and photos (media ids); the provider's "
-                     "key or the job's technician's")
+             summary="The technician is there: the time, optionally where, and photos (ids of this job's visit "
+                     "photos, once checked); the provider's key or the job's technician's")
 def check_in(job_id: JobId, body: CheckInRequest) -> Response[dict]:
     return _act(job_id, "check_in", location=body.location, media_ids=body.media_ids,
                 technician_id=body.technician_id)
