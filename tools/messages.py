@@ -511,7 +511,6 @@ MESSAGES: list[tuple[str, str, str]] = [
     ("sla.calendar_not_found", "Unknown calendar {calendar_id}.", "未知的日历 {calendar_id}。"),
     ("sla.bad_date_range", "The date range ends before it starts.", "日期范围的结束早于开始。"),
     ("sla.date_range_too_long", "The date range may span at most {max_days} days.", "日期范围最多 {max_days} 天。"),
-    ("sla.unknown_timezone", "Unknown time zone {timezone}.", "未知的时区 {timezone}。"),
     ("analytics.bad_grain", "The grain must be day or month, not {grain}.", "粒度必须是 day 或 month，而不是 {grain}。"),
     ("analytics.bad_period", "{value} is not a {grain} (YYYY-MM-DD for days, YYYY-MM for months).",
      "{value} 不是有效的{grain}（日为 YYYY-MM-DD，月为 YYYY-MM）。"),

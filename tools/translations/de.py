@@ -400,7 +400,6 @@ TEXT: dict[str, str] = {
     "sla.calendar_not_found": "Unbekannter Kalender {calendar_id}.",
     "sla.bad_date_range": "Der Zeitraum endet, bevor er beginnt.",
     "sla.date_range_too_long": "Der Zeitraum darf höchstens {max_days} Tage umfassen.",
-    "sla.unknown_timezone": "Unbekannte Zeitzone {timezone}.",
     "analytics.bad_grain": "Die Einteilung muss Tag oder Monat sein, nicht {grain}.",
     "analytics.bad_period": "{value} ist kein {grain} (JJJJ-MM-TT für Tage, JJJJ-MM für Monate).",
     "analytics.range_reversed": "Der Zeitraum endet, bevor er beginnt.",

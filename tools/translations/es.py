@@ -383,7 +383,6 @@ TEXT: dict[str, str] = {
     "sla.calendar_not_found": "Calendario desconocido: {calendar_id}.",
     "sla.bad_date_range": "El intervalo de fechas termina antes de empezar.",
     "sla.date_range_too_long": "El intervalo de fechas puede abarcar como máximo {max_days} días.",
-    "sla.unknown_timezone": "Zona horaria desconocida: {timezone}.",
     "sla.too_many_tickets": "Consulte los plazos de como máximo {max} solicitudes a la vez.",
     "analytics.bad_grain": "La granularidad debe ser day o month, no {grain}.",
     "analytics.bad_period": "{value} no es un {grain} válido (AAAA-MM-DD para días, AAAA-MM para meses).",

@@ -398,7 +398,6 @@ TEXT: dict[str, str] = {
     "sla.calendar_not_found": "Calendrier inconnu : {calendar_id}.",
     "sla.bad_date_range": "La plage de dates se termine avant de commencer.",
     "sla.date_range_too_long": "La plage de dates peut couvrir au maximum {max_days} jours.",
-    "sla.unknown_timezone": "Fuseau horaire inconnu : {timezone}.",
     "sla.too_many_tickets": "Demandez les délais de {max} demandes au maximum à la fois.",
     "analytics.bad_grain": "La granularité doit être day ou month, pas {grain}.",
     "analytics.bad_period": "{value} n'est pas un {grain} valide (AAAA-MM-JJ pour les jours, AAAA-MM pour les "

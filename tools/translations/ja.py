@@ -332,7 +332,6 @@ TEXT: dict[str, str] = {
     "sla.calendar_not_found": "不明なカレンダー {calendar_id} です。",
     "sla.bad_date_range": "日付範囲の終了日が開始日より前です。",
     "sla.date_range_too_long": "日付範囲は最大 {max_days} 日間です。",
-    "sla.unknown_timezone": "不明なタイムゾーン {timezone} です。",
     # analytics & exports
     "analytics.bad_grain": "粒度は {grain} ではなく、day または month にしてください。",
     "analytics.bad_period": "{value} は有効な {grain} ではありません（日は YYYY-MM-DD、月は YYYY-MM）。",

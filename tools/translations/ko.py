@@ -332,7 +332,6 @@ TEXT: dict[str, str] = {
     "sla.calendar_not_found": "알 수 없는 캘린더 {calendar_id}입니다.",
     "sla.bad_date_range": "날짜 범위의 종료일이 시작일보다 이릅니다.",
     "sla.date_range_too_long": "날짜 범위는 최대 {max_days}일입니다.",
-    "sla.unknown_timezone": "알 수 없는 시간대 {timezone}입니다.",
     # analytics & exports
     "analytics.bad_grain": "단위는 {grain}이(가) 아니라 day 또는 month여야 합니다.",
     "analytics.bad_period": "{value}은(는) 유효한 {grain}이(가) 아닙니다(일은 YYYY-MM-DD, 월은 YYYY-MM).",
