@@ -6,6 +6,7 @@ from typing import Any, Protocol
 
 from aftersales.core.money import Money
 from aftersales.disputes.model import Dispute, PlatformCase
+from aftersales.repairs.model import ChargeClaim
 
 from .grants import RefundAttempt, RefundGrant
 from .ledger import PaymentLedger
@@ -41,8 +42,16 @@ class RefundStore(Protocol):
 
     def grants(self, tenant_id: str, ticket_id: str) -> list[RefundGrant]: ...
 
-    def create_grant(self, grant: RefundGrant, captured: Money) -> bool:
-        """The grant and its ledger reservation in one transaction; False when it already exists."""
+    def create_grant(self, grant: RefundGrant, captured: Money, claim: ChargeClaim | None = None) -> bool:
+        """The grant and its ledger reservation in one transaction; False when it already exists.
+        With `claim` (a grant deducting a repair charge) the ticket's charge claim is written in
+        the same transaction at the version it was read: ConcurrentModification when it moved on."""
+
+    def repair_charge(self, tenant_id: str, ticket_id: str) -> ChargeClaim:
+        """The ticket's repair charge claim (version 0 when never written)."""
+
+    def save_repair_charge(self, tenant_id: str, ticket_id: str, claim: ChargeClaim) -> bool:
+        """Write the claim at the version it was read (`claim.version`); False when it moved on."""
 
     def destination(self, tenant_id: str, ticket_id: str) -> RefundDestination | None: ...
 

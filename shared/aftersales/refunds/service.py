@@ -12,8 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from aftersales.core.clock import Clock, iso
-from aftersales.core.errors import Conflict, InvalidRequest, NotFound
+from aftersales.core.errors import ConcurrentModification, Conflict, InvalidRequest, NotFound
 from aftersales.core.money import Money
+from aftersales.repairs.model import ChargeClaim
 from aftersales.repairs.settlement import against_refund, recorded
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Acceptance, Role, Status, TicketType
@@ -41,6 +42,7 @@ REFUND_FAILED_EVENT = "ticket.refund_failed"
 # Orders paid on these sales platforms are refunded by the platform once the shop agrees (the
 # channels context writes the decision back); our payment provider is never called for them.
 PLATFORM_SETTLED = frozenset({"douyin"})
+CLAIM_ATTEMPTS = 3  # a grant quoted again after a repair charge move claimed meanwhile
 SETTINGS_ITEM = "REFUND_SETTINGS"  # <tenant>#CONFIG / REFUND_SETTINGS in the money table
 REFUND_TYPES = frozenset({TicketType.RETURN_REFUND, TicketType.REFUND_ONLY, TicketType.SHIPPING_FEE_REFUND,
                           TicketType.REPAIR})
@@ -85,20 +87,28 @@ class RefundService:
         # store credit or a coupon on top would refund twice
         destination = (requested if requested is not None and requested in settings.alternative_destinations
                        and platform is None else RefundDestination.ORIGINAL_PAYMENT)
-        try:
-            quote = self.less_repair_costs(tenant_id, ticket_id, _quote(
-                ticket, order, settings, self.return_shipping_paid(tenant_id, ticket_id)))
-            grant = RefundGrant.from_quote(quote, grant_id=grant_id, tenant_id=tenant_id, ticket_id=ticket_id,
-                                           payment_ref=order.payment.reference, destination=destination,
-                                           granted_at=self._clock.now(),
-                                           requested_destination=requested if requested != destination else None,
-                                           settled_by_platform=platform)
-            self._ledger.open(tenant_id, order.payment.reference, order.payment.captured)
-            self._store.create_grant(grant, order.payment.captured)
-        except InvalidRequest as exc:
-            self._refused(tenant_id, ticket_id, grant_id, exc)
-            raise
-        return self._store.get_grant(tenant_id, ticket_id, grant_id)
+        for _ in range(CLAIM_ATTEMPTS):
+            claim = self._store.repair_charge(tenant_id, ticket_id)
+            try:
+                quote = self.less_repair_costs(tenant_id, ticket_id, _quote(
+                    ticket, order, settings, self.return_shipping_paid(tenant_id, ticket_id)), claim)
+                grant = RefundGrant.from_quote(quote, grant_id=grant_id, tenant_id=tenant_id, ticket_id=ticket_id,
+                                               payment_ref=order.payment.reference, destination=destination,
+                                               granted_at=self._clock.now(),
+                                               requested_destination=requested if requested != destination else None,
+                                               settled_by_platform=platform)
+                self._ledger.open(tenant_id, order.payment.reference, order.payment.captured)
+                # a deduction claims the ticket's repair charge at the version read: a charge move
+                # claimed meanwhile fails it, and the quote is made again without the deduction
+                self._store.create_grant(grant, order.payment.captured,
+                                         claim.deducting(quote.repair_deduction) if quote.repair_deduction else None)
+            except InvalidRequest as exc:
+                self._refused(tenant_id, ticket_id, grant_id, exc)
+                raise
+            except ConcurrentModification:
+                continue
+            return self._store.get_grant(tenant_id, ticket_id, grant_id)
+        raise ConcurrentModification("error.concurrent_modification")
 
     def refund_unrepairable(self, tenant_id: str, ticket_id: str, actor: Actor, reason: str) -> Ticket:
         """unrepairable -> refund_pending: money the repair's approval did not cover, so someone
@@ -146,11 +156,16 @@ class RefundService:
                 return Money.model_validate(paid)
         return None
 
-    def less_repair_costs(self, tenant_id: str, ticket_id: str, quote: RefundQuote) -> RefundQuote:
+    def less_repair_costs(self, tenant_id: str, ticket_id: str, quote: RefundQuote,
+                          claim: ChargeClaim | None = None) -> RefundQuote:
         """The quote less what the customer owes for the ticket's repair (`ticket.repair_settled`),
-        never more than the quote pays; a charge already waived or paid is not deducted."""
+        never more than the quote pays; a charge already waived or paid (on the ticket's chain, or
+        claimed by a move not on it yet) is not deducted."""
         settlement = recorded(self._ticket_store.audit_entries(tenant_id, ticket_id))
         if settlement is None:
+            return quote
+        claim = claim if claim is not None else self._store.repair_charge(tenant_id, ticket_id)
+        if settlement.job_id in claim.moves:
             return quote
         applied = against_refund(settlement, quote.total)
         if not applied.deduction.amount:
@@ -158,11 +173,15 @@ class RefundService:
         return quote.model_copy(update={"repair_deduction": applied.deduction,
                                         "total": quote.total - applied.deduction})
 
-    def repair_deducted(self, tenant_id: str, ticket_id: str) -> Money | None:
-        """What the ticket's refund grants took off for its repair (None: nothing): the part of a
-        repair charge the customer no longer owes besides the refund."""
-        taken = [g.repair_deduction for g in self._store.grants(tenant_id, ticket_id) if g.repair_deduction]
-        return sum(taken[1:], taken[0]) if taken else None
+    def repair_charge(self, tenant_id: str, ticket_id: str) -> ChargeClaim:
+        """The ticket's repair charge claim: what its refund grants took off for the repair (the
+        part of a charge the customer no longer owes besides the refund) and the moves claimed."""
+        return self._store.repair_charge(tenant_id, ticket_id)
+
+    def claim_charge(self, tenant_id: str, ticket_id: str, claim: ChargeClaim) -> bool:
+        """A charge move claimed at the version read; False when a grant's deduction or another
+        move came first (the mover reads again)."""
+        return self._store.save_repair_charge(tenant_id, ticket_id, claim)
 
     def _refused(self, tenant_id: str, ticket_id: str, grant_id: str, exc: InvalidRequest) -> None:
         if any(e.event == REFUND_FAILED_EVENT and (e.data or {}).get("grant_id") == grant_id

@@ -4,11 +4,14 @@ A charge due (`repairs/settlement.py`: what the customer owes beyond the ticket'
 once, to waived (with the reason) or to paid (the payment's reference and exactly the charge), and
 only by finance, a supervisor or an admin (`settlement.move_charge`, which also refuses a charge
 already moved: 409). What the ticket's refund took off meanwhile is no longer owed, so the charge
-is first set against it. The move is a step of the job's own chain (`repair.charge_waived` /
-`repair.charge_paid`, the conditional write decides between concurrent moves) and then an entry on
-the ticket's chain (`ticket.repair_charge_waived` / `_paid`, the settlement it leaves in its data),
-written once per job: a request that finds the job's charge already moved writes the ticket's entry
-if it is still missing before it answers 409, so a retry after a lost ticket write converges.
+is first set against it. The move is claimed first on the ticket's repair charge claim in the
+refunds context (`ChargeClaim`, written at the version read, as the refund grant step writes its
+deduction), so a grant and a move racing each other see one another: the loser reads again. The
+move is a step of the job's own chain (`repair.charge_waived` / `repair.charge_paid`, the
+conditional write decides between concurrent moves) and then an entry on the ticket's chain
+(`ticket.repair_charge_waived` / `_paid`, the settlement it leaves in its data), written once per
+job: a request that finds the job's charge already moved writes the ticket's entry if it is still
+missing before it answers 409, so a retry after a lost ticket write converges.
 """
 
 from __future__ import annotations
@@ -52,14 +55,20 @@ class RepairCharges:
             if job is None:
                 raise NotFound("repairs.job_not_found", job_id=job_id)
             settlement = job.settlement
+            claim = self._refunds.repair_charge(tenant_id, job.ticket_id)
             if settlement is not None and settlement.charge_state is ChargeState.DUE:
-                deducted = self._refunds.repair_deducted(tenant_id, job.ticket_id)
-                settlement = against_refund(settlement, deducted) if deducted else settlement
+                if claim.moves.get(job_id, target) is not target:  # another move claimed it first
+                    raise Conflict("repairs.charge_already_settled", job_id=job_id,
+                                   charge_state=claim.moves[job_id].value)
+                settlement = against_refund(settlement, claim.deducted) if claim.deducted else settlement
             try:
                 moved = move_charge(settlement, target, actor.roles, paid=paid)
             except Conflict:
                 self._noted(job)  # moved before: its ticket entry may have been lost
                 raise
+            if job_id not in claim.moves and not self._refunds.claim_charge(
+                    tenant_id, job.ticket_id, claim.moving(job_id, target)):
+                continue  # a refund's deduction (or a move) came first: set the charge against it again
             changed = domain.apply_move(job, job.status, JOB_EVENTS[target], on_job, at=self._clock.now(),
                                         reason=reason, settlement=moved, data={
                                             "settlement": moved.model_dump(mode="json"), "decided_by": actor.id,

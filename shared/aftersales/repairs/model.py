@@ -227,6 +227,26 @@ class ChargeState(StrEnum):
     PAID = "paid"
 
 
+class ChargeClaim(DomainModel):
+    """The ticket's repair charge where the refund's money is kept: one item per ticket that the
+    refund grant step (a grant with a `repair_deduction` adds it to `deducted`) and the charge move
+    (`moves`: a job's charge claimed waived or paid) both write only at the `version` they read, so
+    whichever writes second sees the first and recomputes. A charge claimed moved is not deducted;
+    a deduction claimed is no longer charged."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    deducted: Money | None = None  # what the ticket's refund grants took off for its repair
+    moves: dict[str, ChargeState] = Field(default_factory=dict)  # job id -> waived | paid
+    version: int = 0  # 0: never written
+
+    def deducting(self, amount: Money) -> ChargeClaim:
+        return self.model_copy(update={"deducted": self.deducted + amount if self.deducted else amount})
+
+    def moving(self, job_id: str, state: ChargeState) -> ChargeClaim:
+        return self.model_copy(update={"moves": {**self.moves, job_id: state}})
+
+
 class Settlement(DomainModel):
     """A decided job's costs on the ticket (`repairs/settlement.py`): customer_owes = deduction
     (taken off the ticket's refund) + charge (owed besides it); the merchant's cost is the rest."""

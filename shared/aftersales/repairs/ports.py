@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from aftersales.core.money import Money
 from aftersales.logistics.ports import Parcel, Registration
 from aftersales.orders.domain import Order
-from aftersales.repairs.model import Job, Part, Provider, Technician
+from aftersales.repairs.model import ChargeClaim, Job, Part, Provider, Technician
 from aftersales.tickets.audit import AuditEntry
 from aftersales.tickets.domain import Actor, Ticket
 from aftersales.tickets.model import Status
@@ -122,9 +121,13 @@ class ProviderKeys(Protocol):
 
 
 class RepairRefunds(Protocol):
-    """The refunds context (RefundService): what the ticket's refund already took off for its repair."""
+    """The refunds context (RefundService): the ticket's repair charge claim, what its refund took
+    off for the repair and the charge moves claimed, written conditionally by both sides."""
 
-    def repair_deducted(self, tenant_id: str, ticket_id: str) -> Money | None: ...
+    def repair_charge(self, tenant_id: str, ticket_id: str) -> ChargeClaim: ...
+
+    def claim_charge(self, tenant_id: str, ticket_id: str, claim: ChargeClaim) -> bool:
+        """Write the claim at the version it was read; False when a grant or a move came first."""
 
 
 class JobParcels(Protocol):

@@ -17,6 +17,7 @@ from aftersales.refunds.ledger import PaymentLedger
 from aftersales.refunds.listing import RefundPage, RefundState, summarize
 from aftersales.refunds.provider_errors import ProviderRefundStatus
 from aftersales.refunds.refundable import RefundDestination
+from aftersales.repairs.model import ChargeClaim
 from aftersales.risk.counters import CounterState
 from tests.support.fakes.drafts import InMemoryDraftStore
 
@@ -156,6 +157,7 @@ class InMemoryRefundStore:
         self.failure_reasons: dict[tuple[str, str, str, int], str] = {}
         self.destinations: dict[tuple[str, str], dict[str, str]] = {}
         self.provider_refunds: dict[tuple[str, str], dict[str, Any]] = {}
+        self.charge_claims: dict[tuple[str, str], ChargeClaim] = {}
 
     def __len__(self) -> int:
         return len(self.grants_by_key)
@@ -169,13 +171,26 @@ class InMemoryRefundStore:
     def grants(self, tenant_id: str, ticket_id: str) -> list[RefundGrant]:
         return [g for (t, tid, _), g in sorted(self.grants_by_key.items()) if (t, tid) == (tenant_id, ticket_id)]
 
-    def create_grant(self, grant: RefundGrant, captured: Money) -> bool:
+    def create_grant(self, grant: RefundGrant, captured: Money, claim: ChargeClaim | None = None) -> bool:
         key = (grant.tenant_id, grant.ticket_id, grant.grant_id)
         if key in self.grants_by_key:
             return False
         after = self.ledger.check_reserve(grant.tenant_id, grant.payment_ref, grant.amount, captured)
+        if claim is not None and self.repair_charge(grant.tenant_id, grant.ticket_id).version != claim.version:
+            raise ConcurrentModification("error.concurrent_modification")
         self.grants_by_key[key] = grant
         self.ledger.ledgers[(grant.tenant_id, grant.payment_ref)] = after
+        if claim is not None:
+            self.save_repair_charge(grant.tenant_id, grant.ticket_id, claim)
+        return True
+
+    def repair_charge(self, tenant_id: str, ticket_id: str) -> ChargeClaim:
+        return self.charge_claims.get((tenant_id, ticket_id), ChargeClaim())
+
+    def save_repair_charge(self, tenant_id: str, ticket_id: str, claim: ChargeClaim) -> bool:
+        if self.repair_charge(tenant_id, ticket_id).version != claim.version:
+            return False
+        self.charge_claims[(tenant_id, ticket_id)] = claim.model_copy(update={"version": claim.version + 1})
         return True
 
     def destination(self, tenant_id: str, ticket_id: str) -> RefundDestination | None:

@@ -90,11 +90,11 @@ def test_a_charge_waived_or_paid_before_the_refund_is_not_taken_off_it(state):
         "job_id": "rjob_1", "settlement": settled.model_copy(update={"charge_state": state}).model_dump(mode="json")})
     grant = _grant(rig, ticket_id)
     assert grant.amount == Money(amount=REFUND, currency="CNY") and grant.repair_deduction is None
-    assert rig.service.repair_deducted("acme", ticket_id) is None
+    assert rig.service.repair_charge("acme", ticket_id).deducted is None
 
 
 def test_what_the_refund_took_off_for_the_repair_is_read_back():
     rig = Rig(FakeRefundProvider())
     ticket_id = _unrepairable(rig, 3000, warranty=False)
     _grant(rig, ticket_id)
-    assert rig.service.repair_deducted("acme", ticket_id) == Money(amount=3000, currency="CNY")
+    assert rig.service.repair_charge("acme", ticket_id).deducted == Money(amount=3000, currency="CNY")

@@ -13,7 +13,7 @@ from aftersales.core.errors import Conflict, Forbidden, InvalidRequest
 from aftersales.core.money import Money
 from aftersales.repairs.charges import RepairCharges
 from aftersales.repairs.costs import JobSettlements
-from aftersales.repairs.model import ChargeState, Coverage
+from aftersales.repairs.model import ChargeClaim, ChargeState, Coverage
 from aftersales.repairs.service import RepairService
 from aftersales.repairs.settlement import CHARGE_EVENTS, CHARGE_ROLES, recorded
 from aftersales.tickets.audit import verify_chain
@@ -27,15 +27,20 @@ ADMIN = actor(Role.ADMIN, id="admin-1")
 
 
 class Refunds:
-    """The refunds context's RepairRefunds: what the ticket's refund grants took off."""
+    """The refunds context's RepairRefunds: the ticket's repair charge claim (what the refund took
+    off, the moves claimed), written at the version read."""
 
     def __init__(self, deducted: Money | None = None) -> None:
-        self.deducted = deducted
-        self.asked: list[str] = []
+        self.claim = ChargeClaim(deducted=deducted, version=1 if deducted else 0)
 
-    def repair_deducted(self, tenant_id: str, ticket_id: str) -> Money | None:
-        self.asked.append(ticket_id)
-        return self.deducted
+    def repair_charge(self, tenant_id: str, ticket_id: str) -> ChargeClaim:
+        return self.claim
+
+    def claim_charge(self, tenant_id: str, ticket_id: str, claim: ChargeClaim) -> bool:
+        if claim.version != self.claim.version:
+            return False
+        self.claim = claim.model_copy(update={"version": claim.version + 1})
+        return True
 
 
 class LosesChargeNotes:

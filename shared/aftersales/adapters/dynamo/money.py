@@ -44,6 +44,7 @@ from aftersales.refunds.grants import RefundAttempt, RefundGrant
 from aftersales.refunds.ledger import PaymentLedger
 from aftersales.refunds.listing import RefundPage, RefundState, RefundSummary, summarize
 from aftersales.refunds.refundable import RefundDestination
+from aftersales.repairs.model import ChargeClaim
 from aftersales.risk.counters import CounterState
 
 
@@ -242,9 +243,11 @@ class DynamoRefundStore:
         return [RefundGrant.model_validate(i.doc) for i in MoneyItem.query(
             self._pk(tenant_id, ticket_id), MoneyItem.sk.startswith("GRANT#"), consistent_read=True)]
 
-    def create_grant(self, grant: RefundGrant, captured: Money) -> bool:
-        """Grant + ledger reservation in ONE transaction. False when the grant already exists
-        (a retried step): the ledger is then untouched, so a grant reserves exactly once."""
+    def create_grant(self, grant: RefundGrant, captured: Money, claim: ChargeClaim | None = None) -> bool:
+        """Grant + ledger reservation (+ the ticket's repair charge claim, for a grant deducting a
+        repair charge) in ONE transaction. False when the grant already exists (a retried step):
+        the ledger is then untouched, so a grant reserves exactly once; ConcurrentModification when
+        the claim moved on since it was read (a charge move claimed first)."""
         if self.get_grant(grant.tenant_id, grant.ticket_id, grant.grant_id) is not None:
             return False
         ledger_item, actions, condition = self._ledger.reserve_actions(
@@ -256,13 +259,37 @@ class DynamoRefundStore:
                                   **_listed(grant.tenant_id, summarize(grant, None), 0)),
                         condition=MoneyItem.pk.does_not_exist())
                 tx.update(ledger_item, actions=actions, condition=condition)
+                if claim is not None:
+                    tx.save(*self._claim_item(grant.tenant_id, grant.ticket_id, claim))
         except TransactWriteError as exc:
             if not condition_failed(exc):
                 raise
             if self.get_grant(grant.tenant_id, grant.ticket_id, grant.grant_id) is not None:
                 return False  # a concurrent twin won
+            if claim is not None and self.repair_charge(grant.tenant_id, grant.ticket_id).version != claim.version:
+                raise ConcurrentModification("error.concurrent_modification") from exc
             raise self._ledger.get(grant.tenant_id, grant.payment_ref).refusal(grant.amount) from exc
         return True
+
+    def repair_charge(self, tenant_id: str, ticket_id: str) -> ChargeClaim:
+        item = _get(self._pk(tenant_id, ticket_id), "REPAIR_CHARGE")
+        return ChargeClaim.model_validate({**item.doc, "version": int(item.version)}) if item else ChargeClaim()
+
+    def save_repair_charge(self, tenant_id: str, ticket_id: str, claim: ChargeClaim) -> bool:
+        item, condition = self._claim_item(tenant_id, ticket_id, claim)
+        try:
+            item.save(condition=condition)
+        except PutError as exc:
+            if condition_failed(exc):
+                return False
+            raise
+        return True
+
+    def _claim_item(self, tenant_id: str, ticket_id: str, claim: ChargeClaim) -> tuple[MoneyItem, Any]:
+        """The claim's next version, written only over the version it was read at."""
+        item = MoneyItem(self._pk(tenant_id, ticket_id), "REPAIR_CHARGE",
+                         doc=claim.model_dump(mode="json", exclude={"version"}), version=claim.version + 1)
+        return item, (MoneyItem.version == claim.version if claim.version else MoneyItem.pk.does_not_exist())
 
     def destination(self, tenant_id: str, ticket_id: str) -> RefundDestination | None:
         item = _get(self._pk(tenant_id, ticket_id), "DESTINATION")
