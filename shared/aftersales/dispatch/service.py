@@ -110,11 +110,12 @@ class DispatchService:
         return assign_rule(needs, self._pool(tenant_id, to_role), self._store.loads(tenant_id), last,
                            now=self._clock.now(), calendars=self.calendars(tenant_id))
 
-    def auto_assign(self, tenant_id: str, ticket_id: str, attempts: int = 3) -> Assignment | None:
+    def auto_assign(self, tenant_id: str, ticket_id: str, attempts: int = 5) -> Assignment | None:
         """New tickets: least-loaded skilled available agent, sticky to the customer's last agent.
         None when the ticket already has an assignee or is closed (redelivered event). A ticket that
-        moved on between the read and the assignment (the customer or an agent acted on it) is read
-        and decided again, up to `attempts` times, instead of failing the event until redelivery."""
+        moved on between the read and the assignment (the customer, an agent or the platform's own
+        steps on a new ticket — triage, approval routing — acted on it) is read and decided again, up
+        to `attempts` times, instead of failing the event until redelivery."""
         for attempt in range(1, attempts + 1):
             ticket = self._tickets.get(tenant_id, ticket_id, DISPATCHER)
             if ticket.assignee_id is not None or ticket.status in TERMINAL_STATUSES:
